@@ -1,0 +1,7 @@
+//! FLAC metadata blocks.
+
+use crate::model::Metadata;
+
+pub fn parse(meta: &mut Metadata, data: &[u8]) {
+    let _ = (meta, data);
+}

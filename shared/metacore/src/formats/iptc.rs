@@ -1,0 +1,7 @@
+//! IPTC IIM records.
+
+use crate::model::Metadata;
+
+pub fn parse(meta: &mut Metadata, data: &[u8]) {
+    let _ = (meta, data);
+}

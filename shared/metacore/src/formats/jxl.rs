@@ -1,0 +1,7 @@
+//! JPEG XL (codestream and container).
+
+use crate::model::Metadata;
+
+pub fn parse(meta: &mut Metadata, data: &[u8]) {
+    let _ = (meta, data);
+}

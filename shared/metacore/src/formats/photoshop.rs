@@ -1,0 +1,7 @@
+//! Photoshop image resource blocks (8BIM), with IPTC inside.
+
+use crate::model::Metadata;
+
+pub fn parse(meta: &mut Metadata, data: &[u8]) {
+    let _ = (meta, data);
+}
