@@ -69,7 +69,8 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
             0xE0 => app0(meta, seg),
             0xE1 => {
                 if let Some(tiff) = exif_payload(seg) {
-                    exif::parse_tiff_jpeg(meta, tiff);
+                    let base = start + (seg.len() - tiff.len());
+                    exif::parse_tiff_jpeg(meta, tiff, base);
                 } else if let Some(x) = seg.strip_prefix(b"http://ns.adobe.com/xap/1.0/\0") {
                     crate::formats::xmp::parse(meta, x);
                 } else if let Some(x) = seg.strip_prefix(b"http://ns.adobe.com/xmp/extension/\0") {

@@ -550,7 +550,7 @@ pub fn convert(name: &str, def: &TagDef, raw: &Raw, e: Endian) -> Option<(Value,
                     _ => format!("Unknown ({k})"),
                 })
                 .collect::<Vec<_>>()
-                .join(", "),
+                .join("; "),
             _ => vc.clone(),
         }
     };

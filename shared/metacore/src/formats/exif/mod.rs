@@ -195,13 +195,25 @@ pub fn parse_tiff(meta: &mut Metadata, tiff: &[u8]) {
 }
 
 /// Parses the TIFF block of a JPEG APP1 Exif segment.
-pub fn parse_tiff_jpeg(meta: &mut Metadata, tiff: &[u8]) {
-    parse_tiff_in(meta, tiff, Container::Jpeg);
+/// `base` is the file offset of the TIFF header (ExifTool prints offsets file-relative).
+pub fn parse_tiff_jpeg(meta: &mut Metadata, tiff: &[u8], base: usize) {
+    parse_tiff_at(meta, tiff, Container::Jpeg, base);
 }
 
 /// Parses a TIFF block; returns what the caller may need (IFD0 image geometry, ...).
 pub fn parse_tiff_in(meta: &mut Metadata, tiff: &[u8], container: Container) -> TiffSummary {
+    parse_tiff_at(meta, tiff, container, 0)
+}
+
+/// Like [`parse_tiff_in`] for a block starting at file offset `base`.
+pub fn parse_tiff_at(
+    meta: &mut Metadata,
+    tiff: &[u8],
+    container: Container,
+    base: usize,
+) -> TiffSummary {
     let mut p = Parser::new(tiff, container);
+    p.base = base;
     p.run(meta);
     let summary = p.summary();
     p.flush(meta);
@@ -230,6 +242,7 @@ struct Found {
 struct Parser<'a> {
     tiff: &'a [u8],
     e: Endian,
+    base: usize,
     container: Container,
     tags: IndexMap<String, Found>,
     priority_dir: Option<String>,
@@ -245,6 +258,7 @@ impl<'a> Parser<'a> {
         Parser {
             tiff,
             e: Endian::Little,
+            base: 0,
             container,
             tags: IndexMap::new(),
             priority_dir: None,
@@ -532,6 +546,14 @@ impl<'a> Parser<'a> {
             } else if id == 0x00ff && raw.first_int() == Some(1) && self.priority_dir.is_none() {
                 self.priority_dir = Some(dir.to_string());
             }
+            let raw = if self.base > 0 && is_offset_tag(name) {
+                match raw {
+                    Raw::Int(v) => Raw::Int(v.iter().map(|&x| x + self.base as i64).collect()),
+                    r => r,
+                }
+            } else {
+                raw
+            };
             if let Some((value, rawv)) = conv::convert(name, def, &raw, self.e) {
                 self.found(name, dir, def.prio0, value, rawv);
             }
@@ -592,6 +614,18 @@ impl<'a> Parser<'a> {
             self.tags.insert(name.to_string(), Found { value, raw });
         }
     }
+}
+
+fn is_offset_tag(name: &str) -> bool {
+    matches!(
+        name,
+        "ThumbnailOffset"
+            | "StripOffsets"
+            | "TileOffsets"
+            | "PreviewImageStart"
+            | "JpgFromRawStart"
+            | "OtherImageStart"
+    )
 }
 
 fn conditional_name_id(id: u16, dir: &str, container: Container) -> &'static str {
