@@ -12,7 +12,7 @@ use crate::model::Metadata;
 use indexmap::IndexMap;
 use serde_json::Value;
 
-pub use conv::{format_g, json_value, print_exposure_time, print_fnumber};
+pub use conv::{format_g, json_value, print_exposure_time, print_fnumber, to_dms as to_dms_ref};
 
 /// One entry of ExifTool's tag tables.
 #[derive(Debug)]
@@ -251,6 +251,8 @@ struct Parser<'a> {
     model: String,
     ifds: Vec<(String, IndexMap<u16, Raw>)>,
     warnings: Vec<String>,
+    /// Single rationals as "n/d" (ExifTool's $$self{RATIONAL}, used by Canon's sensor size).
+    rats: Vec<(String, String)>,
 }
 
 impl<'a> Parser<'a> {
@@ -267,6 +269,7 @@ impl<'a> Parser<'a> {
             model: String::new(),
             ifds: Vec::new(),
             warnings: Vec::new(),
+            rats: Vec::new(),
         }
     }
 
@@ -286,6 +289,11 @@ impl<'a> Parser<'a> {
                 meta.raw.insert(format!("exif:{name}"), r);
             }
             meta.add("exif", &name, f.value);
+        }
+        for (k, v) in self.rats {
+            meta.raw
+                .entry(format!("exif:{k}#rat"))
+                .or_insert(Value::String(v));
         }
         for w in self.warnings {
             meta.warn(w);
@@ -554,6 +562,11 @@ impl<'a> Parser<'a> {
             } else {
                 raw
             };
+            if let Raw::Rat(r) = &raw {
+                if let [(n, d)] = r.as_slice() {
+                    self.rats.push((name.to_string(), format!("{n}/{d}")));
+                }
+            }
             if let Some((value, rawv)) = conv::convert(name, def, &raw, self.e) {
                 self.found(name, dir, def.prio0, value, rawv);
             }
