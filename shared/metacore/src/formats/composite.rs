@@ -8,7 +8,7 @@ use serde_json::Value;
 
 /// Groups searched for a tag when ExifTool's Composite definition names no group, in the
 /// order that approximates ExifTool's priority for the inputs used here.
-const SEARCH: &[&str] = &["exif", "makernotes", "xmp", "iptc", "quicktime"];
+const SEARCH: &[&str] = &["exif", "makernotes", "app12", "xmp", "iptc", "quicktime"];
 
 /// The first number in a printed value ("1.26 m" -> 1.26).
 fn first_float(v: &Value) -> Option<f64> {
@@ -86,6 +86,7 @@ pub fn compute(meta: &mut Metadata) {
     {
         let i = In { meta };
         image_size(&i, &mut out);
+        maker(&i, &mut out);
         exposure(&i, &mut out);
         gps(&i, &mut out);
         subsec(&i, &mut out);
@@ -127,8 +128,10 @@ fn image_size(i: &In, out: &mut Vec<(&'static str, Value)>) {
         }
     }
     if wh.is_none() {
-        if let (Some(w), Some(h)) = (i.num_in("exif", "ImageWidth"), i.num_in("exif", "ImageHeight"))
-        {
+        if let (Some(w), Some(h)) = (
+            i.num_in("exif", "ImageWidth"),
+            i.num_in("exif", "ImageHeight"),
+        ) {
             wh = Some((w, h));
         }
     }
@@ -187,7 +190,10 @@ fn scale_factor(i: &In) -> Option<f64> {
     let diag = match diag {
         Some(d) => d,
         None => {
-            let units = match i.num_in("exif", "FocalPlaneResolutionUnit").map(|u| u as i64) {
+            let units = match i
+                .num_in("exif", "FocalPlaneResolutionUnit")
+                .map(|u| u as i64)
+            {
                 Some(3) => 10.0,
                 Some(4) => 1.0,
                 Some(5) => 0.001,
@@ -256,7 +262,12 @@ fn image_dim(i: &In, tag: &str) -> Option<f64> {
 
 fn canon_sensor_diag(i: &In) -> Option<f64> {
     let rat = |t: &str| -> Option<(i64, i64)> {
-        let s = i.meta.raw.get(&format!("exif:{t}#rat"))?.as_str()?.to_string();
+        let s = i
+            .meta
+            .raw
+            .get(&format!("exif:{t}#rat"))?
+            .as_str()?
+            .to_string();
         let (n, d) = s.split_once('/')?;
         Some((n.parse().ok()?, d.parse().ok()?))
     };
@@ -278,27 +289,33 @@ fn canon_sensor_diag(i: &In) -> Option<f64> {
 }
 
 fn exposure(i: &In, out: &mut Vec<(&'static str, Value)>) {
-    // ShutterSpeed
-    let shutter = i
-        .num("BulbDuration")
-        .filter(|&b| b > 0.0)
-        .or_else(|| i.num_in("exif", "ExposureTime"))
-        .or_else(|| i.num_in("exif", "ShutterSpeedValue"))
-        .or_else(|| i.num("ExposureTime"));
-    let shutter_txt = if i.meta.get("exif", "ExposureTime").is_some() {
-        i.raw_text_in("exif", "ExposureTime")
+    // ShutterSpeed: BulbDuration, else ExposureTime (EXIF before maker notes), else
+    // ShutterSpeedValue.
+    let (shutter, shutter_txt) = if let Some(b) = i.num("BulbDuration").filter(|&b| b > 0.0) {
+        (Some(b), Some(format_g(b, 15)))
+    } else if let Some(g) = SEARCH
+        .iter()
+        .find(|g| i.meta.get(g, "ExposureTime").is_some())
+    {
+        let t = if *g == "exif" {
+            i.raw_text_in(g, "ExposureTime")
+        } else {
+            i.num_in(g, "ExposureTime").map(|x| format_g(x, 15))
+        };
+        (i.num_in(g, "ExposureTime"), t)
+    } else if let Some(v) = i.num_in("exif", "ShutterSpeedValue") {
+        (Some(v), i.raw_text_in("exif", "ShutterSpeedValue"))
     } else {
-        shutter.map(|s| format_g(s, 15))
+        (None, None)
     };
     if let Some(t) = &shutter_txt {
         out.push(("ShutterSpeed", json_value(print_exposure_time(t))));
     }
-    // Aperture
+    // Aperture: FNumber (any group, EXIF first), else ApertureValue.
     let aperture = i
-        .num_in("exif", "FNumber")
+        .num("FNumber")
         .filter(|&a| a != 0.0)
-        .or_else(|| i.num_in("exif", "ApertureValue").filter(|&a| a != 0.0))
-        .or_else(|| i.num("FNumber").filter(|&a| a != 0.0));
+        .or_else(|| i.num("ApertureValue").filter(|&a| a != 0.0));
     if let Some(a) = aperture {
         out.push(("Aperture", json_value(print_fnumber(&format_g(a, 15)))));
     }
@@ -308,7 +325,11 @@ fn exposure(i: &In, out: &mut Vec<(&'static str, Value)>) {
         .get("exif", "ISO")
         .and_then(first_float)
         .or_else(|| i.meta.get("makernotes", "ISO").and_then(first_float))
-        .or_else(|| i.meta.get("composite", "ISO").and_then(first_float));
+        .or_else(|| {
+            out.iter()
+                .find(|(k, _)| *k == "ISO")
+                .and_then(|(_, v)| first_float(v))
+        });
     if let (Some(a), Some(s), Some(iso)) = (aperture, shutter, iso) {
         if a > 0.0 && s > 0.0 && iso > 0.0 {
             let lv = (a * a * 100.0 / (s * iso)).log2();
@@ -316,7 +337,9 @@ fn exposure(i: &In, out: &mut Vec<(&'static str, Value)>) {
         }
     }
     // Focal length family
-    let focal = i.num_in("exif", "FocalLength").or_else(|| i.num("FocalLength"));
+    let focal = i
+        .num_in("exif", "FocalLength")
+        .or_else(|| i.num("FocalLength"));
     let scale = scale_factor(i);
     if let Some(s) = scale {
         out.push(("ScaleFactor35efl", json_value(fixed(s, 1))));
@@ -324,18 +347,18 @@ fn exposure(i: &In, out: &mut Vec<(&'static str, Value)>) {
     if let Some(f) = focal {
         let v = f * scale.unwrap_or(1.0);
         let p = match scale {
-            Some(_) => format!(
-                "{} mm (35 mm equivalent: {} mm)",
-                fixed(f, 1),
-                fixed(v, 1)
-            ),
+            Some(_) => format!("{} mm (35 mm equivalent: {} mm)", fixed(f, 1), fixed(v, 1)),
             None => format!("{} mm", fixed(v, 1)),
         };
         out.push(("FocalLength35efl", Value::String(p)));
     }
+    lens35(i, scale, out);
     let Some(scale) = scale else { return };
     let coc = (24.0f64 * 24.0 + 36.0 * 36.0).sqrt() / (scale * 1440.0);
-    out.push(("CircleOfConfusion", Value::String(format!("{} mm", fixed(coc, 3)))));
+    out.push((
+        "CircleOfConfusion",
+        Value::String(format!("{} mm", fixed(coc, 3))),
+    ));
     let Some(f) = focal else { return };
     // FOV
     let focus = i.num("FocusDistance");
@@ -348,6 +371,8 @@ fn exposure(i: &In, out: &mut Vec<(&'static str, Value)>) {
             }
         }
         let fd2 = 36f64.atan2(2.0 * f * scale * corr);
+        // ExifTool divides by 3.14159, not by pi.
+        #[allow(clippy::approx_constant)]
         let fov = fd2 * 360.0 / 3.14159;
         let mut s = format!("{} deg", fixed(fov, 1));
         if let Some(fd) = focus.filter(|&d| d > 0.0 && d < 10000.0) {
@@ -409,6 +434,124 @@ fn exposure(i: &In, out: &mut Vec<(&'static str, Value)>) {
     }
 }
 
+fn mn_text(i: &In, tag: &str) -> Option<String> {
+    i.text_in("makernotes", tag)
+}
+
+fn make_is(i: &In, prefix: &str) -> bool {
+    i.meta
+        .get("exif", "Make")
+        .and_then(|v| v.as_str())
+        .is_some_and(|m| m.starts_with(prefix))
+}
+
+/// Composite tags built from maker notes (Canon.pm and Apple.pm Composite tables), from
+/// the printed maker-note values.
+fn maker(i: &In, out: &mut Vec<(&'static str, Value)>) {
+    if make_is(i, "Canon") {
+        if let (Some(cd), Some(st)) = (mn_text(i, "ContinuousDrive"), mn_text(i, "SelfTimer")) {
+            let v = if cd != "Single" && cd != "0" {
+                "Continuous Shooting"
+            } else if st != "Off" && st != "0" {
+                "Self-timer Operation"
+            } else {
+                "Single-frame Shooting"
+            };
+            out.push(("DriveMode", Value::String(v.into())));
+        }
+        if let (Some(em), Some(easy)) = (mn_text(i, "CanonExposureMode"), mn_text(i, "EasyMode")) {
+            let bulb = i.num_in("makernotes", "BulbDuration").unwrap_or(0.0) > 0.0;
+            let v = if em == "Easy" || em == "0" {
+                easy
+            } else if em == "Manual" && bulb {
+                "Bulb".into()
+            } else {
+                em
+            };
+            out.push(("ShootingMode", json_value(v)));
+        }
+        let cam = mn_text(i, "CameraISO");
+        let iso = match cam.as_deref() {
+            Some(c) if !c.is_empty() && c != "0" && c.bytes().all(|b| b.is_ascii_digit()) => {
+                c.parse::<f64>().ok()
+            }
+            _ => match (
+                i.num_in("makernotes", "BaseISO"),
+                i.num_in("makernotes", "AutoISO"),
+            ) {
+                (Some(b), Some(a)) if b != 0.0 && a != 0.0 => Some(b * a / 100.0),
+                _ => None,
+            },
+        };
+        if let Some(iso) = iso {
+            out.push(("ISO", json_value(fixed(iso, 0))));
+        }
+        if let (Some(a), Some(b)) = (
+            i.num_in("makernotes", "MinFocalLength"),
+            i.num_in("makernotes", "MaxFocalLength"),
+        ) {
+            out.push(("Lens", Value::String(focal_range(a, b, 1.0))));
+        }
+    }
+    if let (Some(v), Some(s)) = (
+        i.num_in("makernotes", "RunTimeValue"),
+        i.num_in("makernotes", "RunTimeScale"),
+    ) {
+        if s != 0.0 && make_is(i, "Apple") {
+            out.push(("RunTimeSincePowerUp", json_value(duration(v / s))));
+        }
+    }
+}
+
+/// Canon::PrintFocalRange.
+fn focal_range(a: f64, b: f64, scale: f64) -> String {
+    if a == b {
+        format!("{} mm", fixed(a * scale, 1))
+    } else {
+        format!("{} - {} mm", fixed(a * scale, 1), fixed(b * scale, 1))
+    }
+}
+
+fn lens35(i: &In, scale: Option<f64>, out: &mut Vec<(&'static str, Value)>) {
+    if !make_is(i, "Canon") {
+        return;
+    }
+    let (Some(a), Some(b)) = (
+        i.num_in("makernotes", "MinFocalLength"),
+        i.num_in("makernotes", "MaxFocalLength"),
+    ) else {
+        return;
+    };
+    let mut s = focal_range(a, b, 1.0);
+    if let Some(sc) = scale.filter(|&x| x != 0.0) {
+        s.push_str(&format!(" (35 mm equivalent: {})", focal_range(a, b, sc)));
+    }
+    out.push(("Lens35efl", Value::String(s)));
+}
+
+/// ConvertDuration (ExifTool.pm).
+fn duration(t: f64) -> String {
+    if t == 0.0 {
+        return "0 s".into();
+    }
+    let (sign, t) = if t > 0.0 { ("", t) } else { ("-", -t) };
+    if t < 30.0 {
+        return format!("{sign}{} s", fixed(t, 2));
+    }
+    let mut t = t + 0.5;
+    let mut h = (t / 3600.0).trunc();
+    t -= h * 3600.0;
+    let m = (t / 60.0).trunc();
+    t -= m * 60.0;
+    let mut sign = sign.to_string();
+    if h > 24.0 {
+        let d = (h / 24.0).trunc();
+        h -= d * 24.0;
+        sign = format!("{sign}{d} days ");
+    }
+    format!("{sign}{}:{:02}:{:02}", h as i64, m as i64, t.trunc() as i64)
+}
+
 fn to_dms(deg: f64, pos: &str, neg: &str) -> String {
     let r = if deg < 0.0 { neg } else { pos };
     crate::formats::exif::to_dms_ref(deg, &format!(" {r}"))
@@ -421,11 +564,13 @@ fn gps(i: &In, out: &mut Vec<(&'static str, Value)>) {
             return None;
         }
         let r = i.raw_text_in("exif", reftag)?;
-        Some(if r.starts_with(negref) || r.starts_with(negref.to_ascii_lowercase()) {
-            -v
-        } else {
-            v
-        })
+        Some(
+            if r.starts_with(negref) || r.starts_with(negref.to_ascii_lowercase()) {
+                -v
+            } else {
+                v
+            },
+        )
     };
     let lat = coord("GPSLatitude", "GPSLatitudeRef", 'S');
     let lon = coord("GPSLongitude", "GPSLongitudeRef", 'W');
@@ -560,8 +705,7 @@ fn parse_tz(s: &str) -> Option<String> {
 
 /// LensID from LensModel (ExifTool's "LensID-2"), when no maker-note LensType exists.
 fn lens_id(i: &In, out: &mut Vec<(&'static str, Value)>) {
-    if i.meta.get("makernotes", "LensType").is_some()
-        || i.meta.get("composite", "LensID").is_some()
+    if i.meta.get("makernotes", "LensType").is_some() || i.meta.get("composite", "LensID").is_some()
     {
         return;
     }
@@ -625,13 +769,35 @@ mod tests {
         assert_eq!(g("FocalLength35efl"), "135.0 mm");
         assert_eq!(g("GPSLatitude"), "43 deg 28' 2.81\" N");
         assert_eq!(g("GPSLongitude"), "11 deg 53' 6.46\" E");
-        assert_eq!(
-            g("GPSPosition"),
-            "43 deg 28' 2.81\" N, 11 deg 53' 6.46\" E"
-        );
+        assert_eq!(g("GPSPosition"), "43 deg 28' 2.81\" N, 11 deg 53' 6.46\" E");
         assert_eq!(g("GPSAltitude"), "12.3 m Above Sea Level");
         assert_eq!(g("GPSDateTime"), "2008:10:23 14:27:07.24Z");
         assert_eq!(g("SubSecDateTimeOriginal"), "2008:05:30 15:56:01.00");
+    }
+
+    #[test]
+    fn canon_and_apple() {
+        let mut m = Metadata::new(Budget::default());
+        m.set("exif", "Make", "Canon");
+        m.set("exif", "FocalLength", "7.4 mm");
+        m.set("exif", "FocalLengthIn35mmFormat", "36 mm");
+        m.set("makernotes", "ContinuousDrive", "Single");
+        m.set("makernotes", "SelfTimer", "Off");
+        m.set("makernotes", "CanonExposureMode", "Easy");
+        m.set("makernotes", "EasyMode", "Full auto");
+        m.set("makernotes", "CameraISO", "Auto");
+        m.set("makernotes", "BaseISO", 50);
+        m.set("makernotes", "AutoISO", 100);
+        m.set("makernotes", "MinFocalLength", "7.40625 mm");
+        m.set("makernotes", "MaxFocalLength", "22.21875 mm");
+        compute(&mut m);
+        let g = |t: &str| m.get("composite", t).cloned().unwrap_or(Value::Null);
+        assert_eq!(g("DriveMode"), "Single-frame Shooting");
+        assert_eq!(g("ShootingMode"), "Full auto");
+        assert_eq!(g("ISO"), 50);
+        assert_eq!(g("Lens"), "7.4 - 22.2 mm");
+        assert_eq!(duration(79657.4), "22:07:37");
+        assert_eq!(duration(11320.0), "3:08:40");
     }
 
     #[test]

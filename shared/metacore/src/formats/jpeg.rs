@@ -27,7 +27,10 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
             break;
         }
         // Find the next marker: skip garbage up to 0xFF, then any 0xFF fill bytes.
-        let Some(rel) = data.get(pos..).and_then(|d| d.iter().position(|&b| b == 0xFF)) else {
+        let Some(rel) = data
+            .get(pos..)
+            .and_then(|d| d.iter().position(|&b| b == 0xFF))
+        else {
             break;
         };
         pos += rel;
@@ -65,7 +68,9 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
                 found_sos = true;
                 break;
             }
-            0xC0..=0xCF if marker != 0xC4 && marker != 0xC8 && marker != 0xCC => sof(meta, marker, seg),
+            0xC0..=0xCF if marker != 0xC4 && marker != 0xC8 && marker != 0xCC => {
+                sof(meta, marker, seg)
+            }
             0xE0 => app0(meta, seg),
             0xE1 => {
                 if let Some(tiff) = exif_payload(seg) {
@@ -229,7 +234,10 @@ fn app0(meta: &mut Metadata, seg: &[u8]) {
         meta.add("jfif", "ResolutionUnit", unit);
         meta.add("jfif", "XResolution", be16(x, 3).unwrap_or(0));
         meta.add("jfif", "YResolution", be16(x, 5).unwrap_or(0));
-        let (tw, th) = (x.get(7).copied().unwrap_or(0), x.get(8).copied().unwrap_or(0));
+        let (tw, th) = (
+            x.get(7).copied().unwrap_or(0),
+            x.get(8).copied().unwrap_or(0),
+        );
         if tw > 0 {
             meta.add("jfif", "ThumbnailWidth", tw);
         }
@@ -241,7 +249,10 @@ fn app0(meta: &mut Metadata, seg: &[u8]) {
             meta.add(
                 "jfif",
                 "ThumbnailImage",
-                format!("(Binary data {} bytes, use -b option to extract)", x.len() - 1),
+                format!(
+                    "(Binary data {} bytes, use -b option to extract)",
+                    x.len() - 1
+                ),
             );
         }
     }
@@ -299,7 +310,11 @@ fn ducky(meta: &mut Metadata, x: &[u8]) {
         match tag {
             0 => break,
             1 if len >= 4 => {
-                meta.add("ducky", "Quality", format!("{}%", be32(val, 0).unwrap_or(0)));
+                meta.add(
+                    "ducky",
+                    "Quality",
+                    format!("{}%", be32(val, 0).unwrap_or(0)),
+                );
             }
             2 | 3 if len >= 4 => {
                 let s = exif::conv_decode_utf16(&val[4..], false);
@@ -346,10 +361,7 @@ fn picture_info(meta: &mut Metadata, seg: &[u8]) {
             "Shutter" | "shtr" => match v.parse::<f64>() {
                 Ok(f) => (
                     "ExposureTime".into(),
-                    exif::json_value(exif::print_exposure_time(&exif::format_g(
-                        f * 1e-6,
-                        15,
-                    ))),
+                    exif::json_value(exif::print_exposure_time(&exif::format_g(f * 1e-6, 15))),
                 ),
                 Err(_) => ("ExposureTime".into(), Value::String(v)),
             },
@@ -626,7 +638,10 @@ mod tests {
         assert_eq!(g("jfif", "XResolution"), 72);
         assert_eq!(g("exif", "Make"), "Canon");
         assert_eq!(g("app14", "DCTEncodeVersion"), 100);
-        assert_eq!(g("app14", "APP14Flags0"), "Encoded with Blend=1 downsampling");
+        assert_eq!(
+            g("app14", "APP14Flags0"),
+            "Encoded with Blend=1 downsampling"
+        );
         assert_eq!(g("app14", "APP14Flags1"), "(none)");
         assert_eq!(g("app14", "ColorTransform"), "YCbCr");
     }

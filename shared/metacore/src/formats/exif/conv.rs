@@ -194,9 +194,9 @@ fn convert_time_stamp(s: &str) -> String {
         .split_whitespace()
         .map(|x| x.parse::<f64>().unwrap_or(0.0))
         .collect();
-    let mut f =
-        (n.first().copied().unwrap_or(0.0) * 60.0 + n.get(1).copied().unwrap_or(0.0)) * 60.0
-            + n.get(2).copied().unwrap_or(0.0);
+    let mut f = (n.first().copied().unwrap_or(0.0) * 60.0 + n.get(1).copied().unwrap_or(0.0))
+        * 60.0
+        + n.get(2).copied().unwrap_or(0.0);
     let mut h = (f / 3600.0).trunc();
     f -= h * 3600.0;
     let mut m = (f / 60.0).trunc();
@@ -374,8 +374,8 @@ fn cfa_pattern(b: &[u8], e: Endian) -> String {
     }
     let colors = ["Red", "Green", "Blue", "Cyan", "Magenta", "Yellow", "White"];
     let mut out = String::from("[");
-    for i in 0..w * h {
-        out.push_str(colors.get(pat[i] as usize).copied().unwrap_or("Unknown"));
+    for (i, &c) in pat.iter().take(w * h).enumerate() {
+        out.push_str(colors.get(c as usize).copied().unwrap_or("Unknown"));
         if i + 1 == w * h {
             break;
         }
@@ -456,8 +456,8 @@ pub fn convert(name: &str, def: &TagDef, raw: &Raw, e: Endian) -> Option<(Value,
             };
             copyright(&b)
         }
-        "StripOffsets" | "StripByteCounts" | "TileOffsets" | "TileByteCounts"
-        | "FreeOffsets" | "FreeByteCounts" => {
+        "StripOffsets" | "StripByteCounts" | "TileOffsets" | "TileByteCounts" | "FreeOffsets"
+        | "FreeByteCounts" => {
             if text.len() > 32 {
                 return None;
             }
@@ -472,7 +472,10 @@ pub fn convert(name: &str, def: &TagDef, raw: &Raw, e: Endian) -> Option<(Value,
     if matches!(raw, Raw::Undef(_)) && !undef_is_text(name) && def.map.is_empty() {
         // Undefined-format blobs ExifTool does not convert print as binary data.
         let n = raw.count();
-        if vc.bytes().any(|c| c < 0x20 && c != b'\n' && c != b'\r' && c != b'\t') {
+        if vc
+            .bytes()
+            .any(|c| c < 0x20 && c != b'\n' && c != b'\r' && c != b'\t')
+        {
             return Some((
                 Value::String(format!("(Binary data {n} bytes, use -b option to extract)")),
                 None,

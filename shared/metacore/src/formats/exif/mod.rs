@@ -589,9 +589,7 @@ impl<'a> Parser<'a> {
                         name,
                         dir,
                         false,
-                        Value::String(format!(
-                            "(Binary data {l} bytes, use -b option to extract)"
-                        )),
+                        Value::String(format!("(Binary data {l} bytes, use -b option to extract)")),
                         None,
                     );
                 }
@@ -659,7 +657,12 @@ fn conditional_name_id(id: u16, dir: &str, container: Container) -> &'static str
     }
 }
 
-fn conditional_name(def: &'static TagDef, id: u16, dir: &str, container: Container) -> &'static str {
+fn conditional_name(
+    def: &'static TagDef,
+    id: u16,
+    dir: &str,
+    container: Container,
+) -> &'static str {
     let tiff_type = match container {
         Container::TiffFile(t) => t,
         _ => "",

@@ -90,7 +90,12 @@ pub(crate) fn sample_tiff() -> Vec<u8> {
             undef(0x9000, b"0221"),
             ascii(0x9003, "2008:05:30 15:56:01"),
             undef(0x9101, &[1, 2, 3, 0]),
-            (0x9204, 10, 1, [0u32.to_le_bytes(), 1u32.to_le_bytes()].concat()),
+            (
+                0x9204,
+                10,
+                1,
+                [0u32.to_le_bytes(), 1u32.to_le_bytes()].concat(),
+            ),
             short(0x9209, 0x10),
             rational(0x920a, &[(135, 1)]),
             undef(0x9286, b"ASCII\0\0\0Hi there"),
@@ -176,7 +181,10 @@ fn parses_sample() {
         "Little-endian (Intel, II)"
     );
     assert_eq!(
-        m.raw.get("exif:GPSLatitude").and_then(|v| v.as_f64()).map(|v| (v * 1e6).round()),
+        m.raw
+            .get("exif:GPSLatitude")
+            .and_then(|v| v.as_f64())
+            .map(|v| (v * 1e6).round()),
         Some(43467447.0)
     );
 }
