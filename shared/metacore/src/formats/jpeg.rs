@@ -359,10 +359,14 @@ fn picture_info(meta: &mut Metadata, seg: &[u8]) {
             }
             "TimeDate" => ("DateTimeOriginal".into(), Value::String(unix_or(&v))),
             "Shutter" | "shtr" => match v.parse::<f64>() {
-                Ok(f) => (
-                    "ExposureTime".into(),
-                    exif::json_value(exif::print_exposure_time(&exif::format_g(f * 1e-6, 15))),
-                ),
+                Ok(f) => {
+                    meta.raw
+                        .insert("app12:ExposureTime".into(), Value::from(f * 1e-6));
+                    (
+                        "ExposureTime".into(),
+                        exif::json_value(exif::print_exposure_time(&exif::format_g(f * 1e-6, 15))),
+                    )
+                }
                 Err(_) => ("ExposureTime".into(), Value::String(v)),
             },
             "Serial#" => ("SerialNumber".into(), exif::json_value(v)),
@@ -385,6 +389,12 @@ fn picture_info(meta: &mut Metadata, seg: &[u8]) {
                 let name = match c.next() {
                     Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
                     None => continue,
+                };
+                // ExifTool's AddTagToTable prefixes names shorter than 2 characters.
+                let name = if name.len() < 2 {
+                    format!("Tag{name}")
+                } else {
+                    name
                 };
                 (name, exif::json_value(v))
             }
