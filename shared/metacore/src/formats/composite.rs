@@ -113,6 +113,13 @@ fn image_size(i: &In, out: &mut Vec<(&'static str, Value)>) {
             }
         }
     }
+    if let Some(Value::String(s)) = meta.raw.get("raf:RawImageCroppedSize") {
+        if let Some((w, h)) = s.split_once(' ') {
+            if let (Ok(w), Ok(h)) = (w.parse::<f64>(), h.parse::<f64>()) {
+                wh = Some((w, h));
+            }
+        }
+    }
     let tiff_type = meta
         .get("file", "FileType")
         .and_then(|v| v.as_str())

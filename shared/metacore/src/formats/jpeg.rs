@@ -12,6 +12,12 @@ const MAX_SEGMENTS: usize = 4096;
 const MAX_REASSEMBLED: usize = 64 << 20;
 
 pub fn parse(meta: &mut Metadata, data: &[u8]) {
+    parse_embedded(meta, data, 0);
+}
+
+/// Parses a JPEG that starts at file offset `base` (an embedded preview, e.g. in RAF), so
+/// that EXIF offsets are printed file-relative as ExifTool does.
+pub fn parse_embedded(meta: &mut Metadata, data: &[u8], base: usize) {
     if data.get(..2) != Some(&[0xFF, 0xD8]) {
         meta.warn("File format error");
         return;
@@ -74,7 +80,7 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
             0xE0 => app0(meta, seg),
             0xE1 => {
                 if let Some(tiff) = exif_payload(seg) {
-                    let base = start + (seg.len() - tiff.len());
+                    let base = base + start + (seg.len() - tiff.len());
                     exif::parse_tiff_jpeg(meta, tiff, base);
                 } else if let Some(x) = seg.strip_prefix(b"http://ns.adobe.com/xap/1.0/\0") {
                     crate::formats::xmp::parse(meta, x);

@@ -214,10 +214,18 @@ pub fn parse_tiff_at(
 ) -> TiffSummary {
     let mut p = Parser::new(tiff, container);
     p.base = base;
-    p.run(meta);
+    p.run(meta, None);
     let summary = p.summary();
     p.flush(meta);
     summary
+}
+
+/// Parses a TIFF block whose first IFD is a directory other than IFD0 ("ExifIFD",
+/// "GPS", ...), as in Canon CR3's CMT2/CMT4 boxes; the next-IFD chain is not followed.
+pub fn parse_tiff_dir(meta: &mut Metadata, tiff: &[u8], container: Container, dir: &str) {
+    let mut p = Parser::new(tiff, container);
+    p.run(meta, Some(dir));
+    p.flush(meta);
 }
 
 /// A few facts about the parsed block for the container parsers.
@@ -306,7 +314,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn run(&mut self, meta: &mut Metadata) {
+    fn run(&mut self, meta: &mut Metadata, only: Option<&str>) {
         let t = self.tiff;
         self.e = match t.get(..2) {
             Some(b"II") => Endian::Little,
@@ -333,6 +341,10 @@ impl<'a> Parser<'a> {
         let Some(mut off) = u32_at(t, 4, self.e).map(|x| x as usize) else {
             return;
         };
+        if let Some(dir) = only {
+            self.process_ifd(meta, off, dir, 0);
+            return;
+        }
         let mut n = 0;
         while off != 0 && n < MAX_CHAIN {
             if meta.budget.exceeded() {
