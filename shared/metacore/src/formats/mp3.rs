@@ -322,7 +322,7 @@ fn frame_name(ver: u8, id: &str) -> Option<&'static str> {
     })
 }
 
-fn picture_type(n: u8) -> String {
+pub(crate) fn picture_type(n: u8) -> String {
     const T: [&str; 21] = [
         "Other",
         "32x32 PNG Icon",
@@ -405,7 +405,7 @@ pub fn print_genre(v: &str) -> String {
     s
 }
 
-fn id3v2_frames(meta: &mut Metadata, ver: u8, body: &[u8]) {
+pub(crate) fn id3v2_frames(meta: &mut Metadata, ver: u8, body: &[u8]) {
     let mut off = 0usize;
     let mut count = 0;
     loop {
