@@ -93,20 +93,32 @@ pub fn stream_info(meta: &mut Metadata, b: &[u8]) {
 /// A PICTURE block (also found base64-encoded in Vorbis comments).
 pub fn picture(meta: &mut Metadata, b: &[u8]) {
     let Some(t) = be32(b, 0) else { return };
-    meta.set(G, "PictureType", crate::formats::mp3::picture_type(t.min(255) as u8));
+    meta.set(
+        G,
+        "PictureType",
+        crate::formats::mp3::picture_type(t.min(255) as u8),
+    );
     let Some(ml) = be32(b, 4) else { return };
     let ml = ml as usize;
     let Some(mime) = b.get(8..8usize.saturating_add(ml)) else {
         return;
     };
-    meta.set(G, "PictureMIMEType", String::from_utf8_lossy(mime).into_owned());
+    meta.set(
+        G,
+        "PictureMIMEType",
+        String::from_utf8_lossy(mime).into_owned(),
+    );
     let p = 8 + ml;
     let Some(dl) = be32(b, p) else { return };
     let dl = dl as usize;
     let Some(desc) = b.get(p + 4..(p + 4).saturating_add(dl)) else {
         return;
     };
-    meta.set(G, "PictureDescription", json_str(&String::from_utf8_lossy(desc)));
+    meta.set(
+        G,
+        "PictureDescription",
+        json_str(&String::from_utf8_lossy(desc)),
+    );
     let p = p + 4 + dl;
     for (i, name) in [
         "PictureWidth",

@@ -56,7 +56,7 @@ pub fn id3v2_header(data: &[u8]) -> Option<(u8, Vec<u8>, usize)> {
     let ver = *data.get(3)?;
     let flags = *data.get(5)?;
     let size = unsyncsafe(be32(data, 6)?)? as usize;
-    if ver >= 5 || ver < 2 {
+    if !(2..5).contains(&ver) {
         return None;
     }
     let end = 10usize.checked_add(size)?;
@@ -357,7 +357,10 @@ pub fn print_genre(v: &str) -> String {
         match n {
             "CR" => "Cover".into(),
             "RX" => "Remix".into(),
-            _ => n.parse::<u64>().map(genre).unwrap_or_else(|_| n.to_string()),
+            _ => n
+                .parse::<u64>()
+                .map(genre)
+                .unwrap_or_else(|_| n.to_string()),
         }
     };
     // "(nn)" references
@@ -573,14 +576,12 @@ fn frame(meta: &mut Metadata, id: &str, name: &str, val: &[u8]) {
             };
             meta.set(G, name, s);
         }
-        "CNT" | "PCNT" => {
-            if val.len() >= 4 {
-                let mut n: u64 = 0;
-                for &b in val.iter().take(8) {
-                    n = (n << 8) | b as u64;
-                }
-                meta.set(G, name, n);
+        "CNT" | "PCNT" if val.len() >= 4 => {
+            let mut n: u64 = 0;
+            for &b in val.iter().take(8) {
+                n = (n << 8) | b as u64;
             }
+            meta.set(G, name, n);
         }
         "PIC" | "APIC" => {
             if val.len() < 4 {
@@ -652,7 +653,10 @@ fn frame(meta: &mut Metadata, id: &str, name: &str, val: &[u8]) {
                     "1" => meta.set(G, name, "Yes"),
                     _ => set_str(meta, name, s),
                 },
-                "RecordingTime" | "EncodingTime" | "OriginalReleaseTime" | "ReleaseTime"
+                "RecordingTime"
+                | "EncodingTime"
+                | "OriginalReleaseTime"
+                | "ReleaseTime"
                 | "TaggingTime" => set_str(meta, name, xmp_date(&s)),
                 _ => set_str(meta, name, s),
             }
@@ -979,7 +983,11 @@ pub fn mpeg_composites(meta: &mut Metadata, a: &AudioInfo, file_size: u64, id3_s
     }
     if let (Some(f), Some(b)) = (a.vbr_frames, a.vbr_bytes) {
         if f > 0 {
-            meta.add("composite", "AudioBitrate", bitrate(mfs * b as f64 / f as f64));
+            meta.add(
+                "composite",
+                "AudioBitrate",
+                bitrate(mfs * b as f64 / f as f64),
+            );
         }
     }
 }

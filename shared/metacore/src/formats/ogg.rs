@@ -29,7 +29,9 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
                     crate::formats::flac::stream_info(meta, si.get(4..).unwrap_or(&[]));
                 }
             }
-        } else if p.first().map(|b| b & 0x7f) == Some(4) && packets.iter().any(|q| q.starts_with(b"\x7fFLAC")) {
+        } else if p.first().map(|b| b & 0x7f) == Some(4)
+            && packets.iter().any(|q| q.starts_with(b"\x7fFLAC"))
+        {
             if let Some(c) = p.get(4..) {
                 vorbis_comments(meta, c);
             }
@@ -198,7 +200,10 @@ fn comment_name(field: &str) -> String {
         if c.is_alphanumeric() || c == '_' || c == '-' {
             out.push(c);
         } else {
-            while chars.peek().is_some_and(|d| !(d.is_alphanumeric() || *d == '_' || *d == '-')) {
+            while chars
+                .peek()
+                .is_some_and(|d| !(d.is_alphanumeric() || *d == '_' || *d == '-'))
+            {
                 chars.next();
             }
             if let Some(n) = chars.next() {
@@ -351,7 +356,13 @@ mod tests {
         let mut c = b"\x03vorbis".to_vec();
         c.extend(comments(
             "Xiph.Org libVorbis",
-            &["TITLE=Ogg Title", "ARTIST=A", "ARTIST=B", "DATE=2024", "MY_FIELD=x"],
+            &[
+                "TITLE=Ogg Title",
+                "ARTIST=A",
+                "ARTIST=B",
+                "DATE=2024",
+                "MY_FIELD=x",
+            ],
         ));
         c.extend_from_slice(&[0; 300]); // spans two pages
         c.push(1);

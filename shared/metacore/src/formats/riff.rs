@@ -46,12 +46,23 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
         }
     } else if let Some(b) = st.avg_bytes.filter(|b| *b > 0) {
         if st.frame_count.is_none() && st.video_count.is_none() {
-            meta.add("composite", "Duration", duration(data.len() as f64 / b as f64));
+            meta.add(
+                "composite",
+                "Duration",
+                duration(data.len() as f64 / b as f64),
+            );
         }
     }
 }
 
-fn chunks(meta: &mut Metadata, data: &[u8], start: usize, end: usize, depth: usize, st: &mut State) {
+fn chunks(
+    meta: &mut Metadata,
+    data: &[u8],
+    start: usize,
+    end: usize,
+    depth: usize,
+    st: &mut State,
+) {
     if depth > 8 {
         return;
     }
@@ -64,14 +75,14 @@ fn chunks(meta: &mut Metadata, data: &[u8], start: usize, end: usize, depth: usi
             return;
         }
         let id: [u8; 4] = [data[pos], data[pos + 1], data[pos + 2], data[pos + 3]];
-        let Some(len) = le32(data, pos + 4) else { return };
+        let Some(len) = le32(data, pos + 4) else {
+            return;
+        };
         let len = len as usize;
         let body_start = pos + 8;
         let body_end = body_start.saturating_add(len);
-        if body_end > end {
-            if &id != b"data" && &id != b"LIST" {
-                meta.warn("Truncated RIFF chunk");
-            }
+        if body_end > end && &id != b"data" && &id != b"LIST" {
+            meta.warn("Truncated RIFF chunk");
         }
         let body = &data[body_start..body_end.min(end)];
         match &id {
@@ -508,7 +519,14 @@ fn info(meta: &mut Metadata, body: &[u8]) {
             b"IDIT" => v = riff_date(&v),
             b"TLEN" => {
                 if let Ok(ms) = v.trim().parse::<f64>() {
-                    meta.set(G, name, format!("{} s", crate::formats::quicktime::conv::perl_num(ms / 1000.0)));
+                    meta.set(
+                        G,
+                        name,
+                        format!(
+                            "{} s",
+                            crate::formats::quicktime::conv::perl_num(ms / 1000.0)
+                        ),
+                    );
                     continue;
                 }
             }
@@ -529,7 +547,13 @@ fn riff_date(v: &str) -> String {
         let norm: String = m
             .chars()
             .enumerate()
-            .map(|(i, c)| if i == 0 { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() })
+            .map(|(i, c)| {
+                if i == 0 {
+                    c.to_ascii_uppercase()
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
             .collect();
         if let Some(i) = MON.iter().position(|x| *x == norm) {
             let y: i64 = parts[4].parse().unwrap_or(0);
@@ -541,7 +565,7 @@ fn riff_date(v: &str) -> String {
     let b = v.as_bytes();
     if b.len() >= 10 && b[..4].iter().all(u8::is_ascii_digit) && (b[4] == b'-' || b[4] == b'/') {
         let rest = &v[5..];
-        let mut it = rest.splitn(2, |c| c == '-' || c == '/');
+        let mut it = rest.splitn(2, ['-', '/']);
         if let (Some(mo), Some(tail)) = (it.next(), it.next()) {
             let mut t2 = tail.split_whitespace();
             if let (Some(d), Some(t)) = (t2.next(), t2.next()) {
@@ -563,7 +587,14 @@ fn avih(meta: &mut Metadata, b: &[u8], st: &mut State) {
         }
     }
     if let Some(m) = le32(b, 4) {
-        meta.set(G, "MaxDataRate", format!("{} kB/s", crate::formats::quicktime::conv::fmt_g(m as f64 / 1024.0, 4)));
+        meta.set(
+            G,
+            "MaxDataRate",
+            format!(
+                "{} kB/s",
+                crate::formats::quicktime::conv::fmt_g(m as f64 / 1024.0, 4)
+            ),
+        );
     }
     if let Some(c) = le32(b, 16) {
         st.frame_count = Some(c as u64);
@@ -608,7 +639,11 @@ fn strh(meta: &mut Metadata, b: &[u8], st: &mut State) {
     if let (Some(scale), Some(rate)) = (scale, rate) {
         match &ty {
             b"auds" => {
-                let v = if scale != 0 && rate != 0 { rate as f64 / scale as f64 } else { 0.0 };
+                let v = if scale != 0 && rate != 0 {
+                    rate as f64 / scale as f64
+                } else {
+                    0.0
+                };
                 meta.add(G, "AudioSampleRate", num((v * 100.0 + 0.5).floor() / 100.0));
             }
             b"vids" => {
@@ -617,12 +652,24 @@ fn strh(meta: &mut Metadata, b: &[u8], st: &mut State) {
                     if st.video_rate.is_none() {
                         st.video_rate = Some(v);
                     }
-                    meta.add(G, "VideoFrameRate", num((v * 1000.0 + 0.5).floor() / 1000.0));
+                    meta.add(
+                        G,
+                        "VideoFrameRate",
+                        num((v * 1000.0 + 0.5).floor() / 1000.0),
+                    );
                 }
             }
             _ => {
-                let v = if scale != 0 && rate != 0 { rate as f64 / scale as f64 } else { 0.0 };
-                meta.add(G, "StreamSampleRate", num((v * 1000.0 + 0.5).floor() / 1000.0));
+                let v = if scale != 0 && rate != 0 {
+                    rate as f64 / scale as f64
+                } else {
+                    0.0
+                };
+                meta.add(
+                    G,
+                    "StreamSampleRate",
+                    num((v * 1000.0 + 0.5).floor() / 1000.0),
+                );
             }
         }
     }
@@ -700,7 +747,11 @@ fn bmp_header(meta: &mut Metadata, b: &[u8]) {
         };
         meta.add(F, "Compression", json_str(&v));
     }
-    for (off, name) in [(20, "ImageLength"), (24, "PixelsPerMeterX"), (28, "PixelsPerMeterY")] {
+    for (off, name) in [
+        (20, "ImageLength"),
+        (24, "PixelsPerMeterX"),
+        (28, "PixelsPerMeterY"),
+    ] {
         if let Some(v) = le32(b, off) {
             meta.add(F, name, v as u64);
         }
@@ -757,7 +808,12 @@ mod tests {
         info.extend(ck(b"INAM", b"Wav Title\0"));
         info.extend(ck(b"ICRD", b"2024-03-15\0"));
         info.extend(ck(b"ISFT", b"Lavf\0"));
-        let body = [ck(b"fmt ", &fmt), ck(b"data", &[0; 1000]), ck(b"LIST", &info)].concat();
+        let body = [
+            ck(b"fmt ", &fmt),
+            ck(b"data", &[0; 1000]),
+            ck(b"LIST", &info),
+        ]
+        .concat();
         riff(b"WAVE", &body)
     }
 
@@ -784,7 +840,9 @@ mod tests {
 
     fn sample_avi() -> Vec<u8> {
         let mut avih = Vec::new();
-        for v in [40000u32, 100_000, 0, 0x10, 50, 0, 2, 0, 320, 240, 0, 0, 0, 0] {
+        for v in [
+            40000u32, 100_000, 0, 0x10, 50, 0, 2, 0, 320, 240, 0, 0, 0, 0,
+        ] {
             avih.extend_from_slice(&v.to_le_bytes());
         }
         let mut strh = b"vidsMJPG".to_vec();

@@ -79,7 +79,7 @@ fn walk(
         return;
     }
     let mut it = Boxes::range(data, start, end);
-    while let Some(b) = it.next() {
+    for b in it.by_ref() {
         st.boxes += 1;
         if st.boxes > 100_000 || meta.budget.exceeded() {
             meta.warn("Too many QuickTime atoms");
@@ -98,10 +98,10 @@ fn walk(
                 meta.set(G, "MediaDataSize", size);
                 meta.set(G, "MediaDataOffset", pstart as u64);
             }
-            (Ctx::Top | Ctx::Moov | Ctx::Trak | Ctx::Udta, b"uuid") => {
-                if p.get(..16) == Some(&XMP_UUID[..]) {
-                    crate::formats::xmp::parse(meta, &p[16..]);
-                }
+            (Ctx::Top | Ctx::Moov | Ctx::Trak | Ctx::Udta, b"uuid")
+                if p.get(..16) == Some(&XMP_UUID[..]) =>
+            {
+                crate::formats::xmp::parse(meta, &p[16..]);
             }
             (Ctx::Top | Ctx::Moov | Ctx::Trak | Ctx::Udta, b"meta") => {
                 meta_box(meta, data, &b, depth + 1, st)
@@ -252,14 +252,21 @@ fn major_brand(b: &str) -> Option<&'static str> {
 fn ftyp(meta: &mut Metadata, p: &[u8]) {
     if let Some(m) = p.get(0..4) {
         let s = fourcc(m);
-        let v = major_brand(&s).map(str::to_string).unwrap_or_else(|| s.clone());
+        let v = major_brand(&s)
+            .map(str::to_string)
+            .unwrap_or_else(|| s.clone());
         meta.set(G, "MajorBrand", v);
     }
     if let Some(v) = p.get(4..8) {
         meta.set(
             G,
             "MinorVersion",
-            format!("{:x}.{:x}.{:x}", u16::from_be_bytes([v[0], v[1]]), v[2], v[3]),
+            format!(
+                "{:x}.{:x}.{:x}",
+                u16::from_be_bytes([v[0], v[1]]),
+                v[2],
+                v[3]
+            ),
         );
     }
     if p.len() > 8 {
@@ -302,13 +309,7 @@ fn mvhd(meta: &mut Metadata, p: &[u8], st: &mut State) {
     };
     meta.set(G, "MovieHeaderVersion", ver as u64);
     let (create, modify, ts, dur, rest) = if ver == 1 {
-        (
-            be64(p, 4),
-            be64(p, 12),
-            be32(p, 20),
-            be64(p, 24),
-            32usize,
-        )
+        (be64(p, 4), be64(p, 12), be32(p, 20), be64(p, 24), 32usize)
     } else {
         (
             be32(p, 4).map(u64::from),
@@ -409,7 +410,11 @@ fn tkhd(meta: &mut Metadata, p: &[u8], st: &mut State) {
         meta.add(G, "TrackLayer", l as u64);
     }
     if let Some(v) = be16(p, 36 + x) {
-        meta.add(G, "TrackVolume", format!("{:.2}%", v as f64 / 256.0 * 100.0));
+        meta.add(
+            G,
+            "TrackVolume",
+            format!("{:.2}%", v as f64 / 256.0 * 100.0),
+        );
     }
     if let Some(m) = matrix(p, 40 + x) {
         meta.set(G, "MatrixStructure", matrix_str(&m));
@@ -583,6 +588,8 @@ fn hdlr(meta: &mut Metadata, p: &[u8], st: &mut State, track: bool) {
                 if let Some(m) = st.track_matrix {
                     st.rotation_done = true;
                     if !(m[0] == 0.0 && m[1] == 0.0) {
+                        // ExifTool divides by 3.14159, not by pi
+                        #[allow(clippy::approx_constant)]
                         let mut a = m[1].atan2(m[0]) * 180.0 / 3.14159;
                         if a < 0.0 {
                             a += 360.0;
@@ -772,7 +779,10 @@ fn video_children(meta: &mut Metadata, data: &[u8], start: usize, end: usize, _d
         match &b.kind {
             b"btrt" => {
                 // Priority 0: often filled with zeros.
-                for (i, n) in ["BufferSize", "MaxBitrate", "AverageBitrate"].iter().enumerate() {
+                for (i, n) in ["BufferSize", "MaxBitrate", "AverageBitrate"]
+                    .iter()
+                    .enumerate()
+                {
                     if let Some(v) = be32(p, i * 4) {
                         meta.add(G, n, v as u64);
                     }
@@ -921,7 +931,11 @@ fn stts(meta: &mut Metadata, p: &[u8], st: &State) {
     }
     if n > 0.0 && dur > 0.0 {
         let rate = n * st.media_ts as f64 / dur;
-        meta.set(G, "VideoFrameRate", num((rate * 1000.0 + 0.5).floor() / 1000.0));
+        meta.set(
+            G,
+            "VideoFrameRate",
+            num((rate * 1000.0 + 0.5).floor() / 1000.0),
+        );
     }
 }
 
@@ -1080,10 +1094,8 @@ fn meta_box(meta: &mut Metadata, data: &[u8], b: &BoxHeader, depth: usize, st: &
                 }
             }
             b"ilst" => ilst(meta, data, &c, &keys, st),
-            b"uuid" => {
-                if p.get(..16) == Some(&XMP_UUID[..]) {
-                    crate::formats::xmp::parse(meta, &p[16..]);
-                }
+            b"uuid" if p.get(..16) == Some(&XMP_UUID[..]) => {
+                crate::formats::xmp::parse(meta, &p[16..]);
             }
             _ => {}
         }

@@ -83,7 +83,12 @@ pub(crate) fn sample_mp4() -> Vec<u8> {
             tkhd(1, 640, 480, 0, rot),
             bx(
                 b"mdia",
-                &[mdhd(12288, 151_634), hdlr_box(b"vide", b"VideoHandler"), minf].concat(),
+                &[
+                    mdhd(12288, 151_634),
+                    hdlr_box(b"vide", b"VideoHandler"),
+                    minf,
+                ]
+                .concat(),
             ),
         ]
         .concat(),
@@ -110,7 +115,12 @@ pub(crate) fn sample_mp4() -> Vec<u8> {
             tkhd(2, 0, 0, 0x100, UNITY),
             bx(
                 b"mdia",
-                &[mdhd(44100, 544_194), hdlr_box(b"soun", b"SoundHandler"), aminf].concat(),
+                &[
+                    mdhd(44100, 544_194),
+                    hdlr_box(b"soun", b"SoundHandler"),
+                    aminf,
+                ]
+                .concat(),
             ),
         ]
         .concat(),
@@ -171,7 +181,12 @@ pub(crate) fn sample_mp4() -> Vec<u8> {
     }
     let kmeta = bx(
         b"meta",
-        &[hdlr_box(b"mdta", b""), fbx(b"keys", 0, 0, &k), bx(b"ilst", &il)].concat(),
+        &[
+            hdlr_box(b"mdta", b""),
+            fbx(b"keys", 0, 0, &k),
+            bx(b"ilst", &il),
+        ]
+        .concat(),
     );
     let mut ft = b"isom".to_vec();
     ft.extend(be32v(&[512]));
@@ -195,9 +210,15 @@ fn reads_mp4_like_exiftool() {
     let d = sample_mp4();
     let m = run(&d);
     let q = |t: &str| m.get("quicktime", t).cloned().unwrap_or(json!(null));
-    assert_eq!(q("MajorBrand"), json!("MP4 Base Media v1 [IS0 14496-12:2003]"));
+    assert_eq!(
+        q("MajorBrand"),
+        json!("MP4 Base Media v1 [IS0 14496-12:2003]")
+    );
     assert_eq!(q("MinorVersion"), json!("0.2.0"));
-    assert_eq!(q("CompatibleBrands"), json!(["isom", "iso2", "avc1", "mp41"]));
+    assert_eq!(
+        q("CompatibleBrands"),
+        json!(["isom", "iso2", "avc1", "mp41"])
+    );
     assert_eq!(q("CreateDate"), json!("2024:03:15 10:30:00"));
     assert_eq!(q("ModifyDate"), json!("2024:03:15 10:31:00"));
     assert_eq!(q("Duration"), json!("12.34 s"));
@@ -238,7 +259,10 @@ fn reads_mp4_like_exiftool() {
     assert_eq!(c("ImageSize"), json!("640x480"));
     assert_eq!(c("AvgBitrate"), json!("648 bps"));
     assert_eq!(c("GPSAltitude"), json!("35 m"));
-    assert_eq!(c("GPSPosition"), json!("48 deg 51' 27.72\" N, 2 deg 17' 42.00\" E"));
+    assert_eq!(
+        c("GPSPosition"),
+        json!("48 deg 51' 27.72\" N, 2 deg 17' 42.00\" E")
+    );
 }
 
 #[test]
