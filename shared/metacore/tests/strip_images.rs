@@ -302,3 +302,126 @@ fn png_damage_never_panics() {
     let (p, _) = png_fixture();
     no_panic_on_damage(&p, "a.png");
 }
+
+// ---------------------------------------------------------------- WebP
+
+fn riff_chunk(id: &[u8; 4], body: &[u8]) -> Vec<u8> {
+    let mut c = id.to_vec();
+    c.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    c.extend_from_slice(body);
+    if body.len() % 2 == 1 {
+        c.push(0);
+    }
+    c
+}
+
+fn riff(form: &[u8; 4], chunks: &[Vec<u8>]) -> Vec<u8> {
+    let body: Vec<u8> = chunks.concat();
+    let mut r = b"RIFF".to_vec();
+    r.extend_from_slice(&((body.len() + 4) as u32).to_le_bytes());
+    r.extend_from_slice(form);
+    r.extend(body);
+    r
+}
+
+/// (id, body) of each chunk; checks the RIFF size.
+fn walk_riff(d: &[u8]) -> Vec<([u8; 4], Vec<u8>)> {
+    assert_eq!(le32(d, 4) as usize + 8, d.len(), "RIFF size");
+    let mut pos = 12;
+    let mut v = Vec::new();
+    while pos < d.len() {
+        let size = le32(d, pos + 4) as usize;
+        v.push((d[pos..pos + 4].try_into().unwrap(), d[pos + 8..pos + 8 + size].to_vec()));
+        pos += 8 + size + (size & 1);
+    }
+    assert_eq!(pos, d.len());
+    v
+}
+
+fn webp_fixture() -> (Vec<u8>, Vec<u8>) {
+    let vp8: Vec<u8> = (0..501u32).map(|i| (i * 31) as u8).collect();
+    let f = riff(
+        b"WEBP",
+        &[
+            riff_chunk(b"VP8X", &[0x20 | 0x08 | 0x04 | 0x10, 0, 0, 0, 1, 0, 0, 1, 0, 0]),
+            riff_chunk(b"ICCP", ICC),
+            riff_chunk(b"ALPH", &[1, 2, 3]),
+            riff_chunk(b"VP8 ", &vp8),
+            riff_chunk(b"EXIF", &camera_exif()),
+            riff_chunk(b"XMP ", XMP.as_bytes()),
+            riff_chunk(b"ABCD", b"ACME private"),
+        ],
+    );
+    (f, vp8)
+}
+
+#[test]
+fn webp_default_and_keep() {
+    let (f, vp8) = webp_fixture();
+    let (plan, out) = run(&f, "a.webp", Keep::default());
+    let ch = walk_riff(&out);
+    let ids: Vec<&[u8]> = ch.iter().map(|c| &c.0[..]).collect();
+    assert_eq!(ids, vec![&b"VP8X"[..], b"ALPH", b"VP8 "]);
+    assert_eq!(ch[0].1[0], 0x10, "only the alpha flag is left");
+    assert_eq!(ch[2].1, vp8);
+    assert_no_secrets(&out);
+    assert_eq!(plan.removed.get("gps"), Some(&3));
+    assert_eq!(plan.removed.get("riff"), Some(&1));
+
+    let (plan, out) = run(&f, "a.webp", Keep { icc: true, orientation: true, copyright: false });
+    let ch = walk_riff(&out);
+    let ids: Vec<&[u8]> = ch.iter().map(|c| &c.0[..]).collect();
+    assert_eq!(ids, vec![&b"VP8X"[..], b"ICCP", b"ALPH", b"VP8 ", b"EXIF"]);
+    assert_eq!(ch[0].1[0], 0x10 | 0x20 | 0x08);
+    assert_eq!(ch[3].1, vp8);
+    assert_no_secrets(&out);
+    assert_eq!(plan.kept, vec!["icc_profile", "orientation"]);
+}
+
+#[test]
+fn webp_damage_never_panics() {
+    no_panic_on_damage(&webp_fixture().0, "a.webp");
+}
+
+// ---------------------------------------------------------------- GIF
+
+fn gif_fixture() -> (Vec<u8>, Vec<u8>) {
+    let mut g = b"GIF89a\x02\0\x02\0\x80\0\0".to_vec();
+    g.extend_from_slice(&[0, 0, 0, 255, 255, 255]); // 2-colour table
+    g.extend_from_slice(b"\x21\xFF\x0bNETSCAPE2.0\x03\x01\0\0\0");
+    g.extend_from_slice(b"\x21\xFE\x10Ann Photographer\0");
+    g.extend_from_slice(b"\x21\xFF\x0bXMP DataXMP");
+    g.extend_from_slice(XMP.as_bytes());
+    g.push(1);
+    g.extend((0..=255u8).rev()); // magic trailer
+    g.push(0);
+    g.extend_from_slice(b"\x21\xFF\x0bACMEPRIV1.0\x04ACME\0");
+    g.extend_from_slice(b"\x21\xF9\x04\x00\x0a\x00\x00\x00");
+    let mut img = b"\x2C\0\0\0\0\x02\0\x02\0\0\x02".to_vec();
+    img.extend_from_slice(&[4, 0x84, 0x1d, 0x81, 0x7a, 2, 0x50, 0x01, 0]);
+    g.extend_from_slice(&img);
+    g.push(0x3B);
+    g.extend_from_slice(b"ACME junk");
+    (g, img)
+}
+
+#[test]
+fn gif_default() {
+    let (g, img) = gif_fixture();
+    let (plan, out) = run(&g, "a.gif", Keep::default());
+    let mut expect = g[..19].to_vec();
+    expect.extend_from_slice(b"\x21\xFF\x0bNETSCAPE2.0\x03\x01\0\0\0");
+    expect.extend_from_slice(b"\x21\xF9\x04\x00\x0a\x00\x00\x00");
+    expect.extend_from_slice(&img);
+    expect.push(0x3B);
+    assert_eq!(out, expect);
+    assert_no_secrets(&out);
+    assert_eq!(plan.removed.get("comment"), Some(&1));
+    assert_eq!(plan.removed.get("xmp"), Some(&3));
+    assert_eq!(plan.removed.get("gif"), Some(&1));
+}
+
+#[test]
+fn gif_damage_never_panics() {
+    no_panic_on_damage(&gif_fixture().0, "a.gif");
+}
