@@ -244,6 +244,19 @@ fn copy_with_blanks(out: &mut Out, blanks: &[(usize, usize)], start: usize, end:
     out.copy_range(pos, end);
 }
 
+fn count_uuid(ctx: &mut Ctx, h: &BoxHeader) {
+    if uuid_of(ctx.data, h) == Some(XMP_UUID) {
+        let x = ctx
+            .data
+            .get(h.start + h.header_len + 16..h.end)
+            .unwrap_or(&[]);
+        let n = xmp::count_props(x);
+        ctx.count("xmp", n);
+    } else {
+        ctx.count("quicktime", 1);
+    }
+}
+
 enum TopPart {
     Copy,
     Bytes(Vec<u8>),
@@ -264,13 +277,7 @@ fn top_level(ctx: &mut Ctx, h: &BoxHeader) -> Result<TopPart, StripError> {
             TopPart::Bytes(b)
         }
         b"uuid" => {
-            if uuid_of(data, h) == Some(XMP_UUID) {
-                let x = sub(data, h.start + h.header_len + 16, h.end - h.start - h.header_len - 16)
-                    .unwrap_or(&[]);
-                ctx.count("xmp", xmp::count_props(x));
-            } else {
-                ctx.count("quicktime", 1);
-            }
+            count_uuid(ctx, h);
             TopPart::Bytes(ctx.removed_box(h))
         }
         _ => TopPart::Copy,
@@ -305,14 +312,7 @@ fn container(
                 body.extend(ctx.removed_box(&c));
             }
             b"uuid" => {
-                ctx.count(
-                    if uuid_of(data, &c) == Some(XMP_UUID) {
-                        "xmp"
-                    } else {
-                        "quicktime"
-                    },
-                    1,
-                );
+                count_uuid(ctx, &c);
                 body.extend(ctx.removed_box(&c));
             }
             b"trak" if handler(data, &c, false) == Some(*b"meta") => {

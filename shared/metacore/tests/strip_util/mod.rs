@@ -224,3 +224,48 @@ pub fn be32(d: &[u8], o: usize) -> u32 {
 pub fn le32(d: &[u8], o: usize) -> u32 {
     u32::from_le_bytes(d[o..o + 4].try_into().unwrap())
 }
+
+// ---------------------------------------------------------------- ISO BMFF helpers
+
+pub fn bx(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+    let mut v = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+    v.extend_from_slice(kind);
+    v.extend_from_slice(body);
+    v
+}
+
+pub fn full(kind: &[u8; 4], version: u8, flags: u32, body: &[u8]) -> Vec<u8> {
+    let mut b = vec![version];
+    b.extend_from_slice(&flags.to_be_bytes()[1..]);
+    b.extend_from_slice(body);
+    bx(kind, &b)
+}
+
+/// Boxes (kind, start, end) laid end to end in d[start..end].
+pub fn boxes(d: &[u8], mut pos: usize, end: usize) -> Vec<([u8; 4], usize, usize)> {
+    let mut v = Vec::new();
+    while pos + 8 <= end {
+        let size = be32(d, pos) as usize;
+        let (size, _hl) = if size == 1 {
+            (u64::from_be_bytes(d[pos + 8..pos + 16].try_into().unwrap()) as usize, 16)
+        } else {
+            (size, 8)
+        };
+        assert!(size >= 8 && pos + size <= end, "box at {pos} does not fit");
+        v.push((d[pos + 4..pos + 8].try_into().unwrap(), pos, pos + size));
+        pos += size;
+    }
+    assert_eq!(pos, end, "boxes must fill their parent");
+    v
+}
+
+/// Finds a box by path; `full_at` lists path indices that are FullBoxes (4 bytes skipped).
+pub fn find_box(d: &[u8], path: &[&[u8; 4]], full_at: &[usize]) -> Option<(usize, usize)> {
+    let (mut s, mut e) = (0, d.len());
+    for (i, k) in path.iter().enumerate() {
+        let (_, bs, be) = boxes(d, s, e).into_iter().find(|b| &b.0 == *k)?;
+        s = bs + 8 + if full_at.contains(&i) { 4 } else { 0 };
+        e = be;
+    }
+    Some((s, e))
+}
