@@ -298,3 +298,333 @@ fn heic_drops_exif_and_xmp_items() {
 fn heic_damage_never_panics() {
     no_panic_on_damage(&heic_fixture(), "a.heic");
 }
+
+// ---------------------------------------------------------------- MP3
+
+fn id3_frame(id: &[u8; 4], body: &[u8]) -> Vec<u8> {
+    let mut f = id.to_vec();
+    f.extend_from_slice(&(body.len() as u32).to_be_bytes());
+    f.extend_from_slice(&[0, 0]);
+    f.extend_from_slice(body);
+    f
+}
+
+fn id3v23(frames: &[Vec<u8>]) -> Vec<u8> {
+    let body = frames.concat();
+    let s = body.len() as u32;
+    let mut t = b"ID3\x03\0\0".to_vec();
+    t.extend_from_slice(&[(s >> 21) as u8 & 127, (s >> 14) as u8 & 127, (s >> 7) as u8 & 127, s as u8 & 127]);
+    t.extend(body);
+    t
+}
+
+fn mpeg_frames() -> Vec<u8> {
+    let mut v = Vec::new();
+    for i in 0..20u8 {
+        v.extend_from_slice(&[0xFF, 0xFB, 0x90, 0x64]);
+        v.extend((0..413u32).map(|k| (k as u8).wrapping_mul(i | 1)));
+    }
+    v
+}
+
+fn mp3_fixture() -> Vec<u8> {
+    let mut f = id3v23(&[
+        id3_frame(b"TIT2", b"\0Secret Title"),
+        id3_frame(b"TPE1", b"\0Ann Photographer"),
+        id3_frame(b"TCOP", b"\0(c) 2024 Ann"),
+        id3_frame(b"COMM", b"\0engSecretCity"),
+        id3_frame(b"APIC", b"\0image/jpeg\0\x03\0ACME cover bytes"),
+    ]);
+    f.extend(mpeg_frames());
+    // APEv2 with header and footer, one item
+    let item = b"\x05\0\0\0\0\0\0\0Title\0ACME!";
+    let size = (item.len() + 32) as u32;
+    let apehdr = |footer: bool| {
+        let mut h = b"APETAGEX".to_vec();
+        h.extend_from_slice(&2000u32.to_le_bytes());
+        h.extend_from_slice(&size.to_le_bytes());
+        h.extend_from_slice(&1u32.to_le_bytes());
+        h.extend_from_slice(&(0x8000_0000u32 | if footer { 0 } else { 0x2000_0000 }).to_le_bytes());
+        h.extend_from_slice(&[0; 8]);
+        h
+    };
+    f.extend(apehdr(false));
+    f.extend_from_slice(item);
+    f.extend(apehdr(true));
+    let mut v1 = b"TAGSecret Title".to_vec();
+    v1.resize(128, 0);
+    f.extend(v1);
+    f
+}
+
+#[test]
+fn mp3_removes_all_tags() {
+    let f = mp3_fixture();
+    let (plan, out) = run(&f, "a.mp3", Keep::default());
+    assert_eq!(out, mpeg_frames());
+    assert_eq!(plan.removed.get("id3"), Some(&6)); // 5 frames + ID3v1
+    assert_eq!(plan.removed.get("ape"), Some(&1));
+    assert!(max_data_piece(&plan) == 0, "audio is referenced, not copied");
+
+    let (plan, out) = run(&f, "a.mp3", Keep { copyright: true, ..Keep::default() });
+    assert!(out.starts_with(b"ID3\x03"));
+    assert!(contains(&out, b"(c) 2024 Ann"));
+    assert!(contains(&out, b"Ann Photographer"));
+    assert!(!contains(&out, b"Secret"));
+    assert!(!contains(&out, b"ACME"));
+    assert!(out.ends_with(&mpeg_frames()));
+    assert_eq!(plan.kept, vec!["copyright"]);
+}
+
+#[test]
+fn mp3_damage_never_panics() {
+    no_panic_on_damage(&mp3_fixture(), "a.mp3");
+}
+
+// ---------------------------------------------------------------- FLAC
+
+fn vorbis_comment(vendor: &str, fields: &[&str]) -> Vec<u8> {
+    let mut b = (vendor.len() as u32).to_le_bytes().to_vec();
+    b.extend_from_slice(vendor.as_bytes());
+    b.extend_from_slice(&(fields.len() as u32).to_le_bytes());
+    for f in fields {
+        b.extend_from_slice(&(f.len() as u32).to_le_bytes());
+        b.extend_from_slice(f.as_bytes());
+    }
+    b
+}
+
+const FIELDS: &[&str] = &["TITLE=Secret Title", "ARTIST=Ann Photographer", "COPYRIGHT=(c) 2024 Ann", "LOCATION=SecretCity"];
+
+fn flac_block(typ: u8, last: bool, body: &[u8]) -> Vec<u8> {
+    let l = body.len() as u32;
+    let mut b = vec![typ | if last { 0x80 } else { 0 }, (l >> 16) as u8, (l >> 8) as u8, l as u8];
+    b.extend_from_slice(body);
+    b
+}
+
+fn flac_frames() -> Vec<u8> {
+    (0..3000u32).map(|i| (i * 7 + 3) as u8).collect()
+}
+
+fn flac_fixture() -> Vec<u8> {
+    let mut f = b"fLaC".to_vec();
+    f.extend(flac_block(0, false, &[0x10; 34]));
+    f.extend(flac_block(4, false, &vorbis_comment("ACME encoder", FIELDS)));
+    f.extend(flac_block(3, false, &[0; 18]));
+    f.extend(flac_block(6, false, b"\0\0\0\x03\0\0\0\x0aimage/jpeg\0\0\0\0ACME cover"));
+    f.extend(flac_block(2, false, b"ACMEappdata"));
+    f.extend(flac_block(1, true, &[0; 100]));
+    f.extend(flac_frames());
+    f
+}
+
+#[test]
+fn flac_keeps_streaminfo_and_seektable() {
+    let f = flac_fixture();
+    let (plan, out) = run(&f, "a.flac", Keep::default());
+    let mut expect = b"fLaC".to_vec();
+    expect.extend(flac_block(0, false, &[0x10; 34]));
+    expect.extend(flac_block(3, true, &[0; 18]));
+    expect.extend(flac_frames());
+    assert_eq!(out, expect);
+    assert_eq!(plan.removed.get("vorbis"), Some(&4));
+    assert_eq!(plan.removed.get("flac"), Some(&2));
+
+    let (_, out) = run(&f, "a.flac", Keep { copyright: true, ..Keep::default() });
+    assert!(contains(&out, b"COPYRIGHT=(c) 2024 Ann"));
+    assert!(contains(&out, b"ARTIST=Ann Photographer"));
+    assert!(!contains(&out, b"Secret"));
+    assert!(out.ends_with(&flac_frames()));
+    // the seek table is no longer last, the new comment is
+    assert_eq!(out[4 + 38], 3);
+    assert_eq!(out[4 + 38 + 22], 0x84);
+}
+
+#[test]
+fn flac_damage_never_panics() {
+    no_panic_on_damage(&flac_fixture(), "a.flac");
+}
+
+// ---------------------------------------------------------------- Ogg
+
+fn ogg_crc(d: &[u8]) -> u32 {
+    let mut c = 0u32;
+    for &b in d {
+        c ^= (b as u32) << 24;
+        for _ in 0..8 {
+            c = if c & 0x8000_0000 != 0 { (c << 1) ^ 0x04C1_1DB7 } else { c << 1 };
+        }
+    }
+    c
+}
+
+/// Pages one packet list; each page carries up to `per_page` lacing values.
+fn ogg_pages(packets: &[Vec<u8>], seq0: u32, flags0: u8, granule: u64, per_page: usize) -> Vec<Vec<u8>> {
+    let mut segs = Vec::new();
+    for p in packets {
+        let n = p.len() / 255 + 1;
+        for k in 0..n {
+            let l = if k + 1 == n { p.len() % 255 } else { 255 };
+            segs.push((l as u8, p[k * 255..k * 255 + l].to_vec()));
+        }
+    }
+    let mut pages = Vec::new();
+    let mut cont = false;
+    for (i, ch) in segs.chunks(per_page).enumerate() {
+        let mut p = b"OggS\0".to_vec();
+        p.push(if cont { 1 } else { 0 } | if i == 0 { flags0 } else { 0 });
+        p.extend_from_slice(&granule.to_le_bytes());
+        p.extend_from_slice(&0x1234u32.to_le_bytes());
+        p.extend_from_slice(&(seq0 + i as u32).to_le_bytes());
+        p.extend_from_slice(&[0; 4]);
+        p.push(ch.len() as u8);
+        for s in ch {
+            p.push(s.0);
+        }
+        for s in ch {
+            p.extend_from_slice(&s.1);
+        }
+        let c = ogg_crc(&p);
+        p[22..26].copy_from_slice(&c.to_le_bytes());
+        cont = ch.last().unwrap().0 == 255;
+        pages.push(p);
+    }
+    pages
+}
+
+/// (file, audio packets)
+fn ogg_fixture() -> (Vec<u8>, Vec<Vec<u8>>) {
+    let mut id = b"\x01vorbis".to_vec();
+    id.extend_from_slice(&[0u8; 23]);
+    let mut fields: Vec<String> = FIELDS.iter().map(|s| s.to_string()).collect();
+    fields.push(format!("METADATA_BLOCK_PICTURE={}", "A".repeat(20_000)));
+    let fr: Vec<&str> = fields.iter().map(|s| s.as_str()).collect();
+    let mut comment = b"\x03vorbis".to_vec();
+    comment.extend(vorbis_comment("Xiph.Org libVorbis I 20200704", &fr));
+    comment.push(1);
+    let setup: Vec<u8> = [b"\x05vorbis".to_vec(), vec![7u8; 3000]].concat();
+    let audio: Vec<Vec<u8>> = (0..40u32).map(|i| vec![i as u8; 100 + i as usize * 37]).collect();
+    let mut f = Vec::new();
+    f.extend(ogg_pages(&[id], 0, 2, 0, 255).concat());
+    let hdr = ogg_pages(&[comment, setup], 1, 0, 0, 255);
+    let n = hdr.len() as u32;
+    f.extend(hdr.concat());
+    let a1 = ogg_pages(&audio[..20], 1 + n, 0, 1000, 10);
+    let m = a1.len() as u32;
+    f.extend(a1.concat());
+    f.extend(ogg_pages(&audio[20..], 1 + n + m, 4, 2000, 255).concat());
+    (f, audio)
+}
+
+/// Walks pages: checks CRCs and sequence numbers, returns the packets.
+fn walk_ogg(d: &[u8]) -> Vec<Vec<u8>> {
+    let mut pos = 0;
+    let mut seq = 0;
+    let mut packets = Vec::new();
+    let mut cur = Vec::new();
+    while pos < d.len() {
+        assert_eq!(&d[pos..pos + 4], b"OggS");
+        let n = d[pos + 26] as usize;
+        let lac = &d[pos + 27..pos + 27 + n];
+        let len: usize = lac.iter().map(|&l| l as usize).sum();
+        let end = pos + 27 + n + len;
+        let mut p = d[pos..end].to_vec();
+        p[22..26].copy_from_slice(&[0; 4]);
+        assert_eq!(ogg_crc(&p), le32(d, pos + 22), "CRC of page {seq}");
+        assert_eq!(le32(d, pos + 18), seq, "sequence number");
+        seq += 1;
+        let mut at = pos + 27 + n;
+        for &l in lac {
+            cur.extend_from_slice(&d[at..at + l as usize]);
+            at += l as usize;
+            if l < 255 {
+                packets.push(std::mem::take(&mut cur));
+            }
+        }
+        pos = end;
+    }
+    packets
+}
+
+#[test]
+fn ogg_vorbis_comment_emptied_and_pages_renumbered() {
+    let (f, audio) = ogg_fixture();
+    assert_eq!(walk_ogg(&f).len(), 43);
+    let (plan, out) = run(&f, "a.ogg", Keep::default());
+    let packets = walk_ogg(&out);
+    assert_eq!(packets.len(), 43);
+    assert_eq!(&packets[3..], &audio[..]);
+    let mut empty = b"\x03vorbis".to_vec();
+    empty.extend(vorbis_comment("Xiph.Org libVorbis I 20200704", &[]));
+    empty.push(1);
+    assert_eq!(packets[1], empty);
+    assert_eq!(plan.removed.get("vorbis"), Some(&5));
+    assert!(out.len() < f.len() - 20_000);
+
+    let (_, out) = run(&f, "a.ogg", Keep { copyright: true, ..Keep::default() });
+    let packets = walk_ogg(&out);
+    assert!(contains(&packets[1], b"COPYRIGHT=(c) 2024 Ann"));
+    assert!(!contains(&out, b"Secret"));
+    assert_eq!(&packets[3..], &audio[..]);
+}
+
+#[test]
+fn ogg_damage_never_panics() {
+    no_panic_on_damage(&ogg_fixture().0, "a.ogg");
+}
+
+// ---------------------------------------------------------------- WAV
+
+fn riff_chunk(id: &[u8; 4], body: &[u8]) -> Vec<u8> {
+    let mut c = id.to_vec();
+    c.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    c.extend_from_slice(body);
+    if body.len() % 2 == 1 {
+        c.push(0);
+    }
+    c
+}
+
+fn wav_fixture() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    let fmt = riff_chunk(b"fmt ", &[1, 0, 1, 0, 0x44, 0xAC, 0, 0, 0x88, 0x58, 1, 0, 2, 0, 16, 0]);
+    let pcm: Vec<u8> = (0..999u32).map(|i| (i * 5) as u8).collect();
+    let data = riff_chunk(b"data", &pcm);
+    let mut info = b"INFO".to_vec();
+    info.extend(riff_chunk(b"IART", b"Ann Photographer\0"));
+    info.extend(riff_chunk(b"ICMT", b"SecretCity\0"));
+    let body = [
+        fmt.clone(),
+        riff_chunk(b"LIST", &info),
+        riff_chunk(b"bext", b"ACME originator"),
+        data.clone(),
+        riff_chunk(b"id3 ", &id3v23(&[id3_frame(b"TIT2", b"\0Secret Title")])),
+        riff_chunk(b"_PMX", XMP.as_bytes()),
+    ]
+    .concat();
+    let mut f = b"RIFF".to_vec();
+    f.extend_from_slice(&((body.len() + 4) as u32).to_le_bytes());
+    f.extend_from_slice(b"WAVE");
+    f.extend(body);
+    (f, fmt, data)
+}
+
+#[test]
+fn wav_keeps_fmt_and_data() {
+    let (f, fmt, data) = wav_fixture();
+    let (plan, out) = run(&f, "a.wav", Keep::default());
+    let mut expect = b"RIFF".to_vec();
+    expect.extend_from_slice(&((fmt.len() + data.len() + 4) as u32).to_le_bytes());
+    expect.extend_from_slice(b"WAVE");
+    expect.extend(fmt);
+    expect.extend(data);
+    assert_eq!(out, expect);
+    assert_eq!(plan.removed.get("riff"), Some(&3));
+    assert_eq!(plan.removed.get("id3"), Some(&1));
+    assert_eq!(plan.removed.get("xmp"), Some(&3));
+}
+
+#[test]
+fn wav_damage_never_panics() {
+    no_panic_on_damage(&wav_fixture().0, "a.wav");
+}

@@ -19,7 +19,10 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn corpus_strips_cleanly() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/exif-samples");
+    let root = match std::env::var_os("STRIP_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/exif-samples"),
+    };
     let mut all = Vec::new();
     files(&root, &mut all);
     if all.is_empty() {
@@ -50,10 +53,14 @@ fn corpus_strips_cleanly() {
                 }
                 stripped += 1;
             }
-            Err(StripError::Unsupported(_)) | Err(StripError::Malformed(_)) => {}
+            Err(e @ StripError::Unsupported(_)) | Err(e @ StripError::Malformed(_)) => {
+                eprintln!("{name}: {e}");
+            }
             Err(e) => panic!("{name}: {e}"),
         }
         let _ = strip(&data, Some(&name), Keep { icc: true, orientation: true, copyright: true });
     }
-    assert!(stripped > 10, "only {stripped} corpus files stripped");
+    if std::env::var_os("STRIP_DIR").is_none() {
+        assert!(stripped > 10, "only {stripped} corpus files stripped");
+    }
 }
