@@ -6,7 +6,11 @@ use strip_util::*;
 
 // ---------------------------------------------------------------- MP4
 
-const VIDEO: &[&[u8]] = &[b"frame-one-data....", b"frame-two-data..", b"frame-three-data"];
+const VIDEO: &[&[u8]] = &[
+    b"frame-one-data....",
+    b"frame-two-data..",
+    b"frame-three-data",
+];
 const GPS_SAMPLE: &[u8] = b"+48.8584+002.2945/SecretCity";
 
 fn stbl(offsets: &[u32], sizes: &[u32], wide: bool) -> Vec<u8> {
@@ -55,17 +59,36 @@ fn moov(offsets: &[u32], gps_offset: u32, wide: bool) -> Vec<u8> {
     let mut udta = bx(b"\xa9xyz", b"\0\x12\x15\xc7+48.8584+002.2945/");
     udta.extend(bx(b"\xa9day", b"\0\x0a\x15\xc72024-01-02"));
     udta.extend(bx(b"cprt", b"\0\0\0\0\x15\xc7(c) 2024 Ann"));
-    udta.extend(bx(b"meta", &[&[0u8, 0, 0, 0][..], &bx(b"ilst", &ilst_item)].concat()));
+    udta.extend(bx(
+        b"meta",
+        &[&[0u8, 0, 0, 0][..], &bx(b"ilst", &ilst_item)].concat(),
+    ));
     m.extend(bx(b"udta", &udta));
-    let mut keys_meta = bx(b"hdlr", &[0, 0, 0, 0, 0, 0, 0, 0, b'm', b'd', b't', b'a', 0, 0, 0, 0]);
-    keys_meta.extend(bx(b"keys", b"\0\0\0\0\0\0\0\x01\0\0\0\x2cmdtacom.apple.quicktime.location.ISO6709"));
-    keys_meta.extend(bx(b"ilst", &bx(b"\0\0\0\x01", &bx(b"data", b"\0\0\0\x01\0\0\0\0SecretCity"))));
+    let mut keys_meta = bx(
+        b"hdlr",
+        &[0, 0, 0, 0, 0, 0, 0, 0, b'm', b'd', b't', b'a', 0, 0, 0, 0],
+    );
+    keys_meta.extend(bx(
+        b"keys",
+        b"\0\0\0\0\0\0\0\x01\0\0\0\x2cmdtacom.apple.quicktime.location.ISO6709",
+    ));
+    keys_meta.extend(bx(
+        b"ilst",
+        &bx(b"\0\0\0\x01", &bx(b"data", b"\0\0\0\x01\0\0\0\0SecretCity")),
+    ));
     m.extend(bx(b"meta", &keys_meta));
-    let mut xmp_uuid = vec![0xBE, 0x7A, 0xCF, 0xCB, 0x97, 0xA9, 0x42, 0xE8, 0x9C, 0x71, 0x99, 0x94, 0x91, 0xE3, 0xAF, 0xAC];
+    let mut xmp_uuid = vec![
+        0xBE, 0x7A, 0xCF, 0xCB, 0x97, 0xA9, 0x42, 0xE8, 0x9C, 0x71, 0x99, 0x94, 0x91, 0xE3, 0xAF,
+        0xAC,
+    ];
     xmp_uuid.extend_from_slice(XMP.as_bytes());
     m.extend(bx(b"uuid", &xmp_uuid));
     m.extend(trak(b"vide", stbl(offsets, &sizes, wide), true));
-    m.extend(trak(b"meta", stbl(&[gps_offset], &[GPS_SAMPLE.len() as u32], false), false));
+    m.extend(trak(
+        b"meta",
+        stbl(&[gps_offset], &[GPS_SAMPLE.len() as u32], false),
+        false,
+    ));
     bx(b"moov", &m)
 }
 
@@ -84,7 +107,11 @@ fn mp4_fixture(moov_first: bool, wide: bool) -> Vec<u8> {
     let body = mdat_body();
     // moov size does not depend on the offsets' values.
     let moov_len = moov(&[0, 0, 0], 0, wide).len();
-    let mdat_start = if moov_first { ftyp.len() + moov_len } else { ftyp.len() } + 8;
+    let mdat_start = if moov_first {
+        ftyp.len() + moov_len
+    } else {
+        ftyp.len()
+    } + 8;
     let mut offs = Vec::new();
     let mut at = mdat_start as u32;
     for f in VIDEO {
@@ -126,7 +153,11 @@ fn check_mp4(f: &[u8], wide: bool) {
     assert!(top.contains(b"mdat"));
     let (ms, me) = find_box(&out, &[b"moov"], &[]).unwrap();
     let kinds: Vec<[u8; 4]> = boxes(&out, ms, me).iter().map(|b| b.0).collect();
-    assert_eq!(kinds, vec![*b"mvhd", *b"trak"], "udta, meta, uuid and the metadata track go");
+    assert_eq!(
+        kinds,
+        vec![*b"mvhd", *b"trak"],
+        "udta, meta, uuid and the metadata track go"
+    );
     let (ts, te) = find_box(&out, &[b"moov", b"trak"], &[]).unwrap();
     let tk: Vec<[u8; 4]> = boxes(&out, ts, te).iter().map(|b| b.0).collect();
     assert_eq!(tk, vec![*b"tkhd", *b"mdia"]);
@@ -169,12 +200,22 @@ fn mp4_moov_last() {
 #[test]
 fn mp4_keep_copyright() {
     let f = mp4_fixture(true, false);
-    let (plan, out) = run(&f, "a.mp4", Keep { copyright: true, ..Keep::default() });
+    let (plan, out) = run(
+        &f,
+        "a.mp4",
+        Keep {
+            copyright: true,
+            ..Keep::default()
+        },
+    );
     assert!(contains(&out, b"(c) 2024 Ann"));
     assert!(!contains(&out, b"+48.8584"));
     assert_eq!(plan.kept, vec!["copyright"]);
     let offs = chunk_offsets(&out, false);
-    assert_eq!(&out[offs[0] as usize..offs[0] as usize + VIDEO[0].len()], VIDEO[0]);
+    assert_eq!(
+        &out[offs[0] as usize..offs[0] as usize + VIDEO[0].len()],
+        VIDEO[0]
+    );
 }
 
 #[test]
@@ -220,7 +261,11 @@ fn heic_fixture() -> Vec<u8> {
         // iloc v1, offset_size 4, length_size 4, base_offset_size 0, index 0
         let mut iloc = vec![0x44, 0x00, 0, 3];
         let mut at = base;
-        for (id, len) in [(1u16, IMAGE.len()), (2, exif_item.len()), (3, xmp_item.len())] {
+        for (id, len) in [
+            (1u16, IMAGE.len()),
+            (2, exif_item.len()),
+            (3, xmp_item.len()),
+        ] {
             iloc.extend_from_slice(&id.to_be_bytes());
             iloc.extend_from_slice(&[0, 0, 0, 0, 0, 1]); // method 0, dref 0, 1 extent
             iloc.extend_from_slice(&at.to_be_bytes());
@@ -234,7 +279,12 @@ fn heic_fixture() -> Vec<u8> {
         let mut ipco = bx(b"colr", &colr);
         ipco.extend(full(b"ispe", 0, 0, &[0, 0, 0, 64, 0, 0, 0, 64]));
         let mut iprp = bx(b"ipco", &ipco);
-        iprp.extend(full(b"ipma", 0, 0, &[0, 0, 0, 2, 0, 1, 2, 1, 0x82, 0, 2, 0]));
+        iprp.extend(full(
+            b"ipma",
+            0,
+            0,
+            &[0, 0, 0, 2, 0, 1, 2, 1, 0x82, 0, 2, 0],
+        ));
         let mut hdlr = vec![0u8; 4];
         hdlr.extend_from_slice(b"pict");
         hdlr.extend_from_slice(&[0u8; 13]);
@@ -288,7 +338,14 @@ fn heic_drops_exif_and_xmp_items() {
     assert_eq!(again, out);
     assert!(p2.removed.is_empty());
 
-    let (plan, out) = run(&f, "a.heic", Keep { icc: true, ..Keep::default() });
+    let (plan, out) = run(
+        &f,
+        "a.heic",
+        Keep {
+            icc: true,
+            ..Keep::default()
+        },
+    );
     assert!(contains(&out, b"fakeICC"));
     assert_no_secrets(&out);
     assert_eq!(plan.kept, vec!["icc_profile"]);
@@ -313,7 +370,12 @@ fn id3v23(frames: &[Vec<u8>]) -> Vec<u8> {
     let body = frames.concat();
     let s = body.len() as u32;
     let mut t = b"ID3\x03\0\0".to_vec();
-    t.extend_from_slice(&[(s >> 21) as u8 & 127, (s >> 14) as u8 & 127, (s >> 7) as u8 & 127, s as u8 & 127]);
+    t.extend_from_slice(&[
+        (s >> 21) as u8 & 127,
+        (s >> 14) as u8 & 127,
+        (s >> 7) as u8 & 127,
+        s as u8 & 127,
+    ]);
     t.extend(body);
     t
 }
@@ -364,9 +426,19 @@ fn mp3_removes_all_tags() {
     assert_eq!(out, mpeg_frames());
     assert_eq!(plan.removed.get("id3"), Some(&6)); // 5 frames + ID3v1
     assert_eq!(plan.removed.get("ape"), Some(&1));
-    assert!(max_data_piece(&plan) == 0, "audio is referenced, not copied");
+    assert!(
+        max_data_piece(&plan) == 0,
+        "audio is referenced, not copied"
+    );
 
-    let (plan, out) = run(&f, "a.mp3", Keep { copyright: true, ..Keep::default() });
+    let (plan, out) = run(
+        &f,
+        "a.mp3",
+        Keep {
+            copyright: true,
+            ..Keep::default()
+        },
+    );
     assert!(out.starts_with(b"ID3\x03"));
     assert!(contains(&out, b"(c) 2024 Ann"));
     assert!(contains(&out, b"Ann Photographer"));
@@ -394,11 +466,21 @@ fn vorbis_comment(vendor: &str, fields: &[&str]) -> Vec<u8> {
     b
 }
 
-const FIELDS: &[&str] = &["TITLE=Secret Title", "ARTIST=Ann Photographer", "COPYRIGHT=(c) 2024 Ann", "LOCATION=SecretCity"];
+const FIELDS: &[&str] = &[
+    "TITLE=Secret Title",
+    "ARTIST=Ann Photographer",
+    "COPYRIGHT=(c) 2024 Ann",
+    "LOCATION=SecretCity",
+];
 
 fn flac_block(typ: u8, last: bool, body: &[u8]) -> Vec<u8> {
     let l = body.len() as u32;
-    let mut b = vec![typ | if last { 0x80 } else { 0 }, (l >> 16) as u8, (l >> 8) as u8, l as u8];
+    let mut b = vec![
+        typ | if last { 0x80 } else { 0 },
+        (l >> 16) as u8,
+        (l >> 8) as u8,
+        l as u8,
+    ];
     b.extend_from_slice(body);
     b
 }
@@ -410,9 +492,17 @@ fn flac_frames() -> Vec<u8> {
 fn flac_fixture() -> Vec<u8> {
     let mut f = b"fLaC".to_vec();
     f.extend(flac_block(0, false, &[0x10; 34]));
-    f.extend(flac_block(4, false, &vorbis_comment("ACME encoder", FIELDS)));
+    f.extend(flac_block(
+        4,
+        false,
+        &vorbis_comment("ACME encoder", FIELDS),
+    ));
     f.extend(flac_block(3, false, &[0; 18]));
-    f.extend(flac_block(6, false, b"\0\0\0\x03\0\0\0\x0aimage/jpeg\0\0\0\0ACME cover"));
+    f.extend(flac_block(
+        6,
+        false,
+        b"\0\0\0\x03\0\0\0\x0aimage/jpeg\0\0\0\0ACME cover",
+    ));
     f.extend(flac_block(2, false, b"ACMEappdata"));
     f.extend(flac_block(1, true, &[0; 100]));
     f.extend(flac_frames());
@@ -431,7 +521,14 @@ fn flac_keeps_streaminfo_and_seektable() {
     assert_eq!(plan.removed.get("vorbis"), Some(&4));
     assert_eq!(plan.removed.get("flac"), Some(&2));
 
-    let (_, out) = run(&f, "a.flac", Keep { copyright: true, ..Keep::default() });
+    let (_, out) = run(
+        &f,
+        "a.flac",
+        Keep {
+            copyright: true,
+            ..Keep::default()
+        },
+    );
     assert!(contains(&out, b"COPYRIGHT=(c) 2024 Ann"));
     assert!(contains(&out, b"ARTIST=Ann Photographer"));
     assert!(!contains(&out, b"Secret"));
@@ -453,14 +550,24 @@ fn ogg_crc(d: &[u8]) -> u32 {
     for &b in d {
         c ^= (b as u32) << 24;
         for _ in 0..8 {
-            c = if c & 0x8000_0000 != 0 { (c << 1) ^ 0x04C1_1DB7 } else { c << 1 };
+            c = if c & 0x8000_0000 != 0 {
+                (c << 1) ^ 0x04C1_1DB7
+            } else {
+                c << 1
+            };
         }
     }
     c
 }
 
 /// Pages one packet list; each page carries up to `per_page` lacing values.
-fn ogg_pages(packets: &[Vec<u8>], seq0: u32, flags0: u8, granule: u64, per_page: usize) -> Vec<Vec<u8>> {
+fn ogg_pages(
+    packets: &[Vec<u8>],
+    seq0: u32,
+    flags0: u8,
+    granule: u64,
+    per_page: usize,
+) -> Vec<Vec<u8>> {
     let mut segs = Vec::new();
     for p in packets {
         let n = p.len() / 255 + 1;
@@ -504,7 +611,9 @@ fn ogg_fixture() -> (Vec<u8>, Vec<Vec<u8>>) {
     comment.extend(vorbis_comment("Xiph.Org libVorbis I 20200704", &fr));
     comment.push(1);
     let setup: Vec<u8> = [b"\x05vorbis".to_vec(), vec![7u8; 3000]].concat();
-    let audio: Vec<Vec<u8>> = (0..40u32).map(|i| vec![i as u8; 100 + i as usize * 37]).collect();
+    let audio: Vec<Vec<u8>> = (0..40u32)
+        .map(|i| vec![i as u8; 100 + i as usize * 37])
+        .collect();
     let mut f = Vec::new();
     f.extend(ogg_pages(&[id], 0, 2, 0, 255).concat());
     let hdr = ogg_pages(&[comment, setup], 1, 0, 0, 255);
@@ -562,7 +671,14 @@ fn ogg_vorbis_comment_emptied_and_pages_renumbered() {
     assert_eq!(plan.removed.get("vorbis"), Some(&5));
     assert!(out.len() < f.len() - 20_000);
 
-    let (_, out) = run(&f, "a.ogg", Keep { copyright: true, ..Keep::default() });
+    let (_, out) = run(
+        &f,
+        "a.ogg",
+        Keep {
+            copyright: true,
+            ..Keep::default()
+        },
+    );
     let packets = walk_ogg(&out);
     assert!(contains(&packets[1], b"COPYRIGHT=(c) 2024 Ann"));
     assert!(!contains(&out, b"Secret"));
@@ -587,7 +703,10 @@ fn riff_chunk(id: &[u8; 4], body: &[u8]) -> Vec<u8> {
 }
 
 fn wav_fixture() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
-    let fmt = riff_chunk(b"fmt ", &[1, 0, 1, 0, 0x44, 0xAC, 0, 0, 0x88, 0x58, 1, 0, 2, 0, 16, 0]);
+    let fmt = riff_chunk(
+        b"fmt ",
+        &[1, 0, 1, 0, 0x44, 0xAC, 0, 0, 0x88, 0x58, 1, 0, 2, 0, 16, 0],
+    );
     let pcm: Vec<u8> = (0..999u32).map(|i| (i * 5) as u8).collect();
     let data = riff_chunk(b"data", &pcm);
     let mut info = b"INFO".to_vec();

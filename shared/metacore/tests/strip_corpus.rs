@@ -6,7 +6,9 @@ use metacore::{strip, Keep, StripError};
 use std::path::{Path, PathBuf};
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -58,7 +60,15 @@ fn corpus_strips_cleanly() {
             }
             Err(e) => panic!("{name}: {e}"),
         }
-        let _ = strip(&data, Some(&name), Keep { icc: true, orientation: true, copyright: true });
+        let _ = strip(
+            &data,
+            Some(&name),
+            Keep {
+                icc: true,
+                orientation: true,
+                copyright: true,
+            },
+        );
     }
     if std::env::var_os("STRIP_DIR").is_none() {
         assert!(stripped > 10, "only {stripped} corpus files stripped");

@@ -121,7 +121,14 @@ fn jpeg_default_removes_all_metadata() {
     assert!(max_data_piece(&plan) < 100);
     // Core parsers (when present) see nothing either.
     let m = metacore::extract(&out, Some("a.jpg"));
-    for g in ["exif", "xmp", "iptc", "photoshop", "makernotes", "icc_profile"] {
+    for g in [
+        "exif",
+        "xmp",
+        "iptc",
+        "photoshop",
+        "makernotes",
+        "icc_profile",
+    ] {
         assert!(m.groups.get(g).is_none_or(|t| t.is_empty()), "{g} survived");
     }
     // Idempotent: stripping again removes nothing and changes nothing.
@@ -133,12 +140,19 @@ fn jpeg_default_removes_all_metadata() {
 #[test]
 fn jpeg_keep_options() {
     let (j, e) = jpeg_fixture();
-    let keep = Keep { icc: true, orientation: true, copyright: true };
+    let keep = Keep {
+        icc: true,
+        orientation: true,
+        copyright: true,
+    };
     let (plan, out) = run(&j, "a.jpg", keep);
     let (segs, ent) = walk_jpeg(&out);
     assert_eq!(ent, e);
     let markers: Vec<u8> = segs.iter().map(|s| s.0).collect();
-    assert_eq!(markers, vec![0xE0, 0xE1, 0xE2, 0xEE, 0xDB, 0xC0, 0xC4, 0xDD, 0xDA]);
+    assert_eq!(
+        markers,
+        vec![0xE0, 0xE1, 0xE2, 0xEE, 0xDB, 0xC0, 0xC4, 0xDD, 0xDA]
+    );
     assert!(contains(&segs[2].1, b"fakeICC"));
     let ex = &segs[1].1;
     assert!(ex.starts_with(b"Exif\0\0MM"));
@@ -155,7 +169,14 @@ fn jpeg_keep_options() {
     assert!(plan.removed.get("icc_profile").is_none());
 
     // Orientation only.
-    let (_, out) = run(&j, "a.jpg", Keep { orientation: true, ..Keep::default() });
+    let (_, out) = run(
+        &j,
+        "a.jpg",
+        Keep {
+            orientation: true,
+            ..Keep::default()
+        },
+    );
     let (segs, _) = walk_jpeg(&out);
     assert_eq!(segs[1].0, 0xE1);
     assert_eq!(be16(&segs[1].1[6..], 8), 1);
@@ -170,7 +191,14 @@ fn jpeg_copyright_from_xmp_when_no_exif() {
     j.extend(seg(0xE1, &x));
     j.extend(seg(0xDA, &[1, 1, 0, 0, 63, 0]));
     j.extend_from_slice(&[1, 2, 3, 0xFF, 0xD9]);
-    let (_, out) = run(&j, "x.jpg", Keep { copyright: true, ..Keep::default() });
+    let (_, out) = run(
+        &j,
+        "x.jpg",
+        Keep {
+            copyright: true,
+            ..Keep::default()
+        },
+    );
     let (segs, _) = walk_jpeg(&out);
     assert!(segs[0].1.starts_with(b"Exif\0\0"));
     assert!(contains(&segs[0].1, b"(c) XMP Owner"));
@@ -202,7 +230,11 @@ fn jpeg_damage_never_panics() {
     let (j, _) = jpeg_fixture();
     no_panic_on_damage(&j, "a.jpg");
     assert!(matches!(
-        strip(&[0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xFF, 1], Some("a.jpg"), Keep::default()),
+        strip(
+            &[0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xFF, 1],
+            Some("a.jpg"),
+            Keep::default()
+        ),
         Err(StripError::Malformed(_))
     ));
 }
@@ -286,10 +318,17 @@ fn png_default_and_keep() {
         assert!(m.groups.get(g).is_none_or(|t| t.is_empty()), "{g} survived");
     }
 
-    let keep = Keep { icc: true, orientation: true, copyright: true };
+    let keep = Keep {
+        icc: true,
+        orientation: true,
+        copyright: true,
+    };
     let (plan, out) = run(&p, "a.png", keep);
     let (types, got) = walk_png(&out);
-    assert_eq!(types, vec!["IHDR", "gAMA", "iCCP", "pHYs", "eXIf", "IDAT", "IDAT", "IEND"]);
+    assert_eq!(
+        types,
+        vec!["IHDR", "gAMA", "iCCP", "pHYs", "eXIf", "IDAT", "IDAT", "IEND"]
+    );
     assert_eq!(got, idat);
     assert!(contains(&out, b"(c) 2024 Ann"));
     assert!(!contains(&out, b"SecretCity"));
@@ -331,7 +370,10 @@ fn walk_riff(d: &[u8]) -> Vec<([u8; 4], Vec<u8>)> {
     let mut v = Vec::new();
     while pos < d.len() {
         let size = le32(d, pos + 4) as usize;
-        v.push((d[pos..pos + 4].try_into().unwrap(), d[pos + 8..pos + 8 + size].to_vec()));
+        v.push((
+            d[pos..pos + 4].try_into().unwrap(),
+            d[pos + 8..pos + 8 + size].to_vec(),
+        ));
         pos += 8 + size + (size & 1);
     }
     assert_eq!(pos, d.len());
@@ -343,7 +385,10 @@ fn webp_fixture() -> (Vec<u8>, Vec<u8>) {
     let f = riff(
         b"WEBP",
         &[
-            riff_chunk(b"VP8X", &[0x20 | 0x08 | 0x04 | 0x10, 0, 0, 0, 1, 0, 0, 1, 0, 0]),
+            riff_chunk(
+                b"VP8X",
+                &[0x20 | 0x08 | 0x04 | 0x10, 0, 0, 0, 1, 0, 0, 1, 0, 0],
+            ),
             riff_chunk(b"ICCP", ICC),
             riff_chunk(b"ALPH", &[1, 2, 3]),
             riff_chunk(b"VP8 ", &vp8),
@@ -368,7 +413,15 @@ fn webp_default_and_keep() {
     assert_eq!(plan.removed.get("gps"), Some(&3));
     assert_eq!(plan.removed.get("riff"), Some(&1));
 
-    let (plan, out) = run(&f, "a.webp", Keep { icc: true, orientation: true, copyright: false });
+    let (plan, out) = run(
+        &f,
+        "a.webp",
+        Keep {
+            icc: true,
+            orientation: true,
+            copyright: false,
+        },
+    );
     let ch = walk_riff(&out);
     let ids: Vec<&[u8]> = ch.iter().map(|c| &c.0[..]).collect();
     assert_eq!(ids, vec![&b"VP8X"[..], b"ICCP", b"ALPH", b"VP8 ", b"EXIF"]);

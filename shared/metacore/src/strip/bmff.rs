@@ -412,9 +412,8 @@ fn collect_meta_tracks(ctx: &mut Ctx, moov: &BoxHeader) -> Result<(), StripError
         let Some(stbl) = find_path(data, &t, &[b"mdia", b"minf", b"stbl"]) else {
             continue;
         };
-        let ranges = sample_chunks(data, &stbl).ok_or_else(|| {
-            malformed("cannot locate the samples of a metadata track")
-        })?;
+        let ranges = sample_chunks(data, &stbl)
+            .ok_or_else(|| malformed("cannot locate the samples of a metadata track"))?;
         ctx.blanks.extend(ranges);
     }
     Ok(())
@@ -672,7 +671,10 @@ fn item_ranges(data: &[u8], meta: &BoxHeader, it: &IlocItem) -> Vec<(usize, usiz
     let method = it.method & 15;
     let base = match method {
         0 => 0u64,
-        1 => match heif_children(data, meta).iter().find(|c| &c.kind == b"idat") {
+        1 => match heif_children(data, meta)
+            .iter()
+            .find(|c| &c.kind == b"idat")
+        {
             Some(idat) => (idat.start + idat.header_len) as u64,
             None => return Vec::new(),
         },
@@ -712,9 +714,8 @@ fn heif_prepass(ctx: &mut Ctx, meta: &BoxHeader) -> Result<(), StripError> {
                 return Err(malformed("damaged item info entry"));
             };
             let ct = String::from_utf8_lossy(&i.content_type).to_ascii_lowercase();
-            if &i.item_type == b"Exif" {
-                drop.push(i.id);
-            } else if &i.item_type == b"mime" && (ct.contains("rdf+xml") || ct.contains("xmp")) {
+            let is_xmp = &i.item_type == b"mime" && (ct.contains("rdf+xml") || ct.contains("xmp"));
+            if &i.item_type == b"Exif" || is_xmp {
                 drop.push(i.id);
             }
         }
@@ -745,7 +746,14 @@ fn count_items(ctx: &mut Ctx, meta: &BoxHeader, iloc: &Iloc, infes: &[Infe]) {
             continue;
         }
         let Some(it) = iloc.items.iter().find(|i| i.id == inf.id) else {
-            ctx.count(if &inf.item_type == b"Exif" { "exif" } else { "xmp" }, 1);
+            ctx.count(
+                if &inf.item_type == b"Exif" {
+                    "exif"
+                } else {
+                    "xmp"
+                },
+                1,
+            );
             continue;
         };
         let mut bytes = Vec::new();

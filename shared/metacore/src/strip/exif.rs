@@ -200,9 +200,7 @@ pub fn summarize(tiff: &[u8]) -> Summary {
                         s.orientation = en.uint(tiff, e).and_then(|v| u16::try_from(v).ok())
                     }
                     TAG_ARTIST if en.typ == 2 => s.artist = en.value(tiff, e).map(trim_nul),
-                    TAG_COPYRIGHT if en.typ == 2 => {
-                        s.copyright = en.value(tiff, e).map(trim_nul)
-                    }
+                    TAG_COPYRIGHT if en.typ == 2 => s.copyright = en.value(tiff, e).map(trim_nul),
                     _ => {}
                 }
             }

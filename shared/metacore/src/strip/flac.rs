@@ -66,7 +66,9 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
     let mut kept: Vec<(u8, usize, usize)> = Vec::new(); // (type, body start, body end)
     let mut new_comment: Option<Vec<u8>> = None;
     for _ in 0..MAX_BLOCKS {
-        let h = *data.get(pos).ok_or_else(|| malformed("truncated metadata block"))?;
+        let h = *data
+            .get(pos)
+            .ok_or_else(|| malformed("truncated metadata block"))?;
         let len = data
             .get(pos + 1..pos + 4)
             .map(|b| (b[0] as usize) << 16 | (b[1] as usize) << 8 | b[2] as usize)
@@ -108,7 +110,12 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
     for (i, (typ, bs, be)) in kept.into_iter().enumerate() {
         let last = i + 1 == n && new_comment.is_none();
         let len = (be - bs) as u32;
-        out.data(&[typ | if last { 0x80 } else { 0 }, (len >> 16) as u8, (len >> 8) as u8, len as u8]);
+        out.data(&[
+            typ | if last { 0x80 } else { 0 },
+            (len >> 16) as u8,
+            (len >> 8) as u8,
+            len as u8,
+        ]);
         out.copy_range(bs, be);
     }
     if let Some(c) = new_comment {

@@ -30,9 +30,26 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
     let mut pos = 2usize;
     let mut insert_after_jfif = false;
     let mut eoi_end: Option<usize> = None;
+    let mut seen_sos = false;
     loop {
+        if seen_sos {
+            // After the first scan, damage is treated as more scan data up to the next EOI.
+            if let Err(StripError::Malformed(_)) | Ok(None) = peek_segment(data, pos) {
+                let eoi = data
+                    .get(pos..)
+                    .and_then(|r| r.windows(2).position(|w| w == [0xFF, 0xD9]))
+                    .map(|p| pos + p + 2);
+                let end = eoi.unwrap_or(data.len());
+                segs.push((pos, end, Action::Keep));
+                eoi_end = eoi;
+                break;
+            }
+        }
         // Skip fill bytes before a marker.
-        let Some(ff) = data.get(pos..).and_then(|r| r.iter().position(|&b| b != 0xFF)) else {
+        let Some(ff) = data
+            .get(pos..)
+            .and_then(|r| r.iter().position(|&b| b != 0xFF))
+        else {
             // Ran out while looking for a marker.
             break;
         };
@@ -52,8 +69,8 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
             pos = start + 2;
             continue;
         }
-        let len = be16(data, start + 2).ok_or_else(|| malformed("truncated segment header"))?
-            as usize;
+        let len =
+            be16(data, start + 2).ok_or_else(|| malformed("truncated segment header"))? as usize;
         if len < 2 {
             return Err(malformed(format!("bad segment length at offset {start}")));
         }
@@ -133,6 +150,7 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
         segs.push((start, end, action));
         pos = end;
         if code == 0xDA {
+            seen_sos = true;
             // Entropy-coded data follows: scan to the next marker that is not RSTn/stuffing.
             let scan_end = scan_entropy(data, end);
             segs.push((end, scan_end, Action::Keep));
@@ -172,15 +190,36 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
             }
         }
     }
-    match eoi_end {
-        Some(e) if e < data.len() => {
-            if !mpf {
-                out.removed("trailer", 1);
-            }
-        }
-        _ => {}
+    if eoi_end.is_some_and(|e| e < data.len()) && !mpf {
+        out.removed("trailer", 1);
     }
     Ok(())
+}
+
+/// Checks that a well-formed marker segment starts at `pos` (after optional fill bytes):
+/// Ok(Some(())) when it does, Ok(None) at the end of the data.
+fn peek_segment(data: &[u8], pos: usize) -> Result<Option<()>, StripError> {
+    let Some(ff) = data
+        .get(pos..)
+        .and_then(|r| r.iter().position(|&b| b != 0xFF))
+    else {
+        return Ok(None);
+    };
+    if ff == 0 {
+        return Err(malformed("no marker"));
+    }
+    let code = data[pos + ff];
+    match code {
+        0xD9 | 0xD0..=0xD7 | 0x01 => Ok(Some(())),
+        0xC0..=0xFE => {
+            let len = be16(data, pos + ff + 1).ok_or_else(|| malformed("short"))? as usize;
+            if len < 2 || pos + ff + 1 + len > data.len() {
+                return Err(malformed("bad length"));
+            }
+            Ok(Some(()))
+        }
+        _ => Err(malformed("not a marker")),
+    }
 }
 
 fn app0(payload: &[u8], out: &mut Out) -> Action {
@@ -220,7 +259,9 @@ pub fn scan_entropy(data: &[u8], mut pos: usize) -> usize {
         let at = pos + p;
         match data.get(at + 1) {
             None => return data.len(),
-            Some(0x00) | Some(0xD0..=0xD7) => pos = at + 2,
+            // Stuffing, restart markers and codes that are no segment marker (damaged
+            // data) belong to the scan.
+            Some(0x00..=0xBF) | Some(0xD0..=0xD7) => pos = at + 2,
             Some(0xFF) => pos = at + 1,
             Some(_) => return at,
         }

@@ -28,7 +28,11 @@ fn frames(major: u8, body: &[u8]) -> Vec<Frame<'_>> {
     let mut pos = 0usize;
     while pos + hdr <= body.len() && v.len() < MAX_FRAMES {
         let id = &body[pos..pos + id_len];
-        if id[0] == 0 || !id.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
+        if id[0] == 0
+            || !id
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        {
             break;
         }
         let sb = &body[pos + id_len..];
@@ -61,13 +65,21 @@ pub fn id3v2_at(data: &[u8], pos: usize) -> Option<(usize, u8, u8, usize, usize)
     let major = *data.get(pos + 3)?;
     let flags = *data.get(pos + 5)?;
     let size = syncsafe(data.get(pos + 6..pos + 10)?)?;
-    let footer = if major >= 4 && flags & 0x10 != 0 { 10 } else { 0 };
+    let footer = if major >= 4 && flags & 0x10 != 0 {
+        10
+    } else {
+        0
+    };
     let total = 10usize.checked_add(size)?.checked_add(footer)?;
     Some((total, major, flags, pos + 10, pos + 10 + size))
 }
 
 /// Removes leading ID3v2 tags; returns the offset after them.
-pub fn skip_leading_id3(data: &[u8], out: &mut Out, copyright: &mut Vec<u8>) -> Result<usize, StripError> {
+pub fn skip_leading_id3(
+    data: &[u8],
+    out: &mut Out,
+    copyright: &mut Vec<u8>,
+) -> Result<usize, StripError> {
     let mut pos = 0usize;
     while let Some((total, major, flags, bs, be)) = id3v2_at(data, pos) {
         if pos + total > data.len() {

@@ -77,7 +77,14 @@ fn read_page(data: &[u8], pos: usize) -> Option<Page> {
 }
 
 /// Builds a page (header with CRC + body).
-fn page_bytes(flags: u8, granule: u64, serial: u32, seq: u32, lacing: &[u8], body: &[u8]) -> Vec<u8> {
+fn page_bytes(
+    flags: u8,
+    granule: u64,
+    serial: u32,
+    seq: u32,
+    lacing: &[u8],
+    body: &[u8],
+) -> Vec<u8> {
     let mut p = b"OggS\0".to_vec();
     p.push(flags);
     p.extend_from_slice(&granule.to_le_bytes());

@@ -62,8 +62,9 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
                 xmp_text.get_or_insert(x);
                 false
             }
-            b"zTXt" | b"tEXt" | b"iTXt" if body.starts_with(b"Raw profile type exif\0")
-                || body.starts_with(b"Raw profile type APP1\0") =>
+            b"zTXt" | b"tEXt" | b"iTXt"
+                if body.starts_with(b"Raw profile type exif\0")
+                    || body.starts_with(b"Raw profile type APP1\0") =>
             {
                 out.removed("exif", 1);
                 false

@@ -29,7 +29,9 @@ fn chunks(data: &[u8], lenient_last: bool) -> Result<Vec<Chunk>, StripError> {
         if v.len() >= MAX_CHUNKS {
             return Err(malformed("too many RIFF chunks"));
         }
-        let id: [u8; 4] = data[pos..pos + 4].try_into().map_err(|_| malformed("chunk id"))?;
+        let id: [u8; 4] = data[pos..pos + 4]
+            .try_into()
+            .map_err(|_| malformed("chunk id"))?;
         let size = le32(data, pos + 4).ok_or_else(|| malformed("truncated chunk"))? as usize;
         let body_start = pos + 8;
         let body_end = body_start.saturating_add(size);
@@ -185,7 +187,9 @@ pub fn strip_wav(data: &[u8], out: &mut Out) -> Result<(), StripError> {
         match &c.id {
             b"fmt " | b"fact" | b"data" | b"cue " | b"smpl" | b"inst" | b"plst" | b"JUNK"
             | b"junk" | b"PAD " | b"wavl" | b"slnt" => {
-                if &c.id == b"data" && c.body_end < c.body_start + le32(data, c.start + 4).unwrap_or(0) as usize {
+                if &c.id == b"data"
+                    && c.body_end < c.body_start + le32(data, c.start + 4).unwrap_or(0) as usize
+                {
                     // Truncated data chunk: copy what there is with a corrected size.
                     let len = c.body_end - c.body_start;
                     let mut h = b"data".to_vec();

@@ -250,7 +250,10 @@ mod tests {
     #[test]
     fn counts_and_reads() {
         assert_eq!(count_props(X), 5);
-        assert_eq!(first_value(X, "dc:rights").as_deref(), Some("(c) Ann & Bob"));
+        assert_eq!(
+            first_value(X, "dc:rights").as_deref(),
+            Some("(c) Ann & Bob")
+        );
         assert_eq!(first_value(X, "dc:creator").as_deref(), Some("Ann"));
         assert_eq!(first_value(X, "photoshop:City").as_deref(), Some("Paris"));
         assert_eq!(first_value(X, "xmp:Rating").as_deref(), Some("3"));

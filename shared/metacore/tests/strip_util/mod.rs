@@ -32,7 +32,18 @@ pub fn tiff(chain: Vec<Vec<E>>, subs: Vec<(u16, Vec<E>)>) -> Vec<u8> {
         ifd.sort_by_key(|e| e.0);
     }
     let ifd_len = |ifd: &Vec<E>| -> usize {
-        2 + ifd.len() * 12 + 4 + ifd.iter().map(|e| if e.3.len() > 4 { (e.3.len() + 1) & !1 } else { 0 }).sum::<usize>()
+        2 + ifd.len() * 12
+            + 4
+            + ifd
+                .iter()
+                .map(|e| {
+                    if e.3.len() > 4 {
+                        (e.3.len() + 1) & !1
+                    } else {
+                        0
+                    }
+                })
+                .sum::<usize>()
     };
     let mut offs = Vec::new();
     let mut at = 8usize;
@@ -117,7 +128,15 @@ pub fn camera_exif() -> Vec<u8> {
                 0x8825,
                 vec![
                     ascii(0x0001, "N"),
-                    (0x0002, 5, 3, [48u32, 1, 51, 1, 0, 1].iter().flat_map(|v| v.to_be_bytes()).collect()),
+                    (
+                        0x0002,
+                        5,
+                        3,
+                        [48u32, 1, 51, 1, 0, 1]
+                            .iter()
+                            .flat_map(|v| v.to_be_bytes())
+                            .collect(),
+                    ),
                     ascii(0x0003, "E"),
                 ],
             ),
@@ -170,7 +189,8 @@ pub fn no_panic_on_damage(data: &[u8], name: &str) {
     let mut n = 0;
     while n < data.len() {
         if let Ok(p) = strip(&data[..n], Some(name), Keep::default()) {
-            p.to_vec(&data[..n]).expect("plan ranges must be inside the input");
+            p.to_vec(&data[..n])
+                .expect("plan ranges must be inside the input");
         }
         n += step;
     }
@@ -247,7 +267,10 @@ pub fn boxes(d: &[u8], mut pos: usize, end: usize) -> Vec<([u8; 4], usize, usize
     while pos + 8 <= end {
         let size = be32(d, pos) as usize;
         let (size, _hl) = if size == 1 {
-            (u64::from_be_bytes(d[pos + 8..pos + 16].try_into().unwrap()) as usize, 16)
+            (
+                u64::from_be_bytes(d[pos + 8..pos + 16].try_into().unwrap()) as usize,
+                16,
+            )
         } else {
             (size, 8)
         };
