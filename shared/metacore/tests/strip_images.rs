@@ -478,3 +478,163 @@ fn gif_default() {
 fn gif_damage_never_panics() {
     no_panic_on_damage(&gif_fixture().0, "a.gif");
 }
+
+// ---------------------------------------------------------------- TIFF
+
+/// A 4x2 8-bit greyscale TIFF in two strips with camera metadata, IPTC, XMP and ICC.
+fn tiff_fixture() -> (Vec<u8>, Vec<Vec<u8>>) {
+    let strips = vec![
+        b"\x10\x20\x30\x40\x50\x60\x70\x80".to_vec(),
+        b"\x11\x21\x31\x41\x51\x61\x71\x81".to_vec(),
+    ];
+    let iptc = [0x1C, 2, 90, 0, 10]
+        .iter()
+        .copied()
+        .chain(b"SecretCity".iter().copied())
+        .collect::<Vec<u8>>();
+    let build = |data_at: u32| {
+        let mut ifd0 = vec![
+            long(256, 4),
+            long(257, 2),
+            short(258, 8),
+            short(259, 1),
+            short(262, 1),
+            (
+                273,
+                4,
+                2,
+                [data_at, data_at + 8]
+                    .iter()
+                    .flat_map(|v| v.to_be_bytes())
+                    .collect(),
+            ),
+            short(277, 1),
+            long(278, 1),
+            (
+                279,
+                4,
+                2,
+                [8u32, 8].iter().flat_map(|v| v.to_be_bytes()).collect(),
+            ),
+            ascii(0x010F, "ACME"),
+            ascii(0x0110, "Snapper 3000"),
+            short(0x0112, 6),
+            ascii(0x013B, "Ann Photographer"),
+            ascii(0x8298, "(c) 2024 Ann"),
+            undef(33723, &iptc),
+            (700, 1, XMP.len() as u32, XMP.as_bytes().to_vec()),
+            undef(34675, ICC),
+        ];
+        ifd0.sort_by_key(|e| e.0);
+        tiff(
+            vec![ifd0],
+            vec![
+                (
+                    0x8769,
+                    vec![
+                        ascii(0x9003, "2024:01:02 03:04:05"),
+                        undef(0x927C, b"MAKERNOTE"),
+                    ],
+                ),
+                (0x8825, vec![ascii(1, "N")]),
+            ],
+        )
+    };
+    let len = build(0).len() as u32;
+    let mut f = build(len);
+    for s in &strips {
+        f.extend_from_slice(s);
+    }
+    (f, strips)
+}
+
+/// (entries as (tag, values...), strip data) of each IFD in the chain.
+fn walk_tiff(d: &[u8]) -> Vec<(Vec<u16>, Vec<u8>)> {
+    assert_eq!(&d[..4], b"MM\0\x2a");
+    let mut off = be32(d, 4) as usize;
+    let mut v = Vec::new();
+    while off != 0 {
+        assert_eq!(off % 2, 0, "IFDs are word aligned");
+        let n = be16(d, off) as usize;
+        let mut tags = Vec::new();
+        let (mut offs, mut counts) = (Vec::new(), Vec::new());
+        for i in 0..n {
+            let e = off + 2 + i * 12;
+            let tag = be16(d, e);
+            tags.push(tag);
+            let typ = be16(d, e + 2);
+            let count = be32(d, e + 4) as usize;
+            let vals = |d: &[u8]| -> Vec<usize> {
+                let size = if typ == 3 { 2 } else { 4 };
+                let at = if size * count <= 4 {
+                    e + 8
+                } else {
+                    be32(d, e + 8) as usize
+                };
+                (0..count)
+                    .map(|k| {
+                        if typ == 3 {
+                            be16(d, at + k * 2) as usize
+                        } else {
+                            be32(d, at + k * 4) as usize
+                        }
+                    })
+                    .collect()
+            };
+            if tag == 273 {
+                offs = vals(d);
+            }
+            if tag == 279 {
+                counts = vals(d);
+            }
+        }
+        assert!(tags.windows(2).all(|w| w[0] < w[1]), "tags sorted");
+        let mut data = Vec::new();
+        for (o, c) in offs.iter().zip(&counts) {
+            data.extend_from_slice(&d[*o..*o + *c]);
+        }
+        v.push((tags, data));
+        off = be32(d, off + 2 + n * 12) as usize;
+    }
+    v
+}
+
+#[test]
+fn tiff_keeps_structure_only() {
+    let (f, strips) = tiff_fixture();
+    let (plan, out) = run(&f, "a.tif", Keep::default());
+    let ifds = walk_tiff(&out);
+    assert_eq!(ifds.len(), 1);
+    assert_eq!(ifds[0].0, vec![256, 257, 258, 259, 262, 273, 277, 278, 279]);
+    assert_eq!(ifds[0].1, strips.concat());
+    assert_no_secrets(&out);
+    assert!(!contains(&out, b"fakeICC"));
+    assert_eq!(plan.removed.get("exif"), Some(&7)); // 5 IFD0 + 2 Exif IFD
+    assert_eq!(plan.removed.get("gps"), Some(&1));
+    assert_eq!(plan.removed.get("iptc"), Some(&1));
+    assert_eq!(plan.removed.get("xmp"), Some(&3));
+    assert_eq!(plan.removed.get("icc_profile"), Some(&1));
+    let (_, again) = run(&out, "a.tif", Keep::default());
+    assert_eq!(again, out);
+
+    let keep = Keep {
+        icc: true,
+        orientation: true,
+        copyright: true,
+    };
+    let (plan, out) = run(&f, "a.tif", keep);
+    let ifds = walk_tiff(&out);
+    assert_eq!(
+        ifds[0].0,
+        vec![256, 257, 258, 259, 262, 273, 274, 277, 278, 279, 315, 33432, 34675]
+    );
+    assert_eq!(ifds[0].1, strips.concat());
+    assert!(contains(&out, b"fakeICC"));
+    assert!(!contains(&out, b"ACME"));
+    assert_eq!(plan.kept.len(), 3);
+}
+
+#[test]
+fn tiff_damage_never_panics() {
+    no_panic_on_damage(&tiff_fixture().0, "a.tif");
+}
