@@ -74,3 +74,74 @@ fn corpus_strips_cleanly() {
         assert!(stripped > 10, "only {stripped} corpus files stripped");
     }
 }
+
+/// Mutation fuzzing over real files: `STRIP_DIR=<dir> cargo test --release --test
+/// strip_corpus fuzz -- --ignored`. Panics or plans outside the input fail the test.
+#[test]
+#[ignore]
+fn fuzz_mutations() {
+    let Some(dir) = std::env::var_os("STRIP_DIR") else {
+        return;
+    };
+    let rounds: u32 = std::env::var("FUZZ_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(300);
+    let mut all = Vec::new();
+    files(Path::new(&dir), &mut all);
+    let mut x = 0x2545_F491u32;
+    let mut rnd = move || {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        x
+    };
+    for p in &all {
+        let data = std::fs::read(p).unwrap();
+        if data.len() > 4 << 20 || data.is_empty() {
+            continue;
+        }
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        for _ in 0..rounds {
+            let mut d = data.clone();
+            match rnd() % 4 {
+                0 => {
+                    let n = (rnd() as usize) % d.len();
+                    d.truncate(n);
+                }
+                1 => {
+                    // corrupt a byte near the start (headers)
+                    let i = (rnd() as usize) % d.len().min(4096);
+                    d[i] = rnd() as u8;
+                }
+                2 => {
+                    for _ in 0..8 {
+                        let i = (rnd() as usize) % d.len();
+                        d[i] = rnd() as u8;
+                    }
+                }
+                _ => {
+                    // set a 32-bit field to a large value
+                    let i = (rnd() as usize) % d.len().min(8192);
+                    for k in 0..4 {
+                        if let Some(b) = d.get_mut(i + k) {
+                            *b = if k == 0 { 0x7F } else { rnd() as u8 };
+                        }
+                    }
+                }
+            }
+            for keep in [
+                Keep::default(),
+                Keep {
+                    icc: true,
+                    orientation: true,
+                    copyright: true,
+                },
+            ] {
+                if let Ok(plan) = strip(&d, Some(&name), keep) {
+                    plan.to_vec(&d).unwrap_or_else(|e| panic!("{name}: {e}"));
+                }
+            }
+        }
+    }
+}

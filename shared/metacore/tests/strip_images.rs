@@ -638,3 +638,59 @@ fn tiff_keeps_structure_only() {
 fn tiff_damage_never_panics() {
     no_panic_on_damage(&tiff_fixture().0, "a.tif");
 }
+
+#[test]
+fn garbage_after_every_magic_never_panics() {
+    let magics: &[(&[u8], &str)] = &[
+        (b"\xFF\xD8\xFF", "a.jpg"),
+        (b"\x89PNG\r\n\x1a\n", "a.png"),
+        (b"GIF89a", "a.gif"),
+        (b"RIFF\x20\0\0\0WEBP", "a.webp"),
+        (b"RIFF\x20\0\0\0WAVE", "a.wav"),
+        (b"II*\0", "a.tif"),
+        (b"MM\0*", "a.tif"),
+        (b"\0\0\0\x18ftypheic", "a.heic"),
+        (b"\0\0\0\x18ftypisom", "a.mp4"),
+        (b"ID3\x03\0\0", "a.mp3"),
+        (b"fLaC", "a.flac"),
+        (b"OggS\0\x02", "a.ogg"),
+        (b"%PDF-1.4\n", "a.pdf"),
+        (b"PK\x03\x04", "a.docx"),
+    ];
+    let mut x = 0x9E37_79B9u32;
+    for (magic, name) in magics {
+        for len in [0usize, 1, 7, 31, 200, 2000] {
+            let mut d = magic.to_vec();
+            for _ in 0..len {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                d.push((x >> 3) as u8);
+            }
+            if let Ok(p) = strip(&d, Some(name), Keep::default()) {
+                p.to_vec(&d).expect("plan inside the input");
+            }
+            let _ = strip(
+                &d,
+                Some(name),
+                Keep {
+                    icc: true,
+                    orientation: true,
+                    copyright: true,
+                },
+            );
+        }
+    }
+    assert!(matches!(
+        strip(b"hello world", Some("a.txt"), Keep::default()),
+        Err(StripError::Unsupported(_))
+    ));
+    assert!(matches!(
+        strip(
+            b"BM\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
+            Some("a.bmp"),
+            Keep::default()
+        ),
+        Err(StripError::Unsupported(_))
+    ));
+}

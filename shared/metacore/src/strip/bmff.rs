@@ -64,7 +64,10 @@ impl Ctx<'_> {
     /// Appends `data[start..end]` to `buf` with the blanked ranges zeroed.
     fn copy_blanked(&self, buf: &mut Vec<u8>, start: usize, end: usize) {
         let from = buf.len();
-        buf.extend_from_slice(self.data.get(start..end).unwrap_or(&[]));
+        let Some(src) = self.data.get(start..end) else {
+            return;
+        };
+        buf.extend_from_slice(src);
         for &(bs, be) in &self.blanks {
             let s = bs.max(start);
             let e = be.min(end);
@@ -832,7 +835,9 @@ fn iinf(ctx: &mut Ctx, h: &BoxHeader, infes: &mut Vec<Infe>) -> Result<Vec<u8>, 
         n += 1;
         entries.extend_from_slice(&data[e.start..e.end]);
     }
-    let mut body = data[p..p + 4].to_vec();
+    let mut body = sub(data, p, 4)
+        .ok_or_else(|| malformed("short full box"))?
+        .to_vec();
     if version == 0 {
         body.extend_from_slice(&(n as u16).to_be_bytes());
     } else {
@@ -923,7 +928,9 @@ fn iref(ctx: &mut Ctx, h: &BoxHeader) -> Result<Vec<u8>, StripError> {
             b.extend_from_slice(&v.to_be_bytes());
         }
     };
-    let mut body = data[p..p + 4].to_vec();
+    let mut body = sub(data, p, 4)
+        .ok_or_else(|| malformed("short full box"))?
+        .to_vec();
     for r in Boxes::range(data, p + 4, h.end) {
         let q = r.start + r.header_len;
         let from = rd(q).ok_or_else(|| malformed("short item reference"))?;
@@ -1023,7 +1030,9 @@ fn ipma(ctx: &mut Ctx, h: &BoxHeader) -> Result<Vec<u8>, StripError> {
             entries.extend_from_slice(&data[s..q]);
         }
     }
-    let mut body = data[p..p + 4].to_vec();
+    let mut body = sub(data, p, 4)
+        .ok_or_else(|| malformed("short full box"))?
+        .to_vec();
     body.extend_from_slice(&kept.to_be_bytes());
     body.extend(entries);
     body.extend_from_slice(&data[q..h.end]);
