@@ -23,7 +23,9 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
         if marker == 0xda || marker == 0xd9 {
             break;
         }
-        let Some(len) = be16(data, pos + 2) else { break };
+        let Some(len) = be16(data, pos + 2) else {
+            break;
+        };
         let len = len as usize;
         let end = (pos + 2 + len).min(data.len());
         let payload = data.get(pos + 4..end).unwrap_or(&[]);
