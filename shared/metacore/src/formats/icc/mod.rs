@@ -139,7 +139,7 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
     }
     let dir_len = data.len();
     let Some(n) = be32(data, 128) else { return };
-    if n < 1 || n >= 0x100 || (n as usize) * 12 + 132 > dir_len {
+    if !(1..0x100).contains(&n) || (n as usize) * 12 + 132 > dir_len {
         meta.warn(format!("Bad ICC_Profile table ({n} entries)"));
         return;
     }
