@@ -850,7 +850,7 @@ fn av1c(st: &mut Store, p: &[u8], doc: Option<u32>) {
     }
 }
 
-fn color_primaries(v: u16) -> String {
+pub fn color_primaries(v: u16) -> String {
     match v {
         1 => "BT.709",
         2 => "Unspecified",
@@ -869,7 +869,7 @@ fn color_primaries(v: u16) -> String {
     .to_string()
 }
 
-fn transfer(v: u16) -> String {
+pub fn transfer(v: u16) -> String {
     match v {
         0 => "For future use (0)",
         1 => "BT.709",
@@ -895,7 +895,7 @@ fn transfer(v: u16) -> String {
     .to_string()
 }
 
-fn matrix(v: u16) -> String {
+pub fn matrix(v: u16) -> String {
     match v {
         0 => "Identity matrix",
         1 => "BT.709",

@@ -1067,7 +1067,7 @@ fn convert_rational(val: &mut String) -> bool {
 }
 
 /// ExifTool's ConvertXMPDate.
-fn convert_xmp_date(val: &str, unsure: bool) -> String {
+pub fn convert_xmp_date(val: &str, unsure: bool) -> String {
     let b = val.as_bytes();
     let dig =
         |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
