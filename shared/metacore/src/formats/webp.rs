@@ -22,6 +22,7 @@ fn put(meta: &mut Metadata, sub_doc: bool, tag: &str, v: impl AsRef<str>) {
 }
 
 /// Parses a WebP file.
+#[allow(clippy::collapsible_match)]
 pub fn parse(meta: &mut Metadata, d: &[u8]) {
     if d.len() < 12 || !d.starts_with(b"RIFF") || &d[8..12] != b"WEBP" {
         meta.warn("Not a WebP file");
