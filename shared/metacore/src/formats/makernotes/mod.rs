@@ -88,6 +88,9 @@ pub struct State<'m> {
     pub members: HashMap<String, Val>,
     visited: Vec<(usize, usize)>,
     depth: u32,
+    /// Values read, converted once the whole maker note is read (ExifTool converts lazily,
+    /// so conversions may read data members of tags that come later).
+    pending: Vec<(&'static Tag, Val)>,
 }
 
 impl<'m> State<'m> {
@@ -99,6 +102,7 @@ impl<'m> State<'m> {
             members: HashMap::new(),
             visited: Vec::new(),
             depth: 0,
+            pending: Vec::new(),
         }
     }
 
@@ -117,8 +121,15 @@ impl<'m> State<'m> {
 #[derive(Clone, Copy)]
 pub struct Dir<'a> {
     pub data: &'a [u8],
-    pub base: usize,
+    pub base: i64,
     pub endian: Endian,
+}
+
+impl Dir<'_> {
+    /// The index in `data` of a value offset read from the file.
+    pub fn offset(&self, o: u32) -> Option<usize> {
+        usize::try_from(self.base.checked_add(o as i64)?).ok()
+    }
 }
 
 /// The entry point: detects the maker note type like ExifTool's MakerNotes.pm and decodes it.
@@ -152,7 +163,7 @@ pub fn parse(meta: &mut Metadata, ctx: &MakerNoteContext) {
         // Nikon maker notes without a header (D1, some Coolpix): a plain IFD
         run_ifd(&mut st, "Image::ExifTool::Nikon::Main", tiff_dir(e), off);
     } else if make.starts_with("Canon") {
-        canon::parse(&mut st, tiff_dir(e), off);
+        canon::parse(&mut st, tiff_dir(e), off, ctx.len);
     } else if mn.starts_with(b"FUJIFILM") || mn.starts_with(b"GENERALE") {
         fujifilm::parse(&mut st, mn);
     } else if mn.starts_with(b"OLYMP") || mn.starts_with(b"OM SYSTEM") {
@@ -201,6 +212,7 @@ pub fn parse(meta: &mut Metadata, ctx: &MakerNoteContext) {
     } else {
         other::parse(&mut st, tiff, off, mn, e);
     }
+    flush(&mut st);
 }
 
 /// Walks an IFD at `ifd` (an index into `dir.data`) against the named table.
@@ -279,7 +291,7 @@ pub fn read_ifd<'a>(dir: Dir<'a>, ifd: usize) -> Option<Vec<Entry<'a>>> {
             let Some(o) = u32_at(dir.data, p + 8, dir.endian) else {
                 continue;
             };
-            match dir.base.checked_add(o as usize) {
+            match dir.offset(o) {
                 Some(v) => v,
                 None => continue,
             }
@@ -298,6 +310,40 @@ pub fn read_ifd<'a>(dir: Dir<'a>, ifd: usize) -> Option<Vec<Entry<'a>>> {
     Some(out)
 }
 
+/// ExifTool's FixBase heuristic (simplified): value data normally starts right after the
+/// IFD (plus 0 or 4 bytes, or a maker-specific gap); when the smallest value offset says
+/// otherwise, the maker note was moved and its offsets need shifting.
+pub fn fix_base(dir: &mut Dir, ifd: usize, allowed: &[i64]) {
+    let Some(n) = u16_at(dir.data, ifd, dir.endian) else {
+        return;
+    };
+    let ifd_end = ifd as i64 + 2 + 12 * n as i64;
+    let mut min: Option<i64> = None;
+    for i in 0..(n as usize).min(MAX_ENTRIES) {
+        let p = ifd + 2 + i * 12;
+        let (Some(fmt), Some(count), Some(o)) = (
+            u16_at(dir.data, p + 2, dir.endian),
+            u32_at(dir.data, p + 4, dir.endian),
+            u32_at(dir.data, p + 8, dir.endian),
+        ) else {
+            return;
+        };
+        let Some(size) = format_size(fmt).and_then(|s| s.checked_mul(count as usize)) else {
+            continue;
+        };
+        if size > 4 && o != 0 {
+            let v = dir.base + o as i64;
+            min = Some(min.map_or(v, |m: i64| m.min(v)));
+        }
+    }
+    let Some(min) = min else { return };
+    let diff = min - ifd_end;
+    if allowed.contains(&diff) {
+        return;
+    }
+    dir.base += 4 - diff;
+}
+
 /// Picks the table entry for `id` whose condition holds (ExifTool's conditional lists).
 fn pick<'t>(st: &State, t: &'t Table, id: u32, e: Option<&Entry>, bytes: &[u8]) -> Option<&'t Tag> {
     let start = t.tags.partition_point(|x| x.id < id);
@@ -309,7 +355,7 @@ fn pick<'t>(st: &State, t: &'t Table, id: u32, e: Option<&Entry>, bytes: &[u8]) 
     None
 }
 
-pub fn process_ifd(st: &mut State, t: &Table, dir: Dir, ifd: usize) {
+pub fn process_ifd(st: &mut State, t: &'static Table, dir: Dir, ifd: usize) {
     if st.depth > MAX_DEPTH
         || st.visited.contains(&(dir.data.as_ptr() as usize, ifd))
         || st.visited.len() > 64
@@ -359,7 +405,7 @@ fn short(name: &str) -> &str {
 
 /// Follows a SubDirectory entry: vendors handle their own odd cases first, then binary
 /// tables get the value bytes and IFD tables the IFD the value points to.
-fn subdirectory(st: &mut State, tag: &Tag, dir: Dir, e: &Entry) {
+fn subdirectory(st: &mut State, tag: &'static Tag, dir: Dir, e: &Entry) {
     let Some(t) = tables::lookup(tag.sub) else {
         return;
     };
@@ -381,7 +427,7 @@ fn subdirectory(st: &mut State, tag: &Tag, dir: Dir, e: &Entry) {
         process_binary(st, t, e.raw, endian);
     } else if e.fmt == 13 || e.fmt == 4 {
         if let Some(o) = u32_at(e.raw, 0, dir.endian) {
-            if let Some(p) = dir.base.checked_add(o as usize) {
+            if let Some(p) = dir.offset(o) {
                 process_ifd(st, t, Dir { endian, ..dir }, p);
             }
         }
@@ -412,7 +458,7 @@ fn split_format(f: &str) -> (&str, Option<Option<usize>>) {
 }
 
 /// Walks a binary block against a binary table.
-pub fn process_binary(st: &mut State, t: &Table, bytes: &[u8], endian: Endian) {
+pub fn process_binary(st: &mut State, t: &'static Table, bytes: &[u8], endian: Endian) {
     let unit = item_size(if t.format.is_empty() {
         "int8u"
     } else {
@@ -470,7 +516,7 @@ pub fn process_binary(st: &mut State, t: &Table, bytes: &[u8], endian: Endian) {
 }
 
 /// Runs RawConv, ValueConv and PrintConv on a value and adds the tag.
-pub fn emit(st: &mut State, tag: &Tag, v: Val) {
+pub fn emit(st: &mut State, tag: &'static Tag, v: Val) {
     let v = if tag.raw.is_empty() {
         v
     } else {
@@ -480,11 +526,21 @@ pub fn emit(st: &mut State, tag: &Tag, v: Val) {
         }
     };
     st.members.insert(tag.name.to_string(), v.clone());
-    let Some(v) = conv::value_conv(st, tag, v) else {
-        return;
-    };
-    let Some(out) = conv::print_conv(st, tag, &v) else {
-        return;
-    };
-    st.add(tag.name, out);
+    if st.pending.len() < 4096 {
+        st.pending.push((tag, v));
+    }
+}
+
+/// Converts and adds the values read.
+fn flush(st: &mut State) {
+    let pending = std::mem::take(&mut st.pending);
+    for (tag, v) in pending {
+        let Some(v) = conv::value_conv(st, tag, v) else {
+            continue;
+        };
+        let Some(out) = conv::print_conv(st, tag, &v) else {
+            continue;
+        };
+        st.add(tag.name, out);
+    }
 }

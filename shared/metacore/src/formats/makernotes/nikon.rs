@@ -34,7 +34,13 @@ pub fn parse_type3(st: &mut State, mn: &[u8]) {
 }
 
 /// Nikon subdirectories that need more than the generic handling; true when handled.
-pub fn subdirectory(_st: &mut State, _tag: &Tag, _t: &Table, _dir: Dir, _e: &Entry) -> bool {
+pub fn subdirectory(
+    _st: &mut State,
+    _tag: &'static Tag,
+    _t: &'static Table,
+    _dir: Dir,
+    _e: &Entry,
+) -> bool {
     false
 }
 

@@ -51,7 +51,13 @@ pub fn parse(st: &mut State, tiff: &[u8], off: usize, mn: &[u8], e: Endian) {
     }
 }
 
-pub fn subdirectory(_st: &mut State, _tag: &Tag, _t: &Table, _dir: Dir, _e: &Entry) -> bool {
+pub fn subdirectory(
+    _st: &mut State,
+    _tag: &'static Tag,
+    _t: &'static Table,
+    _dir: Dir,
+    _e: &Entry,
+) -> bool {
     false
 }
 
