@@ -113,7 +113,27 @@ pub fn value_conv(st: &State, tag: &Tag, v: Val) -> Option<Val> {
     {
         return r;
     }
-    eval(st, tag.value, &v).and_then(from_p)
+    let r = eval(st, tag.value, &v).and_then(from_p);
+    if r.is_none() {
+        dbg_fail("value", tag, &v);
+    }
+    r
+}
+
+fn dbg_fail(kind: &str, tag: &Tag, v: &Val) {
+    if std::env::var_os("MN_DEBUG").is_some() {
+        let code = match kind {
+            "value" => tag.value,
+            "print" => tag.print,
+            _ => tag.cond,
+        };
+        eprintln!(
+            "FAIL\t{kind}\t{}\t{:?}\t{}",
+            tag.name,
+            code,
+            v.text().chars().take(40).collect::<String>()
+        );
+    }
 }
 
 /// ExifTool's DecodeBits.
@@ -175,10 +195,14 @@ pub fn print_conv(st: &State, tag: &Tag, v: &Val) -> Option<Value> {
             _ => Some(json(v.text())),
         };
     }
-    eval(st, tag.print, v).map(|p| match p {
+    let r = eval(st, tag.print, v).map(|p| match p {
         P::Num(x) => json(super::value::fmt_num(x)),
         other => json(other.text()),
-    })
+    });
+    if r.is_none() {
+        dbg_fail("print", tag, v);
+    }
+    r
 }
 
 fn trim_nul(b: &[u8]) -> &[u8] {

@@ -61,6 +61,15 @@ pub struct Tag {
     pub sub_base: &'static str,
     pub sub_order: &'static str,
     pub count: u32,
+    /// ExifTool's list-type PrintConv: one conversion per space-separated item.
+    pub parr: &'static [PItem],
+}
+
+/// One item of a list-type PrintConv: a lookup table or a Perl snippet.
+#[derive(Debug)]
+pub struct PItem {
+    pub map: &'static [(&'static str, &'static str)],
+    pub code: &'static str,
 }
 
 /// A generated tag table: an IFD table, or a binary table (`binary`) whose tag IDs are
