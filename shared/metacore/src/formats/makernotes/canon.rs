@@ -11,6 +11,7 @@ pub fn parse(st: &mut State, dir: Dir, off: usize, len: usize) {
     // Canon writes a footer "II*\0" + the maker note's original offset: when software
     // moved the maker note, value offsets are still relative to the original place.
     let mut dir = dir;
+    dir.endian = super::guess_order(dir.data, off, dir.endian);
     if len >= 8 {
         if let Some(foot) = dir.data.get(off + len - 8..off + len) {
             let e = match &foot[..4] {

@@ -89,12 +89,23 @@ pub fn condition(st: &State, tag: &Tag, e: Option<&Entry>, bytes: &[u8]) -> bool
 }
 
 pub fn raw_conv(st: &State, tag: &Tag, v: Val) -> Option<Val> {
-    match tag.raw {
+    let mut code = tag.raw.trim();
+    // "$$self{Name} = $val; ..." stores a data member (done for every tag) first
+    while let Some(rest) = code.strip_prefix("$$self{") {
+        match rest.find("} = $val;") {
+            Some(p) if !rest[..p].contains(' ') => code = rest[p + 9..].trim(),
+            _ => break,
+        }
+    }
+    if code.is_empty() || code == "$val" {
+        return Some(v);
+    }
+    match code {
         "$val ? $val : undef" | "$val || undef" => return v.truthy().then_some(v),
         "$val=~s/\\s+$//;$val" => return Some(Val::Str(v.text().trim_end().to_string())),
         _ => {}
     }
-    match eval(st, tag.raw, &v) {
+    match eval(st, code, &v) {
         Some(P::Undef) => None,
         Some(p) if p.text() == v.text() => Some(v),
         Some(p) => from_p(p),

@@ -224,12 +224,30 @@ pub fn parse(meta: &mut Metadata, ctx: &MakerNoteContext) {
     flush(&mut st);
 }
 
+/// ExifTool's "Unknown" byte order for maker notes: the one that gives a sane entry count.
+pub fn guess_order(data: &[u8], ifd: usize, default: Endian) -> Endian {
+    let ok = |e| u16_at(data, ifd, e).is_some_and(|n| (1..=512).contains(&n));
+    if ok(default) {
+        return default;
+    }
+    let other = match default {
+        Endian::Big => Endian::Little,
+        Endian::Little => Endian::Big,
+    };
+    if ok(other) {
+        other
+    } else {
+        default
+    }
+}
+
 /// Walks an IFD at `ifd` (an index into `dir.data`) against the named table.
 pub fn run_ifd(st: &mut State, table: &str, dir: Dir, ifd: usize) {
     let Some(t) = tables::lookup(table) else {
         return;
     };
-    process_ifd(st, t, dir, ifd);
+    let endian = guess_order(dir.data, ifd, dir.endian);
+    process_ifd(st, t, Dir { endian, ..dir }, ifd);
 }
 
 /// The TIFF format sizes (1-based TIFF format codes; 13 is IFD).
