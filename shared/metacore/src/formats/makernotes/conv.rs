@@ -192,7 +192,7 @@ pub fn print_conv(st: &State, tag: &Tag, v: &Val) -> Option<Value> {
         }
         return Some(Value::String(format!("Unknown ({key})")));
     }
-    if tag.print.is_empty() {
+    if tag.print.is_empty() || tag.print == "NONE" {
         return match v {
             Val::Bytes(b) => {
                 let b = trim_nul(b);

@@ -484,7 +484,36 @@ fn split_format(f: &str) -> (&str, Option<Option<usize>>) {
     }
 }
 
-/// Walks a binary block against a binary table.
+/// Evaluates a binary-table count expression such as `$val{0}` or `int(($val{2}+15)/16)`.
+fn eval_count(expr: &str, vals: &HashMap<u32, Val>) -> Option<usize> {
+    if let Ok(n) = expr.parse() {
+        return Some(n);
+    }
+    let mut e = String::new();
+    let mut rest = expr;
+    while let Some(p) = rest.find("$val{") {
+        e.push_str(&rest[..p]);
+        let after = &rest[p + 5..];
+        let end = after.find('}')?;
+        let idx: u32 = after[..end].parse().ok()?;
+        e.push_str(&vals.get(&idx)?.num(0)?.to_string());
+        rest = &after[end + 1..];
+    }
+    e.push_str(rest);
+    struct NoEnv;
+    impl perl::Env for NoEnv {
+        fn val(&self) -> perl::P {
+            perl::P::Undef
+        }
+        fn member(&self, _: &str) -> perl::P {
+            perl::P::Undef
+        }
+    }
+    let n = perl::eval(&e, &NoEnv)?.num();
+    (n >= 0.0 && n < 1e6).then_some(n as usize)
+}
+
+/// Walks a binary block against a binary table (ExifTool's ProcessBinaryData).
 pub fn process_binary(st: &mut State, t: &'static Table, bytes: &[u8], endian: Endian) {
     let unit = item_size(if t.format.is_empty() {
         "int8u"
@@ -492,14 +521,16 @@ pub fn process_binary(st: &mut State, t: &'static Table, bytes: &[u8], endian: E
         t.format
     });
     let mut last = u32::MAX;
+    let mut var_size: usize = 0;
+    let mut vals: HashMap<u32, Val> = HashMap::new();
     for tag in t.tags {
         if tag.id == last {
             continue;
         }
+        last = tag.id;
         let Some(tag) = pick(st, t, tag.id, None, bytes) else {
             continue;
         };
-        last = tag.id;
         let fmt_full = if tag.format.is_empty() {
             if t.format.is_empty() {
                 "int8u"
@@ -509,18 +540,35 @@ pub fn process_binary(st: &mut State, t: &'static Table, bytes: &[u8], endian: E
         } else {
             tag.format
         };
-        let (fmt, count) = split_format(fmt_full);
+        let Some(off) = (tag.id as usize)
+            .checked_mul(unit)
+            .and_then(|o| o.checked_add(var_size))
+        else {
+            continue;
+        };
+        let (mut fmt, count) = split_format(fmt_full);
+        let is_var = fmt.starts_with("var_");
+        if is_var {
+            fmt = &fmt[4..];
+        }
         let count = match count {
+            None if fmt == "string" => bytes.len().saturating_sub(off),
             None => 1,
             Some(Some(n)) => n,
-            Some(None) => continue,
-        };
-        let Some(off) = (tag.id as usize).checked_mul(unit) else {
-            continue;
+            Some(None) => {
+                let expr = &fmt_full[fmt_full.find('[').unwrap_or(0) + 1..fmt_full.len() - 1];
+                match eval_count(expr, &vals) {
+                    Some(n) => n,
+                    None => continue,
+                }
+            }
         };
         let Some(size) = item_size(fmt).checked_mul(count) else {
             continue;
         };
+        if is_var {
+            var_size = var_size.saturating_add(size).saturating_sub(unit);
+        }
         let Some(raw) = sub(bytes, off, size) else {
             continue;
         };
@@ -538,6 +586,7 @@ pub fn process_binary(st: &mut State, t: &'static Table, bytes: &[u8], endian: E
         let Some(v) = value::read(raw, fmt, count, endian) else {
             continue;
         };
+        vals.insert(tag.id, v.clone());
         emit(st, tag, v);
     }
 }

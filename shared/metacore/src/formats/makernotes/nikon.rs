@@ -356,6 +356,7 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
             Some(json(if t.contains('.') { t } else { format!("{t}.0") }))
         }
         "$self->ConvertDateTime($val)" => Some(json(v.text())),
+        "CODE:FormatString" => Some(json(format_string(&v.text()))),
         "" if tag.map.is_empty() && tag.bits.is_empty() && is_main(st, tag) => match v {
             Val::Str(s) => Some(json(format_string(s))),
             _ => return None,

@@ -338,6 +338,7 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
             }))
         }
         "$self->ConvertDateTime($val)" => Some(json(v.text())),
+        "CODE:PrintLensInfo" => Some(json(print_lens_info(&v.text()))),
         _ => return None,
     })
 }
@@ -364,4 +365,31 @@ fn print_array(st: &State, tag: &Tag, v: &Val) -> Option<Value> {
         }
     }
     Some(super::value::json(out.join("; ")))
+}
+
+/// ExifTool's PrintLensInfo: "18 70 3.5 4.5" -> "18-70mm f/3.5-4.5".
+pub fn print_lens_info(val: &str) -> String {
+    let mut v: Vec<String> = val.split_whitespace().map(str::to_string).collect();
+    if v.len() != 4 {
+        return val.to_string();
+    }
+    for x in v.iter_mut() {
+        if x.parse::<f64>().is_ok() {
+            continue;
+        }
+        if x == "inf" || x == "undef" {
+            *x = "?".into();
+            continue;
+        }
+        return val.to_string();
+    }
+    let mut s = v[0].clone();
+    if v[1] != "0" && v[1] != v[0] {
+        s.push_str(&format!("-{}", v[1]));
+    }
+    s.push_str(&format!("mm f/{}", v[2]));
+    if v[3] != "0" && v[3] != v[2] {
+        s.push_str(&format!("-{}", v[3]));
+    }
+    s
 }

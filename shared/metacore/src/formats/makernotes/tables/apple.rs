@@ -26,9 +26,9 @@ pub static APPLE__MAIN: Table = Table { name: "Image::ExifTool::Apple::Main", bi
     Tag { id: 48, name: "HDRGain", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
     Tag { id: 56, name: "AFMeasuredDepth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
     Tag { id: 61, name: "AFConfidence", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 64, name: "SemanticStyle", cond: "", format: "", raw: "", value: "CODE", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 65, name: "SemanticStyleRenderingVer", cond: "", format: "", raw: "", value: "CODE", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 66, name: "SemanticStylePreset", cond: "", format: "", raw: "", value: "CODE", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
+    Tag { id: 64, name: "SemanticStyle", cond: "", format: "", raw: "", value: "CODE:ConvertPLIST", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
+    Tag { id: 65, name: "SemanticStyleRenderingVer", cond: "", format: "", raw: "", value: "CODE:ConvertPLIST", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
+    Tag { id: 66, name: "SemanticStylePreset", cond: "", format: "", raw: "", value: "CODE:ConvertPLIST", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
     Tag { id: 69, name: "FrontFacingCamera", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
 ] };
 pub static APPLE__RUNTIME: Table = Table {
