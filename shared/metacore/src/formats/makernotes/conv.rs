@@ -83,9 +83,11 @@ pub fn condition(st: &State, tag: &Tag, e: Option<&Entry>, bytes: &[u8]) -> bool
         bytes: Some(bytes),
         entry: e,
     };
-    perl::eval(tag.cond, &env)
-        .map(|p| p.truthy())
-        .unwrap_or(false)
+    let r = perl::eval(tag.cond, &env).map(|p| p.truthy());
+    if r.is_none() {
+        dbg_fail("cond", tag, &Val::Str(String::new()));
+    }
+    r.unwrap_or(false)
 }
 
 pub fn raw_conv(st: &State, tag: &Tag, v: Val) -> Option<Val> {

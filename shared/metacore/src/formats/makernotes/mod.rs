@@ -63,6 +63,8 @@ pub struct Tag {
     pub count: u32,
     /// ExifTool's list-type PrintConv: one conversion per space-separated item.
     pub parr: &'static [PItem],
+    /// ExifTool's `Unknown => 1`: read (serial data needs it to stay in step) but not shown.
+    pub unknown: bool,
 }
 
 /// One item of a list-type PrintConv: a lookup table or a Perl snippet.
@@ -78,6 +80,8 @@ pub struct PItem {
 pub struct Table {
     pub name: &'static str,
     pub binary: bool,
+    /// Canon's ProcessSerialData: entries follow each other, each as long as its format.
+    pub serial: bool,
     pub format: &'static str,
     pub first: i32,
     pub tags: &'static [Tag],
@@ -523,12 +527,20 @@ pub fn process_binary(st: &mut State, t: &'static Table, bytes: &[u8], endian: E
     let mut last = u32::MAX;
     let mut var_size: usize = 0;
     let mut vals: HashMap<u32, Val> = HashMap::new();
+    let mut serial_index = 0;
     for tag in t.tags {
         if tag.id == last {
             continue;
         }
         last = tag.id;
+        if t.serial && tag.id != serial_index {
+            break;
+        }
+        serial_index += 1;
         let Some(tag) = pick(st, t, tag.id, None, bytes) else {
+            if t.serial {
+                break;
+            }
             continue;
         };
         let fmt_full = if tag.format.is_empty() {
@@ -566,10 +578,15 @@ pub fn process_binary(st: &mut State, t: &'static Table, bytes: &[u8], endian: E
         let Some(size) = item_size(fmt).checked_mul(count) else {
             continue;
         };
-        if is_var {
+        if t.serial {
+            var_size = var_size.saturating_add(size);
+        } else if is_var {
             var_size = var_size.saturating_add(size).saturating_sub(unit);
         }
         let Some(raw) = sub(bytes, off, size) else {
+            if t.serial {
+                break;
+            }
             continue;
         };
         if !tag.sub.is_empty() {
@@ -593,6 +610,9 @@ pub fn process_binary(st: &mut State, t: &'static Table, bytes: &[u8], endian: E
 
 /// Runs RawConv, ValueConv and PrintConv on a value and adds the tag.
 pub fn emit(st: &mut State, tag: &'static Tag, v: Val) {
+    if tag.unknown {
+        return;
+    }
     let v = if tag.raw.is_empty() {
         v
     } else {

@@ -119,7 +119,7 @@ enum T {
 
 const OPS: &[&str] = &[
     "**", "==", "!=", "<=", ">=", "=~", "!~", "&&", "||", "<<", ">>", "+", "-", "*", "/", "%", "<",
-    ">", "?", ":", "(", ")", ",", ".", "!", "&", "|", "^",
+    ">", "?", ":", "(", ")", ",", ".", "!", "&", "|", "^", "=",
 ];
 
 fn lex(s: &str) -> Option<Vec<T>> {
@@ -262,6 +262,7 @@ fn prec(op: &str) -> Option<(u8, bool)> {
     // (precedence, right-assoc)
     Some(match op {
         "?" => (2, true),
+        "=" => (2, true),
         "or" => (1, false),
         "and" => (1, false),
         "||" => (3, false),
@@ -319,7 +320,12 @@ impl Parser<'_> {
                 continue;
             }
             let rhs = self.expr(if right { p } else { p + 1 })?;
-            lhs = binop(&op, lhs, rhs)?;
+            // assignment (to a data member): the value is the assigned value
+            lhs = if op == "=" {
+                rhs
+            } else {
+                binop(&op, lhs, rhs)?
+            };
         }
         Some(lhs)
     }

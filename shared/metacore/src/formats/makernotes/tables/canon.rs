@@ -1758,6 +1758,7 @@ static M_FEDFC17DE9: &[(&str, &str)] = &[
 pub static CANON__AFCONFIG: Table = Table {
     name: "Image::ExifTool::Canon::AFConfig",
     binary: true,
+    serial: false,
     format: "int32s",
     first: 1,
     tags: &[
@@ -1778,6 +1779,7 @@ pub static CANON__AFCONFIG: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -1796,6 +1798,7 @@ pub static CANON__AFCONFIG: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -1814,6 +1817,7 @@ pub static CANON__AFCONFIG: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -1832,6 +1836,7 @@ pub static CANON__AFCONFIG: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 5,
@@ -1850,6 +1855,7 @@ pub static CANON__AFCONFIG: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 6,
@@ -1868,6 +1874,7 @@ pub static CANON__AFCONFIG: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 7,
@@ -1886,6 +1893,7 @@ pub static CANON__AFCONFIG: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8,
@@ -1904,6 +1912,7 @@ pub static CANON__AFCONFIG: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9,
@@ -1922,6 +1931,7 @@ pub static CANON__AFCONFIG: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 10,
@@ -1940,6 +1950,7 @@ pub static CANON__AFCONFIG: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 11,
@@ -1958,6 +1969,7 @@ pub static CANON__AFCONFIG: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 12,
@@ -1976,6 +1988,7 @@ pub static CANON__AFCONFIG: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 13,
@@ -1994,6 +2007,7 @@ pub static CANON__AFCONFIG: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 14,
@@ -2012,6 +2026,7 @@ pub static CANON__AFCONFIG: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 15,
@@ -2030,6 +2045,7 @@ pub static CANON__AFCONFIG: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 16,
@@ -2048,6 +2064,7 @@ pub static CANON__AFCONFIG: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 17,
@@ -2066,6 +2083,7 @@ pub static CANON__AFCONFIG: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 18,
@@ -2084,6 +2102,7 @@ pub static CANON__AFCONFIG: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 19,
@@ -2102,30 +2121,52 @@ pub static CANON__AFCONFIG: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
-pub static CANON__AFINFO: Table = Table { name: "Image::ExifTool::Canon::AFInfo", binary: true, format: "int16u", first: 0, tags: &[
-    Tag { id: 0, name: "NumAFPoints", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1, name: "ValidAFPoints", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 2, name: "CanonImageWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 3, name: "CanonImageHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 4, name: "AFImageWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 5, name: "AFImageHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 6, name: "AFAreaWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 7, name: "AFAreaHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8, name: "AFAreaXPositions", cond: "", format: "int16s[$val{0}]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 9, name: "AFAreaYPositions", cond: "", format: "int16s[$val{0}]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 10, name: "AFPointsInFocus", cond: "", format: "int16s[int(($val{0}+15)/16)]", raw: "", value: "", print: "Image::ExifTool::DecodeBits($val, undef, 16)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 11, name: "PrimaryAFPoint", cond: "\n                $$self{Model} !~ /EOS/ and\n                (not $$self{AFInfoCount} or $$self{AFInfoCount} != 36)\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 12, name: "PrimaryAFPoint", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
+pub static CANON__AFINFO: Table = Table { name: "Image::ExifTool::Canon::AFInfo", binary: true, serial: true, format: "int16u", first: 0, tags: &[
+    Tag { id: 0, name: "NumAFPoints", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1, name: "ValidAFPoints", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 2, name: "CanonImageWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 3, name: "CanonImageHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 4, name: "AFImageWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 5, name: "AFImageHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 6, name: "AFAreaWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 7, name: "AFAreaHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8, name: "AFAreaXPositions", cond: "", format: "int16s[$val{0}]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 9, name: "AFAreaYPositions", cond: "", format: "int16s[$val{0}]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 10, name: "AFPointsInFocus", cond: "", format: "int16s[int(($val{0}+15)/16)]", raw: "", value: "", print: "Image::ExifTool::DecodeBits($val, undef, 16)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 11, name: "PrimaryAFPoint", cond: "\n                $$self{Model} !~ /EOS/ and\n                (not $$self{AFInfoCount} or $$self{AFInfoCount} != 36)\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 11, name: "Canon_AFInfo_0x000b", cond: "$$self{Model} !~ /EOS/", format: "int16u[8]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
+    Tag { id: 12, name: "PrimaryAFPoint", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
 ] };
 pub static CANON__AFINFO2: Table = Table {
     name: "Image::ExifTool::Canon::AFInfo2",
     binary: true,
+    serial: true,
     format: "int16u",
     first: 0,
     tags: &[
+        Tag {
+            id: 0,
+            name: "AFInfoSize",
+            cond: "",
+            format: "",
+            raw: "",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
         Tag {
             id: 1,
             name: "AFAreaMode",
@@ -2143,6 +2184,7 @@ pub static CANON__AFINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -2161,6 +2203,7 @@ pub static CANON__AFINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -2179,6 +2222,7 @@ pub static CANON__AFINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -2197,6 +2241,7 @@ pub static CANON__AFINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 5,
@@ -2215,6 +2260,7 @@ pub static CANON__AFINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 6,
@@ -2233,6 +2279,7 @@ pub static CANON__AFINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 7,
@@ -2251,6 +2298,7 @@ pub static CANON__AFINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8,
@@ -2269,6 +2317,7 @@ pub static CANON__AFINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9,
@@ -2287,6 +2336,7 @@ pub static CANON__AFINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 10,
@@ -2305,6 +2355,7 @@ pub static CANON__AFINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 11,
@@ -2323,6 +2374,7 @@ pub static CANON__AFINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 12,
@@ -2341,6 +2393,7 @@ pub static CANON__AFINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 13,
@@ -2359,6 +2412,26 @@ pub static CANON__AFINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
+        },
+        Tag {
+            id: 13,
+            name: "Canon_AFInfo2_0x000d",
+            cond: "",
+            format: "int16s[int(($val{2}+15)/16)+1]",
+            raw: "",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
         },
         Tag {
             id: 14,
@@ -2377,12 +2450,14 @@ pub static CANON__AFINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__AFMICROADJ: Table = Table {
     name: "Image::ExifTool::Canon::AFMicroAdj",
     binary: true,
+    serial: false,
     format: "int32s",
     first: 1,
     tags: &[
@@ -2403,6 +2478,7 @@ pub static CANON__AFMICROADJ: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -2421,12 +2497,14 @@ pub static CANON__AFMICROADJ: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__AMBIENCE: Table = Table {
     name: "Image::ExifTool::Canon::Ambience",
     binary: true,
+    serial: false,
     format: "int32s",
     first: 1,
     tags: &[Tag {
@@ -2446,11 +2524,13 @@ pub static CANON__AMBIENCE: Table = Table {
         sub_order: "",
         count: 0,
         parr: &[],
+        unknown: false,
     }],
 };
 pub static CANON__ASPECTINFO: Table = Table {
     name: "Image::ExifTool::Canon::AspectInfo",
     binary: true,
+    serial: false,
     format: "int32u",
     first: 0,
     tags: &[
@@ -2471,6 +2551,7 @@ pub static CANON__ASPECTINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1,
@@ -2489,6 +2570,7 @@ pub static CANON__ASPECTINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -2507,6 +2589,7 @@ pub static CANON__ASPECTINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -2525,6 +2608,7 @@ pub static CANON__ASPECTINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -2543,12 +2627,14 @@ pub static CANON__ASPECTINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__CAMERAINFOPOWERSHOT: Table = Table {
     name: "Image::ExifTool::Canon::CameraInfoPowerShot",
     binary: true,
+    serial: false,
     format: "int32s",
     first: 0,
     tags: &[
@@ -2569,6 +2655,7 @@ pub static CANON__CAMERAINFOPOWERSHOT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 5,
@@ -2587,6 +2674,7 @@ pub static CANON__CAMERAINFOPOWERSHOT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 6,
@@ -2605,6 +2693,7 @@ pub static CANON__CAMERAINFOPOWERSHOT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 23,
@@ -2623,6 +2712,7 @@ pub static CANON__CAMERAINFOPOWERSHOT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 135,
@@ -2641,6 +2731,7 @@ pub static CANON__CAMERAINFOPOWERSHOT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 145,
@@ -2659,12 +2750,14 @@ pub static CANON__CAMERAINFOPOWERSHOT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
     name: "Image::ExifTool::Canon::CameraInfoPowerShot2",
     binary: true,
+    serial: false,
     format: "int32s",
     first: 0,
     tags: &[
@@ -2685,6 +2778,7 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 6,
@@ -2703,6 +2797,7 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 7,
@@ -2721,6 +2816,7 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 24,
@@ -2739,6 +2835,7 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 153,
@@ -2757,6 +2854,7 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 159,
@@ -2775,6 +2873,7 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 164,
@@ -2793,6 +2892,7 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 168,
@@ -2811,6 +2911,7 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 261,
@@ -2829,12 +2930,14 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__CAMERAINFOUNKNOWN: Table = Table {
     name: "Image::ExifTool::Canon::CameraInfoUnknown",
     binary: true,
+    serial: false,
     format: "int8s",
     first: 0,
     tags: &[
@@ -2855,6 +2958,7 @@ pub static CANON__CAMERAINFOUNKNOWN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1473,
@@ -2873,12 +2977,14 @@ pub static CANON__CAMERAINFOUNKNOWN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__CAMERAINFOUNKNOWN16: Table = Table {
     name: "Image::ExifTool::Canon::CameraInfoUnknown16",
     binary: true,
+    serial: false,
     format: "int16s",
     first: 0,
     tags: &[],
@@ -2886,6 +2992,7 @@ pub static CANON__CAMERAINFOUNKNOWN16: Table = Table {
 pub static CANON__CAMERAINFOUNKNOWN32: Table = Table {
     name: "Image::ExifTool::Canon::CameraInfoUnknown32",
     binary: true,
+    serial: false,
     format: "int32s",
     first: 0,
     tags: &[
@@ -2906,6 +3013,7 @@ pub static CANON__CAMERAINFOUNKNOWN32: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 83,
@@ -2924,6 +3032,7 @@ pub static CANON__CAMERAINFOUNKNOWN32: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 91,
@@ -2942,6 +3051,7 @@ pub static CANON__CAMERAINFOUNKNOWN32: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 92,
@@ -2960,6 +3070,7 @@ pub static CANON__CAMERAINFOUNKNOWN32: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 100,
@@ -2978,51 +3089,53 @@ pub static CANON__CAMERAINFOUNKNOWN32: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
-pub static CANON__CAMERASETTINGS: Table = Table { name: "Image::ExifTool::Canon::CameraSettings", binary: true, format: "int16s", first: 1, tags: &[
-    Tag { id: 1, name: "MacroMode", cond: "", format: "", raw: "", value: "", print: "", map: M_A96231DEC9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 2, name: "SelfTimer", cond: "", format: "", raw: "", value: "", print: "\n            return 'Off' unless $val;\n            return (($val&0xfff) / 10) . ' s' . ($val & 0x4000 ? ', Custom' : '');\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 3, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_AA6F775BC0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 4, name: "CanonFlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_6F5F879AFA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 5, name: "ContinuousDrive", cond: "", format: "", raw: "", value: "", print: "", map: M_A71254C60E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 7, name: "FocusMode", cond: "", format: "", raw: "", value: "", print: "", map: M_552A096365, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 9, name: "RecordMode", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_FEDFC17DE9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 10, name: "CanonImageSize", cond: "", format: "", raw: "", value: "", print: "", map: M_A0D7F3B6BB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 11, name: "EasyMode", cond: "", format: "", raw: "", value: "", print: "", map: M_6E7C724A0C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 12, name: "DigitalZoom", cond: "", format: "", raw: "", value: "", print: "", map: M_43980AAD12, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "Contrast", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 14, name: "Saturation", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 15, name: "Sharpness", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16, name: "CameraISO", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "Image::ExifTool::Canon::CameraISO($val)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 17, name: "MeteringMode", cond: "", format: "", raw: "", value: "", print: "", map: M_DCF179F76D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 18, name: "FocusRange", cond: "", format: "", raw: "", value: "", print: "", map: M_8B336F642C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 19, name: "AFPoint", cond: "", format: "", raw: "$val==0 ? undef : $val", value: "", print: "", map: M_065BA5AF5E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 20, name: "CanonExposureMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E808C7BB10, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 22, name: "LensType", cond: "", format: "int16u", raw: "$val ? $$self{LensType}=$val : undef", value: "", print: "", map: M_AC4892C6F0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 23, name: "MaxFocalLength", cond: "", format: "int16u", raw: "", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 24, name: "MinFocalLength", cond: "", format: "int16u", raw: "", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 25, name: "FocalUnits", cond: "", format: "", raw: "$$self{FocalUnits} = $val", value: "", print: "\"$val/mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 26, name: "MaxAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 27, name: "MinAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 28, name: "FlashActivity", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 29, name: "FlashBits", cond: "", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_037A043952, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 32, name: "FocusContinuous", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_B04DFBAC31, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 33, name: "AESetting", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_EBB8620227, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 34, name: "ImageStabilization", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_40BE224BD4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 35, name: "DisplayAperture", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 36, name: "ZoomSourceWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 37, name: "ZoomTargetWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 39, name: "SpotMeteringMode", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_B76FB7BC89, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 40, name: "PhotoEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_D87A76BB7F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 41, name: "ManualFlashOutput", cond: "", format: "", raw: "", value: "", print: "", map: M_E50E7CFC0F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 42, name: "ColorTone", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 46, name: "SRAWQuality", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_F12EEBAF04, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
+pub static CANON__CAMERASETTINGS: Table = Table { name: "Image::ExifTool::Canon::CameraSettings", binary: true, serial: false, format: "int16s", first: 1, tags: &[
+    Tag { id: 1, name: "MacroMode", cond: "", format: "", raw: "", value: "", print: "", map: M_A96231DEC9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 2, name: "SelfTimer", cond: "", format: "", raw: "", value: "", print: "\n            return 'Off' unless $val;\n            return (($val&0xfff) / 10) . ' s' . ($val & 0x4000 ? ', Custom' : '');\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 3, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_AA6F775BC0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 4, name: "CanonFlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_6F5F879AFA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 5, name: "ContinuousDrive", cond: "", format: "", raw: "", value: "", print: "", map: M_A71254C60E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 7, name: "FocusMode", cond: "", format: "", raw: "", value: "", print: "", map: M_552A096365, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 9, name: "RecordMode", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_FEDFC17DE9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 10, name: "CanonImageSize", cond: "", format: "", raw: "", value: "", print: "", map: M_A0D7F3B6BB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 11, name: "EasyMode", cond: "", format: "", raw: "", value: "", print: "", map: M_6E7C724A0C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 12, name: "DigitalZoom", cond: "", format: "", raw: "", value: "", print: "", map: M_43980AAD12, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "Contrast", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 14, name: "Saturation", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 15, name: "Sharpness", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16, name: "CameraISO", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "Image::ExifTool::Canon::CameraISO($val)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 17, name: "MeteringMode", cond: "", format: "", raw: "", value: "", print: "", map: M_DCF179F76D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 18, name: "FocusRange", cond: "", format: "", raw: "", value: "", print: "", map: M_8B336F642C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 19, name: "AFPoint", cond: "", format: "", raw: "$val==0 ? undef : $val", value: "", print: "", map: M_065BA5AF5E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 20, name: "CanonExposureMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E808C7BB10, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 22, name: "LensType", cond: "", format: "int16u", raw: "$val ? $$self{LensType}=$val : undef", value: "", print: "", map: M_AC4892C6F0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 23, name: "MaxFocalLength", cond: "", format: "int16u", raw: "", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 24, name: "MinFocalLength", cond: "", format: "int16u", raw: "", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 25, name: "FocalUnits", cond: "", format: "", raw: "$$self{FocalUnits} = $val", value: "", print: "\"$val/mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 26, name: "MaxAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 27, name: "MinAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 28, name: "FlashActivity", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 29, name: "FlashBits", cond: "", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_037A043952, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 32, name: "FocusContinuous", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_B04DFBAC31, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 33, name: "AESetting", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_EBB8620227, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 34, name: "ImageStabilization", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_40BE224BD4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 35, name: "DisplayAperture", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 36, name: "ZoomSourceWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 37, name: "ZoomTargetWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 39, name: "SpotMeteringMode", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_B76FB7BC89, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 40, name: "PhotoEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_D87A76BB7F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 41, name: "ManualFlashOutput", cond: "", format: "", raw: "", value: "", print: "", map: M_E50E7CFC0F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 42, name: "ColorTone", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 46, name: "SRAWQuality", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_F12EEBAF04, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
 ] };
 pub static CANON__COLORBALANCE: Table = Table {
     name: "Image::ExifTool::Canon::ColorBalance",
     binary: true,
+    serial: false,
     format: "int16s",
     first: 0,
     tags: &[
@@ -3043,6 +3156,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 5,
@@ -3061,6 +3175,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9,
@@ -3079,6 +3194,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 13,
@@ -3097,6 +3213,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 17,
@@ -3115,6 +3232,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 21,
@@ -3133,6 +3251,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 25,
@@ -3151,6 +3270,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 29,
@@ -3169,6 +3289,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 29,
@@ -3187,6 +3308,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 33,
@@ -3205,6 +3327,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 37,
@@ -3223,12 +3346,14 @@ pub static CANON__COLORBALANCE: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__COLORDATAUNKNOWN: Table = Table {
     name: "Image::ExifTool::Canon::ColorDataUnknown",
     binary: true,
+    serial: false,
     format: "int16s",
     first: 0,
     tags: &[Tag {
@@ -3248,11 +3373,13 @@ pub static CANON__COLORDATAUNKNOWN: Table = Table {
         sub_order: "",
         count: 0,
         parr: &[],
+        unknown: false,
     }],
 };
 pub static CANON__COLORINFO: Table = Table {
     name: "Image::ExifTool::Canon::ColorInfo",
     binary: true,
+    serial: false,
     format: "int16s",
     first: 1,
     tags: &[
@@ -3273,6 +3400,7 @@ pub static CANON__COLORINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -3291,6 +3419,7 @@ pub static CANON__COLORINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -3309,12 +3438,14 @@ pub static CANON__COLORINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__CONTRASTINFO: Table = Table {
     name: "Image::ExifTool::Canon::ContrastInfo",
     binary: true,
+    serial: false,
     format: "int16u",
     first: 0,
     tags: &[Tag {
@@ -3334,11 +3465,13 @@ pub static CANON__CONTRASTINFO: Table = Table {
         sub_order: "",
         count: 0,
         parr: &[],
+        unknown: false,
     }],
 };
 pub static CANON__CROPINFO: Table = Table {
     name: "Image::ExifTool::Canon::CropInfo",
     binary: true,
+    serial: false,
     format: "int16u",
     first: 0,
     tags: &[
@@ -3359,6 +3492,7 @@ pub static CANON__CROPINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1,
@@ -3377,6 +3511,7 @@ pub static CANON__CROPINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -3395,6 +3530,7 @@ pub static CANON__CROPINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -3413,12 +3549,14 @@ pub static CANON__CROPINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__FACEDETECT1: Table = Table {
     name: "Image::ExifTool::Canon::FaceDetect1",
     binary: true,
+    serial: false,
     format: "int16u",
     first: 0,
     tags: &[
@@ -3439,6 +3577,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -3457,6 +3596,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8,
@@ -3475,6 +3615,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 10,
@@ -3493,6 +3634,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 12,
@@ -3511,6 +3653,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 14,
@@ -3529,6 +3672,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 16,
@@ -3547,6 +3691,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 18,
@@ -3565,6 +3710,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 20,
@@ -3583,6 +3729,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 22,
@@ -3601,6 +3748,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 24,
@@ -3619,12 +3767,14 @@ pub static CANON__FACEDETECT1: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__FACEDETECT2: Table = Table {
     name: "Image::ExifTool::Canon::FaceDetect2",
     binary: true,
+    serial: false,
     format: "int8u",
     first: 0,
     tags: &[
@@ -3645,6 +3795,7 @@ pub static CANON__FACEDETECT2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -3663,12 +3814,14 @@ pub static CANON__FACEDETECT2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__FACEDETECT3: Table = Table {
     name: "Image::ExifTool::Canon::FaceDetect3",
     binary: true,
+    serial: false,
     format: "int16u",
     first: 1,
     tags: &[Tag {
@@ -3688,35 +3841,37 @@ pub static CANON__FACEDETECT3: Table = Table {
         sub_order: "",
         count: 0,
         parr: &[],
+        unknown: false,
     }],
 };
-pub static CANON__FILEINFO: Table = Table { name: "Image::ExifTool::Canon::FileInfo", binary: true, format: "int16s", first: 1, tags: &[
-    Tag { id: 1, name: "FileNumber", cond: "$$self{Model} =~ /\\b(20D|350D|REBEL XT|Kiss Digital N)\\b/", format: "int32u", raw: "", value: "(($val&0xffc0)>>6)*10000+(($val>>16)&0xff)+(($val&0x3f)<<8)", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1, name: "FileNumber", cond: "$$self{Model} =~ /\\b(30D|400D|REBEL XTi|Kiss Digital X|K236)\\b/", format: "int32u", raw: "", value: "\n                my $d = ($val & 0xffc00) >> 10;\n                # we know there are missing bits if directory number is < 100\n                $d += 0x40 while $d < 100;  # (repair the damage as best we can)\n                return $d*10000 + (($val&0x3ff)<<4) + (($val>>20)&0x0f);\n            ", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1, name: "ShutterCount", cond: "GetByteOrder() eq \"MM\"", format: "int32u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1, name: "ShutterCount", cond: "$$self{Model} =~ /\\b1Ds? Mark II\\b/", format: "int32u", raw: "", value: "($val>>16)|(($val&0xffff)<<16)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 3, name: "BracketMode", cond: "", format: "", raw: "", value: "", print: "", map: M_1B61C17075, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 4, name: "BracketValue", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 5, name: "BracketShotNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 6, name: "RawJpgQuality", cond: "", format: "", raw: "$val<=0 ? undef : $val", value: "", print: "", map: M_AA6F775BC0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 7, name: "RawJpgSize", cond: "", format: "", raw: "$val<0 ? undef : $val", value: "", print: "", map: M_A0D7F3B6BB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8, name: "LongExposureNoiseReduction2", cond: "", format: "", raw: "$val<0 ? undef : $val", value: "", print: "", map: M_94E49418B9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 9, name: "WBBracketMode", cond: "", format: "", raw: "", value: "", print: "", map: M_B459B74FD2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 12, name: "WBBracketValueAB", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "WBBracketValueGM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 14, name: "FilterEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_3DBB0D8CFD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 15, name: "ToningEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_D1BACD2A2F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16, name: "MacroMagnification", cond: "\n            $$self{LensType} and $$self{LensType} == 124 and\n            $$self{Model} !~ /\\b(40D|450D|REBEL XSi|Kiss X2)\\b/\n        ", format: "", raw: "", value: "exp((75-$val) * log(2) * 3 / 40)", print: "sprintf(\"%.1fx\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 19, name: "LiveViewShooting", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 20, name: "FocusDistanceUpper", cond: "", format: "int16u", raw: "($$self{FocusDistanceUpper2} = $val) || undef", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 21, name: "FocusDistanceLower", cond: "$$self{FocusDistanceUpper2}", format: "int16u", raw: "", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 23, name: "ShutterMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E8D0835075, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 25, name: "FlashExposureLock", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 61, name: "RFLensType", cond: "", format: "int16u", raw: "", value: "", print: "", map: M_70498557AE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
+pub static CANON__FILEINFO: Table = Table { name: "Image::ExifTool::Canon::FileInfo", binary: true, serial: false, format: "int16s", first: 1, tags: &[
+    Tag { id: 1, name: "FileNumber", cond: "$$self{Model} =~ /\\b(20D|350D|REBEL XT|Kiss Digital N)\\b/", format: "int32u", raw: "", value: "(($val&0xffc0)>>6)*10000+(($val>>16)&0xff)+(($val&0x3f)<<8)", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1, name: "FileNumber", cond: "$$self{Model} =~ /\\b(30D|400D|REBEL XTi|Kiss Digital X|K236)\\b/", format: "int32u", raw: "", value: "\n                my $d = ($val & 0xffc00) >> 10;\n                # we know there are missing bits if directory number is < 100\n                $d += 0x40 while $d < 100;  # (repair the damage as best we can)\n                return $d*10000 + (($val&0x3ff)<<4) + (($val>>20)&0x0f);\n            ", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1, name: "ShutterCount", cond: "GetByteOrder() eq \"MM\"", format: "int32u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1, name: "ShutterCount", cond: "$$self{Model} =~ /\\b1Ds? Mark II\\b/", format: "int32u", raw: "", value: "($val>>16)|(($val&0xffff)<<16)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 3, name: "BracketMode", cond: "", format: "", raw: "", value: "", print: "", map: M_1B61C17075, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 4, name: "BracketValue", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 5, name: "BracketShotNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 6, name: "RawJpgQuality", cond: "", format: "", raw: "$val<=0 ? undef : $val", value: "", print: "", map: M_AA6F775BC0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 7, name: "RawJpgSize", cond: "", format: "", raw: "$val<0 ? undef : $val", value: "", print: "", map: M_A0D7F3B6BB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8, name: "LongExposureNoiseReduction2", cond: "", format: "", raw: "$val<0 ? undef : $val", value: "", print: "", map: M_94E49418B9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 9, name: "WBBracketMode", cond: "", format: "", raw: "", value: "", print: "", map: M_B459B74FD2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 12, name: "WBBracketValueAB", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "WBBracketValueGM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 14, name: "FilterEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_3DBB0D8CFD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 15, name: "ToningEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_D1BACD2A2F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16, name: "MacroMagnification", cond: "\n            $$self{LensType} and $$self{LensType} == 124 and\n            $$self{Model} !~ /\\b(40D|450D|REBEL XSi|Kiss X2)\\b/\n        ", format: "", raw: "", value: "exp((75-$val) * log(2) * 3 / 40)", print: "sprintf(\"%.1fx\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 19, name: "LiveViewShooting", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 20, name: "FocusDistanceUpper", cond: "", format: "int16u", raw: "($$self{FocusDistanceUpper2} = $val) || undef", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 21, name: "FocusDistanceLower", cond: "$$self{FocusDistanceUpper2}", format: "int16u", raw: "", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 23, name: "ShutterMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E8D0835075, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 25, name: "FlashExposureLock", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 61, name: "RFLensType", cond: "", format: "int16u", raw: "", value: "", print: "", map: M_70498557AE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
 ] };
 pub static CANON__FILTERINFO: Table = Table {
     name: "Image::ExifTool::Canon::FilterInfo",
     binary: false,
+    serial: false,
     format: "",
     first: 0,
     tags: &[
@@ -3737,6 +3892,7 @@ pub static CANON__FILTERINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 513,
@@ -3755,6 +3911,7 @@ pub static CANON__FILTERINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 769,
@@ -3773,6 +3930,7 @@ pub static CANON__FILTERINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1025,
@@ -3791,6 +3949,7 @@ pub static CANON__FILTERINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1026,
@@ -3809,6 +3968,7 @@ pub static CANON__FILTERINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1027,
@@ -3827,6 +3987,7 @@ pub static CANON__FILTERINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1028,
@@ -3845,6 +4006,7 @@ pub static CANON__FILTERINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1281,
@@ -3863,6 +4025,7 @@ pub static CANON__FILTERINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1537,
@@ -3881,6 +4044,7 @@ pub static CANON__FILTERINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1793,
@@ -3899,12 +4063,14 @@ pub static CANON__FILTERINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__FLAGS: Table = Table {
     name: "Image::ExifTool::Canon::Flags",
     binary: true,
+    serial: false,
     format: "int16s",
     first: 1,
     tags: &[Tag {
@@ -3924,17 +4090,21 @@ pub static CANON__FLAGS: Table = Table {
         sub_order: "",
         count: 0,
         parr: &[],
+        unknown: false,
     }],
 };
-pub static CANON__FOCALLENGTH: Table = Table { name: "Image::ExifTool::Canon::FocalLength", binary: true, format: "int16u", first: 0, tags: &[
-    Tag { id: 0, name: "FocalType", cond: "", format: "", raw: "$val ? $val : undef", value: "", print: "", map: M_8399C28F98, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1, name: "FocalLength", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 2, name: "FocalPlaneXSize", cond: "\n                $$self{Model} !~ /EOS/ or\n                $$self{Model} =~ /\\b(1DS?|5D|D30|D60|10D|20D|30D|K236)$/ or\n                $$self{Model} =~ /\\b((300D|350D|400D) DIGITAL|REBEL( XTi?)?|Kiss Digital( [NX])?)$/\n            ", format: "", raw: "$val < 40 ? undef : $val", value: "$val * 25.4 / 1000", print: "sprintf(\"%.2f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 3, name: "FocalPlaneYSize", cond: "\n                $$self{Model} !~ /EOS/ or\n                $$self{Model} =~ /\\b(1DS?|5D|D30|D60|10D|20D|30D|K236)$/ or\n                $$self{Model} =~ /\\b((300D|350D|400D) DIGITAL|REBEL( XTi?)?|Kiss Digital( [NX])?)$/\n            ", format: "", raw: "$val < 40 ? undef : $val", value: "$val * 25.4 / 1000", print: "sprintf(\"%.2f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
+pub static CANON__FOCALLENGTH: Table = Table { name: "Image::ExifTool::Canon::FocalLength", binary: true, serial: false, format: "int16u", first: 0, tags: &[
+    Tag { id: 0, name: "FocalType", cond: "", format: "", raw: "$val ? $val : undef", value: "", print: "", map: M_8399C28F98, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1, name: "FocalLength", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 2, name: "FocalPlaneXSize", cond: "\n                $$self{Model} !~ /EOS/ or\n                $$self{Model} =~ /\\b(1DS?|5D|D30|D60|10D|20D|30D|K236)$/ or\n                $$self{Model} =~ /\\b((300D|350D|400D) DIGITAL|REBEL( XTi?)?|Kiss Digital( [NX])?)$/\n            ", format: "", raw: "$val < 40 ? undef : $val", value: "$val * 25.4 / 1000", print: "sprintf(\"%.2f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 2, name: "FocalPlaneXUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
+    Tag { id: 3, name: "FocalPlaneYSize", cond: "\n                $$self{Model} !~ /EOS/ or\n                $$self{Model} =~ /\\b(1DS?|5D|D30|D60|10D|20D|30D|K236)$/ or\n                $$self{Model} =~ /\\b((300D|350D|400D) DIGITAL|REBEL( XTi?)?|Kiss Digital( [NX])?)$/\n            ", format: "", raw: "$val < 40 ? undef : $val", value: "$val * 25.4 / 1000", print: "sprintf(\"%.2f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 3, name: "FocalPlaneYUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
 ] };
 pub static CANON__HDRINFO: Table = Table {
     name: "Image::ExifTool::Canon::HDRInfo",
     binary: true,
+    serial: false,
     format: "int32s",
     first: 1,
     tags: &[
@@ -3955,6 +4125,7 @@ pub static CANON__HDRINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -3973,12 +4144,14 @@ pub static CANON__HDRINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__LENSINFO: Table = Table {
     name: "Image::ExifTool::Canon::LensInfo",
     binary: true,
+    serial: false,
     format: "",
     first: 0,
     tags: &[Tag {
@@ -3998,11 +4171,13 @@ pub static CANON__LENSINFO: Table = Table {
         sub_order: "",
         count: 0,
         parr: &[],
+        unknown: false,
     }],
 };
 pub static CANON__LIGHTINGOPT: Table = Table {
     name: "Image::ExifTool::Canon::LightingOpt",
     binary: true,
+    serial: false,
     format: "int32s",
     first: 1,
     tags: &[
@@ -4023,6 +4198,7 @@ pub static CANON__LIGHTINGOPT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -4041,6 +4217,7 @@ pub static CANON__LIGHTINGOPT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -4059,6 +4236,7 @@ pub static CANON__LIGHTINGOPT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -4077,6 +4255,7 @@ pub static CANON__LIGHTINGOPT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 5,
@@ -4095,6 +4274,7 @@ pub static CANON__LIGHTINGOPT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 10,
@@ -4113,12 +4293,14 @@ pub static CANON__LIGHTINGOPT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__LOGINFO: Table = Table {
     name: "Image::ExifTool::Canon::LogInfo",
     binary: true,
+    serial: false,
     format: "int32s",
     first: 1,
     tags: &[
@@ -4139,6 +4321,7 @@ pub static CANON__LOGINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 6,
@@ -4157,6 +4340,7 @@ pub static CANON__LOGINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 7,
@@ -4175,6 +4359,7 @@ pub static CANON__LOGINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8,
@@ -4193,6 +4378,7 @@ pub static CANON__LOGINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9,
@@ -4211,6 +4397,7 @@ pub static CANON__LOGINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 10,
@@ -4229,6 +4416,7 @@ pub static CANON__LOGINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 11,
@@ -4247,149 +4435,154 @@ pub static CANON__LOGINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
-pub static CANON__MAIN: Table = Table { name: "Image::ExifTool::Canon::Main", binary: false, format: "", first: 0, tags: &[
-    Tag { id: 1, name: "CanonCameraSettings", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraSettings", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 2, name: "CanonFocalLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FocalLength", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 4, name: "CanonShotInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ShotInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 5, name: "CanonPanorama", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Panorama", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 6, name: "CanonImageType", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 7, name: "CanonFirmwareVersion", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8, name: "FileNumber", cond: "", format: "", raw: "", value: "", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 9, name: "OwnerName", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 10, name: "UnknownD30", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::UnknownD30", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 12, name: "SerialNumber", cond: "$$self{Model} =~ /EOS D30\\b/", format: "", raw: "", value: "", print: "sprintf(\"%.4x%.5d\",$val>>16,$val&0xffff)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 12, name: "SerialNumber", cond: "$$self{Model} =~ /EOS-1D/", format: "", raw: "", value: "", print: "sprintf(\"%.6u\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 12, name: "SerialNumber", cond: "", format: "", raw: "", value: "", print: "sprintf(\"%.10u\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo1D", cond: "($$self{CameraInfoCount} = $count) and $$self{Model} =~ /\\b1DS?$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo1DmkII", cond: "$$self{Model} =~ /\\b1Ds? Mark II$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo1DmkIIN", cond: "$$self{Model} =~ /\\b1Ds? Mark II N$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo1DmkIII", cond: "$$self{Model} =~ /\\b1Ds? Mark III$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo1DmkIV", cond: "$$self{Model} =~ /\\b1D Mark IV$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo1DX", cond: "$$self{Model} =~ /EOS-1D X$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo5D", cond: "$$self{Model} =~ /EOS 5D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo5DmkII", cond: "$$self{Model} =~ /EOS 5D Mark II$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo5DmkIII", cond: "$$self{Model} =~ /EOS 5D Mark III$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo6D", cond: "$$self{Model} =~ /EOS 6D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo7D", cond: "$$self{Model} =~ /EOS 7D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo40D", cond: "$$self{Model} =~ /EOS 40D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo50D", cond: "$$self{Model} =~ /EOS 50D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo60D", cond: "$$self{Model} =~ /EOS 60D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo70D", cond: "$$self{Model} =~ /EOS 70D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo80D", cond: "$$self{Model} =~ /EOS 80D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo450D", cond: "$$self{Model} =~ /\\b(450D|REBEL XSi|Kiss X2)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo500D", cond: "$$self{Model} =~ /\\b(500D|REBEL T1i|Kiss X3)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo550D", cond: "$$self{Model} =~ /\\b(550D|REBEL T2i|Kiss X4)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo600D", cond: "$$self{Model} =~ /\\b(600D|REBEL T3i|Kiss X5)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo650D", cond: "$$self{Model} =~ /\\b(650D|REBEL T4i|Kiss X6i)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo700D", cond: "$$self{Model} =~ /\\b(700D|REBEL T5i|Kiss X7i)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo750D", cond: "$$self{Model} =~ /\\b(750D|Rebel T6i|Kiss X8i)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo760D", cond: "$$self{Model} =~ /\\b(760D|Rebel T6s|8000D)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo1000D", cond: "$$self{Model} =~ /\\b(1000D|REBEL XS|Kiss F)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo1100D", cond: "$$self{Model} =~ /\\b(1100D|REBEL T3|Kiss X50)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfo1200D", cond: "$$self{Model} =~ /\\b(1200D|REBEL T5|Kiss X70)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfoPowerShot", cond: "$format eq \"int32u\" and ($count == 138 or $count == 148)", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoPowerShot", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfoPowerShot2", cond: "\n                $format eq \"int32u\" and ($count == 156 or $count == 162 or\n                $count == 167 or $count == 171 or $count == 264)\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoPowerShot2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfoUnknown32", cond: "$format =~ /^int32/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoUnknown32", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfoUnknown16", cond: "$format =~ /^int16/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoUnknown16", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "CanonCameraInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 14, name: "CanonFileLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 15, name: "CustomFunctions1D", cond: "$$self{Model} =~ /EOS-1D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 15, name: "CustomFunctions5D", cond: "$$self{Model} =~ /EOS 5D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 15, name: "CustomFunctions10D", cond: "$$self{Model} =~ /EOS 10D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 15, name: "CustomFunctions20D", cond: "$$self{Model} =~ /EOS 20D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 15, name: "CustomFunctions30D", cond: "$$self{Model} =~ /EOS 30D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 15, name: "CustomFunctions350D", cond: "$$self{Model} =~ /\\b(350D|REBEL XT|Kiss Digital N)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 15, name: "CustomFunctions400D", cond: "$$self{Model} =~ /\\b(400D|REBEL XTi|Kiss Digital X|K236)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 15, name: "CustomFunctionsD30", cond: "$$self{Model} =~ /EOS D30\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 15, name: "CustomFunctionsD60", cond: "$$self{Model} =~ /EOS D60\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 15, name: "CustomFunctionsUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::CanonCustom::FuncsUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16, name: "CanonModelID", cond: "", format: "", raw: "", value: "", print: "", map: M_2DDA192405, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 17, name: "MovieInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MovieInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 18, name: "CanonAFInfo", cond: "$$self{AFInfoCount} = $count", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 19, name: "ThumbnailImageValidArea", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[] },
-    Tag { id: 21, name: "SerialNumberFormat", cond: "", format: "", raw: "", value: "", print: "", map: M_B7C070AEE1, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 26, name: "SuperMacro", cond: "", format: "", raw: "", value: "", print: "", map: M_4B08D1A9A0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 28, name: "DateStampMode", cond: "", format: "", raw: "", value: "", print: "", map: M_07D7D8EBCB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 29, name: "MyColors", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MyColors", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 30, name: "FirmwareRevision", cond: "", format: "", raw: "", value: "", print: "\n            my $rev = sprintf(\"%.8x\", $val);\n            my ($rel, $v1, $v2, $r1, $r2) = ($rev =~ /^(.)(.)(..)0?(.+)(..)$/);\n            my %r = ( a => 'Alpha ', b => 'Beta ', '0' => '' );\n            $rel = defined $r{$rel} ? $r{$rel} : \"Unknown($rel) \";\n            return \"$rel$v1.$v2 rev $r1.$r2\",\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 35, name: "Categories", cond: "$$valPt =~ /^\\x08\\0\\0\\0/", format: "int32u", raw: "", value: "$val =~ s/^8 //; $val", print: "", map: M_CE65129ACC, bits: B_CE17E22E35, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[] },
-    Tag { id: 36, name: "FaceDetect1", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FaceDetect1", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 37, name: "FaceDetect2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FaceDetect2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 38, name: "CanonAFInfo2", cond: "$$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 39, name: "ContrastInfo", cond: "$$valPt =~ /^\\x0a\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ContrastInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 40, name: "ImageUniqueID", cond: "", format: "undef", raw: "$val eq \"\\0\" x 16 ? undef : $val", value: "unpack(\"H*\", $val)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 41, name: "WBInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::WBInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 47, name: "FaceDetect3", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FaceDetect3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 53, name: "TimeInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::TimeInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 56, name: "BatteryType", cond: "$count == 76", format: "", raw: "$val=~/^.{4}([^\\0]+)/s ? $1 : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 60, name: "AFInfo3", cond: "$$self{AFInfo3} = 1", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 129, name: "RawDataOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 131, name: "OriginalDecisionDataOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 144, name: "CustomFunctions1D", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 145, name: "PersonalFunctions", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::CanonCustom::PersonalFuncs", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 146, name: "PersonalFunctionValues", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::CanonCustom::PersonalFuncValues", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 147, name: "CanonFileInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FileInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 148, name: "AFPointsInFocus1D", cond: "", format: "", raw: "", value: "", print: "Image::ExifTool::Canon::PrintAFPoints1D($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 149, name: "LensModel", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 150, name: "SerialInfo", cond: "$$self{Model} =~ /EOS 5D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::SerialInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 150, name: "InternalSerialNumber", cond: "", format: "", raw: "", value: "$val=~s/\\xff+$//; $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 151, name: "DustRemovalData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 152, name: "CropInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CropInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 153, name: "CustomFunctions2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 154, name: "AspectInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AspectInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 160, name: "ProcessingInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Processing", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 161, name: "ToneCurveTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 162, name: "SharpnessTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 163, name: "SharpnessFreqTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 164, name: "WhiteBalanceTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 169, name: "ColorBalance", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ColorBalance", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 170, name: "MeasuredColor", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MeasuredColor", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 174, name: "ColorTemperature", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 176, name: "CanonFlags", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Flags", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 177, name: "ModifiedInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ModifiedInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 178, name: "ToneCurveMatching", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 179, name: "WhiteBalanceMatching", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 180, name: "ColorSpace", cond: "", format: "", raw: "", value: "", print: "", map: M_734F675E8C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 182, name: "PreviewImageInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::PreviewImageInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 208, name: "VRDOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 224, name: "SensorInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::SensorInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16385, name: "ColorData1", cond: "$count == 582", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16385, name: "ColorData2", cond: "$count == 653", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16385, name: "ColorData3", cond: "$count == 796", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16385, name: "ColorData4", cond: "\n                $count == 692  or $count == 674  or $count == 702 or\n                $count == 1227 or $count == 1250 or $count == 1251 or\n                $count == 1337 or $count == 1338 or $count == 1346\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16385, name: "ColorData5", cond: "$count == 5120", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16385, name: "ColorData6", cond: "$count == 1273 or $count == 1275", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16385, name: "ColorData7", cond: "$count == 1312 or $count == 1313 or $count == 1316 or\n                          $count == 1506", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16385, name: "ColorData8", cond: "$count == 1560 or $count == 1592 or $count == 1353 or $count == 1602", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16385, name: "ColorData9", cond: "$count == 1816 or $count == 1820 or $count == 1824", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16385, name: "ColorData10", cond: "$count == 2024 or $count == 3656", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16385, name: "ColorData11", cond: "$count == 3973 or $count == 3778", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16385, name: "ColorDataUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ColorDataUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16387, name: "ColorInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ColorInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16392, name: "PictureStyleUserDef", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[PItem { map: M_9E1AB6FBC1, code: "" }, PItem { map: M_9E1AB6FBC1, code: "" }, PItem { map: M_9E1AB6FBC1, code: "" }] },
-    Tag { id: 16393, name: "PictureStylePC", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[PItem { map: M_9E1AB6FBC1, code: "" }, PItem { map: M_9E1AB6FBC1, code: "" }, PItem { map: M_9E1AB6FBC1, code: "" }] },
-    Tag { id: 16400, name: "CustomPictureStyleFileName", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16403, name: "AFMicroAdj", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFMicroAdj", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16405, name: "VignettingCorr", cond: "$$valPt =~ /^\\0/ and $$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorr", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16405, name: "VignettingCorrUnknown1", cond: "$$valPt =~ /^[\\x01\\x02\\x10\\x20]/ and $$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorrUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16405, name: "VignettingCorrUnknown2", cond: "$$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorrUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16406, name: "VignettingCorr2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorr2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16408, name: "LightingOpt", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::LightingOpt", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16409, name: "LensInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::LensInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16416, name: "AmbienceInfo", cond: "$$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Ambience", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16417, name: "MultiExp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MultiExp", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16420, name: "FilterInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FilterInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16421, name: "HDRInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::HDRInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16422, name: "LogInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::LogInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16424, name: "AFConfig", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFConfig", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16447, name: "RawBurstModeRoll", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::RawBurstInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
+pub static CANON__MAIN: Table = Table { name: "Image::ExifTool::Canon::Main", binary: false, serial: false, format: "", first: 0, tags: &[
+    Tag { id: 1, name: "CanonCameraSettings", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraSettings", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 2, name: "CanonFocalLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FocalLength", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 3, name: "CanonFlashInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
+    Tag { id: 4, name: "CanonShotInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ShotInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 5, name: "CanonPanorama", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Panorama", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 6, name: "CanonImageType", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 7, name: "CanonFirmwareVersion", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8, name: "FileNumber", cond: "", format: "", raw: "", value: "", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 9, name: "OwnerName", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 10, name: "UnknownD30", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::UnknownD30", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 12, name: "SerialNumber", cond: "$$self{Model} =~ /EOS D30\\b/", format: "", raw: "", value: "", print: "sprintf(\"%.4x%.5d\",$val>>16,$val&0xffff)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 12, name: "SerialNumber", cond: "$$self{Model} =~ /EOS-1D/", format: "", raw: "", value: "", print: "sprintf(\"%.6u\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 12, name: "SerialNumber", cond: "", format: "", raw: "", value: "", print: "sprintf(\"%.10u\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo1D", cond: "($$self{CameraInfoCount} = $count) and $$self{Model} =~ /\\b1DS?$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo1DmkII", cond: "$$self{Model} =~ /\\b1Ds? Mark II$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo1DmkIIN", cond: "$$self{Model} =~ /\\b1Ds? Mark II N$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo1DmkIII", cond: "$$self{Model} =~ /\\b1Ds? Mark III$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo1DmkIV", cond: "$$self{Model} =~ /\\b1D Mark IV$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo1DX", cond: "$$self{Model} =~ /EOS-1D X$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo5D", cond: "$$self{Model} =~ /EOS 5D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo5DmkII", cond: "$$self{Model} =~ /EOS 5D Mark II$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo5DmkIII", cond: "$$self{Model} =~ /EOS 5D Mark III$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo6D", cond: "$$self{Model} =~ /EOS 6D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo7D", cond: "$$self{Model} =~ /EOS 7D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo40D", cond: "$$self{Model} =~ /EOS 40D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo50D", cond: "$$self{Model} =~ /EOS 50D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo60D", cond: "$$self{Model} =~ /EOS 60D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo70D", cond: "$$self{Model} =~ /EOS 70D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo80D", cond: "$$self{Model} =~ /EOS 80D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo450D", cond: "$$self{Model} =~ /\\b(450D|REBEL XSi|Kiss X2)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo500D", cond: "$$self{Model} =~ /\\b(500D|REBEL T1i|Kiss X3)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo550D", cond: "$$self{Model} =~ /\\b(550D|REBEL T2i|Kiss X4)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo600D", cond: "$$self{Model} =~ /\\b(600D|REBEL T3i|Kiss X5)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo650D", cond: "$$self{Model} =~ /\\b(650D|REBEL T4i|Kiss X6i)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo700D", cond: "$$self{Model} =~ /\\b(700D|REBEL T5i|Kiss X7i)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo750D", cond: "$$self{Model} =~ /\\b(750D|Rebel T6i|Kiss X8i)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo760D", cond: "$$self{Model} =~ /\\b(760D|Rebel T6s|8000D)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo1000D", cond: "$$self{Model} =~ /\\b(1000D|REBEL XS|Kiss F)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo1100D", cond: "$$self{Model} =~ /\\b(1100D|REBEL T3|Kiss X50)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfo1200D", cond: "$$self{Model} =~ /\\b(1200D|REBEL T5|Kiss X70)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfoPowerShot", cond: "$format eq \"int32u\" and ($count == 138 or $count == 148)", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoPowerShot", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfoPowerShot2", cond: "\n                $format eq \"int32u\" and ($count == 156 or $count == 162 or\n                $count == 167 or $count == 171 or $count == 264)\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoPowerShot2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfoUnknown32", cond: "$format =~ /^int32/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoUnknown32", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfoUnknown16", cond: "$format =~ /^int16/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoUnknown16", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "CanonCameraInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 14, name: "CanonFileLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 15, name: "CustomFunctions1D", cond: "$$self{Model} =~ /EOS-1D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 15, name: "CustomFunctions5D", cond: "$$self{Model} =~ /EOS 5D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 15, name: "CustomFunctions10D", cond: "$$self{Model} =~ /EOS 10D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 15, name: "CustomFunctions20D", cond: "$$self{Model} =~ /EOS 20D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 15, name: "CustomFunctions30D", cond: "$$self{Model} =~ /EOS 30D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 15, name: "CustomFunctions350D", cond: "$$self{Model} =~ /\\b(350D|REBEL XT|Kiss Digital N)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 15, name: "CustomFunctions400D", cond: "$$self{Model} =~ /\\b(400D|REBEL XTi|Kiss Digital X|K236)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 15, name: "CustomFunctionsD30", cond: "$$self{Model} =~ /EOS D30\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 15, name: "CustomFunctionsD60", cond: "$$self{Model} =~ /EOS D60\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 15, name: "CustomFunctionsUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::CanonCustom::FuncsUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16, name: "CanonModelID", cond: "", format: "", raw: "", value: "", print: "", map: M_2DDA192405, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 17, name: "MovieInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MovieInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 18, name: "CanonAFInfo", cond: "$$self{AFInfoCount} = $count", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 19, name: "ThumbnailImageValidArea", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false },
+    Tag { id: 21, name: "SerialNumberFormat", cond: "", format: "", raw: "", value: "", print: "", map: M_B7C070AEE1, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 26, name: "SuperMacro", cond: "", format: "", raw: "", value: "", print: "", map: M_4B08D1A9A0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 28, name: "DateStampMode", cond: "", format: "", raw: "", value: "", print: "", map: M_07D7D8EBCB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 29, name: "MyColors", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MyColors", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 30, name: "FirmwareRevision", cond: "", format: "", raw: "", value: "", print: "\n            my $rev = sprintf(\"%.8x\", $val);\n            my ($rel, $v1, $v2, $r1, $r2) = ($rev =~ /^(.)(.)(..)0?(.+)(..)$/);\n            my %r = ( a => 'Alpha ', b => 'Beta ', '0' => '' );\n            $rel = defined $r{$rel} ? $r{$rel} : \"Unknown($rel) \";\n            return \"$rel$v1.$v2 rev $r1.$r2\",\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 35, name: "Categories", cond: "$$valPt =~ /^\\x08\\0\\0\\0/", format: "int32u", raw: "", value: "$val =~ s/^8 //; $val", print: "", map: M_CE65129ACC, bits: B_CE17E22E35, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
+    Tag { id: 36, name: "FaceDetect1", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FaceDetect1", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 37, name: "FaceDetect2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FaceDetect2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 38, name: "CanonAFInfo2", cond: "$$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 39, name: "ContrastInfo", cond: "$$valPt =~ /^\\x0a\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ContrastInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 40, name: "ImageUniqueID", cond: "", format: "undef", raw: "$val eq \"\\0\" x 16 ? undef : $val", value: "unpack(\"H*\", $val)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 41, name: "WBInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::WBInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 47, name: "FaceDetect3", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FaceDetect3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 53, name: "TimeInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::TimeInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 56, name: "BatteryType", cond: "$count == 76", format: "", raw: "$val=~/^.{4}([^\\0]+)/s ? $1 : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 60, name: "AFInfo3", cond: "$$self{AFInfo3} = 1", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 129, name: "RawDataOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 131, name: "OriginalDecisionDataOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 144, name: "CustomFunctions1D", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 145, name: "PersonalFunctions", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::CanonCustom::PersonalFuncs", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 146, name: "PersonalFunctionValues", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::CanonCustom::PersonalFuncValues", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 147, name: "CanonFileInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FileInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 148, name: "AFPointsInFocus1D", cond: "", format: "", raw: "", value: "", print: "Image::ExifTool::Canon::PrintAFPoints1D($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 149, name: "LensModel", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 150, name: "SerialInfo", cond: "$$self{Model} =~ /EOS 5D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::SerialInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 150, name: "InternalSerialNumber", cond: "", format: "", raw: "", value: "$val=~s/\\xff+$//; $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 151, name: "DustRemovalData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 152, name: "CropInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CropInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 153, name: "CustomFunctions2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 154, name: "AspectInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AspectInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 160, name: "ProcessingInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Processing", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 161, name: "ToneCurveTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 162, name: "SharpnessTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 163, name: "SharpnessFreqTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 164, name: "WhiteBalanceTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 169, name: "ColorBalance", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ColorBalance", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 170, name: "MeasuredColor", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MeasuredColor", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 174, name: "ColorTemperature", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 176, name: "CanonFlags", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Flags", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 177, name: "ModifiedInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ModifiedInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 178, name: "ToneCurveMatching", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 179, name: "WhiteBalanceMatching", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 180, name: "ColorSpace", cond: "", format: "", raw: "", value: "", print: "", map: M_734F675E8C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 182, name: "PreviewImageInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::PreviewImageInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 208, name: "VRDOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 224, name: "SensorInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::SensorInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16385, name: "ColorData1", cond: "$count == 582", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16385, name: "ColorData2", cond: "$count == 653", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16385, name: "ColorData3", cond: "$count == 796", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16385, name: "ColorData4", cond: "\n                $count == 692  or $count == 674  or $count == 702 or\n                $count == 1227 or $count == 1250 or $count == 1251 or\n                $count == 1337 or $count == 1338 or $count == 1346\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16385, name: "ColorData5", cond: "$count == 5120", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16385, name: "ColorData6", cond: "$count == 1273 or $count == 1275", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16385, name: "ColorData7", cond: "$count == 1312 or $count == 1313 or $count == 1316 or\n                          $count == 1506", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16385, name: "ColorData8", cond: "$count == 1560 or $count == 1592 or $count == 1353 or $count == 1602", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16385, name: "ColorData9", cond: "$count == 1816 or $count == 1820 or $count == 1824", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16385, name: "ColorData10", cond: "$count == 2024 or $count == 3656", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16385, name: "ColorData11", cond: "$count == 3973 or $count == 3778", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16385, name: "ColorDataUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ColorDataUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16386, name: "CRWParam", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
+    Tag { id: 16387, name: "ColorInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ColorInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16389, name: "Flavor", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
+    Tag { id: 16392, name: "PictureStyleUserDef", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[PItem { map: M_9E1AB6FBC1, code: "" }, PItem { map: M_9E1AB6FBC1, code: "" }, PItem { map: M_9E1AB6FBC1, code: "" }], unknown: false },
+    Tag { id: 16393, name: "PictureStylePC", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[PItem { map: M_9E1AB6FBC1, code: "" }, PItem { map: M_9E1AB6FBC1, code: "" }, PItem { map: M_9E1AB6FBC1, code: "" }], unknown: false },
+    Tag { id: 16400, name: "CustomPictureStyleFileName", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16403, name: "AFMicroAdj", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFMicroAdj", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16405, name: "VignettingCorr", cond: "$$valPt =~ /^\\0/ and $$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorr", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16405, name: "VignettingCorrUnknown1", cond: "$$valPt =~ /^[\\x01\\x02\\x10\\x20]/ and $$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorrUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16405, name: "VignettingCorrUnknown2", cond: "$$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorrUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16406, name: "VignettingCorr2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorr2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16408, name: "LightingOpt", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::LightingOpt", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16409, name: "LensInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::LensInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16416, name: "AmbienceInfo", cond: "$$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Ambience", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16417, name: "MultiExp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MultiExp", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16420, name: "FilterInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FilterInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16421, name: "HDRInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::HDRInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16422, name: "LogInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::LogInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16424, name: "AFConfig", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFConfig", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16447, name: "RawBurstModeRoll", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::RawBurstInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
 ] };
 pub static CANON__MEASUREDCOLOR: Table = Table {
     name: "Image::ExifTool::Canon::MeasuredColor",
     binary: true,
+    serial: false,
     format: "int16u",
     first: 1,
     tags: &[Tag {
@@ -4409,11 +4602,13 @@ pub static CANON__MEASUREDCOLOR: Table = Table {
         sub_order: "",
         count: 0,
         parr: &[],
+        unknown: false,
     }],
 };
 pub static CANON__MODIFIEDINFO: Table = Table {
     name: "Image::ExifTool::Canon::ModifiedInfo",
     binary: true,
+    serial: false,
     format: "int16s",
     first: 1,
     tags: &[
@@ -4434,6 +4629,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -4452,6 +4648,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -4470,6 +4667,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -4488,6 +4686,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 5,
@@ -4506,6 +4705,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 6,
@@ -4524,6 +4724,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 7,
@@ -4542,6 +4743,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8,
@@ -4560,6 +4762,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9,
@@ -4578,6 +4781,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 10,
@@ -4596,6 +4800,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 11,
@@ -4614,12 +4819,14 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__MOVIEINFO: Table = Table {
     name: "Image::ExifTool::Canon::MovieInfo",
     binary: true,
+    serial: false,
     format: "int16u",
     first: 1,
     tags: &[
@@ -4640,6 +4847,7 @@ pub static CANON__MOVIEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -4658,6 +4866,7 @@ pub static CANON__MOVIEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -4676,6 +4885,7 @@ pub static CANON__MOVIEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 6,
@@ -4694,6 +4904,7 @@ pub static CANON__MOVIEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 106,
@@ -4712,6 +4923,7 @@ pub static CANON__MOVIEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 108,
@@ -4730,6 +4942,7 @@ pub static CANON__MOVIEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 110,
@@ -4748,6 +4961,7 @@ pub static CANON__MOVIEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 112,
@@ -4766,6 +4980,7 @@ pub static CANON__MOVIEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 116,
@@ -4784,12 +4999,14 @@ pub static CANON__MOVIEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__MULTIEXP: Table = Table {
     name: "Image::ExifTool::Canon::MultiExp",
     binary: true,
+    serial: false,
     format: "int32s",
     first: 1,
     tags: &[
@@ -4810,6 +5027,7 @@ pub static CANON__MULTIEXP: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -4828,6 +5046,7 @@ pub static CANON__MULTIEXP: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -4846,12 +5065,14 @@ pub static CANON__MULTIEXP: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__MYCOLORS: Table = Table {
     name: "Image::ExifTool::Canon::MyColors",
     binary: true,
+    serial: false,
     format: "int16u",
     first: 0,
     tags: &[Tag {
@@ -4871,11 +5092,13 @@ pub static CANON__MYCOLORS: Table = Table {
         sub_order: "",
         count: 0,
         parr: &[],
+        unknown: false,
     }],
 };
 pub static CANON__PSINFO: Table = Table {
     name: "Image::ExifTool::Canon::PSInfo",
     binary: true,
+    serial: false,
     format: "",
     first: 0,
     tags: &[
@@ -4896,6 +5119,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -4914,6 +5138,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8,
@@ -4932,6 +5157,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 12,
@@ -4950,6 +5176,45 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
+        },
+        Tag {
+            id: 16,
+            name: "FilterEffectStandard",
+            cond: "",
+            format: "int32s",
+            raw: "",
+            value: "",
+            print: "",
+            map: M_07F001B6EB,
+            bits: &[],
+            other: true,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 20,
+            name: "ToningEffectStandard",
+            cond: "",
+            format: "int32s",
+            raw: "",
+            value: "",
+            print: "",
+            map: M_07F001B6EB,
+            bits: &[],
+            other: true,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
         },
         Tag {
             id: 24,
@@ -4968,6 +5233,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 28,
@@ -4986,6 +5252,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 32,
@@ -5004,6 +5271,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 36,
@@ -5022,6 +5290,45 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
+        },
+        Tag {
+            id: 40,
+            name: "FilterEffectPortrait",
+            cond: "",
+            format: "int32s",
+            raw: "",
+            value: "",
+            print: "",
+            map: M_07F001B6EB,
+            bits: &[],
+            other: true,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 44,
+            name: "ToningEffectPortrait",
+            cond: "",
+            format: "int32s",
+            raw: "",
+            value: "",
+            print: "",
+            map: M_07F001B6EB,
+            bits: &[],
+            other: true,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
         },
         Tag {
             id: 48,
@@ -5040,6 +5347,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 52,
@@ -5058,6 +5366,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 56,
@@ -5076,6 +5385,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 60,
@@ -5094,6 +5404,45 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
+        },
+        Tag {
+            id: 64,
+            name: "FilterEffectLandscape",
+            cond: "",
+            format: "int32s",
+            raw: "",
+            value: "",
+            print: "",
+            map: M_07F001B6EB,
+            bits: &[],
+            other: true,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 68,
+            name: "ToningEffectLandscape",
+            cond: "",
+            format: "int32s",
+            raw: "",
+            value: "",
+            print: "",
+            map: M_07F001B6EB,
+            bits: &[],
+            other: true,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
         },
         Tag {
             id: 72,
@@ -5112,6 +5461,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 76,
@@ -5130,6 +5480,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 80,
@@ -5148,6 +5499,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 84,
@@ -5166,6 +5518,45 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
+        },
+        Tag {
+            id: 88,
+            name: "FilterEffectNeutral",
+            cond: "",
+            format: "int32s",
+            raw: "",
+            value: "",
+            print: "",
+            map: M_07F001B6EB,
+            bits: &[],
+            other: true,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 92,
+            name: "ToningEffectNeutral",
+            cond: "",
+            format: "int32s",
+            raw: "",
+            value: "",
+            print: "",
+            map: M_07F001B6EB,
+            bits: &[],
+            other: true,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
         },
         Tag {
             id: 96,
@@ -5184,6 +5575,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 100,
@@ -5202,6 +5594,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 104,
@@ -5220,6 +5613,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 108,
@@ -5238,6 +5632,45 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
+        },
+        Tag {
+            id: 112,
+            name: "FilterEffectFaithful",
+            cond: "",
+            format: "int32s",
+            raw: "",
+            value: "",
+            print: "",
+            map: M_07F001B6EB,
+            bits: &[],
+            other: true,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 116,
+            name: "ToningEffectFaithful",
+            cond: "",
+            format: "int32s",
+            raw: "",
+            value: "",
+            print: "",
+            map: M_07F001B6EB,
+            bits: &[],
+            other: true,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
         },
         Tag {
             id: 120,
@@ -5256,6 +5689,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 124,
@@ -5274,6 +5708,45 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
+        },
+        Tag {
+            id: 128,
+            name: "SaturationMonochrome",
+            cond: "",
+            format: "int32s",
+            raw: "",
+            value: "",
+            print: "",
+            map: M_07F001B6EB,
+            bits: &[],
+            other: true,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 132,
+            name: "ColorToneMonochrome",
+            cond: "",
+            format: "int32s",
+            raw: "",
+            value: "",
+            print: "",
+            map: M_07F001B6EB,
+            bits: &[],
+            other: true,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
         },
         Tag {
             id: 136,
@@ -5292,6 +5765,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 140,
@@ -5310,6 +5784,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 144,
@@ -5328,6 +5803,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 148,
@@ -5346,6 +5822,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 152,
@@ -5364,6 +5841,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 156,
@@ -5382,6 +5860,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 160,
@@ -5400,6 +5879,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 164,
@@ -5418,6 +5898,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 168,
@@ -5436,6 +5917,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 172,
@@ -5454,6 +5936,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 176,
@@ -5472,6 +5955,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 180,
@@ -5490,6 +5974,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 184,
@@ -5508,6 +5993,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 188,
@@ -5526,6 +6012,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 192,
@@ -5544,6 +6031,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 196,
@@ -5562,6 +6050,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 200,
@@ -5580,6 +6069,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 204,
@@ -5598,6 +6088,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 208,
@@ -5616,6 +6107,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 212,
@@ -5634,6 +6126,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 216,
@@ -5652,6 +6145,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 218,
@@ -5670,6 +6164,7 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 220,
@@ -5688,12 +6183,14 @@ pub static CANON__PSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__PSINFO2: Table = Table {
     name: "Image::ExifTool::Canon::PSInfo2",
     binary: true,
+    serial: false,
     format: "",
     first: 0,
     tags: &[
@@ -5714,6 +6211,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -5732,6 +6230,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8,
@@ -5750,6 +6249,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 12,
@@ -5768,6 +6268,45 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
+        },
+        Tag {
+            id: 16,
+            name: "FilterEffectStandard",
+            cond: "",
+            format: "int32s",
+            raw: "",
+            value: "",
+            print: "",
+            map: M_07F001B6EB,
+            bits: &[],
+            other: true,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 20,
+            name: "ToningEffectStandard",
+            cond: "",
+            format: "int32s",
+            raw: "",
+            value: "",
+            print: "",
+            map: M_07F001B6EB,
+            bits: &[],
+            other: true,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
         },
         Tag {
             id: 24,
@@ -5786,6 +6325,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 28,
@@ -5804,6 +6344,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 32,
@@ -5822,6 +6363,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 36,
@@ -5840,6 +6382,45 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
+        },
+        Tag {
+            id: 40,
+            name: "FilterEffectPortrait",
+            cond: "",
+            format: "int32s",
+            raw: "",
+            value: "",
+            print: "",
+            map: M_07F001B6EB,
+            bits: &[],
+            other: true,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 44,
+            name: "ToningEffectPortrait",
+            cond: "",
+            format: "int32s",
+            raw: "",
+            value: "",
+            print: "",
+            map: M_07F001B6EB,
+            bits: &[],
+            other: true,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
         },
         Tag {
             id: 48,
@@ -5858,6 +6439,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 52,
@@ -5876,6 +6458,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 56,
@@ -5894,6 +6477,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 60,
@@ -5912,6 +6496,45 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
+        },
+        Tag {
+            id: 64,
+            name: "FilterEffectLandscape",
+            cond: "",
+            format: "int32s",
+            raw: "",
+            value: "",
+            print: "",
+            map: M_07F001B6EB,
+            bits: &[],
+            other: true,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 68,
+            name: "ToningEffectLandscape",
+            cond: "",
+            format: "int32s",
+            raw: "",
+            value: "",
+            print: "",
+            map: M_07F001B6EB,
+            bits: &[],
+            other: true,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
         },
         Tag {
             id: 72,
@@ -5930,6 +6553,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 76,
@@ -5948,6 +6572,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 80,
@@ -5966,6 +6591,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 84,
@@ -5984,6 +6610,45 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
+        },
+        Tag {
+            id: 88,
+            name: "FilterEffectNeutral",
+            cond: "",
+            format: "int32s",
+            raw: "",
+            value: "",
+            print: "",
+            map: M_07F001B6EB,
+            bits: &[],
+            other: true,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 92,
+            name: "ToningEffectNeutral",
+            cond: "",
+            format: "int32s",
+            raw: "",
+            value: "",
+            print: "",
+            map: M_07F001B6EB,
+            bits: &[],
+            other: true,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
         },
         Tag {
             id: 96,
@@ -6002,6 +6667,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 100,
@@ -6020,6 +6686,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 104,
@@ -6038,6 +6705,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 108,
@@ -6056,6 +6724,45 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
+        },
+        Tag {
+            id: 112,
+            name: "FilterEffectFaithful",
+            cond: "",
+            format: "int32s",
+            raw: "",
+            value: "",
+            print: "",
+            map: M_07F001B6EB,
+            bits: &[],
+            other: true,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 116,
+            name: "ToningEffectFaithful",
+            cond: "",
+            format: "int32s",
+            raw: "",
+            value: "",
+            print: "",
+            map: M_07F001B6EB,
+            bits: &[],
+            other: true,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
         },
         Tag {
             id: 120,
@@ -6074,6 +6781,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 124,
@@ -6092,6 +6800,45 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
+        },
+        Tag {
+            id: 128,
+            name: "SaturationMonochrome",
+            cond: "",
+            format: "int32s",
+            raw: "",
+            value: "",
+            print: "",
+            map: M_07F001B6EB,
+            bits: &[],
+            other: true,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 132,
+            name: "ColorToneMonochrome",
+            cond: "",
+            format: "int32s",
+            raw: "",
+            value: "",
+            print: "",
+            map: M_07F001B6EB,
+            bits: &[],
+            other: true,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
         },
         Tag {
             id: 136,
@@ -6110,6 +6857,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 140,
@@ -6128,6 +6876,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 144,
@@ -6146,6 +6895,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 148,
@@ -6164,6 +6914,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 152,
@@ -6182,6 +6933,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 156,
@@ -6200,6 +6952,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 160,
@@ -6218,6 +6971,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 164,
@@ -6236,6 +6990,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 168,
@@ -6254,6 +7009,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 172,
@@ -6272,6 +7028,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 176,
@@ -6290,6 +7047,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 180,
@@ -6308,6 +7066,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 184,
@@ -6326,6 +7085,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 188,
@@ -6344,6 +7104,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 192,
@@ -6362,6 +7123,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 196,
@@ -6380,6 +7142,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 200,
@@ -6398,6 +7161,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 204,
@@ -6416,6 +7180,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 208,
@@ -6434,6 +7199,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 212,
@@ -6452,6 +7218,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 216,
@@ -6470,6 +7237,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 220,
@@ -6488,6 +7256,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 224,
@@ -6506,6 +7275,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 228,
@@ -6524,6 +7294,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 232,
@@ -6542,6 +7313,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 236,
@@ -6560,6 +7332,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 240,
@@ -6578,6 +7351,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 242,
@@ -6596,6 +7370,7 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 244,
@@ -6614,12 +7389,14 @@ pub static CANON__PSINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__PANORAMA: Table = Table {
     name: "Image::ExifTool::Canon::Panorama",
     binary: true,
+    serial: false,
     format: "int16s",
     first: 0,
     tags: &[
@@ -6640,6 +7417,7 @@ pub static CANON__PANORAMA: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 5,
@@ -6658,12 +7436,14 @@ pub static CANON__PANORAMA: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__PREVIEWIMAGEINFO: Table = Table {
     name: "Image::ExifTool::Canon::PreviewImageInfo",
     binary: true,
+    serial: false,
     format: "int32u",
     first: 1,
     tags: &[
@@ -6684,6 +7464,7 @@ pub static CANON__PREVIEWIMAGEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -6702,6 +7483,7 @@ pub static CANON__PREVIEWIMAGEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -6720,6 +7502,7 @@ pub static CANON__PREVIEWIMAGEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -6738,6 +7521,7 @@ pub static CANON__PREVIEWIMAGEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 5,
@@ -6756,12 +7540,14 @@ pub static CANON__PREVIEWIMAGEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__PROCESSING: Table = Table {
     name: "Image::ExifTool::Canon::Processing",
     binary: true,
+    serial: false,
     format: "int16s",
     first: 1,
     tags: &[
@@ -6782,6 +7568,7 @@ pub static CANON__PROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -6800,6 +7587,7 @@ pub static CANON__PROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -6818,6 +7606,7 @@ pub static CANON__PROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -6836,6 +7625,7 @@ pub static CANON__PROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 5,
@@ -6854,6 +7644,7 @@ pub static CANON__PROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 6,
@@ -6872,6 +7663,7 @@ pub static CANON__PROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 7,
@@ -6890,6 +7682,7 @@ pub static CANON__PROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8,
@@ -6908,6 +7701,7 @@ pub static CANON__PROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9,
@@ -6926,6 +7720,7 @@ pub static CANON__PROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 10,
@@ -6944,6 +7739,7 @@ pub static CANON__PROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 11,
@@ -6962,6 +7758,7 @@ pub static CANON__PROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 12,
@@ -6980,6 +7777,7 @@ pub static CANON__PROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 13,
@@ -6998,12 +7796,14 @@ pub static CANON__PROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__RAWBURSTINFO: Table = Table {
     name: "Image::ExifTool::Canon::RawBurstInfo",
     binary: true,
+    serial: false,
     format: "int32u",
     first: 1,
     tags: &[
@@ -7024,6 +7824,7 @@ pub static CANON__RAWBURSTINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -7042,12 +7843,14 @@ pub static CANON__RAWBURSTINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__SENSORINFO: Table = Table {
     name: "Image::ExifTool::Canon::SensorInfo",
     binary: true,
+    serial: false,
     format: "int16s",
     first: 1,
     tags: &[
@@ -7068,6 +7871,7 @@ pub static CANON__SENSORINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -7086,6 +7890,7 @@ pub static CANON__SENSORINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 5,
@@ -7104,6 +7909,7 @@ pub static CANON__SENSORINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 6,
@@ -7122,6 +7928,7 @@ pub static CANON__SENSORINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 7,
@@ -7140,6 +7947,7 @@ pub static CANON__SENSORINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8,
@@ -7158,6 +7966,7 @@ pub static CANON__SENSORINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9,
@@ -7176,6 +7985,7 @@ pub static CANON__SENSORINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 10,
@@ -7194,6 +8004,7 @@ pub static CANON__SENSORINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 11,
@@ -7212,6 +8023,7 @@ pub static CANON__SENSORINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 12,
@@ -7230,12 +8042,14 @@ pub static CANON__SENSORINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__SERIALINFO: Table = Table {
     name: "Image::ExifTool::Canon::SerialInfo",
     binary: true,
+    serial: false,
     format: "",
     first: 0,
     tags: &[Tag {
@@ -7255,42 +8069,44 @@ pub static CANON__SERIALINFO: Table = Table {
         sub_order: "",
         count: 0,
         parr: &[],
+        unknown: false,
     }],
 };
-pub static CANON__SHOTINFO: Table = Table { name: "Image::ExifTool::Canon::ShotInfo", binary: true, format: "int16s", first: 1, tags: &[
-    Tag { id: 1, name: "AutoISO", cond: "", format: "", raw: "", value: "exp($val/32*log(2))*100", print: "sprintf(\"%.0f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 2, name: "BaseISO", cond: "", format: "", raw: "$val ? $val : undef", value: "exp($val/32*log(2))*100/32", print: "sprintf(\"%.0f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 3, name: "MeasuredEV", cond: "", format: "", raw: "", value: "$val / 32 + 5", print: "sprintf(\"%.2f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 4, name: "TargetAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 5, name: "TargetExposureTime", cond: "", format: "", raw: "($val > -1000 and ($val or $$self{Model}=~/(EOS|PowerShot|IXUS|IXY)/))? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 6, name: "ExposureCompensation", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 7, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_2118CDA1EB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8, name: "SlowShutter", cond: "", format: "", raw: "", value: "", print: "", map: M_33D21D3140, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 9, name: "SequenceNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 10, name: "OpticalZoomCode", cond: "", format: "", raw: "", value: "", print: "$val == 8 ? \"n/a\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 12, name: "CameraTemperature", cond: "$$self{Model} =~ /EOS/ and $$self{Model} !~ /EOS-1DS?$/", format: "", raw: "$val ? $val : undef", value: "$val - 128", print: "\"$val C\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 13, name: "FlashGuideNumber", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "$val / 32", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 14, name: "AFPointsInFocus", cond: "", format: "", raw: "$val==0 ? undef : $val", value: "", print: "", map: M_3B19ED6877, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 15, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 16, name: "AutoExposureBracketing", cond: "", format: "", raw: "", value: "", print: "", map: M_76AE2C6EA9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 17, name: "AEBBracketValue", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 18, name: "ControlMode", cond: "", format: "", raw: "", value: "", print: "", map: M_88C274DDE9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 19, name: "FocusDistanceUpper", cond: "", format: "int16u", raw: "($$self{FocusDistanceUpper} = $val) || undef", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 20, name: "FocusDistanceLower", cond: "$$self{FocusDistanceUpper}", format: "int16u", raw: "", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 21, name: "FNumber", cond: "", format: "", raw: "$val ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 22, name: "ExposureTime", cond: "$$self{Model} =~ /\\b(20D|350D|REBEL XT|Kiss Digital N)\\b/", format: "", raw: "($val or $$self{FILE_TYPE} eq \"CRW\") ? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))*1000/32", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 22, name: "ExposureTime", cond: "", format: "", raw: "($val or $$self{FILE_TYPE} eq \"CRW\") ? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 23, name: "MeasuredEV2", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / 8 - 6", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 24, name: "BulbDuration", cond: "", format: "", raw: "", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 26, name: "CameraType", cond: "", format: "", raw: "", value: "", print: "", map: M_F9C79267F3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 27, name: "AutoRotate", cond: "", format: "", raw: "$val >= 0 ? $val : undef", value: "", print: "", map: M_7D38053307, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 28, name: "NDFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_DF78291237, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 29, name: "SelfTimer2", cond: "", format: "", raw: "$val >= 0 ? $val : undef", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 33, name: "FlashOutput", cond: "", format: "", raw: "($$self{Model}=~/(PowerShot|IXUS|IXY)/ or $val) ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
+pub static CANON__SHOTINFO: Table = Table { name: "Image::ExifTool::Canon::ShotInfo", binary: true, serial: false, format: "int16s", first: 1, tags: &[
+    Tag { id: 1, name: "AutoISO", cond: "", format: "", raw: "", value: "exp($val/32*log(2))*100", print: "sprintf(\"%.0f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 2, name: "BaseISO", cond: "", format: "", raw: "$val ? $val : undef", value: "exp($val/32*log(2))*100/32", print: "sprintf(\"%.0f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 3, name: "MeasuredEV", cond: "", format: "", raw: "", value: "$val / 32 + 5", print: "sprintf(\"%.2f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 4, name: "TargetAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 5, name: "TargetExposureTime", cond: "", format: "", raw: "($val > -1000 and ($val or $$self{Model}=~/(EOS|PowerShot|IXUS|IXY)/))? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 6, name: "ExposureCompensation", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 7, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_2118CDA1EB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8, name: "SlowShutter", cond: "", format: "", raw: "", value: "", print: "", map: M_33D21D3140, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 9, name: "SequenceNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 10, name: "OpticalZoomCode", cond: "", format: "", raw: "", value: "", print: "$val == 8 ? \"n/a\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 12, name: "CameraTemperature", cond: "$$self{Model} =~ /EOS/ and $$self{Model} !~ /EOS-1DS?$/", format: "", raw: "$val ? $val : undef", value: "$val - 128", print: "\"$val C\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 13, name: "FlashGuideNumber", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "$val / 32", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 14, name: "AFPointsInFocus", cond: "", format: "", raw: "$val==0 ? undef : $val", value: "", print: "", map: M_3B19ED6877, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 15, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16, name: "AutoExposureBracketing", cond: "", format: "", raw: "", value: "", print: "", map: M_76AE2C6EA9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 17, name: "AEBBracketValue", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 18, name: "ControlMode", cond: "", format: "", raw: "", value: "", print: "", map: M_88C274DDE9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 19, name: "FocusDistanceUpper", cond: "", format: "int16u", raw: "($$self{FocusDistanceUpper} = $val) || undef", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 20, name: "FocusDistanceLower", cond: "$$self{FocusDistanceUpper}", format: "int16u", raw: "", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 21, name: "FNumber", cond: "", format: "", raw: "$val ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 22, name: "ExposureTime", cond: "$$self{Model} =~ /\\b(20D|350D|REBEL XT|Kiss Digital N)\\b/", format: "", raw: "($val or $$self{FILE_TYPE} eq \"CRW\") ? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))*1000/32", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 22, name: "ExposureTime", cond: "", format: "", raw: "($val or $$self{FILE_TYPE} eq \"CRW\") ? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 23, name: "MeasuredEV2", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / 8 - 6", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 24, name: "BulbDuration", cond: "", format: "", raw: "", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 26, name: "CameraType", cond: "", format: "", raw: "", value: "", print: "", map: M_F9C79267F3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 27, name: "AutoRotate", cond: "", format: "", raw: "$val >= 0 ? $val : undef", value: "", print: "", map: M_7D38053307, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 28, name: "NDFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_DF78291237, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 29, name: "SelfTimer2", cond: "", format: "", raw: "$val >= 0 ? $val : undef", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 33, name: "FlashOutput", cond: "", format: "", raw: "($$self{Model}=~/(PowerShot|IXUS|IXY)/ or $val) ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
 ] };
 pub static CANON__TIMEINFO: Table = Table {
     name: "Image::ExifTool::Canon::TimeInfo",
     binary: true,
+    serial: false,
     format: "int32s",
     first: 1,
     tags: &[
@@ -7311,6 +8127,7 @@ pub static CANON__TIMEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -7329,6 +8146,7 @@ pub static CANON__TIMEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -7347,12 +8165,14 @@ pub static CANON__TIMEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__UNKNOWND30: Table = Table {
     name: "Image::ExifTool::Canon::UnknownD30",
     binary: true,
+    serial: false,
     format: "int16s",
     first: 1,
     tags: &[],
@@ -7360,6 +8180,7 @@ pub static CANON__UNKNOWND30: Table = Table {
 pub static CANON__VIGNETTINGCORR: Table = Table {
     name: "Image::ExifTool::Canon::VignettingCorr",
     binary: true,
+    serial: false,
     format: "int16s",
     first: 1,
     tags: &[
@@ -7380,6 +8201,7 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -7398,6 +8220,7 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -7416,6 +8239,7 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -7434,6 +8258,7 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 5,
@@ -7452,6 +8277,7 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 6,
@@ -7470,6 +8296,7 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9,
@@ -7488,6 +8315,7 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 11,
@@ -7506,6 +8334,7 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 12,
@@ -7524,12 +8353,14 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__VIGNETTINGCORR2: Table = Table {
     name: "Image::ExifTool::Canon::VignettingCorr2",
     binary: true,
+    serial: false,
     format: "int32s",
     first: 1,
     tags: &[
@@ -7550,6 +8381,7 @@ pub static CANON__VIGNETTINGCORR2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 6,
@@ -7568,6 +8400,7 @@ pub static CANON__VIGNETTINGCORR2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 7,
@@ -7586,6 +8419,7 @@ pub static CANON__VIGNETTINGCORR2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9,
@@ -7604,12 +8438,14 @@ pub static CANON__VIGNETTINGCORR2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANON__VIGNETTINGCORRUNKNOWN: Table = Table {
     name: "Image::ExifTool::Canon::VignettingCorrUnknown",
     binary: true,
+    serial: false,
     format: "int16s",
     first: 1,
     tags: &[Tag {
@@ -7629,11 +8465,13 @@ pub static CANON__VIGNETTINGCORRUNKNOWN: Table = Table {
         sub_order: "",
         count: 0,
         parr: &[],
+        unknown: false,
     }],
 };
 pub static CANON__WBINFO: Table = Table {
     name: "Image::ExifTool::Canon::WBInfo",
     binary: true,
+    serial: false,
     format: "int32u",
     first: 1,
     tags: &[
@@ -7654,6 +8492,7 @@ pub static CANON__WBINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 10,
@@ -7672,6 +8511,7 @@ pub static CANON__WBINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 18,
@@ -7690,6 +8530,7 @@ pub static CANON__WBINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 26,
@@ -7708,6 +8549,7 @@ pub static CANON__WBINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 34,
@@ -7726,6 +8568,7 @@ pub static CANON__WBINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 42,
@@ -7744,6 +8587,7 @@ pub static CANON__WBINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 50,
@@ -7762,6 +8606,7 @@ pub static CANON__WBINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 58,
@@ -7780,6 +8625,7 @@ pub static CANON__WBINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 66,
@@ -7798,6 +8644,7 @@ pub static CANON__WBINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 74,
@@ -7816,12 +8663,14 @@ pub static CANON__WBINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANONCUSTOM__FUNCSUNKNOWN: Table = Table {
     name: "Image::ExifTool::CanonCustom::FuncsUnknown",
     binary: false,
+    serial: false,
     format: "",
     first: 0,
     tags: &[],
@@ -7829,6 +8678,7 @@ pub static CANONCUSTOM__FUNCSUNKNOWN: Table = Table {
 pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
     name: "Image::ExifTool::CanonCustom::PersonalFuncValues",
     binary: true,
+    serial: false,
     format: "int16u",
     first: 1,
     tags: &[
@@ -7849,6 +8699,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -7867,6 +8718,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -7885,6 +8737,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -7903,6 +8756,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 5,
@@ -7921,6 +8775,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 6,
@@ -7939,6 +8794,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 7,
@@ -7957,6 +8813,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8,
@@ -7975,6 +8832,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9,
@@ -7993,6 +8851,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 10,
@@ -8011,6 +8870,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 11,
@@ -8029,6 +8889,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 12,
@@ -8047,6 +8908,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 13,
@@ -8065,6 +8927,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 14,
@@ -8083,6 +8946,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 15,
@@ -8101,6 +8965,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 16,
@@ -8119,6 +8984,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 17,
@@ -8137,6 +9003,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 18,
@@ -8155,6 +9022,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 19,
@@ -8173,6 +9041,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 20,
@@ -8191,6 +9060,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 21,
@@ -8209,6 +9079,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 22,
@@ -8227,6 +9098,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 23,
@@ -8245,6 +9117,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 24,
@@ -8263,12 +9136,14 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
     name: "Image::ExifTool::CanonCustom::PersonalFuncs",
     binary: true,
+    serial: false,
     format: "int16u",
     first: 1,
     tags: &[
@@ -8289,6 +9164,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -8307,6 +9183,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -8325,6 +9202,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -8343,6 +9221,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 5,
@@ -8361,6 +9240,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 6,
@@ -8379,6 +9259,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 7,
@@ -8397,6 +9278,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8,
@@ -8415,6 +9297,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9,
@@ -8433,6 +9316,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 10,
@@ -8451,6 +9335,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 11,
@@ -8469,6 +9354,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 14,
@@ -8487,6 +9373,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 15,
@@ -8505,6 +9392,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 16,
@@ -8523,6 +9411,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 17,
@@ -8541,6 +9430,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 18,
@@ -8559,6 +9449,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 19,
@@ -8577,6 +9468,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 20,
@@ -8595,6 +9487,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 21,
@@ -8613,6 +9506,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 22,
@@ -8631,6 +9525,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 24,
@@ -8649,6 +9544,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 25,
@@ -8667,6 +9563,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 26,
@@ -8685,6 +9582,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 27,
@@ -8703,6 +9601,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 28,
@@ -8721,6 +9620,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 29,
@@ -8739,6 +9639,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 30,
@@ -8757,6 +9658,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 31,
@@ -8775,6 +9677,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 32,
@@ -8793,6 +9696,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };

@@ -602,6 +602,7 @@ static M_FF8658FB96: &[(&str, &str)] = &[
 pub static MINOLTA__CAMERASETTINGS: Table = Table {
     name: "Image::ExifTool::Minolta::CameraSettings",
     binary: true,
+    serial: false,
     format: "int32u",
     first: 0,
     tags: &[
@@ -622,6 +623,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -640,6 +642,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -658,6 +661,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -676,6 +680,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 5,
@@ -694,6 +699,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 6,
@@ -712,6 +718,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 7,
@@ -730,6 +737,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8,
@@ -748,6 +756,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9,
@@ -766,6 +775,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 10,
@@ -784,6 +794,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 11,
@@ -802,6 +813,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 12,
@@ -820,6 +832,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 13,
@@ -838,6 +851,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 14,
@@ -856,6 +870,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 16,
@@ -874,6 +889,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 17,
@@ -892,6 +908,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 18,
@@ -910,6 +927,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 19,
@@ -928,6 +946,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 20,
@@ -946,6 +965,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 21,
@@ -964,6 +984,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 22,
@@ -982,6 +1003,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 23,
@@ -1000,6 +1022,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 26,
@@ -1018,6 +1041,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 27,
@@ -1036,6 +1060,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 28,
@@ -1054,6 +1079,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 29,
@@ -1072,6 +1098,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 30,
@@ -1090,6 +1117,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 31,
@@ -1108,6 +1136,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 32,
@@ -1126,6 +1155,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 33,
@@ -1144,6 +1174,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 34,
@@ -1162,6 +1193,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 35,
@@ -1180,6 +1212,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 36,
@@ -1198,6 +1231,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 37,
@@ -1216,6 +1250,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 38,
@@ -1234,6 +1269,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 39,
@@ -1252,6 +1288,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 40,
@@ -1270,6 +1307,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 41,
@@ -1288,6 +1326,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 42,
@@ -1306,6 +1345,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 43,
@@ -1324,6 +1364,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 44,
@@ -1342,6 +1383,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 45,
@@ -1360,6 +1402,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 46,
@@ -1378,6 +1421,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 47,
@@ -1396,6 +1440,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 48,
@@ -1414,6 +1459,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 49,
@@ -1432,6 +1478,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 50,
@@ -1450,6 +1497,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 51,
@@ -1468,6 +1516,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 52,
@@ -1486,6 +1535,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 63,
@@ -1504,12 +1554,14 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static MINOLTA__MAIN: Table = Table {
     name: "Image::ExifTool::Minolta::Main",
     binary: false,
+    serial: false,
     format: "",
     first: 0,
     tags: &[
@@ -1530,6 +1582,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 4,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1,
@@ -1548,6 +1601,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "BigEndian",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -1566,6 +1620,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "BigEndian",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -1584,6 +1639,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "BigEndian",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 16,
@@ -1602,6 +1658,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "LittleEndian",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 24,
@@ -1620,6 +1677,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "BigEndian",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 24,
@@ -1638,6 +1696,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 32,
@@ -1656,6 +1715,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "BigEndian",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 64,
@@ -1674,6 +1734,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 129,
@@ -1692,6 +1753,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 136,
@@ -1710,6 +1772,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 137,
@@ -1728,6 +1791,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 256,
@@ -1746,6 +1810,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 257,
@@ -1764,6 +1829,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 257,
@@ -1782,6 +1848,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 258,
@@ -1800,6 +1867,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 259,
@@ -1818,6 +1886,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 259,
@@ -1836,6 +1905,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 260,
@@ -1854,6 +1924,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 261,
@@ -1872,6 +1943,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 263,
@@ -1890,6 +1962,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 265,
@@ -1908,6 +1981,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 266,
@@ -1926,6 +2000,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 267,
@@ -1944,6 +2019,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 268,
@@ -1962,6 +2038,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 273,
@@ -1980,6 +2057,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 274,
@@ -1998,6 +2076,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 275,
@@ -2016,6 +2095,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 276,
@@ -2034,6 +2114,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "BigEndian",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 276,
@@ -2052,6 +2133,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "BigEndian",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 277,
@@ -2070,6 +2152,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3584,
@@ -2088,6 +2171,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3840,
@@ -2106,6 +2190,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };

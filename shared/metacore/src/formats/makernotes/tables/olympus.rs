@@ -1152,6 +1152,7 @@ static M_FE2D1CA79E: &[(&str, &str)] = &[("0", "Off"), ("0 0", "Off"), ("1", "On
 pub static MINOLTA__CAMERASETTINGS: Table = Table {
     name: "Image::ExifTool::Minolta::CameraSettings",
     binary: true,
+    serial: false,
     format: "int32u",
     first: 0,
     tags: &[
@@ -1172,6 +1173,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -1190,6 +1192,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -1208,6 +1211,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -1226,6 +1230,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 5,
@@ -1244,6 +1249,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 6,
@@ -1262,6 +1268,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 7,
@@ -1280,6 +1287,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8,
@@ -1298,6 +1306,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9,
@@ -1316,6 +1325,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 10,
@@ -1334,6 +1344,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 11,
@@ -1352,6 +1363,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 12,
@@ -1370,6 +1382,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 13,
@@ -1388,6 +1401,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 14,
@@ -1406,6 +1420,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 16,
@@ -1424,6 +1439,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 17,
@@ -1442,6 +1458,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 18,
@@ -1460,6 +1477,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 19,
@@ -1478,6 +1496,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 20,
@@ -1496,6 +1515,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 21,
@@ -1514,6 +1534,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 22,
@@ -1532,6 +1553,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 23,
@@ -1550,6 +1572,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 26,
@@ -1568,6 +1591,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 27,
@@ -1586,6 +1610,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 28,
@@ -1604,6 +1629,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 29,
@@ -1622,6 +1648,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 30,
@@ -1640,6 +1667,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 31,
@@ -1658,6 +1686,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 32,
@@ -1676,6 +1705,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 33,
@@ -1694,6 +1724,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 34,
@@ -1712,6 +1743,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 35,
@@ -1730,6 +1762,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 36,
@@ -1748,6 +1781,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 37,
@@ -1766,6 +1800,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 38,
@@ -1784,6 +1819,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 39,
@@ -1802,6 +1838,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 40,
@@ -1820,6 +1857,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 41,
@@ -1838,6 +1876,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 42,
@@ -1856,6 +1895,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 43,
@@ -1874,6 +1914,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 44,
@@ -1892,6 +1933,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 45,
@@ -1910,6 +1952,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 46,
@@ -1928,6 +1971,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 47,
@@ -1946,6 +1990,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 48,
@@ -1964,6 +2009,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 49,
@@ -1982,6 +2028,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 50,
@@ -2000,6 +2047,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 51,
@@ -2018,6 +2066,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 52,
@@ -2036,6 +2085,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 63,
@@ -2054,89 +2104,93 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static OLYMPUS__AFINFO: Table = Table {
     name: "Image::ExifTool::Olympus::AFInfo",
     binary: true,
+    serial: false,
     format: "",
     first: 0,
     tags: &[],
 };
-pub static OLYMPUS__CAMERASETTINGS: Table = Table { name: "Image::ExifTool::Olympus::CameraSettings", binary: false, format: "", first: 0, tags: &[
-    Tag { id: 0, name: "CameraSettingsVersion", cond: "", format: "", raw: "$val=~s/\\0+$//; $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[] },
-    Tag { id: 256, name: "PreviewImageValid", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 257, name: "PreviewImageStart", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 258, name: "PreviewImageLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 512, name: "ExposureMode", cond: "", format: "", raw: "", value: "", print: "", map: M_0E494EF1F2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 513, name: "AELock", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 514, name: "MeteringMode", cond: "", format: "", raw: "", value: "", print: "", map: M_824F23C7FC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 515, name: "ExposureShift", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 516, name: "NDFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 768, name: "MacroMode", cond: "", format: "", raw: "", value: "", print: "", map: M_D3859E90AD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 769, name: "FocusMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_D1EAAE2FE1, code: "" }, PItem { map: M_CE65129ACC, code: "" }] },
-    Tag { id: 770, name: "FocusProcess", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_B4A0795C49, code: "" }] },
-    Tag { id: 771, name: "AFSearch", cond: "", format: "", raw: "", value: "", print: "", map: M_42E35C76BF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 772, name: "AFAreas", cond: "", format: "", raw: "", value: "", print: "Image::ExifTool::Olympus::PrintAFAreas($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 64, parr: &[] },
-    Tag { id: 773, name: "AFPointSelected", cond: "", format: "", raw: "", value: "$val =~ s/\\S* //; $val", print: "\n            return 'n/a' if $val =~ /undef/;\n            sprintf(\"(%d%%,%d%%) (%d%%,%d%%)\", map {$_ * 100} split(\" \",$val));\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 5, parr: &[] },
-    Tag { id: 774, name: "AFFineTune", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 775, name: "AFFineTuneAdj", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[] },
-    Tag { id: 776, name: "FocusBracketStepSize", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 777, name: "AISubjectTrackingMode", cond: "", format: "", raw: "", value: "($val >> 8) . \" \" . ($val & 0xff)", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_3D2738B668, code: "" }, PItem { map: M_794A71E335, code: "" }] },
-    Tag { id: 1024, name: "FlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_1773125FA1, bits: B_EBE0DB1B4C, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1025, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1027, name: "FlashRemoteControl", cond: "", format: "", raw: "", value: "", print: "", map: M_FDD1BCB5D4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1028, name: "FlashControlMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_2F01F6CFEB, code: "" }] },
-    Tag { id: 1029, name: "FlashIntensity", cond: "", format: "", raw: "", value: "", print: "", map: M_DD8FBB76EA, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1030, name: "ManualFlashStrength", cond: "", format: "", raw: "", value: "", print: "", map: M_DD8FBB76EA, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1280, name: "WhiteBalance2", cond: "", format: "", raw: "", value: "", print: "", map: M_CCA7243C64, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1281, name: "WhiteBalanceTemperature", cond: "", format: "", raw: "", value: "", print: "$val ? $val : \"Auto\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1282, name: "WhiteBalanceBracket", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1283, name: "CustomSaturation", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b,$c)=split ' ',$val;\n            if ($self->{Model} =~ /^E-1\\b/) {\n                $a-=$b; $c-=$b;\n                return \"CS$a (min CS0, max CS$c)\";\n            } else {\n                return \"$a (min $b, max $c)\";\n            }\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[] },
-    Tag { id: 1284, name: "ModifiedSaturation", cond: "", format: "", raw: "", value: "", print: "", map: M_42ABED811F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1285, name: "ContrastSetting", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[] },
-    Tag { id: 1286, name: "SharpnessSetting", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[] },
-    Tag { id: 1287, name: "ColorSpace", cond: "", format: "", raw: "", value: "", print: "", map: M_08E9C61092, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1289, name: "SceneMode", cond: "", format: "", raw: "", value: "", print: "", map: M_044604F663, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1290, name: "NoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_067FEE862C, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1291, name: "DistortionCorrection", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1292, name: "ShadingCompensation", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1293, name: "CompressionFactor", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1295, name: "Gradation", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_CC66B9EC13, code: "" }, PItem { map: M_E109530CE7, code: "" }] },
-    Tag { id: 1312, name: "PictureMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_F087D53D69, code: "" }] },
-    Tag { id: 1313, name: "PictureModeSaturation", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[] },
-    Tag { id: 1315, name: "PictureModeContrast", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[] },
-    Tag { id: 1316, name: "PictureModeSharpness", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[] },
-    Tag { id: 1317, name: "PictureModeBWFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_E531987772, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1318, name: "PictureModeTone", cond: "", format: "", raw: "", value: "", print: "", map: M_64A14449C8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1319, name: "NoiseFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_594B6919F8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[] },
-    Tag { id: 1321, name: "ArtFilter", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_72EE0468CB, code: "" }] },
-    Tag { id: 1324, name: "MagicFilter", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_72EE0468CB, code: "" }] },
-    Tag { id: 1325, name: "PictureModeEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_C8E1962538, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[] },
-    Tag { id: 1326, name: "ToneLevel", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }] },
-    Tag { id: 1327, name: "ArtFilterEffect", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 20, parr: &[PItem { map: M_72EE0468CB, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "\"Partial Color $val\"" }, PItem { map: M_53CEC07035, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: M_8C62E99FC2, code: "" }] },
-    Tag { id: 1330, name: "ColorCreatorEffect", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 6, parr: &[PItem { map: &[], code: "\"Color $val\"" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "\"Strength $val\"" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }] },
-    Tag { id: 1335, name: "MonochromeProfileSettings", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 6, parr: &[PItem { map: M_4BDCABCDF2, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "\"Strength $val\"" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }] },
-    Tag { id: 1336, name: "FilmGrainEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_5C336BABD4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1337, name: "ColorProfileSettings", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 14, parr: &[PItem { map: &[], code: "\"Min $val\"" }, PItem { map: &[], code: "\"Max $val\"" }, PItem { map: &[], code: "\"Yellow $val\"" }, PItem { map: &[], code: "\"Orange $val\"" }, PItem { map: &[], code: "\"Orange-red $val\"" }, PItem { map: &[], code: "\"Red $val\"" }, PItem { map: &[], code: "\"Magenta $val\"" }, PItem { map: &[], code: "\"Violet $val\"" }, PItem { map: &[], code: "\"Blue $val\"" }, PItem { map: &[], code: "\"Blue-cyan $val\"" }, PItem { map: &[], code: "\"Cyan $val\"" }, PItem { map: &[], code: "\"Green-cyan $val\"" }, PItem { map: &[], code: "\"Green $val\"" }, PItem { map: &[], code: "\"Yellow-green $val\"" }] },
-    Tag { id: 1338, name: "MonochromeVignetting", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1339, name: "MonochromeColor", cond: "", format: "", raw: "", value: "", print: "", map: M_07A05C05FB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1536, name: "DriveMode", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b,$c,$d,$e) = split ' ',$val;\n            if ($e) {\n                $e = '; ' . ({ 2 => 'Anti-shock 0', 4 => 'Electronic shutter' }->{$e} || \"Unknown ($e)\");\n            } else {\n                $e = '';\n            }\n            return \"Single Shot$e\" unless $a;\n            if ($a == 5 and defined $c) {\n                $a = DecodeBits($c, { #6\n                    0 => 'AE',\n                    1 => 'WB',\n                    2 => 'FL',\n                    3 => 'MF',\n                    4 => 'ISO', #forum8906\n                    5 => 'AE Auto', #forum8906\n                    6 => 'Focus', #PH\n                }) . ' Bracketing';\n                $a =~ s/, /+/g;\n            } else {\n                my %a = (\n                    1 => 'Continuous Shooting',\n                    2 => 'Exposure Bracketing',\n                    3 => 'White Balance Bracketing',\n                    4 => 'Exposure+WB Bracketing', #6\n                );\n                $a = $a{$a} || \"Unknown ($a)\";\n            }\n            return \"$a, Shot $b$e\";\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1537, name: "PanoramaMode", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b) = split ' ',$val;\n            return 'Off' unless $a;\n            my %a = (\n                1 => 'Left to Right',\n                2 => 'Right to Left',\n                3 => 'Bottom to Top',\n                4 => 'Top to Bottom',\n            );\n            return(($a{$a} || \"Unknown ($a)\") . ', Shot ' . $b);\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1539, name: "ImageQuality2", cond: "", format: "", raw: "", value: "", print: "", map: M_397B412B7E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 1540, name: "ImageStabilization", cond: "", format: "", raw: "$$self{ImageStabilization} = $val", value: "", print: "", map: M_DCC4B1D25A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 2052, name: "StackedImage", cond: "", format: "", raw: "", value: "", print: "", map: M_910B695BF1, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[] },
-    Tag { id: 2304, name: "ManometerPressure", cond: "", format: "", raw: "", value: "$val / 10", print: "\"$val kPa\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 2305, name: "ManometerReading", cond: "", format: "", raw: "", value: "my @a=split(\" \",$val); $_ /= 10 foreach @a; \"@a\"", print: "$val=~s/(\\S+) (\\S+)/$1 m, $2 ft/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[] },
-    Tag { id: 2306, name: "ExtendedWBDetect", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 2307, name: "RollAngle", cond: "", format: "", raw: "", value: "$val=~s/ 1$// ? -$val/10 : \"n/a\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[] },
-    Tag { id: 2308, name: "PitchAngle", cond: "", format: "", raw: "", value: "$val =~ s/ 1$// ? $val / 10 : \"n/a\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[] },
-    Tag { id: 2312, name: "DateTimeUTC", cond: "", format: "", raw: "", value: "", print: "$self->ConvertDateTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
+pub static OLYMPUS__CAMERASETTINGS: Table = Table { name: "Image::ExifTool::Olympus::CameraSettings", binary: false, serial: false, format: "", first: 0, tags: &[
+    Tag { id: 0, name: "CameraSettingsVersion", cond: "", format: "", raw: "$val=~s/\\0+$//; $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false },
+    Tag { id: 256, name: "PreviewImageValid", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 257, name: "PreviewImageStart", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 258, name: "PreviewImageLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 512, name: "ExposureMode", cond: "", format: "", raw: "", value: "", print: "", map: M_0E494EF1F2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 513, name: "AELock", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 514, name: "MeteringMode", cond: "", format: "", raw: "", value: "", print: "", map: M_824F23C7FC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 515, name: "ExposureShift", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 516, name: "NDFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 768, name: "MacroMode", cond: "", format: "", raw: "", value: "", print: "", map: M_D3859E90AD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 769, name: "FocusMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_D1EAAE2FE1, code: "" }, PItem { map: M_CE65129ACC, code: "" }], unknown: false },
+    Tag { id: 770, name: "FocusProcess", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_B4A0795C49, code: "" }], unknown: false },
+    Tag { id: 771, name: "AFSearch", cond: "", format: "", raw: "", value: "", print: "", map: M_42E35C76BF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 772, name: "AFAreas", cond: "", format: "", raw: "", value: "", print: "Image::ExifTool::Olympus::PrintAFAreas($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 64, parr: &[], unknown: false },
+    Tag { id: 773, name: "AFPointSelected", cond: "", format: "", raw: "", value: "$val =~ s/\\S* //; $val", print: "\n            return 'n/a' if $val =~ /undef/;\n            sprintf(\"(%d%%,%d%%) (%d%%,%d%%)\", map {$_ * 100} split(\" \",$val));\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 5, parr: &[], unknown: false },
+    Tag { id: 774, name: "AFFineTune", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 775, name: "AFFineTuneAdj", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false },
+    Tag { id: 776, name: "FocusBracketStepSize", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 777, name: "AISubjectTrackingMode", cond: "", format: "", raw: "", value: "($val >> 8) . \" \" . ($val & 0xff)", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_3D2738B668, code: "" }, PItem { map: M_794A71E335, code: "" }], unknown: false },
+    Tag { id: 1024, name: "FlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_1773125FA1, bits: B_EBE0DB1B4C, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1025, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1027, name: "FlashRemoteControl", cond: "", format: "", raw: "", value: "", print: "", map: M_FDD1BCB5D4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1028, name: "FlashControlMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_2F01F6CFEB, code: "" }], unknown: false },
+    Tag { id: 1029, name: "FlashIntensity", cond: "", format: "", raw: "", value: "", print: "", map: M_DD8FBB76EA, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1030, name: "ManualFlashStrength", cond: "", format: "", raw: "", value: "", print: "", map: M_DD8FBB76EA, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1280, name: "WhiteBalance2", cond: "", format: "", raw: "", value: "", print: "", map: M_CCA7243C64, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1281, name: "WhiteBalanceTemperature", cond: "", format: "", raw: "", value: "", print: "$val ? $val : \"Auto\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1282, name: "WhiteBalanceBracket", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1283, name: "CustomSaturation", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b,$c)=split ' ',$val;\n            if ($self->{Model} =~ /^E-1\\b/) {\n                $a-=$b; $c-=$b;\n                return \"CS$a (min CS0, max CS$c)\";\n            } else {\n                return \"$a (min $b, max $c)\";\n            }\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false },
+    Tag { id: 1284, name: "ModifiedSaturation", cond: "", format: "", raw: "", value: "", print: "", map: M_42ABED811F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1285, name: "ContrastSetting", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false },
+    Tag { id: 1286, name: "SharpnessSetting", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false },
+    Tag { id: 1287, name: "ColorSpace", cond: "", format: "", raw: "", value: "", print: "", map: M_08E9C61092, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1289, name: "SceneMode", cond: "", format: "", raw: "", value: "", print: "", map: M_044604F663, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1290, name: "NoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_067FEE862C, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1291, name: "DistortionCorrection", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1292, name: "ShadingCompensation", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1293, name: "CompressionFactor", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1295, name: "Gradation", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_CC66B9EC13, code: "" }, PItem { map: M_E109530CE7, code: "" }], unknown: false },
+    Tag { id: 1312, name: "PictureMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_F087D53D69, code: "" }], unknown: false },
+    Tag { id: 1313, name: "PictureModeSaturation", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false },
+    Tag { id: 1314, name: "PictureModeHue", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
+    Tag { id: 1315, name: "PictureModeContrast", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false },
+    Tag { id: 1316, name: "PictureModeSharpness", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false },
+    Tag { id: 1317, name: "PictureModeBWFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_E531987772, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1318, name: "PictureModeTone", cond: "", format: "", raw: "", value: "", print: "", map: M_64A14449C8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1319, name: "NoiseFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_594B6919F8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false },
+    Tag { id: 1321, name: "ArtFilter", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_72EE0468CB, code: "" }], unknown: false },
+    Tag { id: 1324, name: "MagicFilter", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_72EE0468CB, code: "" }], unknown: false },
+    Tag { id: 1325, name: "PictureModeEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_C8E1962538, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false },
+    Tag { id: 1326, name: "ToneLevel", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }], unknown: false },
+    Tag { id: 1327, name: "ArtFilterEffect", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 20, parr: &[PItem { map: M_72EE0468CB, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "\"Partial Color $val\"" }, PItem { map: M_53CEC07035, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: M_8C62E99FC2, code: "" }], unknown: false },
+    Tag { id: 1330, name: "ColorCreatorEffect", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 6, parr: &[PItem { map: &[], code: "\"Color $val\"" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "\"Strength $val\"" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }], unknown: false },
+    Tag { id: 1335, name: "MonochromeProfileSettings", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 6, parr: &[PItem { map: M_4BDCABCDF2, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "\"Strength $val\"" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }], unknown: false },
+    Tag { id: 1336, name: "FilmGrainEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_5C336BABD4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1337, name: "ColorProfileSettings", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 14, parr: &[PItem { map: &[], code: "\"Min $val\"" }, PItem { map: &[], code: "\"Max $val\"" }, PItem { map: &[], code: "\"Yellow $val\"" }, PItem { map: &[], code: "\"Orange $val\"" }, PItem { map: &[], code: "\"Orange-red $val\"" }, PItem { map: &[], code: "\"Red $val\"" }, PItem { map: &[], code: "\"Magenta $val\"" }, PItem { map: &[], code: "\"Violet $val\"" }, PItem { map: &[], code: "\"Blue $val\"" }, PItem { map: &[], code: "\"Blue-cyan $val\"" }, PItem { map: &[], code: "\"Cyan $val\"" }, PItem { map: &[], code: "\"Green-cyan $val\"" }, PItem { map: &[], code: "\"Green $val\"" }, PItem { map: &[], code: "\"Yellow-green $val\"" }], unknown: false },
+    Tag { id: 1338, name: "MonochromeVignetting", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1339, name: "MonochromeColor", cond: "", format: "", raw: "", value: "", print: "", map: M_07A05C05FB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1536, name: "DriveMode", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b,$c,$d,$e) = split ' ',$val;\n            if ($e) {\n                $e = '; ' . ({ 2 => 'Anti-shock 0', 4 => 'Electronic shutter' }->{$e} || \"Unknown ($e)\");\n            } else {\n                $e = '';\n            }\n            return \"Single Shot$e\" unless $a;\n            if ($a == 5 and defined $c) {\n                $a = DecodeBits($c, { #6\n                    0 => 'AE',\n                    1 => 'WB',\n                    2 => 'FL',\n                    3 => 'MF',\n                    4 => 'ISO', #forum8906\n                    5 => 'AE Auto', #forum8906\n                    6 => 'Focus', #PH\n                }) . ' Bracketing';\n                $a =~ s/, /+/g;\n            } else {\n                my %a = (\n                    1 => 'Continuous Shooting',\n                    2 => 'Exposure Bracketing',\n                    3 => 'White Balance Bracketing',\n                    4 => 'Exposure+WB Bracketing', #6\n                );\n                $a = $a{$a} || \"Unknown ($a)\";\n            }\n            return \"$a, Shot $b$e\";\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1537, name: "PanoramaMode", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b) = split ' ',$val;\n            return 'Off' unless $a;\n            my %a = (\n                1 => 'Left to Right',\n                2 => 'Right to Left',\n                3 => 'Bottom to Top',\n                4 => 'Top to Bottom',\n            );\n            return(($a{$a} || \"Unknown ($a)\") . ', Shot ' . $b);\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1539, name: "ImageQuality2", cond: "", format: "", raw: "", value: "", print: "", map: M_397B412B7E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1540, name: "ImageStabilization", cond: "", format: "", raw: "$$self{ImageStabilization} = $val", value: "", print: "", map: M_DCC4B1D25A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 2052, name: "StackedImage", cond: "", format: "", raw: "", value: "", print: "", map: M_910B695BF1, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
+    Tag { id: 2304, name: "ManometerPressure", cond: "", format: "", raw: "", value: "$val / 10", print: "\"$val kPa\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 2305, name: "ManometerReading", cond: "", format: "", raw: "", value: "my @a=split(\" \",$val); $_ /= 10 foreach @a; \"@a\"", print: "$val=~s/(\\S+) (\\S+)/$1 m, $2 ft/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
+    Tag { id: 2306, name: "ExtendedWBDetect", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 2307, name: "RollAngle", cond: "", format: "", raw: "", value: "$val=~s/ 1$// ? -$val/10 : \"n/a\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
+    Tag { id: 2308, name: "PitchAngle", cond: "", format: "", raw: "", value: "$val =~ s/ 1$// ? $val / 10 : \"n/a\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
+    Tag { id: 2312, name: "DateTimeUTC", cond: "", format: "", raw: "", value: "", print: "$self->ConvertDateTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
 ] };
 pub static OLYMPUS__EQUIPMENT: Table = Table {
     name: "Image::ExifTool::Olympus::Equipment",
     binary: false,
+    serial: false,
     format: "",
     first: 0,
     tags: &[
@@ -2157,6 +2211,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             sub_order: "",
             count: 4,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 256,
@@ -2175,6 +2230,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             sub_order: "",
             count: 6,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 257,
@@ -2193,6 +2249,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             sub_order: "",
             count: 32,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 258,
@@ -2211,6 +2268,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             sub_order: "",
             count: 32,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 259,
@@ -2229,6 +2287,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 260,
@@ -2247,6 +2306,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 513,
@@ -2265,6 +2325,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             sub_order: "",
             count: 6,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 514,
@@ -2283,6 +2344,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             sub_order: "",
             count: 32,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 515,
@@ -2301,6 +2363,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 516,
@@ -2319,6 +2382,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 517,
@@ -2337,6 +2401,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 518,
@@ -2355,6 +2420,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 519,
@@ -2373,6 +2439,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 520,
@@ -2391,6 +2458,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 522,
@@ -2409,6 +2477,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 523,
@@ -2427,6 +2496,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 769,
@@ -2445,6 +2515,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             sub_order: "",
             count: 6,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 770,
@@ -2463,6 +2534,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             sub_order: "",
             count: 32,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 771,
@@ -2481,6 +2553,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 772,
@@ -2499,6 +2572,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1027,
@@ -2517,6 +2591,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4096,
@@ -2535,6 +2610,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4097,
@@ -2553,6 +2629,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4098,
@@ -2571,6 +2648,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4099,
@@ -2589,12 +2667,14 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             sub_order: "",
             count: 32,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static OLYMPUS__FETAGS: Table = Table {
     name: "Image::ExifTool::Olympus::FETags",
     binary: false,
+    serial: false,
     format: "",
     first: 0,
     tags: &[Tag {
@@ -2614,33 +2694,39 @@ pub static OLYMPUS__FETAGS: Table = Table {
         sub_order: "",
         count: 0,
         parr: &[],
+        unknown: false,
     }],
 };
-pub static OLYMPUS__FOCUSINFO: Table = Table { name: "Image::ExifTool::Olympus::FocusInfo", binary: false, format: "", first: 0, tags: &[
-    Tag { id: 0, name: "FocusInfoVersion", cond: "", format: "", raw: "$val=~s/\\0+$//; $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[] },
-    Tag { id: 528, name: "SceneDetect", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 768, name: "ZoomStepCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 769, name: "FocusStepCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 771, name: "FocusStepInfinity", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 772, name: "FocusStepNear", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 773, name: "FocusDistance", cond: "", format: "int32u", raw: "", value: "\n            my ($a,$b) = split ' ',$val;\n            return 0 if $a == 0xffffffff;\n            return $a / 1000;\n        ", print: "$val ? \"$val m\" : \"inf\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[] },
-    Tag { id: 776, name: "AFPoint", cond: "$$self{Model} =~ /E-(3|5|30)\\b/", format: "", raw: "", value: "($val & 0x1f) . \" \" . ($val & 0xffe0)", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_3DB7A49C0A, code: "" }, PItem { map: M_06287C945C, code: "" }] },
-    Tag { id: 776, name: "AFPoint", cond: "$$self{Model} =~ /E-(520|600|620)\\b/", format: "", raw: "", value: "($val & 0x1f) . \" \" . ($val & 0xffe0)", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_FB13FF227A, code: "" }, PItem { map: M_5FDE4B2CC1, code: "" }] },
-    Tag { id: 776, name: "AFPoint", cond: "", format: "", raw: "($val or $$self{Model} ne \"E-P1\") ? $val : undef", value: "", print: "", map: M_11275E3432, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 808, name: "AFInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Olympus::AFInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 4609, name: "ExternalFlash", cond: "", format: "", raw: "", value: "", print: "", map: M_879763B5D7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[] },
-    Tag { id: 4612, name: "ExternalFlashBounce", cond: "", format: "", raw: "", value: "", print: "", map: M_CC77B407D4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 4613, name: "ExternalFlashZoom", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 4616, name: "InternalFlash", cond: "", format: "", raw: "", value: "", print: "", map: M_FE2D1CA79E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 4617, name: "ManualFlash", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b) = split ' ',$val;\n            return 'Off' unless $a;\n            $b = ($b == 1) ? 'Full' : \"1/$b\";\n            return \"On ($b strength)\";\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[] },
-    Tag { id: 4618, name: "MacroLED", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 5376, name: "SensorTemperature", cond: "$$self{Model} =~ /E-(1|M5)\\b/ || $count != 1", format: "", raw: "", value: "", print: "$val=~s/ 0 0$//; \"$val C\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 5376, name: "SensorTemperature", cond: "", format: "", raw: "($val and $val ne \"-32768\") ? $val : undef", value: "84 - 3 * $val / 26", print: "sprintf(\"%.1f C\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 5632, name: "ImageStabilization", cond: "not defined $$self{ImageStabilization}", format: "", raw: "", value: "", print: "\n            $val =~ /^\\0{4}/ ? 'Off' : 'On, ' .\n            (unpack('x44C',$val) & 0x01 ? 'Mode 1' : 'Mode 2')\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
+pub static OLYMPUS__FOCUSINFO: Table = Table { name: "Image::ExifTool::Olympus::FocusInfo", binary: false, serial: false, format: "", first: 0, tags: &[
+    Tag { id: 0, name: "FocusInfoVersion", cond: "", format: "", raw: "$val=~s/\\0+$//; $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false },
+    Tag { id: 521, name: "AutoFocus", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
+    Tag { id: 528, name: "SceneDetect", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 529, name: "SceneArea", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 8, parr: &[], unknown: true },
+    Tag { id: 530, name: "SceneDetectData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 720, parr: &[], unknown: true },
+    Tag { id: 768, name: "ZoomStepCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 769, name: "FocusStepCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 771, name: "FocusStepInfinity", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 772, name: "FocusStepNear", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 773, name: "FocusDistance", cond: "", format: "int32u", raw: "", value: "\n            my ($a,$b) = split ' ',$val;\n            return 0 if $a == 0xffffffff;\n            return $a / 1000;\n        ", print: "$val ? \"$val m\" : \"inf\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
+    Tag { id: 776, name: "AFPoint", cond: "$$self{Model} =~ /E-(3|5|30)\\b/", format: "", raw: "", value: "($val & 0x1f) . \" \" . ($val & 0xffe0)", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_3DB7A49C0A, code: "" }, PItem { map: M_06287C945C, code: "" }], unknown: false },
+    Tag { id: 776, name: "AFPoint", cond: "$$self{Model} =~ /E-(520|600|620)\\b/", format: "", raw: "", value: "($val & 0x1f) . \" \" . ($val & 0xffe0)", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_FB13FF227A, code: "" }, PItem { map: M_5FDE4B2CC1, code: "" }], unknown: false },
+    Tag { id: 776, name: "AFPoint", cond: "", format: "", raw: "($val or $$self{Model} ne \"E-P1\") ? $val : undef", value: "", print: "", map: M_11275E3432, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 808, name: "AFInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Olympus::AFInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 4609, name: "ExternalFlash", cond: "", format: "", raw: "", value: "", print: "", map: M_879763B5D7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
+    Tag { id: 4611, name: "ExternalFlashGuideNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
+    Tag { id: 4612, name: "ExternalFlashBounce", cond: "", format: "", raw: "", value: "", print: "", map: M_CC77B407D4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 4613, name: "ExternalFlashZoom", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 4616, name: "InternalFlash", cond: "", format: "", raw: "", value: "", print: "", map: M_FE2D1CA79E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 4617, name: "ManualFlash", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b) = split ' ',$val;\n            return 'Off' unless $a;\n            $b = ($b == 1) ? 'Full' : \"1/$b\";\n            return \"On ($b strength)\";\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
+    Tag { id: 4618, name: "MacroLED", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 5376, name: "SensorTemperature", cond: "$$self{Model} =~ /E-(1|M5)\\b/ || $count != 1", format: "", raw: "", value: "", print: "$val=~s/ 0 0$//; \"$val C\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 5376, name: "SensorTemperature", cond: "", format: "", raw: "($val and $val ne \"-32768\") ? $val : undef", value: "84 - 3 * $val / 26", print: "sprintf(\"%.1f C\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 5632, name: "ImageStabilization", cond: "not defined $$self{ImageStabilization}", format: "", raw: "", value: "", print: "\n            $val =~ /^\\0{4}/ ? 'Off' : 'On, ' .\n            (unpack('x44C',$val) & 0x01 ? 'Mode 1' : 'Mode 2')\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
 ] };
 pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
     name: "Image::ExifTool::Olympus::ImageProcessing",
     binary: false,
+    serial: false,
     format: "",
     first: 0,
     tags: &[
@@ -2661,6 +2747,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 4,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 256,
@@ -2679,6 +2766,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 258,
@@ -2697,6 +2785,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 259,
@@ -2715,6 +2804,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 260,
@@ -2733,6 +2823,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 261,
@@ -2751,6 +2842,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 262,
@@ -2769,6 +2861,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 263,
@@ -2787,6 +2880,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 264,
@@ -2805,6 +2899,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 265,
@@ -2823,6 +2918,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 266,
@@ -2841,6 +2937,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 267,
@@ -2859,6 +2956,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 268,
@@ -2877,6 +2975,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 269,
@@ -2895,6 +2994,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 270,
@@ -2913,6 +3013,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 271,
@@ -2931,6 +3032,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 272,
@@ -2949,6 +3051,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 273,
@@ -2967,6 +3070,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 275,
@@ -2985,6 +3089,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 276,
@@ -3003,6 +3108,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 277,
@@ -3021,6 +3127,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 278,
@@ -3039,6 +3146,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 279,
@@ -3057,6 +3165,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 280,
@@ -3075,6 +3184,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 281,
@@ -3093,6 +3203,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 282,
@@ -3111,6 +3222,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 283,
@@ -3129,6 +3241,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 284,
@@ -3147,6 +3260,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 285,
@@ -3165,6 +3279,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 286,
@@ -3183,6 +3298,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 287,
@@ -3201,6 +3317,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 512,
@@ -3219,6 +3336,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 9,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 768,
@@ -3237,6 +3355,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 769,
@@ -3255,6 +3374,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 7,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 784,
@@ -3273,6 +3393,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 785,
@@ -3291,6 +3412,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 7,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1536,
@@ -3309,6 +3431,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 4,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1552,
@@ -3327,6 +3450,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1553,
@@ -3345,6 +3469,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1554,
@@ -3363,6 +3488,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1555,
@@ -3381,6 +3507,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1556,
@@ -3399,6 +3526,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1557,
@@ -3417,6 +3545,45 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
+        },
+        Tag {
+            id: 1589,
+            name: "UnknownBlock1",
+            cond: "",
+            format: "",
+            raw: "",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 1590,
+            name: "UnknownBlock2",
+            cond: "",
+            format: "",
+            raw: "",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
         },
         Tag {
             id: 2053,
@@ -3435,6 +3602,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4112,
@@ -3453,6 +3621,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4113,
@@ -3471,6 +3640,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4114,
@@ -3489,6 +3659,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4124,
@@ -3510,6 +3681,45 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
                 map: M_C2E74B04D7,
                 code: "",
             }],
+            unknown: false,
+        },
+        Tag {
+            id: 4355,
+            name: "UnknownBlock3",
+            cond: "",
+            format: "",
+            raw: "",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 4356,
+            name: "UnknownBlock4",
+            cond: "",
+            format: "",
+            raw: "",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
         },
         Tag {
             id: 4370,
@@ -3528,6 +3738,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4371,
@@ -3546,6 +3757,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 4,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4608,
@@ -3564,6 +3776,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4609,
@@ -3582,6 +3795,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4610,
@@ -3600,6 +3814,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4611,
@@ -3618,6 +3833,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 6,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4615,
@@ -3636,6 +3852,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 12,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4870,
@@ -3654,6 +3871,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 6400,
@@ -3672,6 +3890,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 6401,
@@ -3690,6 +3909,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 6406,
@@ -3708,12 +3928,14 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static OLYMPUS__MAIN: Table = Table {
     name: "Image::ExifTool::Olympus::Main",
     binary: false,
+    serial: false,
     format: "",
     first: 0,
     tags: &[
@@ -3734,6 +3956,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1,
@@ -3752,6 +3975,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "BigEndian",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -3770,6 +3994,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "BigEndian",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 64,
@@ -3788,6 +4013,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 129,
@@ -3806,6 +4032,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 136,
@@ -3824,6 +4051,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 137,
@@ -3842,6 +4070,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 256,
@@ -3860,6 +4089,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 260,
@@ -3878,6 +4108,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 512,
@@ -3896,6 +4127,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 513,
@@ -3914,6 +4146,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 514,
@@ -3932,6 +4165,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 515,
@@ -3950,6 +4184,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 516,
@@ -3968,6 +4203,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 517,
@@ -3986,6 +4222,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 518,
@@ -4004,6 +4241,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 6,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 519,
@@ -4022,6 +4260,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 520,
@@ -4040,6 +4279,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 521,
@@ -4058,6 +4298,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 523,
@@ -4076,6 +4317,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 524,
@@ -4094,6 +4336,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 525,
@@ -4112,6 +4355,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 640,
@@ -4130,6 +4374,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 768,
@@ -4148,6 +4393,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 769,
@@ -4166,6 +4412,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 770,
@@ -4184,6 +4431,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 771,
@@ -4202,6 +4450,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 772,
@@ -4220,6 +4469,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1024,
@@ -4238,6 +4488,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 4,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1025,
@@ -4256,6 +4507,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 4,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1027,
@@ -4274,6 +4526,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1028,
@@ -4292,6 +4545,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1029,
@@ -4310,6 +4564,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3584,
@@ -4328,6 +4583,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3840,
@@ -4346,6 +4602,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3841,
@@ -4364,6 +4621,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3844,
@@ -4382,6 +4640,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3845,
@@ -4400,6 +4659,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3846,
@@ -4418,6 +4678,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4096,
@@ -4436,6 +4697,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4097,
@@ -4454,6 +4716,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4098,
@@ -4472,6 +4735,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4099,
@@ -4490,6 +4754,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4100,
@@ -4508,6 +4773,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4101,
@@ -4526,6 +4792,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4102,
@@ -4544,6 +4811,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4103,
@@ -4562,6 +4830,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4104,
@@ -4580,6 +4849,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4105,
@@ -4598,6 +4868,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4106,
@@ -4616,6 +4887,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4107,
@@ -4634,6 +4906,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4108,
@@ -4652,6 +4925,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4109,
@@ -4670,6 +4944,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4110,
@@ -4688,6 +4963,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4111,
@@ -4706,6 +4982,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4112,
@@ -4724,6 +5001,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4113,
@@ -4742,6 +5020,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 9,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4114,
@@ -4760,6 +5039,45 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 4,
             parr: &[],
+            unknown: false,
+        },
+        Tag {
+            id: 4115,
+            name: "ColorTemperatureBG",
+            cond: "",
+            format: "",
+            raw: "",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 4116,
+            name: "ColorTemperatureRG",
+            cond: "",
+            format: "",
+            raw: "",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
         },
         Tag {
             id: 4117,
@@ -4778,6 +5096,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4119,
@@ -4796,6 +5115,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4120,
@@ -4814,6 +5134,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4121,
@@ -4832,6 +5153,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4122,
@@ -4850,6 +5172,159 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
+        },
+        Tag {
+            id: 4123,
+            name: "ExternalFlashAE1_0",
+            cond: "",
+            format: "",
+            raw: "",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 4124,
+            name: "ExternalFlashAE2_0",
+            cond: "",
+            format: "",
+            raw: "",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 4125,
+            name: "InternalFlashAE1_0",
+            cond: "",
+            format: "",
+            raw: "",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 4126,
+            name: "InternalFlashAE2_0",
+            cond: "",
+            format: "",
+            raw: "",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 4127,
+            name: "ExternalFlashAE1",
+            cond: "",
+            format: "",
+            raw: "",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 4128,
+            name: "ExternalFlashAE2",
+            cond: "",
+            format: "",
+            raw: "",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 4129,
+            name: "InternalFlashAE1",
+            cond: "",
+            format: "",
+            raw: "",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 4130,
+            name: "InternalFlashAE2",
+            cond: "",
+            format: "",
+            raw: "",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
         },
         Tag {
             id: 4131,
@@ -4868,6 +5343,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4132,
@@ -4886,6 +5362,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4133,
@@ -4904,6 +5381,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4134,
@@ -4922,6 +5400,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4135,
@@ -4940,6 +5419,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4136,
@@ -4958,6 +5438,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4137,
@@ -4976,6 +5457,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4138,
@@ -4994,6 +5476,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4139,
@@ -5012,6 +5495,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 6,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4140,
@@ -5030,6 +5514,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4141,
@@ -5048,6 +5533,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4142,
@@ -5066,6 +5552,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4143,
@@ -5084,6 +5571,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4144,
@@ -5102,6 +5590,45 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
+        },
+        Tag {
+            id: 4145,
+            name: "SceneArea",
+            cond: "",
+            format: "",
+            raw: "",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 8,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 4147,
+            name: "SceneDetectData",
+            cond: "",
+            format: "",
+            raw: "",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 720,
+            parr: &[],
+            unknown: true,
         },
         Tag {
             id: 4148,
@@ -5120,6 +5647,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4149,
@@ -5138,6 +5666,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4150,
@@ -5156,6 +5685,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4151,
@@ -5174,6 +5704,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4152,
@@ -5192,6 +5723,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4153,
@@ -5210,6 +5742,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4154,
@@ -5228,6 +5761,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4155,
@@ -5246,6 +5780,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4156,
@@ -5264,6 +5799,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4157,
@@ -5282,6 +5818,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4158,
@@ -5300,6 +5837,26 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
+        },
+        Tag {
+            id: 4159,
+            name: "FieldCount",
+            cond: "",
+            format: "",
+            raw: "",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
         },
         Tag {
             id: 8208,
@@ -5318,6 +5875,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8208,
@@ -5336,6 +5894,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8224,
@@ -5354,6 +5913,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8224,
@@ -5372,6 +5932,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8240,
@@ -5390,6 +5951,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8240,
@@ -5408,6 +5970,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8241,
@@ -5426,6 +5989,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8241,
@@ -5444,6 +6008,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8256,
@@ -5462,6 +6027,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8256,
@@ -5480,6 +6046,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8272,
@@ -5498,6 +6065,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8272,
@@ -5516,6 +6084,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8272,
@@ -5534,6 +6103,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8448,
@@ -5552,6 +6122,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8448,
@@ -5570,6 +6141,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8704,
@@ -5588,6 +6160,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8704,
@@ -5606,6 +6179,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8960,
@@ -5624,6 +6198,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8960,
@@ -5642,6 +6217,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9216,
@@ -5660,6 +6236,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9216,
@@ -5678,6 +6255,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9472,
@@ -5696,6 +6274,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9472,
@@ -5714,6 +6293,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9728,
@@ -5732,6 +6312,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9728,
@@ -5750,6 +6331,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9984,
@@ -5768,6 +6350,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9984,
@@ -5786,6 +6369,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 10240,
@@ -5804,6 +6388,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 10240,
@@ -5822,6 +6407,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 10496,
@@ -5840,6 +6426,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 10496,
@@ -5858,6 +6445,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 12288,
@@ -5876,6 +6464,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 12288,
@@ -5894,6 +6483,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 16384,
@@ -5912,6 +6502,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 16384,
@@ -5930,6 +6521,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 20480,
@@ -5948,6 +6540,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 20480,
@@ -5966,12 +6559,14 @@ pub static OLYMPUS__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
     name: "Image::ExifTool::Olympus::RawDevelopment",
     binary: false,
+    serial: false,
     format: "",
     first: 0,
     tags: &[
@@ -5992,6 +6587,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             sub_order: "",
             count: 4,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 256,
@@ -6010,6 +6606,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 257,
@@ -6028,6 +6625,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 258,
@@ -6046,6 +6644,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 259,
@@ -6064,6 +6663,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 260,
@@ -6082,6 +6682,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 261,
@@ -6100,6 +6701,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 262,
@@ -6118,6 +6720,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 263,
@@ -6136,6 +6739,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 264,
@@ -6154,6 +6758,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 265,
@@ -6172,6 +6777,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 266,
@@ -6190,6 +6796,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 267,
@@ -6208,6 +6815,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 268,
@@ -6226,12 +6834,14 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
     name: "Image::ExifTool::Olympus::RawDevelopment2",
     binary: false,
+    serial: false,
     format: "",
     first: 0,
     tags: &[
@@ -6252,6 +6862,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             sub_order: "",
             count: 4,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 256,
@@ -6270,6 +6881,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 257,
@@ -6288,6 +6900,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 258,
@@ -6306,6 +6919,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 259,
@@ -6324,6 +6938,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 260,
@@ -6342,6 +6957,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 261,
@@ -6360,6 +6976,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 262,
@@ -6378,6 +6995,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 263,
@@ -6396,6 +7014,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 264,
@@ -6414,6 +7033,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 265,
@@ -6432,6 +7052,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 266,
@@ -6450,6 +7071,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 267,
@@ -6468,6 +7090,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 268,
@@ -6486,6 +7109,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 269,
@@ -6504,6 +7128,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 270,
@@ -6522,6 +7147,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 271,
@@ -6540,6 +7166,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 272,
@@ -6558,6 +7185,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 273,
@@ -6576,6 +7204,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 274,
@@ -6594,6 +7223,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 275,
@@ -6612,6 +7242,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 281,
@@ -6630,6 +7261,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 288,
@@ -6648,6 +7280,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 289,
@@ -6669,12 +7302,14 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
                 map: M_72EE0468CB,
                 code: "",
             }],
+            unknown: false,
         },
     ],
 };
 pub static OLYMPUS__RAWINFO: Table = Table {
     name: "Image::ExifTool::Olympus::RawInfo",
     binary: false,
+    serial: false,
     format: "",
     first: 0,
     tags: &[
@@ -6695,6 +7330,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 4,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 256,
@@ -6713,6 +7349,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 272,
@@ -6731,6 +7368,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 288,
@@ -6749,6 +7387,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 289,
@@ -6767,6 +7406,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 290,
@@ -6785,6 +7425,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 291,
@@ -6803,6 +7444,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 292,
@@ -6821,6 +7463,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 304,
@@ -6839,6 +7482,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 305,
@@ -6857,6 +7501,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 306,
@@ -6875,6 +7520,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 307,
@@ -6893,6 +7539,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 512,
@@ -6911,6 +7558,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 9,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 784,
@@ -6929,6 +7577,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 785,
@@ -6947,6 +7596,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 11,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1536,
@@ -6965,6 +7615,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 4,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1537,
@@ -6983,6 +7634,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1553,
@@ -7001,6 +7653,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1554,
@@ -7019,6 +7672,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1555,
@@ -7037,6 +7691,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1556,
@@ -7055,6 +7710,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1557,
@@ -7073,6 +7729,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4096,
@@ -7091,6 +7748,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4097,
@@ -7109,6 +7767,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4112,
@@ -7127,6 +7786,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4113,
@@ -7145,6 +7805,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4114,
@@ -7163,6 +7824,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4115,
@@ -7181,6 +7843,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8192,
@@ -7199,6 +7862,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8193,
@@ -7217,6 +7881,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8194,
@@ -7235,6 +7900,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8208,
@@ -7253,6 +7919,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8224,
@@ -7271,6 +7938,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8225,
@@ -7289,6 +7957,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8226,
@@ -7307,6 +7976,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8227,
@@ -7325,12 +7995,14 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static OLYMPUS__TEXTINFO: Table = Table {
     name: "Image::ExifTool::Olympus::TextInfo",
     binary: false,
+    serial: false,
     format: "",
     first: 0,
     tags: &[],
@@ -7338,6 +8010,7 @@ pub static OLYMPUS__TEXTINFO: Table = Table {
 pub static OLYMPUS__UNKNOWNINFO: Table = Table {
     name: "Image::ExifTool::Olympus::UnknownInfo",
     binary: false,
+    serial: false,
     format: "",
     first: 0,
     tags: &[],

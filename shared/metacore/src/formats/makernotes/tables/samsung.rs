@@ -195,6 +195,7 @@ static M_F131D5D222: &[(&str, &str)] = &[
 pub static NIKON__PREVIEWIFD: Table = Table {
     name: "Image::ExifTool::Nikon::PreviewIFD",
     binary: false,
+    serial: false,
     format: "",
     first: 0,
     tags: &[
@@ -215,6 +216,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 259,
@@ -233,6 +235,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 282,
@@ -251,6 +254,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 283,
@@ -269,6 +273,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 296,
@@ -287,6 +292,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 513,
@@ -305,6 +311,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 514,
@@ -323,6 +330,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 531,
@@ -341,15 +349,36 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static SAMSUNG__ORIENTATIONINFO: Table = Table {
     name: "Image::ExifTool::Samsung::OrientationInfo",
     binary: true,
+    serial: false,
     format: "rational64s",
     first: 0,
     tags: &[
+        Tag {
+            id: 0,
+            name: "YawAngle",
+            cond: "",
+            format: "",
+            raw: "",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
         Tag {
             id: 1,
             name: "PitchAngle",
@@ -367,6 +396,7 @@ pub static SAMSUNG__ORIENTATIONINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -385,12 +415,14 @@ pub static SAMSUNG__ORIENTATIONINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static SAMSUNG__PICTUREWIZARD: Table = Table {
     name: "Image::ExifTool::Samsung::PictureWizard",
     binary: true,
+    serial: false,
     format: "int16u",
     first: 0,
     tags: &[
@@ -411,6 +443,7 @@ pub static SAMSUNG__PICTUREWIZARD: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1,
@@ -429,6 +462,7 @@ pub static SAMSUNG__PICTUREWIZARD: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -447,6 +481,7 @@ pub static SAMSUNG__PICTUREWIZARD: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -465,6 +500,7 @@ pub static SAMSUNG__PICTUREWIZARD: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -483,12 +519,14 @@ pub static SAMSUNG__PICTUREWIZARD: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static SAMSUNG__TYPE2: Table = Table {
     name: "Image::ExifTool::Samsung::Type2",
     binary: false,
+    serial: false,
     format: "",
     first: 0,
     tags: &[
@@ -509,6 +547,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 4,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -527,6 +566,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -545,6 +585,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 17,
@@ -563,6 +604,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 32,
@@ -581,6 +623,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 32,
@@ -602,6 +645,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
                 map: M_33F0F6F19F,
                 code: "",
             }],
+            unknown: false,
         },
         Tag {
             id: 33,
@@ -620,6 +664,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 48,
@@ -638,6 +683,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 49,
@@ -656,6 +702,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 53,
@@ -674,6 +721,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 53,
@@ -692,6 +740,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "Unknown",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 64,
@@ -710,6 +759,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 65,
@@ -728,6 +778,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 67,
@@ -746,6 +797,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 80,
@@ -764,6 +816,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 256,
@@ -782,6 +835,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 288,
@@ -800,6 +854,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 291,
@@ -818,6 +873,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 40961,
@@ -836,6 +892,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 40962,
@@ -854,6 +911,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 40963,
@@ -875,6 +933,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
                 map: M_1104A609B3,
                 code: "",
             }],
+            unknown: false,
         },
         Tag {
             id: 40964,
@@ -893,6 +952,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 40965,
@@ -911,6 +971,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 40976,
@@ -929,6 +990,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 8,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 40977,
@@ -947,6 +1009,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 40978,
@@ -965,6 +1028,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 40979,
@@ -983,6 +1047,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 40980,
@@ -1001,6 +1066,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 40984,
@@ -1019,6 +1085,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 40985,
@@ -1037,6 +1104,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 40986,
@@ -1055,6 +1123,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 40992,
@@ -1073,6 +1142,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 11,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 40993,
@@ -1091,6 +1161,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 4,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 40994,
@@ -1109,6 +1180,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 4,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 40995,
@@ -1127,6 +1199,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 4,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 40996,
@@ -1145,6 +1218,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 4,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 40997,
@@ -1163,6 +1237,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 41000,
@@ -1181,6 +1256,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 4,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 41008,
@@ -1199,6 +1275,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 9,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 41009,
@@ -1217,6 +1294,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 9,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 41010,
@@ -1235,6 +1313,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 9,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 41011,
@@ -1253,6 +1332,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 4,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 41012,
@@ -1271,6 +1351,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 4,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 41013,
@@ -1289,6 +1370,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 41014,
@@ -1307,6 +1389,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 2,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 41024,
@@ -1325,6 +1408,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 23,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 41025,
@@ -1343,6 +1427,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 23,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 41026,
@@ -1361,6 +1446,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 23,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 41027,
@@ -1379,6 +1465,178 @@ pub static SAMSUNG__TYPE2: Table = Table {
             sub_order: "",
             count: 23,
             parr: &[],
+            unknown: false,
+        },
+        Tag {
+            id: 41032,
+            name: "RawData",
+            cond: "",
+            format: "",
+            raw: "Image::ExifTool::Samsung::Crypt($self,$val,$tagInfo,0)",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 12,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 41040,
+            name: "Distortion",
+            cond: "",
+            format: "",
+            raw: "Image::ExifTool::Samsung::Crypt($self,$val,$tagInfo,0)",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 8,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 41041,
+            name: "ChromaticAberration",
+            cond: "",
+            format: "",
+            raw: "Image::ExifTool::Samsung::Crypt($self,$val,$tagInfo,\"-0\",-7,-3)",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 22,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 41042,
+            name: "Vignetting",
+            cond: "",
+            format: "",
+            raw: "Image::ExifTool::Samsung::Crypt($self,$val,$tagInfo,0,\"-0\")",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 15,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 41043,
+            name: "VignettingCorrection",
+            cond: "",
+            format: "",
+            raw: "Image::ExifTool::Samsung::Crypt($self,$val,$tagInfo,0,\"-0\")",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 15,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 41044,
+            name: "VignettingSetting",
+            cond: "",
+            format: "",
+            raw: "Image::ExifTool::Samsung::Crypt($self,$val,$tagInfo,0,\"-0\")",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 15,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 41045,
+            name: "Samsung_Type2_0xa055",
+            cond: "",
+            format: "",
+            raw: "Image::ExifTool::Samsung::Crypt($self,$val,$tagInfo,8)",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 8,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 41046,
+            name: "Samsung_Type2_0xa056",
+            cond: "",
+            format: "",
+            raw: "Image::ExifTool::Samsung::Crypt($self,$val,$tagInfo,5)",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 8,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 41047,
+            name: "Samsung_Type2_0xa057",
+            cond: "",
+            format: "",
+            raw: "Image::ExifTool::Samsung::Crypt($self,$val,$tagInfo,2)",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 8,
+            parr: &[],
+            unknown: true,
         },
     ],
 };

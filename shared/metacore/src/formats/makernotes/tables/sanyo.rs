@@ -68,6 +68,7 @@ static M_932C81E2C4: &[(&str, &str)] = &[("0", "No"), ("1", "Yes")];
 pub static SANYO__FACEINFO: Table = Table {
     name: "Image::ExifTool::Sanyo::FaceInfo",
     binary: true,
+    serial: false,
     format: "int32u",
     first: 0,
     tags: &[
@@ -88,6 +89,7 @@ pub static SANYO__FACEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -106,12 +108,14 @@ pub static SANYO__FACEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static SANYO__MAIN: Table = Table {
     name: "Image::ExifTool::Sanyo::Main",
     binary: false,
+    serial: false,
     format: "",
     first: 0,
     tags: &[
@@ -132,6 +136,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 256,
@@ -150,6 +155,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 512,
@@ -168,6 +174,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 3,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 513,
@@ -186,6 +193,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 514,
@@ -204,6 +212,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 516,
@@ -222,6 +231,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 519,
@@ -240,6 +250,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 520,
@@ -258,6 +269,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 521,
@@ -276,6 +288,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 526,
@@ -294,6 +307,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 527,
@@ -312,6 +326,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 528,
@@ -330,6 +345,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 531,
@@ -348,6 +364,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 532,
@@ -366,6 +383,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 534,
@@ -384,6 +402,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 535,
@@ -402,6 +421,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 536,
@@ -420,6 +440,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 537,
@@ -438,6 +459,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 539,
@@ -456,6 +478,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 541,
@@ -474,6 +497,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 542,
@@ -492,6 +516,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 543,
@@ -510,6 +535,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 547,
@@ -528,6 +554,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 547,
@@ -546,6 +573,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 548,
@@ -564,6 +592,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 549,
@@ -582,6 +611,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3584,
@@ -600,6 +630,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3840,
@@ -618,6 +649,7 @@ pub static SANYO__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };

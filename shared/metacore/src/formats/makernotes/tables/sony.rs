@@ -728,6 +728,13 @@ static M_1BCBEE6FAE: &[(&str, &str)] = &[
 static M_1CB0021A79: &[(&str, &str)] = &[("0", "AF"), ("1", "Manual")];
 static M_1E3C6AE173: &[(&str, &str)] = &[("1", "Large"), ("2", "Medium"), ("3", "Small")];
 static M_20BD33CE6F: &[(&str, &str)] = &[("1", "Off"), ("2", "On")];
+static M_234F5AA04C: &[(&str, &str)] = &[
+    ("191", "On (191)"),
+    ("207", "On (207)"),
+    ("210", "On (210)"),
+    ("213", "On"),
+    ("246", "Off"),
+];
 static M_2352D61870: &[(&str, &str)] = &[
     ("1", "Wide"),
     ("2", "Spot"),
@@ -3104,6 +3111,7 @@ static M_FF8658FB96: &[(&str, &str)] = &[
 pub static MINOLTA__CAMERASETTINGS: Table = Table {
     name: "Image::ExifTool::Minolta::CameraSettings",
     binary: true,
+    serial: false,
     format: "int32u",
     first: 0,
     tags: &[
@@ -3124,6 +3132,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -3142,6 +3151,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -3160,6 +3170,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -3178,6 +3189,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 5,
@@ -3196,6 +3208,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 6,
@@ -3214,6 +3227,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 7,
@@ -3232,6 +3246,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8,
@@ -3250,6 +3265,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9,
@@ -3268,6 +3284,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 10,
@@ -3286,6 +3303,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 11,
@@ -3304,6 +3322,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 12,
@@ -3322,6 +3341,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 13,
@@ -3340,6 +3360,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 14,
@@ -3358,6 +3379,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 16,
@@ -3376,6 +3398,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 17,
@@ -3394,6 +3417,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 18,
@@ -3412,6 +3436,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 19,
@@ -3430,6 +3455,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 20,
@@ -3448,6 +3474,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 21,
@@ -3466,6 +3493,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 22,
@@ -3484,6 +3512,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 23,
@@ -3502,6 +3531,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 26,
@@ -3520,6 +3550,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 27,
@@ -3538,6 +3569,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 28,
@@ -3556,6 +3588,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 29,
@@ -3574,6 +3607,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 30,
@@ -3592,6 +3626,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 31,
@@ -3610,6 +3645,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 32,
@@ -3628,6 +3664,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 33,
@@ -3646,6 +3683,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 34,
@@ -3664,6 +3702,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 35,
@@ -3682,6 +3721,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 36,
@@ -3700,6 +3740,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 37,
@@ -3718,6 +3759,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 38,
@@ -3736,6 +3778,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 39,
@@ -3754,6 +3797,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 40,
@@ -3772,6 +3816,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 41,
@@ -3790,6 +3835,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 42,
@@ -3808,6 +3854,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 43,
@@ -3826,6 +3873,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 44,
@@ -3844,6 +3892,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 45,
@@ -3862,6 +3911,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 46,
@@ -3880,6 +3930,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 47,
@@ -3898,6 +3949,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 48,
@@ -3916,6 +3968,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 49,
@@ -3934,6 +3987,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 50,
@@ -3952,6 +4006,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 51,
@@ -3970,6 +4025,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 52,
@@ -3988,6 +4044,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 63,
@@ -4006,12 +4063,14 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static MINOLTA__MAIN: Table = Table {
     name: "Image::ExifTool::Minolta::Main",
     binary: false,
+    serial: false,
     format: "",
     first: 0,
     tags: &[
@@ -4032,6 +4091,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 4,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1,
@@ -4050,6 +4110,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "BigEndian",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -4068,6 +4129,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "BigEndian",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -4086,6 +4148,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "BigEndian",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 16,
@@ -4104,6 +4167,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "LittleEndian",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 24,
@@ -4122,6 +4186,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "BigEndian",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 24,
@@ -4140,6 +4205,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 32,
@@ -4158,6 +4224,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "BigEndian",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 64,
@@ -4176,6 +4243,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 129,
@@ -4194,6 +4262,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 136,
@@ -4212,6 +4281,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 137,
@@ -4230,6 +4300,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 256,
@@ -4248,6 +4319,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 257,
@@ -4266,6 +4338,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 257,
@@ -4284,6 +4357,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 258,
@@ -4302,6 +4376,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 259,
@@ -4320,6 +4395,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 259,
@@ -4338,6 +4414,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 260,
@@ -4356,6 +4433,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 261,
@@ -4374,6 +4452,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 263,
@@ -4392,6 +4471,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 265,
@@ -4410,6 +4490,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 266,
@@ -4428,6 +4509,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 267,
@@ -4446,6 +4528,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 268,
@@ -4464,6 +4547,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 273,
@@ -4482,6 +4566,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 274,
@@ -4500,6 +4585,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 275,
@@ -4518,6 +4604,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 276,
@@ -4536,6 +4623,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "BigEndian",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 276,
@@ -4554,6 +4642,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "BigEndian",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 277,
@@ -4572,6 +4661,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3584,
@@ -4590,6 +4680,7 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3840,
@@ -4608,12 +4699,14 @@ pub static MINOLTA__MAIN: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static SONY__AFINFO: Table = Table {
     name: "Image::ExifTool::Sony::AFInfo",
     binary: true,
+    serial: false,
     format: "int8u",
     first: 0,
     tags: &[
@@ -4634,6 +4727,7 @@ pub static SONY__AFINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -4652,6 +4746,7 @@ pub static SONY__AFINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 5,
@@ -4670,6 +4765,7 @@ pub static SONY__AFINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 7,
@@ -4688,6 +4784,7 @@ pub static SONY__AFINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 7,
@@ -4706,6 +4803,7 @@ pub static SONY__AFINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8,
@@ -4724,6 +4822,7 @@ pub static SONY__AFINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8,
@@ -4742,6 +4841,7 @@ pub static SONY__AFINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9,
@@ -4760,6 +4860,7 @@ pub static SONY__AFINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9,
@@ -4778,6 +4879,7 @@ pub static SONY__AFINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 10,
@@ -4796,6 +4898,7 @@ pub static SONY__AFINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 11,
@@ -4814,6 +4917,7 @@ pub static SONY__AFINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 16,
@@ -4832,6 +4936,7 @@ pub static SONY__AFINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 17,
@@ -4850,6 +4955,7 @@ pub static SONY__AFINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 17,
@@ -4868,6 +4974,7 @@ pub static SONY__AFINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 55,
@@ -4886,6 +4993,7 @@ pub static SONY__AFINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 56,
@@ -4904,6 +5012,7 @@ pub static SONY__AFINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 57,
@@ -4922,6 +5031,7 @@ pub static SONY__AFINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 58,
@@ -4940,6 +5050,7 @@ pub static SONY__AFINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 59,
@@ -4958,6 +5069,7 @@ pub static SONY__AFINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 67,
@@ -4976,6 +5088,7 @@ pub static SONY__AFINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 80,
@@ -4994,6 +5107,7 @@ pub static SONY__AFINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 125,
@@ -5012,6 +5126,7 @@ pub static SONY__AFINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 366,
@@ -5030,6 +5145,7 @@ pub static SONY__AFINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 381,
@@ -5048,6 +5164,7 @@ pub static SONY__AFINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 382,
@@ -5066,12 +5183,14 @@ pub static SONY__AFINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static SONY__CAMERAINFO: Table = Table {
     name: "Image::ExifTool::Sony::CameraInfo",
     binary: true,
+    serial: false,
     format: "",
     first: 0,
     tags: &[
@@ -5092,6 +5211,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 20,
@@ -5110,6 +5230,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 21,
@@ -5128,6 +5249,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 25,
@@ -5146,6 +5268,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 30,
@@ -5164,6 +5287,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 32,
@@ -5182,6 +5306,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 34,
@@ -5200,6 +5325,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 36,
@@ -5218,6 +5344,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 38,
@@ -5236,6 +5363,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 40,
@@ -5254,6 +5382,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 42,
@@ -5272,6 +5401,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 44,
@@ -5290,6 +5420,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 46,
@@ -5308,6 +5439,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 48,
@@ -5326,6 +5458,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 50,
@@ -5344,6 +5477,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 52,
@@ -5362,6 +5496,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 54,
@@ -5380,6 +5515,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 56,
@@ -5398,6 +5534,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 58,
@@ -5416,6 +5553,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 60,
@@ -5434,6 +5572,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 62,
@@ -5452,6 +5591,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 64,
@@ -5470,6 +5610,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 66,
@@ -5488,6 +5629,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 68,
@@ -5506,6 +5648,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 70,
@@ -5524,6 +5667,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 72,
@@ -5542,6 +5686,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 74,
@@ -5560,6 +5705,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 76,
@@ -5578,6 +5724,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 304,
@@ -5596,6 +5743,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 305,
@@ -5614,12 +5762,14 @@ pub static SONY__CAMERAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static SONY__CAMERAINFOUNKNOWN: Table = Table {
     name: "Image::ExifTool::Sony::CameraInfoUnknown",
     binary: true,
+    serial: false,
     format: "",
     first: 0,
     tags: &[],
@@ -5627,6 +5777,7 @@ pub static SONY__CAMERAINFOUNKNOWN: Table = Table {
 pub static SONY__CAMERASETTINGS: Table = Table {
     name: "Image::ExifTool::Sony::CameraSettings",
     binary: true,
+    serial: false,
     format: "int16u",
     first: 0,
     tags: &[
@@ -5647,6 +5798,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1,
@@ -5665,6 +5817,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -5683,6 +5836,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -5701,6 +5855,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -5719,6 +5874,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 5,
@@ -5737,6 +5893,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 6,
@@ -5755,6 +5912,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 7,
@@ -5773,6 +5931,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8,
@@ -5791,6 +5950,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 12,
@@ -5809,6 +5969,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 13,
@@ -5827,6 +5988,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 15,
@@ -5845,6 +6007,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 16,
@@ -5863,6 +6026,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 17,
@@ -5881,6 +6045,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 18,
@@ -5899,6 +6064,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 19,
@@ -5917,6 +6083,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 20,
@@ -5935,6 +6102,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 21,
@@ -5953,6 +6121,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 22,
@@ -5971,6 +6140,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 24,
@@ -5989,6 +6159,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 25,
@@ -6007,6 +6178,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 26,
@@ -6025,6 +6197,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 27,
@@ -6043,6 +6216,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 28,
@@ -6061,6 +6235,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 29,
@@ -6079,6 +6254,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 30,
@@ -6097,6 +6273,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 31,
@@ -6115,6 +6292,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 34,
@@ -6133,6 +6311,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 35,
@@ -6151,6 +6330,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 40,
@@ -6169,6 +6349,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 41,
@@ -6187,6 +6368,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 42,
@@ -6205,6 +6387,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 43,
@@ -6223,6 +6406,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 44,
@@ -6241,6 +6425,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 45,
@@ -6259,6 +6444,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 46,
@@ -6277,6 +6463,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 47,
@@ -6295,6 +6482,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 48,
@@ -6313,6 +6501,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 60,
@@ -6331,6 +6520,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 61,
@@ -6349,6 +6539,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 62,
@@ -6367,6 +6558,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 63,
@@ -6385,6 +6577,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 64,
@@ -6403,6 +6596,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 76,
@@ -6421,6 +6615,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 77,
@@ -6439,6 +6634,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 80,
@@ -6457,6 +6653,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 81,
@@ -6475,6 +6672,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 83,
@@ -6493,6 +6691,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 84,
@@ -6511,6 +6710,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 85,
@@ -6529,6 +6729,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 86,
@@ -6547,6 +6748,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 88,
@@ -6565,6 +6767,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 106,
@@ -6583,6 +6786,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 154,
@@ -6601,6 +6805,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 155,
@@ -6619,12 +6824,14 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static SONY__CAMERASETTINGS2: Table = Table {
     name: "Image::ExifTool::Sony::CameraSettings2",
     binary: true,
+    serial: false,
     format: "int16u",
     first: 0,
     tags: &[
@@ -6645,6 +6852,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1,
@@ -6663,6 +6871,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -6681,6 +6890,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -6699,6 +6909,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -6717,6 +6928,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 5,
@@ -6735,6 +6947,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 6,
@@ -6753,6 +6966,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 7,
@@ -6771,6 +6985,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8,
@@ -6789,6 +7004,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 11,
@@ -6807,6 +7023,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 12,
@@ -6825,6 +7042,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 14,
@@ -6843,6 +7061,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 15,
@@ -6861,6 +7080,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 16,
@@ -6879,6 +7099,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 17,
@@ -6897,6 +7118,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 18,
@@ -6915,6 +7137,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 19,
@@ -6933,6 +7156,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 20,
@@ -6951,6 +7175,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 22,
@@ -6969,6 +7194,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 23,
@@ -6987,6 +7213,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 24,
@@ -7005,6 +7232,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 25,
@@ -7023,6 +7251,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 26,
@@ -7041,6 +7270,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 27,
@@ -7059,6 +7289,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 31,
@@ -7077,6 +7308,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 37,
@@ -7095,6 +7327,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 38,
@@ -7113,6 +7346,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 39,
@@ -7131,6 +7365,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 40,
@@ -7149,6 +7384,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 41,
@@ -7167,6 +7403,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 60,
@@ -7185,6 +7422,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 61,
@@ -7203,6 +7441,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 62,
@@ -7221,6 +7460,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 63,
@@ -7239,6 +7479,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 64,
@@ -7257,6 +7498,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 76,
@@ -7275,6 +7517,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 77,
@@ -7293,6 +7536,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 83,
@@ -7311,6 +7555,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 84,
@@ -7329,6 +7574,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 85,
@@ -7347,6 +7593,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 86,
@@ -7365,6 +7612,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 88,
@@ -7383,6 +7631,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 126,
@@ -7401,6 +7650,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 127,
@@ -7419,6 +7669,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 131,
@@ -7437,12 +7688,14 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static SONY__CAMERASETTINGS3: Table = Table {
     name: "Image::ExifTool::Sony::CameraSettings3",
     binary: true,
+    serial: false,
     format: "int8u",
     first: 0,
     tags: &[
@@ -7463,6 +7716,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1,
@@ -7481,6 +7735,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -7499,6 +7754,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -7517,6 +7773,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -7535,6 +7792,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 5,
@@ -7553,6 +7811,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 6,
@@ -7571,6 +7830,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 7,
@@ -7589,6 +7849,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9,
@@ -7607,6 +7868,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 10,
@@ -7625,6 +7887,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 11,
@@ -7643,6 +7906,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 12,
@@ -7661,6 +7925,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 13,
@@ -7679,6 +7944,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 14,
@@ -7697,6 +7963,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 15,
@@ -7715,6 +7982,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 16,
@@ -7733,6 +8001,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 17,
@@ -7751,6 +8020,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 18,
@@ -7769,6 +8039,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 22,
@@ -7787,6 +8058,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 23,
@@ -7805,6 +8077,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 24,
@@ -7823,6 +8096,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 25,
@@ -7841,6 +8115,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 32,
@@ -7859,6 +8134,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 33,
@@ -7877,6 +8153,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 35,
@@ -7895,6 +8172,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 36,
@@ -7913,6 +8191,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 37,
@@ -7931,6 +8210,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 38,
@@ -7949,6 +8229,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 39,
@@ -7967,6 +8248,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 40,
@@ -7985,6 +8267,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 45,
@@ -8003,6 +8286,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 46,
@@ -8021,6 +8305,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 47,
@@ -8039,6 +8324,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 48,
@@ -8057,6 +8343,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 49,
@@ -8075,6 +8362,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 50,
@@ -8093,6 +8381,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 51,
@@ -8111,6 +8400,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 52,
@@ -8129,6 +8419,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 53,
@@ -8147,6 +8438,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 54,
@@ -8165,6 +8457,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 56,
@@ -8183,6 +8476,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 131,
@@ -8201,6 +8495,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 132,
@@ -8219,6 +8514,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 133,
@@ -8237,6 +8533,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 134,
@@ -8255,6 +8552,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 135,
@@ -8273,6 +8571,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 136,
@@ -8291,6 +8590,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 139,
@@ -8309,6 +8609,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 153,
@@ -8327,6 +8628,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 268,
@@ -8345,6 +8647,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 276,
@@ -8363,6 +8666,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 512,
@@ -8381,6 +8685,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 643,
@@ -8399,6 +8704,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 644,
@@ -8417,6 +8723,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 645,
@@ -8435,6 +8742,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 646,
@@ -8453,6 +8761,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 647,
@@ -8471,6 +8780,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 648,
@@ -8489,6 +8799,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 651,
@@ -8507,6 +8818,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 780,
@@ -8525,6 +8837,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 788,
@@ -8543,6 +8856,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 790,
@@ -8561,6 +8875,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1008,
@@ -8579,6 +8894,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1011,
@@ -8597,6 +8913,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1015,
@@ -8615,6 +8932,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1024,
@@ -8633,6 +8951,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1026,
@@ -8651,12 +8970,14 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static SONY__CAMERASETTINGSUNKNOWN: Table = Table {
     name: "Image::ExifTool::Sony::CameraSettingsUnknown",
     binary: true,
+    serial: false,
     format: "int16u",
     first: 0,
     tags: &[],
@@ -8664,6 +8985,7 @@ pub static SONY__CAMERASETTINGSUNKNOWN: Table = Table {
 pub static SONY__EXTRAINFO: Table = Table {
     name: "Image::ExifTool::Sony::ExtraInfo",
     binary: true,
+    serial: false,
     format: "",
     first: 0,
     tags: &[
@@ -8684,6 +9006,64 @@ pub static SONY__EXTRAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
+        },
+        Tag {
+            id: 2,
+            name: "BatteryUnknown",
+            cond: "",
+            format: "undef[4]",
+            raw: "",
+            value: "CODE:__ANON__",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 8,
+            name: "BatteryVoltage",
+            cond: "",
+            format: "undef[4]",
+            raw: "",
+            value: "CODE:__ANON__",
+            print: "sprintf(\"%.2f V\",$val)",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
+        Tag {
+            id: 10,
+            name: "ImageStabilization2",
+            cond: "",
+            format: "",
+            raw: "",
+            value: "",
+            print: "",
+            map: M_234F5AA04C,
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
         },
         Tag {
             id: 12,
@@ -8702,6 +9082,7 @@ pub static SONY__EXTRAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 26,
@@ -8720,12 +9101,14 @@ pub static SONY__EXTRAINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static SONY__EXTRAINFO2: Table = Table {
     name: "Image::ExifTool::Sony::ExtraInfo2",
     binary: true,
+    serial: false,
     format: "",
     first: 0,
     tags: &[
@@ -8746,6 +9129,7 @@ pub static SONY__EXTRAINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 18,
@@ -8764,15 +9148,36 @@ pub static SONY__EXTRAINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static SONY__EXTRAINFO3: Table = Table {
     name: "Image::ExifTool::Sony::ExtraInfo3",
     binary: true,
+    serial: false,
     format: "",
     first: 0,
     tags: &[
+        Tag {
+            id: 0,
+            name: "BatteryUnknown",
+            cond: "",
+            format: "int16u",
+            raw: "",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: true,
+        },
         Tag {
             id: 2,
             name: "BatteryTemperature",
@@ -8790,6 +9195,7 @@ pub static SONY__EXTRAINFO3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -8808,6 +9214,7 @@ pub static SONY__EXTRAINFO3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 6,
@@ -8826,6 +9233,7 @@ pub static SONY__EXTRAINFO3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8,
@@ -8844,6 +9252,7 @@ pub static SONY__EXTRAINFO3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 17,
@@ -8862,6 +9271,7 @@ pub static SONY__EXTRAINFO3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 20,
@@ -8880,6 +9290,7 @@ pub static SONY__EXTRAINFO3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 20,
@@ -8898,6 +9309,7 @@ pub static SONY__EXTRAINFO3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 20,
@@ -8916,6 +9328,7 @@ pub static SONY__EXTRAINFO3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 22,
@@ -8934,6 +9347,7 @@ pub static SONY__EXTRAINFO3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 22,
@@ -8952,6 +9366,7 @@ pub static SONY__EXTRAINFO3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 24,
@@ -8970,12 +9385,14 @@ pub static SONY__EXTRAINFO3: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static SONY__FACEINFO: Table = Table {
     name: "Image::ExifTool::Sony::FaceInfo",
     binary: true,
+    serial: false,
     format: "int16u",
     first: 0,
     tags: &[
@@ -8996,6 +9413,7 @@ pub static SONY__FACEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1,
@@ -9014,6 +9432,7 @@ pub static SONY__FACEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 6,
@@ -9032,6 +9451,7 @@ pub static SONY__FACEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 11,
@@ -9050,6 +9470,7 @@ pub static SONY__FACEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 16,
@@ -9068,6 +9489,7 @@ pub static SONY__FACEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 21,
@@ -9086,6 +9508,7 @@ pub static SONY__FACEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 26,
@@ -9104,6 +9527,7 @@ pub static SONY__FACEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 31,
@@ -9122,6 +9546,7 @@ pub static SONY__FACEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 36,
@@ -9140,12 +9565,14 @@ pub static SONY__FACEINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static SONY__FACEINFO1: Table = Table {
     name: "Image::ExifTool::Sony::FaceInfo1",
     binary: true,
+    serial: false,
     format: "",
     first: 0,
     tags: &[
@@ -9166,6 +9593,7 @@ pub static SONY__FACEINFO1: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 32,
@@ -9184,6 +9612,7 @@ pub static SONY__FACEINFO1: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 64,
@@ -9202,6 +9631,7 @@ pub static SONY__FACEINFO1: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 96,
@@ -9220,6 +9650,7 @@ pub static SONY__FACEINFO1: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 128,
@@ -9238,6 +9669,7 @@ pub static SONY__FACEINFO1: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 160,
@@ -9256,6 +9688,7 @@ pub static SONY__FACEINFO1: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 192,
@@ -9274,6 +9707,7 @@ pub static SONY__FACEINFO1: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 224,
@@ -9292,12 +9726,14 @@ pub static SONY__FACEINFO1: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static SONY__FACEINFO2: Table = Table {
     name: "Image::ExifTool::Sony::FaceInfo2",
     binary: true,
+    serial: false,
     format: "",
     first: 0,
     tags: &[
@@ -9318,6 +9754,7 @@ pub static SONY__FACEINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 37,
@@ -9336,6 +9773,7 @@ pub static SONY__FACEINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 74,
@@ -9354,6 +9792,7 @@ pub static SONY__FACEINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 111,
@@ -9372,6 +9811,7 @@ pub static SONY__FACEINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 148,
@@ -9390,6 +9830,7 @@ pub static SONY__FACEINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 185,
@@ -9408,6 +9849,7 @@ pub static SONY__FACEINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 222,
@@ -9426,6 +9868,7 @@ pub static SONY__FACEINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 259,
@@ -9444,29 +9887,31 @@ pub static SONY__FACEINFO2: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
-pub static SONY__FACEINFOA: Table = Table { name: "Image::ExifTool::Sony::FaceInfoA", binary: true, format: "int16u", first: 0, tags: &[
-    Tag { id: 2, name: "FaceTest2", cond: "", format: "", raw: "$$self{FaceTest2} = $val; $$self{OPTIONS}{Unknown}<2 ? undef : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 3, name: "FacesDetected", cond: "", format: "", raw: "$$self{FacesDetected} = ($val > 8 ? 0 : $val); $val", value: "$val > 8 ? 0 : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8, name: "FaceTest8", cond: "", format: "", raw: "$$self{FaceTest8} = $val; $$self{OPTIONS}{Unknown}<2 ? undef : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 11, name: "PotentialFace1Position", cond: "\n            $$self{FacesDetected} >= 1 or\n            ($$self{FaceTest8} > 0 and ($$self{FaceTest2} == 1 or $$self{FaceTest2} == 257))\n        ", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 21, name: "PotentialFace2Position", cond: "$$self{FacesDetected} >= 2 or ($$self{FacesDetected} == 1 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 31, name: "PotentialFace3Position", cond: "$$self{FacesDetected} >= 3 or ($$self{FacesDetected} == 2 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 41, name: "PotentialFace4Position", cond: "$$self{FacesDetected} >= 4 or ($$self{FacesDetected} == 3 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 51, name: "PotentialFace5Position", cond: "$$self{FacesDetected} >= 5 or ($$self{FacesDetected} == 4 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 61, name: "PotentialFace6Position", cond: "$$self{FacesDetected} >= 6 or ($$self{FacesDetected} == 5 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 71, name: "PotentialFace7Position", cond: "$$self{FacesDetected} >= 7 or ($$self{FacesDetected} == 6 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 81, name: "PotentialFace8Position", cond: "$$self{FacesDetected} >= 8 or ($$self{FacesDetected} == 7 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 91, name: "Face1Position", cond: "$$self{FacesDetected} >= 1", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 101, name: "Face2Position", cond: "$$self{FacesDetected} >= 2", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 111, name: "Face3Position", cond: "$$self{FacesDetected} >= 3", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 121, name: "Face4Position", cond: "$$self{FacesDetected} >= 4", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
+pub static SONY__FACEINFOA: Table = Table { name: "Image::ExifTool::Sony::FaceInfoA", binary: true, serial: false, format: "int16u", first: 0, tags: &[
+    Tag { id: 2, name: "FaceTest2", cond: "", format: "", raw: "$$self{FaceTest2} = $val; $$self{OPTIONS}{Unknown}<2 ? undef : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 3, name: "FacesDetected", cond: "", format: "", raw: "$$self{FacesDetected} = ($val > 8 ? 0 : $val); $val", value: "$val > 8 ? 0 : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8, name: "FaceTest8", cond: "", format: "", raw: "$$self{FaceTest8} = $val; $$self{OPTIONS}{Unknown}<2 ? undef : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 11, name: "PotentialFace1Position", cond: "\n            $$self{FacesDetected} >= 1 or\n            ($$self{FaceTest8} > 0 and ($$self{FaceTest2} == 1 or $$self{FaceTest2} == 257))\n        ", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 21, name: "PotentialFace2Position", cond: "$$self{FacesDetected} >= 2 or ($$self{FacesDetected} == 1 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 31, name: "PotentialFace3Position", cond: "$$self{FacesDetected} >= 3 or ($$self{FacesDetected} == 2 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 41, name: "PotentialFace4Position", cond: "$$self{FacesDetected} >= 4 or ($$self{FacesDetected} == 3 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 51, name: "PotentialFace5Position", cond: "$$self{FacesDetected} >= 5 or ($$self{FacesDetected} == 4 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 61, name: "PotentialFace6Position", cond: "$$self{FacesDetected} >= 6 or ($$self{FacesDetected} == 5 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 71, name: "PotentialFace7Position", cond: "$$self{FacesDetected} >= 7 or ($$self{FacesDetected} == 6 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 81, name: "PotentialFace8Position", cond: "$$self{FacesDetected} >= 8 or ($$self{FacesDetected} == 7 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 91, name: "Face1Position", cond: "$$self{FacesDetected} >= 1", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 101, name: "Face2Position", cond: "$$self{FacesDetected} >= 2", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 111, name: "Face3Position", cond: "$$self{FacesDetected} >= 3", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 121, name: "Face4Position", cond: "$$self{FacesDetected} >= 4", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
 ] };
 pub static SONY__FOCUSINFO: Table = Table {
     name: "Image::ExifTool::Sony::FocusInfo",
     binary: true,
+    serial: false,
     format: "",
     first: 0,
     tags: &[
@@ -9487,6 +9932,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 14,
@@ -9505,6 +9951,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 16,
@@ -9523,6 +9970,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 20,
@@ -9541,6 +9989,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 21,
@@ -9559,6 +10008,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 43,
@@ -9577,6 +10027,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 44,
@@ -9595,6 +10046,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 45,
@@ -9613,6 +10065,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 46,
@@ -9631,6 +10084,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 47,
@@ -9649,6 +10103,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 63,
@@ -9667,6 +10122,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 65,
@@ -9685,6 +10141,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 109,
@@ -9703,6 +10160,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 111,
@@ -9721,6 +10179,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 119,
@@ -9739,6 +10198,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 121,
@@ -9757,6 +10217,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2118,
@@ -9775,6 +10236,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2491,
@@ -9793,6 +10255,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4368,
@@ -9811,12 +10274,14 @@ pub static SONY__FOCUSINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static SONY__ISOINFO: Table = Table {
     name: "Image::ExifTool::Sony::ISOInfo",
     binary: true,
+    serial: false,
     format: "int8u",
     first: 0,
     tags: &[
@@ -9837,6 +10302,7 @@ pub static SONY__ISOINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -9855,6 +10321,7 @@ pub static SONY__ISOINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -9873,152 +10340,171 @@ pub static SONY__ISOINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
-pub static SONY__MAIN: Table = Table { name: "Image::ExifTool::Sony::Main", binary: false, format: "", first: 0, tags: &[
-    Tag { id: 16, name: "CameraInfo", cond: "$count == 368 or $count == 5478", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[] },
-    Tag { id: 16, name: "CameraInfo2", cond: "$count == 5506 or $count == 6118", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[] },
-    Tag { id: 16, name: "CameraInfo3", cond: "$count == 15360", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[] },
-    Tag { id: 16, name: "CameraInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 32, name: "FocusInfo", cond: "$count == 19154 or $count == 19148", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::FocusInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[] },
-    Tag { id: 32, name: "MoreInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::MoreInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[] },
-    Tag { id: 258, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_1BCBEE6FAE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 260, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 261, name: "Teleconverter", cond: "", format: "", raw: "", value: "", print: "", map: M_FF8658FB96, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 274, name: "WhiteBalanceFineTune", cond: "", format: "int32s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 276, name: "CameraSettings", cond: "$count == 280 or $count == 364", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettings", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[] },
-    Tag { id: 276, name: "CameraSettings2", cond: "$count == 332", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettings2", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[] },
-    Tag { id: 276, name: "CameraSettings3", cond: "$count == 1536 || $count == 2048", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettings3", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[] },
-    Tag { id: 276, name: "CameraSettingsUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettingsUnknown", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[] },
-    Tag { id: 277, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_605F9BB645, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 278, name: "ExtraInfo", cond: "$$self{Model} =~ /^DSLR-A(850|900)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ExtraInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[] },
-    Tag { id: 278, name: "ExtraInfo2", cond: "$$self{Model} =~ /^DSLR-A(230|290|330|380|390)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ExtraInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 278, name: "ExtraInfo3", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ExtraInfo3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 3584, name: "PrintIM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 4096, name: "MultiBurstMode", cond: "$format eq \"undef\"", format: "int8u", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 4097, name: "MultiBurstImageWidth", cond: "$format eq \"int16u\"", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 4098, name: "MultiBurstImageHeight", cond: "$format eq \"int16u\"", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 4099, name: "Panorama", cond: "$$self{Panorama} = ($$valPt =~ /^(\\0\\0)?\\x01\\x01/)", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::Panorama", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8193, name: "PreviewImage", cond: "", format: "", raw: "\n            return \\$val if $val =~ /^Binary/;\n            $val = substr($val,0x20) if length($val) > 0x20;\n#            return \\$val if $val =~ s/^.(\\xd8\\xff\\xdb)/\\xff$1/s;\n            return \\$val if $val =~ s/^.(\\xd8\\xff[\\xdb\\xe1])/\\xff$1/s;\n            $$self{PreviewError} = 1 unless $val eq 'none' or $val eq '';\n            return undef;\n        ", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8194, name: "Rating", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8196, name: "Contrast", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8197, name: "Saturation", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8198, name: "Sharpness", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8199, name: "Brightness", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8200, name: "LongExposureNoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_34EA044756, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8201, name: "HighISONoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_699C259F56, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8202, name: "HDR", cond: "", format: "int16u", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[PItem { map: M_D41DF9F1DF, code: "" }, PItem { map: M_9AD20C7E91, code: "" }] },
-    Tag { id: 8203, name: "MultiFrameNoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_9B684748A6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8206, name: "PictureEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_2816E227BA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8207, name: "SoftSkinEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_7851EE94E2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8208, name: "Tag2010a", cond: "$$self{Model} =~ /^NEX-5N$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8208, name: "Tag2010b", cond: "$$self{Model} =~ /^(SLT-A(65|77)V?|NEX-(7|VG20E)|Lunar)$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8208, name: "Tag2010c", cond: "$$self{Model} =~ /^(SLT-A(37|57)|NEX-F3)$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8208, name: "Tag2010d", cond: "\n            $$self{Model} =~ /^(DSC-(HX10V|HX20V|HX30V|HX200V|TX66|TX200V|TX300V|WX50|WX70|WX100|WX150))$/ and\n            not $$self{Panorama}\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8208, name: "Tag2010e", cond: "\n            $$self{Model} =~ /^(SLT-A99V?|HV|SLT-A58|ILCE-(3000|3500)|NEX-(3N|5R|5T|6|VG900|VG30E)|DSC-(RX100|RX1|RX1R)|Stellar)$/ or\n            ($$self{Model} =~ /^(DSC-(HX300|HX50|HX50V|TX30|WX60|WX80|WX200|WX300))$/ and not $$self{Panorama})\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8208, name: "Tag2010f", cond: "$$self{Model} =~ /^(DSC-(RX100M2|QX10|QX100))$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8208, name: "Tag2010g", cond: "$$self{Model} =~ /^(DSC-(QX30|RX10|RX100M3|HX60V|HX350|HX400V|WX220|WX350)|ILCE-(7(R|S|M2)?|[56]000|5100|QX1)|ILCA-(68|77M2))\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8208, name: "Tag2010h", cond: "$$self{Model} =~ /^(DSC-(RX0|RX1RM2|RX10M2|RX10M3|RX100M4|RX100M5|HX80|HX90V?|WX500)|ILCE-(6300|6500|7RM2|7SM2)|ILCA-99M2)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8208, name: "Tag2010i", cond: "$$self{Model} =~ /^(ILCE-(6100|6400|6600|7C|7M3|7RM3A?|7RM4A?|9|9M2)|DSC-(RX10M4|RX100M6|RX100M5A|RX100M7|HX99|RX0M2)|ZV-(1F?|E10))\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8209, name: "VignettingCorrection", cond: "", format: "", raw: "", value: "", print: "", map: M_26B26397A2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8210, name: "LateralChromaticAberration", cond: "", format: "", raw: "", value: "", print: "", map: M_26B26397A2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8211, name: "DistortionCorrectionSetting", cond: "", format: "", raw: "", value: "", print: "", map: M_26B26397A2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8212, name: "WBShiftAB_GM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[] },
-    Tag { id: 8214, name: "AutoPortraitFramed", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8215, name: "FlashAction", cond: "", format: "", raw: "", value: "", print: "", map: M_E158A853D4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8218, name: "ElectronicFrontCurtainShutter", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8219, name: "FocusMode", cond: "($$self{Model} !~ /^DSC-/) or ($$self{Model} =~ /^DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2)/)", format: "", raw: "", value: "", print: "", map: M_58305B9036, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8220, name: "AFAreaModeSetting", cond: "$$self{Model} =~ /^(SLT-|HV)/", format: "", raw: "", value: "", print: "", map: M_0F0BAA2F7F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8220, name: "AFAreaModeSetting", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-|DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2))/", format: "", raw: "$$self{AFAreaILCE} = $val", value: "", print: "", map: M_1939EC12E7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8220, name: "AFAreaModeSetting", cond: "$$self{Model} =~ /^ILCA-/", format: "", raw: "$$self{AFAreaILCA} = $val", value: "", print: "", map: M_36E5405C84, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8221, name: "FlexibleSpotPosition", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-|DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2))/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[] },
-    Tag { id: 8222, name: "AFPointSelected", cond: "\n            ($$self{Model} =~ /^(SLT-|HV)/) or ($$self{Model} =~ /^(ILCE-|ILME-)/ and\n            defined $$self{AFAreaILCE} and  $$self{AFAreaILCE} == 4)\n        ", format: "", raw: "", value: "", print: "", map: M_98FD0C9877, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8222, name: "AFPointSelected", cond: "$$self{Model} =~ /^ILCA-(68|77M2)/ and defined $$self{AFAreaILCA} and $$self{AFAreaILCA} != 8", format: "", raw: "", value: "$val - 1", print: "", map: M_47AE8D9ACD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8222, name: "AFPointSelected", cond: "($$self{Model} =~ /^ILCA-99M2/ and defined $$self{AFAreaILCA} and $$self{AFAreaILCA} != 8)", format: "", raw: "", value: "", print: "", map: M_B0CCDE02D4, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8222, name: "AFPointSelected", cond: "($$self{Model} =~ /^ILCA-/ and defined $$self{AFAreaILCA} and $$self{AFAreaILCA} == 8)", format: "", raw: "", value: "", print: "", map: M_615222175C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8222, name: "AFPointSelected", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-)/", format: "", raw: "", value: "", print: "", map: M_88907A096C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8224, name: "AFPointsUsed", cond: "$$self{Model} !~ /^(ILCA-|DSC-)/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_167D68F961, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8224, name: "AFPointsUsed", cond: "$$self{Model} =~ /^ILCA-(68|77M2)/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_E60499B536, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8225, name: "AFTracking", cond: "($$self{Model} !~ /^DSC-/) or ($$self{Model} =~ /^DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2)/)", format: "", raw: "", value: "", print: "", map: M_03305BB2A6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8226, name: "FocalPlaneAFPointsUsed", cond: "$$self{Model} =~ /^(ILCE-(5100|6000|7M2))/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8226, name: "FocalPlaneAFPointsUsed", cond: "$$self{Model} =~ /^ILCE-7RM2/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8227, name: "MultiFrameNREffect", cond: "", format: "", raw: "", value: "", print: "", map: M_6D2D4A120C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8230, name: "WBShiftAB_GM_Precise", cond: "", format: "", raw: "", value: "", print: "my @v=split(\" \",$val); $_/=1000 foreach @v; sprintf(\"%.2f %.2f\",$v[0],$v[1])", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[] },
-    Tag { id: 8231, name: "FocusLocation", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[] },
-    Tag { id: 8232, name: "VariableLowPassFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_CB46CD7B80, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[] },
-    Tag { id: 8233, name: "RAWFileType", cond: "", format: "", raw: "", value: "", print: "", map: M_C15A4F7850, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8234, name: "Tag202a", cond: "$$valPt =~ /^\\x01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8235, name: "PrioritySetInAWB", cond: "", format: "", raw: "", value: "", print: "", map: M_2554B4720E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8236, name: "MeteringMode2", cond: "", format: "", raw: "", value: "", print: "", map: M_EE70E9DC40, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8237, name: "ExposureStandardAdjustment", cond: "", format: "", raw: "", value: "", print: "$val ? sprintf(\"%+.1f\",$val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8238, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_BEAEA5B3AF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[] },
-    Tag { id: 8239, name: "PixelShiftInfo", cond: "", format: "", raw: "\n            my ($a,$b,$c) = (Get32u(\\$val,0), Get8u(\\$val,4), Get8u(\\$val,5));\n            sprintf(\"%.2d%.2d%.2d%.2d %d %d 0x%x\",($a>>17)&0x1f,($a>>12)&0x1f,($a>>6)&0x3f,$a&0x3f,$b,$c,$a>>22);\n        ", value: "", print: "", map: M_00326E1847, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8241, name: "SerialNumber", cond: "", format: "", raw: "", value: "$val=~s/(\\d{2})(\\d{2})(\\d{2})(\\d{2})/$4$3$2$1/; $val=~s/^0//; $val", print: "sprintf(\"%.8d\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8242, name: "Shadows", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8243, name: "Highlights", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8244, name: "Fade", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8245, name: "SharpnessRange", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8246, name: "Clarity", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 8247, name: "FocusFrameSize", cond: "", format: "int16u", raw: "", value: "", print: "\n            my @a = split ' ', $val;\n            return $a[2] ? sprintf('%3dx%3d', $a[0], $a[1]) : 'n/a';\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[] },
-    Tag { id: 8249, name: "JPEG-HEIFSwitch", cond: "", format: "", raw: "", value: "", print: "", map: M_6165199B54, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 12288, name: "ShotInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ShotInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 36875, name: "Tag900b", cond: "$$valPt =~ /^\\xae/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 36944, name: "Tag9050a", cond: "$$self{Model} !~ /^(DSC-|Stellar|ILCE-(1|6100|6300|6400|6500|6600|7C|7M3|7M4|7RM2|7RM3A?|7RM4A?|7RM5|7SM2|7SM3|9|9M2)|ILCA-99M2|ILME-FX3|ZV-)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[] },
-    Tag { id: 36944, name: "Tag9050b", cond: "$$self{Model} =~ /^(ILCE-(6100|6300|6400|6500|6600|7C|7M3|7RM2|7RM3A?|7RM4A?|7SM2|9|9M2)|ILCA-99M2|ZV-E10)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[] },
-    Tag { id: 36944, name: "Tag9050c", cond: "$$self{Model} =~ /^(ILCE-(1|7M4|7RM5|7SM3)|ILME-FX3)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[] },
-    Tag { id: 37888, name: "Tag9400a", cond: "\n            $$valPt =~ /^[\\x07\\x09\\x0a]/ or\n           ($$valPt =~ /^[\\x5e\\xe7\\x04]/ and $$self{DoubleCipher} = 1)\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 37888, name: "Tag9400b", cond: "$$valPt =~ /^\\x0c/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 37888, name: "Tag9400c", cond: "$$valPt =~ /^[\\x23\\x24\\x26\\x28\\x31\\x32]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 37889, name: "Tag9401", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 37890, name: "Tag9402", cond: "$$self{Model} !~ /^(SLT-|HV|ILCA-)/ and $$valPt !~ /^[\\x05\\xff]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 37891, name: "Tag9403", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 37892, name: "Tag9404a", cond: "$$valPt =~ /^[\\x40\\x7d]..\\x01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 37892, name: "Tag9404b", cond: "$$valPt =~ /^[\\xe7\\xea\\xcd\\x8a\\x70]..\\x08/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 37892, name: "Tag9404c", cond: "$$valPt =~ /^\\xb6..\\x01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 37893, name: "Tag9405a", cond: "$$valPt =~ /^[\\x1b\\x40\\x7d]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 37893, name: "Tag9405b", cond: "$$valPt =~ /^[\\x3a\\xb3\\x7e\\x9a\\x25\\xe1\\x76\\x8b]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 37894, name: "Tag9406", cond: "$$valPt =~ /^[\\x01\\x08\\x1b].[\\x08\\x1b]/s", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 37898, name: "Tag940a", cond: "$$self{Model} =~ /^(SLT-|HV)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 37900, name: "Tag940c", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-|Lunar|ZV-E10)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 37902, name: "AFInfo", cond: "$$self{Model} =~ /^(SLT-|HV|ILCA-)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::AFInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 37902, name: "Tag940e", cond: "$$self{Model} =~ /^(NEX-|ILCE-|Lunar)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 37910, name: "Sony_0x9416", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45056, name: "FileFormat", cond: "", format: "", raw: "\n            $self->OverrideFileType($$self{TIFF_TYPE} = 'SR2') if $val eq '1 0 0 0';\n            return $val;\n        ", value: "", print: "", map: M_272682C1CB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[] },
-    Tag { id: 45057, name: "SonyModelID", cond: "", format: "", raw: "", value: "", print: "", map: M_57D4771F80, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45088, name: "CreativeStyle", cond: "", format: "", raw: "", value: "", print: "", map: M_CA23927349, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45089, name: "ColorTemperature", cond: "", format: "", raw: "", value: "", print: "$val ? ($val==0xffffffff ? \"n/a\" : $val) : \"Auto\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45090, name: "ColorCompensationFilter", cond: "", format: "int32s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45091, name: "SceneMode", cond: "", format: "", raw: "", value: "", print: "", map: M_CCF7F27241, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45092, name: "ZoneMatching", cond: "", format: "", raw: "", value: "", print: "", map: M_7642F67CED, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45093, name: "DynamicRangeOptimizer", cond: "", format: "", raw: "", value: "", print: "", map: M_CC80EC4F0C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45094, name: "ImageStabilization", cond: "", format: "", raw: "", value: "", print: "", map: M_5BD1C5168C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45095, name: "LensType", cond: "", format: "", raw: "", value: "", print: "", map: M_072774E913, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45096, name: "MinoltaMakerNote", cond: "$$valPt ne \"\\0\\0\\0\\0\"", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Minolta::Main", sub_start: "$val", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45097, name: "ColorMode", cond: "", format: "", raw: "", value: "", print: "", map: M_BD7FD8DCEE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45098, name: "LensSpec", cond: "", format: "undef", raw: "", value: "CODE:ConvLensSpec", print: "CODE:PrintLensSpec", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 8, parr: &[] },
-    Tag { id: 45099, name: "FullImageSize", cond: "", format: "", raw: "", value: "join(\" \", reverse split(\" \", $val))", print: "$val =~ tr/ /x/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[] },
-    Tag { id: 45100, name: "PreviewImageSize", cond: "", format: "", raw: "", value: "join(\" \", reverse split(\" \", $val))", print: "$val =~ tr/ /x/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[] },
-    Tag { id: 45120, name: "Macro", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_F4301B1AE3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45121, name: "ExposureMode", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_D7106A7CDE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45122, name: "FocusMode", cond: "\n            ($$self{TagB042} = Get16u($valPt, 0)) and\n            (not $$self{MetaVersion} or $$self{MetaVersion} ne 'DC7303320222000')\n        ", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_B95D54EB31, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45123, name: "AFAreaMode", cond: "not $$self{MetaVersion} or $$self{MetaVersion} ne \"DC7303320222000\"", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_436447A236, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45123, name: "AFAreaMode", cond: "$$self{TagB042} and $$self{TagB042} != 0", format: "", raw: "", value: "", print: "", map: M_27E0280904, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45124, name: "AFIlluminator", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_9C0EFBFB59, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45127, name: "JPEGQuality", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_13B5E3E778, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45128, name: "FlashLevel", cond: "", format: "", raw: "($val == -1 and $$self{Model} =~ /DSLR-A100\\b/) ? undef : $val", value: "", print: "", map: M_3FE6191134, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45129, name: "ReleaseMode", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_348F8A645B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45130, name: "SequenceNumber", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_344C6CC7AD, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45131, name: "Anti-Blur", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_A4829F6509, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45134, name: "FocusMode", cond: "$$self{MetaVersion} and $$self{MetaVersion} eq \"DC7303320222000\"", format: "", raw: "", value: "", print: "", map: M_5EC33EC66C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45135, name: "DynamicRangeOptimizer", cond: "", format: "", raw: "", value: "", print: "", map: M_85FC020FAD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45136, name: "HighISONoiseReduction2", cond: "$$self{Model} =~ /^(DSC-|Stellar)/", format: "", raw: "", value: "", print: "", map: M_63B9EFDC09, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45138, name: "IntelligentAuto", cond: "", format: "", raw: "", value: "", print: "", map: M_8E9CA9C9FB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 45140, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_D0FC8A9957, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
+pub static SONY__MAIN: Table = Table { name: "Image::ExifTool::Sony::Main", binary: false, serial: false, format: "", first: 0, tags: &[
+    Tag { id: 16, name: "CameraInfo", cond: "$count == 368 or $count == 5478", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false },
+    Tag { id: 16, name: "CameraInfo2", cond: "$count == 5506 or $count == 6118", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false },
+    Tag { id: 16, name: "CameraInfo3", cond: "$count == 15360", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false },
+    Tag { id: 16, name: "CameraInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 32, name: "FocusInfo", cond: "$count == 19154 or $count == 19148", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::FocusInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false },
+    Tag { id: 32, name: "MoreInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::MoreInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false },
+    Tag { id: 258, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_1BCBEE6FAE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 260, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 261, name: "Teleconverter", cond: "", format: "", raw: "", value: "", print: "", map: M_FF8658FB96, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 274, name: "WhiteBalanceFineTune", cond: "", format: "int32s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 276, name: "CameraSettings", cond: "$count == 280 or $count == 364", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettings", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false },
+    Tag { id: 276, name: "CameraSettings2", cond: "$count == 332", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettings2", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false },
+    Tag { id: 276, name: "CameraSettings3", cond: "$count == 1536 || $count == 2048", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettings3", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false },
+    Tag { id: 276, name: "CameraSettingsUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettingsUnknown", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false },
+    Tag { id: 277, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_605F9BB645, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 278, name: "ExtraInfo", cond: "$$self{Model} =~ /^DSLR-A(850|900)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ExtraInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false },
+    Tag { id: 278, name: "ExtraInfo2", cond: "$$self{Model} =~ /^DSLR-A(230|290|330|380|390)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ExtraInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 278, name: "ExtraInfo3", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ExtraInfo3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 3584, name: "PrintIM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 4096, name: "MultiBurstMode", cond: "$format eq \"undef\"", format: "int8u", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 4097, name: "MultiBurstImageWidth", cond: "$format eq \"int16u\"", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 4098, name: "MultiBurstImageHeight", cond: "$format eq \"int16u\"", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 4099, name: "Panorama", cond: "$$self{Panorama} = ($$valPt =~ /^(\\0\\0)?\\x01\\x01/)", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::Panorama", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8193, name: "PreviewImage", cond: "", format: "", raw: "\n            return \\$val if $val =~ /^Binary/;\n            $val = substr($val,0x20) if length($val) > 0x20;\n#            return \\$val if $val =~ s/^.(\\xd8\\xff\\xdb)/\\xff$1/s;\n            return \\$val if $val =~ s/^.(\\xd8\\xff[\\xdb\\xe1])/\\xff$1/s;\n            $$self{PreviewError} = 1 unless $val eq 'none' or $val eq '';\n            return undef;\n        ", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8194, name: "Rating", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8196, name: "Contrast", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8197, name: "Saturation", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8198, name: "Sharpness", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8199, name: "Brightness", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8200, name: "LongExposureNoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_34EA044756, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8201, name: "HighISONoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_699C259F56, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8202, name: "HDR", cond: "", format: "int16u", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[PItem { map: M_D41DF9F1DF, code: "" }, PItem { map: M_9AD20C7E91, code: "" }], unknown: false },
+    Tag { id: 8203, name: "MultiFrameNoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_9B684748A6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8206, name: "PictureEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_2816E227BA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8207, name: "SoftSkinEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_7851EE94E2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8208, name: "Tag2010a", cond: "$$self{Model} =~ /^NEX-5N$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8208, name: "Tag2010b", cond: "$$self{Model} =~ /^(SLT-A(65|77)V?|NEX-(7|VG20E)|Lunar)$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8208, name: "Tag2010c", cond: "$$self{Model} =~ /^(SLT-A(37|57)|NEX-F3)$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8208, name: "Tag2010d", cond: "\n            $$self{Model} =~ /^(DSC-(HX10V|HX20V|HX30V|HX200V|TX66|TX200V|TX300V|WX50|WX70|WX100|WX150))$/ and\n            not $$self{Panorama}\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8208, name: "Tag2010e", cond: "\n            $$self{Model} =~ /^(SLT-A99V?|HV|SLT-A58|ILCE-(3000|3500)|NEX-(3N|5R|5T|6|VG900|VG30E)|DSC-(RX100|RX1|RX1R)|Stellar)$/ or\n            ($$self{Model} =~ /^(DSC-(HX300|HX50|HX50V|TX30|WX60|WX80|WX200|WX300))$/ and not $$self{Panorama})\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8208, name: "Tag2010f", cond: "$$self{Model} =~ /^(DSC-(RX100M2|QX10|QX100))$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8208, name: "Tag2010g", cond: "$$self{Model} =~ /^(DSC-(QX30|RX10|RX100M3|HX60V|HX350|HX400V|WX220|WX350)|ILCE-(7(R|S|M2)?|[56]000|5100|QX1)|ILCA-(68|77M2))\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8208, name: "Tag2010h", cond: "$$self{Model} =~ /^(DSC-(RX0|RX1RM2|RX10M2|RX10M3|RX100M4|RX100M5|HX80|HX90V?|WX500)|ILCE-(6300|6500|7RM2|7SM2)|ILCA-99M2)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8208, name: "Tag2010i", cond: "$$self{Model} =~ /^(ILCE-(6100|6400|6600|7C|7M3|7RM3A?|7RM4A?|9|9M2)|DSC-(RX10M4|RX100M6|RX100M5A|RX100M7|HX99|RX0M2)|ZV-(1F?|E10))\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8208, name: "Tag_0x2010", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
+    Tag { id: 8209, name: "VignettingCorrection", cond: "", format: "", raw: "", value: "", print: "", map: M_26B26397A2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8210, name: "LateralChromaticAberration", cond: "", format: "", raw: "", value: "", print: "", map: M_26B26397A2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8211, name: "DistortionCorrectionSetting", cond: "", format: "", raw: "", value: "", print: "", map: M_26B26397A2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8212, name: "WBShiftAB_GM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
+    Tag { id: 8214, name: "AutoPortraitFramed", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8215, name: "FlashAction", cond: "", format: "", raw: "", value: "", print: "", map: M_E158A853D4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8218, name: "ElectronicFrontCurtainShutter", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8219, name: "FocusMode", cond: "($$self{Model} !~ /^DSC-/) or ($$self{Model} =~ /^DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2)/)", format: "", raw: "", value: "", print: "", map: M_58305B9036, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8220, name: "AFAreaModeSetting", cond: "$$self{Model} =~ /^(SLT-|HV)/", format: "", raw: "", value: "", print: "", map: M_0F0BAA2F7F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8220, name: "AFAreaModeSetting", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-|DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2))/", format: "", raw: "$$self{AFAreaILCE} = $val", value: "", print: "", map: M_1939EC12E7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8220, name: "AFAreaModeSetting", cond: "$$self{Model} =~ /^ILCA-/", format: "", raw: "$$self{AFAreaILCA} = $val", value: "", print: "", map: M_36E5405C84, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8221, name: "FlexibleSpotPosition", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-|DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2))/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
+    Tag { id: 8222, name: "AFPointSelected", cond: "\n            ($$self{Model} =~ /^(SLT-|HV)/) or ($$self{Model} =~ /^(ILCE-|ILME-)/ and\n            defined $$self{AFAreaILCE} and  $$self{AFAreaILCE} == 4)\n        ", format: "", raw: "", value: "", print: "", map: M_98FD0C9877, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8222, name: "AFPointSelected", cond: "$$self{Model} =~ /^ILCA-(68|77M2)/ and defined $$self{AFAreaILCA} and $$self{AFAreaILCA} != 8", format: "", raw: "", value: "$val - 1", print: "", map: M_47AE8D9ACD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8222, name: "AFPointSelected", cond: "($$self{Model} =~ /^ILCA-99M2/ and defined $$self{AFAreaILCA} and $$self{AFAreaILCA} != 8)", format: "", raw: "", value: "", print: "", map: M_B0CCDE02D4, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8222, name: "AFPointSelected", cond: "($$self{Model} =~ /^ILCA-/ and defined $$self{AFAreaILCA} and $$self{AFAreaILCA} == 8)", format: "", raw: "", value: "", print: "", map: M_615222175C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8222, name: "AFPointSelected", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-)/", format: "", raw: "", value: "", print: "", map: M_88907A096C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8224, name: "AFPointsUsed", cond: "$$self{Model} !~ /^(ILCA-|DSC-)/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_167D68F961, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8224, name: "AFPointsUsed", cond: "$$self{Model} =~ /^ILCA-(68|77M2)/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_E60499B536, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8225, name: "AFTracking", cond: "($$self{Model} !~ /^DSC-/) or ($$self{Model} =~ /^DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2)/)", format: "", raw: "", value: "", print: "", map: M_03305BB2A6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8226, name: "FocalPlaneAFPointsUsed", cond: "$$self{Model} =~ /^(ILCE-(5100|6000|7M2))/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8226, name: "FocalPlaneAFPointsUsed", cond: "$$self{Model} =~ /^ILCE-7RM2/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8227, name: "MultiFrameNREffect", cond: "", format: "", raw: "", value: "", print: "", map: M_6D2D4A120C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8230, name: "WBShiftAB_GM_Precise", cond: "", format: "", raw: "", value: "", print: "my @v=split(\" \",$val); $_/=1000 foreach @v; sprintf(\"%.2f %.2f\",$v[0],$v[1])", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
+    Tag { id: 8231, name: "FocusLocation", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false },
+    Tag { id: 8232, name: "VariableLowPassFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_CB46CD7B80, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
+    Tag { id: 8233, name: "RAWFileType", cond: "", format: "", raw: "", value: "", print: "", map: M_C15A4F7850, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8234, name: "Tag202a", cond: "$$valPt =~ /^\\x01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8235, name: "PrioritySetInAWB", cond: "", format: "", raw: "", value: "", print: "", map: M_2554B4720E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8236, name: "MeteringMode2", cond: "", format: "", raw: "", value: "", print: "", map: M_EE70E9DC40, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8237, name: "ExposureStandardAdjustment", cond: "", format: "", raw: "", value: "", print: "$val ? sprintf(\"%+.1f\",$val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8238, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_BEAEA5B3AF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
+    Tag { id: 8239, name: "PixelShiftInfo", cond: "", format: "", raw: "\n            my ($a,$b,$c) = (Get32u(\\$val,0), Get8u(\\$val,4), Get8u(\\$val,5));\n            sprintf(\"%.2d%.2d%.2d%.2d %d %d 0x%x\",($a>>17)&0x1f,($a>>12)&0x1f,($a>>6)&0x3f,$a&0x3f,$b,$c,$a>>22);\n        ", value: "", print: "", map: M_00326E1847, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8241, name: "SerialNumber", cond: "", format: "", raw: "", value: "$val=~s/(\\d{2})(\\d{2})(\\d{2})(\\d{2})/$4$3$2$1/; $val=~s/^0//; $val", print: "sprintf(\"%.8d\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8242, name: "Shadows", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8243, name: "Highlights", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8244, name: "Fade", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8245, name: "SharpnessRange", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8246, name: "Clarity", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 8247, name: "FocusFrameSize", cond: "", format: "int16u", raw: "", value: "", print: "\n            my @a = split ' ', $val;\n            return $a[2] ? sprintf('%3dx%3d', $a[0], $a[1]) : 'n/a';\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false },
+    Tag { id: 8249, name: "JPEG-HEIFSwitch", cond: "", format: "", raw: "", value: "", print: "", map: M_6165199B54, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 12288, name: "ShotInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ShotInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 36875, name: "Tag900b", cond: "$$valPt =~ /^\\xae/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 36944, name: "Tag9050a", cond: "$$self{Model} !~ /^(DSC-|Stellar|ILCE-(1|6100|6300|6400|6500|6600|7C|7M3|7M4|7RM2|7RM3A?|7RM4A?|7RM5|7SM2|7SM3|9|9M2)|ILCA-99M2|ILME-FX3|ZV-)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false },
+    Tag { id: 36944, name: "Tag9050b", cond: "$$self{Model} =~ /^(ILCE-(6100|6300|6400|6500|6600|7C|7M3|7RM2|7RM3A?|7RM4A?|7SM2|9|9M2)|ILCA-99M2|ZV-E10)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false },
+    Tag { id: 36944, name: "Tag9050c", cond: "$$self{Model} =~ /^(ILCE-(1|7M4|7RM5|7SM3)|ILME-FX3)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false },
+    Tag { id: 36944, name: "Sony_0x9050", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
+    Tag { id: 37888, name: "Tag9400a", cond: "\n            $$valPt =~ /^[\\x07\\x09\\x0a]/ or\n           ($$valPt =~ /^[\\x5e\\xe7\\x04]/ and $$self{DoubleCipher} = 1)\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 37888, name: "Tag9400b", cond: "$$valPt =~ /^\\x0c/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 37888, name: "Tag9400c", cond: "$$valPt =~ /^[\\x23\\x24\\x26\\x28\\x31\\x32]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 37888, name: "Sony_0x9400", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
+    Tag { id: 37889, name: "Tag9401", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 37890, name: "Tag9402", cond: "$$self{Model} !~ /^(SLT-|HV|ILCA-)/ and $$valPt !~ /^[\\x05\\xff]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 37890, name: "Sony_0x9402", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
+    Tag { id: 37891, name: "Tag9403", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 37892, name: "Tag9404a", cond: "$$valPt =~ /^[\\x40\\x7d]..\\x01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 37892, name: "Tag9404b", cond: "$$valPt =~ /^[\\xe7\\xea\\xcd\\x8a\\x70]..\\x08/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 37892, name: "Tag9404c", cond: "$$valPt =~ /^\\xb6..\\x01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 37892, name: "Sony_0x9404", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
+    Tag { id: 37893, name: "Tag9405a", cond: "$$valPt =~ /^[\\x1b\\x40\\x7d]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 37893, name: "Tag9405b", cond: "$$valPt =~ /^[\\x3a\\xb3\\x7e\\x9a\\x25\\xe1\\x76\\x8b]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 37893, name: "Sony_0x9405", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
+    Tag { id: 37894, name: "Tag9406", cond: "$$valPt =~ /^[\\x01\\x08\\x1b].[\\x08\\x1b]/s", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 37894, name: "Sony_0x9406", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
+    Tag { id: 37895, name: "Sony_0x9407", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
+    Tag { id: 37896, name: "Sony_0x9408", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
+    Tag { id: 37897, name: "Sony_0x9409", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
+    Tag { id: 37898, name: "Tag940a", cond: "$$self{Model} =~ /^(SLT-|HV)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 37898, name: "Sony_0x940a", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
+    Tag { id: 37899, name: "Sony_0x940b", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
+    Tag { id: 37900, name: "Tag940c", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-|Lunar|ZV-E10)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 37900, name: "Sony_0x940c", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
+    Tag { id: 37901, name: "Sony_0x940d", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
+    Tag { id: 37902, name: "AFInfo", cond: "$$self{Model} =~ /^(SLT-|HV|ILCA-)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::AFInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 37902, name: "Tag940e", cond: "$$self{Model} =~ /^(NEX-|ILCE-|Lunar)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 37902, name: "Sony_0x940e", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
+    Tag { id: 37903, name: "Sony_0x940f", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
+    Tag { id: 37905, name: "Sony_0x9411", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
+    Tag { id: 37910, name: "Sony_0x9416", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45056, name: "FileFormat", cond: "", format: "", raw: "\n            $self->OverrideFileType($$self{TIFF_TYPE} = 'SR2') if $val eq '1 0 0 0';\n            return $val;\n        ", value: "", print: "", map: M_272682C1CB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false },
+    Tag { id: 45057, name: "SonyModelID", cond: "", format: "", raw: "", value: "", print: "", map: M_57D4771F80, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45088, name: "CreativeStyle", cond: "", format: "", raw: "", value: "", print: "", map: M_CA23927349, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45089, name: "ColorTemperature", cond: "", format: "", raw: "", value: "", print: "$val ? ($val==0xffffffff ? \"n/a\" : $val) : \"Auto\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45090, name: "ColorCompensationFilter", cond: "", format: "int32s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45091, name: "SceneMode", cond: "", format: "", raw: "", value: "", print: "", map: M_CCF7F27241, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45092, name: "ZoneMatching", cond: "", format: "", raw: "", value: "", print: "", map: M_7642F67CED, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45093, name: "DynamicRangeOptimizer", cond: "", format: "", raw: "", value: "", print: "", map: M_CC80EC4F0C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45094, name: "ImageStabilization", cond: "", format: "", raw: "", value: "", print: "", map: M_5BD1C5168C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45095, name: "LensType", cond: "", format: "", raw: "", value: "", print: "", map: M_072774E913, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45096, name: "MinoltaMakerNote", cond: "$$valPt ne \"\\0\\0\\0\\0\"", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Minolta::Main", sub_start: "$val", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45097, name: "ColorMode", cond: "", format: "", raw: "", value: "", print: "", map: M_BD7FD8DCEE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45098, name: "LensSpec", cond: "", format: "undef", raw: "", value: "CODE:ConvLensSpec", print: "CODE:PrintLensSpec", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 8, parr: &[], unknown: false },
+    Tag { id: 45099, name: "FullImageSize", cond: "", format: "", raw: "", value: "join(\" \", reverse split(\" \", $val))", print: "$val =~ tr/ /x/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
+    Tag { id: 45100, name: "PreviewImageSize", cond: "", format: "", raw: "", value: "join(\" \", reverse split(\" \", $val))", print: "$val =~ tr/ /x/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
+    Tag { id: 45120, name: "Macro", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_F4301B1AE3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45121, name: "ExposureMode", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_D7106A7CDE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45122, name: "FocusMode", cond: "\n            ($$self{TagB042} = Get16u($valPt, 0)) and\n            (not $$self{MetaVersion} or $$self{MetaVersion} ne 'DC7303320222000')\n        ", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_B95D54EB31, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45123, name: "AFAreaMode", cond: "not $$self{MetaVersion} or $$self{MetaVersion} ne \"DC7303320222000\"", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_436447A236, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45123, name: "AFAreaMode", cond: "$$self{TagB042} and $$self{TagB042} != 0", format: "", raw: "", value: "", print: "", map: M_27E0280904, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45124, name: "AFIlluminator", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_9C0EFBFB59, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45127, name: "JPEGQuality", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_13B5E3E778, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45128, name: "FlashLevel", cond: "", format: "", raw: "($val == -1 and $$self{Model} =~ /DSLR-A100\\b/) ? undef : $val", value: "", print: "", map: M_3FE6191134, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45129, name: "ReleaseMode", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_348F8A645B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45130, name: "SequenceNumber", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_344C6CC7AD, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45131, name: "Anti-Blur", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_A4829F6509, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45134, name: "FocusMode", cond: "$$self{MetaVersion} and $$self{MetaVersion} eq \"DC7303320222000\"", format: "", raw: "", value: "", print: "", map: M_5EC33EC66C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45135, name: "DynamicRangeOptimizer", cond: "", format: "", raw: "", value: "", print: "", map: M_85FC020FAD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45136, name: "HighISONoiseReduction2", cond: "$$self{Model} =~ /^(DSC-|Stellar)/", format: "", raw: "", value: "", print: "", map: M_63B9EFDC09, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45138, name: "IntelligentAuto", cond: "", format: "", raw: "", value: "", print: "", map: M_8E9CA9C9FB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 45140, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_D0FC8A9957, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
 ] };
 pub static SONY__METERINFO: Table = Table {
     name: "Image::ExifTool::Sony::MeterInfo",
     binary: true,
+    serial: false,
     format: "",
     first: 0,
     tags: &[
@@ -10039,6 +10525,7 @@ pub static SONY__METERINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 108,
@@ -10057,6 +10544,7 @@ pub static SONY__METERINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 216,
@@ -10075,6 +10563,7 @@ pub static SONY__METERINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 324,
@@ -10093,6 +10582,7 @@ pub static SONY__METERINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 432,
@@ -10111,6 +10601,7 @@ pub static SONY__METERINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 540,
@@ -10129,6 +10620,7 @@ pub static SONY__METERINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 648,
@@ -10147,6 +10639,7 @@ pub static SONY__METERINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 756,
@@ -10165,6 +10658,7 @@ pub static SONY__METERINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 888,
@@ -10183,6 +10677,7 @@ pub static SONY__METERINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1020,
@@ -10201,6 +10696,7 @@ pub static SONY__METERINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1152,
@@ -10219,6 +10715,7 @@ pub static SONY__METERINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1284,
@@ -10237,6 +10734,7 @@ pub static SONY__METERINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1416,
@@ -10255,6 +10753,7 @@ pub static SONY__METERINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1548,
@@ -10273,6 +10772,7 @@ pub static SONY__METERINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1680,
@@ -10291,6 +10791,7 @@ pub static SONY__METERINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1812,
@@ -10309,12 +10810,14 @@ pub static SONY__METERINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static SONY__METERINFO9: Table = Table {
     name: "Image::ExifTool::Sony::MeterInfo9",
     binary: true,
+    serial: false,
     format: "",
     first: 0,
     tags: &[
@@ -10335,6 +10838,7 @@ pub static SONY__METERINFO9: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 90,
@@ -10353,6 +10857,7 @@ pub static SONY__METERINFO9: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 180,
@@ -10371,6 +10876,7 @@ pub static SONY__METERINFO9: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 270,
@@ -10389,6 +10895,7 @@ pub static SONY__METERINFO9: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 360,
@@ -10407,6 +10914,7 @@ pub static SONY__METERINFO9: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 450,
@@ -10425,6 +10933,7 @@ pub static SONY__METERINFO9: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 540,
@@ -10443,6 +10952,7 @@ pub static SONY__METERINFO9: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 630,
@@ -10461,6 +10971,7 @@ pub static SONY__METERINFO9: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 740,
@@ -10479,6 +10990,7 @@ pub static SONY__METERINFO9: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 850,
@@ -10497,6 +11009,7 @@ pub static SONY__METERINFO9: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 960,
@@ -10515,6 +11028,7 @@ pub static SONY__METERINFO9: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1070,
@@ -10533,6 +11047,7 @@ pub static SONY__METERINFO9: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1180,
@@ -10551,6 +11066,7 @@ pub static SONY__METERINFO9: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1290,
@@ -10569,6 +11085,7 @@ pub static SONY__METERINFO9: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1400,
@@ -10587,6 +11104,7 @@ pub static SONY__METERINFO9: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1510,
@@ -10605,12 +11123,14 @@ pub static SONY__METERINFO9: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static SONY__MOREINFO: Table = Table {
     name: "Image::ExifTool::Sony::MoreInfo",
     binary: false,
+    serial: false,
     format: "",
     first: 0,
     tags: &[
@@ -10631,6 +11151,7 @@ pub static SONY__MOREINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -10649,6 +11170,7 @@ pub static SONY__MOREINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -10667,6 +11189,7 @@ pub static SONY__MOREINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 263,
@@ -10685,6 +11208,7 @@ pub static SONY__MOREINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 513,
@@ -10703,6 +11227,7 @@ pub static SONY__MOREINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 1025,
@@ -10721,12 +11246,14 @@ pub static SONY__MOREINFO: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static SONY__MOREINFO0201: Table = Table {
     name: "Image::ExifTool::Sony::MoreInfo0201",
     binary: true,
+    serial: false,
     format: "",
     first: 0,
     tags: &[
@@ -10747,6 +11274,7 @@ pub static SONY__MOREINFO0201: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 293,
@@ -10765,6 +11293,7 @@ pub static SONY__MOREINFO0201: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 330,
@@ -10783,12 +11312,14 @@ pub static SONY__MOREINFO0201: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static SONY__MOREINFO0401: Table = Table {
     name: "Image::ExifTool::Sony::MoreInfo0401",
     binary: true,
+    serial: false,
     format: "",
     first: 0,
     tags: &[Tag {
@@ -10808,11 +11339,13 @@ pub static SONY__MOREINFO0401: Table = Table {
         sub_order: "",
         count: 0,
         parr: &[],
+        unknown: false,
     }],
 };
 pub static SONY__MORESETTINGS: Table = Table {
     name: "Image::ExifTool::Sony::MoreSettings",
     binary: true,
+    serial: false,
     format: "",
     first: 0,
     tags: &[
@@ -10833,6 +11366,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -10851,6 +11385,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -10869,6 +11404,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -10887,6 +11423,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 5,
@@ -10905,6 +11442,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 6,
@@ -10923,6 +11461,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 7,
@@ -10941,6 +11480,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8,
@@ -10959,6 +11499,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9,
@@ -10977,6 +11518,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 10,
@@ -10995,6 +11537,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 13,
@@ -11013,6 +11556,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 14,
@@ -11031,6 +11575,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 15,
@@ -11049,6 +11594,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 16,
@@ -11067,6 +11613,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 17,
@@ -11085,6 +11632,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 18,
@@ -11103,6 +11651,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 19,
@@ -11121,6 +11670,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 21,
@@ -11139,6 +11689,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 22,
@@ -11157,6 +11708,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 23,
@@ -11175,6 +11727,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 24,
@@ -11193,6 +11746,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 25,
@@ -11211,6 +11765,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 26,
@@ -11229,6 +11784,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 30,
@@ -11247,6 +11803,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 30,
@@ -11265,6 +11822,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 31,
@@ -11283,6 +11841,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 31,
@@ -11301,6 +11860,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 32,
@@ -11319,6 +11879,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 32,
@@ -11337,6 +11898,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 33,
@@ -11355,6 +11917,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 33,
@@ -11373,6 +11936,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 34,
@@ -11391,6 +11955,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 35,
@@ -11409,6 +11974,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 35,
@@ -11427,6 +11993,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 36,
@@ -11445,6 +12012,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 37,
@@ -11463,6 +12031,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 37,
@@ -11481,6 +12050,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 38,
@@ -11499,6 +12069,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 38,
@@ -11517,6 +12088,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 38,
@@ -11535,6 +12107,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 39,
@@ -11553,6 +12126,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 40,
@@ -11571,6 +12145,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 41,
@@ -11589,6 +12164,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 41,
@@ -11607,6 +12183,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 42,
@@ -11625,6 +12202,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 42,
@@ -11643,6 +12221,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 43,
@@ -11661,6 +12240,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 44,
@@ -11679,6 +12259,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 44,
@@ -11697,6 +12278,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 44,
@@ -11715,6 +12297,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 46,
@@ -11733,6 +12316,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 46,
@@ -11751,6 +12335,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 47,
@@ -11769,6 +12354,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 48,
@@ -11787,6 +12373,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 50,
@@ -11805,6 +12392,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 119,
@@ -11823,6 +12411,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 120,
@@ -11841,6 +12430,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 124,
@@ -11859,6 +12449,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 130,
@@ -11877,6 +12468,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 134,
@@ -11895,12 +12487,14 @@ pub static SONY__MORESETTINGS: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
 pub static SONY__PANORAMA: Table = Table {
     name: "Image::ExifTool::Sony::Panorama",
     binary: true,
+    serial: false,
     format: "int32u",
     first: 0,
     tags: &[
@@ -11921,6 +12515,7 @@ pub static SONY__PANORAMA: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 2,
@@ -11939,6 +12534,7 @@ pub static SONY__PANORAMA: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 3,
@@ -11957,6 +12553,7 @@ pub static SONY__PANORAMA: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 4,
@@ -11975,6 +12572,7 @@ pub static SONY__PANORAMA: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 5,
@@ -11993,6 +12591,7 @@ pub static SONY__PANORAMA: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 6,
@@ -12011,6 +12610,7 @@ pub static SONY__PANORAMA: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 7,
@@ -12029,6 +12629,7 @@ pub static SONY__PANORAMA: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 8,
@@ -12047,6 +12648,7 @@ pub static SONY__PANORAMA: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 9,
@@ -12065,6 +12667,7 @@ pub static SONY__PANORAMA: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 10,
@@ -12083,6 +12686,7 @@ pub static SONY__PANORAMA: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
         Tag {
             id: 11,
@@ -12101,19 +12705,20 @@ pub static SONY__PANORAMA: Table = Table {
             sub_order: "",
             count: 0,
             parr: &[],
+            unknown: false,
         },
     ],
 };
-pub static SONY__SHOTINFO: Table = Table { name: "Image::ExifTool::Sony::ShotInfo", binary: true, format: "", first: 0, tags: &[
-    Tag { id: 2, name: "FaceInfoOffset", cond: "", format: "int16u", raw: "$$self{FaceInfoOffset} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 6, name: "SonyDateTime", cond: "", format: "string[20]", raw: "", value: "", print: "$self->ConvertDateTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 26, name: "SonyImageHeight", cond: "", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 28, name: "SonyImageWidth", cond: "", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 48, name: "FacesDetected", cond: "", format: "int16u", raw: "$$self{FacesDetected} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 50, name: "FaceInfoLength", cond: "", format: "int16u", raw: "$$self{FaceInfoLength} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 52, name: "MetaVersion", cond: "", format: "string[16]", raw: "$$self{MetaVersion} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 72, name: "FaceInfo1", cond: "\n            $$self{FacesDetected} and\n            $$self{FaceInfoOffset} == 0x48 and\n            $$self{FaceInfoLength} == 0x20\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::FaceInfo1", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
-    Tag { id: 94, name: "FaceInfo2", cond: "\n            $$self{FacesDetected} and\n            $$self{FaceInfoOffset} == 0x5e and\n            $$self{FaceInfoLength} == 0x25\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::FaceInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[] },
+pub static SONY__SHOTINFO: Table = Table { name: "Image::ExifTool::Sony::ShotInfo", binary: true, serial: false, format: "", first: 0, tags: &[
+    Tag { id: 2, name: "FaceInfoOffset", cond: "", format: "int16u", raw: "$$self{FaceInfoOffset} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 6, name: "SonyDateTime", cond: "", format: "string[20]", raw: "", value: "", print: "$self->ConvertDateTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 26, name: "SonyImageHeight", cond: "", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 28, name: "SonyImageWidth", cond: "", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 48, name: "FacesDetected", cond: "", format: "int16u", raw: "$$self{FacesDetected} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 50, name: "FaceInfoLength", cond: "", format: "int16u", raw: "$$self{FaceInfoLength} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 52, name: "MetaVersion", cond: "", format: "string[16]", raw: "$$self{MetaVersion} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 72, name: "FaceInfo1", cond: "\n            $$self{FacesDetected} and\n            $$self{FaceInfoOffset} == 0x48 and\n            $$self{FaceInfoLength} == 0x20\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::FaceInfo1", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 94, name: "FaceInfo2", cond: "\n            $$self{FacesDetected} and\n            $$self{FaceInfoOffset} == 0x5e and\n            $$self{FaceInfoLength} == 0x25\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::FaceInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
 ] };
 
 pub fn lookup(name: &str) -> Option<&'static Table> {
