@@ -552,11 +552,16 @@ pub fn process_binary(st: &mut State, t: &'static Table, bytes: &[u8], endian: E
         } else {
             tag.format
         };
-        let Some(off) = (tag.id as usize)
-            .checked_mul(unit)
-            .and_then(|o| o.checked_add(var_size))
-        else {
-            continue;
+        let off = if t.serial {
+            var_size
+        } else {
+            match (tag.id as usize)
+                .checked_mul(unit)
+                .and_then(|o| o.checked_add(var_size))
+            {
+                Some(o) => o,
+                None => continue,
+            }
         };
         let (mut fmt, count) = split_format(fmt_full);
         let is_var = fmt.starts_with("var_");
