@@ -378,12 +378,10 @@ pub fn fix_base(dir: &mut Dir, ifd: usize, allowed: &[i64]) {
 /// Picks the table entry for `id` whose condition holds (ExifTool's conditional lists).
 fn pick<'t>(st: &State, t: &'t Table, id: u32, e: Option<&Entry>, bytes: &[u8]) -> Option<&'t Tag> {
     let start = t.tags.partition_point(|x| x.id < id);
-    for tag in t.tags[start..].iter().take_while(|x| x.id == id) {
-        if tag.cond.is_empty() || conv::condition(st, tag, e, bytes) {
-            return Some(tag);
-        }
-    }
-    None
+    t.tags[start..]
+        .iter()
+        .take_while(|x| x.id == id)
+        .find(|tag| tag.cond.is_empty() || conv::condition(st, tag, e, bytes))
 }
 
 pub fn process_ifd(st: &mut State, t: &'static Table, dir: Dir, ifd: usize) {
@@ -514,7 +512,7 @@ fn eval_count(expr: &str, vals: &HashMap<u32, Val>) -> Option<usize> {
         }
     }
     let n = perl::eval(&e, &NoEnv)?.num();
-    (n >= 0.0 && n < 1e6).then_some(n as usize)
+    (0.0..1e6).contains(&n).then_some(n as usize)
 }
 
 /// Walks a binary block against a binary table (ExifTool's ProcessBinaryData).

@@ -293,8 +293,7 @@ impl Parser<'_> {
 
     fn expr(&mut self, min: u8) -> Option<P> {
         let mut lhs = self.unary()?;
-        loop {
-            let Some(op) = self.peek_op() else { break };
+        while let Some(op) = self.peek_op() {
             let Some((p, right)) = prec(&op) else { break };
             if p < min {
                 break;
@@ -939,7 +938,7 @@ struct Matcher<'a> {
 
 impl Matcher<'_> {
     fn eq(&self, a: char, b: char) -> bool {
-        a == b || (self.ci && a.to_ascii_lowercase() == b.to_ascii_lowercase())
+        a == b || (self.ci && a.eq_ignore_ascii_case(&b))
     }
 
     fn single(&self, n: &Node, pos: usize) -> Option<usize> {

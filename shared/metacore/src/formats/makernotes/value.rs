@@ -55,7 +55,7 @@ impl Val {
     /// Perl truth: "" and "0" are false.
     pub fn truthy(&self) -> bool {
         match self {
-            Val::Nums(v) => !(v.len() == 1 && v[0] == 0.0) && !v.is_empty(),
+            Val::Nums(v) => !(v.is_empty() || v.len() == 1 && v[0] == 0.0),
             _ => {
                 let t = self.text();
                 !(t.is_empty() || t == "0")
