@@ -65,6 +65,10 @@ pub struct Tag {
     pub parr: &'static [PItem],
     /// ExifTool's `Unknown => 1`: read (serial data needs it to stay in step) but not shown.
     pub unknown: bool,
+    /// Bit mask of a bit field in a binary table (the value is shifted down).
+    pub mask: u32,
+    /// Hundredths of a fractional binary-table index (several bit fields in one byte).
+    pub frac: u16,
 }
 
 /// One item of a list-type PrintConv: a lookup table or a Perl snippet.
@@ -376,11 +380,18 @@ pub fn fix_base(dir: &mut Dir, ifd: usize, allowed: &[i64]) {
 }
 
 /// Picks the table entry for `id` whose condition holds (ExifTool's conditional lists).
-fn pick<'t>(st: &State, t: &'t Table, id: u32, e: Option<&Entry>, bytes: &[u8]) -> Option<&'t Tag> {
-    let start = t.tags.partition_point(|x| x.id < id);
+fn pick<'t>(
+    st: &State,
+    t: &'t Table,
+    id: u32,
+    frac: u16,
+    e: Option<&Entry>,
+    bytes: &[u8],
+) -> Option<&'t Tag> {
+    let start = t.tags.partition_point(|x| (x.id, x.frac) < (id, frac));
     t.tags[start..]
         .iter()
-        .take_while(|x| x.id == id)
+        .take_while(|x| x.id == id && x.frac == frac)
         .find(|tag| tag.cond.is_empty() || conv::condition(st, tag, e, bytes))
 }
 
@@ -402,7 +413,7 @@ pub fn process_ifd(st: &mut State, t: &'static Table, dir: Dir, ifd: usize) {
             st.meta.warn("Time budget exceeded in maker notes");
             return;
         }
-        let Some(tag) = pick(st, t, e.tag as u32, Some(&e), e.raw) else {
+        let Some(tag) = pick(st, t, e.tag as u32, 0, Some(&e), e.raw) else {
             continue;
         };
         if !tag.sub.is_empty() {
@@ -522,20 +533,20 @@ pub fn process_binary(st: &mut State, t: &'static Table, bytes: &[u8], endian: E
     } else {
         t.format
     });
-    let mut last = u32::MAX;
+    let mut last = (u32::MAX, 0);
     let mut var_size: usize = 0;
     let mut vals: HashMap<u32, Val> = HashMap::new();
     let mut serial_index = 0;
     for tag in t.tags {
-        if tag.id == last {
+        if (tag.id, tag.frac) == last {
             continue;
         }
-        last = tag.id;
+        last = (tag.id, tag.frac);
         if t.serial && tag.id != serial_index {
             break;
         }
         serial_index += 1;
-        let Some(tag) = pick(st, t, tag.id, None, bytes) else {
+        let Some(tag) = pick(st, t, tag.id, tag.frac, None, bytes) else {
             if t.serial {
                 break;
             }
@@ -603,9 +614,17 @@ pub fn process_binary(st: &mut State, t: &'static Table, bytes: &[u8], endian: E
             }
             continue;
         }
-        let Some(v) = value::read(raw, fmt, count, endian) else {
+        let Some(mut v) = value::read(raw, fmt, count, endian) else {
             continue;
         };
+        if tag.mask != 0 {
+            if let Val::Nums(n) = &mut v {
+                let shift = tag.mask.trailing_zeros();
+                for x in n.iter_mut() {
+                    *x = (((*x as i64) & tag.mask as i64) >> shift) as f64;
+                }
+            }
+        }
         vals.insert(tag.id, v.clone());
         emit(st, tag, v);
     }

@@ -1780,6 +1780,8 @@ pub static CANON__AFCONFIG: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -1799,6 +1801,8 @@ pub static CANON__AFCONFIG: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -1818,6 +1822,8 @@ pub static CANON__AFCONFIG: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -1837,6 +1843,8 @@ pub static CANON__AFCONFIG: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 5,
@@ -1856,6 +1864,8 @@ pub static CANON__AFCONFIG: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 6,
@@ -1875,6 +1885,8 @@ pub static CANON__AFCONFIG: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 7,
@@ -1894,6 +1906,8 @@ pub static CANON__AFCONFIG: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8,
@@ -1913,6 +1927,8 @@ pub static CANON__AFCONFIG: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9,
@@ -1932,6 +1948,8 @@ pub static CANON__AFCONFIG: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 10,
@@ -1951,6 +1969,8 @@ pub static CANON__AFCONFIG: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 11,
@@ -1970,6 +1990,8 @@ pub static CANON__AFCONFIG: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 12,
@@ -1989,6 +2011,8 @@ pub static CANON__AFCONFIG: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 13,
@@ -2008,6 +2032,8 @@ pub static CANON__AFCONFIG: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 14,
@@ -2027,6 +2053,8 @@ pub static CANON__AFCONFIG: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 15,
@@ -2046,6 +2074,8 @@ pub static CANON__AFCONFIG: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 16,
@@ -2065,6 +2095,8 @@ pub static CANON__AFCONFIG: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 17,
@@ -2084,6 +2116,8 @@ pub static CANON__AFCONFIG: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 18,
@@ -2103,6 +2137,8 @@ pub static CANON__AFCONFIG: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 19,
@@ -2122,24 +2158,26 @@ pub static CANON__AFCONFIG: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
 pub static CANON__AFINFO: Table = Table { name: "Image::ExifTool::Canon::AFInfo", binary: true, serial: true, format: "int16u", first: 0, tags: &[
-    Tag { id: 0, name: "NumAFPoints", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1, name: "ValidAFPoints", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 2, name: "CanonImageWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 3, name: "CanonImageHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 4, name: "AFImageWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 5, name: "AFImageHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 6, name: "AFAreaWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 7, name: "AFAreaHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8, name: "AFAreaXPositions", cond: "", format: "int16s[$val{0}]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 9, name: "AFAreaYPositions", cond: "", format: "int16s[$val{0}]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 10, name: "AFPointsInFocus", cond: "", format: "int16s[int(($val{0}+15)/16)]", raw: "", value: "", print: "Image::ExifTool::DecodeBits($val, undef, 16)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 11, name: "PrimaryAFPoint", cond: "\n                $$self{Model} !~ /EOS/ and\n                (not $$self{AFInfoCount} or $$self{AFInfoCount} != 36)\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 11, name: "Canon_AFInfo_0x000b", cond: "$$self{Model} !~ /EOS/", format: "int16u[8]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
-    Tag { id: 12, name: "PrimaryAFPoint", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 0, name: "NumAFPoints", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1, name: "ValidAFPoints", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 2, name: "CanonImageWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 3, name: "CanonImageHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 4, name: "AFImageWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 5, name: "AFImageHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 6, name: "AFAreaWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 7, name: "AFAreaHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8, name: "AFAreaXPositions", cond: "", format: "int16s[$val{0}]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 9, name: "AFAreaYPositions", cond: "", format: "int16s[$val{0}]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 10, name: "AFPointsInFocus", cond: "", format: "int16s[int(($val{0}+15)/16)]", raw: "", value: "", print: "Image::ExifTool::DecodeBits($val, undef, 16)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 11, name: "PrimaryAFPoint", cond: "\n                $$self{Model} !~ /EOS/ and\n                (not $$self{AFInfoCount} or $$self{AFInfoCount} != 36)\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 11, name: "Canon_AFInfo_0x000b", cond: "$$self{Model} !~ /EOS/", format: "int16u[8]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 12, name: "PrimaryAFPoint", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
 ] };
 pub static CANON__AFINFO2: Table = Table {
     name: "Image::ExifTool::Canon::AFInfo2",
@@ -2166,6 +2204,8 @@ pub static CANON__AFINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1,
@@ -2185,6 +2225,8 @@ pub static CANON__AFINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -2204,6 +2246,8 @@ pub static CANON__AFINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -2223,6 +2267,8 @@ pub static CANON__AFINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -2242,6 +2288,8 @@ pub static CANON__AFINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 5,
@@ -2261,6 +2309,8 @@ pub static CANON__AFINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 6,
@@ -2280,6 +2330,8 @@ pub static CANON__AFINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 7,
@@ -2299,6 +2351,8 @@ pub static CANON__AFINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8,
@@ -2318,6 +2372,8 @@ pub static CANON__AFINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9,
@@ -2337,6 +2393,8 @@ pub static CANON__AFINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 10,
@@ -2356,6 +2414,8 @@ pub static CANON__AFINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 11,
@@ -2375,6 +2435,8 @@ pub static CANON__AFINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 12,
@@ -2394,6 +2456,8 @@ pub static CANON__AFINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 13,
@@ -2413,6 +2477,8 @@ pub static CANON__AFINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 13,
@@ -2432,6 +2498,8 @@ pub static CANON__AFINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 14,
@@ -2451,6 +2519,8 @@ pub static CANON__AFINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -2479,6 +2549,8 @@ pub static CANON__AFMICROADJ: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -2498,6 +2570,8 @@ pub static CANON__AFMICROADJ: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -2525,6 +2599,8 @@ pub static CANON__AMBIENCE: Table = Table {
         count: 0,
         parr: &[],
         unknown: false,
+        mask: 0,
+        frac: 0,
     }],
 };
 pub static CANON__ASPECTINFO: Table = Table {
@@ -2552,6 +2628,8 @@ pub static CANON__ASPECTINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1,
@@ -2571,6 +2649,8 @@ pub static CANON__ASPECTINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -2590,6 +2670,8 @@ pub static CANON__ASPECTINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -2609,6 +2691,8 @@ pub static CANON__ASPECTINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -2628,6 +2712,8 @@ pub static CANON__ASPECTINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -2656,6 +2742,8 @@ pub static CANON__CAMERAINFOPOWERSHOT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 5,
@@ -2675,6 +2763,8 @@ pub static CANON__CAMERAINFOPOWERSHOT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 6,
@@ -2694,6 +2784,8 @@ pub static CANON__CAMERAINFOPOWERSHOT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 23,
@@ -2713,6 +2805,8 @@ pub static CANON__CAMERAINFOPOWERSHOT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 135,
@@ -2732,6 +2826,8 @@ pub static CANON__CAMERAINFOPOWERSHOT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 145,
@@ -2751,6 +2847,8 @@ pub static CANON__CAMERAINFOPOWERSHOT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -2779,6 +2877,8 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 6,
@@ -2798,6 +2898,8 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 7,
@@ -2817,6 +2919,8 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 24,
@@ -2836,6 +2940,8 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 153,
@@ -2855,6 +2961,8 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 159,
@@ -2874,6 +2982,8 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 164,
@@ -2893,6 +3003,8 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 168,
@@ -2912,6 +3024,8 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 261,
@@ -2931,6 +3045,8 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -2959,6 +3075,8 @@ pub static CANON__CAMERAINFOUNKNOWN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1473,
@@ -2978,6 +3096,8 @@ pub static CANON__CAMERAINFOUNKNOWN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -3014,6 +3134,8 @@ pub static CANON__CAMERAINFOUNKNOWN32: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 83,
@@ -3033,6 +3155,8 @@ pub static CANON__CAMERAINFOUNKNOWN32: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 91,
@@ -3052,6 +3176,8 @@ pub static CANON__CAMERAINFOUNKNOWN32: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 92,
@@ -3071,6 +3197,8 @@ pub static CANON__CAMERAINFOUNKNOWN32: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 100,
@@ -3090,47 +3218,49 @@ pub static CANON__CAMERAINFOUNKNOWN32: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
 pub static CANON__CAMERASETTINGS: Table = Table { name: "Image::ExifTool::Canon::CameraSettings", binary: true, serial: false, format: "int16s", first: 1, tags: &[
-    Tag { id: 1, name: "MacroMode", cond: "", format: "", raw: "", value: "", print: "", map: M_A96231DEC9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 2, name: "SelfTimer", cond: "", format: "", raw: "", value: "", print: "\n            return 'Off' unless $val;\n            return (($val&0xfff) / 10) . ' s' . ($val & 0x4000 ? ', Custom' : '');\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 3, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_AA6F775BC0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 4, name: "CanonFlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_6F5F879AFA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 5, name: "ContinuousDrive", cond: "", format: "", raw: "", value: "", print: "", map: M_A71254C60E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 7, name: "FocusMode", cond: "", format: "", raw: "", value: "", print: "", map: M_552A096365, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 9, name: "RecordMode", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_FEDFC17DE9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 10, name: "CanonImageSize", cond: "", format: "", raw: "", value: "", print: "", map: M_A0D7F3B6BB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 11, name: "EasyMode", cond: "", format: "", raw: "", value: "", print: "", map: M_6E7C724A0C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 12, name: "DigitalZoom", cond: "", format: "", raw: "", value: "", print: "", map: M_43980AAD12, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "Contrast", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 14, name: "Saturation", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 15, name: "Sharpness", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16, name: "CameraISO", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "Image::ExifTool::Canon::CameraISO($val)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 17, name: "MeteringMode", cond: "", format: "", raw: "", value: "", print: "", map: M_DCF179F76D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 18, name: "FocusRange", cond: "", format: "", raw: "", value: "", print: "", map: M_8B336F642C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 19, name: "AFPoint", cond: "", format: "", raw: "$val==0 ? undef : $val", value: "", print: "", map: M_065BA5AF5E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 20, name: "CanonExposureMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E808C7BB10, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 22, name: "LensType", cond: "", format: "int16u", raw: "$val ? $$self{LensType}=$val : undef", value: "", print: "", map: M_AC4892C6F0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 23, name: "MaxFocalLength", cond: "", format: "int16u", raw: "", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 24, name: "MinFocalLength", cond: "", format: "int16u", raw: "", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 25, name: "FocalUnits", cond: "", format: "", raw: "$$self{FocalUnits} = $val", value: "", print: "\"$val/mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 26, name: "MaxAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 27, name: "MinAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 28, name: "FlashActivity", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 29, name: "FlashBits", cond: "", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_037A043952, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 32, name: "FocusContinuous", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_B04DFBAC31, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 33, name: "AESetting", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_EBB8620227, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 34, name: "ImageStabilization", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_40BE224BD4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 35, name: "DisplayAperture", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 36, name: "ZoomSourceWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 37, name: "ZoomTargetWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 39, name: "SpotMeteringMode", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_B76FB7BC89, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 40, name: "PhotoEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_D87A76BB7F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 41, name: "ManualFlashOutput", cond: "", format: "", raw: "", value: "", print: "", map: M_E50E7CFC0F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 42, name: "ColorTone", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 46, name: "SRAWQuality", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_F12EEBAF04, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1, name: "MacroMode", cond: "", format: "", raw: "", value: "", print: "", map: M_A96231DEC9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 2, name: "SelfTimer", cond: "", format: "", raw: "", value: "", print: "\n            return 'Off' unless $val;\n            return (($val&0xfff) / 10) . ' s' . ($val & 0x4000 ? ', Custom' : '');\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 3, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_AA6F775BC0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 4, name: "CanonFlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_6F5F879AFA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 5, name: "ContinuousDrive", cond: "", format: "", raw: "", value: "", print: "", map: M_A71254C60E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 7, name: "FocusMode", cond: "", format: "", raw: "", value: "", print: "", map: M_552A096365, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 9, name: "RecordMode", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_FEDFC17DE9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 10, name: "CanonImageSize", cond: "", format: "", raw: "", value: "", print: "", map: M_A0D7F3B6BB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 11, name: "EasyMode", cond: "", format: "", raw: "", value: "", print: "", map: M_6E7C724A0C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 12, name: "DigitalZoom", cond: "", format: "", raw: "", value: "", print: "", map: M_43980AAD12, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "Contrast", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 14, name: "Saturation", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 15, name: "Sharpness", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16, name: "CameraISO", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "Image::ExifTool::Canon::CameraISO($val)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 17, name: "MeteringMode", cond: "", format: "", raw: "", value: "", print: "", map: M_DCF179F76D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 18, name: "FocusRange", cond: "", format: "", raw: "", value: "", print: "", map: M_8B336F642C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 19, name: "AFPoint", cond: "", format: "", raw: "$val==0 ? undef : $val", value: "", print: "", map: M_065BA5AF5E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 20, name: "CanonExposureMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E808C7BB10, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 22, name: "LensType", cond: "", format: "int16u", raw: "$val ? $$self{LensType}=$val : undef", value: "", print: "", map: M_AC4892C6F0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 23, name: "MaxFocalLength", cond: "", format: "int16u", raw: "", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 24, name: "MinFocalLength", cond: "", format: "int16u", raw: "", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 25, name: "FocalUnits", cond: "", format: "", raw: "$$self{FocalUnits} = $val", value: "", print: "\"$val/mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 26, name: "MaxAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 27, name: "MinAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 28, name: "FlashActivity", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 29, name: "FlashBits", cond: "", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_037A043952, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 32, name: "FocusContinuous", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_B04DFBAC31, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 33, name: "AESetting", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_EBB8620227, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 34, name: "ImageStabilization", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_40BE224BD4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 35, name: "DisplayAperture", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 36, name: "ZoomSourceWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 37, name: "ZoomTargetWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 39, name: "SpotMeteringMode", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_B76FB7BC89, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 40, name: "PhotoEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_D87A76BB7F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 41, name: "ManualFlashOutput", cond: "", format: "", raw: "", value: "", print: "", map: M_E50E7CFC0F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 42, name: "ColorTone", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 46, name: "SRAWQuality", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_F12EEBAF04, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
 ] };
 pub static CANON__COLORBALANCE: Table = Table {
     name: "Image::ExifTool::Canon::ColorBalance",
@@ -3157,6 +3287,8 @@ pub static CANON__COLORBALANCE: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 5,
@@ -3176,6 +3308,8 @@ pub static CANON__COLORBALANCE: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9,
@@ -3195,6 +3329,8 @@ pub static CANON__COLORBALANCE: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 13,
@@ -3214,6 +3350,8 @@ pub static CANON__COLORBALANCE: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 17,
@@ -3233,6 +3371,8 @@ pub static CANON__COLORBALANCE: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 21,
@@ -3252,6 +3392,8 @@ pub static CANON__COLORBALANCE: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 25,
@@ -3271,6 +3413,8 @@ pub static CANON__COLORBALANCE: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 29,
@@ -3290,6 +3434,8 @@ pub static CANON__COLORBALANCE: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 29,
@@ -3309,6 +3455,8 @@ pub static CANON__COLORBALANCE: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 33,
@@ -3328,6 +3476,8 @@ pub static CANON__COLORBALANCE: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 37,
@@ -3347,6 +3497,8 @@ pub static CANON__COLORBALANCE: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -3374,6 +3526,8 @@ pub static CANON__COLORDATAUNKNOWN: Table = Table {
         count: 0,
         parr: &[],
         unknown: false,
+        mask: 0,
+        frac: 0,
     }],
 };
 pub static CANON__COLORINFO: Table = Table {
@@ -3401,6 +3555,8 @@ pub static CANON__COLORINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -3420,6 +3576,8 @@ pub static CANON__COLORINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -3439,6 +3597,8 @@ pub static CANON__COLORINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -3466,6 +3626,8 @@ pub static CANON__CONTRASTINFO: Table = Table {
         count: 0,
         parr: &[],
         unknown: false,
+        mask: 0,
+        frac: 0,
     }],
 };
 pub static CANON__CROPINFO: Table = Table {
@@ -3493,6 +3655,8 @@ pub static CANON__CROPINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1,
@@ -3512,6 +3676,8 @@ pub static CANON__CROPINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -3531,6 +3697,8 @@ pub static CANON__CROPINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -3550,6 +3718,8 @@ pub static CANON__CROPINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -3578,6 +3748,8 @@ pub static CANON__FACEDETECT1: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -3597,6 +3769,8 @@ pub static CANON__FACEDETECT1: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8,
@@ -3616,6 +3790,8 @@ pub static CANON__FACEDETECT1: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 10,
@@ -3635,6 +3811,8 @@ pub static CANON__FACEDETECT1: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 12,
@@ -3654,6 +3832,8 @@ pub static CANON__FACEDETECT1: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 14,
@@ -3673,6 +3853,8 @@ pub static CANON__FACEDETECT1: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 16,
@@ -3692,6 +3874,8 @@ pub static CANON__FACEDETECT1: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 18,
@@ -3711,6 +3895,8 @@ pub static CANON__FACEDETECT1: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 20,
@@ -3730,6 +3916,8 @@ pub static CANON__FACEDETECT1: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 22,
@@ -3749,6 +3937,8 @@ pub static CANON__FACEDETECT1: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 24,
@@ -3768,6 +3958,8 @@ pub static CANON__FACEDETECT1: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -3796,6 +3988,8 @@ pub static CANON__FACEDETECT2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -3815,6 +4009,8 @@ pub static CANON__FACEDETECT2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -3842,31 +4038,33 @@ pub static CANON__FACEDETECT3: Table = Table {
         count: 0,
         parr: &[],
         unknown: false,
+        mask: 0,
+        frac: 0,
     }],
 };
 pub static CANON__FILEINFO: Table = Table { name: "Image::ExifTool::Canon::FileInfo", binary: true, serial: false, format: "int16s", first: 1, tags: &[
-    Tag { id: 1, name: "FileNumber", cond: "$$self{Model} =~ /\\b(20D|350D|REBEL XT|Kiss Digital N)\\b/", format: "int32u", raw: "", value: "(($val&0xffc0)>>6)*10000+(($val>>16)&0xff)+(($val&0x3f)<<8)", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1, name: "FileNumber", cond: "$$self{Model} =~ /\\b(30D|400D|REBEL XTi|Kiss Digital X|K236)\\b/", format: "int32u", raw: "", value: "\n                my $d = ($val & 0xffc00) >> 10;\n                # we know there are missing bits if directory number is < 100\n                $d += 0x40 while $d < 100;  # (repair the damage as best we can)\n                return $d*10000 + (($val&0x3ff)<<4) + (($val>>20)&0x0f);\n            ", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1, name: "ShutterCount", cond: "GetByteOrder() eq \"MM\"", format: "int32u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1, name: "ShutterCount", cond: "$$self{Model} =~ /\\b1Ds? Mark II\\b/", format: "int32u", raw: "", value: "($val>>16)|(($val&0xffff)<<16)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 3, name: "BracketMode", cond: "", format: "", raw: "", value: "", print: "", map: M_1B61C17075, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 4, name: "BracketValue", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 5, name: "BracketShotNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 6, name: "RawJpgQuality", cond: "", format: "", raw: "$val<=0 ? undef : $val", value: "", print: "", map: M_AA6F775BC0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 7, name: "RawJpgSize", cond: "", format: "", raw: "$val<0 ? undef : $val", value: "", print: "", map: M_A0D7F3B6BB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8, name: "LongExposureNoiseReduction2", cond: "", format: "", raw: "$val<0 ? undef : $val", value: "", print: "", map: M_94E49418B9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 9, name: "WBBracketMode", cond: "", format: "", raw: "", value: "", print: "", map: M_B459B74FD2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 12, name: "WBBracketValueAB", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "WBBracketValueGM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 14, name: "FilterEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_3DBB0D8CFD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 15, name: "ToningEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_D1BACD2A2F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16, name: "MacroMagnification", cond: "\n            $$self{LensType} and $$self{LensType} == 124 and\n            $$self{Model} !~ /\\b(40D|450D|REBEL XSi|Kiss X2)\\b/\n        ", format: "", raw: "", value: "exp((75-$val) * log(2) * 3 / 40)", print: "sprintf(\"%.1fx\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 19, name: "LiveViewShooting", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 20, name: "FocusDistanceUpper", cond: "", format: "int16u", raw: "($$self{FocusDistanceUpper2} = $val) || undef", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 21, name: "FocusDistanceLower", cond: "$$self{FocusDistanceUpper2}", format: "int16u", raw: "", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 23, name: "ShutterMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E8D0835075, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 25, name: "FlashExposureLock", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 61, name: "RFLensType", cond: "", format: "int16u", raw: "", value: "", print: "", map: M_70498557AE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1, name: "FileNumber", cond: "$$self{Model} =~ /\\b(20D|350D|REBEL XT|Kiss Digital N)\\b/", format: "int32u", raw: "", value: "(($val&0xffc0)>>6)*10000+(($val>>16)&0xff)+(($val&0x3f)<<8)", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1, name: "FileNumber", cond: "$$self{Model} =~ /\\b(30D|400D|REBEL XTi|Kiss Digital X|K236)\\b/", format: "int32u", raw: "", value: "\n                my $d = ($val & 0xffc00) >> 10;\n                # we know there are missing bits if directory number is < 100\n                $d += 0x40 while $d < 100;  # (repair the damage as best we can)\n                return $d*10000 + (($val&0x3ff)<<4) + (($val>>20)&0x0f);\n            ", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1, name: "ShutterCount", cond: "GetByteOrder() eq \"MM\"", format: "int32u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1, name: "ShutterCount", cond: "$$self{Model} =~ /\\b1Ds? Mark II\\b/", format: "int32u", raw: "", value: "($val>>16)|(($val&0xffff)<<16)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 3, name: "BracketMode", cond: "", format: "", raw: "", value: "", print: "", map: M_1B61C17075, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 4, name: "BracketValue", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 5, name: "BracketShotNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 6, name: "RawJpgQuality", cond: "", format: "", raw: "$val<=0 ? undef : $val", value: "", print: "", map: M_AA6F775BC0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 7, name: "RawJpgSize", cond: "", format: "", raw: "$val<0 ? undef : $val", value: "", print: "", map: M_A0D7F3B6BB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8, name: "LongExposureNoiseReduction2", cond: "", format: "", raw: "$val<0 ? undef : $val", value: "", print: "", map: M_94E49418B9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 9, name: "WBBracketMode", cond: "", format: "", raw: "", value: "", print: "", map: M_B459B74FD2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 12, name: "WBBracketValueAB", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "WBBracketValueGM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 14, name: "FilterEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_3DBB0D8CFD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 15, name: "ToningEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_D1BACD2A2F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16, name: "MacroMagnification", cond: "\n            $$self{LensType} and $$self{LensType} == 124 and\n            $$self{Model} !~ /\\b(40D|450D|REBEL XSi|Kiss X2)\\b/\n        ", format: "", raw: "", value: "exp((75-$val) * log(2) * 3 / 40)", print: "sprintf(\"%.1fx\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 19, name: "LiveViewShooting", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 20, name: "FocusDistanceUpper", cond: "", format: "int16u", raw: "($$self{FocusDistanceUpper2} = $val) || undef", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 21, name: "FocusDistanceLower", cond: "$$self{FocusDistanceUpper2}", format: "int16u", raw: "", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 23, name: "ShutterMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E8D0835075, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 25, name: "FlashExposureLock", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 61, name: "RFLensType", cond: "", format: "int16u", raw: "", value: "", print: "", map: M_70498557AE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
 ] };
 pub static CANON__FILTERINFO: Table = Table {
     name: "Image::ExifTool::Canon::FilterInfo",
@@ -3893,6 +4091,8 @@ pub static CANON__FILTERINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 513,
@@ -3912,6 +4112,8 @@ pub static CANON__FILTERINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 769,
@@ -3931,6 +4133,8 @@ pub static CANON__FILTERINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1025,
@@ -3950,6 +4154,8 @@ pub static CANON__FILTERINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1026,
@@ -3969,6 +4175,8 @@ pub static CANON__FILTERINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1027,
@@ -3988,6 +4196,8 @@ pub static CANON__FILTERINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1028,
@@ -4007,6 +4217,8 @@ pub static CANON__FILTERINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1281,
@@ -4026,6 +4238,8 @@ pub static CANON__FILTERINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1537,
@@ -4045,6 +4259,8 @@ pub static CANON__FILTERINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1793,
@@ -4064,6 +4280,8 @@ pub static CANON__FILTERINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -4091,15 +4309,17 @@ pub static CANON__FLAGS: Table = Table {
         count: 0,
         parr: &[],
         unknown: false,
+        mask: 0,
+        frac: 0,
     }],
 };
 pub static CANON__FOCALLENGTH: Table = Table { name: "Image::ExifTool::Canon::FocalLength", binary: true, serial: false, format: "int16u", first: 0, tags: &[
-    Tag { id: 0, name: "FocalType", cond: "", format: "", raw: "$val ? $val : undef", value: "", print: "", map: M_8399C28F98, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1, name: "FocalLength", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 2, name: "FocalPlaneXSize", cond: "\n                $$self{Model} !~ /EOS/ or\n                $$self{Model} =~ /\\b(1DS?|5D|D30|D60|10D|20D|30D|K236)$/ or\n                $$self{Model} =~ /\\b((300D|350D|400D) DIGITAL|REBEL( XTi?)?|Kiss Digital( [NX])?)$/\n            ", format: "", raw: "$val < 40 ? undef : $val", value: "$val * 25.4 / 1000", print: "sprintf(\"%.2f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 2, name: "FocalPlaneXUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
-    Tag { id: 3, name: "FocalPlaneYSize", cond: "\n                $$self{Model} !~ /EOS/ or\n                $$self{Model} =~ /\\b(1DS?|5D|D30|D60|10D|20D|30D|K236)$/ or\n                $$self{Model} =~ /\\b((300D|350D|400D) DIGITAL|REBEL( XTi?)?|Kiss Digital( [NX])?)$/\n            ", format: "", raw: "$val < 40 ? undef : $val", value: "$val * 25.4 / 1000", print: "sprintf(\"%.2f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 3, name: "FocalPlaneYUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
+    Tag { id: 0, name: "FocalType", cond: "", format: "", raw: "$val ? $val : undef", value: "", print: "", map: M_8399C28F98, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1, name: "FocalLength", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 2, name: "FocalPlaneXSize", cond: "\n                $$self{Model} !~ /EOS/ or\n                $$self{Model} =~ /\\b(1DS?|5D|D30|D60|10D|20D|30D|K236)$/ or\n                $$self{Model} =~ /\\b((300D|350D|400D) DIGITAL|REBEL( XTi?)?|Kiss Digital( [NX])?)$/\n            ", format: "", raw: "$val < 40 ? undef : $val", value: "$val * 25.4 / 1000", print: "sprintf(\"%.2f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 2, name: "FocalPlaneXUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 3, name: "FocalPlaneYSize", cond: "\n                $$self{Model} !~ /EOS/ or\n                $$self{Model} =~ /\\b(1DS?|5D|D30|D60|10D|20D|30D|K236)$/ or\n                $$self{Model} =~ /\\b((300D|350D|400D) DIGITAL|REBEL( XTi?)?|Kiss Digital( [NX])?)$/\n            ", format: "", raw: "$val < 40 ? undef : $val", value: "$val * 25.4 / 1000", print: "sprintf(\"%.2f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 3, name: "FocalPlaneYUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
 ] };
 pub static CANON__HDRINFO: Table = Table {
     name: "Image::ExifTool::Canon::HDRInfo",
@@ -4126,6 +4346,8 @@ pub static CANON__HDRINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -4145,6 +4367,8 @@ pub static CANON__HDRINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -4172,6 +4396,8 @@ pub static CANON__LENSINFO: Table = Table {
         count: 0,
         parr: &[],
         unknown: false,
+        mask: 0,
+        frac: 0,
     }],
 };
 pub static CANON__LIGHTINGOPT: Table = Table {
@@ -4199,6 +4425,8 @@ pub static CANON__LIGHTINGOPT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -4218,6 +4446,8 @@ pub static CANON__LIGHTINGOPT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -4237,6 +4467,8 @@ pub static CANON__LIGHTINGOPT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -4256,6 +4488,8 @@ pub static CANON__LIGHTINGOPT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 5,
@@ -4275,6 +4509,8 @@ pub static CANON__LIGHTINGOPT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 10,
@@ -4294,6 +4530,8 @@ pub static CANON__LIGHTINGOPT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -4322,6 +4560,8 @@ pub static CANON__LOGINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 6,
@@ -4341,6 +4581,8 @@ pub static CANON__LOGINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 7,
@@ -4360,6 +4602,8 @@ pub static CANON__LOGINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8,
@@ -4379,6 +4623,8 @@ pub static CANON__LOGINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9,
@@ -4398,6 +4644,8 @@ pub static CANON__LOGINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 10,
@@ -4417,6 +4665,8 @@ pub static CANON__LOGINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 11,
@@ -4436,148 +4686,150 @@ pub static CANON__LOGINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
 pub static CANON__MAIN: Table = Table { name: "Image::ExifTool::Canon::Main", binary: false, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 1, name: "CanonCameraSettings", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraSettings", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 2, name: "CanonFocalLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FocalLength", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 3, name: "CanonFlashInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
-    Tag { id: 4, name: "CanonShotInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ShotInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 5, name: "CanonPanorama", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Panorama", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 6, name: "CanonImageType", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 7, name: "CanonFirmwareVersion", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8, name: "FileNumber", cond: "", format: "", raw: "", value: "", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 9, name: "OwnerName", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 10, name: "UnknownD30", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::UnknownD30", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 12, name: "SerialNumber", cond: "$$self{Model} =~ /EOS D30\\b/", format: "", raw: "", value: "", print: "sprintf(\"%.4x%.5d\",$val>>16,$val&0xffff)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 12, name: "SerialNumber", cond: "$$self{Model} =~ /EOS-1D/", format: "", raw: "", value: "", print: "sprintf(\"%.6u\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 12, name: "SerialNumber", cond: "", format: "", raw: "", value: "", print: "sprintf(\"%.10u\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo1D", cond: "($$self{CameraInfoCount} = $count) and $$self{Model} =~ /\\b1DS?$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo1DmkII", cond: "$$self{Model} =~ /\\b1Ds? Mark II$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo1DmkIIN", cond: "$$self{Model} =~ /\\b1Ds? Mark II N$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo1DmkIII", cond: "$$self{Model} =~ /\\b1Ds? Mark III$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo1DmkIV", cond: "$$self{Model} =~ /\\b1D Mark IV$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo1DX", cond: "$$self{Model} =~ /EOS-1D X$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo5D", cond: "$$self{Model} =~ /EOS 5D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo5DmkII", cond: "$$self{Model} =~ /EOS 5D Mark II$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo5DmkIII", cond: "$$self{Model} =~ /EOS 5D Mark III$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo6D", cond: "$$self{Model} =~ /EOS 6D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo7D", cond: "$$self{Model} =~ /EOS 7D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo40D", cond: "$$self{Model} =~ /EOS 40D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo50D", cond: "$$self{Model} =~ /EOS 50D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo60D", cond: "$$self{Model} =~ /EOS 60D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo70D", cond: "$$self{Model} =~ /EOS 70D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo80D", cond: "$$self{Model} =~ /EOS 80D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo450D", cond: "$$self{Model} =~ /\\b(450D|REBEL XSi|Kiss X2)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo500D", cond: "$$self{Model} =~ /\\b(500D|REBEL T1i|Kiss X3)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo550D", cond: "$$self{Model} =~ /\\b(550D|REBEL T2i|Kiss X4)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo600D", cond: "$$self{Model} =~ /\\b(600D|REBEL T3i|Kiss X5)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo650D", cond: "$$self{Model} =~ /\\b(650D|REBEL T4i|Kiss X6i)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo700D", cond: "$$self{Model} =~ /\\b(700D|REBEL T5i|Kiss X7i)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo750D", cond: "$$self{Model} =~ /\\b(750D|Rebel T6i|Kiss X8i)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo760D", cond: "$$self{Model} =~ /\\b(760D|Rebel T6s|8000D)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo1000D", cond: "$$self{Model} =~ /\\b(1000D|REBEL XS|Kiss F)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo1100D", cond: "$$self{Model} =~ /\\b(1100D|REBEL T3|Kiss X50)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfo1200D", cond: "$$self{Model} =~ /\\b(1200D|REBEL T5|Kiss X70)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfoPowerShot", cond: "$format eq \"int32u\" and ($count == 138 or $count == 148)", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoPowerShot", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfoPowerShot2", cond: "\n                $format eq \"int32u\" and ($count == 156 or $count == 162 or\n                $count == 167 or $count == 171 or $count == 264)\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoPowerShot2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfoUnknown32", cond: "$format =~ /^int32/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoUnknown32", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfoUnknown16", cond: "$format =~ /^int16/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoUnknown16", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "CanonCameraInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 14, name: "CanonFileLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 15, name: "CustomFunctions1D", cond: "$$self{Model} =~ /EOS-1D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 15, name: "CustomFunctions5D", cond: "$$self{Model} =~ /EOS 5D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 15, name: "CustomFunctions10D", cond: "$$self{Model} =~ /EOS 10D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 15, name: "CustomFunctions20D", cond: "$$self{Model} =~ /EOS 20D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 15, name: "CustomFunctions30D", cond: "$$self{Model} =~ /EOS 30D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 15, name: "CustomFunctions350D", cond: "$$self{Model} =~ /\\b(350D|REBEL XT|Kiss Digital N)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 15, name: "CustomFunctions400D", cond: "$$self{Model} =~ /\\b(400D|REBEL XTi|Kiss Digital X|K236)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 15, name: "CustomFunctionsD30", cond: "$$self{Model} =~ /EOS D30\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 15, name: "CustomFunctionsD60", cond: "$$self{Model} =~ /EOS D60\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 15, name: "CustomFunctionsUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::CanonCustom::FuncsUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16, name: "CanonModelID", cond: "", format: "", raw: "", value: "", print: "", map: M_2DDA192405, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 17, name: "MovieInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MovieInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 18, name: "CanonAFInfo", cond: "$$self{AFInfoCount} = $count", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 19, name: "ThumbnailImageValidArea", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false },
-    Tag { id: 21, name: "SerialNumberFormat", cond: "", format: "", raw: "", value: "", print: "", map: M_B7C070AEE1, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 26, name: "SuperMacro", cond: "", format: "", raw: "", value: "", print: "", map: M_4B08D1A9A0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 28, name: "DateStampMode", cond: "", format: "", raw: "", value: "", print: "", map: M_07D7D8EBCB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 29, name: "MyColors", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MyColors", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 30, name: "FirmwareRevision", cond: "", format: "", raw: "", value: "", print: "\n            my $rev = sprintf(\"%.8x\", $val);\n            my ($rel, $v1, $v2, $r1, $r2) = ($rev =~ /^(.)(.)(..)0?(.+)(..)$/);\n            my %r = ( a => 'Alpha ', b => 'Beta ', '0' => '' );\n            $rel = defined $r{$rel} ? $r{$rel} : \"Unknown($rel) \";\n            return \"$rel$v1.$v2 rev $r1.$r2\",\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 35, name: "Categories", cond: "$$valPt =~ /^\\x08\\0\\0\\0/", format: "int32u", raw: "", value: "$val =~ s/^8 //; $val", print: "", map: M_CE65129ACC, bits: B_CE17E22E35, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
-    Tag { id: 36, name: "FaceDetect1", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FaceDetect1", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 37, name: "FaceDetect2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FaceDetect2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 38, name: "CanonAFInfo2", cond: "$$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 39, name: "ContrastInfo", cond: "$$valPt =~ /^\\x0a\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ContrastInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 40, name: "ImageUniqueID", cond: "", format: "undef", raw: "$val eq \"\\0\" x 16 ? undef : $val", value: "unpack(\"H*\", $val)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 41, name: "WBInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::WBInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 47, name: "FaceDetect3", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FaceDetect3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 53, name: "TimeInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::TimeInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 56, name: "BatteryType", cond: "$count == 76", format: "", raw: "$val=~/^.{4}([^\\0]+)/s ? $1 : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 60, name: "AFInfo3", cond: "$$self{AFInfo3} = 1", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 129, name: "RawDataOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 131, name: "OriginalDecisionDataOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 144, name: "CustomFunctions1D", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 145, name: "PersonalFunctions", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::CanonCustom::PersonalFuncs", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 146, name: "PersonalFunctionValues", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::CanonCustom::PersonalFuncValues", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 147, name: "CanonFileInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FileInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 148, name: "AFPointsInFocus1D", cond: "", format: "", raw: "", value: "", print: "Image::ExifTool::Canon::PrintAFPoints1D($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 149, name: "LensModel", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 150, name: "SerialInfo", cond: "$$self{Model} =~ /EOS 5D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::SerialInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 150, name: "InternalSerialNumber", cond: "", format: "", raw: "", value: "$val=~s/\\xff+$//; $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 151, name: "DustRemovalData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 152, name: "CropInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CropInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 153, name: "CustomFunctions2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 154, name: "AspectInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AspectInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 160, name: "ProcessingInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Processing", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 161, name: "ToneCurveTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 162, name: "SharpnessTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 163, name: "SharpnessFreqTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 164, name: "WhiteBalanceTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 169, name: "ColorBalance", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ColorBalance", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 170, name: "MeasuredColor", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MeasuredColor", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 174, name: "ColorTemperature", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 176, name: "CanonFlags", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Flags", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 177, name: "ModifiedInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ModifiedInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 178, name: "ToneCurveMatching", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 179, name: "WhiteBalanceMatching", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 180, name: "ColorSpace", cond: "", format: "", raw: "", value: "", print: "", map: M_734F675E8C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 182, name: "PreviewImageInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::PreviewImageInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 208, name: "VRDOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 224, name: "SensorInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::SensorInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16385, name: "ColorData1", cond: "$count == 582", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16385, name: "ColorData2", cond: "$count == 653", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16385, name: "ColorData3", cond: "$count == 796", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16385, name: "ColorData4", cond: "\n                $count == 692  or $count == 674  or $count == 702 or\n                $count == 1227 or $count == 1250 or $count == 1251 or\n                $count == 1337 or $count == 1338 or $count == 1346\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16385, name: "ColorData5", cond: "$count == 5120", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16385, name: "ColorData6", cond: "$count == 1273 or $count == 1275", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16385, name: "ColorData7", cond: "$count == 1312 or $count == 1313 or $count == 1316 or\n                          $count == 1506", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16385, name: "ColorData8", cond: "$count == 1560 or $count == 1592 or $count == 1353 or $count == 1602", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16385, name: "ColorData9", cond: "$count == 1816 or $count == 1820 or $count == 1824", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16385, name: "ColorData10", cond: "$count == 2024 or $count == 3656", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16385, name: "ColorData11", cond: "$count == 3973 or $count == 3778", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16385, name: "ColorDataUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ColorDataUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16386, name: "CRWParam", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
-    Tag { id: 16387, name: "ColorInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ColorInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16389, name: "Flavor", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
-    Tag { id: 16392, name: "PictureStyleUserDef", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[PItem { map: M_9E1AB6FBC1, code: "" }, PItem { map: M_9E1AB6FBC1, code: "" }, PItem { map: M_9E1AB6FBC1, code: "" }], unknown: false },
-    Tag { id: 16393, name: "PictureStylePC", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[PItem { map: M_9E1AB6FBC1, code: "" }, PItem { map: M_9E1AB6FBC1, code: "" }, PItem { map: M_9E1AB6FBC1, code: "" }], unknown: false },
-    Tag { id: 16400, name: "CustomPictureStyleFileName", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16403, name: "AFMicroAdj", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFMicroAdj", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16405, name: "VignettingCorr", cond: "$$valPt =~ /^\\0/ and $$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorr", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16405, name: "VignettingCorrUnknown1", cond: "$$valPt =~ /^[\\x01\\x02\\x10\\x20]/ and $$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorrUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16405, name: "VignettingCorrUnknown2", cond: "$$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorrUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16406, name: "VignettingCorr2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorr2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16408, name: "LightingOpt", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::LightingOpt", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16409, name: "LensInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::LensInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16416, name: "AmbienceInfo", cond: "$$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Ambience", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16417, name: "MultiExp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MultiExp", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16420, name: "FilterInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FilterInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16421, name: "HDRInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::HDRInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16422, name: "LogInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::LogInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16424, name: "AFConfig", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFConfig", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16447, name: "RawBurstModeRoll", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::RawBurstInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1, name: "CanonCameraSettings", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraSettings", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 2, name: "CanonFocalLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FocalLength", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 3, name: "CanonFlashInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 4, name: "CanonShotInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ShotInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 5, name: "CanonPanorama", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Panorama", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 6, name: "CanonImageType", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 7, name: "CanonFirmwareVersion", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8, name: "FileNumber", cond: "", format: "", raw: "", value: "", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 9, name: "OwnerName", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 10, name: "UnknownD30", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::UnknownD30", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 12, name: "SerialNumber", cond: "$$self{Model} =~ /EOS D30\\b/", format: "", raw: "", value: "", print: "sprintf(\"%.4x%.5d\",$val>>16,$val&0xffff)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 12, name: "SerialNumber", cond: "$$self{Model} =~ /EOS-1D/", format: "", raw: "", value: "", print: "sprintf(\"%.6u\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 12, name: "SerialNumber", cond: "", format: "", raw: "", value: "", print: "sprintf(\"%.10u\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo1D", cond: "($$self{CameraInfoCount} = $count) and $$self{Model} =~ /\\b1DS?$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo1DmkII", cond: "$$self{Model} =~ /\\b1Ds? Mark II$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo1DmkIIN", cond: "$$self{Model} =~ /\\b1Ds? Mark II N$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo1DmkIII", cond: "$$self{Model} =~ /\\b1Ds? Mark III$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo1DmkIV", cond: "$$self{Model} =~ /\\b1D Mark IV$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo1DX", cond: "$$self{Model} =~ /EOS-1D X$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo5D", cond: "$$self{Model} =~ /EOS 5D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo5DmkII", cond: "$$self{Model} =~ /EOS 5D Mark II$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo5DmkIII", cond: "$$self{Model} =~ /EOS 5D Mark III$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo6D", cond: "$$self{Model} =~ /EOS 6D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo7D", cond: "$$self{Model} =~ /EOS 7D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo40D", cond: "$$self{Model} =~ /EOS 40D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo50D", cond: "$$self{Model} =~ /EOS 50D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo60D", cond: "$$self{Model} =~ /EOS 60D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo70D", cond: "$$self{Model} =~ /EOS 70D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo80D", cond: "$$self{Model} =~ /EOS 80D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo450D", cond: "$$self{Model} =~ /\\b(450D|REBEL XSi|Kiss X2)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo500D", cond: "$$self{Model} =~ /\\b(500D|REBEL T1i|Kiss X3)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo550D", cond: "$$self{Model} =~ /\\b(550D|REBEL T2i|Kiss X4)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo600D", cond: "$$self{Model} =~ /\\b(600D|REBEL T3i|Kiss X5)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo650D", cond: "$$self{Model} =~ /\\b(650D|REBEL T4i|Kiss X6i)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo700D", cond: "$$self{Model} =~ /\\b(700D|REBEL T5i|Kiss X7i)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo750D", cond: "$$self{Model} =~ /\\b(750D|Rebel T6i|Kiss X8i)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo760D", cond: "$$self{Model} =~ /\\b(760D|Rebel T6s|8000D)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo1000D", cond: "$$self{Model} =~ /\\b(1000D|REBEL XS|Kiss F)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo1100D", cond: "$$self{Model} =~ /\\b(1100D|REBEL T3|Kiss X50)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfo1200D", cond: "$$self{Model} =~ /\\b(1200D|REBEL T5|Kiss X70)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfoPowerShot", cond: "$format eq \"int32u\" and ($count == 138 or $count == 148)", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoPowerShot", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfoPowerShot2", cond: "\n                $format eq \"int32u\" and ($count == 156 or $count == 162 or\n                $count == 167 or $count == 171 or $count == 264)\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoPowerShot2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfoUnknown32", cond: "$format =~ /^int32/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoUnknown32", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfoUnknown16", cond: "$format =~ /^int16/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoUnknown16", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "CanonCameraInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 14, name: "CanonFileLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 15, name: "CustomFunctions1D", cond: "$$self{Model} =~ /EOS-1D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 15, name: "CustomFunctions5D", cond: "$$self{Model} =~ /EOS 5D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 15, name: "CustomFunctions10D", cond: "$$self{Model} =~ /EOS 10D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 15, name: "CustomFunctions20D", cond: "$$self{Model} =~ /EOS 20D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 15, name: "CustomFunctions30D", cond: "$$self{Model} =~ /EOS 30D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 15, name: "CustomFunctions350D", cond: "$$self{Model} =~ /\\b(350D|REBEL XT|Kiss Digital N)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 15, name: "CustomFunctions400D", cond: "$$self{Model} =~ /\\b(400D|REBEL XTi|Kiss Digital X|K236)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 15, name: "CustomFunctionsD30", cond: "$$self{Model} =~ /EOS D30\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 15, name: "CustomFunctionsD60", cond: "$$self{Model} =~ /EOS D60\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 15, name: "CustomFunctionsUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::CanonCustom::FuncsUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16, name: "CanonModelID", cond: "", format: "", raw: "", value: "", print: "", map: M_2DDA192405, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 17, name: "MovieInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MovieInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 18, name: "CanonAFInfo", cond: "$$self{AFInfoCount} = $count", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 19, name: "ThumbnailImageValidArea", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 21, name: "SerialNumberFormat", cond: "", format: "", raw: "", value: "", print: "", map: M_B7C070AEE1, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 26, name: "SuperMacro", cond: "", format: "", raw: "", value: "", print: "", map: M_4B08D1A9A0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 28, name: "DateStampMode", cond: "", format: "", raw: "", value: "", print: "", map: M_07D7D8EBCB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 29, name: "MyColors", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MyColors", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 30, name: "FirmwareRevision", cond: "", format: "", raw: "", value: "", print: "\n            my $rev = sprintf(\"%.8x\", $val);\n            my ($rel, $v1, $v2, $r1, $r2) = ($rev =~ /^(.)(.)(..)0?(.+)(..)$/);\n            my %r = ( a => 'Alpha ', b => 'Beta ', '0' => '' );\n            $rel = defined $r{$rel} ? $r{$rel} : \"Unknown($rel) \";\n            return \"$rel$v1.$v2 rev $r1.$r2\",\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 35, name: "Categories", cond: "$$valPt =~ /^\\x08\\0\\0\\0/", format: "int32u", raw: "", value: "$val =~ s/^8 //; $val", print: "", map: M_CE65129ACC, bits: B_CE17E22E35, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 36, name: "FaceDetect1", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FaceDetect1", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 37, name: "FaceDetect2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FaceDetect2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 38, name: "CanonAFInfo2", cond: "$$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 39, name: "ContrastInfo", cond: "$$valPt =~ /^\\x0a\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ContrastInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 40, name: "ImageUniqueID", cond: "", format: "undef", raw: "$val eq \"\\0\" x 16 ? undef : $val", value: "unpack(\"H*\", $val)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 41, name: "WBInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::WBInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 47, name: "FaceDetect3", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FaceDetect3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 53, name: "TimeInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::TimeInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 56, name: "BatteryType", cond: "$count == 76", format: "", raw: "$val=~/^.{4}([^\\0]+)/s ? $1 : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 60, name: "AFInfo3", cond: "$$self{AFInfo3} = 1", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 129, name: "RawDataOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 131, name: "OriginalDecisionDataOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 144, name: "CustomFunctions1D", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 145, name: "PersonalFunctions", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::CanonCustom::PersonalFuncs", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 146, name: "PersonalFunctionValues", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::CanonCustom::PersonalFuncValues", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 147, name: "CanonFileInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FileInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 148, name: "AFPointsInFocus1D", cond: "", format: "", raw: "", value: "", print: "Image::ExifTool::Canon::PrintAFPoints1D($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 149, name: "LensModel", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 150, name: "SerialInfo", cond: "$$self{Model} =~ /EOS 5D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::SerialInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 150, name: "InternalSerialNumber", cond: "", format: "", raw: "", value: "$val=~s/\\xff+$//; $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 151, name: "DustRemovalData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 152, name: "CropInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CropInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 153, name: "CustomFunctions2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 154, name: "AspectInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AspectInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 160, name: "ProcessingInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Processing", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 161, name: "ToneCurveTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 162, name: "SharpnessTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 163, name: "SharpnessFreqTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 164, name: "WhiteBalanceTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 169, name: "ColorBalance", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ColorBalance", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 170, name: "MeasuredColor", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MeasuredColor", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 174, name: "ColorTemperature", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 176, name: "CanonFlags", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Flags", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 177, name: "ModifiedInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ModifiedInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 178, name: "ToneCurveMatching", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 179, name: "WhiteBalanceMatching", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 180, name: "ColorSpace", cond: "", format: "", raw: "", value: "", print: "", map: M_734F675E8C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 182, name: "PreviewImageInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::PreviewImageInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 208, name: "VRDOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 224, name: "SensorInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::SensorInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16385, name: "ColorData1", cond: "$count == 582", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16385, name: "ColorData2", cond: "$count == 653", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16385, name: "ColorData3", cond: "$count == 796", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16385, name: "ColorData4", cond: "\n                $count == 692  or $count == 674  or $count == 702 or\n                $count == 1227 or $count == 1250 or $count == 1251 or\n                $count == 1337 or $count == 1338 or $count == 1346\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16385, name: "ColorData5", cond: "$count == 5120", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16385, name: "ColorData6", cond: "$count == 1273 or $count == 1275", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16385, name: "ColorData7", cond: "$count == 1312 or $count == 1313 or $count == 1316 or\n                          $count == 1506", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16385, name: "ColorData8", cond: "$count == 1560 or $count == 1592 or $count == 1353 or $count == 1602", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16385, name: "ColorData9", cond: "$count == 1816 or $count == 1820 or $count == 1824", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16385, name: "ColorData10", cond: "$count == 2024 or $count == 3656", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16385, name: "ColorData11", cond: "$count == 3973 or $count == 3778", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16385, name: "ColorDataUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ColorDataUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16386, name: "CRWParam", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 16387, name: "ColorInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ColorInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16389, name: "Flavor", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 16392, name: "PictureStyleUserDef", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[PItem { map: M_9E1AB6FBC1, code: "" }, PItem { map: M_9E1AB6FBC1, code: "" }, PItem { map: M_9E1AB6FBC1, code: "" }], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16393, name: "PictureStylePC", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[PItem { map: M_9E1AB6FBC1, code: "" }, PItem { map: M_9E1AB6FBC1, code: "" }, PItem { map: M_9E1AB6FBC1, code: "" }], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16400, name: "CustomPictureStyleFileName", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16403, name: "AFMicroAdj", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFMicroAdj", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16405, name: "VignettingCorr", cond: "$$valPt =~ /^\\0/ and $$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorr", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16405, name: "VignettingCorrUnknown1", cond: "$$valPt =~ /^[\\x01\\x02\\x10\\x20]/ and $$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorrUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16405, name: "VignettingCorrUnknown2", cond: "$$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorrUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16406, name: "VignettingCorr2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorr2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16408, name: "LightingOpt", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::LightingOpt", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16409, name: "LensInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::LensInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16416, name: "AmbienceInfo", cond: "$$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Ambience", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16417, name: "MultiExp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MultiExp", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16420, name: "FilterInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FilterInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16421, name: "HDRInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::HDRInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16422, name: "LogInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::LogInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16424, name: "AFConfig", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFConfig", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16447, name: "RawBurstModeRoll", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::RawBurstInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
 ] };
 pub static CANON__MEASUREDCOLOR: Table = Table {
     name: "Image::ExifTool::Canon::MeasuredColor",
@@ -4603,6 +4855,8 @@ pub static CANON__MEASUREDCOLOR: Table = Table {
         count: 0,
         parr: &[],
         unknown: false,
+        mask: 0,
+        frac: 0,
     }],
 };
 pub static CANON__MODIFIEDINFO: Table = Table {
@@ -4630,6 +4884,8 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -4649,6 +4905,8 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -4668,6 +4926,8 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -4687,6 +4947,8 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 5,
@@ -4706,6 +4968,8 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 6,
@@ -4725,6 +4989,8 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 7,
@@ -4744,6 +5010,8 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8,
@@ -4763,6 +5031,8 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9,
@@ -4782,6 +5052,8 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 10,
@@ -4801,6 +5073,8 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 11,
@@ -4820,6 +5094,8 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -4848,6 +5124,8 @@ pub static CANON__MOVIEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -4867,6 +5145,8 @@ pub static CANON__MOVIEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -4886,6 +5166,8 @@ pub static CANON__MOVIEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 6,
@@ -4905,6 +5187,8 @@ pub static CANON__MOVIEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 106,
@@ -4924,6 +5208,8 @@ pub static CANON__MOVIEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 108,
@@ -4943,6 +5229,8 @@ pub static CANON__MOVIEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 110,
@@ -4962,6 +5250,8 @@ pub static CANON__MOVIEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 112,
@@ -4981,6 +5271,8 @@ pub static CANON__MOVIEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 116,
@@ -5000,6 +5292,8 @@ pub static CANON__MOVIEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -5028,6 +5322,8 @@ pub static CANON__MULTIEXP: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -5047,6 +5343,8 @@ pub static CANON__MULTIEXP: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -5066,6 +5364,8 @@ pub static CANON__MULTIEXP: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -5093,6 +5393,8 @@ pub static CANON__MYCOLORS: Table = Table {
         count: 0,
         parr: &[],
         unknown: false,
+        mask: 0,
+        frac: 0,
     }],
 };
 pub static CANON__PSINFO: Table = Table {
@@ -5120,6 +5422,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -5139,6 +5443,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8,
@@ -5158,6 +5464,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 12,
@@ -5177,6 +5485,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 16,
@@ -5196,6 +5506,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 20,
@@ -5215,6 +5527,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 24,
@@ -5234,6 +5548,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 28,
@@ -5253,6 +5569,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 32,
@@ -5272,6 +5590,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 36,
@@ -5291,6 +5611,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40,
@@ -5310,6 +5632,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 44,
@@ -5329,6 +5653,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 48,
@@ -5348,6 +5674,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 52,
@@ -5367,6 +5695,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 56,
@@ -5386,6 +5716,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 60,
@@ -5405,6 +5737,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 64,
@@ -5424,6 +5758,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 68,
@@ -5443,6 +5779,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 72,
@@ -5462,6 +5800,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 76,
@@ -5481,6 +5821,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 80,
@@ -5500,6 +5842,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 84,
@@ -5519,6 +5863,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 88,
@@ -5538,6 +5884,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 92,
@@ -5557,6 +5905,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 96,
@@ -5576,6 +5926,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 100,
@@ -5595,6 +5947,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 104,
@@ -5614,6 +5968,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 108,
@@ -5633,6 +5989,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 112,
@@ -5652,6 +6010,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 116,
@@ -5671,6 +6031,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 120,
@@ -5690,6 +6052,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 124,
@@ -5709,6 +6073,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 128,
@@ -5728,6 +6094,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 132,
@@ -5747,6 +6115,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 136,
@@ -5766,6 +6136,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 140,
@@ -5785,6 +6157,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 144,
@@ -5804,6 +6178,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 148,
@@ -5823,6 +6199,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 152,
@@ -5842,6 +6220,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 156,
@@ -5861,6 +6241,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 160,
@@ -5880,6 +6262,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 164,
@@ -5899,6 +6283,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 168,
@@ -5918,6 +6304,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 172,
@@ -5937,6 +6325,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 176,
@@ -5956,6 +6346,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 180,
@@ -5975,6 +6367,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 184,
@@ -5994,6 +6388,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 188,
@@ -6013,6 +6409,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 192,
@@ -6032,6 +6430,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 196,
@@ -6051,6 +6451,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 200,
@@ -6070,6 +6472,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 204,
@@ -6089,6 +6493,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 208,
@@ -6108,6 +6514,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 212,
@@ -6127,6 +6535,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 216,
@@ -6146,6 +6556,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 218,
@@ -6165,6 +6577,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 220,
@@ -6184,6 +6598,8 @@ pub static CANON__PSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -6212,6 +6628,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -6231,6 +6649,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8,
@@ -6250,6 +6670,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 12,
@@ -6269,6 +6691,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 16,
@@ -6288,6 +6712,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 20,
@@ -6307,6 +6733,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 24,
@@ -6326,6 +6754,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 28,
@@ -6345,6 +6775,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 32,
@@ -6364,6 +6796,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 36,
@@ -6383,6 +6817,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40,
@@ -6402,6 +6838,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 44,
@@ -6421,6 +6859,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 48,
@@ -6440,6 +6880,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 52,
@@ -6459,6 +6901,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 56,
@@ -6478,6 +6922,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 60,
@@ -6497,6 +6943,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 64,
@@ -6516,6 +6964,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 68,
@@ -6535,6 +6985,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 72,
@@ -6554,6 +7006,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 76,
@@ -6573,6 +7027,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 80,
@@ -6592,6 +7048,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 84,
@@ -6611,6 +7069,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 88,
@@ -6630,6 +7090,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 92,
@@ -6649,6 +7111,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 96,
@@ -6668,6 +7132,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 100,
@@ -6687,6 +7153,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 104,
@@ -6706,6 +7174,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 108,
@@ -6725,6 +7195,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 112,
@@ -6744,6 +7216,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 116,
@@ -6763,6 +7237,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 120,
@@ -6782,6 +7258,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 124,
@@ -6801,6 +7279,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 128,
@@ -6820,6 +7300,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 132,
@@ -6839,6 +7321,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 136,
@@ -6858,6 +7342,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 140,
@@ -6877,6 +7363,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 144,
@@ -6896,6 +7384,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 148,
@@ -6915,6 +7405,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 152,
@@ -6934,6 +7426,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 156,
@@ -6953,6 +7447,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 160,
@@ -6972,6 +7468,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 164,
@@ -6991,6 +7489,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 168,
@@ -7010,6 +7510,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 172,
@@ -7029,6 +7531,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 176,
@@ -7048,6 +7552,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 180,
@@ -7067,6 +7573,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 184,
@@ -7086,6 +7594,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 188,
@@ -7105,6 +7615,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 192,
@@ -7124,6 +7636,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 196,
@@ -7143,6 +7657,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 200,
@@ -7162,6 +7678,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 204,
@@ -7181,6 +7699,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 208,
@@ -7200,6 +7720,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 212,
@@ -7219,6 +7741,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 216,
@@ -7238,6 +7762,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 220,
@@ -7257,6 +7783,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 224,
@@ -7276,6 +7804,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 228,
@@ -7295,6 +7825,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 232,
@@ -7314,6 +7846,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 236,
@@ -7333,6 +7867,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 240,
@@ -7352,6 +7888,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 242,
@@ -7371,6 +7909,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 244,
@@ -7390,6 +7930,8 @@ pub static CANON__PSINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -7418,6 +7960,8 @@ pub static CANON__PANORAMA: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 5,
@@ -7437,6 +7981,8 @@ pub static CANON__PANORAMA: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -7465,6 +8011,8 @@ pub static CANON__PREVIEWIMAGEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -7484,6 +8032,8 @@ pub static CANON__PREVIEWIMAGEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -7503,6 +8053,8 @@ pub static CANON__PREVIEWIMAGEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -7522,6 +8074,8 @@ pub static CANON__PREVIEWIMAGEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 5,
@@ -7541,6 +8095,8 @@ pub static CANON__PREVIEWIMAGEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -7569,6 +8125,8 @@ pub static CANON__PROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -7588,6 +8146,8 @@ pub static CANON__PROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -7607,6 +8167,8 @@ pub static CANON__PROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -7626,6 +8188,8 @@ pub static CANON__PROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 5,
@@ -7645,6 +8209,8 @@ pub static CANON__PROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 6,
@@ -7664,6 +8230,8 @@ pub static CANON__PROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 7,
@@ -7683,6 +8251,8 @@ pub static CANON__PROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8,
@@ -7702,6 +8272,8 @@ pub static CANON__PROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9,
@@ -7721,6 +8293,8 @@ pub static CANON__PROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 10,
@@ -7740,6 +8314,8 @@ pub static CANON__PROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 11,
@@ -7759,6 +8335,8 @@ pub static CANON__PROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 12,
@@ -7778,6 +8356,8 @@ pub static CANON__PROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 13,
@@ -7797,6 +8377,8 @@ pub static CANON__PROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -7825,6 +8407,8 @@ pub static CANON__RAWBURSTINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -7844,6 +8428,8 @@ pub static CANON__RAWBURSTINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -7872,6 +8458,8 @@ pub static CANON__SENSORINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -7891,6 +8479,8 @@ pub static CANON__SENSORINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 5,
@@ -7910,6 +8500,8 @@ pub static CANON__SENSORINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 6,
@@ -7929,6 +8521,8 @@ pub static CANON__SENSORINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 7,
@@ -7948,6 +8542,8 @@ pub static CANON__SENSORINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8,
@@ -7967,6 +8563,8 @@ pub static CANON__SENSORINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9,
@@ -7986,6 +8584,8 @@ pub static CANON__SENSORINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 10,
@@ -8005,6 +8605,8 @@ pub static CANON__SENSORINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 11,
@@ -8024,6 +8626,8 @@ pub static CANON__SENSORINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 12,
@@ -8043,6 +8647,8 @@ pub static CANON__SENSORINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -8070,38 +8676,40 @@ pub static CANON__SERIALINFO: Table = Table {
         count: 0,
         parr: &[],
         unknown: false,
+        mask: 0,
+        frac: 0,
     }],
 };
 pub static CANON__SHOTINFO: Table = Table { name: "Image::ExifTool::Canon::ShotInfo", binary: true, serial: false, format: "int16s", first: 1, tags: &[
-    Tag { id: 1, name: "AutoISO", cond: "", format: "", raw: "", value: "exp($val/32*log(2))*100", print: "sprintf(\"%.0f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 2, name: "BaseISO", cond: "", format: "", raw: "$val ? $val : undef", value: "exp($val/32*log(2))*100/32", print: "sprintf(\"%.0f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 3, name: "MeasuredEV", cond: "", format: "", raw: "", value: "$val / 32 + 5", print: "sprintf(\"%.2f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 4, name: "TargetAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 5, name: "TargetExposureTime", cond: "", format: "", raw: "($val > -1000 and ($val or $$self{Model}=~/(EOS|PowerShot|IXUS|IXY)/))? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 6, name: "ExposureCompensation", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 7, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_2118CDA1EB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8, name: "SlowShutter", cond: "", format: "", raw: "", value: "", print: "", map: M_33D21D3140, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 9, name: "SequenceNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 10, name: "OpticalZoomCode", cond: "", format: "", raw: "", value: "", print: "$val == 8 ? \"n/a\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 12, name: "CameraTemperature", cond: "$$self{Model} =~ /EOS/ and $$self{Model} !~ /EOS-1DS?$/", format: "", raw: "$val ? $val : undef", value: "$val - 128", print: "\"$val C\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 13, name: "FlashGuideNumber", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "$val / 32", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 14, name: "AFPointsInFocus", cond: "", format: "", raw: "$val==0 ? undef : $val", value: "", print: "", map: M_3B19ED6877, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 15, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 16, name: "AutoExposureBracketing", cond: "", format: "", raw: "", value: "", print: "", map: M_76AE2C6EA9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 17, name: "AEBBracketValue", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 18, name: "ControlMode", cond: "", format: "", raw: "", value: "", print: "", map: M_88C274DDE9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 19, name: "FocusDistanceUpper", cond: "", format: "int16u", raw: "($$self{FocusDistanceUpper} = $val) || undef", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 20, name: "FocusDistanceLower", cond: "$$self{FocusDistanceUpper}", format: "int16u", raw: "", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 21, name: "FNumber", cond: "", format: "", raw: "$val ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 22, name: "ExposureTime", cond: "$$self{Model} =~ /\\b(20D|350D|REBEL XT|Kiss Digital N)\\b/", format: "", raw: "($val or $$self{FILE_TYPE} eq \"CRW\") ? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))*1000/32", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 22, name: "ExposureTime", cond: "", format: "", raw: "($val or $$self{FILE_TYPE} eq \"CRW\") ? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 23, name: "MeasuredEV2", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / 8 - 6", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 24, name: "BulbDuration", cond: "", format: "", raw: "", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 26, name: "CameraType", cond: "", format: "", raw: "", value: "", print: "", map: M_F9C79267F3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 27, name: "AutoRotate", cond: "", format: "", raw: "$val >= 0 ? $val : undef", value: "", print: "", map: M_7D38053307, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 28, name: "NDFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_DF78291237, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 29, name: "SelfTimer2", cond: "", format: "", raw: "$val >= 0 ? $val : undef", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 33, name: "FlashOutput", cond: "", format: "", raw: "($$self{Model}=~/(PowerShot|IXUS|IXY)/ or $val) ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 1, name: "AutoISO", cond: "", format: "", raw: "", value: "exp($val/32*log(2))*100", print: "sprintf(\"%.0f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 2, name: "BaseISO", cond: "", format: "", raw: "$val ? $val : undef", value: "exp($val/32*log(2))*100/32", print: "sprintf(\"%.0f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 3, name: "MeasuredEV", cond: "", format: "", raw: "", value: "$val / 32 + 5", print: "sprintf(\"%.2f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 4, name: "TargetAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 5, name: "TargetExposureTime", cond: "", format: "", raw: "($val > -1000 and ($val or $$self{Model}=~/(EOS|PowerShot|IXUS|IXY)/))? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 6, name: "ExposureCompensation", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 7, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_2118CDA1EB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8, name: "SlowShutter", cond: "", format: "", raw: "", value: "", print: "", map: M_33D21D3140, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 9, name: "SequenceNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 10, name: "OpticalZoomCode", cond: "", format: "", raw: "", value: "", print: "$val == 8 ? \"n/a\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 12, name: "CameraTemperature", cond: "$$self{Model} =~ /EOS/ and $$self{Model} !~ /EOS-1DS?$/", format: "", raw: "$val ? $val : undef", value: "$val - 128", print: "\"$val C\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 13, name: "FlashGuideNumber", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "$val / 32", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 14, name: "AFPointsInFocus", cond: "", format: "", raw: "$val==0 ? undef : $val", value: "", print: "", map: M_3B19ED6877, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 15, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16, name: "AutoExposureBracketing", cond: "", format: "", raw: "", value: "", print: "", map: M_76AE2C6EA9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 17, name: "AEBBracketValue", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 18, name: "ControlMode", cond: "", format: "", raw: "", value: "", print: "", map: M_88C274DDE9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 19, name: "FocusDistanceUpper", cond: "", format: "int16u", raw: "($$self{FocusDistanceUpper} = $val) || undef", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 20, name: "FocusDistanceLower", cond: "$$self{FocusDistanceUpper}", format: "int16u", raw: "", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 21, name: "FNumber", cond: "", format: "", raw: "$val ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 22, name: "ExposureTime", cond: "$$self{Model} =~ /\\b(20D|350D|REBEL XT|Kiss Digital N)\\b/", format: "", raw: "($val or $$self{FILE_TYPE} eq \"CRW\") ? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))*1000/32", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 22, name: "ExposureTime", cond: "", format: "", raw: "($val or $$self{FILE_TYPE} eq \"CRW\") ? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 23, name: "MeasuredEV2", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / 8 - 6", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 24, name: "BulbDuration", cond: "", format: "", raw: "", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 26, name: "CameraType", cond: "", format: "", raw: "", value: "", print: "", map: M_F9C79267F3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 27, name: "AutoRotate", cond: "", format: "", raw: "$val >= 0 ? $val : undef", value: "", print: "", map: M_7D38053307, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 28, name: "NDFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_DF78291237, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 29, name: "SelfTimer2", cond: "", format: "", raw: "$val >= 0 ? $val : undef", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 33, name: "FlashOutput", cond: "", format: "", raw: "($$self{Model}=~/(PowerShot|IXUS|IXY)/ or $val) ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
 ] };
 pub static CANON__TIMEINFO: Table = Table {
     name: "Image::ExifTool::Canon::TimeInfo",
@@ -8128,6 +8736,8 @@ pub static CANON__TIMEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -8147,6 +8757,8 @@ pub static CANON__TIMEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -8166,6 +8778,8 @@ pub static CANON__TIMEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -8202,6 +8816,8 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -8221,6 +8837,8 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -8240,6 +8858,8 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -8259,6 +8879,8 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 5,
@@ -8278,6 +8900,8 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 6,
@@ -8297,6 +8921,8 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9,
@@ -8316,6 +8942,8 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 11,
@@ -8335,6 +8963,8 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 12,
@@ -8354,6 +8984,8 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -8382,6 +9014,8 @@ pub static CANON__VIGNETTINGCORR2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 6,
@@ -8401,6 +9035,8 @@ pub static CANON__VIGNETTINGCORR2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 7,
@@ -8420,6 +9056,8 @@ pub static CANON__VIGNETTINGCORR2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9,
@@ -8439,6 +9077,8 @@ pub static CANON__VIGNETTINGCORR2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -8466,6 +9106,8 @@ pub static CANON__VIGNETTINGCORRUNKNOWN: Table = Table {
         count: 0,
         parr: &[],
         unknown: false,
+        mask: 0,
+        frac: 0,
     }],
 };
 pub static CANON__WBINFO: Table = Table {
@@ -8493,6 +9135,8 @@ pub static CANON__WBINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 10,
@@ -8512,6 +9156,8 @@ pub static CANON__WBINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 18,
@@ -8531,6 +9177,8 @@ pub static CANON__WBINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 26,
@@ -8550,6 +9198,8 @@ pub static CANON__WBINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 34,
@@ -8569,6 +9219,8 @@ pub static CANON__WBINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 42,
@@ -8588,6 +9240,8 @@ pub static CANON__WBINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 50,
@@ -8607,6 +9261,8 @@ pub static CANON__WBINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 58,
@@ -8626,6 +9282,8 @@ pub static CANON__WBINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 66,
@@ -8645,6 +9303,8 @@ pub static CANON__WBINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 74,
@@ -8664,6 +9324,8 @@ pub static CANON__WBINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -8700,6 +9362,8 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -8719,6 +9383,8 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -8738,6 +9404,8 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -8757,6 +9425,8 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 5,
@@ -8776,6 +9446,8 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 6,
@@ -8795,6 +9467,8 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 7,
@@ -8814,6 +9488,8 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8,
@@ -8833,6 +9509,8 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9,
@@ -8852,6 +9530,8 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 10,
@@ -8871,6 +9551,8 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 11,
@@ -8890,6 +9572,8 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 12,
@@ -8909,6 +9593,8 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 13,
@@ -8928,6 +9614,8 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 14,
@@ -8947,6 +9635,8 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 15,
@@ -8966,6 +9656,8 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 16,
@@ -8985,6 +9677,8 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 17,
@@ -9004,6 +9698,8 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 18,
@@ -9023,6 +9719,8 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 19,
@@ -9042,6 +9740,8 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 20,
@@ -9061,6 +9761,8 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 21,
@@ -9080,6 +9782,8 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 22,
@@ -9099,6 +9803,8 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 23,
@@ -9118,6 +9824,8 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 24,
@@ -9137,6 +9845,8 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -9165,6 +9875,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -9184,6 +9896,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -9203,6 +9917,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -9222,6 +9938,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 5,
@@ -9241,6 +9959,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 6,
@@ -9260,6 +9980,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 7,
@@ -9279,6 +10001,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8,
@@ -9298,6 +10022,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9,
@@ -9317,6 +10043,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 10,
@@ -9336,6 +10064,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 11,
@@ -9355,6 +10085,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 14,
@@ -9374,6 +10106,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 15,
@@ -9393,6 +10127,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 16,
@@ -9412,6 +10148,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 17,
@@ -9431,6 +10169,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 18,
@@ -9450,6 +10190,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 19,
@@ -9469,6 +10211,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 20,
@@ -9488,6 +10232,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 21,
@@ -9507,6 +10253,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 22,
@@ -9526,6 +10274,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 24,
@@ -9545,6 +10295,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 25,
@@ -9564,6 +10316,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 26,
@@ -9583,6 +10337,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 27,
@@ -9602,6 +10358,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 28,
@@ -9621,6 +10379,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 29,
@@ -9640,6 +10400,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 30,
@@ -9659,6 +10421,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 31,
@@ -9678,6 +10442,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 32,
@@ -9697,6 +10463,8 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };

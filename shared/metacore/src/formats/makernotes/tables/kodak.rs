@@ -66,6 +66,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9,
@@ -85,6 +87,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 10,
@@ -104,6 +108,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 12,
@@ -123,6 +129,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 14,
@@ -142,6 +150,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 16,
@@ -161,6 +171,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 18,
@@ -180,6 +192,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 20,
@@ -199,6 +213,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 24,
@@ -218,6 +234,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 27,
@@ -237,6 +255,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 28,
@@ -256,6 +276,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 29,
@@ -275,6 +297,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 30,
@@ -294,6 +318,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 32,
@@ -313,6 +339,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 36,
@@ -332,6 +360,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 38,
@@ -351,6 +381,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40,
@@ -370,6 +402,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 44,
@@ -389,6 +423,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 48,
@@ -408,6 +444,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 52,
@@ -427,6 +465,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 56,
@@ -446,6 +486,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 58,
@@ -465,6 +507,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 60,
@@ -484,6 +528,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 62,
@@ -503,6 +549,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 64,
@@ -522,6 +570,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 92,
@@ -541,6 +591,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 93,
@@ -560,6 +612,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 94,
@@ -579,6 +633,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 96,
@@ -598,6 +654,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 98,
@@ -617,6 +675,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 100,
@@ -636,6 +696,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 102,
@@ -655,6 +717,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 104,
@@ -674,6 +738,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 107,
@@ -693,6 +759,8 @@ pub static KODAK__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -721,6 +789,8 @@ pub static KODAK__TYPE3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 14,
@@ -740,6 +810,8 @@ pub static KODAK__TYPE3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 16,
@@ -759,6 +831,8 @@ pub static KODAK__TYPE3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 30,
@@ -778,6 +852,8 @@ pub static KODAK__TYPE3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 55,
@@ -797,6 +873,8 @@ pub static KODAK__TYPE3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 56,
@@ -816,6 +894,8 @@ pub static KODAK__TYPE3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 60,
@@ -835,6 +915,8 @@ pub static KODAK__TYPE3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 78,
@@ -854,6 +936,8 @@ pub static KODAK__TYPE3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -881,6 +965,8 @@ pub static KODAK__TYPE4: Table = Table {
         count: 0,
         parr: &[],
         unknown: false,
+        mask: 0,
+        frac: 0,
     }],
 };
 

@@ -624,6 +624,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -643,6 +645,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -662,6 +666,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -681,6 +687,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 5,
@@ -700,6 +708,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 6,
@@ -719,6 +729,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 7,
@@ -738,6 +750,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8,
@@ -757,6 +771,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9,
@@ -776,6 +792,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 10,
@@ -795,6 +813,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 11,
@@ -814,6 +834,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 12,
@@ -833,6 +855,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 13,
@@ -852,6 +876,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 14,
@@ -871,6 +897,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 16,
@@ -890,6 +918,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 17,
@@ -909,6 +939,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 18,
@@ -928,6 +960,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 19,
@@ -947,6 +981,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 20,
@@ -966,6 +1002,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 21,
@@ -985,6 +1023,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 22,
@@ -1004,6 +1044,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 23,
@@ -1023,6 +1065,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 26,
@@ -1042,6 +1086,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 27,
@@ -1061,6 +1107,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 28,
@@ -1080,6 +1128,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 29,
@@ -1099,6 +1149,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 30,
@@ -1118,6 +1170,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 31,
@@ -1137,6 +1191,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 32,
@@ -1156,6 +1212,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 33,
@@ -1175,6 +1233,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 34,
@@ -1194,6 +1254,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 35,
@@ -1213,6 +1275,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 36,
@@ -1232,6 +1296,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 37,
@@ -1251,6 +1317,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 38,
@@ -1270,6 +1338,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 39,
@@ -1289,6 +1359,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40,
@@ -1308,6 +1380,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41,
@@ -1327,6 +1401,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 42,
@@ -1346,6 +1422,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 43,
@@ -1365,6 +1443,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 44,
@@ -1384,6 +1464,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 45,
@@ -1403,6 +1485,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 46,
@@ -1422,6 +1506,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 47,
@@ -1441,6 +1527,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 48,
@@ -1460,6 +1548,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 49,
@@ -1479,6 +1569,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 50,
@@ -1498,6 +1590,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 51,
@@ -1517,6 +1611,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 52,
@@ -1536,6 +1632,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 63,
@@ -1555,6 +1653,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -1583,6 +1683,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 4,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1,
@@ -1602,6 +1704,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -1621,6 +1725,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -1640,6 +1746,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 16,
@@ -1659,6 +1767,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 24,
@@ -1678,6 +1788,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 24,
@@ -1697,6 +1809,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 32,
@@ -1716,6 +1830,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 64,
@@ -1735,6 +1851,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 129,
@@ -1754,6 +1872,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 136,
@@ -1773,6 +1893,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 137,
@@ -1792,6 +1914,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 256,
@@ -1811,6 +1935,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 257,
@@ -1830,6 +1956,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 257,
@@ -1849,6 +1977,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 258,
@@ -1868,6 +1998,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 259,
@@ -1887,6 +2019,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 259,
@@ -1906,6 +2040,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 260,
@@ -1925,6 +2061,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 261,
@@ -1944,6 +2082,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 263,
@@ -1963,6 +2103,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 265,
@@ -1982,6 +2124,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 266,
@@ -2001,6 +2145,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 267,
@@ -2020,6 +2166,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 268,
@@ -2039,6 +2187,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 273,
@@ -2058,6 +2208,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 274,
@@ -2077,6 +2229,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 275,
@@ -2096,6 +2250,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 276,
@@ -2115,6 +2271,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 276,
@@ -2134,6 +2292,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 277,
@@ -2153,6 +2313,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3584,
@@ -2172,6 +2334,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3840,
@@ -2191,6 +2355,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };

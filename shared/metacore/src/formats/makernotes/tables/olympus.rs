@@ -1174,6 +1174,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -1193,6 +1195,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -1212,6 +1216,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -1231,6 +1237,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 5,
@@ -1250,6 +1258,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 6,
@@ -1269,6 +1279,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 7,
@@ -1288,6 +1300,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8,
@@ -1307,6 +1321,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9,
@@ -1326,6 +1342,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 10,
@@ -1345,6 +1363,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 11,
@@ -1364,6 +1384,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 12,
@@ -1383,6 +1405,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 13,
@@ -1402,6 +1426,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 14,
@@ -1421,6 +1447,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 16,
@@ -1440,6 +1468,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 17,
@@ -1459,6 +1489,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 18,
@@ -1478,6 +1510,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 19,
@@ -1497,6 +1531,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 20,
@@ -1516,6 +1552,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 21,
@@ -1535,6 +1573,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 22,
@@ -1554,6 +1594,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 23,
@@ -1573,6 +1615,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 26,
@@ -1592,6 +1636,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 27,
@@ -1611,6 +1657,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 28,
@@ -1630,6 +1678,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 29,
@@ -1649,6 +1699,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 30,
@@ -1668,6 +1720,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 31,
@@ -1687,6 +1741,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 32,
@@ -1706,6 +1762,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 33,
@@ -1725,6 +1783,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 34,
@@ -1744,6 +1804,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 35,
@@ -1763,6 +1825,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 36,
@@ -1782,6 +1846,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 37,
@@ -1801,6 +1867,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 38,
@@ -1820,6 +1888,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 39,
@@ -1839,6 +1909,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40,
@@ -1858,6 +1930,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41,
@@ -1877,6 +1951,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 42,
@@ -1896,6 +1972,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 43,
@@ -1915,6 +1993,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 44,
@@ -1934,6 +2014,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 45,
@@ -1953,6 +2035,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 46,
@@ -1972,6 +2056,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 47,
@@ -1991,6 +2077,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 48,
@@ -2010,6 +2098,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 49,
@@ -2029,6 +2119,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 50,
@@ -2048,6 +2140,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 51,
@@ -2067,6 +2161,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 52,
@@ -2086,6 +2182,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 63,
@@ -2105,6 +2203,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -2117,75 +2217,75 @@ pub static OLYMPUS__AFINFO: Table = Table {
     tags: &[],
 };
 pub static OLYMPUS__CAMERASETTINGS: Table = Table { name: "Image::ExifTool::Olympus::CameraSettings", binary: false, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 0, name: "CameraSettingsVersion", cond: "", format: "", raw: "$val=~s/\\0+$//; $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false },
-    Tag { id: 256, name: "PreviewImageValid", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 257, name: "PreviewImageStart", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 258, name: "PreviewImageLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 512, name: "ExposureMode", cond: "", format: "", raw: "", value: "", print: "", map: M_0E494EF1F2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 513, name: "AELock", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 514, name: "MeteringMode", cond: "", format: "", raw: "", value: "", print: "", map: M_824F23C7FC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 515, name: "ExposureShift", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 516, name: "NDFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 768, name: "MacroMode", cond: "", format: "", raw: "", value: "", print: "", map: M_D3859E90AD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 769, name: "FocusMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_D1EAAE2FE1, code: "" }, PItem { map: M_CE65129ACC, code: "" }], unknown: false },
-    Tag { id: 770, name: "FocusProcess", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_B4A0795C49, code: "" }], unknown: false },
-    Tag { id: 771, name: "AFSearch", cond: "", format: "", raw: "", value: "", print: "", map: M_42E35C76BF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 772, name: "AFAreas", cond: "", format: "", raw: "", value: "", print: "Image::ExifTool::Olympus::PrintAFAreas($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 64, parr: &[], unknown: false },
-    Tag { id: 773, name: "AFPointSelected", cond: "", format: "", raw: "", value: "$val =~ s/\\S* //; $val", print: "\n            return 'n/a' if $val =~ /undef/;\n            sprintf(\"(%d%%,%d%%) (%d%%,%d%%)\", map {$_ * 100} split(\" \",$val));\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 5, parr: &[], unknown: false },
-    Tag { id: 774, name: "AFFineTune", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 775, name: "AFFineTuneAdj", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false },
-    Tag { id: 776, name: "FocusBracketStepSize", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 777, name: "AISubjectTrackingMode", cond: "", format: "", raw: "", value: "($val >> 8) . \" \" . ($val & 0xff)", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_3D2738B668, code: "" }, PItem { map: M_794A71E335, code: "" }], unknown: false },
-    Tag { id: 1024, name: "FlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_1773125FA1, bits: B_EBE0DB1B4C, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1025, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1027, name: "FlashRemoteControl", cond: "", format: "", raw: "", value: "", print: "", map: M_FDD1BCB5D4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1028, name: "FlashControlMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_2F01F6CFEB, code: "" }], unknown: false },
-    Tag { id: 1029, name: "FlashIntensity", cond: "", format: "", raw: "", value: "", print: "", map: M_DD8FBB76EA, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1030, name: "ManualFlashStrength", cond: "", format: "", raw: "", value: "", print: "", map: M_DD8FBB76EA, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1280, name: "WhiteBalance2", cond: "", format: "", raw: "", value: "", print: "", map: M_CCA7243C64, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1281, name: "WhiteBalanceTemperature", cond: "", format: "", raw: "", value: "", print: "$val ? $val : \"Auto\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1282, name: "WhiteBalanceBracket", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1283, name: "CustomSaturation", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b,$c)=split ' ',$val;\n            if ($self->{Model} =~ /^E-1\\b/) {\n                $a-=$b; $c-=$b;\n                return \"CS$a (min CS0, max CS$c)\";\n            } else {\n                return \"$a (min $b, max $c)\";\n            }\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false },
-    Tag { id: 1284, name: "ModifiedSaturation", cond: "", format: "", raw: "", value: "", print: "", map: M_42ABED811F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1285, name: "ContrastSetting", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false },
-    Tag { id: 1286, name: "SharpnessSetting", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false },
-    Tag { id: 1287, name: "ColorSpace", cond: "", format: "", raw: "", value: "", print: "", map: M_08E9C61092, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1289, name: "SceneMode", cond: "", format: "", raw: "", value: "", print: "", map: M_044604F663, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1290, name: "NoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_067FEE862C, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1291, name: "DistortionCorrection", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1292, name: "ShadingCompensation", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1293, name: "CompressionFactor", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1295, name: "Gradation", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_CC66B9EC13, code: "" }, PItem { map: M_E109530CE7, code: "" }], unknown: false },
-    Tag { id: 1312, name: "PictureMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_F087D53D69, code: "" }], unknown: false },
-    Tag { id: 1313, name: "PictureModeSaturation", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false },
-    Tag { id: 1314, name: "PictureModeHue", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
-    Tag { id: 1315, name: "PictureModeContrast", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false },
-    Tag { id: 1316, name: "PictureModeSharpness", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false },
-    Tag { id: 1317, name: "PictureModeBWFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_E531987772, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1318, name: "PictureModeTone", cond: "", format: "", raw: "", value: "", print: "", map: M_64A14449C8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1319, name: "NoiseFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_594B6919F8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false },
-    Tag { id: 1321, name: "ArtFilter", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_72EE0468CB, code: "" }], unknown: false },
-    Tag { id: 1324, name: "MagicFilter", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_72EE0468CB, code: "" }], unknown: false },
-    Tag { id: 1325, name: "PictureModeEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_C8E1962538, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false },
-    Tag { id: 1326, name: "ToneLevel", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }], unknown: false },
-    Tag { id: 1327, name: "ArtFilterEffect", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 20, parr: &[PItem { map: M_72EE0468CB, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "\"Partial Color $val\"" }, PItem { map: M_53CEC07035, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: M_8C62E99FC2, code: "" }], unknown: false },
-    Tag { id: 1330, name: "ColorCreatorEffect", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 6, parr: &[PItem { map: &[], code: "\"Color $val\"" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "\"Strength $val\"" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }], unknown: false },
-    Tag { id: 1335, name: "MonochromeProfileSettings", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 6, parr: &[PItem { map: M_4BDCABCDF2, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "\"Strength $val\"" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }], unknown: false },
-    Tag { id: 1336, name: "FilmGrainEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_5C336BABD4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1337, name: "ColorProfileSettings", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 14, parr: &[PItem { map: &[], code: "\"Min $val\"" }, PItem { map: &[], code: "\"Max $val\"" }, PItem { map: &[], code: "\"Yellow $val\"" }, PItem { map: &[], code: "\"Orange $val\"" }, PItem { map: &[], code: "\"Orange-red $val\"" }, PItem { map: &[], code: "\"Red $val\"" }, PItem { map: &[], code: "\"Magenta $val\"" }, PItem { map: &[], code: "\"Violet $val\"" }, PItem { map: &[], code: "\"Blue $val\"" }, PItem { map: &[], code: "\"Blue-cyan $val\"" }, PItem { map: &[], code: "\"Cyan $val\"" }, PItem { map: &[], code: "\"Green-cyan $val\"" }, PItem { map: &[], code: "\"Green $val\"" }, PItem { map: &[], code: "\"Yellow-green $val\"" }], unknown: false },
-    Tag { id: 1338, name: "MonochromeVignetting", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1339, name: "MonochromeColor", cond: "", format: "", raw: "", value: "", print: "", map: M_07A05C05FB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1536, name: "DriveMode", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b,$c,$d,$e) = split ' ',$val;\n            if ($e) {\n                $e = '; ' . ({ 2 => 'Anti-shock 0', 4 => 'Electronic shutter' }->{$e} || \"Unknown ($e)\");\n            } else {\n                $e = '';\n            }\n            return \"Single Shot$e\" unless $a;\n            if ($a == 5 and defined $c) {\n                $a = DecodeBits($c, { #6\n                    0 => 'AE',\n                    1 => 'WB',\n                    2 => 'FL',\n                    3 => 'MF',\n                    4 => 'ISO', #forum8906\n                    5 => 'AE Auto', #forum8906\n                    6 => 'Focus', #PH\n                }) . ' Bracketing';\n                $a =~ s/, /+/g;\n            } else {\n                my %a = (\n                    1 => 'Continuous Shooting',\n                    2 => 'Exposure Bracketing',\n                    3 => 'White Balance Bracketing',\n                    4 => 'Exposure+WB Bracketing', #6\n                );\n                $a = $a{$a} || \"Unknown ($a)\";\n            }\n            return \"$a, Shot $b$e\";\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1537, name: "PanoramaMode", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b) = split ' ',$val;\n            return 'Off' unless $a;\n            my %a = (\n                1 => 'Left to Right',\n                2 => 'Right to Left',\n                3 => 'Bottom to Top',\n                4 => 'Top to Bottom',\n            );\n            return(($a{$a} || \"Unknown ($a)\") . ', Shot ' . $b);\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1539, name: "ImageQuality2", cond: "", format: "", raw: "", value: "", print: "", map: M_397B412B7E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 1540, name: "ImageStabilization", cond: "", format: "", raw: "$$self{ImageStabilization} = $val", value: "", print: "", map: M_DCC4B1D25A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 2052, name: "StackedImage", cond: "", format: "", raw: "", value: "", print: "", map: M_910B695BF1, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
-    Tag { id: 2304, name: "ManometerPressure", cond: "", format: "", raw: "", value: "$val / 10", print: "\"$val kPa\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 2305, name: "ManometerReading", cond: "", format: "", raw: "", value: "my @a=split(\" \",$val); $_ /= 10 foreach @a; \"@a\"", print: "$val=~s/(\\S+) (\\S+)/$1 m, $2 ft/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
-    Tag { id: 2306, name: "ExtendedWBDetect", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 2307, name: "RollAngle", cond: "", format: "", raw: "", value: "$val=~s/ 1$// ? -$val/10 : \"n/a\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
-    Tag { id: 2308, name: "PitchAngle", cond: "", format: "", raw: "", value: "$val =~ s/ 1$// ? $val / 10 : \"n/a\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
-    Tag { id: 2312, name: "DateTimeUTC", cond: "", format: "", raw: "", value: "", print: "$self->ConvertDateTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 0, name: "CameraSettingsVersion", cond: "", format: "", raw: "$val=~s/\\0+$//; $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 256, name: "PreviewImageValid", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 257, name: "PreviewImageStart", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 258, name: "PreviewImageLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 512, name: "ExposureMode", cond: "", format: "", raw: "", value: "", print: "", map: M_0E494EF1F2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 513, name: "AELock", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 514, name: "MeteringMode", cond: "", format: "", raw: "", value: "", print: "", map: M_824F23C7FC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 515, name: "ExposureShift", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 516, name: "NDFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 768, name: "MacroMode", cond: "", format: "", raw: "", value: "", print: "", map: M_D3859E90AD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 769, name: "FocusMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_D1EAAE2FE1, code: "" }, PItem { map: M_CE65129ACC, code: "" }], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 770, name: "FocusProcess", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_B4A0795C49, code: "" }], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 771, name: "AFSearch", cond: "", format: "", raw: "", value: "", print: "", map: M_42E35C76BF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 772, name: "AFAreas", cond: "", format: "", raw: "", value: "", print: "Image::ExifTool::Olympus::PrintAFAreas($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 64, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 773, name: "AFPointSelected", cond: "", format: "", raw: "", value: "$val =~ s/\\S* //; $val", print: "\n            return 'n/a' if $val =~ /undef/;\n            sprintf(\"(%d%%,%d%%) (%d%%,%d%%)\", map {$_ * 100} split(\" \",$val));\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 5, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 774, name: "AFFineTune", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 775, name: "AFFineTuneAdj", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 776, name: "FocusBracketStepSize", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 777, name: "AISubjectTrackingMode", cond: "", format: "", raw: "", value: "($val >> 8) . \" \" . ($val & 0xff)", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_3D2738B668, code: "" }, PItem { map: M_794A71E335, code: "" }], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1024, name: "FlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_1773125FA1, bits: B_EBE0DB1B4C, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1025, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1027, name: "FlashRemoteControl", cond: "", format: "", raw: "", value: "", print: "", map: M_FDD1BCB5D4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1028, name: "FlashControlMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_2F01F6CFEB, code: "" }], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1029, name: "FlashIntensity", cond: "", format: "", raw: "", value: "", print: "", map: M_DD8FBB76EA, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1030, name: "ManualFlashStrength", cond: "", format: "", raw: "", value: "", print: "", map: M_DD8FBB76EA, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1280, name: "WhiteBalance2", cond: "", format: "", raw: "", value: "", print: "", map: M_CCA7243C64, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1281, name: "WhiteBalanceTemperature", cond: "", format: "", raw: "", value: "", print: "$val ? $val : \"Auto\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1282, name: "WhiteBalanceBracket", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1283, name: "CustomSaturation", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b,$c)=split ' ',$val;\n            if ($self->{Model} =~ /^E-1\\b/) {\n                $a-=$b; $c-=$b;\n                return \"CS$a (min CS0, max CS$c)\";\n            } else {\n                return \"$a (min $b, max $c)\";\n            }\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1284, name: "ModifiedSaturation", cond: "", format: "", raw: "", value: "", print: "", map: M_42ABED811F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1285, name: "ContrastSetting", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1286, name: "SharpnessSetting", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1287, name: "ColorSpace", cond: "", format: "", raw: "", value: "", print: "", map: M_08E9C61092, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1289, name: "SceneMode", cond: "", format: "", raw: "", value: "", print: "", map: M_044604F663, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1290, name: "NoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_067FEE862C, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1291, name: "DistortionCorrection", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1292, name: "ShadingCompensation", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1293, name: "CompressionFactor", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1295, name: "Gradation", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_CC66B9EC13, code: "" }, PItem { map: M_E109530CE7, code: "" }], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1312, name: "PictureMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_F087D53D69, code: "" }], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1313, name: "PictureModeSaturation", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1314, name: "PictureModeHue", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 1315, name: "PictureModeContrast", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1316, name: "PictureModeSharpness", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1317, name: "PictureModeBWFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_E531987772, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1318, name: "PictureModeTone", cond: "", format: "", raw: "", value: "", print: "", map: M_64A14449C8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1319, name: "NoiseFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_594B6919F8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1321, name: "ArtFilter", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_72EE0468CB, code: "" }], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1324, name: "MagicFilter", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_72EE0468CB, code: "" }], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1325, name: "PictureModeEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_C8E1962538, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1326, name: "ToneLevel", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1327, name: "ArtFilterEffect", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 20, parr: &[PItem { map: M_72EE0468CB, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "\"Partial Color $val\"" }, PItem { map: M_53CEC07035, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: M_8C62E99FC2, code: "" }], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1330, name: "ColorCreatorEffect", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 6, parr: &[PItem { map: &[], code: "\"Color $val\"" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "\"Strength $val\"" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1335, name: "MonochromeProfileSettings", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 6, parr: &[PItem { map: M_4BDCABCDF2, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "\"Strength $val\"" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1336, name: "FilmGrainEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_5C336BABD4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1337, name: "ColorProfileSettings", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 14, parr: &[PItem { map: &[], code: "\"Min $val\"" }, PItem { map: &[], code: "\"Max $val\"" }, PItem { map: &[], code: "\"Yellow $val\"" }, PItem { map: &[], code: "\"Orange $val\"" }, PItem { map: &[], code: "\"Orange-red $val\"" }, PItem { map: &[], code: "\"Red $val\"" }, PItem { map: &[], code: "\"Magenta $val\"" }, PItem { map: &[], code: "\"Violet $val\"" }, PItem { map: &[], code: "\"Blue $val\"" }, PItem { map: &[], code: "\"Blue-cyan $val\"" }, PItem { map: &[], code: "\"Cyan $val\"" }, PItem { map: &[], code: "\"Green-cyan $val\"" }, PItem { map: &[], code: "\"Green $val\"" }, PItem { map: &[], code: "\"Yellow-green $val\"" }], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1338, name: "MonochromeVignetting", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1339, name: "MonochromeColor", cond: "", format: "", raw: "", value: "", print: "", map: M_07A05C05FB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1536, name: "DriveMode", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b,$c,$d,$e) = split ' ',$val;\n            if ($e) {\n                $e = '; ' . ({ 2 => 'Anti-shock 0', 4 => 'Electronic shutter' }->{$e} || \"Unknown ($e)\");\n            } else {\n                $e = '';\n            }\n            return \"Single Shot$e\" unless $a;\n            if ($a == 5 and defined $c) {\n                $a = DecodeBits($c, { #6\n                    0 => 'AE',\n                    1 => 'WB',\n                    2 => 'FL',\n                    3 => 'MF',\n                    4 => 'ISO', #forum8906\n                    5 => 'AE Auto', #forum8906\n                    6 => 'Focus', #PH\n                }) . ' Bracketing';\n                $a =~ s/, /+/g;\n            } else {\n                my %a = (\n                    1 => 'Continuous Shooting',\n                    2 => 'Exposure Bracketing',\n                    3 => 'White Balance Bracketing',\n                    4 => 'Exposure+WB Bracketing', #6\n                );\n                $a = $a{$a} || \"Unknown ($a)\";\n            }\n            return \"$a, Shot $b$e\";\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1537, name: "PanoramaMode", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b) = split ' ',$val;\n            return 'Off' unless $a;\n            my %a = (\n                1 => 'Left to Right',\n                2 => 'Right to Left',\n                3 => 'Bottom to Top',\n                4 => 'Top to Bottom',\n            );\n            return(($a{$a} || \"Unknown ($a)\") . ', Shot ' . $b);\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1539, name: "ImageQuality2", cond: "", format: "", raw: "", value: "", print: "", map: M_397B412B7E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1540, name: "ImageStabilization", cond: "", format: "", raw: "$$self{ImageStabilization} = $val", value: "", print: "", map: M_DCC4B1D25A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 2052, name: "StackedImage", cond: "", format: "", raw: "", value: "", print: "", map: M_910B695BF1, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 2304, name: "ManometerPressure", cond: "", format: "", raw: "", value: "$val / 10", print: "\"$val kPa\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 2305, name: "ManometerReading", cond: "", format: "", raw: "", value: "my @a=split(\" \",$val); $_ /= 10 foreach @a; \"@a\"", print: "$val=~s/(\\S+) (\\S+)/$1 m, $2 ft/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 2306, name: "ExtendedWBDetect", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 2307, name: "RollAngle", cond: "", format: "", raw: "", value: "$val=~s/ 1$// ? -$val/10 : \"n/a\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 2308, name: "PitchAngle", cond: "", format: "", raw: "", value: "$val =~ s/ 1$// ? $val / 10 : \"n/a\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 2312, name: "DateTimeUTC", cond: "", format: "", raw: "", value: "", print: "$self->ConvertDateTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
 ] };
 pub static OLYMPUS__EQUIPMENT: Table = Table {
     name: "Image::ExifTool::Olympus::Equipment",
@@ -2212,6 +2312,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             count: 4,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 256,
@@ -2231,6 +2333,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             count: 6,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 257,
@@ -2250,6 +2354,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             count: 32,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 258,
@@ -2269,6 +2375,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             count: 32,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 259,
@@ -2288,6 +2396,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 260,
@@ -2307,6 +2417,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 513,
@@ -2326,6 +2438,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             count: 6,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 514,
@@ -2345,6 +2459,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             count: 32,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 515,
@@ -2364,6 +2480,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 516,
@@ -2383,6 +2501,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 517,
@@ -2402,6 +2522,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 518,
@@ -2421,6 +2543,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 519,
@@ -2440,6 +2564,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 520,
@@ -2459,6 +2585,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 522,
@@ -2478,6 +2606,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 523,
@@ -2497,6 +2627,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 769,
@@ -2516,6 +2648,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             count: 6,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 770,
@@ -2535,6 +2669,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             count: 32,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 771,
@@ -2554,6 +2690,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 772,
@@ -2573,6 +2711,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1027,
@@ -2592,6 +2732,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4096,
@@ -2611,6 +2753,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4097,
@@ -2630,6 +2774,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4098,
@@ -2649,6 +2795,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4099,
@@ -2668,6 +2816,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             count: 32,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -2695,33 +2845,35 @@ pub static OLYMPUS__FETAGS: Table = Table {
         count: 0,
         parr: &[],
         unknown: false,
+        mask: 0,
+        frac: 0,
     }],
 };
 pub static OLYMPUS__FOCUSINFO: Table = Table { name: "Image::ExifTool::Olympus::FocusInfo", binary: false, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 0, name: "FocusInfoVersion", cond: "", format: "", raw: "$val=~s/\\0+$//; $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false },
-    Tag { id: 521, name: "AutoFocus", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
-    Tag { id: 528, name: "SceneDetect", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 529, name: "SceneArea", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 8, parr: &[], unknown: true },
-    Tag { id: 530, name: "SceneDetectData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 720, parr: &[], unknown: true },
-    Tag { id: 768, name: "ZoomStepCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 769, name: "FocusStepCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 771, name: "FocusStepInfinity", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 772, name: "FocusStepNear", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 773, name: "FocusDistance", cond: "", format: "int32u", raw: "", value: "\n            my ($a,$b) = split ' ',$val;\n            return 0 if $a == 0xffffffff;\n            return $a / 1000;\n        ", print: "$val ? \"$val m\" : \"inf\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
-    Tag { id: 776, name: "AFPoint", cond: "$$self{Model} =~ /E-(3|5|30)\\b/", format: "", raw: "", value: "($val & 0x1f) . \" \" . ($val & 0xffe0)", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_3DB7A49C0A, code: "" }, PItem { map: M_06287C945C, code: "" }], unknown: false },
-    Tag { id: 776, name: "AFPoint", cond: "$$self{Model} =~ /E-(520|600|620)\\b/", format: "", raw: "", value: "($val & 0x1f) . \" \" . ($val & 0xffe0)", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_FB13FF227A, code: "" }, PItem { map: M_5FDE4B2CC1, code: "" }], unknown: false },
-    Tag { id: 776, name: "AFPoint", cond: "", format: "", raw: "($val or $$self{Model} ne \"E-P1\") ? $val : undef", value: "", print: "", map: M_11275E3432, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 808, name: "AFInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Olympus::AFInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 4609, name: "ExternalFlash", cond: "", format: "", raw: "", value: "", print: "", map: M_879763B5D7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
-    Tag { id: 4611, name: "ExternalFlashGuideNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
-    Tag { id: 4612, name: "ExternalFlashBounce", cond: "", format: "", raw: "", value: "", print: "", map: M_CC77B407D4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 4613, name: "ExternalFlashZoom", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 4616, name: "InternalFlash", cond: "", format: "", raw: "", value: "", print: "", map: M_FE2D1CA79E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 4617, name: "ManualFlash", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b) = split ' ',$val;\n            return 'Off' unless $a;\n            $b = ($b == 1) ? 'Full' : \"1/$b\";\n            return \"On ($b strength)\";\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
-    Tag { id: 4618, name: "MacroLED", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 5376, name: "SensorTemperature", cond: "$$self{Model} =~ /E-(1|M5)\\b/ || $count != 1", format: "", raw: "", value: "", print: "$val=~s/ 0 0$//; \"$val C\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 5376, name: "SensorTemperature", cond: "", format: "", raw: "($val and $val ne \"-32768\") ? $val : undef", value: "84 - 3 * $val / 26", print: "sprintf(\"%.1f C\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 5632, name: "ImageStabilization", cond: "not defined $$self{ImageStabilization}", format: "", raw: "", value: "", print: "\n            $val =~ /^\\0{4}/ ? 'Off' : 'On, ' .\n            (unpack('x44C',$val) & 0x01 ? 'Mode 1' : 'Mode 2')\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 0, name: "FocusInfoVersion", cond: "", format: "", raw: "$val=~s/\\0+$//; $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 521, name: "AutoFocus", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 528, name: "SceneDetect", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 529, name: "SceneArea", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 8, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 530, name: "SceneDetectData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 720, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 768, name: "ZoomStepCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 769, name: "FocusStepCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 771, name: "FocusStepInfinity", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 772, name: "FocusStepNear", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 773, name: "FocusDistance", cond: "", format: "int32u", raw: "", value: "\n            my ($a,$b) = split ' ',$val;\n            return 0 if $a == 0xffffffff;\n            return $a / 1000;\n        ", print: "$val ? \"$val m\" : \"inf\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 776, name: "AFPoint", cond: "$$self{Model} =~ /E-(3|5|30)\\b/", format: "", raw: "", value: "($val & 0x1f) . \" \" . ($val & 0xffe0)", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_3DB7A49C0A, code: "" }, PItem { map: M_06287C945C, code: "" }], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 776, name: "AFPoint", cond: "$$self{Model} =~ /E-(520|600|620)\\b/", format: "", raw: "", value: "($val & 0x1f) . \" \" . ($val & 0xffe0)", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_FB13FF227A, code: "" }, PItem { map: M_5FDE4B2CC1, code: "" }], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 776, name: "AFPoint", cond: "", format: "", raw: "($val or $$self{Model} ne \"E-P1\") ? $val : undef", value: "", print: "", map: M_11275E3432, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 808, name: "AFInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Olympus::AFInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 4609, name: "ExternalFlash", cond: "", format: "", raw: "", value: "", print: "", map: M_879763B5D7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 4611, name: "ExternalFlashGuideNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 4612, name: "ExternalFlashBounce", cond: "", format: "", raw: "", value: "", print: "", map: M_CC77B407D4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 4613, name: "ExternalFlashZoom", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 4616, name: "InternalFlash", cond: "", format: "", raw: "", value: "", print: "", map: M_FE2D1CA79E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 4617, name: "ManualFlash", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b) = split ' ',$val;\n            return 'Off' unless $a;\n            $b = ($b == 1) ? 'Full' : \"1/$b\";\n            return \"On ($b strength)\";\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 4618, name: "MacroLED", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 5376, name: "SensorTemperature", cond: "$$self{Model} =~ /E-(1|M5)\\b/ || $count != 1", format: "", raw: "", value: "", print: "$val=~s/ 0 0$//; \"$val C\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 5376, name: "SensorTemperature", cond: "", format: "", raw: "($val and $val ne \"-32768\") ? $val : undef", value: "84 - 3 * $val / 26", print: "sprintf(\"%.1f C\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 5632, name: "ImageStabilization", cond: "not defined $$self{ImageStabilization}", format: "", raw: "", value: "", print: "\n            $val =~ /^\\0{4}/ ? 'Off' : 'On, ' .\n            (unpack('x44C',$val) & 0x01 ? 'Mode 1' : 'Mode 2')\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
 ] };
 pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
     name: "Image::ExifTool::Olympus::ImageProcessing",
@@ -2748,6 +2900,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 4,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 256,
@@ -2767,6 +2921,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 258,
@@ -2786,6 +2942,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 259,
@@ -2805,6 +2963,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 260,
@@ -2824,6 +2984,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 261,
@@ -2843,6 +3005,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 262,
@@ -2862,6 +3026,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 263,
@@ -2881,6 +3047,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 264,
@@ -2900,6 +3068,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 265,
@@ -2919,6 +3089,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 266,
@@ -2938,6 +3110,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 267,
@@ -2957,6 +3131,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 268,
@@ -2976,6 +3152,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 269,
@@ -2995,6 +3173,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 270,
@@ -3014,6 +3194,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 271,
@@ -3033,6 +3215,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 272,
@@ -3052,6 +3236,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 273,
@@ -3071,6 +3257,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 275,
@@ -3090,6 +3278,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 276,
@@ -3109,6 +3299,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 277,
@@ -3128,6 +3320,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 278,
@@ -3147,6 +3341,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 279,
@@ -3166,6 +3362,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 280,
@@ -3185,6 +3383,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 281,
@@ -3204,6 +3404,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 282,
@@ -3223,6 +3425,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 283,
@@ -3242,6 +3446,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 284,
@@ -3261,6 +3467,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 285,
@@ -3280,6 +3488,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 286,
@@ -3299,6 +3509,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 287,
@@ -3318,6 +3530,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 512,
@@ -3337,6 +3551,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 9,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 768,
@@ -3356,6 +3572,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 769,
@@ -3375,6 +3593,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 7,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 784,
@@ -3394,6 +3614,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 785,
@@ -3413,6 +3635,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 7,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1536,
@@ -3432,6 +3656,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 4,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1552,
@@ -3451,6 +3677,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1553,
@@ -3470,6 +3698,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1554,
@@ -3489,6 +3719,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1555,
@@ -3508,6 +3740,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1556,
@@ -3527,6 +3761,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1557,
@@ -3546,6 +3782,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1589,
@@ -3565,6 +3803,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1590,
@@ -3584,6 +3824,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2053,
@@ -3603,6 +3845,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4112,
@@ -3622,6 +3866,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4113,
@@ -3641,6 +3887,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4114,
@@ -3660,6 +3908,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4124,
@@ -3682,6 +3932,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
                 code: "",
             }],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4355,
@@ -3701,6 +3953,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4356,
@@ -3720,6 +3974,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4370,
@@ -3739,6 +3995,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4371,
@@ -3758,6 +4016,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 4,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4608,
@@ -3777,6 +4037,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4609,
@@ -3796,6 +4058,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4610,
@@ -3815,6 +4079,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4611,
@@ -3834,6 +4100,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 6,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4615,
@@ -3853,6 +4121,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 12,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4870,
@@ -3872,6 +4142,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 6400,
@@ -3891,6 +4163,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 6401,
@@ -3910,6 +4184,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 6406,
@@ -3929,6 +4205,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -3957,6 +4235,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1,
@@ -3976,6 +4256,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -3995,6 +4277,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 64,
@@ -4014,6 +4298,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 129,
@@ -4033,6 +4319,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 136,
@@ -4052,6 +4340,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 137,
@@ -4071,6 +4361,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 256,
@@ -4090,6 +4382,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 260,
@@ -4109,6 +4403,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 512,
@@ -4128,6 +4424,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 513,
@@ -4147,6 +4445,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 514,
@@ -4166,6 +4466,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 515,
@@ -4185,6 +4487,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 516,
@@ -4204,6 +4508,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 517,
@@ -4223,6 +4529,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 518,
@@ -4242,6 +4550,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 6,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 519,
@@ -4261,6 +4571,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 520,
@@ -4280,6 +4592,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 521,
@@ -4299,6 +4613,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 523,
@@ -4318,6 +4634,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 524,
@@ -4337,6 +4655,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 525,
@@ -4356,6 +4676,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 640,
@@ -4375,6 +4697,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 768,
@@ -4394,6 +4718,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 769,
@@ -4413,6 +4739,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 770,
@@ -4432,6 +4760,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 771,
@@ -4451,6 +4781,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 772,
@@ -4470,6 +4802,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1024,
@@ -4489,6 +4823,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 4,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1025,
@@ -4508,6 +4844,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 4,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1027,
@@ -4527,6 +4865,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1028,
@@ -4546,6 +4886,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1029,
@@ -4565,6 +4907,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3584,
@@ -4584,6 +4928,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3840,
@@ -4603,6 +4949,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3841,
@@ -4622,6 +4970,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3844,
@@ -4641,6 +4991,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3845,
@@ -4660,6 +5012,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3846,
@@ -4679,6 +5033,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4096,
@@ -4698,6 +5054,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4097,
@@ -4717,6 +5075,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4098,
@@ -4736,6 +5096,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4099,
@@ -4755,6 +5117,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4100,
@@ -4774,6 +5138,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4101,
@@ -4793,6 +5159,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4102,
@@ -4812,6 +5180,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4103,
@@ -4831,6 +5201,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4104,
@@ -4850,6 +5222,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4105,
@@ -4869,6 +5243,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4106,
@@ -4888,6 +5264,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4107,
@@ -4907,6 +5285,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4108,
@@ -4926,6 +5306,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4109,
@@ -4945,6 +5327,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4110,
@@ -4964,6 +5348,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4111,
@@ -4983,6 +5369,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4112,
@@ -5002,6 +5390,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4113,
@@ -5021,6 +5411,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 9,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4114,
@@ -5040,6 +5432,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 4,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4115,
@@ -5059,6 +5453,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4116,
@@ -5078,6 +5474,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4117,
@@ -5097,6 +5495,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4119,
@@ -5116,6 +5516,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4120,
@@ -5135,6 +5537,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4121,
@@ -5154,6 +5558,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4122,
@@ -5173,6 +5579,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4123,
@@ -5192,6 +5600,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4124,
@@ -5211,6 +5621,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4125,
@@ -5230,6 +5642,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4126,
@@ -5249,6 +5663,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4127,
@@ -5268,6 +5684,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4128,
@@ -5287,6 +5705,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4129,
@@ -5306,6 +5726,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4130,
@@ -5325,6 +5747,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4131,
@@ -5344,6 +5768,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4132,
@@ -5363,6 +5789,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4133,
@@ -5382,6 +5810,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4134,
@@ -5401,6 +5831,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4135,
@@ -5420,6 +5852,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4136,
@@ -5439,6 +5873,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4137,
@@ -5458,6 +5894,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4138,
@@ -5477,6 +5915,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4139,
@@ -5496,6 +5936,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 6,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4140,
@@ -5515,6 +5957,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4141,
@@ -5534,6 +5978,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4142,
@@ -5553,6 +5999,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4143,
@@ -5572,6 +6020,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4144,
@@ -5591,6 +6041,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4145,
@@ -5610,6 +6062,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 8,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4147,
@@ -5629,6 +6083,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 720,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4148,
@@ -5648,6 +6104,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4149,
@@ -5667,6 +6125,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4150,
@@ -5686,6 +6146,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4151,
@@ -5705,6 +6167,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4152,
@@ -5724,6 +6188,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4153,
@@ -5743,6 +6209,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4154,
@@ -5762,6 +6230,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4155,
@@ -5781,6 +6251,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4156,
@@ -5800,6 +6272,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4157,
@@ -5819,6 +6293,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4158,
@@ -5838,6 +6314,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4159,
@@ -5857,6 +6335,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8208,
@@ -5876,6 +6356,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8208,
@@ -5895,6 +6377,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8224,
@@ -5914,6 +6398,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8224,
@@ -5933,6 +6419,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8240,
@@ -5952,6 +6440,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8240,
@@ -5971,6 +6461,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8241,
@@ -5990,6 +6482,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8241,
@@ -6009,6 +6503,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8256,
@@ -6028,6 +6524,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8256,
@@ -6047,6 +6545,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8272,
@@ -6066,6 +6566,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8272,
@@ -6085,6 +6587,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8272,
@@ -6104,6 +6608,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8448,
@@ -6123,6 +6629,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8448,
@@ -6142,6 +6650,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8704,
@@ -6161,6 +6671,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8704,
@@ -6180,6 +6692,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8960,
@@ -6199,6 +6713,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8960,
@@ -6218,6 +6734,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9216,
@@ -6237,6 +6755,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9216,
@@ -6256,6 +6776,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9472,
@@ -6275,6 +6797,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9472,
@@ -6294,6 +6818,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9728,
@@ -6313,6 +6839,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9728,
@@ -6332,6 +6860,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9984,
@@ -6351,6 +6881,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9984,
@@ -6370,6 +6902,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 10240,
@@ -6389,6 +6923,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 10240,
@@ -6408,6 +6944,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 10496,
@@ -6427,6 +6965,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 10496,
@@ -6446,6 +6986,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 12288,
@@ -6465,6 +7007,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 12288,
@@ -6484,6 +7028,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 16384,
@@ -6503,6 +7049,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 16384,
@@ -6522,6 +7070,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 20480,
@@ -6541,6 +7091,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 20480,
@@ -6560,6 +7112,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -6588,6 +7142,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             count: 4,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 256,
@@ -6607,6 +7163,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 257,
@@ -6626,6 +7184,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 258,
@@ -6645,6 +7205,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 259,
@@ -6664,6 +7226,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 260,
@@ -6683,6 +7247,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 261,
@@ -6702,6 +7268,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 262,
@@ -6721,6 +7289,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 263,
@@ -6740,6 +7310,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 264,
@@ -6759,6 +7331,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 265,
@@ -6778,6 +7352,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 266,
@@ -6797,6 +7373,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 267,
@@ -6816,6 +7394,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 268,
@@ -6835,6 +7415,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -6863,6 +7445,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             count: 4,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 256,
@@ -6882,6 +7466,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 257,
@@ -6901,6 +7487,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 258,
@@ -6920,6 +7508,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 259,
@@ -6939,6 +7529,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 260,
@@ -6958,6 +7550,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 261,
@@ -6977,6 +7571,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 262,
@@ -6996,6 +7592,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 263,
@@ -7015,6 +7613,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 264,
@@ -7034,6 +7634,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 265,
@@ -7053,6 +7655,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 266,
@@ -7072,6 +7676,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 267,
@@ -7091,6 +7697,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 268,
@@ -7110,6 +7718,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 269,
@@ -7129,6 +7739,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 270,
@@ -7148,6 +7760,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 271,
@@ -7167,6 +7781,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 272,
@@ -7186,6 +7802,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 273,
@@ -7205,6 +7823,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 274,
@@ -7224,6 +7844,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 275,
@@ -7243,6 +7865,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 281,
@@ -7262,6 +7886,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 288,
@@ -7281,6 +7907,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 289,
@@ -7303,6 +7931,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
                 code: "",
             }],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -7331,6 +7961,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 4,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 256,
@@ -7350,6 +7982,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 272,
@@ -7369,6 +8003,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 288,
@@ -7388,6 +8024,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 289,
@@ -7407,6 +8045,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 290,
@@ -7426,6 +8066,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 291,
@@ -7445,6 +8087,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 292,
@@ -7464,6 +8108,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 304,
@@ -7483,6 +8129,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 305,
@@ -7502,6 +8150,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 306,
@@ -7521,6 +8171,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 307,
@@ -7540,6 +8192,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 512,
@@ -7559,6 +8213,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 9,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 784,
@@ -7578,6 +8234,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 785,
@@ -7597,6 +8255,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 11,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1536,
@@ -7616,6 +8276,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 4,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1537,
@@ -7635,6 +8297,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1553,
@@ -7654,6 +8318,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1554,
@@ -7673,6 +8339,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1555,
@@ -7692,6 +8360,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1556,
@@ -7711,6 +8381,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1557,
@@ -7730,6 +8402,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4096,
@@ -7749,6 +8423,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4097,
@@ -7768,6 +8444,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4112,
@@ -7787,6 +8465,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4113,
@@ -7806,6 +8486,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4114,
@@ -7825,6 +8507,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4115,
@@ -7844,6 +8528,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8192,
@@ -7863,6 +8549,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8193,
@@ -7882,6 +8570,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8194,
@@ -7901,6 +8591,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8208,
@@ -7920,6 +8612,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8224,
@@ -7939,6 +8633,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8225,
@@ -7958,6 +8654,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8226,
@@ -7977,6 +8675,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8227,
@@ -7996,6 +8696,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };

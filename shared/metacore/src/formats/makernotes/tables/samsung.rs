@@ -217,6 +217,8 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 259,
@@ -236,6 +238,8 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 282,
@@ -255,6 +259,8 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 283,
@@ -274,6 +280,8 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 296,
@@ -293,6 +301,8 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 513,
@@ -312,6 +322,8 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 514,
@@ -331,6 +343,8 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 531,
@@ -350,6 +364,8 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -378,6 +394,8 @@ pub static SAMSUNG__ORIENTATIONINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1,
@@ -397,6 +415,8 @@ pub static SAMSUNG__ORIENTATIONINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -416,6 +436,8 @@ pub static SAMSUNG__ORIENTATIONINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -444,6 +466,8 @@ pub static SAMSUNG__PICTUREWIZARD: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1,
@@ -463,6 +487,8 @@ pub static SAMSUNG__PICTUREWIZARD: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -482,6 +508,8 @@ pub static SAMSUNG__PICTUREWIZARD: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -501,6 +529,8 @@ pub static SAMSUNG__PICTUREWIZARD: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -520,6 +550,8 @@ pub static SAMSUNG__PICTUREWIZARD: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -548,6 +580,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 4,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -567,6 +601,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -586,6 +622,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 17,
@@ -605,6 +643,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 32,
@@ -624,6 +664,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 32,
@@ -646,6 +688,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
                 code: "",
             }],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 33,
@@ -665,6 +709,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 48,
@@ -684,6 +730,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 49,
@@ -703,6 +751,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 53,
@@ -722,6 +772,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 53,
@@ -741,6 +793,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 64,
@@ -760,6 +814,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 65,
@@ -779,6 +835,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 67,
@@ -798,6 +856,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 80,
@@ -817,6 +877,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 256,
@@ -836,6 +898,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 288,
@@ -855,6 +919,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 291,
@@ -874,6 +940,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40961,
@@ -893,6 +961,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40962,
@@ -912,6 +982,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40963,
@@ -934,6 +1006,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
                 code: "",
             }],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40964,
@@ -953,6 +1027,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40965,
@@ -972,6 +1048,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40976,
@@ -991,6 +1069,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 8,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40977,
@@ -1010,6 +1090,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40978,
@@ -1029,6 +1111,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40979,
@@ -1048,6 +1132,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40980,
@@ -1067,6 +1153,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40984,
@@ -1086,6 +1174,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40985,
@@ -1105,6 +1195,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40986,
@@ -1124,6 +1216,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40992,
@@ -1143,6 +1237,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 11,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40993,
@@ -1162,6 +1258,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 4,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40994,
@@ -1181,6 +1279,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 4,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40995,
@@ -1200,6 +1300,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 4,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40996,
@@ -1219,6 +1321,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 4,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40997,
@@ -1238,6 +1342,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41000,
@@ -1257,6 +1363,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 4,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41008,
@@ -1276,6 +1384,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 9,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41009,
@@ -1295,6 +1405,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 9,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41010,
@@ -1314,6 +1426,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 9,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41011,
@@ -1333,6 +1447,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 4,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41012,
@@ -1352,6 +1468,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 4,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41013,
@@ -1371,6 +1489,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41014,
@@ -1390,6 +1510,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 2,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41024,
@@ -1409,6 +1531,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 23,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41025,
@@ -1428,6 +1552,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 23,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41026,
@@ -1447,6 +1573,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 23,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41027,
@@ -1466,6 +1594,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 23,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41032,
@@ -1485,6 +1615,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 12,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41040,
@@ -1504,6 +1636,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 8,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41041,
@@ -1523,6 +1657,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 22,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41042,
@@ -1542,6 +1678,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 15,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41043,
@@ -1561,6 +1699,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 15,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41044,
@@ -1580,6 +1720,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 15,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41045,
@@ -1599,6 +1741,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 8,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41046,
@@ -1618,6 +1762,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 8,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41047,
@@ -1637,6 +1783,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 8,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
     ],
 };

@@ -90,6 +90,8 @@ pub static SANYO__FACEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -109,6 +111,8 @@ pub static SANYO__FACEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -137,6 +141,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 256,
@@ -156,6 +162,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 512,
@@ -175,6 +183,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 3,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 513,
@@ -194,6 +204,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 514,
@@ -213,6 +225,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 516,
@@ -232,6 +246,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 519,
@@ -251,6 +267,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 520,
@@ -270,6 +288,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 521,
@@ -289,6 +309,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 526,
@@ -308,6 +330,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 527,
@@ -327,6 +351,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 528,
@@ -346,6 +372,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 531,
@@ -365,6 +393,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 532,
@@ -384,6 +414,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 534,
@@ -403,6 +435,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 535,
@@ -422,6 +456,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 536,
@@ -441,6 +477,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 537,
@@ -460,6 +498,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 539,
@@ -479,6 +519,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 541,
@@ -498,6 +540,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 542,
@@ -517,6 +561,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 543,
@@ -536,6 +582,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 547,
@@ -555,6 +603,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 547,
@@ -574,6 +624,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 548,
@@ -593,6 +645,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 549,
@@ -612,6 +666,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3584,
@@ -631,6 +687,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3840,
@@ -650,6 +708,8 @@ pub static SANYO__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };

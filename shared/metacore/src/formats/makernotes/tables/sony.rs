@@ -3133,6 +3133,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -3152,6 +3154,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -3171,6 +3175,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -3190,6 +3196,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 5,
@@ -3209,6 +3217,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 6,
@@ -3228,6 +3238,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 7,
@@ -3247,6 +3259,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8,
@@ -3266,6 +3280,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9,
@@ -3285,6 +3301,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 10,
@@ -3304,6 +3322,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 11,
@@ -3323,6 +3343,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 12,
@@ -3342,6 +3364,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 13,
@@ -3361,6 +3385,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 14,
@@ -3380,6 +3406,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 16,
@@ -3399,6 +3427,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 17,
@@ -3418,6 +3448,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 18,
@@ -3437,6 +3469,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 19,
@@ -3456,6 +3490,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 20,
@@ -3475,6 +3511,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 21,
@@ -3494,6 +3532,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 22,
@@ -3513,6 +3553,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 23,
@@ -3532,6 +3574,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 26,
@@ -3551,6 +3595,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 27,
@@ -3570,6 +3616,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 28,
@@ -3589,6 +3637,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 29,
@@ -3608,6 +3658,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 30,
@@ -3627,6 +3679,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 31,
@@ -3646,6 +3700,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 32,
@@ -3665,6 +3721,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 33,
@@ -3684,6 +3742,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 34,
@@ -3703,6 +3763,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 35,
@@ -3722,6 +3784,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 36,
@@ -3741,6 +3805,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 37,
@@ -3760,6 +3826,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 38,
@@ -3779,6 +3847,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 39,
@@ -3798,6 +3868,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40,
@@ -3817,6 +3889,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41,
@@ -3836,6 +3910,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 42,
@@ -3855,6 +3931,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 43,
@@ -3874,6 +3952,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 44,
@@ -3893,6 +3973,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 45,
@@ -3912,6 +3994,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 46,
@@ -3931,6 +4015,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 47,
@@ -3950,6 +4036,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 48,
@@ -3969,6 +4057,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 49,
@@ -3988,6 +4078,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 50,
@@ -4007,6 +4099,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 51,
@@ -4026,6 +4120,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 52,
@@ -4045,6 +4141,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 63,
@@ -4064,6 +4162,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -4092,6 +4192,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 4,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1,
@@ -4111,6 +4213,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -4130,6 +4234,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -4149,6 +4255,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 16,
@@ -4168,6 +4276,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 24,
@@ -4187,6 +4297,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 24,
@@ -4206,6 +4318,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 32,
@@ -4225,6 +4339,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 64,
@@ -4244,6 +4360,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 129,
@@ -4263,6 +4381,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 136,
@@ -4282,6 +4402,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 137,
@@ -4301,6 +4423,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 256,
@@ -4320,6 +4444,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 257,
@@ -4339,6 +4465,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 257,
@@ -4358,6 +4486,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 258,
@@ -4377,6 +4507,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 259,
@@ -4396,6 +4528,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 259,
@@ -4415,6 +4549,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 260,
@@ -4434,6 +4570,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 261,
@@ -4453,6 +4591,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 263,
@@ -4472,6 +4612,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 265,
@@ -4491,6 +4633,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 266,
@@ -4510,6 +4654,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 267,
@@ -4529,6 +4675,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 268,
@@ -4548,6 +4696,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 273,
@@ -4567,6 +4717,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 274,
@@ -4586,6 +4738,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 275,
@@ -4605,6 +4759,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 276,
@@ -4624,6 +4780,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 276,
@@ -4643,6 +4801,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 277,
@@ -4662,6 +4822,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3584,
@@ -4681,6 +4843,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3840,
@@ -4700,6 +4864,8 @@ pub static MINOLTA__MAIN: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -4728,6 +4894,8 @@ pub static SONY__AFINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -4747,6 +4915,8 @@ pub static SONY__AFINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 5,
@@ -4766,6 +4936,8 @@ pub static SONY__AFINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 7,
@@ -4785,6 +4957,8 @@ pub static SONY__AFINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 7,
@@ -4804,6 +4978,8 @@ pub static SONY__AFINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8,
@@ -4823,6 +4999,8 @@ pub static SONY__AFINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8,
@@ -4842,6 +5020,8 @@ pub static SONY__AFINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9,
@@ -4861,6 +5041,8 @@ pub static SONY__AFINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9,
@@ -4880,6 +5062,8 @@ pub static SONY__AFINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 10,
@@ -4899,6 +5083,8 @@ pub static SONY__AFINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 11,
@@ -4918,6 +5104,8 @@ pub static SONY__AFINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 16,
@@ -4937,6 +5125,8 @@ pub static SONY__AFINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 17,
@@ -4956,6 +5146,8 @@ pub static SONY__AFINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 17,
@@ -4975,6 +5167,8 @@ pub static SONY__AFINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 55,
@@ -4994,6 +5188,8 @@ pub static SONY__AFINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 56,
@@ -5013,6 +5209,8 @@ pub static SONY__AFINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 57,
@@ -5032,6 +5230,8 @@ pub static SONY__AFINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 58,
@@ -5051,6 +5251,8 @@ pub static SONY__AFINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 59,
@@ -5070,6 +5272,8 @@ pub static SONY__AFINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 67,
@@ -5089,6 +5293,8 @@ pub static SONY__AFINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 80,
@@ -5108,6 +5314,8 @@ pub static SONY__AFINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 125,
@@ -5127,6 +5335,8 @@ pub static SONY__AFINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 366,
@@ -5146,6 +5356,8 @@ pub static SONY__AFINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 381,
@@ -5165,6 +5377,8 @@ pub static SONY__AFINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 382,
@@ -5184,6 +5398,8 @@ pub static SONY__AFINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -5212,6 +5428,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 20,
@@ -5231,6 +5449,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 21,
@@ -5250,6 +5470,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 25,
@@ -5269,6 +5491,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 30,
@@ -5288,6 +5512,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 32,
@@ -5307,6 +5533,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 34,
@@ -5326,6 +5554,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 36,
@@ -5345,6 +5575,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 38,
@@ -5364,6 +5596,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40,
@@ -5383,6 +5617,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 42,
@@ -5402,6 +5638,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 44,
@@ -5421,6 +5659,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 46,
@@ -5440,6 +5680,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 48,
@@ -5459,6 +5701,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 50,
@@ -5478,6 +5722,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 52,
@@ -5497,6 +5743,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 54,
@@ -5516,6 +5764,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 56,
@@ -5535,6 +5785,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 58,
@@ -5554,6 +5806,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 60,
@@ -5573,6 +5827,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 62,
@@ -5592,6 +5848,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 64,
@@ -5611,6 +5869,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 66,
@@ -5630,6 +5890,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 68,
@@ -5649,6 +5911,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 70,
@@ -5668,6 +5932,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 72,
@@ -5687,6 +5953,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 74,
@@ -5706,6 +5974,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 76,
@@ -5725,6 +5995,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 304,
@@ -5744,6 +6016,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 305,
@@ -5763,6 +6037,29 @@ pub static SONY__CAMERAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 128,
+            frac: 0,
+        },
+        Tag {
+            id: 305,
+            name: "AFMicroAdjRegisteredLenses",
+            cond: "$$self{Model} =~ /^DSLR-A(850|900)\\b/",
+            format: "",
+            raw: "",
+            value: "",
+            print: "",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: false,
+            mask: 127,
+            frac: 10,
         },
     ],
 };
@@ -5799,6 +6096,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1,
@@ -5818,6 +6117,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -5837,6 +6138,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -5856,6 +6159,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -5875,6 +6180,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 255,
+            frac: 0,
         },
         Tag {
             id: 5,
@@ -5894,6 +6201,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 6,
@@ -5913,6 +6222,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 7,
@@ -5932,6 +6243,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8,
@@ -5951,6 +6264,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 12,
@@ -5970,6 +6285,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 13,
@@ -5989,6 +6306,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 15,
@@ -6008,6 +6327,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 16,
@@ -6027,6 +6348,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 17,
@@ -6046,6 +6369,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 18,
@@ -6065,6 +6390,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 19,
@@ -6084,6 +6411,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 20,
@@ -6103,6 +6432,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 21,
@@ -6122,6 +6453,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 22,
@@ -6141,6 +6474,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 24,
@@ -6160,6 +6495,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 25,
@@ -6179,6 +6516,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 26,
@@ -6198,6 +6537,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 27,
@@ -6217,6 +6558,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 28,
@@ -6236,6 +6579,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 29,
@@ -6255,6 +6600,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 30,
@@ -6274,6 +6621,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 31,
@@ -6293,6 +6642,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 34,
@@ -6312,6 +6663,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 35,
@@ -6331,6 +6684,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40,
@@ -6350,6 +6705,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41,
@@ -6369,6 +6726,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 42,
@@ -6388,6 +6747,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 43,
@@ -6407,6 +6768,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 44,
@@ -6426,6 +6789,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 45,
@@ -6445,6 +6810,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 46,
@@ -6464,6 +6831,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 47,
@@ -6483,6 +6852,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 48,
@@ -6502,6 +6873,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 60,
@@ -6521,6 +6894,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 61,
@@ -6540,6 +6915,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 62,
@@ -6559,6 +6936,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 63,
@@ -6578,6 +6957,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 64,
@@ -6597,6 +6978,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 76,
@@ -6616,6 +6999,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 77,
@@ -6635,6 +7020,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 80,
@@ -6654,6 +7041,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 81,
@@ -6673,6 +7062,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 83,
@@ -6692,6 +7083,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 84,
@@ -6711,6 +7104,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 85,
@@ -6730,6 +7125,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 86,
@@ -6749,6 +7146,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 88,
@@ -6768,6 +7167,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 106,
@@ -6787,6 +7188,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 154,
@@ -6806,6 +7209,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 1023,
+            frac: 0,
         },
         Tag {
             id: 155,
@@ -6825,6 +7230,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 16383,
+            frac: 0,
         },
     ],
 };
@@ -6853,6 +7260,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1,
@@ -6872,6 +7281,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -6891,6 +7302,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -6910,6 +7323,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -6929,6 +7344,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 5,
@@ -6948,6 +7365,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 6,
@@ -6967,6 +7386,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 7,
@@ -6986,6 +7407,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8,
@@ -7005,6 +7428,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 11,
@@ -7024,6 +7449,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 12,
@@ -7043,6 +7470,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 14,
@@ -7062,6 +7491,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 15,
@@ -7081,6 +7512,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 16,
@@ -7100,6 +7533,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 17,
@@ -7119,6 +7554,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 18,
@@ -7138,6 +7575,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 19,
@@ -7157,6 +7596,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 20,
@@ -7176,6 +7617,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 22,
@@ -7195,6 +7638,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 23,
@@ -7214,6 +7659,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 24,
@@ -7233,6 +7680,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 25,
@@ -7252,6 +7701,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 26,
@@ -7271,6 +7722,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 27,
@@ -7290,6 +7743,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 31,
@@ -7309,6 +7764,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 37,
@@ -7328,6 +7785,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 38,
@@ -7347,6 +7806,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 39,
@@ -7366,6 +7827,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40,
@@ -7385,6 +7848,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41,
@@ -7404,6 +7869,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 60,
@@ -7423,6 +7890,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 61,
@@ -7442,6 +7911,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 62,
@@ -7461,6 +7932,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 63,
@@ -7480,6 +7953,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 64,
@@ -7499,6 +7974,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 76,
@@ -7518,6 +7995,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 77,
@@ -7537,6 +8016,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 83,
@@ -7556,6 +8037,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 84,
@@ -7575,6 +8058,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 85,
@@ -7594,6 +8079,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 86,
@@ -7613,6 +8100,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 88,
@@ -7632,6 +8121,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 126,
@@ -7651,6 +8142,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 255,
+            frac: 0,
         },
         Tag {
             id: 127,
@@ -7670,6 +8163,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 131,
@@ -7689,6 +8184,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -7717,6 +8214,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1,
@@ -7736,6 +8235,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -7755,6 +8256,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -7774,6 +8277,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -7793,6 +8298,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 5,
@@ -7812,6 +8319,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 6,
@@ -7831,6 +8340,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 7,
@@ -7850,6 +8361,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9,
@@ -7869,6 +8382,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 10,
@@ -7888,6 +8403,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 11,
@@ -7907,6 +8424,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 12,
@@ -7926,6 +8445,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 13,
@@ -7945,6 +8466,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 14,
@@ -7964,6 +8487,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 15,
@@ -7983,6 +8508,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 16,
@@ -8002,6 +8529,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 17,
@@ -8021,6 +8550,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 18,
@@ -8040,6 +8571,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 22,
@@ -8059,6 +8592,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 23,
@@ -8078,6 +8613,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 24,
@@ -8097,6 +8634,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 25,
@@ -8116,6 +8655,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 32,
@@ -8135,6 +8676,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 33,
@@ -8154,6 +8697,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 35,
@@ -8173,6 +8718,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 36,
@@ -8192,6 +8739,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 37,
@@ -8211,6 +8760,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 38,
@@ -8230,6 +8781,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 39,
@@ -8249,6 +8802,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40,
@@ -8268,6 +8823,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 45,
@@ -8287,6 +8844,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 46,
@@ -8306,6 +8865,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 47,
@@ -8325,6 +8886,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 48,
@@ -8344,6 +8907,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 49,
@@ -8363,6 +8928,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 50,
@@ -8382,6 +8949,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 51,
@@ -8401,6 +8970,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 52,
@@ -8420,6 +8991,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 53,
@@ -8439,6 +9012,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 54,
@@ -8458,6 +9033,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 56,
@@ -8477,6 +9054,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 131,
@@ -8496,6 +9075,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 132,
@@ -8515,6 +9096,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 133,
@@ -8534,6 +9117,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 134,
@@ -8553,6 +9138,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 135,
@@ -8572,6 +9159,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 136,
@@ -8591,6 +9180,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 139,
@@ -8610,6 +9201,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 153,
@@ -8629,6 +9222,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 268,
@@ -8648,6 +9243,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 276,
@@ -8667,6 +9264,29 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 16760832,
+            frac: 0,
+        },
+        Tag {
+            id: 276,
+            name: "ImageNumber",
+            cond: "$$self{Model} !~ /^DSLR-(A450|A500|A550)$/",
+            format: "int32u",
+            raw: "",
+            value: "",
+            print: "sprintf(\"%.4d\",$val)",
+            map: &[],
+            bits: &[],
+            other: false,
+            sub: "",
+            sub_start: "",
+            sub_base: "",
+            sub_order: "",
+            count: 0,
+            parr: &[],
+            unknown: false,
+            mask: 16383,
+            frac: 10,
         },
         Tag {
             id: 512,
@@ -8686,6 +9306,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 643,
@@ -8705,6 +9327,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 644,
@@ -8724,6 +9348,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 645,
@@ -8743,6 +9369,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 646,
@@ -8762,6 +9390,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 647,
@@ -8781,6 +9411,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 648,
@@ -8800,6 +9432,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 651,
@@ -8819,6 +9453,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 780,
@@ -8838,6 +9474,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 788,
@@ -8857,6 +9495,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 16383,
+            frac: 0,
         },
         Tag {
             id: 790,
@@ -8876,6 +9516,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 1023,
+            frac: 0,
         },
         Tag {
             id: 1008,
@@ -8895,6 +9537,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1011,
@@ -8914,6 +9558,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1015,
@@ -8933,6 +9579,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1024,
@@ -8952,6 +9600,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 16383,
+            frac: 0,
         },
         Tag {
             id: 1026,
@@ -8971,6 +9621,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 1023,
+            frac: 0,
         },
     ],
 };
@@ -9007,6 +9659,8 @@ pub static SONY__EXTRAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -9026,6 +9680,8 @@ pub static SONY__EXTRAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8,
@@ -9045,6 +9701,8 @@ pub static SONY__EXTRAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 10,
@@ -9064,6 +9722,8 @@ pub static SONY__EXTRAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 12,
@@ -9083,6 +9743,8 @@ pub static SONY__EXTRAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 26,
@@ -9102,6 +9764,8 @@ pub static SONY__EXTRAINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -9130,6 +9794,8 @@ pub static SONY__EXTRAINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 18,
@@ -9149,6 +9815,8 @@ pub static SONY__EXTRAINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -9177,6 +9845,8 @@ pub static SONY__EXTRAINFO3: Table = Table {
             count: 0,
             parr: &[],
             unknown: true,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -9196,6 +9866,8 @@ pub static SONY__EXTRAINFO3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -9215,6 +9887,8 @@ pub static SONY__EXTRAINFO3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 6,
@@ -9234,6 +9908,8 @@ pub static SONY__EXTRAINFO3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8,
@@ -9253,6 +9929,8 @@ pub static SONY__EXTRAINFO3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 17,
@@ -9272,6 +9950,8 @@ pub static SONY__EXTRAINFO3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 20,
@@ -9291,6 +9971,8 @@ pub static SONY__EXTRAINFO3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 20,
@@ -9310,6 +9992,8 @@ pub static SONY__EXTRAINFO3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 20,
@@ -9329,6 +10013,8 @@ pub static SONY__EXTRAINFO3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 22,
@@ -9348,6 +10034,8 @@ pub static SONY__EXTRAINFO3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 22,
@@ -9367,6 +10055,8 @@ pub static SONY__EXTRAINFO3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 192,
+            frac: 0,
         },
         Tag {
             id: 24,
@@ -9386,6 +10076,8 @@ pub static SONY__EXTRAINFO3: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 48,
+            frac: 0,
         },
     ],
 };
@@ -9414,6 +10106,8 @@ pub static SONY__FACEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1,
@@ -9433,6 +10127,8 @@ pub static SONY__FACEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 6,
@@ -9452,6 +10148,8 @@ pub static SONY__FACEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 11,
@@ -9471,6 +10169,8 @@ pub static SONY__FACEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 16,
@@ -9490,6 +10190,8 @@ pub static SONY__FACEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 21,
@@ -9509,6 +10211,8 @@ pub static SONY__FACEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 26,
@@ -9528,6 +10232,8 @@ pub static SONY__FACEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 31,
@@ -9547,6 +10253,8 @@ pub static SONY__FACEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 36,
@@ -9566,6 +10274,8 @@ pub static SONY__FACEINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -9594,6 +10304,8 @@ pub static SONY__FACEINFO1: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 32,
@@ -9613,6 +10325,8 @@ pub static SONY__FACEINFO1: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 64,
@@ -9632,6 +10346,8 @@ pub static SONY__FACEINFO1: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 96,
@@ -9651,6 +10367,8 @@ pub static SONY__FACEINFO1: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 128,
@@ -9670,6 +10388,8 @@ pub static SONY__FACEINFO1: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 160,
@@ -9689,6 +10409,8 @@ pub static SONY__FACEINFO1: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 192,
@@ -9708,6 +10430,8 @@ pub static SONY__FACEINFO1: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 224,
@@ -9727,6 +10451,8 @@ pub static SONY__FACEINFO1: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -9755,6 +10481,8 @@ pub static SONY__FACEINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 37,
@@ -9774,6 +10502,8 @@ pub static SONY__FACEINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 74,
@@ -9793,6 +10523,8 @@ pub static SONY__FACEINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 111,
@@ -9812,6 +10544,8 @@ pub static SONY__FACEINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 148,
@@ -9831,6 +10565,8 @@ pub static SONY__FACEINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 185,
@@ -9850,6 +10586,8 @@ pub static SONY__FACEINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 222,
@@ -9869,6 +10607,8 @@ pub static SONY__FACEINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 259,
@@ -9888,25 +10628,27 @@ pub static SONY__FACEINFO2: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
 pub static SONY__FACEINFOA: Table = Table { name: "Image::ExifTool::Sony::FaceInfoA", binary: true, serial: false, format: "int16u", first: 0, tags: &[
-    Tag { id: 2, name: "FaceTest2", cond: "", format: "", raw: "$$self{FaceTest2} = $val; $$self{OPTIONS}{Unknown}<2 ? undef : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 3, name: "FacesDetected", cond: "", format: "", raw: "$$self{FacesDetected} = ($val > 8 ? 0 : $val); $val", value: "$val > 8 ? 0 : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8, name: "FaceTest8", cond: "", format: "", raw: "$$self{FaceTest8} = $val; $$self{OPTIONS}{Unknown}<2 ? undef : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 11, name: "PotentialFace1Position", cond: "\n            $$self{FacesDetected} >= 1 or\n            ($$self{FaceTest8} > 0 and ($$self{FaceTest2} == 1 or $$self{FaceTest2} == 257))\n        ", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 21, name: "PotentialFace2Position", cond: "$$self{FacesDetected} >= 2 or ($$self{FacesDetected} == 1 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 31, name: "PotentialFace3Position", cond: "$$self{FacesDetected} >= 3 or ($$self{FacesDetected} == 2 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 41, name: "PotentialFace4Position", cond: "$$self{FacesDetected} >= 4 or ($$self{FacesDetected} == 3 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 51, name: "PotentialFace5Position", cond: "$$self{FacesDetected} >= 5 or ($$self{FacesDetected} == 4 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 61, name: "PotentialFace6Position", cond: "$$self{FacesDetected} >= 6 or ($$self{FacesDetected} == 5 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 71, name: "PotentialFace7Position", cond: "$$self{FacesDetected} >= 7 or ($$self{FacesDetected} == 6 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 81, name: "PotentialFace8Position", cond: "$$self{FacesDetected} >= 8 or ($$self{FacesDetected} == 7 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 91, name: "Face1Position", cond: "$$self{FacesDetected} >= 1", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 101, name: "Face2Position", cond: "$$self{FacesDetected} >= 2", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 111, name: "Face3Position", cond: "$$self{FacesDetected} >= 3", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 121, name: "Face4Position", cond: "$$self{FacesDetected} >= 4", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 2, name: "FaceTest2", cond: "", format: "", raw: "$$self{FaceTest2} = $val; $$self{OPTIONS}{Unknown}<2 ? undef : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 3, name: "FacesDetected", cond: "", format: "", raw: "$$self{FacesDetected} = ($val > 8 ? 0 : $val); $val", value: "$val > 8 ? 0 : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8, name: "FaceTest8", cond: "", format: "", raw: "$$self{FaceTest8} = $val; $$self{OPTIONS}{Unknown}<2 ? undef : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 11, name: "PotentialFace1Position", cond: "\n            $$self{FacesDetected} >= 1 or\n            ($$self{FaceTest8} > 0 and ($$self{FaceTest2} == 1 or $$self{FaceTest2} == 257))\n        ", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 21, name: "PotentialFace2Position", cond: "$$self{FacesDetected} >= 2 or ($$self{FacesDetected} == 1 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 31, name: "PotentialFace3Position", cond: "$$self{FacesDetected} >= 3 or ($$self{FacesDetected} == 2 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 41, name: "PotentialFace4Position", cond: "$$self{FacesDetected} >= 4 or ($$self{FacesDetected} == 3 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 51, name: "PotentialFace5Position", cond: "$$self{FacesDetected} >= 5 or ($$self{FacesDetected} == 4 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 61, name: "PotentialFace6Position", cond: "$$self{FacesDetected} >= 6 or ($$self{FacesDetected} == 5 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 71, name: "PotentialFace7Position", cond: "$$self{FacesDetected} >= 7 or ($$self{FacesDetected} == 6 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 81, name: "PotentialFace8Position", cond: "$$self{FacesDetected} >= 8 or ($$self{FacesDetected} == 7 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 91, name: "Face1Position", cond: "$$self{FacesDetected} >= 1", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 101, name: "Face2Position", cond: "$$self{FacesDetected} >= 2", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 111, name: "Face3Position", cond: "$$self{FacesDetected} >= 3", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 121, name: "Face4Position", cond: "$$self{FacesDetected} >= 4", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
 ] };
 pub static SONY__FOCUSINFO: Table = Table {
     name: "Image::ExifTool::Sony::FocusInfo",
@@ -9933,6 +10675,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 14,
@@ -9952,6 +10696,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 16,
@@ -9971,6 +10717,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 20,
@@ -9990,6 +10738,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 21,
@@ -10009,6 +10759,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 43,
@@ -10028,6 +10780,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 44,
@@ -10047,6 +10801,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 45,
@@ -10066,6 +10822,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 46,
@@ -10085,6 +10843,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 47,
@@ -10104,6 +10864,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 63,
@@ -10123,6 +10885,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 65,
@@ -10142,6 +10906,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 109,
@@ -10161,6 +10927,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 111,
@@ -10180,6 +10948,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 119,
@@ -10199,6 +10969,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 121,
@@ -10218,6 +10990,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2118,
@@ -10237,6 +11011,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2491,
@@ -10256,6 +11032,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4368,
@@ -10275,6 +11053,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -10303,6 +11083,8 @@ pub static SONY__ISOINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -10322,6 +11104,8 @@ pub static SONY__ISOINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -10341,165 +11125,167 @@ pub static SONY__ISOINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
 pub static SONY__MAIN: Table = Table { name: "Image::ExifTool::Sony::Main", binary: false, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 16, name: "CameraInfo", cond: "$count == 368 or $count == 5478", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false },
-    Tag { id: 16, name: "CameraInfo2", cond: "$count == 5506 or $count == 6118", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false },
-    Tag { id: 16, name: "CameraInfo3", cond: "$count == 15360", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false },
-    Tag { id: 16, name: "CameraInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 32, name: "FocusInfo", cond: "$count == 19154 or $count == 19148", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::FocusInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false },
-    Tag { id: 32, name: "MoreInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::MoreInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false },
-    Tag { id: 258, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_1BCBEE6FAE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 260, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 261, name: "Teleconverter", cond: "", format: "", raw: "", value: "", print: "", map: M_FF8658FB96, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 274, name: "WhiteBalanceFineTune", cond: "", format: "int32s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 276, name: "CameraSettings", cond: "$count == 280 or $count == 364", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettings", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false },
-    Tag { id: 276, name: "CameraSettings2", cond: "$count == 332", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettings2", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false },
-    Tag { id: 276, name: "CameraSettings3", cond: "$count == 1536 || $count == 2048", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettings3", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false },
-    Tag { id: 276, name: "CameraSettingsUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettingsUnknown", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false },
-    Tag { id: 277, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_605F9BB645, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 278, name: "ExtraInfo", cond: "$$self{Model} =~ /^DSLR-A(850|900)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ExtraInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false },
-    Tag { id: 278, name: "ExtraInfo2", cond: "$$self{Model} =~ /^DSLR-A(230|290|330|380|390)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ExtraInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 278, name: "ExtraInfo3", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ExtraInfo3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 3584, name: "PrintIM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 4096, name: "MultiBurstMode", cond: "$format eq \"undef\"", format: "int8u", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 4097, name: "MultiBurstImageWidth", cond: "$format eq \"int16u\"", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 4098, name: "MultiBurstImageHeight", cond: "$format eq \"int16u\"", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 4099, name: "Panorama", cond: "$$self{Panorama} = ($$valPt =~ /^(\\0\\0)?\\x01\\x01/)", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::Panorama", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8193, name: "PreviewImage", cond: "", format: "", raw: "\n            return \\$val if $val =~ /^Binary/;\n            $val = substr($val,0x20) if length($val) > 0x20;\n#            return \\$val if $val =~ s/^.(\\xd8\\xff\\xdb)/\\xff$1/s;\n            return \\$val if $val =~ s/^.(\\xd8\\xff[\\xdb\\xe1])/\\xff$1/s;\n            $$self{PreviewError} = 1 unless $val eq 'none' or $val eq '';\n            return undef;\n        ", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8194, name: "Rating", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8196, name: "Contrast", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8197, name: "Saturation", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8198, name: "Sharpness", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8199, name: "Brightness", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8200, name: "LongExposureNoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_34EA044756, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8201, name: "HighISONoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_699C259F56, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8202, name: "HDR", cond: "", format: "int16u", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[PItem { map: M_D41DF9F1DF, code: "" }, PItem { map: M_9AD20C7E91, code: "" }], unknown: false },
-    Tag { id: 8203, name: "MultiFrameNoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_9B684748A6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8206, name: "PictureEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_2816E227BA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8207, name: "SoftSkinEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_7851EE94E2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8208, name: "Tag2010a", cond: "$$self{Model} =~ /^NEX-5N$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8208, name: "Tag2010b", cond: "$$self{Model} =~ /^(SLT-A(65|77)V?|NEX-(7|VG20E)|Lunar)$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8208, name: "Tag2010c", cond: "$$self{Model} =~ /^(SLT-A(37|57)|NEX-F3)$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8208, name: "Tag2010d", cond: "\n            $$self{Model} =~ /^(DSC-(HX10V|HX20V|HX30V|HX200V|TX66|TX200V|TX300V|WX50|WX70|WX100|WX150))$/ and\n            not $$self{Panorama}\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8208, name: "Tag2010e", cond: "\n            $$self{Model} =~ /^(SLT-A99V?|HV|SLT-A58|ILCE-(3000|3500)|NEX-(3N|5R|5T|6|VG900|VG30E)|DSC-(RX100|RX1|RX1R)|Stellar)$/ or\n            ($$self{Model} =~ /^(DSC-(HX300|HX50|HX50V|TX30|WX60|WX80|WX200|WX300))$/ and not $$self{Panorama})\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8208, name: "Tag2010f", cond: "$$self{Model} =~ /^(DSC-(RX100M2|QX10|QX100))$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8208, name: "Tag2010g", cond: "$$self{Model} =~ /^(DSC-(QX30|RX10|RX100M3|HX60V|HX350|HX400V|WX220|WX350)|ILCE-(7(R|S|M2)?|[56]000|5100|QX1)|ILCA-(68|77M2))\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8208, name: "Tag2010h", cond: "$$self{Model} =~ /^(DSC-(RX0|RX1RM2|RX10M2|RX10M3|RX100M4|RX100M5|HX80|HX90V?|WX500)|ILCE-(6300|6500|7RM2|7SM2)|ILCA-99M2)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8208, name: "Tag2010i", cond: "$$self{Model} =~ /^(ILCE-(6100|6400|6600|7C|7M3|7RM3A?|7RM4A?|9|9M2)|DSC-(RX10M4|RX100M6|RX100M5A|RX100M7|HX99|RX0M2)|ZV-(1F?|E10))\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8208, name: "Tag_0x2010", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
-    Tag { id: 8209, name: "VignettingCorrection", cond: "", format: "", raw: "", value: "", print: "", map: M_26B26397A2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8210, name: "LateralChromaticAberration", cond: "", format: "", raw: "", value: "", print: "", map: M_26B26397A2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8211, name: "DistortionCorrectionSetting", cond: "", format: "", raw: "", value: "", print: "", map: M_26B26397A2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8212, name: "WBShiftAB_GM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
-    Tag { id: 8214, name: "AutoPortraitFramed", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8215, name: "FlashAction", cond: "", format: "", raw: "", value: "", print: "", map: M_E158A853D4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8218, name: "ElectronicFrontCurtainShutter", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8219, name: "FocusMode", cond: "($$self{Model} !~ /^DSC-/) or ($$self{Model} =~ /^DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2)/)", format: "", raw: "", value: "", print: "", map: M_58305B9036, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8220, name: "AFAreaModeSetting", cond: "$$self{Model} =~ /^(SLT-|HV)/", format: "", raw: "", value: "", print: "", map: M_0F0BAA2F7F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8220, name: "AFAreaModeSetting", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-|DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2))/", format: "", raw: "$$self{AFAreaILCE} = $val", value: "", print: "", map: M_1939EC12E7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8220, name: "AFAreaModeSetting", cond: "$$self{Model} =~ /^ILCA-/", format: "", raw: "$$self{AFAreaILCA} = $val", value: "", print: "", map: M_36E5405C84, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8221, name: "FlexibleSpotPosition", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-|DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2))/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
-    Tag { id: 8222, name: "AFPointSelected", cond: "\n            ($$self{Model} =~ /^(SLT-|HV)/) or ($$self{Model} =~ /^(ILCE-|ILME-)/ and\n            defined $$self{AFAreaILCE} and  $$self{AFAreaILCE} == 4)\n        ", format: "", raw: "", value: "", print: "", map: M_98FD0C9877, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8222, name: "AFPointSelected", cond: "$$self{Model} =~ /^ILCA-(68|77M2)/ and defined $$self{AFAreaILCA} and $$self{AFAreaILCA} != 8", format: "", raw: "", value: "$val - 1", print: "", map: M_47AE8D9ACD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8222, name: "AFPointSelected", cond: "($$self{Model} =~ /^ILCA-99M2/ and defined $$self{AFAreaILCA} and $$self{AFAreaILCA} != 8)", format: "", raw: "", value: "", print: "", map: M_B0CCDE02D4, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8222, name: "AFPointSelected", cond: "($$self{Model} =~ /^ILCA-/ and defined $$self{AFAreaILCA} and $$self{AFAreaILCA} == 8)", format: "", raw: "", value: "", print: "", map: M_615222175C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8222, name: "AFPointSelected", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-)/", format: "", raw: "", value: "", print: "", map: M_88907A096C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8224, name: "AFPointsUsed", cond: "$$self{Model} !~ /^(ILCA-|DSC-)/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_167D68F961, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8224, name: "AFPointsUsed", cond: "$$self{Model} =~ /^ILCA-(68|77M2)/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_E60499B536, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8225, name: "AFTracking", cond: "($$self{Model} !~ /^DSC-/) or ($$self{Model} =~ /^DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2)/)", format: "", raw: "", value: "", print: "", map: M_03305BB2A6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8226, name: "FocalPlaneAFPointsUsed", cond: "$$self{Model} =~ /^(ILCE-(5100|6000|7M2))/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8226, name: "FocalPlaneAFPointsUsed", cond: "$$self{Model} =~ /^ILCE-7RM2/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8227, name: "MultiFrameNREffect", cond: "", format: "", raw: "", value: "", print: "", map: M_6D2D4A120C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8230, name: "WBShiftAB_GM_Precise", cond: "", format: "", raw: "", value: "", print: "my @v=split(\" \",$val); $_/=1000 foreach @v; sprintf(\"%.2f %.2f\",$v[0],$v[1])", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
-    Tag { id: 8231, name: "FocusLocation", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false },
-    Tag { id: 8232, name: "VariableLowPassFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_CB46CD7B80, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
-    Tag { id: 8233, name: "RAWFileType", cond: "", format: "", raw: "", value: "", print: "", map: M_C15A4F7850, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8234, name: "Tag202a", cond: "$$valPt =~ /^\\x01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8235, name: "PrioritySetInAWB", cond: "", format: "", raw: "", value: "", print: "", map: M_2554B4720E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8236, name: "MeteringMode2", cond: "", format: "", raw: "", value: "", print: "", map: M_EE70E9DC40, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8237, name: "ExposureStandardAdjustment", cond: "", format: "", raw: "", value: "", print: "$val ? sprintf(\"%+.1f\",$val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8238, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_BEAEA5B3AF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
-    Tag { id: 8239, name: "PixelShiftInfo", cond: "", format: "", raw: "\n            my ($a,$b,$c) = (Get32u(\\$val,0), Get8u(\\$val,4), Get8u(\\$val,5));\n            sprintf(\"%.2d%.2d%.2d%.2d %d %d 0x%x\",($a>>17)&0x1f,($a>>12)&0x1f,($a>>6)&0x3f,$a&0x3f,$b,$c,$a>>22);\n        ", value: "", print: "", map: M_00326E1847, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8241, name: "SerialNumber", cond: "", format: "", raw: "", value: "$val=~s/(\\d{2})(\\d{2})(\\d{2})(\\d{2})/$4$3$2$1/; $val=~s/^0//; $val", print: "sprintf(\"%.8d\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8242, name: "Shadows", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8243, name: "Highlights", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8244, name: "Fade", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8245, name: "SharpnessRange", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8246, name: "Clarity", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 8247, name: "FocusFrameSize", cond: "", format: "int16u", raw: "", value: "", print: "\n            my @a = split ' ', $val;\n            return $a[2] ? sprintf('%3dx%3d', $a[0], $a[1]) : 'n/a';\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false },
-    Tag { id: 8249, name: "JPEG-HEIFSwitch", cond: "", format: "", raw: "", value: "", print: "", map: M_6165199B54, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 12288, name: "ShotInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ShotInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 36875, name: "Tag900b", cond: "$$valPt =~ /^\\xae/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 36944, name: "Tag9050a", cond: "$$self{Model} !~ /^(DSC-|Stellar|ILCE-(1|6100|6300|6400|6500|6600|7C|7M3|7M4|7RM2|7RM3A?|7RM4A?|7RM5|7SM2|7SM3|9|9M2)|ILCA-99M2|ILME-FX3|ZV-)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false },
-    Tag { id: 36944, name: "Tag9050b", cond: "$$self{Model} =~ /^(ILCE-(6100|6300|6400|6500|6600|7C|7M3|7RM2|7RM3A?|7RM4A?|7SM2|9|9M2)|ILCA-99M2|ZV-E10)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false },
-    Tag { id: 36944, name: "Tag9050c", cond: "$$self{Model} =~ /^(ILCE-(1|7M4|7RM5|7SM3)|ILME-FX3)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false },
-    Tag { id: 36944, name: "Sony_0x9050", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
-    Tag { id: 37888, name: "Tag9400a", cond: "\n            $$valPt =~ /^[\\x07\\x09\\x0a]/ or\n           ($$valPt =~ /^[\\x5e\\xe7\\x04]/ and $$self{DoubleCipher} = 1)\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 37888, name: "Tag9400b", cond: "$$valPt =~ /^\\x0c/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 37888, name: "Tag9400c", cond: "$$valPt =~ /^[\\x23\\x24\\x26\\x28\\x31\\x32]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 37888, name: "Sony_0x9400", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
-    Tag { id: 37889, name: "Tag9401", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 37890, name: "Tag9402", cond: "$$self{Model} !~ /^(SLT-|HV|ILCA-)/ and $$valPt !~ /^[\\x05\\xff]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 37890, name: "Sony_0x9402", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
-    Tag { id: 37891, name: "Tag9403", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 37892, name: "Tag9404a", cond: "$$valPt =~ /^[\\x40\\x7d]..\\x01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 37892, name: "Tag9404b", cond: "$$valPt =~ /^[\\xe7\\xea\\xcd\\x8a\\x70]..\\x08/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 37892, name: "Tag9404c", cond: "$$valPt =~ /^\\xb6..\\x01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 37892, name: "Sony_0x9404", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
-    Tag { id: 37893, name: "Tag9405a", cond: "$$valPt =~ /^[\\x1b\\x40\\x7d]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 37893, name: "Tag9405b", cond: "$$valPt =~ /^[\\x3a\\xb3\\x7e\\x9a\\x25\\xe1\\x76\\x8b]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 37893, name: "Sony_0x9405", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
-    Tag { id: 37894, name: "Tag9406", cond: "$$valPt =~ /^[\\x01\\x08\\x1b].[\\x08\\x1b]/s", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 37894, name: "Sony_0x9406", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
-    Tag { id: 37895, name: "Sony_0x9407", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
-    Tag { id: 37896, name: "Sony_0x9408", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
-    Tag { id: 37897, name: "Sony_0x9409", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
-    Tag { id: 37898, name: "Tag940a", cond: "$$self{Model} =~ /^(SLT-|HV)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 37898, name: "Sony_0x940a", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
-    Tag { id: 37899, name: "Sony_0x940b", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
-    Tag { id: 37900, name: "Tag940c", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-|Lunar|ZV-E10)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 37900, name: "Sony_0x940c", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
-    Tag { id: 37901, name: "Sony_0x940d", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
-    Tag { id: 37902, name: "AFInfo", cond: "$$self{Model} =~ /^(SLT-|HV|ILCA-)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::AFInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 37902, name: "Tag940e", cond: "$$self{Model} =~ /^(NEX-|ILCE-|Lunar)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 37902, name: "Sony_0x940e", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
-    Tag { id: 37903, name: "Sony_0x940f", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
-    Tag { id: 37905, name: "Sony_0x9411", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true },
-    Tag { id: 37910, name: "Sony_0x9416", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45056, name: "FileFormat", cond: "", format: "", raw: "\n            $self->OverrideFileType($$self{TIFF_TYPE} = 'SR2') if $val eq '1 0 0 0';\n            return $val;\n        ", value: "", print: "", map: M_272682C1CB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false },
-    Tag { id: 45057, name: "SonyModelID", cond: "", format: "", raw: "", value: "", print: "", map: M_57D4771F80, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45088, name: "CreativeStyle", cond: "", format: "", raw: "", value: "", print: "", map: M_CA23927349, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45089, name: "ColorTemperature", cond: "", format: "", raw: "", value: "", print: "$val ? ($val==0xffffffff ? \"n/a\" : $val) : \"Auto\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45090, name: "ColorCompensationFilter", cond: "", format: "int32s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45091, name: "SceneMode", cond: "", format: "", raw: "", value: "", print: "", map: M_CCF7F27241, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45092, name: "ZoneMatching", cond: "", format: "", raw: "", value: "", print: "", map: M_7642F67CED, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45093, name: "DynamicRangeOptimizer", cond: "", format: "", raw: "", value: "", print: "", map: M_CC80EC4F0C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45094, name: "ImageStabilization", cond: "", format: "", raw: "", value: "", print: "", map: M_5BD1C5168C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45095, name: "LensType", cond: "", format: "", raw: "", value: "", print: "", map: M_072774E913, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45096, name: "MinoltaMakerNote", cond: "$$valPt ne \"\\0\\0\\0\\0\"", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Minolta::Main", sub_start: "$val", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45097, name: "ColorMode", cond: "", format: "", raw: "", value: "", print: "", map: M_BD7FD8DCEE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45098, name: "LensSpec", cond: "", format: "undef", raw: "", value: "CODE:ConvLensSpec", print: "CODE:PrintLensSpec", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 8, parr: &[], unknown: false },
-    Tag { id: 45099, name: "FullImageSize", cond: "", format: "", raw: "", value: "join(\" \", reverse split(\" \", $val))", print: "$val =~ tr/ /x/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
-    Tag { id: 45100, name: "PreviewImageSize", cond: "", format: "", raw: "", value: "join(\" \", reverse split(\" \", $val))", print: "$val =~ tr/ /x/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false },
-    Tag { id: 45120, name: "Macro", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_F4301B1AE3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45121, name: "ExposureMode", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_D7106A7CDE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45122, name: "FocusMode", cond: "\n            ($$self{TagB042} = Get16u($valPt, 0)) and\n            (not $$self{MetaVersion} or $$self{MetaVersion} ne 'DC7303320222000')\n        ", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_B95D54EB31, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45123, name: "AFAreaMode", cond: "not $$self{MetaVersion} or $$self{MetaVersion} ne \"DC7303320222000\"", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_436447A236, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45123, name: "AFAreaMode", cond: "$$self{TagB042} and $$self{TagB042} != 0", format: "", raw: "", value: "", print: "", map: M_27E0280904, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45124, name: "AFIlluminator", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_9C0EFBFB59, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45127, name: "JPEGQuality", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_13B5E3E778, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45128, name: "FlashLevel", cond: "", format: "", raw: "($val == -1 and $$self{Model} =~ /DSLR-A100\\b/) ? undef : $val", value: "", print: "", map: M_3FE6191134, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45129, name: "ReleaseMode", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_348F8A645B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45130, name: "SequenceNumber", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_344C6CC7AD, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45131, name: "Anti-Blur", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_A4829F6509, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45134, name: "FocusMode", cond: "$$self{MetaVersion} and $$self{MetaVersion} eq \"DC7303320222000\"", format: "", raw: "", value: "", print: "", map: M_5EC33EC66C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45135, name: "DynamicRangeOptimizer", cond: "", format: "", raw: "", value: "", print: "", map: M_85FC020FAD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45136, name: "HighISONoiseReduction2", cond: "$$self{Model} =~ /^(DSC-|Stellar)/", format: "", raw: "", value: "", print: "", map: M_63B9EFDC09, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45138, name: "IntelligentAuto", cond: "", format: "", raw: "", value: "", print: "", map: M_8E9CA9C9FB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 45140, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_D0FC8A9957, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 16, name: "CameraInfo", cond: "$count == 368 or $count == 5478", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16, name: "CameraInfo2", cond: "$count == 5506 or $count == 6118", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16, name: "CameraInfo3", cond: "$count == 15360", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16, name: "CameraInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 32, name: "FocusInfo", cond: "$count == 19154 or $count == 19148", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::FocusInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 32, name: "MoreInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::MoreInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 258, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_1BCBEE6FAE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 260, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 261, name: "Teleconverter", cond: "", format: "", raw: "", value: "", print: "", map: M_FF8658FB96, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 274, name: "WhiteBalanceFineTune", cond: "", format: "int32s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 276, name: "CameraSettings", cond: "$count == 280 or $count == 364", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettings", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 276, name: "CameraSettings2", cond: "$count == 332", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettings2", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 276, name: "CameraSettings3", cond: "$count == 1536 || $count == 2048", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettings3", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 276, name: "CameraSettingsUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettingsUnknown", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 277, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_605F9BB645, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 278, name: "ExtraInfo", cond: "$$self{Model} =~ /^DSLR-A(850|900)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ExtraInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 278, name: "ExtraInfo2", cond: "$$self{Model} =~ /^DSLR-A(230|290|330|380|390)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ExtraInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 278, name: "ExtraInfo3", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ExtraInfo3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 3584, name: "PrintIM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 4096, name: "MultiBurstMode", cond: "$format eq \"undef\"", format: "int8u", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 4097, name: "MultiBurstImageWidth", cond: "$format eq \"int16u\"", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 4098, name: "MultiBurstImageHeight", cond: "$format eq \"int16u\"", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 4099, name: "Panorama", cond: "$$self{Panorama} = ($$valPt =~ /^(\\0\\0)?\\x01\\x01/)", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::Panorama", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8193, name: "PreviewImage", cond: "", format: "", raw: "\n            return \\$val if $val =~ /^Binary/;\n            $val = substr($val,0x20) if length($val) > 0x20;\n#            return \\$val if $val =~ s/^.(\\xd8\\xff\\xdb)/\\xff$1/s;\n            return \\$val if $val =~ s/^.(\\xd8\\xff[\\xdb\\xe1])/\\xff$1/s;\n            $$self{PreviewError} = 1 unless $val eq 'none' or $val eq '';\n            return undef;\n        ", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8194, name: "Rating", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8196, name: "Contrast", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8197, name: "Saturation", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8198, name: "Sharpness", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8199, name: "Brightness", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8200, name: "LongExposureNoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_34EA044756, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8201, name: "HighISONoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_699C259F56, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8202, name: "HDR", cond: "", format: "int16u", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[PItem { map: M_D41DF9F1DF, code: "" }, PItem { map: M_9AD20C7E91, code: "" }], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8203, name: "MultiFrameNoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_9B684748A6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8206, name: "PictureEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_2816E227BA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8207, name: "SoftSkinEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_7851EE94E2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8208, name: "Tag2010a", cond: "$$self{Model} =~ /^NEX-5N$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8208, name: "Tag2010b", cond: "$$self{Model} =~ /^(SLT-A(65|77)V?|NEX-(7|VG20E)|Lunar)$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8208, name: "Tag2010c", cond: "$$self{Model} =~ /^(SLT-A(37|57)|NEX-F3)$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8208, name: "Tag2010d", cond: "\n            $$self{Model} =~ /^(DSC-(HX10V|HX20V|HX30V|HX200V|TX66|TX200V|TX300V|WX50|WX70|WX100|WX150))$/ and\n            not $$self{Panorama}\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8208, name: "Tag2010e", cond: "\n            $$self{Model} =~ /^(SLT-A99V?|HV|SLT-A58|ILCE-(3000|3500)|NEX-(3N|5R|5T|6|VG900|VG30E)|DSC-(RX100|RX1|RX1R)|Stellar)$/ or\n            ($$self{Model} =~ /^(DSC-(HX300|HX50|HX50V|TX30|WX60|WX80|WX200|WX300))$/ and not $$self{Panorama})\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8208, name: "Tag2010f", cond: "$$self{Model} =~ /^(DSC-(RX100M2|QX10|QX100))$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8208, name: "Tag2010g", cond: "$$self{Model} =~ /^(DSC-(QX30|RX10|RX100M3|HX60V|HX350|HX400V|WX220|WX350)|ILCE-(7(R|S|M2)?|[56]000|5100|QX1)|ILCA-(68|77M2))\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8208, name: "Tag2010h", cond: "$$self{Model} =~ /^(DSC-(RX0|RX1RM2|RX10M2|RX10M3|RX100M4|RX100M5|HX80|HX90V?|WX500)|ILCE-(6300|6500|7RM2|7SM2)|ILCA-99M2)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8208, name: "Tag2010i", cond: "$$self{Model} =~ /^(ILCE-(6100|6400|6600|7C|7M3|7RM3A?|7RM4A?|9|9M2)|DSC-(RX10M4|RX100M6|RX100M5A|RX100M7|HX99|RX0M2)|ZV-(1F?|E10))\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8208, name: "Tag_0x2010", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 8209, name: "VignettingCorrection", cond: "", format: "", raw: "", value: "", print: "", map: M_26B26397A2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8210, name: "LateralChromaticAberration", cond: "", format: "", raw: "", value: "", print: "", map: M_26B26397A2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8211, name: "DistortionCorrectionSetting", cond: "", format: "", raw: "", value: "", print: "", map: M_26B26397A2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8212, name: "WBShiftAB_GM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8214, name: "AutoPortraitFramed", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8215, name: "FlashAction", cond: "", format: "", raw: "", value: "", print: "", map: M_E158A853D4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8218, name: "ElectronicFrontCurtainShutter", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8219, name: "FocusMode", cond: "($$self{Model} !~ /^DSC-/) or ($$self{Model} =~ /^DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2)/)", format: "", raw: "", value: "", print: "", map: M_58305B9036, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8220, name: "AFAreaModeSetting", cond: "$$self{Model} =~ /^(SLT-|HV)/", format: "", raw: "", value: "", print: "", map: M_0F0BAA2F7F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8220, name: "AFAreaModeSetting", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-|DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2))/", format: "", raw: "$$self{AFAreaILCE} = $val", value: "", print: "", map: M_1939EC12E7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8220, name: "AFAreaModeSetting", cond: "$$self{Model} =~ /^ILCA-/", format: "", raw: "$$self{AFAreaILCA} = $val", value: "", print: "", map: M_36E5405C84, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8221, name: "FlexibleSpotPosition", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-|DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2))/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8222, name: "AFPointSelected", cond: "\n            ($$self{Model} =~ /^(SLT-|HV)/) or ($$self{Model} =~ /^(ILCE-|ILME-)/ and\n            defined $$self{AFAreaILCE} and  $$self{AFAreaILCE} == 4)\n        ", format: "", raw: "", value: "", print: "", map: M_98FD0C9877, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8222, name: "AFPointSelected", cond: "$$self{Model} =~ /^ILCA-(68|77M2)/ and defined $$self{AFAreaILCA} and $$self{AFAreaILCA} != 8", format: "", raw: "", value: "$val - 1", print: "", map: M_47AE8D9ACD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8222, name: "AFPointSelected", cond: "($$self{Model} =~ /^ILCA-99M2/ and defined $$self{AFAreaILCA} and $$self{AFAreaILCA} != 8)", format: "", raw: "", value: "", print: "", map: M_B0CCDE02D4, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8222, name: "AFPointSelected", cond: "($$self{Model} =~ /^ILCA-/ and defined $$self{AFAreaILCA} and $$self{AFAreaILCA} == 8)", format: "", raw: "", value: "", print: "", map: M_615222175C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8222, name: "AFPointSelected", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-)/", format: "", raw: "", value: "", print: "", map: M_88907A096C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8224, name: "AFPointsUsed", cond: "$$self{Model} !~ /^(ILCA-|DSC-)/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_167D68F961, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8224, name: "AFPointsUsed", cond: "$$self{Model} =~ /^ILCA-(68|77M2)/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_E60499B536, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8225, name: "AFTracking", cond: "($$self{Model} !~ /^DSC-/) or ($$self{Model} =~ /^DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2)/)", format: "", raw: "", value: "", print: "", map: M_03305BB2A6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8226, name: "FocalPlaneAFPointsUsed", cond: "$$self{Model} =~ /^(ILCE-(5100|6000|7M2))/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8226, name: "FocalPlaneAFPointsUsed", cond: "$$self{Model} =~ /^ILCE-7RM2/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8227, name: "MultiFrameNREffect", cond: "", format: "", raw: "", value: "", print: "", map: M_6D2D4A120C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8230, name: "WBShiftAB_GM_Precise", cond: "", format: "", raw: "", value: "", print: "my @v=split(\" \",$val); $_/=1000 foreach @v; sprintf(\"%.2f %.2f\",$v[0],$v[1])", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8231, name: "FocusLocation", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8232, name: "VariableLowPassFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_CB46CD7B80, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8233, name: "RAWFileType", cond: "", format: "", raw: "", value: "", print: "", map: M_C15A4F7850, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8234, name: "Tag202a", cond: "$$valPt =~ /^\\x01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8235, name: "PrioritySetInAWB", cond: "", format: "", raw: "", value: "", print: "", map: M_2554B4720E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8236, name: "MeteringMode2", cond: "", format: "", raw: "", value: "", print: "", map: M_EE70E9DC40, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8237, name: "ExposureStandardAdjustment", cond: "", format: "", raw: "", value: "", print: "$val ? sprintf(\"%+.1f\",$val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8238, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_BEAEA5B3AF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8239, name: "PixelShiftInfo", cond: "", format: "", raw: "\n            my ($a,$b,$c) = (Get32u(\\$val,0), Get8u(\\$val,4), Get8u(\\$val,5));\n            sprintf(\"%.2d%.2d%.2d%.2d %d %d 0x%x\",($a>>17)&0x1f,($a>>12)&0x1f,($a>>6)&0x3f,$a&0x3f,$b,$c,$a>>22);\n        ", value: "", print: "", map: M_00326E1847, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8241, name: "SerialNumber", cond: "", format: "", raw: "", value: "$val=~s/(\\d{2})(\\d{2})(\\d{2})(\\d{2})/$4$3$2$1/; $val=~s/^0//; $val", print: "sprintf(\"%.8d\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8242, name: "Shadows", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8243, name: "Highlights", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8244, name: "Fade", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8245, name: "SharpnessRange", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8246, name: "Clarity", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8247, name: "FocusFrameSize", cond: "", format: "int16u", raw: "", value: "", print: "\n            my @a = split ' ', $val;\n            return $a[2] ? sprintf('%3dx%3d', $a[0], $a[1]) : 'n/a';\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 8249, name: "JPEG-HEIFSwitch", cond: "", format: "", raw: "", value: "", print: "", map: M_6165199B54, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 12288, name: "ShotInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ShotInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 36875, name: "Tag900b", cond: "$$valPt =~ /^\\xae/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 36944, name: "Tag9050a", cond: "$$self{Model} !~ /^(DSC-|Stellar|ILCE-(1|6100|6300|6400|6500|6600|7C|7M3|7M4|7RM2|7RM3A?|7RM4A?|7RM5|7SM2|7SM3|9|9M2)|ILCA-99M2|ILME-FX3|ZV-)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 36944, name: "Tag9050b", cond: "$$self{Model} =~ /^(ILCE-(6100|6300|6400|6500|6600|7C|7M3|7RM2|7RM3A?|7RM4A?|7SM2|9|9M2)|ILCA-99M2|ZV-E10)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 36944, name: "Tag9050c", cond: "$$self{Model} =~ /^(ILCE-(1|7M4|7RM5|7SM3)|ILME-FX3)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 36944, name: "Sony_0x9050", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 37888, name: "Tag9400a", cond: "\n            $$valPt =~ /^[\\x07\\x09\\x0a]/ or\n           ($$valPt =~ /^[\\x5e\\xe7\\x04]/ and $$self{DoubleCipher} = 1)\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 37888, name: "Tag9400b", cond: "$$valPt =~ /^\\x0c/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 37888, name: "Tag9400c", cond: "$$valPt =~ /^[\\x23\\x24\\x26\\x28\\x31\\x32]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 37888, name: "Sony_0x9400", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 37889, name: "Tag9401", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 37890, name: "Tag9402", cond: "$$self{Model} !~ /^(SLT-|HV|ILCA-)/ and $$valPt !~ /^[\\x05\\xff]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 37890, name: "Sony_0x9402", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 37891, name: "Tag9403", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 37892, name: "Tag9404a", cond: "$$valPt =~ /^[\\x40\\x7d]..\\x01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 37892, name: "Tag9404b", cond: "$$valPt =~ /^[\\xe7\\xea\\xcd\\x8a\\x70]..\\x08/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 37892, name: "Tag9404c", cond: "$$valPt =~ /^\\xb6..\\x01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 37892, name: "Sony_0x9404", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 37893, name: "Tag9405a", cond: "$$valPt =~ /^[\\x1b\\x40\\x7d]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 37893, name: "Tag9405b", cond: "$$valPt =~ /^[\\x3a\\xb3\\x7e\\x9a\\x25\\xe1\\x76\\x8b]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 37893, name: "Sony_0x9405", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 37894, name: "Tag9406", cond: "$$valPt =~ /^[\\x01\\x08\\x1b].[\\x08\\x1b]/s", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 37894, name: "Sony_0x9406", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 37895, name: "Sony_0x9407", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 37896, name: "Sony_0x9408", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 37897, name: "Sony_0x9409", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 37898, name: "Tag940a", cond: "$$self{Model} =~ /^(SLT-|HV)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 37898, name: "Sony_0x940a", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 37899, name: "Sony_0x940b", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 37900, name: "Tag940c", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-|Lunar|ZV-E10)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 37900, name: "Sony_0x940c", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 37901, name: "Sony_0x940d", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 37902, name: "AFInfo", cond: "$$self{Model} =~ /^(SLT-|HV|ILCA-)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::AFInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 37902, name: "Tag940e", cond: "$$self{Model} =~ /^(NEX-|ILCE-|Lunar)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 37902, name: "Sony_0x940e", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 37903, name: "Sony_0x940f", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 37905, name: "Sony_0x9411", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 37910, name: "Sony_0x9416", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45056, name: "FileFormat", cond: "", format: "", raw: "\n            $self->OverrideFileType($$self{TIFF_TYPE} = 'SR2') if $val eq '1 0 0 0';\n            return $val;\n        ", value: "", print: "", map: M_272682C1CB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45057, name: "SonyModelID", cond: "", format: "", raw: "", value: "", print: "", map: M_57D4771F80, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45088, name: "CreativeStyle", cond: "", format: "", raw: "", value: "", print: "", map: M_CA23927349, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45089, name: "ColorTemperature", cond: "", format: "", raw: "", value: "", print: "$val ? ($val==0xffffffff ? \"n/a\" : $val) : \"Auto\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45090, name: "ColorCompensationFilter", cond: "", format: "int32s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45091, name: "SceneMode", cond: "", format: "", raw: "", value: "", print: "", map: M_CCF7F27241, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45092, name: "ZoneMatching", cond: "", format: "", raw: "", value: "", print: "", map: M_7642F67CED, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45093, name: "DynamicRangeOptimizer", cond: "", format: "", raw: "", value: "", print: "", map: M_CC80EC4F0C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45094, name: "ImageStabilization", cond: "", format: "", raw: "", value: "", print: "", map: M_5BD1C5168C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45095, name: "LensType", cond: "", format: "", raw: "", value: "", print: "", map: M_072774E913, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45096, name: "MinoltaMakerNote", cond: "$$valPt ne \"\\0\\0\\0\\0\"", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Minolta::Main", sub_start: "$val", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45097, name: "ColorMode", cond: "", format: "", raw: "", value: "", print: "", map: M_BD7FD8DCEE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45098, name: "LensSpec", cond: "", format: "undef", raw: "", value: "CODE:ConvLensSpec", print: "CODE:PrintLensSpec", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 8, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45099, name: "FullImageSize", cond: "", format: "", raw: "", value: "join(\" \", reverse split(\" \", $val))", print: "$val =~ tr/ /x/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45100, name: "PreviewImageSize", cond: "", format: "", raw: "", value: "join(\" \", reverse split(\" \", $val))", print: "$val =~ tr/ /x/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45120, name: "Macro", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_F4301B1AE3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45121, name: "ExposureMode", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_D7106A7CDE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45122, name: "FocusMode", cond: "\n            ($$self{TagB042} = Get16u($valPt, 0)) and\n            (not $$self{MetaVersion} or $$self{MetaVersion} ne 'DC7303320222000')\n        ", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_B95D54EB31, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45123, name: "AFAreaMode", cond: "not $$self{MetaVersion} or $$self{MetaVersion} ne \"DC7303320222000\"", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_436447A236, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45123, name: "AFAreaMode", cond: "$$self{TagB042} and $$self{TagB042} != 0", format: "", raw: "", value: "", print: "", map: M_27E0280904, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45124, name: "AFIlluminator", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_9C0EFBFB59, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45127, name: "JPEGQuality", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_13B5E3E778, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45128, name: "FlashLevel", cond: "", format: "", raw: "($val == -1 and $$self{Model} =~ /DSLR-A100\\b/) ? undef : $val", value: "", print: "", map: M_3FE6191134, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45129, name: "ReleaseMode", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_348F8A645B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45130, name: "SequenceNumber", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_344C6CC7AD, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45131, name: "Anti-Blur", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_A4829F6509, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45134, name: "FocusMode", cond: "$$self{MetaVersion} and $$self{MetaVersion} eq \"DC7303320222000\"", format: "", raw: "", value: "", print: "", map: M_5EC33EC66C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45135, name: "DynamicRangeOptimizer", cond: "", format: "", raw: "", value: "", print: "", map: M_85FC020FAD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45136, name: "HighISONoiseReduction2", cond: "$$self{Model} =~ /^(DSC-|Stellar)/", format: "", raw: "", value: "", print: "", map: M_63B9EFDC09, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45138, name: "IntelligentAuto", cond: "", format: "", raw: "", value: "", print: "", map: M_8E9CA9C9FB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 45140, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_D0FC8A9957, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
 ] };
 pub static SONY__METERINFO: Table = Table {
     name: "Image::ExifTool::Sony::MeterInfo",
@@ -10526,6 +11312,8 @@ pub static SONY__METERINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 108,
@@ -10545,6 +11333,8 @@ pub static SONY__METERINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 216,
@@ -10564,6 +11354,8 @@ pub static SONY__METERINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 324,
@@ -10583,6 +11375,8 @@ pub static SONY__METERINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 432,
@@ -10602,6 +11396,8 @@ pub static SONY__METERINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 540,
@@ -10621,6 +11417,8 @@ pub static SONY__METERINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 648,
@@ -10640,6 +11438,8 @@ pub static SONY__METERINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 756,
@@ -10659,6 +11459,8 @@ pub static SONY__METERINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 888,
@@ -10678,6 +11480,8 @@ pub static SONY__METERINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1020,
@@ -10697,6 +11501,8 @@ pub static SONY__METERINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1152,
@@ -10716,6 +11522,8 @@ pub static SONY__METERINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1284,
@@ -10735,6 +11543,8 @@ pub static SONY__METERINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1416,
@@ -10754,6 +11564,8 @@ pub static SONY__METERINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1548,
@@ -10773,6 +11585,8 @@ pub static SONY__METERINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1680,
@@ -10792,6 +11606,8 @@ pub static SONY__METERINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1812,
@@ -10811,6 +11627,8 @@ pub static SONY__METERINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -10839,6 +11657,8 @@ pub static SONY__METERINFO9: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 90,
@@ -10858,6 +11678,8 @@ pub static SONY__METERINFO9: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 180,
@@ -10877,6 +11699,8 @@ pub static SONY__METERINFO9: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 270,
@@ -10896,6 +11720,8 @@ pub static SONY__METERINFO9: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 360,
@@ -10915,6 +11741,8 @@ pub static SONY__METERINFO9: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 450,
@@ -10934,6 +11762,8 @@ pub static SONY__METERINFO9: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 540,
@@ -10953,6 +11783,8 @@ pub static SONY__METERINFO9: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 630,
@@ -10972,6 +11804,8 @@ pub static SONY__METERINFO9: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 740,
@@ -10991,6 +11825,8 @@ pub static SONY__METERINFO9: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 850,
@@ -11010,6 +11846,8 @@ pub static SONY__METERINFO9: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 960,
@@ -11029,6 +11867,8 @@ pub static SONY__METERINFO9: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1070,
@@ -11048,6 +11888,8 @@ pub static SONY__METERINFO9: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1180,
@@ -11067,6 +11909,8 @@ pub static SONY__METERINFO9: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1290,
@@ -11086,6 +11930,8 @@ pub static SONY__METERINFO9: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1400,
@@ -11105,6 +11951,8 @@ pub static SONY__METERINFO9: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1510,
@@ -11124,6 +11972,8 @@ pub static SONY__METERINFO9: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -11152,6 +12002,8 @@ pub static SONY__MOREINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -11171,6 +12023,8 @@ pub static SONY__MOREINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -11190,6 +12044,8 @@ pub static SONY__MOREINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 263,
@@ -11209,6 +12065,8 @@ pub static SONY__MOREINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 513,
@@ -11228,6 +12086,8 @@ pub static SONY__MOREINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 1025,
@@ -11247,6 +12107,8 @@ pub static SONY__MOREINFO: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -11275,6 +12137,8 @@ pub static SONY__MOREINFO0201: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 293,
@@ -11294,6 +12158,8 @@ pub static SONY__MOREINFO0201: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 330,
@@ -11313,6 +12179,8 @@ pub static SONY__MOREINFO0201: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -11340,6 +12208,8 @@ pub static SONY__MOREINFO0401: Table = Table {
         count: 0,
         parr: &[],
         unknown: false,
+        mask: 0,
+        frac: 0,
     }],
 };
 pub static SONY__MORESETTINGS: Table = Table {
@@ -11367,6 +12237,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -11386,6 +12258,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -11405,6 +12279,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -11424,6 +12300,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 5,
@@ -11443,6 +12321,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 6,
@@ -11462,6 +12342,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 7,
@@ -11481,6 +12363,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8,
@@ -11500,6 +12384,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9,
@@ -11519,6 +12405,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 10,
@@ -11538,6 +12426,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 13,
@@ -11557,6 +12447,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 14,
@@ -11576,6 +12468,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 15,
@@ -11595,6 +12489,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 16,
@@ -11614,6 +12510,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 17,
@@ -11633,6 +12531,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 18,
@@ -11652,6 +12552,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 19,
@@ -11671,6 +12573,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 21,
@@ -11690,6 +12594,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 22,
@@ -11709,6 +12615,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 23,
@@ -11728,6 +12636,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 24,
@@ -11747,6 +12657,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 25,
@@ -11766,6 +12678,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 26,
@@ -11785,6 +12699,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 30,
@@ -11804,6 +12720,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 30,
@@ -11823,6 +12741,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 31,
@@ -11842,6 +12762,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 31,
@@ -11861,6 +12783,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 32,
@@ -11880,6 +12804,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 32,
@@ -11899,6 +12825,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 33,
@@ -11918,6 +12846,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 33,
@@ -11937,6 +12867,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 34,
@@ -11956,6 +12888,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 35,
@@ -11975,6 +12909,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 35,
@@ -11994,6 +12930,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 36,
@@ -12013,6 +12951,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 37,
@@ -12032,6 +12972,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 37,
@@ -12051,6 +12993,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 38,
@@ -12070,6 +13014,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 38,
@@ -12089,6 +13035,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 38,
@@ -12108,6 +13056,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 39,
@@ -12127,6 +13077,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 40,
@@ -12146,6 +13098,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41,
@@ -12165,6 +13119,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 41,
@@ -12184,6 +13140,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 42,
@@ -12203,6 +13161,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 42,
@@ -12222,6 +13182,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 43,
@@ -12241,6 +13203,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 44,
@@ -12260,6 +13224,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 44,
@@ -12279,6 +13245,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 44,
@@ -12298,6 +13266,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 46,
@@ -12317,6 +13287,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 46,
@@ -12336,6 +13308,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 47,
@@ -12355,6 +13329,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 48,
@@ -12374,6 +13350,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 50,
@@ -12393,6 +13371,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 119,
@@ -12412,6 +13392,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 120,
@@ -12431,6 +13413,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 124,
@@ -12450,6 +13434,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 130,
@@ -12469,6 +13455,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 134,
@@ -12488,6 +13476,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
@@ -12516,6 +13506,8 @@ pub static SONY__PANORAMA: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 2,
@@ -12535,6 +13527,8 @@ pub static SONY__PANORAMA: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 3,
@@ -12554,6 +13548,8 @@ pub static SONY__PANORAMA: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 4,
@@ -12573,6 +13569,8 @@ pub static SONY__PANORAMA: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 5,
@@ -12592,6 +13590,8 @@ pub static SONY__PANORAMA: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 6,
@@ -12611,6 +13611,8 @@ pub static SONY__PANORAMA: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 7,
@@ -12630,6 +13632,8 @@ pub static SONY__PANORAMA: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 8,
@@ -12649,6 +13653,8 @@ pub static SONY__PANORAMA: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 9,
@@ -12668,6 +13674,8 @@ pub static SONY__PANORAMA: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 10,
@@ -12687,6 +13695,8 @@ pub static SONY__PANORAMA: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
         Tag {
             id: 11,
@@ -12706,19 +13716,21 @@ pub static SONY__PANORAMA: Table = Table {
             count: 0,
             parr: &[],
             unknown: false,
+            mask: 0,
+            frac: 0,
         },
     ],
 };
 pub static SONY__SHOTINFO: Table = Table { name: "Image::ExifTool::Sony::ShotInfo", binary: true, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 2, name: "FaceInfoOffset", cond: "", format: "int16u", raw: "$$self{FaceInfoOffset} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 6, name: "SonyDateTime", cond: "", format: "string[20]", raw: "", value: "", print: "$self->ConvertDateTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 26, name: "SonyImageHeight", cond: "", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 28, name: "SonyImageWidth", cond: "", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 48, name: "FacesDetected", cond: "", format: "int16u", raw: "$$self{FacesDetected} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 50, name: "FaceInfoLength", cond: "", format: "int16u", raw: "$$self{FaceInfoLength} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 52, name: "MetaVersion", cond: "", format: "string[16]", raw: "$$self{MetaVersion} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 72, name: "FaceInfo1", cond: "\n            $$self{FacesDetected} and\n            $$self{FaceInfoOffset} == 0x48 and\n            $$self{FaceInfoLength} == 0x20\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::FaceInfo1", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
-    Tag { id: 94, name: "FaceInfo2", cond: "\n            $$self{FacesDetected} and\n            $$self{FaceInfoOffset} == 0x5e and\n            $$self{FaceInfoLength} == 0x25\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::FaceInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false },
+    Tag { id: 2, name: "FaceInfoOffset", cond: "", format: "int16u", raw: "$$self{FaceInfoOffset} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 6, name: "SonyDateTime", cond: "", format: "string[20]", raw: "", value: "", print: "$self->ConvertDateTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 26, name: "SonyImageHeight", cond: "", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 28, name: "SonyImageWidth", cond: "", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 48, name: "FacesDetected", cond: "", format: "int16u", raw: "$$self{FacesDetected} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 50, name: "FaceInfoLength", cond: "", format: "int16u", raw: "$$self{FaceInfoLength} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 52, name: "MetaVersion", cond: "", format: "string[16]", raw: "$$self{MetaVersion} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 72, name: "FaceInfo1", cond: "\n            $$self{FacesDetected} and\n            $$self{FaceInfoOffset} == 0x48 and\n            $$self{FaceInfoLength} == 0x20\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::FaceInfo1", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 94, name: "FaceInfo2", cond: "\n            $$self{FacesDetected} and\n            $$self{FaceInfoOffset} == 0x5e and\n            $$self{FaceInfoLength} == 0x25\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::FaceInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
 ] };
 
 pub fn lookup(name: &str) -> Option<&'static Table> {
