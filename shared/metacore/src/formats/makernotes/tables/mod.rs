@@ -26,7 +26,7 @@ pub fn lookup(name: &str) -> Option<&'static super::Table> {
         "FujiFilm" => fujifilm::lookup(name),
         "Kodak" => kodak::lookup(name),
         "Minolta" => minolta::lookup(name),
-        "Nikon" => nikon::lookup(name),
+        "Nikon" | "NikonCustom" | "NikonSettings" => nikon::lookup(name),
         "Olympus" => olympus::lookup(name),
         "Panasonic" => panasonic::lookup(name),
         "Pentax" => pentax::lookup(name),
