@@ -12,11 +12,14 @@ fn main() {
         eprintln!("{}: {e}", args[0]);
         std::process::exit(2)
     });
-    let keep = metacore::Keep::parse(args.get(2).map(String::as_str).unwrap_or("")).unwrap_or_else(|e| {
-        eprintln!("{e}");
-        std::process::exit(2)
-    });
-    let name = std::path::Path::new(&args[0]).file_name().and_then(|n| n.to_str());
+    let keep =
+        metacore::Keep::parse(args.get(2).map(String::as_str).unwrap_or("")).unwrap_or_else(|e| {
+            eprintln!("{e}");
+            std::process::exit(2)
+        });
+    let name = std::path::Path::new(&args[0])
+        .file_name()
+        .and_then(|n| n.to_str());
     match metacore::strip(&data, name, keep) {
         Ok(plan) => {
             let out = plan.to_vec(&data).unwrap_or_else(|e| {
@@ -27,7 +30,10 @@ fn main() {
                 eprintln!("{}: {e}", args[1]);
                 std::process::exit(1)
             });
-            println!("{}", serde_json::json!({"removed": plan.removed, "sizeBefore": data.len(), "sizeAfter": out.len()}));
+            println!(
+                "{}",
+                serde_json::json!({"removed": plan.removed, "sizeBefore": data.len(), "sizeAfter": out.len()})
+            );
         }
         Err(e @ metacore::StripError::Unsupported(_)) => {
             eprintln!("{e}");
