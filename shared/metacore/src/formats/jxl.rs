@@ -74,12 +74,8 @@ pub fn parse(meta: &mut Metadata, d: &[u8]) {
         match &b.kind {
             b"ftyp" => ftyp(meta, p),
             b"jxlc" => codestream(meta, p),
-            b"jxlp" => {
-                // first partial codestream box carries the header (after its index)
-                if p.len() > 4 && p.get(4..6) == Some(&[0xff, 0x0a]) {
-                    codestream(meta, &p[4..]);
-                }
-            }
+            // first partial codestream box carries the header (after its index)
+            b"jxlp" if p.get(4..6) == Some(&[0xff, 0x0a]) => codestream(meta, &p[4..]),
             b"Exif" => {
                 let off = if p.len() > 4 {
                     4usize.saturating_add(be32(p, 0).unwrap_or(0) as usize)
