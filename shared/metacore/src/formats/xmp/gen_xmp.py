@@ -59,7 +59,8 @@ for ns in sorted(d['tables']):
             pcs = 'Pc::LensInfo'; vcs = 'Vc::RationalList'
         lst = 'true' if ti.get('List') else 'false'
         prio0 = 'true' if ti.get('EffPriority') == 0 else 'false'
-        rows.append('    Tag { id: %s, name: %s, w: W::%s, list: %s, pc: %s, vc: %s, prio0: %s },' % (rs(tid), rs(ti['Name']), w, lst, pcs, vcs, prio0))
+        join = 'true' if ti.get('RawJoin') else 'false'
+        rows.append('    Tag { id: %s, name: %s, w: W::%s, list: %s, pc: %s, vc: %s, prio0: %s, join: %s },' % (rs(tid), rs(ti['Name']), w, lst, pcs, vcs, prio0, join))
     cname = 'T_' + ns.replace('-', '_').upper()
     out.append('static %s: &[Tag] = &[' % cname)
     out += rows

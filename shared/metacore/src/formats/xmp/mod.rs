@@ -68,6 +68,8 @@ pub struct Tag {
     pub pc: Pc,
     pub vc: Vc,
     pub prio0: bool,
+    /// ExifTool's RawJoin: list items are joined with spaces before conversion.
+    pub join: bool,
 }
 
 /// ExifTool's table for one namespace (by ExifTool's prefix).
@@ -167,6 +169,7 @@ struct Info {
     vc: Vc,
     known: bool,
     prio: u8,
+    join: bool,
 }
 
 struct Parser<'a> {
@@ -214,7 +217,7 @@ pub fn parse(meta: &mut Metadata, packet: &[u8]) {
             continue;
         }
         let mut values = f.values;
-        if matches!(f.info.vc, Vc::RationalList) && values.len() > 1 {
+        if f.info.join && values.len() > 1 {
             values = vec![values.join(" ")];
         }
         let vals: Vec<Value> = values
@@ -698,6 +701,7 @@ impl Parser<'_> {
             vc: Vc::None,
             known: true,
             prio: 1,
+            join: false,
         };
         self.found_tag(t.name.to_string(), info, val);
     }
@@ -724,6 +728,7 @@ impl Parser<'_> {
                 vc: t.vc,
                 known: true,
                 prio: if t.prio0 { 0 } else { 1 },
+                join: t.join,
             };
         } else if let Some(i) = self.dynamic.get(&dyn_key) {
             info = *i;
@@ -737,6 +742,7 @@ impl Parser<'_> {
                 vc: Vc::None,
                 known: false,
                 prio: 0,
+                join: false,
             };
             let n = props.len();
             if n > 2 && props[n - 1].starts_with("rdf:li ") {
