@@ -60,7 +60,11 @@ for ns in sorted(d['tables']):
         lst = 'true' if ti.get('List') else 'false'
         prio0 = 'true' if ti.get('EffPriority') == 0 else 'false'
         join = 'true' if ti.get('RawJoin') else 'false'
-        rows.append('    Tag { id: %s, name: %s, w: W::%s, list: %s, pc: %s, vc: %s, prio0: %s, join: %s },' % (rs(tid), rs(ti['Name']), w, lst, pcs, vcs, prio0, join))
+        st = 0
+        if ti.get('Struct'): st = 2 if ti.get('VarNS') else 1
+        flat = ti.get('FlatName', '') if ti.get('Struct') else ''
+        if flat == ti['Name']: flat = ''
+        rows.append('    Tag { id: %s, name: %s, w: W::%s, list: %s, pc: %s, vc: %s, prio0: %s, join: %s, st: %d, flat: %s },' % (rs(tid), rs(ti['Name']), w, lst, pcs, vcs, prio0, join, st, rs(flat)))
     cname = 'T_' + ns.replace('-', '_').upper()
     out.append('static %s: &[Tag] = &[' % cname)
     out += rows

@@ -70,6 +70,10 @@ pub struct Tag {
     pub prio0: bool,
     /// ExifTool's RawJoin: list items are joined with spaces before conversion.
     pub join: bool,
+    /// 0: not a structure, 1: structure, 2: structure whose fields may be in any namespace.
+    pub st: u8,
+    /// Prefix for flattened field names when it differs from `name`.
+    pub flat: &'static str,
 }
 
 /// ExifTool's table for one namespace (by ExifTool's prefix).
@@ -177,7 +181,7 @@ struct Parser<'a> {
     found: Vec<Found>,
     index: HashMap<String, usize>,
     list_tags: HashMap<String, usize>,
-    dynamic: HashMap<String, Info>,
+    dynamic: HashMap<String, (String, Info)>,
     xlat: HashMap<String, String>,
     cur_ns: HashMap<String, String>,
     cur_uri: HashMap<String, String>,
@@ -482,10 +486,14 @@ impl Parser<'_> {
                         pos = after;
                     }
                     None => {
-                        // ExifTool stops here; we read on to the end of the data instead
-                        // so a truncated packet still yields what it holds.
+                        if !name_bytes.contains(&b':') {
+                            // ExifTool stops this level (e.g. "<1>" inside a CDATA value)
+                            break;
+                        }
                         let p = String::from_utf8_lossy(&name_bytes).into_owned();
                         self.warn(format!("XMP format error (no closing tag for {p})"));
+                        // ExifTool stops here too; we read on to the end of the data
+                        // instead so a truncated packet still yields what it holds.
                         val_end = end;
                         pos = end;
                     }
@@ -707,7 +715,7 @@ impl Parser<'_> {
     }
 
     fn found_xmp(&mut self, props: &[String], raw: &str, lang: Option<&str>) {
-        let Some((tag, ns)) = xmp_tag_id(props) else {
+        let Some((tag, ns, parts)) = xmp_tag_parts(props) else {
             return;
         };
         let ns = std_xlat(&ns).to_string();
@@ -730,22 +738,71 @@ impl Parser<'_> {
                 prio: if t.prio0 { 0 } else { 1 },
                 join: t.join,
             };
-        } else if let Some(i) = self.dynamic.get(&dyn_key) {
+        } else if let Some((n, i)) = self.dynamic.get(&dyn_key) {
             info = *i;
-            name = ucfirst(&tag);
+            name = n.clone();
         } else {
             name = ucfirst(&tag);
-            info = Info {
-                w: None,
-                list: false,
-                pc: Pc::None,
-                vc: Vc::None,
-                known: false,
-                prio: 0,
-                join: false,
+            let mut field: Option<&'static Tag> = None;
+            if ns_table(&ns).is_some() {
+                // an unknown field of a known structure: named after the innermost one
+                let mut cum: Vec<String> = Vec::new();
+                for (k, (nm, _)) in parts.iter().enumerate() {
+                    let prev = cum.last().cloned().unwrap_or_default();
+                    cum.push(if k == 0 {
+                        nm.clone()
+                    } else {
+                        prev + &ucfirst(nm)
+                    });
+                }
+                for i in (0..parts.len().saturating_sub(1)).rev() {
+                    let Some(st) = lookup(&ns, &cum[i]) else {
+                        continue;
+                    };
+                    if st.st == 0 {
+                        continue;
+                    }
+                    let flat = if st.flat.is_empty() { st.name } else { st.flat };
+                    let mut rel = String::new();
+                    for (nm, _) in parts[i + 1..].iter().rev() {
+                        rel = format!("{nm}{}", ucfirst(&rel));
+                    }
+                    name = format!("{flat}{}", ucfirst(&rel));
+                    if st.st == 2 {
+                        // variable-namespace structure: the field's own namespace table
+                        let fns = std_xlat(&parts[i + 1].1).to_string();
+                        if fns != ns {
+                            if let Some(t) = lookup(&fns, &rel) {
+                                name = format!("{flat}{}", t.name);
+                                field = Some(t);
+                            }
+                        }
+                    }
+                    break;
+                }
+            }
+            info = match field {
+                Some(t) => Info {
+                    w: Some(t.w),
+                    list: t.list,
+                    pc: t.pc,
+                    vc: t.vc,
+                    known: true,
+                    prio: if t.prio0 { 0 } else { 1 },
+                    join: t.join,
+                },
+                None => Info {
+                    w: None,
+                    list: false,
+                    pc: Pc::None,
+                    vc: Vc::None,
+                    known: false,
+                    prio: 0,
+                    join: false,
+                },
             };
             let n = props.len();
-            if n > 2 && props[n - 1].starts_with("rdf:li ") {
+            if field.is_none() && n > 2 && props[n - 1].starts_with("rdf:li ") {
                 let parent = props[n - 2].as_str();
                 if matches!(parent, "rdf:Bag" | "rdf:Seq" | "rdf:Alt") {
                     if lang.is_some() && parent == "rdf:Alt" {
@@ -755,7 +812,7 @@ impl Parser<'_> {
                     }
                 }
             }
-            self.dynamic.insert(dyn_key, info);
+            self.dynamic.insert(dyn_key, (name.clone(), info));
         }
         if let Some(l) = lang {
             if !l.eq_ignore_ascii_case("x-default") && info.w == Some(W::LangAlt) {
@@ -892,8 +949,11 @@ fn attr_in_raw(raw: &str, names: &[&str]) -> Option<String> {
     None
 }
 
-/// Port of GetXMPTagID: the flattened tag ID and the namespace of its first property.
-fn xmp_tag_id(props: &[String]) -> Option<(String, String)> {
+/// Port of GetXMPTagID: the flattened tag ID, the namespace of its first property, and
+/// each contributing (local name, namespace).
+type TagParts = (String, String, Vec<(String, String)>);
+fn xmp_tag_parts(props: &[String]) -> Option<TagParts> {
+    let mut parts: Vec<(String, String)> = Vec::new();
     let mut tag: Option<String> = None;
     let mut namespace: Option<String> = None;
     for prop in props {
@@ -936,6 +996,7 @@ fn xmp_tag_id(props: &[String]) -> Option<(String, String)> {
                 nm = out;
             }
         }
+        parts.push((nm.clone(), ns.to_string()));
         match tag.as_mut() {
             Some(t) => t.push_str(&ucfirst(&nm)),
             None => tag = Some(nm),
@@ -945,7 +1006,7 @@ fn xmp_tag_id(props: &[String]) -> Option<(String, String)> {
         }
     }
     let tag = tag.filter(|t| !t.is_empty())?;
-    Some((tag, namespace.unwrap_or_default()))
+    Some((tag, namespace.unwrap_or_default(), parts))
 }
 
 fn ucfirst(s: &str) -> String {
