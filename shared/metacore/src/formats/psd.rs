@@ -34,6 +34,7 @@ pub fn parse(meta: &mut Metadata, d: &[u8]) {
     let psb = d[5] == 2;
     if psb {
         meta.set("file", "FileType", "PSB");
+        meta.set("file", "FileTypeExtension", "psb");
     }
     let w16 = |o: usize| be16(d, o).unwrap_or(0);
     set(meta, "NumChannels", w16(12).to_string());
@@ -415,5 +416,13 @@ mod tests {
             let mut m = Metadata::new(Budget::default());
             parse(&mut m, &d[..n]);
         }
+    }
+
+    #[test]
+    fn mutations_do_not_panic() {
+        crate::formats::xmp::mutations(&sample(), 300, |d| {
+            let mut m = Metadata::new(Budget::default());
+            parse(&mut m, d);
+        });
     }
 }

@@ -130,3 +130,11 @@ fn truncated_prefixes_do_not_panic() {
     let mut m = Metadata::new(Budget::default());
     parse(&mut m, &q);
 }
+
+#[test]
+fn mutations_do_not_panic() {
+    crate::formats::xmp::mutations(&sample_profile(), 300, |d| {
+        let mut m = Metadata::new(Budget::default());
+        parse(&mut m, d);
+    });
+}

@@ -1546,5 +1546,34 @@ pub fn looks_numeric(s: &str) -> bool {
     i == b.len()
 }
 
+/// Test helper: calls `f` on `n` copies of `d` with a few bytes replaced (deterministic).
+#[cfg(test)]
+pub(crate) fn mutations(d: &[u8], n: usize, f: impl Fn(&[u8])) {
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    const SPECIAL: &[u8] = b"<>/:\"'=\0\xff ";
+    for _ in 0..n {
+        let mut v = d.to_vec();
+        for _ in 0..4 {
+            if v.is_empty() {
+                break;
+            }
+            let i = (next() as usize) % v.len();
+            let r = next();
+            v[i] = if r % 3 == 0 {
+                SPECIAL[(r as usize / 3) % SPECIAL.len()]
+            } else {
+                r as u8
+            };
+        }
+        f(&v);
+    }
+}
+
 #[cfg(test)]
 mod tests;

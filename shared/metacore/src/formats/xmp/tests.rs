@@ -120,3 +120,11 @@ fn struct_fields_cdata_and_duplicates() {
     // later known tags replace earlier ones
     assert_eq!(g("Rating"), 5);
 }
+
+#[test]
+fn mutations_do_not_panic() {
+    crate::formats::xmp::mutations(SAMPLE.as_bytes(), 300, |d| {
+        let mut m = Metadata::new(Budget::default());
+        parse(&mut m, d);
+    });
+}
