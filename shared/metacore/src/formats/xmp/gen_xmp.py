@@ -1,5 +1,7 @@
-import json
-d = json.load(open('xmp_tables.json'))
+# Usage: perl dump_xmp.pl > /tmp/xmp_tables.json && python3 gen_xmp.py /tmp/xmp_tables.json
+# (regenerates tables.rs next to this script from the installed ExifTool's XMP tables)
+import json, os, sys
+d = json.load(open(sys.argv[1] if len(sys.argv) > 1 else 'xmp_tables.json'))
 SKIP = {'crd'}
 W = {None: 'Str', 'string': 'Str', 'rational': 'Rational', 'date': 'Date', 'boolean': 'Boolean',
      'integer': 'Integer', 'real': 'Real', 'lang-alt': 'LangAlt'}
@@ -85,5 +87,5 @@ for u, p in uris:
     seen.add(u)
     out.append('    (%s, %s),' % (rs(u), rs(p)))
 out.append('];')
-open('/work/wt-blocks/shared/metacore/src/formats/xmp/tables.rs', 'w').write('\n'.join(out) + '\n')
+open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'tables.rs'), 'w').write('\n'.join(out) + '\n')
 print(len(maps))
