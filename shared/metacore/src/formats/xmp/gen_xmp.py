@@ -45,7 +45,9 @@ for ns in sorted(d['tables']):
         if isinstance(pc, dict):
             items = tuple(sorted(pc.items(), key=lambda kv: kv[0].encode()))
             key = (items, bool(ti.get('PrintConvOther')))
-            kind = 'Bool' if (ti.get('Writable') == 'boolean' and ti.get('PrintConvOther')) else ('MapOther' if ti.get('PrintConvOther') else 'Map')
+            # (OTHER subs return undef when reading, giving "Unknown (val)", except
+            #  PLUS MediaSummaryCode's, which keeps the value)
+            kind = 'Bool' if (ti.get('Writable') == 'boolean' and ti.get('PrintConvOther')) else ('MapOther' if ti.get('PrintConvOther') and ti['Name'] == 'MediaSummaryCode' else 'Map')
             if kind == 'Bool': pcs = 'Pc::Bool'
             else:
                 if key not in maps:

@@ -9454,7 +9454,7 @@ static T_EXIF: &[Tag] = &[
         name: "GPSAltitudeRef",
         w: W::Integer,
         list: false,
-        pc: Pc::MapOther(M28),
+        pc: Pc::Map(M28),
         vc: Vc::None,
         prio0: true,
         join: false,
