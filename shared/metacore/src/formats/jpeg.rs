@@ -11,6 +11,7 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
     let mut pos = 2usize;
     let mut icc: Vec<(u8, Vec<u8>)> = Vec::new();
     let mut ps: Vec<u8> = Vec::new();
+    let mut ext: Vec<(u32, Vec<u8>)> = Vec::new();
     while pos + 4 <= data.len() {
         if data[pos] != 0xff {
             break;
@@ -36,6 +37,12 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
             0xe1 if payload.starts_with(b"http://ns.adobe.com/xap/1.0/\0") => {
                 crate::formats::xmp::parse(meta, &payload[29..])
             }
+            0xe1 if payload.starts_with(b"http://ns.adobe.com/xmp/extension/\0")
+                && payload.len() >= 75 =>
+            {
+                let off = u32::from_be_bytes([payload[71], payload[72], payload[73], payload[74]]);
+                ext.push((off, payload[75..].to_vec()))
+            }
             0xe2 if payload.starts_with(b"ICC_PROFILE\0") && payload.len() >= 14 => {
                 icc.push((payload[12], payload[14..].to_vec()))
             }
@@ -48,6 +55,11 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
         icc.sort_by_key(|x| x.0);
         let all: Vec<u8> = icc.into_iter().flat_map(|x| x.1).collect();
         crate::formats::icc::parse(meta, &all);
+    }
+    if !ext.is_empty() {
+        ext.sort_by_key(|x| x.0);
+        let all: Vec<u8> = ext.into_iter().flat_map(|x| x.1).collect();
+        crate::formats::xmp::parse(meta, &all);
     }
     if !ps.is_empty() {
         crate::formats::photoshop::parse(meta, &ps);
