@@ -265,25 +265,7 @@ fn exif_date(s: &str) -> String {
     s.to_string()
 }
 
-/// Exif::ExifTime: "HHMMSS+hhmm" -> "HH:MM:SS+hh:mm".
-fn exif_time(s: &str) -> String {
-    let mut t = s.replace(' ', ":");
-    if let Some(x) = t.strip_suffix('\0') {
-        t = x.to_string();
-    }
-    let b = t.as_bytes();
-    if b.len() >= 6 && b[..6].iter().all(u8::is_ascii_digit) {
-        t = format!("{}:{}:{}{}", &t[0..2], &t[2..4], &t[4..6], &t[6..]);
-    }
-    // ([+-]\d{2})(\d{2})\s*$ -> $1:$2
-    let trimmed = t.trim_end();
-    let b = trimmed.as_bytes();
-    let n = b.len();
-    if n >= 5 && matches!(b[n - 5], b'+' | b'-') && b[n - 4..].iter().all(u8::is_ascii_digit) {
-        t = format!("{}:{}", &trimmed[..n - 2], &trimmed[n - 2..]);
-    }
-    t
-}
+use crate::formats::xmp::exif_time;
 
 /// MD5 (RFC 1321) as lower-case hex.
 pub fn md5_hex(data: &[u8]) -> String {

@@ -26,6 +26,10 @@ VC = {
     'abs($val)<100 ? 1/(2**$val) : 0': 'Shutter',
     'Image::ExifTool::XMP::ConvertXMPDate($val)': 'Date',
     '$val =~ s{http://ns.useplus.org/ldf/vocab/}{}; $val': 'PlusVocab',
+    'ConvertUnixTime($val / 1000, 1, 3)': 'UnixMs',
+    'ConvertUnixTime($val)': 'Unix',
+    '$val=~s{^/}{}; $val': 'StripSlash',
+    'Image::ExifTool::Exif::ExifTime($val)': 'ExifTime',
 }
 def rs(s):
     return json.dumps(s, ensure_ascii=False)

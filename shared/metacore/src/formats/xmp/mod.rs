@@ -56,6 +56,12 @@ pub enum Vc {
     Date,
     PlusVocab,
     RationalList,
+    /// ConvertUnixTime($val / 1000, 1, 3) (local time is UTC in the service)
+    UnixMs,
+    /// ConvertUnixTime($val)
+    Unix,
+    StripSlash,
+    ExifTime,
 }
 
 /// One known property (or flattened structure field) of a namespace table.
@@ -1199,6 +1205,14 @@ fn convert(val: &str, info: &Info) -> String {
         }
         Vc::Date => v = convert_xmp_date(&v, false),
         Vc::PlusVocab => v = v.replace("http://ns.useplus.org/ldf/vocab/", ""),
+        Vc::UnixMs => v = convert_unix_time(perl_num(&v) / 1000.0, true, 3),
+        Vc::Unix => v = convert_unix_time(perl_num(&v), false, 0),
+        Vc::StripSlash => {
+            if let Some(x) = v.strip_prefix('/') {
+                v = x.to_string();
+            }
+        }
+        Vc::ExifTime => v = exif_time(&v),
     }
     let num = v.trim().parse::<f64>().ok();
     let pn = perl_num(&v);
@@ -1255,6 +1269,68 @@ fn convert(val: &str, info: &Info) -> String {
         },
         Pc::Fraction => print_fraction(pn),
     }
+}
+
+/// ExifTool's ConvertUnixTime, in UTC (with "+00:00" when `local`).
+pub fn convert_unix_time(t: f64, local: bool, dec: usize) -> String {
+    if t == 0.0 || !t.is_finite() {
+        return "0000:00:00 00:00:00".into();
+    }
+    let mut secs = t.floor();
+    let mut frac = String::new();
+    if dec > 0 {
+        let f = format!("{:.*}", dec, t - secs);
+        if f.starts_with('1') {
+            secs += 1.0;
+        }
+        frac = f.get(1..).unwrap_or("").to_string();
+    } else if t != t.trunc() {
+        secs = (t + 1e-6).trunc();
+    }
+    let s = secs as i64;
+    let days = s.div_euclid(86400);
+    let rem = s.rem_euclid(86400);
+    // civil from days (H. Hinnant)
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{:4}:{:02}:{:02} {:02}:{:02}:{:02}{}{}",
+        y,
+        m,
+        d,
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60,
+        frac,
+        if local { "+00:00" } else { "" }
+    )
+}
+
+/// Exif::ExifTime: "HHMMSS+hhmm" -> "HH:MM:SS+hh:mm".
+pub fn exif_time(s: &str) -> String {
+    let mut t = s.replace(' ', ":");
+    if let Some(x) = t.strip_suffix('\0') {
+        t = x.to_string();
+    }
+    let b = t.as_bytes();
+    if b.len() >= 6 && b[..6].iter().all(u8::is_ascii_digit) {
+        t = format!("{}:{}:{}{}", &t[0..2], &t[2..4], &t[4..6], &t[6..]);
+    }
+    let trimmed = t.trim_end();
+    let b = trimmed.as_bytes();
+    let n = b.len();
+    if n >= 5 && matches!(b[n - 5], b'+' | b'-') && b[n - 4..].iter().all(u8::is_ascii_digit) {
+        t = format!("{}:{}", &trimmed[..n - 2], &trimmed[n - 2..]);
+    }
+    t
 }
 
 /// Perl's numeric value of a string: its leading number, or 0.
