@@ -30,6 +30,7 @@ VC = {
     'ConvertUnixTime($val)': 'Unix',
     '$val=~s{^/}{}; $val': 'StripSlash',
     'Image::ExifTool::Exif::ExifTime($val)': 'ExifTime',
+    'Image::ExifTool::XMP::DecodeBase64($val)': 'Base64Bin',
 }
 def rs(s):
     return json.dumps(s, ensure_ascii=False)

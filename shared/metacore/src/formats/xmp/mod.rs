@@ -62,6 +62,8 @@ pub enum Vc {
     Unix,
     StripSlash,
     ExifTime,
+    /// DecodeBase64 to binary data (printed as ExifTool's binary placeholder)
+    Base64Bin,
 }
 
 /// One known property (or flattened structure field) of a namespace table.
@@ -1213,6 +1215,12 @@ fn convert(val: &str, info: &Info) -> String {
             }
         }
         Vc::ExifTime => v = exif_time(&v),
+        Vc::Base64Bin => {
+            v = format!(
+                "(Binary data {} bytes, use -b option to extract)",
+                decode_base64(&v).len()
+            )
+        }
     }
     let num = v.trim().parse::<f64>().ok();
     let pn = perl_num(&v);
@@ -1269,6 +1277,32 @@ fn convert(val: &str, info: &Info) -> String {
         },
         Pc::Fraction => print_fraction(pn),
     }
+}
+
+/// ExifTool's DecodeBase64 (characters outside the alphabet are ignored).
+pub fn decode_base64(s: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => break,
+            _ => continue,
+        };
+        acc = (acc << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
 }
 
 /// ExifTool's ConvertUnixTime, in UTC (with "+00:00" when `local`).
