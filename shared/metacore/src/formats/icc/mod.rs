@@ -318,7 +318,15 @@ fn tag(meta: &mut Metadata, id: &[u8; 4], name: &str, is_binary: bool, v: &[u8])
                 format!("Unknown ({val})")
             }
         }
-        b"cprt" | b"targ" => val.split('\0').next().unwrap_or("").to_string(),
+        b"cprt" => val.split('\0').next().unwrap_or("").to_string(),
+        b"targ" => {
+            let t = val.split('\0').next().unwrap_or("");
+            if t.len() > 128 {
+                binary(meta, name, t.len());
+                return;
+            }
+            t.to_string()
+        }
         _ => val,
     };
     set(meta, name, val);
