@@ -151,10 +151,20 @@ impl Dir<'_> {
 
 /// The entry point: detects the maker note type like ExifTool's MakerNotes.pm and decodes it.
 pub fn parse(meta: &mut Metadata, ctx: &MakerNoteContext) {
-    let Some(mn) = sub(ctx.tiff, ctx.offset, ctx.len) else {
-        meta.warn("Maker note runs past the end of the EXIF block");
+    let Some(rest) = ctx.tiff.get(ctx.offset..).filter(|r| !r.is_empty()) else {
+        meta.warn("Maker note offset outside the EXIF block");
         return;
     };
+    let mn = match rest.get(..ctx.len) {
+        Some(mn) => mn,
+        None => {
+            meta.warn("Maker note runs past the end of the EXIF block");
+            rest
+        }
+    };
+    // values may lie a little past the declared end (ExifTool reads them from the whole
+    // block), so the parsers with offsets relative to the note get everything after it
+
     let make = ctx.make.trim();
     let mut st = State::new(meta, make, ctx.model.trim());
     let tiff = ctx.tiff;
@@ -166,9 +176,9 @@ pub fn parse(meta: &mut Metadata, ctx: &MakerNoteContext) {
         endian,
     };
     if mn.starts_with(b"Apple iOS\0") {
-        apple::parse(&mut st, tiff, off, mn);
+        apple::parse(&mut st, tiff, off, rest);
     } else if mn.starts_with(b"Nikon\0\x02") || mn.starts_with(b"Nikon\0\x03") {
-        nikon::parse_type3(&mut st, mn);
+        nikon::parse_type3(&mut st, rest);
     } else if mn.starts_with(b"Nikon\0\x01") {
         run_ifd(
             &mut st,
@@ -182,9 +192,9 @@ pub fn parse(meta: &mut Metadata, ctx: &MakerNoteContext) {
     } else if make.starts_with("Canon") {
         canon::parse(&mut st, tiff_dir(e), off, ctx.len);
     } else if mn.starts_with(b"FUJIFILM") || mn.starts_with(b"GENERALE") {
-        fujifilm::parse(&mut st, mn);
+        fujifilm::parse(&mut st, rest);
     } else if mn.starts_with(b"OLYMP") || mn.starts_with(b"OM SYSTEM") {
-        olympus::parse(&mut st, tiff, off, mn, e);
+        olympus::parse(&mut st, tiff, off, rest, e);
     } else if mn.starts_with(b"Panasonic\0") {
         run_ifd(
             &mut st,

@@ -339,6 +339,24 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
         }
         "$self->ConvertDateTime($val)" => Some(json(v.text())),
         "CODE:PrintLensInfo" => Some(json(print_lens_info(&v.text()))),
+        "Image::ExifTool::DecodeBits($val, undef, 16)"
+        | "Image::ExifTool::DecodeBits($val, undef, 8)" => {
+            let width = if code.ends_with("16)") { 16 } else { 8 };
+            let mut bits = Vec::new();
+            for (k, x) in v.nums().iter().enumerate() {
+                let x = *x as i64 as u64;
+                for i in 0..width {
+                    if x & (1 << i) != 0 {
+                        bits.push((k as u32 * width + i).to_string());
+                    }
+                }
+            }
+            Some(json(if bits.is_empty() {
+                "(none)".into()
+            } else {
+                bits.join(",")
+            }))
+        }
         _ => return None,
     })
 }
