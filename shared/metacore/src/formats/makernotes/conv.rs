@@ -119,7 +119,8 @@ pub fn value_conv(st: &State, tag: &Tag, v: Val) -> Option<Val> {
     if tag.value.is_empty() {
         return Some(v);
     }
-    if let Some(r) = super::canon::value(st, tag, &v)
+    if let Some(r) = super::apple::value(st, tag, &v)
+        .or_else(|| super::canon::value(st, tag, &v))
         .or_else(|| super::nikon::value(st, tag, &v))
         .or_else(|| super::olympus::value(st, tag, &v))
         .or_else(|| super::other::value(st, tag, &v))
@@ -174,7 +175,8 @@ pub fn decode_bits(vals: &[f64], bits: &[(u32, &str)], width: u32) -> String {
 }
 
 pub fn print_conv(st: &State, tag: &Tag, v: &Val) -> Option<Value> {
-    if let Some(r) = super::canon::print(st, tag, v)
+    if let Some(r) = super::apple::print(st, tag, v)
+        .or_else(|| super::canon::print(st, tag, v))
         .or_else(|| super::nikon::print(st, tag, v))
         .or_else(|| super::olympus::print(st, tag, v))
         .or_else(|| super::other::print(st, tag, v))

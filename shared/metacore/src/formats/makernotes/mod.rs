@@ -465,7 +465,11 @@ fn subdirectory(st: &mut State, tag: &'static Tag, dir: Dir, e: &Entry) {
     if t.name.contains("::Olympus::") && olympus::subdirectory(st, tag, t, dir, e) {
         return;
     }
-    if t.name.contains("::Apple::") || t.name.contains("::Canon::CustomFunctions") {
+    if t.name.contains("::Apple::") {
+        apple::subdirectory(st, tag, e);
+        return;
+    }
+    if t.name.contains("::Canon::CustomFunctions") {
         return;
     }
     let endian = match tag.sub_order {
