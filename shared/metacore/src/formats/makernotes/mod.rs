@@ -14,6 +14,7 @@ use std::collections::HashMap;
 mod apple;
 mod canon;
 mod casio;
+mod ciff;
 mod conv;
 mod fujifilm;
 mod nikon;
@@ -239,6 +240,14 @@ pub fn parse(meta: &mut Metadata, ctx: &MakerNoteContext) {
     } else {
         other::parse(&mut st, tiff, off, mn, e);
     }
+    flush(&mut st);
+}
+
+/// Canon CIFF records embedded in a JPEG APP0 segment (`II` + length + `HEAPJPGM`), which
+/// ExifTool reports in the MakerNotes group. `seg` is the APP0 payload after the length.
+pub fn parse_ciff(meta: &mut Metadata, seg: &[u8]) {
+    let mut st = State::new(meta, "Canon", "");
+    ciff::parse(&mut st, seg);
     flush(&mut st);
 }
 
