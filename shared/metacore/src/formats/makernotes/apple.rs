@@ -98,16 +98,17 @@ impl Plist<'_> {
             Some((uint(sub(self.data, o + 2, n)?) as usize, o + 2 + n))
         };
         Some(match hi {
+            // (ExifTool's PLIST reader takes 0x08 as true and 0x09 as false; follow it)
             0x0 => match m {
-                0x08 => PVal::Bool(false),
-                0x09 => PVal::Bool(true),
+                0x08 => PVal::Bool(true),
+                0x09 => PVal::Bool(false),
                 _ => return None,
             },
             0x1 => {
                 let n = 1usize << lo.min(3);
                 let b = sub(self.data, o + 1, n)?;
                 let v = uint(b);
-                PVal::Int(if n == 8 { v as i64 } else { v as i64 })
+                PVal::Int(v as i64)
             }
             0x2 => match lo {
                 2 => PVal::Real(f32::from_bits(be32(self.data, o + 1)?) as f64),

@@ -454,6 +454,11 @@ pub fn process_ifd(st: &mut State, t: &'static Table, dir: Dir, ifd: usize) {
         let Some(v) = value::read(e.raw, fmt, count, dir.endian) else {
             continue;
         };
+        let v = if tag.raw.starts_with("CODE") {
+            raw_code(tag, v, dir.endian)
+        } else {
+            v
+        };
         emit(st, tag, v);
     }
 }
@@ -630,7 +635,12 @@ pub fn process_binary(st: &mut State, t: &'static Table, bytes: &[u8], endian: E
             if let Some(t2) = tables::lookup(tag.sub) {
                 if t2.binary && st.depth < MAX_DEPTH {
                     st.depth += 1;
-                    let rest = bytes.get(off..).unwrap_or(&[]);
+                    // a sized format bounds the sub-record, else it runs to the end
+                    let rest = if tag.format.contains('[') {
+                        raw
+                    } else {
+                        bytes.get(off..).unwrap_or(&[])
+                    };
                     process_binary(st, t2, rest, endian);
                     st.depth -= 1;
                 }
@@ -669,6 +679,23 @@ pub fn emit(st: &mut State, tag: &'static Tag, v: Val) {
     st.members.insert(tag.name.to_string(), v.clone());
     if st.pending.len() < 4096 {
         st.pending.push((tag, v));
+    }
+}
+
+/// RawConv subroutines (Perl code refs) that depend on the directory's byte order.
+fn raw_code(tag: &Tag, v: Val, e: Endian) -> Val {
+    match (tag.name, &v) {
+        ("PowerUpTime", Val::Bytes(b)) if b.len() >= 7 => {
+            let y = match e {
+                Endian::Big => u16::from_be_bytes([b[0], b[1]]),
+                Endian::Little => u16::from_le_bytes([b[0], b[1]]),
+            };
+            Val::Str(format!(
+                "{:04}:{:02}:{:02} {:02}:{:02}:{:02}",
+                y, b[2], b[3], b[4], b[5], b[6]
+            ))
+        }
+        _ => v,
     }
 }
 

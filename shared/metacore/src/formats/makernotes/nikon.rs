@@ -415,6 +415,26 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
         }
         return Some(Some(json(s)));
     }
+    if tag.name == "CropHiSpeed" && !tag.map.is_empty() {
+        let it: Vec<String> = v.text().split_whitespace().map(str::to_string).collect();
+        let name = |k: &str| {
+            tag.map
+                .iter()
+                .find(|(a, _)| *a == k)
+                .map(|(_, b)| b.to_string())
+        };
+        if let Some(s) = name(&v.text()) {
+            return Some(Some(json(s)));
+        }
+        if it.len() != 7 {
+            return Some(Some(json(format!("Unknown ({})", v.text()))));
+        }
+        let a0 = name(&it[0]).unwrap_or_else(|| format!("Unknown ({})", it[0]));
+        return Some(Some(json(format!(
+            "{a0} ({}x{} cropped to {}x{} at pixel {},{})",
+            it[1], it[2], it[3], it[4], it[5], it[6]
+        ))));
+    }
     if code.contains("unless ($val & 0x87)") && code.contains("Single-Frame") {
         // ShootingMode
         let x = v.num(0)? as u32;

@@ -297,7 +297,7 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
     if code
         .contains("return $val unless $val=~/^([A-Z][0-9A-Z]{2})(\\d{2})(\\d{2})(\\d{2})(\\d{4})/;")
     {
-        let t = v.text();
+        let t = v.text().replace(char::from(0), "");
         let c: Vec<char> = t.chars().collect();
         let ok = c.len() >= 13
             && c[0].is_ascii_uppercase()
@@ -339,6 +339,29 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
         }
         "$self->ConvertDateTime($val)" => Some(json(v.text())),
         "CODE:PrintLensInfo" => Some(json(print_lens_info(&v.text()))),
+        "CODE:__ANON__" if tag.name == "TimeSincePowerOn" => {
+            let mut x = v.num(0)?;
+            let mut s = String::new();
+            if x >= 86400.0 {
+                let d = (x / 86400.0).trunc();
+                s = format!("{d} days ");
+                x -= d * 86400.0;
+            }
+            let mut h = (x / 3600.0).trunc();
+            x -= h * 3600.0;
+            let mut m = (x / 60.0).trunc();
+            x -= m * 60.0;
+            let mut ss = format!("{:05.2}", x);
+            if x >= 59.995 {
+                ss = "00.00".into();
+                m += 1.0;
+                if m >= 60.0 {
+                    m -= 60.0;
+                    h += 1.0;
+                }
+            }
+            Some(json(format!("{s}{:02}:{:02}:{ss}", h as i64, m as i64)))
+        }
         "Image::ExifTool::DecodeBits($val, undef, 16)"
         | "Image::ExifTool::DecodeBits($val, undef, 8)" => {
             let width = if code.ends_with("16)") { 16 } else { 8 };

@@ -89,7 +89,40 @@ pub trait Env {
     }
 }
 
+/// Removes Perl comments (a `#` outside quotes and regexes runs to the end of the line).
+fn strip_comments(code: &str) -> String {
+    let mut out = String::new();
+    for line in code.lines() {
+        let mut quote: Option<char> = None;
+        let mut prev = ' ';
+        let mut cut = line.len();
+        for (i, c) in line.char_indices() {
+            match quote {
+                Some(q) if c == q && prev != '\\' => quote = None,
+                Some(_) => {}
+                None if c == '"' || c == '\'' || c == '/' => quote = Some(c),
+                None if c == '#' => {
+                    cut = i;
+                    break;
+                }
+                None => {}
+            }
+            prev = c;
+        }
+        out.push_str(&line[..cut]);
+        out.push('\n');
+    }
+    out
+}
+
 pub fn eval(code: &str, env: &dyn Env) -> Option<P> {
+    let stripped;
+    let code = if code.contains('#') {
+        stripped = strip_comments(code);
+        stripped.as_str()
+    } else {
+        code
+    };
     let code = code.trim().trim_end_matches(';').trim();
     if code.is_empty() || code.len() > 400 {
         return None;
