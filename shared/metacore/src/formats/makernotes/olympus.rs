@@ -65,6 +65,86 @@ pub fn value(_st: &State, _tag: &Tag, _v: &Val) -> Option<Option<Val>> {
     None
 }
 
-pub fn print(_st: &State, _tag: &Tag, _v: &Val) -> Option<Option<Value>> {
+pub fn print(_st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
+    use super::value::json;
+    let code = tag.print;
+    let it: Vec<String> = v.text().split_whitespace().map(str::to_string).collect();
+    if tag.name == "SpecialMode" && code.starts_with("CODE") {
+        if it.len() < 3 {
+            return Some(Some(json(v.text())));
+        }
+        let v0 = ["Normal", "Unknown (1)", "Fast", "Panorama"];
+        let v2 = [
+            "(none)",
+            "Left to Right",
+            "Right to Left",
+            "Bottom to Top",
+            "Top to Bottom",
+        ];
+        let pick = |list: &[&str], s: &str| {
+            s.parse::<usize>()
+                .ok()
+                .and_then(|i| list.get(i))
+                .map(|x| x.to_string())
+                .unwrap_or_else(|| format!("Unknown ({s})"))
+        };
+        return Some(Some(json(format!(
+            "{}, Sequence: {}, Panorama: {}",
+            pick(&v0, &it[0]),
+            it[1],
+            pick(&v2, &it[2])
+        ))));
+    }
+    if code == "Image::ExifTool::Olympus::PrintAFAreas($val)" {
+        let mut out = String::new();
+        for p in &it {
+            let x = super::perl::leading_num(p) as i64 as u32;
+            if x == 0 {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push_str(", ");
+            }
+            match x {
+                0x36794285 => out.push_str("Left "),
+                0x79798585 => out.push_str("Center "),
+                0xBD79C985 => out.push_str("Right "),
+                _ => {}
+            }
+            let c = x.to_be_bytes();
+            out.push_str(&format!("({},{})-({},{})", c[0], c[1], c[2], c[3]));
+        }
+        return Some(Some(json(if out.is_empty() { "none".into() } else { out })));
+    }
+    if code.contains("return 'n/a' if $val =~ /undef/;") && code.contains("(%d%%,%d%%) (%d%%,%d%%)")
+    {
+        if v.text().contains("undef") {
+            return Some(Some(json("n/a".into())));
+        }
+        let p: Vec<i64> = it
+            .iter()
+            .map(|x| (super::perl::leading_num(x) * 100.0).trunc() as i64)
+            .collect();
+        if p.len() < 4 {
+            return Some(None);
+        }
+        return Some(Some(json(format!(
+            "({}%,{}%) ({}%,{}%)",
+            p[0], p[1], p[2], p[3]
+        ))));
+    }
+    if code == "$val=~s/(\\S+) (\\S+)/$1 m, $2 ft/; $val" {
+        let t = v.text();
+        return Some(Some(json(match t.split_once(' ') {
+            Some((a, b)) if !a.is_empty() && !b.is_empty() && !b.contains(' ') => {
+                format!("{a} m, {b} ft")
+            }
+            Some((a, b)) if !a.is_empty() => {
+                let (b1, rest) = b.split_once(' ').unwrap_or((b, ""));
+                format!("{a} m, {b1} ft {rest}").trim_end().to_string()
+            }
+            _ => t,
+        })));
+    }
     None
 }
