@@ -164,3 +164,97 @@ fn fujifilm_and_olympus() {
         ],
     );
 }
+
+/// The TIFF block and maker note position of a corpus JPEG.
+fn locate(rel: &str) -> Option<(Vec<u8>, usize, usize, Endian, String, String)> {
+    let data = std::fs::read(corpus()?.join(rel)).ok()?;
+    let mut pos = 2;
+    let tiff = loop {
+        let len = u16_at(&data, pos + 2, Endian::Big)? as usize;
+        let body = data.get(pos + 4..pos + 2 + len)?;
+        if data[pos + 1] == 0xE1 && body.starts_with(b"Exif\0\0") {
+            break body[6..].to_vec();
+        }
+        pos += 2 + len;
+    };
+    let e = if tiff.starts_with(b"II") {
+        Endian::Little
+    } else {
+        Endian::Big
+    };
+    let (mut make, mut model, mut exif) = (String::new(), String::new(), 0);
+    for (tag, cnt, v) in entries(&tiff, u32_at(&tiff, 4, e)? as usize, e) {
+        match tag {
+            0x010F => make = text(&tiff, v, cnt),
+            0x0110 => model = text(&tiff, v, cnt),
+            0x8769 => exif = u32_at(&tiff, v, e)? as usize,
+            _ => {}
+        }
+    }
+    let (_, len, offset) = entries(&tiff, exif, e)
+        .into_iter()
+        .find(|x| x.0 == 0x927C)?;
+    Some((tiff, offset, len as usize, e, make, model))
+}
+
+#[test]
+fn damaged_real_maker_notes_never_panic() {
+    let files = [
+        "jpg/Canon_PowerShot_S40.jpg",
+        "jpg/tests/32-lens_data.jpeg",
+        "jpg/tests/87_OSError.jpg",
+        "jpg/gps/DSCN0029.jpg",
+        "jpg/hdr/iphone_hdr_YES.jpg",
+        "jpg/hdr/canon_hdr_YES.jpg",
+        "jpg/Fujifilm_FinePix_E500.jpg",
+        "jpg/tests/42_IndexError.jpg",
+        "jpg/Panasonic_DMC-FZ30.jpg",
+        "jpg/tests/35-empty.jpg",
+        "jpg/exif-org/olympus-c960.jpg",
+        "jpg/Reconyx_HC500_Hyperfire.jpg",
+    ];
+    let mut seed: u32 = 0x9e37_79b9;
+    let mut rnd = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        seed
+    };
+    for rel in files {
+        let Some((tiff, off, len, e, make, model)) = locate(rel) else {
+            continue;
+        };
+        let run = |t: &[u8], l: usize| {
+            let mut meta = Metadata::new(Budget::default());
+            let ctx = MakerNoteContext {
+                tiff: t,
+                offset: off,
+                len: l,
+                endian: e,
+                make: &make,
+                model: &model,
+            };
+            parse(&mut meta, &ctx);
+        };
+        // truncated maker notes (and EXIF blocks cut inside them)
+        for cut in (0..len).step_by(len / 40 + 1) {
+            run(&tiff, cut);
+            run(&tiff[..(off + cut).min(tiff.len())], len);
+        }
+        // random byte damage inside the maker note
+        let rounds: usize = std::env::var("MN_FUZZ_ROUNDS")
+            .ok()
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(40);
+        for _ in 0..rounds {
+            let mut t = tiff.clone();
+            for _ in 0..(1 + rnd() % 8) {
+                let i = off + rnd() as usize % len.max(1);
+                if let Some(b) = t.get_mut(i) {
+                    *b = rnd() as u8;
+                }
+            }
+            run(&t, len);
+        }
+    }
+}
