@@ -398,6 +398,22 @@ pub fn fix_base(dir: &mut Dir, ifd: usize, allowed: &[i64]) {
     dir.base += 4 - diff;
 }
 
+/// Conditions like `($$self{CameraInfoCount} = $count) and ...` store the entry's count
+/// for later conditions; do that before they are evaluated.
+fn store_count_members(st: &mut State, t: &Table, e: &Entry) {
+    let id = e.tag as u32;
+    let start = t.tags.partition_point(|x| (x.id, x.frac) < (id, 0));
+    for tag in t.tags[start..].iter().take_while(|x| x.id == id) {
+        if let Some(p) = tag.cond.find("} = $count") {
+            if let Some(q) = tag.cond[..p].rfind("$$self{") {
+                let name = &tag.cond[q + 7..p];
+                st.members
+                    .insert(name.to_string(), Val::one(e.count as f64));
+            }
+        }
+    }
+}
+
 /// Picks the table entry for `id` whose condition holds (ExifTool's conditional lists).
 fn pick<'t>(
     st: &State,
@@ -432,6 +448,7 @@ pub fn process_ifd(st: &mut State, t: &'static Table, dir: Dir, ifd: usize) {
             st.meta.warn("Time budget exceeded in maker notes");
             return;
         }
+        store_count_members(st, t, &e);
         let Some(tag) = pick(st, t, e.tag as u32, 0, Some(&e), e.raw) else {
             continue;
         };
@@ -589,7 +606,16 @@ pub fn process_binary(st: &mut State, t: &'static Table, bytes: &[u8], endian: E
         } else {
             tag.format
         };
-        let off = if t.serial {
+        let off = if tag.id & 0x8000_0000 != 0 {
+            // a negative index counts from the end of the record
+            match bytes
+                .len()
+                .checked_sub(((tag.id & 0x7fff_ffff) as usize).saturating_mul(unit))
+            {
+                Some(o) => o,
+                None => continue,
+            }
+        } else if t.serial {
             var_size
         } else {
             match (tag.id as usize)

@@ -297,7 +297,7 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
     if code
         .contains("return $val unless $val=~/^([A-Z][0-9A-Z]{2})(\\d{2})(\\d{2})(\\d{2})(\\d{4})/;")
     {
-        let t = v.text().replace(char::from(0), "");
+        let t = v.text();
         let c: Vec<char> = t.chars().collect();
         let ok = c.len() >= 13
             && c[0].is_ascii_uppercase()
@@ -306,7 +306,7 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
                 .all(|x| x.is_ascii_digit() || x.is_ascii_uppercase())
             && c[3..13].iter().all(char::is_ascii_digit);
         if !ok {
-            return some(t);
+            return some(t.replace(char::from(0), ""));
         }
         let s = |a: usize, b: usize| c[a..b].iter().collect::<String>();
         let yr: i64 = s(3, 5).parse().unwrap_or(0);

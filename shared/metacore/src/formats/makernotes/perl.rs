@@ -226,6 +226,13 @@ fn lex(s: &str) -> Option<Vec<T>> {
                 i = end + 1;
                 continue;
             }
+            if s[i..].starts_with("$self->{") {
+                let st = i + 8;
+                let end = s[st..].find('}')? + st;
+                out.push(T::Var(format!("self:{}", &s[st..end])));
+                i = end + 1;
+                continue;
+            }
             if s[i..].starts_with("$$valPt") {
                 out.push(T::Var("valPt".into()));
                 i += 7;
