@@ -105,6 +105,16 @@ pub fn raw_conv(st: &State, tag: &Tag, v: Val) -> Option<Val> {
     match code {
         "$val ? $val : undef" | "$val || undef" => return v.truthy().then_some(v),
         "$val=~s/\\s+$//;$val" => return Some(Val::Str(v.text().trim_end().to_string())),
+        "$_ = $self->Decode($val, \"UCS2\"); s/\\0.*//; $_" => {
+            let Val::Bytes(b) = &v else { return Some(v) };
+            // (Reconyx notes are little-endian)
+            let units: Vec<u16> = b
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect();
+            let s = String::from_utf16_lossy(&units);
+            return Some(Val::Str(s.split('\0').next().unwrap_or("").to_string()));
+        }
         _ => {}
     }
     match eval(st, code, &v) {

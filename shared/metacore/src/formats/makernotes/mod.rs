@@ -70,6 +70,8 @@ pub struct Tag {
     pub mask: u32,
     /// Hundredths of a fractional binary-table index (several bit fields in one byte).
     pub frac: u16,
+    /// ExifTool's `Priority => 0`: a later tag of the same name replaces this one.
+    pub weak: bool,
 }
 
 /// One item of a list-type PrintConv: a lookup table or a Perl snippet.
@@ -109,6 +111,8 @@ pub struct State<'m> {
     /// Values read, converted once the whole maker note is read (ExifTool converts lazily,
     /// so conversions may read data members of tags that come later).
     pending: Vec<(&'static Tag, Val)>,
+    /// Names added by `Priority => 0` tags, which a later tag may replace.
+    weak: Vec<String>,
 }
 
 impl<'m> State<'m> {
@@ -121,12 +125,18 @@ impl<'m> State<'m> {
             visited: Vec::new(),
             depth: 0,
             pending: Vec::new(),
+            weak: Vec::new(),
         }
     }
 
     /// Adds a maker note tag (first value wins, as in ExifTool without -a).
     pub fn add(&mut self, name: &str, value: serde_json::Value) {
-        self.meta.add(GROUP, name, value);
+        if self.weak.iter().any(|w| w == name) {
+            self.weak.retain(|w| w != name);
+            self.meta.set(GROUP, name, value);
+        } else {
+            self.meta.add(GROUP, name, value);
+        }
     }
 
     pub fn member_num(&self, name: &str) -> Option<f64> {
@@ -735,6 +745,10 @@ fn flush(st: &mut State) {
         let Some(out) = conv::print_conv(st, tag, &v) else {
             continue;
         };
+        let exists = st.meta.get(GROUP, tag.name).is_some();
         st.add(tag.name, out);
+        if tag.weak && !exists {
+            st.weak.push(tag.name.to_string());
+        }
     }
 }

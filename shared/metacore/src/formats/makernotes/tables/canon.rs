@@ -1782,6 +1782,7 @@ pub static CANON__AFCONFIG: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -1803,6 +1804,7 @@ pub static CANON__AFCONFIG: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -1824,6 +1826,7 @@ pub static CANON__AFCONFIG: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -1845,6 +1848,7 @@ pub static CANON__AFCONFIG: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -1866,6 +1870,7 @@ pub static CANON__AFCONFIG: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -1887,6 +1892,7 @@ pub static CANON__AFCONFIG: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 7,
@@ -1908,6 +1914,7 @@ pub static CANON__AFCONFIG: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -1929,6 +1936,7 @@ pub static CANON__AFCONFIG: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -1950,6 +1958,7 @@ pub static CANON__AFCONFIG: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -1971,6 +1980,7 @@ pub static CANON__AFCONFIG: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 11,
@@ -1992,6 +2002,7 @@ pub static CANON__AFCONFIG: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -2013,6 +2024,7 @@ pub static CANON__AFCONFIG: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 13,
@@ -2034,6 +2046,7 @@ pub static CANON__AFCONFIG: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -2055,6 +2068,7 @@ pub static CANON__AFCONFIG: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 15,
@@ -2076,6 +2090,7 @@ pub static CANON__AFCONFIG: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -2097,6 +2112,7 @@ pub static CANON__AFCONFIG: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -2118,6 +2134,7 @@ pub static CANON__AFCONFIG: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -2139,6 +2156,7 @@ pub static CANON__AFCONFIG: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 19,
@@ -2160,24 +2178,25 @@ pub static CANON__AFCONFIG: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
 pub static CANON__AFINFO: Table = Table { name: "Image::ExifTool::Canon::AFInfo", binary: true, serial: true, format: "int16u", first: 0, tags: &[
-    Tag { id: 0, name: "NumAFPoints", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1, name: "ValidAFPoints", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 2, name: "CanonImageWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3, name: "CanonImageHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 4, name: "AFImageWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 5, name: "AFImageHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 6, name: "AFAreaWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 7, name: "AFAreaHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8, name: "AFAreaXPositions", cond: "", format: "int16s[$val{0}]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 9, name: "AFAreaYPositions", cond: "", format: "int16s[$val{0}]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 10, name: "AFPointsInFocus", cond: "", format: "int16s[int(($val{0}+15)/16)]", raw: "", value: "", print: "Image::ExifTool::DecodeBits($val, undef, 16)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 11, name: "PrimaryAFPoint", cond: "\n                $$self{Model} !~ /EOS/ and\n                (not $$self{AFInfoCount} or $$self{AFInfoCount} != 36)\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 11, name: "Canon_AFInfo_0x000b", cond: "$$self{Model} !~ /EOS/", format: "int16u[8]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 12, name: "PrimaryAFPoint", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 0, name: "NumAFPoints", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1, name: "ValidAFPoints", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 2, name: "CanonImageWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 3, name: "CanonImageHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 4, name: "AFImageWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 5, name: "AFImageHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 6, name: "AFAreaWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 7, name: "AFAreaHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 8, name: "AFAreaXPositions", cond: "", format: "int16s[$val{0}]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 9, name: "AFAreaYPositions", cond: "", format: "int16s[$val{0}]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 10, name: "AFPointsInFocus", cond: "", format: "int16s[int(($val{0}+15)/16)]", raw: "", value: "", print: "Image::ExifTool::DecodeBits($val, undef, 16)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 11, name: "PrimaryAFPoint", cond: "\n                $$self{Model} !~ /EOS/ and\n                (not $$self{AFInfoCount} or $$self{AFInfoCount} != 36)\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 11, name: "Canon_AFInfo_0x000b", cond: "$$self{Model} !~ /EOS/", format: "int16u[8]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 12, name: "PrimaryAFPoint", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
 ] };
 pub static CANON__AFINFO2: Table = Table {
     name: "Image::ExifTool::Canon::AFInfo2",
@@ -2206,6 +2225,7 @@ pub static CANON__AFINFO2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -2227,6 +2247,7 @@ pub static CANON__AFINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -2248,6 +2269,7 @@ pub static CANON__AFINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -2269,6 +2291,7 @@ pub static CANON__AFINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -2290,6 +2313,7 @@ pub static CANON__AFINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -2311,6 +2335,7 @@ pub static CANON__AFINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -2332,6 +2357,7 @@ pub static CANON__AFINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 7,
@@ -2353,6 +2379,7 @@ pub static CANON__AFINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -2374,6 +2401,7 @@ pub static CANON__AFINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -2395,6 +2423,7 @@ pub static CANON__AFINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -2416,6 +2445,7 @@ pub static CANON__AFINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 11,
@@ -2437,6 +2467,7 @@ pub static CANON__AFINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -2458,6 +2489,7 @@ pub static CANON__AFINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 13,
@@ -2479,6 +2511,7 @@ pub static CANON__AFINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 13,
@@ -2500,6 +2533,7 @@ pub static CANON__AFINFO2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -2521,6 +2555,7 @@ pub static CANON__AFINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -2551,6 +2586,7 @@ pub static CANON__AFMICROADJ: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -2572,6 +2608,7 @@ pub static CANON__AFMICROADJ: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -2601,6 +2638,7 @@ pub static CANON__AMBIENCE: Table = Table {
         unknown: false,
         mask: 0,
         frac: 0,
+        weak: false,
     }],
 };
 pub static CANON__ASPECTINFO: Table = Table {
@@ -2630,6 +2668,7 @@ pub static CANON__ASPECTINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -2651,6 +2690,7 @@ pub static CANON__ASPECTINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -2672,6 +2712,7 @@ pub static CANON__ASPECTINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -2693,6 +2734,7 @@ pub static CANON__ASPECTINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -2714,6 +2756,7 @@ pub static CANON__ASPECTINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -2744,6 +2787,7 @@ pub static CANON__CAMERAINFOPOWERSHOT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -2765,6 +2809,7 @@ pub static CANON__CAMERAINFOPOWERSHOT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -2786,6 +2831,7 @@ pub static CANON__CAMERAINFOPOWERSHOT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 23,
@@ -2807,6 +2853,7 @@ pub static CANON__CAMERAINFOPOWERSHOT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 135,
@@ -2828,6 +2875,7 @@ pub static CANON__CAMERAINFOPOWERSHOT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 145,
@@ -2849,6 +2897,7 @@ pub static CANON__CAMERAINFOPOWERSHOT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -2879,6 +2928,7 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -2900,6 +2950,7 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 7,
@@ -2921,6 +2972,7 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 24,
@@ -2942,6 +2994,7 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 153,
@@ -2963,6 +3016,7 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 159,
@@ -2984,6 +3038,7 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 164,
@@ -3005,6 +3060,7 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 168,
@@ -3026,6 +3082,7 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 261,
@@ -3047,6 +3104,7 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -3077,6 +3135,7 @@ pub static CANON__CAMERAINFOUNKNOWN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 1473,
@@ -3098,6 +3157,7 @@ pub static CANON__CAMERAINFOUNKNOWN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -3136,6 +3196,7 @@ pub static CANON__CAMERAINFOUNKNOWN32: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 83,
@@ -3157,6 +3218,7 @@ pub static CANON__CAMERAINFOUNKNOWN32: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 91,
@@ -3178,6 +3240,7 @@ pub static CANON__CAMERAINFOUNKNOWN32: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 92,
@@ -3199,6 +3262,7 @@ pub static CANON__CAMERAINFOUNKNOWN32: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 100,
@@ -3220,6 +3284,7 @@ pub static CANON__CAMERAINFOUNKNOWN32: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2147483651,
@@ -3241,47 +3306,48 @@ pub static CANON__CAMERAINFOUNKNOWN32: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
 pub static CANON__CAMERASETTINGS: Table = Table { name: "Image::ExifTool::Canon::CameraSettings", binary: true, serial: false, format: "int16s", first: 1, tags: &[
-    Tag { id: 1, name: "MacroMode", cond: "", format: "", raw: "", value: "", print: "", map: M_A96231DEC9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 2, name: "SelfTimer", cond: "", format: "", raw: "", value: "", print: "\n            return 'Off' unless $val;\n            return (($val&0xfff) / 10) . ' s' . ($val & 0x4000 ? ', Custom' : '');\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_AA6F775BC0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 4, name: "CanonFlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_6F5F879AFA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 5, name: "ContinuousDrive", cond: "", format: "", raw: "", value: "", print: "", map: M_A71254C60E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 7, name: "FocusMode", cond: "", format: "", raw: "", value: "", print: "", map: M_552A096365, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 9, name: "RecordMode", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_FEDFC17DE9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 10, name: "CanonImageSize", cond: "", format: "", raw: "", value: "", print: "", map: M_A0D7F3B6BB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 11, name: "EasyMode", cond: "", format: "", raw: "", value: "", print: "", map: M_6E7C724A0C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 12, name: "DigitalZoom", cond: "", format: "", raw: "", value: "", print: "", map: M_43980AAD12, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "Contrast", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 14, name: "Saturation", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 15, name: "Sharpness", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16, name: "CameraISO", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "Image::ExifTool::Canon::CameraISO($val)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 17, name: "MeteringMode", cond: "", format: "", raw: "", value: "", print: "", map: M_DCF179F76D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 18, name: "FocusRange", cond: "", format: "", raw: "", value: "", print: "", map: M_8B336F642C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 19, name: "AFPoint", cond: "", format: "", raw: "$val==0 ? undef : $val", value: "", print: "", map: M_065BA5AF5E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 20, name: "CanonExposureMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E808C7BB10, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 22, name: "LensType", cond: "", format: "int16u", raw: "$val ? $$self{LensType}=$val : undef", value: "", print: "", map: M_AC4892C6F0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 23, name: "MaxFocalLength", cond: "", format: "int16u", raw: "", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 24, name: "MinFocalLength", cond: "", format: "int16u", raw: "", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 25, name: "FocalUnits", cond: "", format: "", raw: "$$self{FocalUnits} = $val", value: "", print: "\"$val/mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 26, name: "MaxAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 27, name: "MinAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 28, name: "FlashActivity", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 29, name: "FlashBits", cond: "", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_037A043952, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 32, name: "FocusContinuous", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_B04DFBAC31, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 33, name: "AESetting", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_EBB8620227, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 34, name: "ImageStabilization", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_40BE224BD4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 35, name: "DisplayAperture", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 36, name: "ZoomSourceWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 37, name: "ZoomTargetWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 39, name: "SpotMeteringMode", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_B76FB7BC89, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 40, name: "PhotoEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_D87A76BB7F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 41, name: "ManualFlashOutput", cond: "", format: "", raw: "", value: "", print: "", map: M_E50E7CFC0F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 42, name: "ColorTone", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 46, name: "SRAWQuality", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_F12EEBAF04, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1, name: "MacroMode", cond: "", format: "", raw: "", value: "", print: "", map: M_A96231DEC9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 2, name: "SelfTimer", cond: "", format: "", raw: "", value: "", print: "\n            return 'Off' unless $val;\n            return (($val&0xfff) / 10) . ' s' . ($val & 0x4000 ? ', Custom' : '');\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 3, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_AA6F775BC0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 4, name: "CanonFlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_6F5F879AFA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 5, name: "ContinuousDrive", cond: "", format: "", raw: "", value: "", print: "", map: M_A71254C60E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 7, name: "FocusMode", cond: "", format: "", raw: "", value: "", print: "", map: M_552A096365, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 9, name: "RecordMode", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_FEDFC17DE9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 10, name: "CanonImageSize", cond: "", format: "", raw: "", value: "", print: "", map: M_A0D7F3B6BB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 11, name: "EasyMode", cond: "", format: "", raw: "", value: "", print: "", map: M_6E7C724A0C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 12, name: "DigitalZoom", cond: "", format: "", raw: "", value: "", print: "", map: M_43980AAD12, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "Contrast", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 14, name: "Saturation", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 15, name: "Sharpness", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16, name: "CameraISO", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "Image::ExifTool::Canon::CameraISO($val)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 17, name: "MeteringMode", cond: "", format: "", raw: "", value: "", print: "", map: M_DCF179F76D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 18, name: "FocusRange", cond: "", format: "", raw: "", value: "", print: "", map: M_8B336F642C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 19, name: "AFPoint", cond: "", format: "", raw: "$val==0 ? undef : $val", value: "", print: "", map: M_065BA5AF5E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 20, name: "CanonExposureMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E808C7BB10, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 22, name: "LensType", cond: "", format: "int16u", raw: "$val ? $$self{LensType}=$val : undef", value: "", print: "", map: M_AC4892C6F0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 23, name: "MaxFocalLength", cond: "", format: "int16u", raw: "", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 24, name: "MinFocalLength", cond: "", format: "int16u", raw: "", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 25, name: "FocalUnits", cond: "", format: "", raw: "$$self{FocalUnits} = $val", value: "", print: "\"$val/mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 26, name: "MaxAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 27, name: "MinAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 28, name: "FlashActivity", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 29, name: "FlashBits", cond: "", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_037A043952, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 32, name: "FocusContinuous", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_B04DFBAC31, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 33, name: "AESetting", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_EBB8620227, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 34, name: "ImageStabilization", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_40BE224BD4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 35, name: "DisplayAperture", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 36, name: "ZoomSourceWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 37, name: "ZoomTargetWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 39, name: "SpotMeteringMode", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_B76FB7BC89, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 40, name: "PhotoEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_D87A76BB7F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 41, name: "ManualFlashOutput", cond: "", format: "", raw: "", value: "", print: "", map: M_E50E7CFC0F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 42, name: "ColorTone", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 46, name: "SRAWQuality", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_F12EEBAF04, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
 ] };
 pub static CANON__COLORBALANCE: Table = Table {
     name: "Image::ExifTool::Canon::ColorBalance",
@@ -3310,6 +3376,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -3331,6 +3398,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -3352,6 +3420,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 13,
@@ -3373,6 +3442,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -3394,6 +3464,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 21,
@@ -3415,6 +3486,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 25,
@@ -3436,6 +3508,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 29,
@@ -3457,6 +3530,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 29,
@@ -3478,6 +3552,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 33,
@@ -3499,6 +3574,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 37,
@@ -3520,6 +3596,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -3549,6 +3626,7 @@ pub static CANON__COLORDATAUNKNOWN: Table = Table {
         unknown: false,
         mask: 0,
         frac: 0,
+        weak: false,
     }],
 };
 pub static CANON__COLORINFO: Table = Table {
@@ -3578,6 +3656,7 @@ pub static CANON__COLORINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -3599,6 +3678,7 @@ pub static CANON__COLORINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -3620,6 +3700,7 @@ pub static CANON__COLORINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -3649,6 +3730,7 @@ pub static CANON__CONTRASTINFO: Table = Table {
         unknown: false,
         mask: 0,
         frac: 0,
+        weak: false,
     }],
 };
 pub static CANON__CROPINFO: Table = Table {
@@ -3678,6 +3760,7 @@ pub static CANON__CROPINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -3699,6 +3782,7 @@ pub static CANON__CROPINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -3720,6 +3804,7 @@ pub static CANON__CROPINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -3741,6 +3826,7 @@ pub static CANON__CROPINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -3771,6 +3857,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -3792,6 +3879,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -3813,6 +3901,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -3834,6 +3923,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -3855,6 +3945,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -3876,6 +3967,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -3897,6 +3989,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -3918,6 +4011,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 20,
@@ -3939,6 +4033,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 22,
@@ -3960,6 +4055,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 24,
@@ -3981,6 +4077,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -4011,6 +4108,7 @@ pub static CANON__FACEDETECT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -4032,6 +4130,7 @@ pub static CANON__FACEDETECT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -4061,31 +4160,32 @@ pub static CANON__FACEDETECT3: Table = Table {
         unknown: false,
         mask: 0,
         frac: 0,
+        weak: false,
     }],
 };
 pub static CANON__FILEINFO: Table = Table { name: "Image::ExifTool::Canon::FileInfo", binary: true, serial: false, format: "int16s", first: 1, tags: &[
-    Tag { id: 1, name: "FileNumber", cond: "$$self{Model} =~ /\\b(20D|350D|REBEL XT|Kiss Digital N)\\b/", format: "int32u", raw: "", value: "(($val&0xffc0)>>6)*10000+(($val>>16)&0xff)+(($val&0x3f)<<8)", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1, name: "FileNumber", cond: "$$self{Model} =~ /\\b(30D|400D|REBEL XTi|Kiss Digital X|K236)\\b/", format: "int32u", raw: "", value: "\n                my $d = ($val & 0xffc00) >> 10;\n                # we know there are missing bits if directory number is < 100\n                $d += 0x40 while $d < 100;  # (repair the damage as best we can)\n                return $d*10000 + (($val&0x3ff)<<4) + (($val>>20)&0x0f);\n            ", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1, name: "ShutterCount", cond: "GetByteOrder() eq \"MM\"", format: "int32u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1, name: "ShutterCount", cond: "$$self{Model} =~ /\\b1Ds? Mark II\\b/", format: "int32u", raw: "", value: "($val>>16)|(($val&0xffff)<<16)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3, name: "BracketMode", cond: "", format: "", raw: "", value: "", print: "", map: M_1B61C17075, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 4, name: "BracketValue", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 5, name: "BracketShotNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 6, name: "RawJpgQuality", cond: "", format: "", raw: "$val<=0 ? undef : $val", value: "", print: "", map: M_AA6F775BC0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 7, name: "RawJpgSize", cond: "", format: "", raw: "$val<0 ? undef : $val", value: "", print: "", map: M_A0D7F3B6BB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8, name: "LongExposureNoiseReduction2", cond: "", format: "", raw: "$val<0 ? undef : $val", value: "", print: "", map: M_94E49418B9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 9, name: "WBBracketMode", cond: "", format: "", raw: "", value: "", print: "", map: M_B459B74FD2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 12, name: "WBBracketValueAB", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "WBBracketValueGM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 14, name: "FilterEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_3DBB0D8CFD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 15, name: "ToningEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_D1BACD2A2F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16, name: "MacroMagnification", cond: "\n            $$self{LensType} and $$self{LensType} == 124 and\n            $$self{Model} !~ /\\b(40D|450D|REBEL XSi|Kiss X2)\\b/\n        ", format: "", raw: "", value: "exp((75-$val) * log(2) * 3 / 40)", print: "sprintf(\"%.1fx\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 19, name: "LiveViewShooting", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 20, name: "FocusDistanceUpper", cond: "", format: "int16u", raw: "($$self{FocusDistanceUpper2} = $val) || undef", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 21, name: "FocusDistanceLower", cond: "$$self{FocusDistanceUpper2}", format: "int16u", raw: "", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 23, name: "ShutterMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E8D0835075, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 25, name: "FlashExposureLock", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 61, name: "RFLensType", cond: "", format: "int16u", raw: "", value: "", print: "", map: M_70498557AE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1, name: "FileNumber", cond: "$$self{Model} =~ /\\b(20D|350D|REBEL XT|Kiss Digital N)\\b/", format: "int32u", raw: "", value: "(($val&0xffc0)>>6)*10000+(($val>>16)&0xff)+(($val&0x3f)<<8)", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1, name: "FileNumber", cond: "$$self{Model} =~ /\\b(30D|400D|REBEL XTi|Kiss Digital X|K236)\\b/", format: "int32u", raw: "", value: "\n                my $d = ($val & 0xffc00) >> 10;\n                # we know there are missing bits if directory number is < 100\n                $d += 0x40 while $d < 100;  # (repair the damage as best we can)\n                return $d*10000 + (($val&0x3ff)<<4) + (($val>>20)&0x0f);\n            ", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1, name: "ShutterCount", cond: "GetByteOrder() eq \"MM\"", format: "int32u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1, name: "ShutterCount", cond: "$$self{Model} =~ /\\b1Ds? Mark II\\b/", format: "int32u", raw: "", value: "($val>>16)|(($val&0xffff)<<16)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 3, name: "BracketMode", cond: "", format: "", raw: "", value: "", print: "", map: M_1B61C17075, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 4, name: "BracketValue", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 5, name: "BracketShotNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 6, name: "RawJpgQuality", cond: "", format: "", raw: "$val<=0 ? undef : $val", value: "", print: "", map: M_AA6F775BC0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 7, name: "RawJpgSize", cond: "", format: "", raw: "$val<0 ? undef : $val", value: "", print: "", map: M_A0D7F3B6BB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 8, name: "LongExposureNoiseReduction2", cond: "", format: "", raw: "$val<0 ? undef : $val", value: "", print: "", map: M_94E49418B9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 9, name: "WBBracketMode", cond: "", format: "", raw: "", value: "", print: "", map: M_B459B74FD2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 12, name: "WBBracketValueAB", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "WBBracketValueGM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 14, name: "FilterEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_3DBB0D8CFD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 15, name: "ToningEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_D1BACD2A2F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16, name: "MacroMagnification", cond: "\n            $$self{LensType} and $$self{LensType} == 124 and\n            $$self{Model} !~ /\\b(40D|450D|REBEL XSi|Kiss X2)\\b/\n        ", format: "", raw: "", value: "exp((75-$val) * log(2) * 3 / 40)", print: "sprintf(\"%.1fx\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 19, name: "LiveViewShooting", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 20, name: "FocusDistanceUpper", cond: "", format: "int16u", raw: "($$self{FocusDistanceUpper2} = $val) || undef", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 21, name: "FocusDistanceLower", cond: "$$self{FocusDistanceUpper2}", format: "int16u", raw: "", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 23, name: "ShutterMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E8D0835075, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 25, name: "FlashExposureLock", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 61, name: "RFLensType", cond: "", format: "int16u", raw: "", value: "", print: "", map: M_70498557AE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
 ] };
 pub static CANON__FILTERINFO: Table = Table {
     name: "Image::ExifTool::Canon::FilterInfo",
@@ -4114,6 +4214,7 @@ pub static CANON__FILTERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 513,
@@ -4135,6 +4236,7 @@ pub static CANON__FILTERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 769,
@@ -4156,6 +4258,7 @@ pub static CANON__FILTERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1025,
@@ -4177,6 +4280,7 @@ pub static CANON__FILTERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1026,
@@ -4198,6 +4302,7 @@ pub static CANON__FILTERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1027,
@@ -4219,6 +4324,7 @@ pub static CANON__FILTERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1028,
@@ -4240,6 +4346,7 @@ pub static CANON__FILTERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1281,
@@ -4261,6 +4368,7 @@ pub static CANON__FILTERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1537,
@@ -4282,6 +4390,7 @@ pub static CANON__FILTERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1793,
@@ -4303,6 +4412,7 @@ pub static CANON__FILTERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -4332,15 +4442,16 @@ pub static CANON__FLAGS: Table = Table {
         unknown: false,
         mask: 0,
         frac: 0,
+        weak: false,
     }],
 };
 pub static CANON__FOCALLENGTH: Table = Table { name: "Image::ExifTool::Canon::FocalLength", binary: true, serial: false, format: "int16u", first: 0, tags: &[
-    Tag { id: 0, name: "FocalType", cond: "", format: "", raw: "$val ? $val : undef", value: "", print: "", map: M_8399C28F98, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1, name: "FocalLength", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 2, name: "FocalPlaneXSize", cond: "\n                $$self{Model} !~ /EOS/ or\n                $$self{Model} =~ /\\b(1DS?|5D|D30|D60|10D|20D|30D|K236)$/ or\n                $$self{Model} =~ /\\b((300D|350D|400D) DIGITAL|REBEL( XTi?)?|Kiss Digital( [NX])?)$/\n            ", format: "", raw: "$val < 40 ? undef : $val", value: "$val * 25.4 / 1000", print: "sprintf(\"%.2f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 2, name: "FocalPlaneXUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 3, name: "FocalPlaneYSize", cond: "\n                $$self{Model} !~ /EOS/ or\n                $$self{Model} =~ /\\b(1DS?|5D|D30|D60|10D|20D|30D|K236)$/ or\n                $$self{Model} =~ /\\b((300D|350D|400D) DIGITAL|REBEL( XTi?)?|Kiss Digital( [NX])?)$/\n            ", format: "", raw: "$val < 40 ? undef : $val", value: "$val * 25.4 / 1000", print: "sprintf(\"%.2f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3, name: "FocalPlaneYUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 0, name: "FocalType", cond: "", format: "", raw: "$val ? $val : undef", value: "", print: "", map: M_8399C28F98, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1, name: "FocalLength", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
+    Tag { id: 2, name: "FocalPlaneXSize", cond: "\n                $$self{Model} !~ /EOS/ or\n                $$self{Model} =~ /\\b(1DS?|5D|D30|D60|10D|20D|30D|K236)$/ or\n                $$self{Model} =~ /\\b((300D|350D|400D) DIGITAL|REBEL( XTi?)?|Kiss Digital( [NX])?)$/\n            ", format: "", raw: "$val < 40 ? undef : $val", value: "$val * 25.4 / 1000", print: "sprintf(\"%.2f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 2, name: "FocalPlaneXUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 3, name: "FocalPlaneYSize", cond: "\n                $$self{Model} !~ /EOS/ or\n                $$self{Model} =~ /\\b(1DS?|5D|D30|D60|10D|20D|30D|K236)$/ or\n                $$self{Model} =~ /\\b((300D|350D|400D) DIGITAL|REBEL( XTi?)?|Kiss Digital( [NX])?)$/\n            ", format: "", raw: "$val < 40 ? undef : $val", value: "$val * 25.4 / 1000", print: "sprintf(\"%.2f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 3, name: "FocalPlaneYUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
 ] };
 pub static CANON__HDRINFO: Table = Table {
     name: "Image::ExifTool::Canon::HDRInfo",
@@ -4369,6 +4480,7 @@ pub static CANON__HDRINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -4390,6 +4502,7 @@ pub static CANON__HDRINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -4419,6 +4532,7 @@ pub static CANON__LENSINFO: Table = Table {
         unknown: false,
         mask: 0,
         frac: 0,
+        weak: true,
     }],
 };
 pub static CANON__LIGHTINGOPT: Table = Table {
@@ -4448,6 +4562,7 @@ pub static CANON__LIGHTINGOPT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -4469,6 +4584,7 @@ pub static CANON__LIGHTINGOPT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -4490,6 +4606,7 @@ pub static CANON__LIGHTINGOPT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -4511,6 +4628,7 @@ pub static CANON__LIGHTINGOPT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -4532,6 +4650,7 @@ pub static CANON__LIGHTINGOPT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -4553,6 +4672,7 @@ pub static CANON__LIGHTINGOPT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -4583,6 +4703,7 @@ pub static CANON__LOGINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -4604,6 +4725,7 @@ pub static CANON__LOGINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 7,
@@ -4625,6 +4747,7 @@ pub static CANON__LOGINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -4646,6 +4769,7 @@ pub static CANON__LOGINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -4667,6 +4791,7 @@ pub static CANON__LOGINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -4688,6 +4813,7 @@ pub static CANON__LOGINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 11,
@@ -4709,148 +4835,149 @@ pub static CANON__LOGINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
 pub static CANON__MAIN: Table = Table { name: "Image::ExifTool::Canon::Main", binary: false, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 1, name: "CanonCameraSettings", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraSettings", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 2, name: "CanonFocalLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FocalLength", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3, name: "CanonFlashInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 4, name: "CanonShotInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ShotInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 5, name: "CanonPanorama", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Panorama", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 6, name: "CanonImageType", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 7, name: "CanonFirmwareVersion", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8, name: "FileNumber", cond: "", format: "", raw: "", value: "", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 9, name: "OwnerName", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 10, name: "UnknownD30", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::UnknownD30", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 12, name: "SerialNumber", cond: "$$self{Model} =~ /EOS D30\\b/", format: "", raw: "", value: "", print: "sprintf(\"%.4x%.5d\",$val>>16,$val&0xffff)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 12, name: "SerialNumber", cond: "$$self{Model} =~ /EOS-1D/", format: "", raw: "", value: "", print: "sprintf(\"%.6u\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 12, name: "SerialNumber", cond: "", format: "", raw: "", value: "", print: "sprintf(\"%.10u\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo1D", cond: "($$self{CameraInfoCount} = $count) and $$self{Model} =~ /\\b1DS?$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo1DmkII", cond: "$$self{Model} =~ /\\b1Ds? Mark II$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo1DmkIIN", cond: "$$self{Model} =~ /\\b1Ds? Mark II N$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo1DmkIII", cond: "$$self{Model} =~ /\\b1Ds? Mark III$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo1DmkIV", cond: "$$self{Model} =~ /\\b1D Mark IV$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo1DX", cond: "$$self{Model} =~ /EOS-1D X$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo5D", cond: "$$self{Model} =~ /EOS 5D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo5DmkII", cond: "$$self{Model} =~ /EOS 5D Mark II$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo5DmkIII", cond: "$$self{Model} =~ /EOS 5D Mark III$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo6D", cond: "$$self{Model} =~ /EOS 6D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo7D", cond: "$$self{Model} =~ /EOS 7D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo40D", cond: "$$self{Model} =~ /EOS 40D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo50D", cond: "$$self{Model} =~ /EOS 50D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo60D", cond: "$$self{Model} =~ /EOS 60D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo70D", cond: "$$self{Model} =~ /EOS 70D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo80D", cond: "$$self{Model} =~ /EOS 80D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo450D", cond: "$$self{Model} =~ /\\b(450D|REBEL XSi|Kiss X2)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo500D", cond: "$$self{Model} =~ /\\b(500D|REBEL T1i|Kiss X3)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo550D", cond: "$$self{Model} =~ /\\b(550D|REBEL T2i|Kiss X4)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo600D", cond: "$$self{Model} =~ /\\b(600D|REBEL T3i|Kiss X5)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo650D", cond: "$$self{Model} =~ /\\b(650D|REBEL T4i|Kiss X6i)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo700D", cond: "$$self{Model} =~ /\\b(700D|REBEL T5i|Kiss X7i)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo750D", cond: "$$self{Model} =~ /\\b(750D|Rebel T6i|Kiss X8i)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo760D", cond: "$$self{Model} =~ /\\b(760D|Rebel T6s|8000D)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo1000D", cond: "$$self{Model} =~ /\\b(1000D|REBEL XS|Kiss F)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo1100D", cond: "$$self{Model} =~ /\\b(1100D|REBEL T3|Kiss X50)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfo1200D", cond: "$$self{Model} =~ /\\b(1200D|REBEL T5|Kiss X70)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfoPowerShot", cond: "$format eq \"int32u\" and ($count == 138 or $count == 148)", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoPowerShot", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfoPowerShot2", cond: "\n                $format eq \"int32u\" and ($count == 156 or $count == 162 or\n                $count == 167 or $count == 171 or $count == 264)\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoPowerShot2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfoUnknown32", cond: "$format =~ /^int32/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoUnknown32", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfoUnknown16", cond: "$format =~ /^int16/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoUnknown16", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "CanonCameraInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 14, name: "CanonFileLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 15, name: "CustomFunctions1D", cond: "$$self{Model} =~ /EOS-1D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 15, name: "CustomFunctions5D", cond: "$$self{Model} =~ /EOS 5D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 15, name: "CustomFunctions10D", cond: "$$self{Model} =~ /EOS 10D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 15, name: "CustomFunctions20D", cond: "$$self{Model} =~ /EOS 20D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 15, name: "CustomFunctions30D", cond: "$$self{Model} =~ /EOS 30D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 15, name: "CustomFunctions350D", cond: "$$self{Model} =~ /\\b(350D|REBEL XT|Kiss Digital N)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 15, name: "CustomFunctions400D", cond: "$$self{Model} =~ /\\b(400D|REBEL XTi|Kiss Digital X|K236)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 15, name: "CustomFunctionsD30", cond: "$$self{Model} =~ /EOS D30\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 15, name: "CustomFunctionsD60", cond: "$$self{Model} =~ /EOS D60\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 15, name: "CustomFunctionsUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::CanonCustom::FuncsUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16, name: "CanonModelID", cond: "", format: "", raw: "", value: "", print: "", map: M_2DDA192405, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 17, name: "MovieInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MovieInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 18, name: "CanonAFInfo", cond: "$$self{AFInfoCount} = $count", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 19, name: "ThumbnailImageValidArea", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 21, name: "SerialNumberFormat", cond: "", format: "", raw: "", value: "", print: "", map: M_B7C070AEE1, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 26, name: "SuperMacro", cond: "", format: "", raw: "", value: "", print: "", map: M_4B08D1A9A0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 28, name: "DateStampMode", cond: "", format: "", raw: "", value: "", print: "", map: M_07D7D8EBCB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 29, name: "MyColors", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MyColors", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 30, name: "FirmwareRevision", cond: "", format: "", raw: "", value: "", print: "\n            my $rev = sprintf(\"%.8x\", $val);\n            my ($rel, $v1, $v2, $r1, $r2) = ($rev =~ /^(.)(.)(..)0?(.+)(..)$/);\n            my %r = ( a => 'Alpha ', b => 'Beta ', '0' => '' );\n            $rel = defined $r{$rel} ? $r{$rel} : \"Unknown($rel) \";\n            return \"$rel$v1.$v2 rev $r1.$r2\",\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 35, name: "Categories", cond: "$$valPt =~ /^\\x08\\0\\0\\0/", format: "int32u", raw: "", value: "$val =~ s/^8 //; $val", print: "", map: M_CE65129ACC, bits: B_CE17E22E35, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 36, name: "FaceDetect1", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FaceDetect1", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 37, name: "FaceDetect2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FaceDetect2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 38, name: "CanonAFInfo2", cond: "$$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 39, name: "ContrastInfo", cond: "$$valPt =~ /^\\x0a\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ContrastInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 40, name: "ImageUniqueID", cond: "", format: "undef", raw: "$val eq \"\\0\" x 16 ? undef : $val", value: "unpack(\"H*\", $val)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 41, name: "WBInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::WBInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 47, name: "FaceDetect3", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FaceDetect3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 53, name: "TimeInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::TimeInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 56, name: "BatteryType", cond: "$count == 76", format: "", raw: "$val=~/^.{4}([^\\0]+)/s ? $1 : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 60, name: "AFInfo3", cond: "$$self{AFInfo3} = 1", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 129, name: "RawDataOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 131, name: "OriginalDecisionDataOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 144, name: "CustomFunctions1D", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "PersonalFunctions", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::CanonCustom::PersonalFuncs", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 146, name: "PersonalFunctionValues", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::CanonCustom::PersonalFuncValues", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 147, name: "CanonFileInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FileInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 148, name: "AFPointsInFocus1D", cond: "", format: "", raw: "", value: "", print: "Image::ExifTool::Canon::PrintAFPoints1D($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 149, name: "LensModel", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 150, name: "SerialInfo", cond: "$$self{Model} =~ /EOS 5D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::SerialInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 150, name: "InternalSerialNumber", cond: "", format: "", raw: "", value: "$val=~s/\\xff+$//; $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 151, name: "DustRemovalData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 152, name: "CropInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CropInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 153, name: "CustomFunctions2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 154, name: "AspectInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AspectInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 160, name: "ProcessingInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Processing", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 161, name: "ToneCurveTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 162, name: "SharpnessTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 163, name: "SharpnessFreqTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 164, name: "WhiteBalanceTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 169, name: "ColorBalance", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ColorBalance", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 170, name: "MeasuredColor", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MeasuredColor", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 174, name: "ColorTemperature", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 176, name: "CanonFlags", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Flags", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 177, name: "ModifiedInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ModifiedInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 178, name: "ToneCurveMatching", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 179, name: "WhiteBalanceMatching", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 180, name: "ColorSpace", cond: "", format: "", raw: "", value: "", print: "", map: M_734F675E8C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 182, name: "PreviewImageInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::PreviewImageInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 208, name: "VRDOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 224, name: "SensorInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::SensorInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16385, name: "ColorData1", cond: "$count == 582", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16385, name: "ColorData2", cond: "$count == 653", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16385, name: "ColorData3", cond: "$count == 796", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16385, name: "ColorData4", cond: "\n                $count == 692  or $count == 674  or $count == 702 or\n                $count == 1227 or $count == 1250 or $count == 1251 or\n                $count == 1337 or $count == 1338 or $count == 1346\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16385, name: "ColorData5", cond: "$count == 5120", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16385, name: "ColorData6", cond: "$count == 1273 or $count == 1275", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16385, name: "ColorData7", cond: "$count == 1312 or $count == 1313 or $count == 1316 or\n                          $count == 1506", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16385, name: "ColorData8", cond: "$count == 1560 or $count == 1592 or $count == 1353 or $count == 1602", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16385, name: "ColorData9", cond: "$count == 1816 or $count == 1820 or $count == 1824", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16385, name: "ColorData10", cond: "$count == 2024 or $count == 3656", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16385, name: "ColorData11", cond: "$count == 3973 or $count == 3778", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16385, name: "ColorDataUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ColorDataUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16386, name: "CRWParam", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 16387, name: "ColorInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ColorInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16389, name: "Flavor", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 16392, name: "PictureStyleUserDef", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[PItem { map: M_9E1AB6FBC1, code: "" }, PItem { map: M_9E1AB6FBC1, code: "" }, PItem { map: M_9E1AB6FBC1, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16393, name: "PictureStylePC", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[PItem { map: M_9E1AB6FBC1, code: "" }, PItem { map: M_9E1AB6FBC1, code: "" }, PItem { map: M_9E1AB6FBC1, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16400, name: "CustomPictureStyleFileName", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16403, name: "AFMicroAdj", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFMicroAdj", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16405, name: "VignettingCorr", cond: "$$valPt =~ /^\\0/ and $$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorr", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16405, name: "VignettingCorrUnknown1", cond: "$$valPt =~ /^[\\x01\\x02\\x10\\x20]/ and $$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorrUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16405, name: "VignettingCorrUnknown2", cond: "$$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorrUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16406, name: "VignettingCorr2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorr2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16408, name: "LightingOpt", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::LightingOpt", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16409, name: "LensInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::LensInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16416, name: "AmbienceInfo", cond: "$$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Ambience", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16417, name: "MultiExp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MultiExp", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16420, name: "FilterInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FilterInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16421, name: "HDRInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::HDRInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16422, name: "LogInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::LogInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16424, name: "AFConfig", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFConfig", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16447, name: "RawBurstModeRoll", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::RawBurstInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1, name: "CanonCameraSettings", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraSettings", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 2, name: "CanonFocalLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FocalLength", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 3, name: "CanonFlashInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 4, name: "CanonShotInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ShotInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 5, name: "CanonPanorama", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Panorama", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 6, name: "CanonImageType", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 7, name: "CanonFirmwareVersion", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 8, name: "FileNumber", cond: "", format: "", raw: "", value: "", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 9, name: "OwnerName", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 10, name: "UnknownD30", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::UnknownD30", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 12, name: "SerialNumber", cond: "$$self{Model} =~ /EOS D30\\b/", format: "", raw: "", value: "", print: "sprintf(\"%.4x%.5d\",$val>>16,$val&0xffff)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 12, name: "SerialNumber", cond: "$$self{Model} =~ /EOS-1D/", format: "", raw: "", value: "", print: "sprintf(\"%.6u\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 12, name: "SerialNumber", cond: "", format: "", raw: "", value: "", print: "sprintf(\"%.10u\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo1D", cond: "($$self{CameraInfoCount} = $count) and $$self{Model} =~ /\\b1DS?$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo1DmkII", cond: "$$self{Model} =~ /\\b1Ds? Mark II$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo1DmkIIN", cond: "$$self{Model} =~ /\\b1Ds? Mark II N$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo1DmkIII", cond: "$$self{Model} =~ /\\b1Ds? Mark III$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo1DmkIV", cond: "$$self{Model} =~ /\\b1D Mark IV$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo1DX", cond: "$$self{Model} =~ /EOS-1D X$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo5D", cond: "$$self{Model} =~ /EOS 5D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo5DmkII", cond: "$$self{Model} =~ /EOS 5D Mark II$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo5DmkIII", cond: "$$self{Model} =~ /EOS 5D Mark III$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo6D", cond: "$$self{Model} =~ /EOS 6D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo7D", cond: "$$self{Model} =~ /EOS 7D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo40D", cond: "$$self{Model} =~ /EOS 40D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo50D", cond: "$$self{Model} =~ /EOS 50D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo60D", cond: "$$self{Model} =~ /EOS 60D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo70D", cond: "$$self{Model} =~ /EOS 70D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo80D", cond: "$$self{Model} =~ /EOS 80D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo450D", cond: "$$self{Model} =~ /\\b(450D|REBEL XSi|Kiss X2)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo500D", cond: "$$self{Model} =~ /\\b(500D|REBEL T1i|Kiss X3)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo550D", cond: "$$self{Model} =~ /\\b(550D|REBEL T2i|Kiss X4)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo600D", cond: "$$self{Model} =~ /\\b(600D|REBEL T3i|Kiss X5)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo650D", cond: "$$self{Model} =~ /\\b(650D|REBEL T4i|Kiss X6i)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo700D", cond: "$$self{Model} =~ /\\b(700D|REBEL T5i|Kiss X7i)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo750D", cond: "$$self{Model} =~ /\\b(750D|Rebel T6i|Kiss X8i)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo760D", cond: "$$self{Model} =~ /\\b(760D|Rebel T6s|8000D)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo1000D", cond: "$$self{Model} =~ /\\b(1000D|REBEL XS|Kiss F)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo1100D", cond: "$$self{Model} =~ /\\b(1100D|REBEL T3|Kiss X50)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfo1200D", cond: "$$self{Model} =~ /\\b(1200D|REBEL T5|Kiss X70)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfoPowerShot", cond: "$format eq \"int32u\" and ($count == 138 or $count == 148)", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoPowerShot", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfoPowerShot2", cond: "\n                $format eq \"int32u\" and ($count == 156 or $count == 162 or\n                $count == 167 or $count == 171 or $count == 264)\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoPowerShot2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfoUnknown32", cond: "$format =~ /^int32/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoUnknown32", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfoUnknown16", cond: "$format =~ /^int16/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoUnknown16", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "CanonCameraInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 14, name: "CanonFileLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 15, name: "CustomFunctions1D", cond: "$$self{Model} =~ /EOS-1D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 15, name: "CustomFunctions5D", cond: "$$self{Model} =~ /EOS 5D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 15, name: "CustomFunctions10D", cond: "$$self{Model} =~ /EOS 10D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 15, name: "CustomFunctions20D", cond: "$$self{Model} =~ /EOS 20D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 15, name: "CustomFunctions30D", cond: "$$self{Model} =~ /EOS 30D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 15, name: "CustomFunctions350D", cond: "$$self{Model} =~ /\\b(350D|REBEL XT|Kiss Digital N)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 15, name: "CustomFunctions400D", cond: "$$self{Model} =~ /\\b(400D|REBEL XTi|Kiss Digital X|K236)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 15, name: "CustomFunctionsD30", cond: "$$self{Model} =~ /EOS D30\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 15, name: "CustomFunctionsD60", cond: "$$self{Model} =~ /EOS D60\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 15, name: "CustomFunctionsUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::CanonCustom::FuncsUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16, name: "CanonModelID", cond: "", format: "", raw: "", value: "", print: "", map: M_2DDA192405, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 17, name: "MovieInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MovieInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 18, name: "CanonAFInfo", cond: "$$self{AFInfoCount} = $count", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 19, name: "ThumbnailImageValidArea", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 21, name: "SerialNumberFormat", cond: "", format: "", raw: "", value: "", print: "", map: M_B7C070AEE1, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 26, name: "SuperMacro", cond: "", format: "", raw: "", value: "", print: "", map: M_4B08D1A9A0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 28, name: "DateStampMode", cond: "", format: "", raw: "", value: "", print: "", map: M_07D7D8EBCB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 29, name: "MyColors", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MyColors", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 30, name: "FirmwareRevision", cond: "", format: "", raw: "", value: "", print: "\n            my $rev = sprintf(\"%.8x\", $val);\n            my ($rel, $v1, $v2, $r1, $r2) = ($rev =~ /^(.)(.)(..)0?(.+)(..)$/);\n            my %r = ( a => 'Alpha ', b => 'Beta ', '0' => '' );\n            $rel = defined $r{$rel} ? $r{$rel} : \"Unknown($rel) \";\n            return \"$rel$v1.$v2 rev $r1.$r2\",\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 35, name: "Categories", cond: "$$valPt =~ /^\\x08\\0\\0\\0/", format: "int32u", raw: "", value: "$val =~ s/^8 //; $val", print: "", map: M_CE65129ACC, bits: B_CE17E22E35, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 36, name: "FaceDetect1", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FaceDetect1", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 37, name: "FaceDetect2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FaceDetect2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 38, name: "CanonAFInfo2", cond: "$$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 39, name: "ContrastInfo", cond: "$$valPt =~ /^\\x0a\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ContrastInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 40, name: "ImageUniqueID", cond: "", format: "undef", raw: "$val eq \"\\0\" x 16 ? undef : $val", value: "unpack(\"H*\", $val)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 41, name: "WBInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::WBInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 47, name: "FaceDetect3", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FaceDetect3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 53, name: "TimeInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::TimeInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 56, name: "BatteryType", cond: "$count == 76", format: "", raw: "$val=~/^.{4}([^\\0]+)/s ? $1 : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 60, name: "AFInfo3", cond: "$$self{AFInfo3} = 1", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 129, name: "RawDataOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 131, name: "OriginalDecisionDataOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 144, name: "CustomFunctions1D", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "PersonalFunctions", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::CanonCustom::PersonalFuncs", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 146, name: "PersonalFunctionValues", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::CanonCustom::PersonalFuncValues", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 147, name: "CanonFileInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FileInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 148, name: "AFPointsInFocus1D", cond: "", format: "", raw: "", value: "", print: "Image::ExifTool::Canon::PrintAFPoints1D($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 149, name: "LensModel", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 150, name: "SerialInfo", cond: "$$self{Model} =~ /EOS 5D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::SerialInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 150, name: "InternalSerialNumber", cond: "", format: "", raw: "", value: "$val=~s/\\xff+$//; $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 151, name: "DustRemovalData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 152, name: "CropInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CropInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 153, name: "CustomFunctions2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 154, name: "AspectInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AspectInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 160, name: "ProcessingInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Processing", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 161, name: "ToneCurveTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 162, name: "SharpnessTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 163, name: "SharpnessFreqTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 164, name: "WhiteBalanceTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 169, name: "ColorBalance", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ColorBalance", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 170, name: "MeasuredColor", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MeasuredColor", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 174, name: "ColorTemperature", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 176, name: "CanonFlags", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Flags", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 177, name: "ModifiedInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ModifiedInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 178, name: "ToneCurveMatching", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 179, name: "WhiteBalanceMatching", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 180, name: "ColorSpace", cond: "", format: "", raw: "", value: "", print: "", map: M_734F675E8C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 182, name: "PreviewImageInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::PreviewImageInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 208, name: "VRDOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 224, name: "SensorInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::SensorInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16385, name: "ColorData1", cond: "$count == 582", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16385, name: "ColorData2", cond: "$count == 653", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16385, name: "ColorData3", cond: "$count == 796", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16385, name: "ColorData4", cond: "\n                $count == 692  or $count == 674  or $count == 702 or\n                $count == 1227 or $count == 1250 or $count == 1251 or\n                $count == 1337 or $count == 1338 or $count == 1346\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16385, name: "ColorData5", cond: "$count == 5120", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16385, name: "ColorData6", cond: "$count == 1273 or $count == 1275", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16385, name: "ColorData7", cond: "$count == 1312 or $count == 1313 or $count == 1316 or\n                          $count == 1506", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16385, name: "ColorData8", cond: "$count == 1560 or $count == 1592 or $count == 1353 or $count == 1602", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16385, name: "ColorData9", cond: "$count == 1816 or $count == 1820 or $count == 1824", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16385, name: "ColorData10", cond: "$count == 2024 or $count == 3656", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16385, name: "ColorData11", cond: "$count == 3973 or $count == 3778", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16385, name: "ColorDataUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ColorDataUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16386, name: "CRWParam", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 16387, name: "ColorInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ColorInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16389, name: "Flavor", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 16392, name: "PictureStyleUserDef", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[PItem { map: M_9E1AB6FBC1, code: "" }, PItem { map: M_9E1AB6FBC1, code: "" }, PItem { map: M_9E1AB6FBC1, code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16393, name: "PictureStylePC", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[PItem { map: M_9E1AB6FBC1, code: "" }, PItem { map: M_9E1AB6FBC1, code: "" }, PItem { map: M_9E1AB6FBC1, code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16400, name: "CustomPictureStyleFileName", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16403, name: "AFMicroAdj", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFMicroAdj", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16405, name: "VignettingCorr", cond: "$$valPt =~ /^\\0/ and $$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorr", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16405, name: "VignettingCorrUnknown1", cond: "$$valPt =~ /^[\\x01\\x02\\x10\\x20]/ and $$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorrUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16405, name: "VignettingCorrUnknown2", cond: "$$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorrUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16406, name: "VignettingCorr2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorr2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16408, name: "LightingOpt", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::LightingOpt", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16409, name: "LensInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::LensInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16416, name: "AmbienceInfo", cond: "$$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Ambience", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16417, name: "MultiExp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MultiExp", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16420, name: "FilterInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FilterInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16421, name: "HDRInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::HDRInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16422, name: "LogInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::LogInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16424, name: "AFConfig", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFConfig", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16447, name: "RawBurstModeRoll", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::RawBurstInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
 ] };
 pub static CANON__MEASUREDCOLOR: Table = Table {
     name: "Image::ExifTool::Canon::MeasuredColor",
@@ -4878,6 +5005,7 @@ pub static CANON__MEASUREDCOLOR: Table = Table {
         unknown: false,
         mask: 0,
         frac: 0,
+        weak: false,
     }],
 };
 pub static CANON__MODIFIEDINFO: Table = Table {
@@ -4907,6 +5035,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -4928,6 +5057,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -4949,6 +5079,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -4970,6 +5101,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -4991,6 +5123,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -5012,6 +5145,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 7,
@@ -5033,6 +5167,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -5054,6 +5189,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -5075,6 +5211,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -5096,6 +5233,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 11,
@@ -5117,6 +5255,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -5147,6 +5286,7 @@ pub static CANON__MOVIEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -5168,6 +5308,7 @@ pub static CANON__MOVIEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -5189,6 +5330,7 @@ pub static CANON__MOVIEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -5210,6 +5352,7 @@ pub static CANON__MOVIEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 106,
@@ -5231,6 +5374,7 @@ pub static CANON__MOVIEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 108,
@@ -5252,6 +5396,7 @@ pub static CANON__MOVIEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 110,
@@ -5273,6 +5418,7 @@ pub static CANON__MOVIEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 112,
@@ -5294,6 +5440,7 @@ pub static CANON__MOVIEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 116,
@@ -5315,6 +5462,7 @@ pub static CANON__MOVIEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -5345,6 +5493,7 @@ pub static CANON__MULTIEXP: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -5366,6 +5515,7 @@ pub static CANON__MULTIEXP: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -5387,6 +5537,7 @@ pub static CANON__MULTIEXP: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -5416,6 +5567,7 @@ pub static CANON__MYCOLORS: Table = Table {
         unknown: false,
         mask: 0,
         frac: 0,
+        weak: false,
     }],
 };
 pub static CANON__PSINFO: Table = Table {
@@ -5445,6 +5597,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -5466,6 +5619,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -5487,6 +5641,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -5508,6 +5663,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -5529,6 +5685,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 20,
@@ -5550,6 +5707,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 24,
@@ -5571,6 +5729,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 28,
@@ -5592,6 +5751,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 32,
@@ -5613,6 +5773,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 36,
@@ -5634,6 +5795,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40,
@@ -5655,6 +5817,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 44,
@@ -5676,6 +5839,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 48,
@@ -5697,6 +5861,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 52,
@@ -5718,6 +5883,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 56,
@@ -5739,6 +5905,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 60,
@@ -5760,6 +5927,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 64,
@@ -5781,6 +5949,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 68,
@@ -5802,6 +5971,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 72,
@@ -5823,6 +5993,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 76,
@@ -5844,6 +6015,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 80,
@@ -5865,6 +6037,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 84,
@@ -5886,6 +6059,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 88,
@@ -5907,6 +6081,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 92,
@@ -5928,6 +6103,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 96,
@@ -5949,6 +6125,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 100,
@@ -5970,6 +6147,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 104,
@@ -5991,6 +6169,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 108,
@@ -6012,6 +6191,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 112,
@@ -6033,6 +6213,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 116,
@@ -6054,6 +6235,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 120,
@@ -6075,6 +6257,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 124,
@@ -6096,6 +6279,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 128,
@@ -6117,6 +6301,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 132,
@@ -6138,6 +6323,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 136,
@@ -6159,6 +6345,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 140,
@@ -6180,6 +6367,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 144,
@@ -6201,6 +6389,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 148,
@@ -6222,6 +6411,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 152,
@@ -6243,6 +6433,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 156,
@@ -6264,6 +6455,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 160,
@@ -6285,6 +6477,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 164,
@@ -6306,6 +6499,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 168,
@@ -6327,6 +6521,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 172,
@@ -6348,6 +6543,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 176,
@@ -6369,6 +6565,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 180,
@@ -6390,6 +6587,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 184,
@@ -6411,6 +6609,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 188,
@@ -6432,6 +6631,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 192,
@@ -6453,6 +6653,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 196,
@@ -6474,6 +6675,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 200,
@@ -6495,6 +6697,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 204,
@@ -6516,6 +6719,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 208,
@@ -6537,6 +6741,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 212,
@@ -6558,6 +6763,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 216,
@@ -6579,6 +6785,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 218,
@@ -6600,6 +6807,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 220,
@@ -6621,6 +6829,7 @@ pub static CANON__PSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -6651,6 +6860,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -6672,6 +6882,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -6693,6 +6904,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -6714,6 +6926,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -6735,6 +6948,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 20,
@@ -6756,6 +6970,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 24,
@@ -6777,6 +6992,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 28,
@@ -6798,6 +7014,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 32,
@@ -6819,6 +7036,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 36,
@@ -6840,6 +7058,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40,
@@ -6861,6 +7080,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 44,
@@ -6882,6 +7102,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 48,
@@ -6903,6 +7124,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 52,
@@ -6924,6 +7146,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 56,
@@ -6945,6 +7168,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 60,
@@ -6966,6 +7190,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 64,
@@ -6987,6 +7212,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 68,
@@ -7008,6 +7234,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 72,
@@ -7029,6 +7256,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 76,
@@ -7050,6 +7278,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 80,
@@ -7071,6 +7300,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 84,
@@ -7092,6 +7322,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 88,
@@ -7113,6 +7344,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 92,
@@ -7134,6 +7366,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 96,
@@ -7155,6 +7388,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 100,
@@ -7176,6 +7410,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 104,
@@ -7197,6 +7432,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 108,
@@ -7218,6 +7454,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 112,
@@ -7239,6 +7476,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 116,
@@ -7260,6 +7498,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 120,
@@ -7281,6 +7520,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 124,
@@ -7302,6 +7542,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 128,
@@ -7323,6 +7564,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 132,
@@ -7344,6 +7586,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 136,
@@ -7365,6 +7608,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 140,
@@ -7386,6 +7630,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 144,
@@ -7407,6 +7652,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 148,
@@ -7428,6 +7674,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 152,
@@ -7449,6 +7696,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 156,
@@ -7470,6 +7718,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 160,
@@ -7491,6 +7740,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 164,
@@ -7512,6 +7762,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 168,
@@ -7533,6 +7784,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 172,
@@ -7554,6 +7806,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 176,
@@ -7575,6 +7828,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 180,
@@ -7596,6 +7850,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 184,
@@ -7617,6 +7872,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 188,
@@ -7638,6 +7894,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 192,
@@ -7659,6 +7916,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 196,
@@ -7680,6 +7938,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 200,
@@ -7701,6 +7960,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 204,
@@ -7722,6 +7982,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 208,
@@ -7743,6 +8004,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 212,
@@ -7764,6 +8026,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 216,
@@ -7785,6 +8048,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 220,
@@ -7806,6 +8070,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 224,
@@ -7827,6 +8092,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 228,
@@ -7848,6 +8114,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 232,
@@ -7869,6 +8136,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 236,
@@ -7890,6 +8158,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 240,
@@ -7911,6 +8180,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 242,
@@ -7932,6 +8202,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 244,
@@ -7953,6 +8224,7 @@ pub static CANON__PSINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -7983,6 +8255,7 @@ pub static CANON__PANORAMA: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -8004,6 +8277,7 @@ pub static CANON__PANORAMA: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -8034,6 +8308,7 @@ pub static CANON__PREVIEWIMAGEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -8055,6 +8330,7 @@ pub static CANON__PREVIEWIMAGEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -8076,6 +8352,7 @@ pub static CANON__PREVIEWIMAGEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -8097,6 +8374,7 @@ pub static CANON__PREVIEWIMAGEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -8118,6 +8396,7 @@ pub static CANON__PREVIEWIMAGEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -8148,6 +8427,7 @@ pub static CANON__PROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -8169,6 +8449,7 @@ pub static CANON__PROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 3,
@@ -8190,6 +8471,7 @@ pub static CANON__PROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -8211,6 +8493,7 @@ pub static CANON__PROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -8232,6 +8515,7 @@ pub static CANON__PROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -8253,6 +8537,7 @@ pub static CANON__PROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 7,
@@ -8274,6 +8559,7 @@ pub static CANON__PROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -8295,6 +8581,7 @@ pub static CANON__PROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -8316,6 +8603,7 @@ pub static CANON__PROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -8337,6 +8625,7 @@ pub static CANON__PROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 11,
@@ -8358,6 +8647,7 @@ pub static CANON__PROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -8379,6 +8669,7 @@ pub static CANON__PROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 13,
@@ -8400,6 +8691,7 @@ pub static CANON__PROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -8430,6 +8722,7 @@ pub static CANON__RAWBURSTINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -8451,6 +8744,7 @@ pub static CANON__RAWBURSTINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -8481,6 +8775,7 @@ pub static CANON__SENSORINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -8502,6 +8797,7 @@ pub static CANON__SENSORINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -8523,6 +8819,7 @@ pub static CANON__SENSORINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -8544,6 +8841,7 @@ pub static CANON__SENSORINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 7,
@@ -8565,6 +8863,7 @@ pub static CANON__SENSORINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -8586,6 +8885,7 @@ pub static CANON__SENSORINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -8607,6 +8907,7 @@ pub static CANON__SENSORINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -8628,6 +8929,7 @@ pub static CANON__SENSORINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 11,
@@ -8649,6 +8951,7 @@ pub static CANON__SENSORINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -8670,6 +8973,7 @@ pub static CANON__SENSORINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -8699,38 +9003,39 @@ pub static CANON__SERIALINFO: Table = Table {
         unknown: false,
         mask: 0,
         frac: 0,
+        weak: false,
     }],
 };
 pub static CANON__SHOTINFO: Table = Table { name: "Image::ExifTool::Canon::ShotInfo", binary: true, serial: false, format: "int16s", first: 1, tags: &[
-    Tag { id: 1, name: "AutoISO", cond: "", format: "", raw: "", value: "exp($val/32*log(2))*100", print: "sprintf(\"%.0f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 2, name: "BaseISO", cond: "", format: "", raw: "$val ? $val : undef", value: "exp($val/32*log(2))*100/32", print: "sprintf(\"%.0f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3, name: "MeasuredEV", cond: "", format: "", raw: "", value: "$val / 32 + 5", print: "sprintf(\"%.2f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 4, name: "TargetAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 5, name: "TargetExposureTime", cond: "", format: "", raw: "($val > -1000 and ($val or $$self{Model}=~/(EOS|PowerShot|IXUS|IXY)/))? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 6, name: "ExposureCompensation", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 7, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_2118CDA1EB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8, name: "SlowShutter", cond: "", format: "", raw: "", value: "", print: "", map: M_33D21D3140, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 9, name: "SequenceNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 10, name: "OpticalZoomCode", cond: "", format: "", raw: "", value: "", print: "$val == 8 ? \"n/a\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 12, name: "CameraTemperature", cond: "$$self{Model} =~ /EOS/ and $$self{Model} !~ /EOS-1DS?$/", format: "", raw: "$val ? $val : undef", value: "$val - 128", print: "\"$val C\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "FlashGuideNumber", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "$val / 32", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 14, name: "AFPointsInFocus", cond: "", format: "", raw: "$val==0 ? undef : $val", value: "", print: "", map: M_3B19ED6877, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 15, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16, name: "AutoExposureBracketing", cond: "", format: "", raw: "", value: "", print: "", map: M_76AE2C6EA9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 17, name: "AEBBracketValue", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 18, name: "ControlMode", cond: "", format: "", raw: "", value: "", print: "", map: M_88C274DDE9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 19, name: "FocusDistanceUpper", cond: "", format: "int16u", raw: "($$self{FocusDistanceUpper} = $val) || undef", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 20, name: "FocusDistanceLower", cond: "$$self{FocusDistanceUpper}", format: "int16u", raw: "", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 21, name: "FNumber", cond: "", format: "", raw: "$val ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 22, name: "ExposureTime", cond: "$$self{Model} =~ /\\b(20D|350D|REBEL XT|Kiss Digital N)\\b/", format: "", raw: "($val or $$self{FILE_TYPE} eq \"CRW\") ? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))*1000/32", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 22, name: "ExposureTime", cond: "", format: "", raw: "($val or $$self{FILE_TYPE} eq \"CRW\") ? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 23, name: "MeasuredEV2", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / 8 - 6", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 24, name: "BulbDuration", cond: "", format: "", raw: "", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 26, name: "CameraType", cond: "", format: "", raw: "", value: "", print: "", map: M_F9C79267F3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 27, name: "AutoRotate", cond: "", format: "", raw: "$val >= 0 ? $val : undef", value: "", print: "", map: M_7D38053307, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 28, name: "NDFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_DF78291237, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 29, name: "SelfTimer2", cond: "", format: "", raw: "$val >= 0 ? $val : undef", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 33, name: "FlashOutput", cond: "", format: "", raw: "($$self{Model}=~/(PowerShot|IXUS|IXY)/ or $val) ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1, name: "AutoISO", cond: "", format: "", raw: "", value: "exp($val/32*log(2))*100", print: "sprintf(\"%.0f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 2, name: "BaseISO", cond: "", format: "", raw: "$val ? $val : undef", value: "exp($val/32*log(2))*100/32", print: "sprintf(\"%.0f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
+    Tag { id: 3, name: "MeasuredEV", cond: "", format: "", raw: "", value: "$val / 32 + 5", print: "sprintf(\"%.2f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 4, name: "TargetAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 5, name: "TargetExposureTime", cond: "", format: "", raw: "($val > -1000 and ($val or $$self{Model}=~/(EOS|PowerShot|IXUS|IXY)/))? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 6, name: "ExposureCompensation", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 7, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_2118CDA1EB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 8, name: "SlowShutter", cond: "", format: "", raw: "", value: "", print: "", map: M_33D21D3140, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 9, name: "SequenceNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 10, name: "OpticalZoomCode", cond: "", format: "", raw: "", value: "", print: "$val == 8 ? \"n/a\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 12, name: "CameraTemperature", cond: "$$self{Model} =~ /EOS/ and $$self{Model} !~ /EOS-1DS?$/", format: "", raw: "$val ? $val : undef", value: "$val - 128", print: "\"$val C\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "FlashGuideNumber", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "$val / 32", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 14, name: "AFPointsInFocus", cond: "", format: "", raw: "$val==0 ? undef : $val", value: "", print: "", map: M_3B19ED6877, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 15, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16, name: "AutoExposureBracketing", cond: "", format: "", raw: "", value: "", print: "", map: M_76AE2C6EA9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 17, name: "AEBBracketValue", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 18, name: "ControlMode", cond: "", format: "", raw: "", value: "", print: "", map: M_88C274DDE9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 19, name: "FocusDistanceUpper", cond: "", format: "int16u", raw: "($$self{FocusDistanceUpper} = $val) || undef", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 20, name: "FocusDistanceLower", cond: "$$self{FocusDistanceUpper}", format: "int16u", raw: "", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 21, name: "FNumber", cond: "", format: "", raw: "$val ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
+    Tag { id: 22, name: "ExposureTime", cond: "$$self{Model} =~ /\\b(20D|350D|REBEL XT|Kiss Digital N)\\b/", format: "", raw: "($val or $$self{FILE_TYPE} eq \"CRW\") ? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))*1000/32", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
+    Tag { id: 22, name: "ExposureTime", cond: "", format: "", raw: "($val or $$self{FILE_TYPE} eq \"CRW\") ? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
+    Tag { id: 23, name: "MeasuredEV2", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / 8 - 6", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 24, name: "BulbDuration", cond: "", format: "", raw: "", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 26, name: "CameraType", cond: "", format: "", raw: "", value: "", print: "", map: M_F9C79267F3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 27, name: "AutoRotate", cond: "", format: "", raw: "$val >= 0 ? $val : undef", value: "", print: "", map: M_7D38053307, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 28, name: "NDFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_DF78291237, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 29, name: "SelfTimer2", cond: "", format: "", raw: "$val >= 0 ? $val : undef", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 33, name: "FlashOutput", cond: "", format: "", raw: "($$self{Model}=~/(PowerShot|IXUS|IXY)/ or $val) ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
 ] };
 pub static CANON__TIMEINFO: Table = Table {
     name: "Image::ExifTool::Canon::TimeInfo",
@@ -8759,6 +9064,7 @@ pub static CANON__TIMEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -8780,6 +9086,7 @@ pub static CANON__TIMEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -8801,6 +9108,7 @@ pub static CANON__TIMEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -8839,6 +9147,7 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -8860,6 +9169,7 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -8881,6 +9191,7 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -8902,6 +9213,7 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -8923,6 +9235,7 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -8944,6 +9257,7 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -8965,6 +9279,7 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 11,
@@ -8986,6 +9301,7 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -9007,6 +9323,7 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -9037,6 +9354,7 @@ pub static CANON__VIGNETTINGCORR2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -9058,6 +9376,7 @@ pub static CANON__VIGNETTINGCORR2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 7,
@@ -9079,6 +9398,7 @@ pub static CANON__VIGNETTINGCORR2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -9100,6 +9420,7 @@ pub static CANON__VIGNETTINGCORR2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -9129,6 +9450,7 @@ pub static CANON__VIGNETTINGCORRUNKNOWN: Table = Table {
         unknown: false,
         mask: 0,
         frac: 0,
+        weak: false,
     }],
 };
 pub static CANON__WBINFO: Table = Table {
@@ -9158,6 +9480,7 @@ pub static CANON__WBINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -9179,6 +9502,7 @@ pub static CANON__WBINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -9200,6 +9524,7 @@ pub static CANON__WBINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 26,
@@ -9221,6 +9546,7 @@ pub static CANON__WBINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 34,
@@ -9242,6 +9568,7 @@ pub static CANON__WBINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 42,
@@ -9263,6 +9590,7 @@ pub static CANON__WBINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 50,
@@ -9284,6 +9612,7 @@ pub static CANON__WBINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 58,
@@ -9305,6 +9634,7 @@ pub static CANON__WBINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 66,
@@ -9326,6 +9656,7 @@ pub static CANON__WBINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 74,
@@ -9347,6 +9678,7 @@ pub static CANON__WBINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -9385,6 +9717,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -9406,6 +9739,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -9427,6 +9761,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -9448,6 +9783,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -9469,6 +9805,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -9490,6 +9827,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 7,
@@ -9511,6 +9849,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -9532,6 +9871,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -9553,6 +9893,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -9574,6 +9915,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 11,
@@ -9595,6 +9937,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -9616,6 +9959,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 13,
@@ -9637,6 +9981,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -9658,6 +10003,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 15,
@@ -9679,6 +10025,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -9700,6 +10047,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -9721,6 +10069,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -9742,6 +10091,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 19,
@@ -9763,6 +10113,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 20,
@@ -9784,6 +10135,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 21,
@@ -9805,6 +10157,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 22,
@@ -9826,6 +10179,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 23,
@@ -9847,6 +10201,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 24,
@@ -9868,6 +10223,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -9898,6 +10254,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -9919,6 +10276,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -9940,6 +10298,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -9961,6 +10320,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -9982,6 +10342,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -10003,6 +10364,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 7,
@@ -10024,6 +10386,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -10045,6 +10408,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -10066,6 +10430,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -10087,6 +10452,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 11,
@@ -10108,6 +10474,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -10129,6 +10496,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 15,
@@ -10150,6 +10518,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -10171,6 +10540,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -10192,6 +10562,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -10213,6 +10584,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 19,
@@ -10234,6 +10606,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 20,
@@ -10255,6 +10628,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 21,
@@ -10276,6 +10650,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 22,
@@ -10297,6 +10672,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 24,
@@ -10318,6 +10694,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 25,
@@ -10339,6 +10716,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 26,
@@ -10360,6 +10738,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 27,
@@ -10381,6 +10760,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 28,
@@ -10402,6 +10782,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 29,
@@ -10423,6 +10804,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 30,
@@ -10444,6 +10826,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 31,
@@ -10465,6 +10848,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 32,
@@ -10486,6 +10870,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };

@@ -1498,59 +1498,59 @@ static M_FEDFC17DE9: &[(&str, &str)] = &[
     ("9", "MOV"),
 ];
 pub static CANON__AFINFO: Table = Table { name: "Image::ExifTool::Canon::AFInfo", binary: true, serial: true, format: "int16u", first: 0, tags: &[
-    Tag { id: 0, name: "NumAFPoints", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1, name: "ValidAFPoints", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 2, name: "CanonImageWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3, name: "CanonImageHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 4, name: "AFImageWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 5, name: "AFImageHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 6, name: "AFAreaWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 7, name: "AFAreaHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8, name: "AFAreaXPositions", cond: "", format: "int16s[$val{0}]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 9, name: "AFAreaYPositions", cond: "", format: "int16s[$val{0}]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 10, name: "AFPointsInFocus", cond: "", format: "int16s[int(($val{0}+15)/16)]", raw: "", value: "", print: "Image::ExifTool::DecodeBits($val, undef, 16)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 11, name: "PrimaryAFPoint", cond: "\n                $$self{Model} !~ /EOS/ and\n                (not $$self{AFInfoCount} or $$self{AFInfoCount} != 36)\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 11, name: "Canon_AFInfo_0x000b", cond: "$$self{Model} !~ /EOS/", format: "int16u[8]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 12, name: "PrimaryAFPoint", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 0, name: "NumAFPoints", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1, name: "ValidAFPoints", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 2, name: "CanonImageWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 3, name: "CanonImageHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 4, name: "AFImageWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 5, name: "AFImageHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 6, name: "AFAreaWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 7, name: "AFAreaHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 8, name: "AFAreaXPositions", cond: "", format: "int16s[$val{0}]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 9, name: "AFAreaYPositions", cond: "", format: "int16s[$val{0}]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 10, name: "AFPointsInFocus", cond: "", format: "int16s[int(($val{0}+15)/16)]", raw: "", value: "", print: "Image::ExifTool::DecodeBits($val, undef, 16)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 11, name: "PrimaryAFPoint", cond: "\n                $$self{Model} !~ /EOS/ and\n                (not $$self{AFInfoCount} or $$self{AFInfoCount} != 36)\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 11, name: "Canon_AFInfo_0x000b", cond: "$$self{Model} !~ /EOS/", format: "int16u[8]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 12, name: "PrimaryAFPoint", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
 ] };
 pub static CANON__CAMERASETTINGS: Table = Table { name: "Image::ExifTool::Canon::CameraSettings", binary: true, serial: false, format: "int16s", first: 1, tags: &[
-    Tag { id: 1, name: "MacroMode", cond: "", format: "", raw: "", value: "", print: "", map: M_A96231DEC9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 2, name: "SelfTimer", cond: "", format: "", raw: "", value: "", print: "\n            return 'Off' unless $val;\n            return (($val&0xfff) / 10) . ' s' . ($val & 0x4000 ? ', Custom' : '');\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_AA6F775BC0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 4, name: "CanonFlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_6F5F879AFA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 5, name: "ContinuousDrive", cond: "", format: "", raw: "", value: "", print: "", map: M_A71254C60E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 7, name: "FocusMode", cond: "", format: "", raw: "", value: "", print: "", map: M_552A096365, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 9, name: "RecordMode", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_FEDFC17DE9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 10, name: "CanonImageSize", cond: "", format: "", raw: "", value: "", print: "", map: M_A0D7F3B6BB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 11, name: "EasyMode", cond: "", format: "", raw: "", value: "", print: "", map: M_6E7C724A0C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 12, name: "DigitalZoom", cond: "", format: "", raw: "", value: "", print: "", map: M_43980AAD12, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "Contrast", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 14, name: "Saturation", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 15, name: "Sharpness", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16, name: "CameraISO", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "Image::ExifTool::Canon::CameraISO($val)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 17, name: "MeteringMode", cond: "", format: "", raw: "", value: "", print: "", map: M_DCF179F76D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 18, name: "FocusRange", cond: "", format: "", raw: "", value: "", print: "", map: M_8B336F642C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 19, name: "AFPoint", cond: "", format: "", raw: "$val==0 ? undef : $val", value: "", print: "", map: M_065BA5AF5E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 20, name: "CanonExposureMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E808C7BB10, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 22, name: "LensType", cond: "", format: "int16u", raw: "$val ? $$self{LensType}=$val : undef", value: "", print: "", map: M_AC4892C6F0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 23, name: "MaxFocalLength", cond: "", format: "int16u", raw: "", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 24, name: "MinFocalLength", cond: "", format: "int16u", raw: "", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 25, name: "FocalUnits", cond: "", format: "", raw: "$$self{FocalUnits} = $val", value: "", print: "\"$val/mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 26, name: "MaxAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 27, name: "MinAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 28, name: "FlashActivity", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 29, name: "FlashBits", cond: "", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_037A043952, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 32, name: "FocusContinuous", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_B04DFBAC31, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 33, name: "AESetting", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_EBB8620227, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 34, name: "ImageStabilization", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_40BE224BD4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 35, name: "DisplayAperture", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 36, name: "ZoomSourceWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 37, name: "ZoomTargetWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 39, name: "SpotMeteringMode", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_B76FB7BC89, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 40, name: "PhotoEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_D87A76BB7F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 41, name: "ManualFlashOutput", cond: "", format: "", raw: "", value: "", print: "", map: M_E50E7CFC0F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 42, name: "ColorTone", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 46, name: "SRAWQuality", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_F12EEBAF04, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1, name: "MacroMode", cond: "", format: "", raw: "", value: "", print: "", map: M_A96231DEC9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 2, name: "SelfTimer", cond: "", format: "", raw: "", value: "", print: "\n            return 'Off' unless $val;\n            return (($val&0xfff) / 10) . ' s' . ($val & 0x4000 ? ', Custom' : '');\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 3, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_AA6F775BC0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 4, name: "CanonFlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_6F5F879AFA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 5, name: "ContinuousDrive", cond: "", format: "", raw: "", value: "", print: "", map: M_A71254C60E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 7, name: "FocusMode", cond: "", format: "", raw: "", value: "", print: "", map: M_552A096365, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 9, name: "RecordMode", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_FEDFC17DE9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 10, name: "CanonImageSize", cond: "", format: "", raw: "", value: "", print: "", map: M_A0D7F3B6BB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 11, name: "EasyMode", cond: "", format: "", raw: "", value: "", print: "", map: M_6E7C724A0C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 12, name: "DigitalZoom", cond: "", format: "", raw: "", value: "", print: "", map: M_43980AAD12, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "Contrast", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 14, name: "Saturation", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 15, name: "Sharpness", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16, name: "CameraISO", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "Image::ExifTool::Canon::CameraISO($val)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 17, name: "MeteringMode", cond: "", format: "", raw: "", value: "", print: "", map: M_DCF179F76D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 18, name: "FocusRange", cond: "", format: "", raw: "", value: "", print: "", map: M_8B336F642C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 19, name: "AFPoint", cond: "", format: "", raw: "$val==0 ? undef : $val", value: "", print: "", map: M_065BA5AF5E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 20, name: "CanonExposureMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E808C7BB10, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 22, name: "LensType", cond: "", format: "int16u", raw: "$val ? $$self{LensType}=$val : undef", value: "", print: "", map: M_AC4892C6F0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 23, name: "MaxFocalLength", cond: "", format: "int16u", raw: "", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 24, name: "MinFocalLength", cond: "", format: "int16u", raw: "", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 25, name: "FocalUnits", cond: "", format: "", raw: "$$self{FocalUnits} = $val", value: "", print: "\"$val/mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 26, name: "MaxAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 27, name: "MinAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 28, name: "FlashActivity", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 29, name: "FlashBits", cond: "", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_037A043952, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 32, name: "FocusContinuous", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_B04DFBAC31, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 33, name: "AESetting", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_EBB8620227, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 34, name: "ImageStabilization", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_40BE224BD4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 35, name: "DisplayAperture", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 36, name: "ZoomSourceWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 37, name: "ZoomTargetWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 39, name: "SpotMeteringMode", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_B76FB7BC89, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 40, name: "PhotoEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_D87A76BB7F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 41, name: "ManualFlashOutput", cond: "", format: "", raw: "", value: "", print: "", map: M_E50E7CFC0F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 42, name: "ColorTone", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 46, name: "SRAWQuality", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_F12EEBAF04, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
 ] };
 pub static CANON__COLORBALANCE: Table = Table {
     name: "Image::ExifTool::Canon::ColorBalance",
@@ -1579,6 +1579,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -1600,6 +1601,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -1621,6 +1623,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 13,
@@ -1642,6 +1645,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -1663,6 +1667,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 21,
@@ -1684,6 +1689,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 25,
@@ -1705,6 +1711,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 29,
@@ -1726,6 +1733,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 29,
@@ -1747,6 +1755,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 33,
@@ -1768,6 +1777,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 37,
@@ -1789,40 +1799,41 @@ pub static CANON__COLORBALANCE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
 pub static CANON__FILEINFO: Table = Table { name: "Image::ExifTool::Canon::FileInfo", binary: true, serial: false, format: "int16s", first: 1, tags: &[
-    Tag { id: 1, name: "FileNumber", cond: "$$self{Model} =~ /\\b(20D|350D|REBEL XT|Kiss Digital N)\\b/", format: "int32u", raw: "", value: "(($val&0xffc0)>>6)*10000+(($val>>16)&0xff)+(($val&0x3f)<<8)", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1, name: "FileNumber", cond: "$$self{Model} =~ /\\b(30D|400D|REBEL XTi|Kiss Digital X|K236)\\b/", format: "int32u", raw: "", value: "\n                my $d = ($val & 0xffc00) >> 10;\n                # we know there are missing bits if directory number is < 100\n                $d += 0x40 while $d < 100;  # (repair the damage as best we can)\n                return $d*10000 + (($val&0x3ff)<<4) + (($val>>20)&0x0f);\n            ", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1, name: "ShutterCount", cond: "GetByteOrder() eq \"MM\"", format: "int32u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1, name: "ShutterCount", cond: "$$self{Model} =~ /\\b1Ds? Mark II\\b/", format: "int32u", raw: "", value: "($val>>16)|(($val&0xffff)<<16)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3, name: "BracketMode", cond: "", format: "", raw: "", value: "", print: "", map: M_1B61C17075, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 4, name: "BracketValue", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 5, name: "BracketShotNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 6, name: "RawJpgQuality", cond: "", format: "", raw: "$val<=0 ? undef : $val", value: "", print: "", map: M_AA6F775BC0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 7, name: "RawJpgSize", cond: "", format: "", raw: "$val<0 ? undef : $val", value: "", print: "", map: M_A0D7F3B6BB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8, name: "LongExposureNoiseReduction2", cond: "", format: "", raw: "$val<0 ? undef : $val", value: "", print: "", map: M_94E49418B9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 9, name: "WBBracketMode", cond: "", format: "", raw: "", value: "", print: "", map: M_B459B74FD2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 12, name: "WBBracketValueAB", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "WBBracketValueGM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 14, name: "FilterEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_3DBB0D8CFD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 15, name: "ToningEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_D1BACD2A2F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16, name: "MacroMagnification", cond: "\n            $$self{LensType} and $$self{LensType} == 124 and\n            $$self{Model} !~ /\\b(40D|450D|REBEL XSi|Kiss X2)\\b/\n        ", format: "", raw: "", value: "exp((75-$val) * log(2) * 3 / 40)", print: "sprintf(\"%.1fx\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 19, name: "LiveViewShooting", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 20, name: "FocusDistanceUpper", cond: "", format: "int16u", raw: "($$self{FocusDistanceUpper2} = $val) || undef", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 21, name: "FocusDistanceLower", cond: "$$self{FocusDistanceUpper2}", format: "int16u", raw: "", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 23, name: "ShutterMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E8D0835075, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 25, name: "FlashExposureLock", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 61, name: "RFLensType", cond: "", format: "int16u", raw: "", value: "", print: "", map: M_70498557AE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1, name: "FileNumber", cond: "$$self{Model} =~ /\\b(20D|350D|REBEL XT|Kiss Digital N)\\b/", format: "int32u", raw: "", value: "(($val&0xffc0)>>6)*10000+(($val>>16)&0xff)+(($val&0x3f)<<8)", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1, name: "FileNumber", cond: "$$self{Model} =~ /\\b(30D|400D|REBEL XTi|Kiss Digital X|K236)\\b/", format: "int32u", raw: "", value: "\n                my $d = ($val & 0xffc00) >> 10;\n                # we know there are missing bits if directory number is < 100\n                $d += 0x40 while $d < 100;  # (repair the damage as best we can)\n                return $d*10000 + (($val&0x3ff)<<4) + (($val>>20)&0x0f);\n            ", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1, name: "ShutterCount", cond: "GetByteOrder() eq \"MM\"", format: "int32u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1, name: "ShutterCount", cond: "$$self{Model} =~ /\\b1Ds? Mark II\\b/", format: "int32u", raw: "", value: "($val>>16)|(($val&0xffff)<<16)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 3, name: "BracketMode", cond: "", format: "", raw: "", value: "", print: "", map: M_1B61C17075, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 4, name: "BracketValue", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 5, name: "BracketShotNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 6, name: "RawJpgQuality", cond: "", format: "", raw: "$val<=0 ? undef : $val", value: "", print: "", map: M_AA6F775BC0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 7, name: "RawJpgSize", cond: "", format: "", raw: "$val<0 ? undef : $val", value: "", print: "", map: M_A0D7F3B6BB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 8, name: "LongExposureNoiseReduction2", cond: "", format: "", raw: "$val<0 ? undef : $val", value: "", print: "", map: M_94E49418B9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 9, name: "WBBracketMode", cond: "", format: "", raw: "", value: "", print: "", map: M_B459B74FD2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 12, name: "WBBracketValueAB", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "WBBracketValueGM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 14, name: "FilterEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_3DBB0D8CFD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 15, name: "ToningEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_D1BACD2A2F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16, name: "MacroMagnification", cond: "\n            $$self{LensType} and $$self{LensType} == 124 and\n            $$self{Model} !~ /\\b(40D|450D|REBEL XSi|Kiss X2)\\b/\n        ", format: "", raw: "", value: "exp((75-$val) * log(2) * 3 / 40)", print: "sprintf(\"%.1fx\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 19, name: "LiveViewShooting", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 20, name: "FocusDistanceUpper", cond: "", format: "int16u", raw: "($$self{FocusDistanceUpper2} = $val) || undef", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 21, name: "FocusDistanceLower", cond: "$$self{FocusDistanceUpper2}", format: "int16u", raw: "", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 23, name: "ShutterMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E8D0835075, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 25, name: "FlashExposureLock", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 61, name: "RFLensType", cond: "", format: "int16u", raw: "", value: "", print: "", map: M_70498557AE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
 ] };
 pub static CANON__FOCALLENGTH: Table = Table { name: "Image::ExifTool::Canon::FocalLength", binary: true, serial: false, format: "int16u", first: 0, tags: &[
-    Tag { id: 0, name: "FocalType", cond: "", format: "", raw: "$val ? $val : undef", value: "", print: "", map: M_8399C28F98, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1, name: "FocalLength", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 2, name: "FocalPlaneXSize", cond: "\n                $$self{Model} !~ /EOS/ or\n                $$self{Model} =~ /\\b(1DS?|5D|D30|D60|10D|20D|30D|K236)$/ or\n                $$self{Model} =~ /\\b((300D|350D|400D) DIGITAL|REBEL( XTi?)?|Kiss Digital( [NX])?)$/\n            ", format: "", raw: "$val < 40 ? undef : $val", value: "$val * 25.4 / 1000", print: "sprintf(\"%.2f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 2, name: "FocalPlaneXUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 3, name: "FocalPlaneYSize", cond: "\n                $$self{Model} !~ /EOS/ or\n                $$self{Model} =~ /\\b(1DS?|5D|D30|D60|10D|20D|30D|K236)$/ or\n                $$self{Model} =~ /\\b((300D|350D|400D) DIGITAL|REBEL( XTi?)?|Kiss Digital( [NX])?)$/\n            ", format: "", raw: "$val < 40 ? undef : $val", value: "$val * 25.4 / 1000", print: "sprintf(\"%.2f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3, name: "FocalPlaneYUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 0, name: "FocalType", cond: "", format: "", raw: "$val ? $val : undef", value: "", print: "", map: M_8399C28F98, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1, name: "FocalLength", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
+    Tag { id: 2, name: "FocalPlaneXSize", cond: "\n                $$self{Model} !~ /EOS/ or\n                $$self{Model} =~ /\\b(1DS?|5D|D30|D60|10D|20D|30D|K236)$/ or\n                $$self{Model} =~ /\\b((300D|350D|400D) DIGITAL|REBEL( XTi?)?|Kiss Digital( [NX])?)$/\n            ", format: "", raw: "$val < 40 ? undef : $val", value: "$val * 25.4 / 1000", print: "sprintf(\"%.2f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 2, name: "FocalPlaneXUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 3, name: "FocalPlaneYSize", cond: "\n                $$self{Model} !~ /EOS/ or\n                $$self{Model} =~ /\\b(1DS?|5D|D30|D60|10D|20D|30D|K236)$/ or\n                $$self{Model} =~ /\\b((300D|350D|400D) DIGITAL|REBEL( XTi?)?|Kiss Digital( [NX])?)$/\n            ", format: "", raw: "$val < 40 ? undef : $val", value: "$val * 25.4 / 1000", print: "sprintf(\"%.2f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 3, name: "FocalPlaneYUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
 ] };
 pub static CANON__SENSORINFO: Table = Table {
     name: "Image::ExifTool::Canon::SensorInfo",
@@ -1851,6 +1862,7 @@ pub static CANON__SENSORINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -1872,6 +1884,7 @@ pub static CANON__SENSORINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -1893,6 +1906,7 @@ pub static CANON__SENSORINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -1914,6 +1928,7 @@ pub static CANON__SENSORINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 7,
@@ -1935,6 +1950,7 @@ pub static CANON__SENSORINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -1956,6 +1972,7 @@ pub static CANON__SENSORINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -1977,6 +1994,7 @@ pub static CANON__SENSORINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -1998,6 +2016,7 @@ pub static CANON__SENSORINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 11,
@@ -2019,6 +2038,7 @@ pub static CANON__SENSORINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -2040,39 +2060,40 @@ pub static CANON__SENSORINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
 pub static CANON__SHOTINFO: Table = Table { name: "Image::ExifTool::Canon::ShotInfo", binary: true, serial: false, format: "int16s", first: 1, tags: &[
-    Tag { id: 1, name: "AutoISO", cond: "", format: "", raw: "", value: "exp($val/32*log(2))*100", print: "sprintf(\"%.0f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 2, name: "BaseISO", cond: "", format: "", raw: "$val ? $val : undef", value: "exp($val/32*log(2))*100/32", print: "sprintf(\"%.0f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3, name: "MeasuredEV", cond: "", format: "", raw: "", value: "$val / 32 + 5", print: "sprintf(\"%.2f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 4, name: "TargetAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 5, name: "TargetExposureTime", cond: "", format: "", raw: "($val > -1000 and ($val or $$self{Model}=~/(EOS|PowerShot|IXUS|IXY)/))? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 6, name: "ExposureCompensation", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 7, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_2118CDA1EB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8, name: "SlowShutter", cond: "", format: "", raw: "", value: "", print: "", map: M_33D21D3140, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 9, name: "SequenceNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 10, name: "OpticalZoomCode", cond: "", format: "", raw: "", value: "", print: "$val == 8 ? \"n/a\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 12, name: "CameraTemperature", cond: "$$self{Model} =~ /EOS/ and $$self{Model} !~ /EOS-1DS?$/", format: "", raw: "$val ? $val : undef", value: "$val - 128", print: "\"$val C\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "FlashGuideNumber", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "$val / 32", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 14, name: "AFPointsInFocus", cond: "", format: "", raw: "$val==0 ? undef : $val", value: "", print: "", map: M_3B19ED6877, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 15, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16, name: "AutoExposureBracketing", cond: "", format: "", raw: "", value: "", print: "", map: M_76AE2C6EA9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 17, name: "AEBBracketValue", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 18, name: "ControlMode", cond: "", format: "", raw: "", value: "", print: "", map: M_88C274DDE9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 19, name: "FocusDistanceUpper", cond: "", format: "int16u", raw: "($$self{FocusDistanceUpper} = $val) || undef", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 20, name: "FocusDistanceLower", cond: "$$self{FocusDistanceUpper}", format: "int16u", raw: "", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 21, name: "FNumber", cond: "", format: "", raw: "$val ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 22, name: "ExposureTime", cond: "$$self{Model} =~ /\\b(20D|350D|REBEL XT|Kiss Digital N)\\b/", format: "", raw: "($val or $$self{FILE_TYPE} eq \"CRW\") ? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))*1000/32", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 22, name: "ExposureTime", cond: "", format: "", raw: "($val or $$self{FILE_TYPE} eq \"CRW\") ? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 23, name: "MeasuredEV2", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / 8 - 6", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 24, name: "BulbDuration", cond: "", format: "", raw: "", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 26, name: "CameraType", cond: "", format: "", raw: "", value: "", print: "", map: M_F9C79267F3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 27, name: "AutoRotate", cond: "", format: "", raw: "$val >= 0 ? $val : undef", value: "", print: "", map: M_7D38053307, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 28, name: "NDFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_DF78291237, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 29, name: "SelfTimer2", cond: "", format: "", raw: "$val >= 0 ? $val : undef", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 33, name: "FlashOutput", cond: "", format: "", raw: "($$self{Model}=~/(PowerShot|IXUS|IXY)/ or $val) ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1, name: "AutoISO", cond: "", format: "", raw: "", value: "exp($val/32*log(2))*100", print: "sprintf(\"%.0f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 2, name: "BaseISO", cond: "", format: "", raw: "$val ? $val : undef", value: "exp($val/32*log(2))*100/32", print: "sprintf(\"%.0f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
+    Tag { id: 3, name: "MeasuredEV", cond: "", format: "", raw: "", value: "$val / 32 + 5", print: "sprintf(\"%.2f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 4, name: "TargetAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 5, name: "TargetExposureTime", cond: "", format: "", raw: "($val > -1000 and ($val or $$self{Model}=~/(EOS|PowerShot|IXUS|IXY)/))? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 6, name: "ExposureCompensation", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 7, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_2118CDA1EB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 8, name: "SlowShutter", cond: "", format: "", raw: "", value: "", print: "", map: M_33D21D3140, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 9, name: "SequenceNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 10, name: "OpticalZoomCode", cond: "", format: "", raw: "", value: "", print: "$val == 8 ? \"n/a\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 12, name: "CameraTemperature", cond: "$$self{Model} =~ /EOS/ and $$self{Model} !~ /EOS-1DS?$/", format: "", raw: "$val ? $val : undef", value: "$val - 128", print: "\"$val C\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "FlashGuideNumber", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "$val / 32", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 14, name: "AFPointsInFocus", cond: "", format: "", raw: "$val==0 ? undef : $val", value: "", print: "", map: M_3B19ED6877, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 15, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16, name: "AutoExposureBracketing", cond: "", format: "", raw: "", value: "", print: "", map: M_76AE2C6EA9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 17, name: "AEBBracketValue", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 18, name: "ControlMode", cond: "", format: "", raw: "", value: "", print: "", map: M_88C274DDE9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 19, name: "FocusDistanceUpper", cond: "", format: "int16u", raw: "($$self{FocusDistanceUpper} = $val) || undef", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 20, name: "FocusDistanceLower", cond: "$$self{FocusDistanceUpper}", format: "int16u", raw: "", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 21, name: "FNumber", cond: "", format: "", raw: "$val ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
+    Tag { id: 22, name: "ExposureTime", cond: "$$self{Model} =~ /\\b(20D|350D|REBEL XT|Kiss Digital N)\\b/", format: "", raw: "($val or $$self{FILE_TYPE} eq \"CRW\") ? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))*1000/32", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
+    Tag { id: 22, name: "ExposureTime", cond: "", format: "", raw: "($val or $$self{FILE_TYPE} eq \"CRW\") ? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
+    Tag { id: 23, name: "MeasuredEV2", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / 8 - 6", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 24, name: "BulbDuration", cond: "", format: "", raw: "", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 26, name: "CameraType", cond: "", format: "", raw: "", value: "", print: "", map: M_F9C79267F3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 27, name: "AutoRotate", cond: "", format: "", raw: "$val >= 0 ? $val : undef", value: "", print: "", map: M_7D38053307, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 28, name: "NDFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_DF78291237, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 29, name: "SelfTimer2", cond: "", format: "", raw: "$val >= 0 ? $val : undef", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 33, name: "FlashOutput", cond: "", format: "", raw: "($$self{Model}=~/(PowerShot|IXUS|IXY)/ or $val) ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
 ] };
 pub static CANONCUSTOM__FUNCSUNKNOWN: Table = Table {
     name: "Image::ExifTool::CanonCustom::FuncsUnknown",
@@ -2109,6 +2130,7 @@ pub static CANONRAW__DECODERTABLE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -2130,6 +2152,7 @@ pub static CANONRAW__DECODERTABLE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -2151,6 +2174,7 @@ pub static CANONRAW__DECODERTABLE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -2181,6 +2205,7 @@ pub static CANONRAW__EXPOSUREINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -2202,6 +2227,7 @@ pub static CANONRAW__EXPOSUREINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -2223,6 +2249,7 @@ pub static CANONRAW__EXPOSUREINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -2253,6 +2280,7 @@ pub static CANONRAW__FLASHINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -2274,6 +2302,7 @@ pub static CANONRAW__FLASHINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -2304,6 +2333,7 @@ pub static CANONRAW__IMAGEFORMAT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -2325,6 +2355,7 @@ pub static CANONRAW__IMAGEFORMAT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -2355,6 +2386,7 @@ pub static CANONRAW__IMAGEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -2376,6 +2408,7 @@ pub static CANONRAW__IMAGEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -2397,6 +2430,7 @@ pub static CANONRAW__IMAGEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -2418,6 +2452,7 @@ pub static CANONRAW__IMAGEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -2439,6 +2474,7 @@ pub static CANONRAW__IMAGEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -2460,6 +2496,7 @@ pub static CANONRAW__IMAGEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -2481,6 +2518,7 @@ pub static CANONRAW__IMAGEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -2511,6 +2549,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -2532,6 +2571,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 50,
@@ -2553,6 +2593,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2053,
@@ -2574,6 +2615,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2053,
@@ -2595,6 +2637,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2058,
@@ -2616,6 +2659,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2059,
@@ -2637,6 +2681,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2060,
@@ -2658,6 +2703,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2061,
@@ -2679,6 +2725,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2064,
@@ -2700,6 +2747,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2069,
@@ -2721,6 +2769,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2070,
@@ -2742,6 +2791,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2071,
@@ -2763,6 +2813,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4106,
@@ -2784,6 +2835,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4112,
@@ -2805,6 +2857,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4113,
@@ -2826,6 +2879,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4118,
@@ -2847,6 +2901,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4124,
@@ -2868,6 +2923,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4136,
@@ -2889,6 +2945,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4137,
@@ -2910,6 +2967,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4138,
@@ -2931,6 +2989,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4140,
@@ -2952,6 +3011,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4141,
@@ -2973,6 +3033,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4144,
@@ -2994,6 +3055,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4145,
@@ -3015,6 +3077,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4147,
@@ -3036,6 +3099,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4147,
@@ -3057,6 +3121,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4147,
@@ -3078,6 +3143,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4147,
@@ -3099,6 +3165,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4152,
@@ -3120,6 +3187,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4243,
@@ -3141,6 +3209,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4265,
@@ -3162,6 +3231,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4270,
@@ -3183,6 +3253,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4276,
@@ -3204,6 +3275,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4277,
@@ -3225,6 +3297,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6147,
@@ -3246,6 +3319,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6148,
@@ -3267,6 +3341,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6150,
@@ -3288,6 +3363,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6151,
@@ -3309,6 +3385,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6155,
@@ -3330,6 +3407,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6155,
@@ -3351,6 +3429,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6155,
@@ -3372,6 +3451,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6158,
@@ -3393,6 +3473,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6160,
@@ -3414,6 +3495,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6163,
@@ -3435,6 +3517,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6164,
@@ -3456,6 +3539,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6167,
@@ -3477,6 +3561,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6168,
@@ -3498,6 +3583,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6196,
@@ -3519,6 +3605,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6197,
@@ -3540,6 +3627,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6203,
@@ -3561,6 +3649,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8197,
@@ -3582,6 +3671,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8199,
@@ -3603,6 +3693,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8200,
@@ -3624,6 +3715,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10244,
@@ -3645,6 +3737,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10247,
@@ -3666,6 +3759,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12290,
@@ -3687,6 +3781,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12291,
@@ -3708,6 +3803,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12292,
@@ -3729,6 +3825,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12298,
@@ -3750,6 +3847,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12299,
@@ -3771,6 +3869,7 @@ pub static CANONRAW__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -3801,6 +3900,7 @@ pub static CANONRAW__MAKEMODEL: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -3822,6 +3922,7 @@ pub static CANONRAW__MAKEMODEL: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -3852,6 +3953,7 @@ pub static CANONRAW__RAWJPGINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -3873,6 +3975,7 @@ pub static CANONRAW__RAWJPGINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -3894,6 +3997,7 @@ pub static CANONRAW__RAWJPGINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -3915,6 +4019,7 @@ pub static CANONRAW__RAWJPGINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -3945,6 +4050,7 @@ pub static CANONRAW__TIMESTAMP: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -3966,6 +4072,7 @@ pub static CANONRAW__TIMESTAMP: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -3987,6 +4094,7 @@ pub static CANONRAW__TIMESTAMP: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -4017,6 +4125,7 @@ pub static CANONRAW__WHITESAMPLE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -4038,6 +4147,7 @@ pub static CANONRAW__WHITESAMPLE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -4059,6 +4169,7 @@ pub static CANONRAW__WHITESAMPLE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -4080,6 +4191,7 @@ pub static CANONRAW__WHITESAMPLE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -4101,6 +4213,7 @@ pub static CANONRAW__WHITESAMPLE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };

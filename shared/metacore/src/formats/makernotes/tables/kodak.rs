@@ -68,6 +68,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -89,6 +90,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -110,6 +112,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -131,6 +134,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -152,6 +156,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -173,6 +178,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -194,6 +200,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 20,
@@ -215,6 +222,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 24,
@@ -236,6 +244,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 27,
@@ -257,6 +266,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 28,
@@ -278,6 +288,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 29,
@@ -299,6 +310,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 30,
@@ -320,6 +332,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 32,
@@ -341,6 +354,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 36,
@@ -362,6 +376,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 38,
@@ -383,6 +398,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40,
@@ -404,6 +420,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 44,
@@ -425,6 +442,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 48,
@@ -446,6 +464,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 52,
@@ -467,6 +486,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 56,
@@ -488,6 +508,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 58,
@@ -509,6 +530,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 60,
@@ -530,6 +552,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 62,
@@ -551,6 +574,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 64,
@@ -572,6 +596,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 92,
@@ -593,6 +618,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 93,
@@ -614,6 +640,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 94,
@@ -635,6 +662,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 96,
@@ -656,6 +684,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 98,
@@ -677,6 +706,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 100,
@@ -698,6 +728,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 102,
@@ -719,6 +750,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 104,
@@ -740,6 +772,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 107,
@@ -761,6 +794,7 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -791,6 +825,7 @@ pub static KODAK__TYPE3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -812,6 +847,7 @@ pub static KODAK__TYPE3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -833,6 +869,7 @@ pub static KODAK__TYPE3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 30,
@@ -854,6 +891,7 @@ pub static KODAK__TYPE3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 55,
@@ -875,6 +913,7 @@ pub static KODAK__TYPE3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 56,
@@ -896,6 +935,7 @@ pub static KODAK__TYPE3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 60,
@@ -917,6 +957,7 @@ pub static KODAK__TYPE3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 78,
@@ -938,6 +979,7 @@ pub static KODAK__TYPE3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -967,6 +1009,7 @@ pub static KODAK__TYPE4: Table = Table {
         unknown: false,
         mask: 0,
         frac: 0,
+        weak: false,
     }],
 };
 

@@ -626,6 +626,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -647,6 +648,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -668,6 +670,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -689,6 +692,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -710,6 +714,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -731,6 +736,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 7,
@@ -752,6 +758,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -773,6 +780,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -794,6 +802,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -815,6 +824,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 11,
@@ -836,6 +846,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -857,6 +868,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 13,
@@ -878,6 +890,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -899,6 +912,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -920,6 +934,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -941,6 +956,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -962,6 +978,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 19,
@@ -983,6 +1000,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 20,
@@ -1004,6 +1022,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 21,
@@ -1025,6 +1044,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 22,
@@ -1046,6 +1066,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 23,
@@ -1067,6 +1088,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 26,
@@ -1088,6 +1110,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 27,
@@ -1109,6 +1132,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 28,
@@ -1130,6 +1154,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 29,
@@ -1151,6 +1176,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 30,
@@ -1172,6 +1198,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 31,
@@ -1193,6 +1220,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 32,
@@ -1214,6 +1242,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 33,
@@ -1235,6 +1264,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 34,
@@ -1256,6 +1286,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 35,
@@ -1277,6 +1308,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 36,
@@ -1298,6 +1330,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 37,
@@ -1319,6 +1352,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 38,
@@ -1340,6 +1374,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 39,
@@ -1361,6 +1396,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40,
@@ -1382,6 +1418,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41,
@@ -1403,6 +1440,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 42,
@@ -1424,6 +1462,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 43,
@@ -1445,6 +1484,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 44,
@@ -1466,6 +1506,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 45,
@@ -1487,6 +1528,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 46,
@@ -1508,6 +1550,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 47,
@@ -1529,6 +1572,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 48,
@@ -1550,6 +1594,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 49,
@@ -1571,6 +1616,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 50,
@@ -1592,6 +1638,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 51,
@@ -1613,6 +1660,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 52,
@@ -1634,6 +1682,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 63,
@@ -1655,6 +1704,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -1685,6 +1735,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -1706,6 +1757,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -1727,6 +1779,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -1748,6 +1801,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -1769,6 +1823,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 24,
@@ -1790,6 +1845,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 24,
@@ -1811,6 +1867,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 32,
@@ -1832,6 +1889,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 64,
@@ -1853,6 +1911,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 129,
@@ -1874,6 +1933,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 136,
@@ -1895,6 +1955,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 137,
@@ -1916,6 +1977,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 256,
@@ -1937,6 +1999,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 257,
@@ -1958,6 +2021,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 257,
@@ -1979,6 +2043,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 258,
@@ -2000,6 +2065,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 259,
@@ -2021,6 +2087,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 259,
@@ -2042,6 +2109,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 260,
@@ -2063,6 +2131,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 261,
@@ -2084,6 +2153,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 263,
@@ -2105,6 +2175,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 265,
@@ -2126,6 +2197,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 266,
@@ -2147,6 +2219,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 267,
@@ -2168,6 +2241,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 268,
@@ -2189,6 +2263,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 273,
@@ -2210,6 +2285,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 274,
@@ -2231,6 +2307,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 275,
@@ -2252,6 +2329,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 276,
@@ -2273,6 +2351,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 276,
@@ -2294,6 +2373,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 277,
@@ -2315,6 +2395,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3584,
@@ -2336,6 +2417,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3840,
@@ -2357,6 +2439,7 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };

@@ -3013,6 +3013,7 @@ pub static NIKON__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -3034,6 +3035,7 @@ pub static NIKON__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -3055,64 +3057,65 @@ pub static NIKON__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
 pub static NIKON__AFINFO2: Table = Table { name: "Image::ExifTool::Nikon::AFInfo2", binary: true, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 0, name: "AFInfo2Version", cond: "", format: "undef[4]", raw: "$$self{AFInfo2Version} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 4, name: "ContrastDetectAF", cond: "", format: "", raw: "$$self{ContrastDetectAF} = $val", value: "", print: "", map: M_8DF6776C18, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 5, name: "AFAreaMode", cond: "not $$self{ContrastDetectAF}", format: "", raw: "", value: "", print: "", map: M_AD3BC4B53E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 5, name: "AFAreaMode", cond: "", format: "", raw: "", value: "", print: "", map: M_F1F75FAB94, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 6, name: "PhaseDetectAF", cond: "", format: "", raw: "$$self{PhaseDetectAF} = $val", value: "", print: "", map: M_65C8864324, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} < 2 and $$self{AFInfo2Version} !~ /^03/", format: "", raw: "", value: "", print: "", map: M_78D1094DCE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 2", format: "", raw: "", value: "", print: "", map: M_1BCBEBBBB5, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 3", format: "", raw: "", value: "", print: "", map: M_8F008269A6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 4", format: "", raw: "", value: "", print: "", map: M_EA49BFE7C9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 5", format: "", raw: "", value: "", print: "", map: M_BEC007B40B, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 6", format: "", raw: "", value: "", print: "", map: M_0E86C98D0B, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 7 and $$self{AFInfo2Version} eq \"0100\"", format: "", raw: "", value: "", print: "", map: M_5423221111, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "", raw: "", value: "", print: "", map: M_FB13FF227A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} < 2 and $$self{AFInfo2Version} !~ /^03/", format: "undef[7]", raw: "", value: "join(\" \", unpack(\"H2\"x7, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 2", format: "undef[2]", raw: "", value: "unpack(\"v\",$val)", print: "", map: M_639E9A80CB, bits: B_7F72A8628B, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 3", format: "undef[5]", raw: "", value: "join(\" \", unpack(\"H2\"x5, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 4", format: "undef[17]", raw: "", value: "join(\" \", unpack(\"H2\"x17, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 5", format: "undef[21]", raw: "", value: "join(\" \", unpack(\"H2\"x21, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 6", format: "undef[29]", raw: "", value: "join(\" \", unpack(\"H2\"x29, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 7", format: "undef[20]", raw: "", value: "join(\" \", unpack(\"H2\"x20, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{AFInfo2Version} !~ /^03/", format: "undef[7]", raw: "", value: "join(\" \", unpack(\"H2\"x7, $val))", print: "\"Unknown ($val)\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 1 and $$self{AFInfo2Version} =~ /^03/", format: "", raw: "", value: "", print: "", map: M_78D1094DCE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 8 and $$self{AFInfo2Version} =~ /^03/", format: "", raw: "", value: "", print: "", map: M_A4B17B2F6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 10, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 1 and $$self{AFInfo2Version} =~ /^03/", format: "undef[7]", raw: "", value: "join(\" \", unpack(\"H2\"x7, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 10, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 8 and $$self{AFInfo2Version} =~ /^03/", format: "undef[11]", raw: "", value: "join(\" \", unpack(\"H2\"x11, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 10, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 9 and $$self{AFInfo2Version} =~ /^03/", format: "undef[14]", raw: "", value: "join(\" \", unpack(\"H2\"x14, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16, name: "AFImageWidth", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 18, name: "AFImageHeight", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 20, name: "AFAreaXPosition", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 22, name: "AFAreaYPosition", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 24, name: "AFAreaWidth", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 26, name: "AFAreaHeight", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 28, name: "ContrastDetectAFInFocus", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 28, name: "AFPointsSelected", cond: "$$self{AFInfo2Version} eq \"0101\" and $$self{PhaseDetectAF} == 7", format: "undef[20]", raw: "", value: "join(\" \", unpack(\"H2\"x20, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 42, name: "AFImageWidth", cond: "$$self{AFInfo2Version} =~ /^03/", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 44, name: "AFImageHeight", cond: "$$self{AFInfo2Version} =~ /^03/", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 46, name: "AFAreaXPosition", cond: "\n            $$self{ContrastDetectAF} == 2 and $$self{AFInfo2Version} =~ /^03/ or\n            $$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} =~ /^0301/\n        ", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 47, name: "FocusPositionHorizontal", cond: "\n            $$self{ContrastDetectAF} == 2 and $$self{AFInfo2Version} =~ /^03/ or\n            $$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} =~ /^0301/\n        ", format: "", raw: "", value: "", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 48, name: "AFAreaYPosition", cond: "\n                $$self{ContrastDetectAF} == 2 and $$self{AFInfo2Version} =~ /^03/ or\n                $$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} =~ /^0301/\n            ", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 48, name: "AFPointsInFocus", cond: "$$self{AFInfo2Version} eq \"0101\" and $$self{PhaseDetectAF} == 7", format: "undef[20]", raw: "", value: "join(\" \", unpack(\"H2\"x20, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 49, name: "FocusPositionVertical", cond: "\n            $$self{ContrastDetectAF} == 2 and $$self{AFInfo2Version} =~ /^03/ or\n            $$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} =~ /^0301/\n        ", format: "", raw: "", value: "", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 50, name: "AFAreaWidth", cond: "$$self{AFInfo2Version} =~ /^03/", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 52, name: "AFAreaHeight", cond: "$$self{AFInfo2Version} =~ /^03/", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 56, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 9 and $$self{AFInfo2Version} =~ /^03/", format: "", raw: "", value: "", print: "", map: M_A113CEBF6C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 68, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 7 and $$self{AFInfo2Version} eq \"0101\"", format: "", raw: "", value: "", print: "", map: M_5423221111, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 68, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 2 and $$self{AFInfo2Version} eq \"0101\"", format: "", raw: "", value: "", print: "", map: M_1BCBEBBBB5, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 68, name: "PrimaryAFPoint", cond: "$$self{AFInfo2Version} eq \"0101\"", format: "", raw: "", value: "", print: "", map: M_FB13FF227A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 70, name: "AFImageWidth", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 72, name: "AFImageHeight", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 74, name: "AFAreaXPosition", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 76, name: "AFAreaYPosition", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 78, name: "AFAreaWidth", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 80, name: "AFAreaHeight", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 82, name: "ContrastDetectAFInFocus", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 0, name: "AFInfo2Version", cond: "", format: "undef[4]", raw: "$$self{AFInfo2Version} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 4, name: "ContrastDetectAF", cond: "", format: "", raw: "$$self{ContrastDetectAF} = $val", value: "", print: "", map: M_8DF6776C18, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 5, name: "AFAreaMode", cond: "not $$self{ContrastDetectAF}", format: "", raw: "", value: "", print: "", map: M_AD3BC4B53E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 5, name: "AFAreaMode", cond: "", format: "", raw: "", value: "", print: "", map: M_F1F75FAB94, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 6, name: "PhaseDetectAF", cond: "", format: "", raw: "$$self{PhaseDetectAF} = $val", value: "", print: "", map: M_65C8864324, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} < 2 and $$self{AFInfo2Version} !~ /^03/", format: "", raw: "", value: "", print: "", map: M_78D1094DCE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 2", format: "", raw: "", value: "", print: "", map: M_1BCBEBBBB5, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 3", format: "", raw: "", value: "", print: "", map: M_8F008269A6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 4", format: "", raw: "", value: "", print: "", map: M_EA49BFE7C9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 5", format: "", raw: "", value: "", print: "", map: M_BEC007B40B, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 6", format: "", raw: "", value: "", print: "", map: M_0E86C98D0B, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 7 and $$self{AFInfo2Version} eq \"0100\"", format: "", raw: "", value: "", print: "", map: M_5423221111, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "", raw: "", value: "", print: "", map: M_FB13FF227A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} < 2 and $$self{AFInfo2Version} !~ /^03/", format: "undef[7]", raw: "", value: "join(\" \", unpack(\"H2\"x7, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 2", format: "undef[2]", raw: "", value: "unpack(\"v\",$val)", print: "", map: M_639E9A80CB, bits: B_7F72A8628B, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 3", format: "undef[5]", raw: "", value: "join(\" \", unpack(\"H2\"x5, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 4", format: "undef[17]", raw: "", value: "join(\" \", unpack(\"H2\"x17, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 5", format: "undef[21]", raw: "", value: "join(\" \", unpack(\"H2\"x21, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 6", format: "undef[29]", raw: "", value: "join(\" \", unpack(\"H2\"x29, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 7", format: "undef[20]", raw: "", value: "join(\" \", unpack(\"H2\"x20, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{AFInfo2Version} !~ /^03/", format: "undef[7]", raw: "", value: "join(\" \", unpack(\"H2\"x7, $val))", print: "\"Unknown ($val)\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 8, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 1 and $$self{AFInfo2Version} =~ /^03/", format: "", raw: "", value: "", print: "", map: M_78D1094DCE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 8, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 8 and $$self{AFInfo2Version} =~ /^03/", format: "", raw: "", value: "", print: "", map: M_A4B17B2F6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 10, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 1 and $$self{AFInfo2Version} =~ /^03/", format: "undef[7]", raw: "", value: "join(\" \", unpack(\"H2\"x7, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 10, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 8 and $$self{AFInfo2Version} =~ /^03/", format: "undef[11]", raw: "", value: "join(\" \", unpack(\"H2\"x11, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 10, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 9 and $$self{AFInfo2Version} =~ /^03/", format: "undef[14]", raw: "", value: "join(\" \", unpack(\"H2\"x14, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16, name: "AFImageWidth", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 18, name: "AFImageHeight", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 20, name: "AFAreaXPosition", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 22, name: "AFAreaYPosition", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 24, name: "AFAreaWidth", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 26, name: "AFAreaHeight", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 28, name: "ContrastDetectAFInFocus", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 28, name: "AFPointsSelected", cond: "$$self{AFInfo2Version} eq \"0101\" and $$self{PhaseDetectAF} == 7", format: "undef[20]", raw: "", value: "join(\" \", unpack(\"H2\"x20, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 42, name: "AFImageWidth", cond: "$$self{AFInfo2Version} =~ /^03/", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 44, name: "AFImageHeight", cond: "$$self{AFInfo2Version} =~ /^03/", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 46, name: "AFAreaXPosition", cond: "\n            $$self{ContrastDetectAF} == 2 and $$self{AFInfo2Version} =~ /^03/ or\n            $$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} =~ /^0301/\n        ", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 47, name: "FocusPositionHorizontal", cond: "\n            $$self{ContrastDetectAF} == 2 and $$self{AFInfo2Version} =~ /^03/ or\n            $$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} =~ /^0301/\n        ", format: "", raw: "", value: "", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 48, name: "AFAreaYPosition", cond: "\n                $$self{ContrastDetectAF} == 2 and $$self{AFInfo2Version} =~ /^03/ or\n                $$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} =~ /^0301/\n            ", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 48, name: "AFPointsInFocus", cond: "$$self{AFInfo2Version} eq \"0101\" and $$self{PhaseDetectAF} == 7", format: "undef[20]", raw: "", value: "join(\" \", unpack(\"H2\"x20, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 49, name: "FocusPositionVertical", cond: "\n            $$self{ContrastDetectAF} == 2 and $$self{AFInfo2Version} =~ /^03/ or\n            $$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} =~ /^0301/\n        ", format: "", raw: "", value: "", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 50, name: "AFAreaWidth", cond: "$$self{AFInfo2Version} =~ /^03/", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 52, name: "AFAreaHeight", cond: "$$self{AFInfo2Version} =~ /^03/", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 56, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 9 and $$self{AFInfo2Version} =~ /^03/", format: "", raw: "", value: "", print: "", map: M_A113CEBF6C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 68, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 7 and $$self{AFInfo2Version} eq \"0101\"", format: "", raw: "", value: "", print: "", map: M_5423221111, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 68, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 2 and $$self{AFInfo2Version} eq \"0101\"", format: "", raw: "", value: "", print: "", map: M_1BCBEBBBB5, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 68, name: "PrimaryAFPoint", cond: "$$self{AFInfo2Version} eq \"0101\"", format: "", raw: "", value: "", print: "", map: M_FB13FF227A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
+    Tag { id: 70, name: "AFImageWidth", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 72, name: "AFImageHeight", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 74, name: "AFAreaXPosition", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 76, name: "AFAreaYPosition", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 78, name: "AFAreaWidth", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 80, name: "AFAreaHeight", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 82, name: "ContrastDetectAFInFocus", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
 ] };
 pub static NIKON__AFINFO2V0400: Table = Table {
     name: "Image::ExifTool::Nikon::AFInfo2V0400",
@@ -3141,6 +3144,7 @@ pub static NIKON__AFINFO2V0400: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -3162,6 +3166,7 @@ pub static NIKON__AFINFO2V0400: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 62,
@@ -3183,6 +3188,7 @@ pub static NIKON__AFINFO2V0400: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 64,
@@ -3204,6 +3210,7 @@ pub static NIKON__AFINFO2V0400: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 66,
@@ -3225,6 +3232,7 @@ pub static NIKON__AFINFO2V0400: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 67,
@@ -3246,6 +3254,7 @@ pub static NIKON__AFINFO2V0400: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 68,
@@ -3267,6 +3276,7 @@ pub static NIKON__AFINFO2V0400: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 69,
@@ -3288,6 +3298,7 @@ pub static NIKON__AFINFO2V0400: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 70,
@@ -3309,6 +3320,7 @@ pub static NIKON__AFINFO2V0400: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 72,
@@ -3330,6 +3342,7 @@ pub static NIKON__AFINFO2V0400: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 74,
@@ -3351,6 +3364,7 @@ pub static NIKON__AFINFO2V0400: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -3381,6 +3395,7 @@ pub static NIKON__AFTUNE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -3402,6 +3417,7 @@ pub static NIKON__AFTUNE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -3423,6 +3439,7 @@ pub static NIKON__AFTUNE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 3,
@@ -3444,6 +3461,7 @@ pub static NIKON__AFTUNE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -3474,6 +3492,7 @@ pub static NIKON__BAROMETERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -3495,6 +3514,7 @@ pub static NIKON__BAROMETERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -3525,6 +3545,7 @@ pub static NIKON__CAPTUREOFFSETS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -3546,6 +3567,7 @@ pub static NIKON__CAPTUREOFFSETS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -3567,6 +3589,7 @@ pub static NIKON__CAPTUREOFFSETS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -3597,6 +3620,7 @@ pub static NIKON__CAPTUREOUTPUT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -3618,6 +3642,7 @@ pub static NIKON__CAPTUREOUTPUT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -3639,6 +3664,7 @@ pub static NIKON__CAPTUREOUTPUT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -3668,6 +3694,7 @@ pub static NIKON__COLORBALANCE1: Table = Table {
         unknown: false,
         mask: 0,
         frac: 0,
+        weak: false,
     }],
 };
 pub static NIKON__COLORBALANCE2: Table = Table {
@@ -3696,6 +3723,7 @@ pub static NIKON__COLORBALANCE2: Table = Table {
         unknown: false,
         mask: 0,
         frac: 0,
+        weak: false,
     }],
 };
 pub static NIKON__COLORBALANCE3: Table = Table {
@@ -3724,6 +3752,7 @@ pub static NIKON__COLORBALANCE3: Table = Table {
         unknown: false,
         mask: 0,
         frac: 0,
+        weak: false,
     }],
 };
 pub static NIKON__COLORBALANCE4: Table = Table {
@@ -3752,6 +3781,7 @@ pub static NIKON__COLORBALANCE4: Table = Table {
         unknown: false,
         mask: 0,
         frac: 0,
+        weak: false,
     }],
 };
 pub static NIKON__COLORBALANCEA: Table = Table {
@@ -3781,6 +3811,7 @@ pub static NIKON__COLORBALANCEA: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 626,
@@ -3802,6 +3833,7 @@ pub static NIKON__COLORBALANCEA: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 628,
@@ -3823,6 +3855,7 @@ pub static NIKON__COLORBALANCEA: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 642,
@@ -3844,6 +3877,7 @@ pub static NIKON__COLORBALANCEA: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 656,
@@ -3865,6 +3899,7 @@ pub static NIKON__COLORBALANCEA: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 662,
@@ -3886,6 +3921,7 @@ pub static NIKON__COLORBALANCEA: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 676,
@@ -3907,6 +3943,7 @@ pub static NIKON__COLORBALANCEA: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 690,
@@ -3928,6 +3965,7 @@ pub static NIKON__COLORBALANCEA: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -3958,6 +3996,7 @@ pub static NIKON__COLORBALANCEB: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5096,
@@ -3979,6 +4018,7 @@ pub static NIKON__COLORBALANCEB: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5112,
@@ -4000,6 +4040,7 @@ pub static NIKON__COLORBALANCEB: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5128,
@@ -4021,6 +4062,7 @@ pub static NIKON__COLORBALANCEB: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5160,
@@ -4042,6 +4084,7 @@ pub static NIKON__COLORBALANCEB: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5176,
@@ -4063,6 +4106,7 @@ pub static NIKON__COLORBALANCEB: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5192,
@@ -4084,6 +4128,7 @@ pub static NIKON__COLORBALANCEB: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5224,
@@ -4105,6 +4150,7 @@ pub static NIKON__COLORBALANCEB: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5240,
@@ -4126,6 +4172,7 @@ pub static NIKON__COLORBALANCEB: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -4156,6 +4203,7 @@ pub static NIKON__COLORBALANCEC: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 32,
@@ -4177,6 +4225,7 @@ pub static NIKON__COLORBALANCEC: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 56,
@@ -4198,6 +4247,7 @@ pub static NIKON__COLORBALANCEC: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 76,
@@ -4219,6 +4269,7 @@ pub static NIKON__COLORBALANCEC: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 96,
@@ -4240,6 +4291,7 @@ pub static NIKON__COLORBALANCEC: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 116,
@@ -4261,6 +4313,7 @@ pub static NIKON__COLORBALANCEC: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 136,
@@ -4282,6 +4335,7 @@ pub static NIKON__COLORBALANCEC: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 156,
@@ -4303,6 +4357,7 @@ pub static NIKON__COLORBALANCEC: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 176,
@@ -4324,6 +4379,7 @@ pub static NIKON__COLORBALANCEC: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 196,
@@ -4345,6 +4401,7 @@ pub static NIKON__COLORBALANCEC: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 216,
@@ -4366,6 +4423,7 @@ pub static NIKON__COLORBALANCEC: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 256,
@@ -4387,6 +4445,7 @@ pub static NIKON__COLORBALANCEC: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 276,
@@ -4408,6 +4467,7 @@ pub static NIKON__COLORBALANCEC: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -4437,6 +4497,7 @@ pub static NIKON__COLORBALANCEUNKNOWN: Table = Table {
         unknown: false,
         mask: 0,
         frac: 0,
+        weak: false,
     }],
 };
 pub static NIKON__DISTORTINFO: Table = Table {
@@ -4466,6 +4527,7 @@ pub static NIKON__DISTORTINFO: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -4487,6 +4549,7 @@ pub static NIKON__DISTORTINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -4517,6 +4580,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -4538,6 +4602,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -4559,6 +4624,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -4580,6 +4646,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -4601,6 +4668,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -4622,6 +4690,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 20,
@@ -4643,6 +4712,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 24,
@@ -4664,6 +4734,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 28,
@@ -4685,6 +4756,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 32,
@@ -4706,6 +4778,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 36,
@@ -4727,6 +4800,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40,
@@ -4748,6 +4822,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 44,
@@ -4769,6 +4844,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 48,
@@ -4790,6 +4866,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -4820,6 +4897,7 @@ pub static NIKON__FILEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -4841,6 +4919,7 @@ pub static NIKON__FILEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -4862,6 +4941,7 @@ pub static NIKON__FILEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -4883,6 +4963,7 @@ pub static NIKON__FILEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -4913,6 +4994,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -4934,6 +5016,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -4955,6 +5038,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -4976,6 +5060,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -4997,6 +5082,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             unknown: false,
             mask: 128,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -5018,6 +5104,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             unknown: false,
             mask: 127,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -5039,6 +5126,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -5060,6 +5148,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 11,
@@ -5081,6 +5170,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -5102,6 +5192,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 13,
@@ -5123,6 +5214,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -5144,6 +5236,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 15,
@@ -5165,6 +5258,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             unknown: false,
             mask: 15,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -5186,6 +5280,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             unknown: false,
             mask: 15,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -5207,6 +5302,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -5228,6 +5324,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -5249,6 +5346,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -5270,6 +5368,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -5300,6 +5399,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -5321,6 +5421,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -5342,6 +5443,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -5363,6 +5465,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -5384,6 +5487,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             unknown: false,
             mask: 128,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -5405,6 +5509,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             unknown: false,
             mask: 127,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -5426,6 +5531,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -5447,6 +5553,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 12,
@@ -5468,6 +5575,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 13,
@@ -5489,6 +5597,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -5510,6 +5619,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 15,
@@ -5531,6 +5641,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -5552,6 +5663,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             unknown: false,
             mask: 15,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -5573,6 +5685,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             unknown: false,
             mask: 240,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -5594,6 +5707,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             unknown: false,
             mask: 15,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -5615,6 +5729,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -5636,6 +5751,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 19,
@@ -5657,6 +5773,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 19,
@@ -5678,6 +5795,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 20,
@@ -5699,6 +5817,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 20,
@@ -5720,6 +5839,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -5750,6 +5870,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -5771,6 +5892,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -5792,6 +5914,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -5813,6 +5936,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -5834,6 +5958,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             unknown: false,
             mask: 128,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -5855,6 +5980,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             unknown: false,
             mask: 127,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -5876,6 +6002,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -5897,6 +6024,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 12,
@@ -5918,6 +6046,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 13,
@@ -5939,6 +6068,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -5960,6 +6090,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 15,
@@ -5981,6 +6112,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -6002,6 +6134,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -6023,6 +6156,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             unknown: false,
             mask: 15,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -6044,6 +6178,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             unknown: false,
             mask: 240,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -6065,6 +6200,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             unknown: false,
             mask: 15,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 19,
@@ -6086,6 +6222,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 19,
@@ -6107,6 +6244,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 20,
@@ -6128,6 +6266,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 20,
@@ -6149,6 +6288,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 21,
@@ -6170,6 +6310,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 21,
@@ -6191,6 +6332,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 27,
@@ -6212,6 +6354,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 29,
@@ -6233,6 +6376,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 39,
@@ -6254,6 +6398,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
     ],
 };
@@ -6284,6 +6429,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -6305,6 +6451,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -6326,6 +6473,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -6347,6 +6495,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -6368,6 +6517,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             unknown: false,
             mask: 128,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -6389,6 +6539,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             unknown: false,
             mask: 127,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -6410,6 +6561,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 13,
@@ -6431,6 +6583,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -6452,6 +6605,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 15,
@@ -6473,6 +6627,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -6494,6 +6649,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -6515,6 +6671,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             unknown: false,
             mask: 15,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -6536,6 +6693,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             unknown: false,
             mask: 240,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -6557,6 +6715,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             unknown: false,
             mask: 15,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 39,
@@ -6578,6 +6737,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 39,
@@ -6599,6 +6759,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 40,
@@ -6620,6 +6781,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40,
@@ -6641,6 +6803,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41,
@@ -6662,6 +6825,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41,
@@ -6683,6 +6847,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 42,
@@ -6704,6 +6869,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 42,
@@ -6725,6 +6891,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -6755,6 +6922,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -6776,6 +6944,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -6797,6 +6966,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -6818,6 +6988,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             unknown: false,
             mask: 128,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -6839,6 +7010,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             unknown: false,
             mask: 1,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -6860,6 +7032,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             unknown: false,
             mask: 7,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -6881,6 +7054,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 12,
@@ -6902,6 +7076,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 13,
@@ -6923,6 +7098,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -6944,6 +7120,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 15,
@@ -6965,6 +7142,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -6986,6 +7164,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             unknown: false,
             mask: 15,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -7007,6 +7186,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             unknown: false,
             mask: 240,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -7028,6 +7208,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             unknown: false,
             mask: 15,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 40,
@@ -7049,6 +7230,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40,
@@ -7070,6 +7252,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41,
@@ -7091,6 +7274,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41,
@@ -7112,6 +7296,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 42,
@@ -7133,6 +7318,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 42,
@@ -7154,6 +7340,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -7184,6 +7371,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -7205,6 +7393,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -7226,6 +7415,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -7247,6 +7437,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -7268,6 +7459,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             unknown: false,
             mask: 128,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -7289,6 +7481,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             unknown: false,
             mask: 127,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -7310,6 +7503,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 13,
@@ -7331,6 +7525,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -7352,6 +7547,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 15,
@@ -7373,6 +7569,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -7394,6 +7591,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -7415,6 +7613,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             unknown: false,
             mask: 15,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -7436,6 +7635,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             unknown: false,
             mask: 240,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -7457,6 +7657,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             unknown: false,
             mask: 15,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 33,
@@ -7478,6 +7679,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 37,
@@ -7499,6 +7701,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 38,
@@ -7520,6 +7723,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40,
@@ -7541,6 +7745,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40,
@@ -7562,6 +7767,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41,
@@ -7583,6 +7789,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41,
@@ -7604,6 +7811,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 42,
@@ -7625,6 +7833,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 42,
@@ -7646,6 +7855,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -7675,6 +7885,7 @@ pub static NIKON__FLASHINFOUNKNOWN: Table = Table {
         unknown: false,
         mask: 0,
         frac: 0,
+        weak: false,
     }],
 };
 pub static NIKON__GEM: Table = Table {
@@ -7703,6 +7914,7 @@ pub static NIKON__GEM: Table = Table {
         unknown: false,
         mask: 0,
         frac: 0,
+        weak: false,
     }],
 };
 pub static NIKON__HDRINFO: Table = Table {
@@ -7732,6 +7944,7 @@ pub static NIKON__HDRINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -7753,6 +7966,7 @@ pub static NIKON__HDRINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -7774,6 +7988,7 @@ pub static NIKON__HDRINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -7795,6 +8010,7 @@ pub static NIKON__HDRINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 7,
@@ -7816,6 +8032,7 @@ pub static NIKON__HDRINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -7846,6 +8063,7 @@ pub static NIKON__HDRINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -7867,6 +8085,7 @@ pub static NIKON__HDRINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -7888,6 +8107,7 @@ pub static NIKON__HDRINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -7918,6 +8138,7 @@ pub static NIKON__ISOINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 4,
@@ -7939,6 +8160,7 @@ pub static NIKON__ISOINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -7960,6 +8182,7 @@ pub static NIKON__ISOINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -7981,6 +8204,7 @@ pub static NIKON__ISOINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -8011,6 +8235,7 @@ pub static NIKON__LENSDATA00: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -8032,6 +8257,7 @@ pub static NIKON__LENSDATA00: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 7,
@@ -8053,6 +8279,7 @@ pub static NIKON__LENSDATA00: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -8074,6 +8301,7 @@ pub static NIKON__LENSDATA00: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -8095,6 +8323,7 @@ pub static NIKON__LENSDATA00: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -8116,6 +8345,7 @@ pub static NIKON__LENSDATA00: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 11,
@@ -8137,6 +8367,7 @@ pub static NIKON__LENSDATA00: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -8158,6 +8389,7 @@ pub static NIKON__LENSDATA00: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -8188,6 +8420,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -8209,6 +8442,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -8230,6 +8464,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -8251,6 +8486,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -8272,6 +8508,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -8293,6 +8530,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 11,
@@ -8314,6 +8552,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -8335,6 +8574,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 13,
@@ -8356,6 +8596,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -8377,6 +8618,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 15,
@@ -8398,6 +8640,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -8419,6 +8662,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -8440,6 +8684,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -8461,6 +8706,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -8491,6 +8737,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -8512,6 +8759,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -8533,6 +8781,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -8554,6 +8803,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -8575,6 +8825,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 11,
@@ -8596,6 +8847,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 12,
@@ -8617,6 +8869,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 13,
@@ -8638,6 +8891,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -8659,6 +8913,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 15,
@@ -8680,6 +8935,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -8701,6 +8957,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -8722,6 +8979,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -8743,6 +9001,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 19,
@@ -8764,6 +9023,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -8794,6 +9054,7 @@ pub static NIKON__LENSDATA0400: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 394,
@@ -8815,6 +9076,7 @@ pub static NIKON__LENSDATA0400: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -8845,6 +9107,7 @@ pub static NIKON__LENSDATA0402: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 395,
@@ -8866,6 +9129,7 @@ pub static NIKON__LENSDATA0402: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -8896,6 +9160,7 @@ pub static NIKON__LENSDATA0403: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 684,
@@ -8917,34 +9182,35 @@ pub static NIKON__LENSDATA0403: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
 pub static NIKON__LENSDATA0800: Table = Table { name: "Image::ExifTool::Nikon::LensData0800", binary: true, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 0, name: "LensDataVersion", cond: "", format: "string[4]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3, name: "OldLensData", cond: "", format: "undef[17]", raw: "$$self{OldLensData} = 1 unless $val =~ /^.\\0+$/s; undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 4, name: "ExitPupilPosition", cond: "$$self{OldLensData}", format: "", raw: "", value: "$val ? 2048 / $val : $val", print: "sprintf(\"%.1f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 5, name: "AFAperture", cond: "$$self{OldLensData}", format: "", raw: "", value: "2**($val/24)", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 11, name: "FocusDistance", cond: "$$self{OldLensData}", format: "", raw: "", value: "0.01 * 10**($val/40)", print: "$val ? sprintf(\"%.2f m\",$val) : \"inf\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 12, name: "FocalLength", cond: "$$self{OldLensData}", format: "", raw: "", value: "5 * 2**($val/24)", print: "sprintf(\"%.1f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "LensIDNumber", cond: "$$self{OldLensData}", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 14, name: "LensFStops", cond: "$$self{OldLensData}", format: "", raw: "", value: "$val / 12", print: "sprintf(\"%.2f\", $val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 15, name: "MinFocalLength", cond: "$$self{OldLensData}", format: "", raw: "", value: "5 * 2**($val/24)", print: "sprintf(\"%.1f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16, name: "MaxFocalLength", cond: "$$self{OldLensData}", format: "", raw: "", value: "5 * 2**($val/24)", print: "sprintf(\"%.1f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 17, name: "MaxApertureAtMinFocal", cond: "$$self{OldLensData}", format: "", raw: "", value: "2**($val/24)", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 18, name: "MaxApertureAtMaxFocal", cond: "$$self{OldLensData}", format: "", raw: "", value: "2**($val/24)", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 19, name: "MCUVersion", cond: "$$self{OldLensData}", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 20, name: "EffectiveMaxAperture", cond: "$$self{OldLensData}", format: "", raw: "", value: "2**($val/24)", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 47, name: "NewLensData", cond: "", format: "undef[17]", raw: "$$self{NewLensData} = 1 unless $val =~ /^.\\0+$/s; undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 48, name: "LensID", cond: "$$self{NewLensData}", format: "int16u", raw: "", value: "", print: "", map: M_6BA583071E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 53, name: "LensMountType", cond: "", format: "int8u", raw: "$$self{LensMountType} = $val", value: "", print: "", map: M_9ED914D604, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 54, name: "MaxAperture", cond: "$$self{NewLensData}", format: "int16u", raw: "", value: "2**($val/384-1)", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 56, name: "FNumber", cond: "$$self{NewLensData}", format: "int16u", raw: "", value: "2**($val/384-1)", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 60, name: "FocalLength", cond: "$$self{NewLensData}", format: "int16u", raw: "", value: "", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 76, name: "FocusDistanceRangeWidth", cond: "$$self{NewLensData} and $$self{LensMountType} and $$self{LensMountType} == 1", format: "int8u", raw: "$$self{FocusDistanceRangeWidth} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 78, name: "FocusDistance", cond: "$$self{NewLensData} and $$self{LensMountType} and $$self{LensMountType} == 1", format: "int16u", raw: "$val = $val/256", value: "0.01 * 10**($val/40)", print: "\n            (defined $$self{FocusDistanceRangeWidth} and not $$self{FocusDistanceRangeWidth}) ? \"Inf\" : $val < 1 ? $val < 0.35 ? sprintf(\"%.4f m\", $val): sprintf(\"%.3f m\", $val): sprintf(\"%.2f m\", $val),    #distances less than 35mm are quite accurate with increasingly less precision past 1m\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 86, name: "LensDriveEnd", cond: "$$self{NewLensData} and $$self{LensMountType} and $$self{LensMountType} == 1", format: "int8u", raw: "unless (defined $$self{FocusDistanceRangeWidth} and not $$self{FocusDistanceRangeWidth}) { if ($val == 0 ) {$$self{LensDriveEnd} = \"No\"} else { $$self{LensDriveEnd} = \"CFD\"}; } else{ $$self{LensDriveEnd} = \"Inf\"}", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 90, name: "LensPositionAbsolute", cond: "$$self{NewLensData} and $$self{LensMountType} and $$self{LensMountType} == 1", format: "int32s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
+    Tag { id: 0, name: "LensDataVersion", cond: "", format: "string[4]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 3, name: "OldLensData", cond: "", format: "undef[17]", raw: "$$self{OldLensData} = 1 unless $val =~ /^.\\0+$/s; undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 4, name: "ExitPupilPosition", cond: "$$self{OldLensData}", format: "", raw: "", value: "$val ? 2048 / $val : $val", print: "sprintf(\"%.1f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 5, name: "AFAperture", cond: "$$self{OldLensData}", format: "", raw: "", value: "2**($val/24)", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 11, name: "FocusDistance", cond: "$$self{OldLensData}", format: "", raw: "", value: "0.01 * 10**($val/40)", print: "$val ? sprintf(\"%.2f m\",$val) : \"inf\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 12, name: "FocalLength", cond: "$$self{OldLensData}", format: "", raw: "", value: "5 * 2**($val/24)", print: "sprintf(\"%.1f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
+    Tag { id: 13, name: "LensIDNumber", cond: "$$self{OldLensData}", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 14, name: "LensFStops", cond: "$$self{OldLensData}", format: "", raw: "", value: "$val / 12", print: "sprintf(\"%.2f\", $val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 15, name: "MinFocalLength", cond: "$$self{OldLensData}", format: "", raw: "", value: "5 * 2**($val/24)", print: "sprintf(\"%.1f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16, name: "MaxFocalLength", cond: "$$self{OldLensData}", format: "", raw: "", value: "5 * 2**($val/24)", print: "sprintf(\"%.1f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 17, name: "MaxApertureAtMinFocal", cond: "$$self{OldLensData}", format: "", raw: "", value: "2**($val/24)", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 18, name: "MaxApertureAtMaxFocal", cond: "$$self{OldLensData}", format: "", raw: "", value: "2**($val/24)", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 19, name: "MCUVersion", cond: "$$self{OldLensData}", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 20, name: "EffectiveMaxAperture", cond: "$$self{OldLensData}", format: "", raw: "", value: "2**($val/24)", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 47, name: "NewLensData", cond: "", format: "undef[17]", raw: "$$self{NewLensData} = 1 unless $val =~ /^.\\0+$/s; undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 48, name: "LensID", cond: "$$self{NewLensData}", format: "int16u", raw: "", value: "", print: "", map: M_6BA583071E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 53, name: "LensMountType", cond: "", format: "int8u", raw: "$$self{LensMountType} = $val", value: "", print: "", map: M_9ED914D604, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 54, name: "MaxAperture", cond: "$$self{NewLensData}", format: "int16u", raw: "", value: "2**($val/384-1)", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
+    Tag { id: 56, name: "FNumber", cond: "$$self{NewLensData}", format: "int16u", raw: "", value: "2**($val/384-1)", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
+    Tag { id: 60, name: "FocalLength", cond: "$$self{NewLensData}", format: "int16u", raw: "", value: "", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
+    Tag { id: 76, name: "FocusDistanceRangeWidth", cond: "$$self{NewLensData} and $$self{LensMountType} and $$self{LensMountType} == 1", format: "int8u", raw: "$$self{FocusDistanceRangeWidth} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 78, name: "FocusDistance", cond: "$$self{NewLensData} and $$self{LensMountType} and $$self{LensMountType} == 1", format: "int16u", raw: "$val = $val/256", value: "0.01 * 10**($val/40)", print: "\n            (defined $$self{FocusDistanceRangeWidth} and not $$self{FocusDistanceRangeWidth}) ? \"Inf\" : $val < 1 ? $val < 0.35 ? sprintf(\"%.4f m\", $val): sprintf(\"%.3f m\", $val): sprintf(\"%.2f m\", $val),    #distances less than 35mm are quite accurate with increasingly less precision past 1m\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 86, name: "LensDriveEnd", cond: "$$self{NewLensData} and $$self{LensMountType} and $$self{LensMountType} == 1", format: "int8u", raw: "unless (defined $$self{FocusDistanceRangeWidth} and not $$self{FocusDistanceRangeWidth}) { if ($val == 0 ) {$$self{LensDriveEnd} = \"No\"} else { $$self{LensDriveEnd} = \"CFD\"}; } else{ $$self{LensDriveEnd} = \"Inf\"}", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 90, name: "LensPositionAbsolute", cond: "$$self{NewLensData} and $$self{LensMountType} and $$self{LensMountType} == 1", format: "int32s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
 ] };
 pub static NIKON__LENSDATAUNKNOWN: Table = Table {
     name: "Image::ExifTool::Nikon::LensDataUnknown",
@@ -8972,189 +9238,190 @@ pub static NIKON__LENSDATAUNKNOWN: Table = Table {
         unknown: false,
         mask: 0,
         frac: 0,
+        weak: false,
     }],
 };
 pub static NIKON__LOCATIONINFO: Table = Table { name: "Image::ExifTool::Nikon::LocationInfo", binary: true, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 0, name: "LocationInfoVersion", cond: "", format: "undef[4]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 4, name: "TextEncoding", cond: "", format: "", raw: "\n            $$self{TextEncoding} = $Image::ExifTool::Nikon::nikonTextEncoding{$val} if $val;\n            return $val;\n        ", value: "", print: "", map: M_7FF5468B06, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 5, name: "CountryCode", cond: "", format: "undef[3]", raw: "", value: "$val=~s/\\0.*//s; $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8, name: "POILevel", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 9, name: "Location", cond: "", format: "undef[70]", raw: "$$self{TextEncoding} ? $self->Decode($val,$$self{TextEncoding},\"MM\") : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 0, name: "LocationInfoVersion", cond: "", format: "undef[4]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 4, name: "TextEncoding", cond: "", format: "", raw: "\n            $$self{TextEncoding} = $Image::ExifTool::Nikon::nikonTextEncoding{$val} if $val;\n            return $val;\n        ", value: "", print: "", map: M_7FF5468B06, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 5, name: "CountryCode", cond: "", format: "undef[3]", raw: "", value: "$val=~s/\\0.*//s; $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 8, name: "POILevel", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 9, name: "Location", cond: "", format: "undef[70]", raw: "$$self{TextEncoding} ? $self->Decode($val,$$self{TextEncoding},\"MM\") : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
 ] };
 pub static NIKON__MAIN: Table = Table { name: "Image::ExifTool::Nikon::Main", binary: false, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 1, name: "MakerNoteVersion", cond: "", format: "", raw: "", value: "$_=$val; /^[\\x00-\\x09]/ and $_=join(\"\",unpack(\"CCCC\",$_)); $_", print: "$_=$val;s/^(\\d{2})/$1\\./;s/^0//;$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 2, name: "ISO", cond: "", format: "", raw: "$val eq \"\\0\\0\\0\\0\" ? undef : $val", value: "", print: "$_=$val;s/^0 //;s/^1 (\\d+)/Hi $1/;$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3, name: "ColorMode", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 4, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 5, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 6, name: "Sharpness", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 7, name: "FocusMode", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8, name: "FlashSetting", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 9, name: "FlashType", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 11, name: "WhiteBalanceFineTune", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 12, name: "WB_RBLevels", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "ProgramShift", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"c3\",$val); $c ? $a*($b/$c) : 0", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 14, name: "ExposureDifference", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"c3\",$val); $c ? $a*($b/$c) : 0", print: "$val ? sprintf(\"%+.1f\",$val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 15, name: "ISOSelection", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16, name: "DataDump", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 17, name: "PreviewIFD", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::PreviewIFD", sub_start: "$val", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 18, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"c3\",$val); $c ? $a*($b/$c) : 0", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 19, name: "ISOSetting", cond: "", format: "", raw: "", value: "", print: "$_=$val;s/^0 //;$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 20, name: "ColorBalanceA", cond: "$format eq \"undef\" and $count == 2560", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalanceA", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 20, name: "NRWData", cond: "$$valPt =~ /^NRW 0100/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalanceB", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 20, name: "NRWData", cond: "$$valPt =~ /^NRW /", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalanceC", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 22, name: "ImageBoundary", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 23, name: "ExternalFlashExposureComp", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"c3\",$val); $c ? $a*($b/$c) : 0", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 24, name: "FlashExposureBracketValue", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"c3\",$val); $c ? $a*($b/$c) : 0", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 25, name: "ExposureBracketValue", cond: "", format: "", raw: "", value: "", print: "$val !~ /undef/ ?  Image::ExifTool::Exif::PrintFraction($val) : \"n/a\" ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 26, name: "ImageProcessing", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 27, name: "CropHiSpeed", cond: "", format: "", raw: "", value: "", print: "", map: M_9D15A70BA9, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 7, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 28, name: "ExposureTuning", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"c3\",$val); $c ? $a*($b/$c) : 0", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 29, name: "SerialNumber", cond: "", format: "", raw: "", value: "", print: "NONE", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 30, name: "ColorSpace", cond: "", format: "", raw: "", value: "", print: "", map: M_84771BAD07, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 31, name: "VRInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::VRInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 32, name: "ImageAuthentication", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 33, name: "FaceDetect", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FaceDetect", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 34, name: "ActiveD-Lighting", cond: "", format: "", raw: "", value: "", print: "", map: M_0376596FD6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 35, name: "PictureControlData", cond: "$$valPt =~ /^01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::PictureControl", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 35, name: "PictureControlData", cond: "$$valPt =~ /^02/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::PictureControl2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 35, name: "PictureControlData", cond: "$$valPt =~ /^03/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::PictureControl3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 35, name: "PictureControlData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::PictureControlUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 36, name: "WorldTime", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::WorldTime", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 37, name: "ISOInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ISOInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 42, name: "VignetteControl", cond: "", format: "", raw: "", value: "", print: "", map: M_2173F0D8C9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 43, name: "DistortInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::DistortInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 44, name: "UnknownInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::UnknownInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 50, name: "UnknownInfo2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::UnknownInfo2", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 52, name: "ShutterMode", cond: "", format: "", raw: "$$self{ShutterMode} = $val", value: "", print: "", map: M_255E5A4095, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 53, name: "HDRInfo", cond: "$count != 6", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::HDRInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 53, name: "HDRInfo2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::HDRInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 55, name: "MechanicalShutterCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 57, name: "LocationInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LocationInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 61, name: "BlackLevel", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 62, name: "ImageSizeRAW", cond: "", format: "", raw: "", value: "", print: "", map: M_1E3C6AE173, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 63, name: "WhiteBalanceFineTune", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 69, name: "CropArea", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 78, name: "NikonSettings", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::NikonSettings::Main", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 79, name: "ColorTemperatureAuto", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 81, name: "MakerNotes0x51", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::MakerNotes0x51", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 86, name: "MakerNotes0x56", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::MakerNotes0x56", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 128, name: "ImageAdjustment", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 129, name: "ToneComp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 130, name: "AuxiliaryLens", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 131, name: "LensType", cond: "", format: "", raw: "", value: "", print: "$_ = $val ? Image::ExifTool::DecodeBits($val,\n            {\n                0 => 'MF',\n                1 => 'D',\n                2 => 'G',\n                3 => 'VR',\n                4 => '1', #PH\n                5 => 'FT-1', #PH/IB\n                6 => 'E', #PH (electromagnetic aperture mechanism)\n                7 => 'AF-P', #PH/IB\n            }) : 'AF';\n            # remove commas and change \"D G\" to just \"G\"\n            s/,//g; s/\\bD G\\b/G/;\n            s/ E\\b// and s/^(G )?/E /;      # put \"E\" at the start instead of \"G\"\n            s/ 1// and $_ = \"1 $_\";         # put \"1\" at start\n            s/FT-1 // and $_ .= ' FT-1';    # put \"FT-1\" at end\n            return $_;\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 132, name: "Lens", cond: "", format: "", raw: "", value: "", print: "CODE:PrintLensInfo", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 133, name: "ManualFocusDistance", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 134, name: "DigitalZoom", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 135, name: "FlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_F5F41E35D9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 136, name: "AFInfo", cond: "$$self{Model} =~ /^NIKON D/i", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::AFInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 136, name: "AFInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::AFInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 137, name: "ShootingMode", cond: "", format: "", raw: "", value: "", print: "\n            $_ = '';\n            unless ($val & 0x87) {\n                return 'Single-Frame' unless $val;\n                $_ = 'Single-Frame, ';\n            }\n            return $_ . Image::ExifTool::DecodeBits($val,\n            {\n                0 => 'Continuous',\n                1 => 'Delay',\n                2 => 'PC Control',\n                3 => 'Self-timer', #forum6281 (NC)\n                4 => 'Exposure Bracketing',\n                5 => $$self{Model}=~/D70\\b/ ? 'Unused LE-NR Slowdown' : 'Auto ISO',\n                6 => 'White-Balance Bracketing',\n                7 => 'IR Control',\n                8 => 'D-Lighting Bracketing', #forum6281 (NC)\n                11 => 'Pre-capture', #28  Z9 pre-release burst\n            });\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 139, name: "LensFStops", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"C3\",$val); $c ? $a*($b/$c) : 0", print: "sprintf(\"%.2f\", $val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 140, name: "ContrastCurve", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 141, name: "ColorHue", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 143, name: "SceneMode", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 144, name: "LightSource", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfoD40", cond: "$$valPt =~ /^0209/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:748:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfoD80", cond: "$$valPt =~ /^0208/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:765:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfoD90", cond: "$$valPt =~ /^0213/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:920:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfoD3a", cond: "$$valPt =~ /^0210/ and $count == 5399", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:792:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfoD3b", cond: "$$valPt =~ /^0210/ and ($count == 5408 or $count == 5412)", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:801:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfoD3X", cond: "$$valPt =~ /^0214/ and $count == 5409", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:803:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfoD3S", cond: "$$valPt =~ /^0218/ and ($count == 5356 or $count == 5388)", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:745:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfoD300a", cond: "$$valPt =~ /^0210/ and $count == 5291", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ShotInfoD300a", sub_start: "enc:4:813:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfoD300b", cond: "$$valPt =~ /^0210/ and $count == 5303", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ShotInfoD300b", sub_start: "enc:4:825:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfoD300S", cond: "$$valPt =~ /^0216/ and $count == 5311", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:827:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfoD700", cond: "$$valPt =~ /^0212/ and $count == 5312", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:856:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfoD800", cond: "$$valPt =~ /^0222/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:1824:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfoD810", cond: "$$valPt =~ /^0233/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfoD850", cond: "$$valPt =~ /^0243/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfoD5000", cond: "$$valPt =~ /^0215/ and $count == 6745", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:922:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfoD5100", cond: "$$valPt =~ /^0221/ and $count == 8902", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:1072:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfoD5200", cond: "$$valPt =~ /^0226/ and $count == 11587", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:3328:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfoD7000", cond: "$$valPt =~ /^0220/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:1096:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfoD4", cond: "$$valPt =~ /^0223/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:1929:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfoD4S", cond: "$$valPt =~ /^0231/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:13975:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfoD500", cond: "$$valPt =~ /^023[89]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfoD6", cond: "$$valPt =~ /^0246/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfoD610", cond: "$$valPt =~ /^0232/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:2047:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfoZ7II", cond: "$$valPt =~ /^080[01234]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfoZ9", cond: "$$valPt =~ /^0805/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfo02xx", cond: "$$valPt =~ /^0[28]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ShotInfo", sub_start: "enc:4:593:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "ShotInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ShotInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 146, name: "HueAdjustment", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 147, name: "NEFCompression", cond: "", format: "", raw: "", value: "", print: "", map: M_2F86DB2CE0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 148, name: "SaturationAdj", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 149, name: "NoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 150, name: "NEFLinearizationTable", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 151, name: "ColorBalance0100", cond: "$$valPt =~ /^0100/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance1", sub_start: "$valuePtr + 72", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 151, name: "ColorBalance0102", cond: "$$valPt =~ /^0102/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance2", sub_start: "$valuePtr + 10", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 151, name: "ColorBalance0103", cond: "$$valPt =~ /^0103/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance3", sub_start: "$valuePtr + 20", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 151, name: "ColorBalance0205", cond: "$$valPt =~ /^0205/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance2", sub_start: "enc:4:22:14", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 151, name: "ColorBalance0209", cond: "$$valPt =~ /^02(09|12|14)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance4", sub_start: "enc:284:18:10", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 151, name: "ColorBalance02", cond: "$$valPt =~ /^02(\\d{2})/ and $1 < 11", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance2", sub_start: "enc:284:14:6", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 151, name: "ColorBalance0211", cond: "$$valPt =~ /^0211/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance4", sub_start: "enc:284:24:16", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 151, name: "ColorBalance0213", cond: "$$valPt =~ /^0213/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance2", sub_start: "enc:284:18:10", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 151, name: "ColorBalance0215", cond: "$$valPt =~ /^021[567]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance4", sub_start: "enc:284:12:4", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 151, name: "ColorBalanceUnknown02", cond: "$$valPt =~ /^0[26]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalanceUnknown", sub_start: "enc:284:10:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 151, name: "ColorBalanceUnknown04", cond: "$$valPt =~ /^0[48]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalanceUnknown", sub_start: "enc:4:10:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 151, name: "ColorBalanceUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalanceUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 152, name: "LensData0100", cond: "$$valPt =~ /^0100/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData00", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 152, name: "LensData0101", cond: "$$valPt =~ /^0101/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData01", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 152, name: "LensData0201", cond: "$$valPt =~ /^020[1-3]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData01", sub_start: "enc:4:0:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 152, name: "LensData0204", cond: "$$valPt =~ /^0204/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData0204", sub_start: "enc:4:0:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 152, name: "LensData0400", cond: "$$valPt =~ /^040[01]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData0400", sub_start: "enc:4:0:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 152, name: "LensData0402", cond: "$$valPt =~ /^0402/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData0402", sub_start: "enc:4:0:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 152, name: "LensData0403", cond: "$$valPt =~ /^0403/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData0403", sub_start: "enc:4:0:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 152, name: "LensData0800", cond: "$$valPt =~ /^080[012]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData0800", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 152, name: "LensDataUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensDataUnknown", sub_start: "enc:4:0:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 153, name: "RawImageCenter", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 154, name: "SensorPixelSize", cond: "", format: "", raw: "", value: "", print: "$val=~s/ / x /;\"$val um\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 156, name: "SceneAssist", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 157, name: "DateStampMode", cond: "", format: "", raw: "", value: "", print: "", map: M_2D48158299, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 158, name: "RetouchHistory", cond: "", format: "", raw: "", value: "$val=~s/( 0)+$//; $val", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 10, parr: &[PItem { map: M_3D44A63341, code: "" }, PItem { map: M_3D44A63341, code: "" }, PItem { map: M_3D44A63341, code: "" }, PItem { map: M_3D44A63341, code: "" }, PItem { map: M_3D44A63341, code: "" }, PItem { map: M_3D44A63341, code: "" }, PItem { map: M_3D44A63341, code: "" }, PItem { map: M_3D44A63341, code: "" }, PItem { map: M_3D44A63341, code: "" }, PItem { map: M_3D44A63341, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 160, name: "SerialNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 162, name: "ImageDataSize", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 165, name: "ImageCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 166, name: "DeletedImageCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 167, name: "ShutterCount", cond: "", format: "", raw: "", value: "", print: "$val == 4294965247 ? \"n/a\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 168, name: "FlashInfo0100", cond: "$$valPt =~ /^010[01]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfo0100", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 168, name: "FlashInfo0102", cond: "$$valPt =~ /^0102/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfo0102", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 168, name: "FlashInfo0103", cond: "$$valPt =~ /^010[345]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfo0103", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 168, name: "FlashInfo0106", cond: "$$valPt =~ /^0106/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfo0106", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 168, name: "FlashInfo0107", cond: "$$valPt =~ /^010[78]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfo0107", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 168, name: "FlashInfo0300", cond: "$$valPt =~ /^030[01]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfo0300", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 168, name: "FlashInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 169, name: "ImageOptimization", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 170, name: "Saturation", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 171, name: "VariProgram", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 172, name: "ImageStabilization", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 173, name: "AFResponse", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 176, name: "MultiExposure", cond: "$$valPt =~ /^0100/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::MultiExposure", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 176, name: "MultiExposure", cond: "$$valPt =~ /^0101/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::MultiExposure", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 176, name: "MultiExposure2", cond: "$$valPt =~ /^010[23]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::MultiExposure2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 177, name: "HighISONoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_6410A36231, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 179, name: "ToningEffect", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 182, name: "PowerUpTime", cond: "", format: "", raw: "CODE:__ANON__", value: "", print: "$self->ConvertDateTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 183, name: "AFInfo2", cond: "$$self{Model} =~ /^NIKON Z 9\\b/i", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::AFInfo2V0400", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 183, name: "AFInfo2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::AFInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 184, name: "FileInfo", cond: "\n            if (length($$valPt) >= 0) {\n                my ($dir, $file) = unpack('x6vv', $$valPt);\n                my $littleEndian = ($dir >= 100 and $dir <= 999 and $file <= 9999);\n                ($dir, $file) = unpack('x6nn', $$valPt);\n                my $bigEndian = ($dir >= 100 and $dir <= 999 and $file <= 9999);\n                return $littleEndian if $littleEndian xor $bigEndian;\n            }\n            return $$self{Model} =~ /^NIKON (D4S|D750|D810|D3300|D5200|D5300|D5500|D7100)$/;\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FileInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 184, name: "FileInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FileInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 185, name: "AFTune", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::AFTune", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 187, name: "RetouchInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::RetouchInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 189, name: "PictureControlData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::PictureControl", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 191, name: "SilentPhotography", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 195, name: "BarometerInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::BarometerInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3584, name: "PrintIM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3585, name: "NikonCaptureData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3593, name: "NikonCaptureVersion", cond: "", format: "", raw: "", value: "", print: "NONE", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3598, name: "NikonCaptureOffsets", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::CaptureOffsets", sub_start: "$valuePtr + 4", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3600, name: "NikonScanIFD", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::Scan", sub_start: "$val", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3603, name: "NikonCaptureEditVersions", cond: "$self->Options(\"ExtractEmbedded\")", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3603, name: "NikonCaptureEditVersions", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3613, name: "NikonICCProfile", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::ICC_Profile::Main", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3614, name: "NikonCaptureOutput", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::CaptureOutput", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3618, name: "NEFBitDepth", cond: "", format: "", raw: "", value: "", print: "", map: M_B351DED278, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1, name: "MakerNoteVersion", cond: "", format: "", raw: "", value: "$_=$val; /^[\\x00-\\x09]/ and $_=join(\"\",unpack(\"CCCC\",$_)); $_", print: "$_=$val;s/^(\\d{2})/$1\\./;s/^0//;$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 2, name: "ISO", cond: "", format: "", raw: "$val eq \"\\0\\0\\0\\0\" ? undef : $val", value: "", print: "$_=$val;s/^0 //;s/^1 (\\d+)/Hi $1/;$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
+    Tag { id: 3, name: "ColorMode", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 4, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 5, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 6, name: "Sharpness", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 7, name: "FocusMode", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 8, name: "FlashSetting", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 9, name: "FlashType", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 11, name: "WhiteBalanceFineTune", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 12, name: "WB_RBLevels", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "ProgramShift", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"c3\",$val); $c ? $a*($b/$c) : 0", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 14, name: "ExposureDifference", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"c3\",$val); $c ? $a*($b/$c) : 0", print: "$val ? sprintf(\"%+.1f\",$val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 15, name: "ISOSelection", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16, name: "DataDump", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 17, name: "PreviewIFD", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::PreviewIFD", sub_start: "$val", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 18, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"c3\",$val); $c ? $a*($b/$c) : 0", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 19, name: "ISOSetting", cond: "", format: "", raw: "", value: "", print: "$_=$val;s/^0 //;$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 20, name: "ColorBalanceA", cond: "$format eq \"undef\" and $count == 2560", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalanceA", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 20, name: "NRWData", cond: "$$valPt =~ /^NRW 0100/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalanceB", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 20, name: "NRWData", cond: "$$valPt =~ /^NRW /", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalanceC", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 22, name: "ImageBoundary", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 23, name: "ExternalFlashExposureComp", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"c3\",$val); $c ? $a*($b/$c) : 0", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 24, name: "FlashExposureBracketValue", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"c3\",$val); $c ? $a*($b/$c) : 0", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 25, name: "ExposureBracketValue", cond: "", format: "", raw: "", value: "", print: "$val !~ /undef/ ?  Image::ExifTool::Exif::PrintFraction($val) : \"n/a\" ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 26, name: "ImageProcessing", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 27, name: "CropHiSpeed", cond: "", format: "", raw: "", value: "", print: "", map: M_9D15A70BA9, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 7, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 28, name: "ExposureTuning", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"c3\",$val); $c ? $a*($b/$c) : 0", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 29, name: "SerialNumber", cond: "", format: "", raw: "", value: "", print: "NONE", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 30, name: "ColorSpace", cond: "", format: "", raw: "", value: "", print: "", map: M_84771BAD07, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 31, name: "VRInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::VRInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 32, name: "ImageAuthentication", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 33, name: "FaceDetect", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FaceDetect", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 34, name: "ActiveD-Lighting", cond: "", format: "", raw: "", value: "", print: "", map: M_0376596FD6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 35, name: "PictureControlData", cond: "$$valPt =~ /^01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::PictureControl", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 35, name: "PictureControlData", cond: "$$valPt =~ /^02/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::PictureControl2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 35, name: "PictureControlData", cond: "$$valPt =~ /^03/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::PictureControl3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 35, name: "PictureControlData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::PictureControlUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 36, name: "WorldTime", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::WorldTime", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 37, name: "ISOInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ISOInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 42, name: "VignetteControl", cond: "", format: "", raw: "", value: "", print: "", map: M_2173F0D8C9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 43, name: "DistortInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::DistortInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 44, name: "UnknownInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::UnknownInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 50, name: "UnknownInfo2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::UnknownInfo2", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 52, name: "ShutterMode", cond: "", format: "", raw: "$$self{ShutterMode} = $val", value: "", print: "", map: M_255E5A4095, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 53, name: "HDRInfo", cond: "$count != 6", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::HDRInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 53, name: "HDRInfo2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::HDRInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 55, name: "MechanicalShutterCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 57, name: "LocationInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LocationInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 61, name: "BlackLevel", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 62, name: "ImageSizeRAW", cond: "", format: "", raw: "", value: "", print: "", map: M_1E3C6AE173, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 63, name: "WhiteBalanceFineTune", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 69, name: "CropArea", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 78, name: "NikonSettings", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::NikonSettings::Main", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 79, name: "ColorTemperatureAuto", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 81, name: "MakerNotes0x51", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::MakerNotes0x51", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 86, name: "MakerNotes0x56", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::MakerNotes0x56", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 128, name: "ImageAdjustment", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 129, name: "ToneComp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 130, name: "AuxiliaryLens", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 131, name: "LensType", cond: "", format: "", raw: "", value: "", print: "$_ = $val ? Image::ExifTool::DecodeBits($val,\n            {\n                0 => 'MF',\n                1 => 'D',\n                2 => 'G',\n                3 => 'VR',\n                4 => '1', #PH\n                5 => 'FT-1', #PH/IB\n                6 => 'E', #PH (electromagnetic aperture mechanism)\n                7 => 'AF-P', #PH/IB\n            }) : 'AF';\n            # remove commas and change \"D G\" to just \"G\"\n            s/,//g; s/\\bD G\\b/G/;\n            s/ E\\b// and s/^(G )?/E /;      # put \"E\" at the start instead of \"G\"\n            s/ 1// and $_ = \"1 $_\";         # put \"1\" at start\n            s/FT-1 // and $_ .= ' FT-1';    # put \"FT-1\" at end\n            return $_;\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 132, name: "Lens", cond: "", format: "", raw: "", value: "", print: "CODE:PrintLensInfo", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 133, name: "ManualFocusDistance", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 134, name: "DigitalZoom", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 135, name: "FlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_F5F41E35D9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 136, name: "AFInfo", cond: "$$self{Model} =~ /^NIKON D/i", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::AFInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 136, name: "AFInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::AFInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 137, name: "ShootingMode", cond: "", format: "", raw: "", value: "", print: "\n            $_ = '';\n            unless ($val & 0x87) {\n                return 'Single-Frame' unless $val;\n                $_ = 'Single-Frame, ';\n            }\n            return $_ . Image::ExifTool::DecodeBits($val,\n            {\n                0 => 'Continuous',\n                1 => 'Delay',\n                2 => 'PC Control',\n                3 => 'Self-timer', #forum6281 (NC)\n                4 => 'Exposure Bracketing',\n                5 => $$self{Model}=~/D70\\b/ ? 'Unused LE-NR Slowdown' : 'Auto ISO',\n                6 => 'White-Balance Bracketing',\n                7 => 'IR Control',\n                8 => 'D-Lighting Bracketing', #forum6281 (NC)\n                11 => 'Pre-capture', #28  Z9 pre-release burst\n            });\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 139, name: "LensFStops", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"C3\",$val); $c ? $a*($b/$c) : 0", print: "sprintf(\"%.2f\", $val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 140, name: "ContrastCurve", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 141, name: "ColorHue", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 143, name: "SceneMode", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 144, name: "LightSource", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfoD40", cond: "$$valPt =~ /^0209/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:748:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfoD80", cond: "$$valPt =~ /^0208/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:765:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfoD90", cond: "$$valPt =~ /^0213/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:920:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfoD3a", cond: "$$valPt =~ /^0210/ and $count == 5399", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:792:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfoD3b", cond: "$$valPt =~ /^0210/ and ($count == 5408 or $count == 5412)", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:801:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfoD3X", cond: "$$valPt =~ /^0214/ and $count == 5409", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:803:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfoD3S", cond: "$$valPt =~ /^0218/ and ($count == 5356 or $count == 5388)", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:745:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfoD300a", cond: "$$valPt =~ /^0210/ and $count == 5291", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ShotInfoD300a", sub_start: "enc:4:813:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfoD300b", cond: "$$valPt =~ /^0210/ and $count == 5303", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ShotInfoD300b", sub_start: "enc:4:825:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfoD300S", cond: "$$valPt =~ /^0216/ and $count == 5311", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:827:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfoD700", cond: "$$valPt =~ /^0212/ and $count == 5312", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:856:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfoD800", cond: "$$valPt =~ /^0222/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:1824:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfoD810", cond: "$$valPt =~ /^0233/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfoD850", cond: "$$valPt =~ /^0243/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfoD5000", cond: "$$valPt =~ /^0215/ and $count == 6745", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:922:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfoD5100", cond: "$$valPt =~ /^0221/ and $count == 8902", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:1072:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfoD5200", cond: "$$valPt =~ /^0226/ and $count == 11587", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:3328:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfoD7000", cond: "$$valPt =~ /^0220/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:1096:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfoD4", cond: "$$valPt =~ /^0223/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:1929:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfoD4S", cond: "$$valPt =~ /^0231/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:13975:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfoD500", cond: "$$valPt =~ /^023[89]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfoD6", cond: "$$valPt =~ /^0246/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfoD610", cond: "$$valPt =~ /^0232/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:2047:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfoZ7II", cond: "$$valPt =~ /^080[01234]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfoZ9", cond: "$$valPt =~ /^0805/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfo02xx", cond: "$$valPt =~ /^0[28]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ShotInfo", sub_start: "enc:4:593:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "ShotInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ShotInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 146, name: "HueAdjustment", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 147, name: "NEFCompression", cond: "", format: "", raw: "", value: "", print: "", map: M_2F86DB2CE0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 148, name: "SaturationAdj", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 149, name: "NoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 150, name: "NEFLinearizationTable", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 151, name: "ColorBalance0100", cond: "$$valPt =~ /^0100/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance1", sub_start: "$valuePtr + 72", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 151, name: "ColorBalance0102", cond: "$$valPt =~ /^0102/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance2", sub_start: "$valuePtr + 10", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 151, name: "ColorBalance0103", cond: "$$valPt =~ /^0103/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance3", sub_start: "$valuePtr + 20", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 151, name: "ColorBalance0205", cond: "$$valPt =~ /^0205/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance2", sub_start: "enc:4:22:14", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 151, name: "ColorBalance0209", cond: "$$valPt =~ /^02(09|12|14)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance4", sub_start: "enc:284:18:10", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 151, name: "ColorBalance02", cond: "$$valPt =~ /^02(\\d{2})/ and $1 < 11", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance2", sub_start: "enc:284:14:6", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 151, name: "ColorBalance0211", cond: "$$valPt =~ /^0211/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance4", sub_start: "enc:284:24:16", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 151, name: "ColorBalance0213", cond: "$$valPt =~ /^0213/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance2", sub_start: "enc:284:18:10", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 151, name: "ColorBalance0215", cond: "$$valPt =~ /^021[567]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance4", sub_start: "enc:284:12:4", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 151, name: "ColorBalanceUnknown02", cond: "$$valPt =~ /^0[26]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalanceUnknown", sub_start: "enc:284:10:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 151, name: "ColorBalanceUnknown04", cond: "$$valPt =~ /^0[48]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalanceUnknown", sub_start: "enc:4:10:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 151, name: "ColorBalanceUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalanceUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 152, name: "LensData0100", cond: "$$valPt =~ /^0100/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData00", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 152, name: "LensData0101", cond: "$$valPt =~ /^0101/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData01", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 152, name: "LensData0201", cond: "$$valPt =~ /^020[1-3]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData01", sub_start: "enc:4:0:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 152, name: "LensData0204", cond: "$$valPt =~ /^0204/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData0204", sub_start: "enc:4:0:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 152, name: "LensData0400", cond: "$$valPt =~ /^040[01]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData0400", sub_start: "enc:4:0:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 152, name: "LensData0402", cond: "$$valPt =~ /^0402/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData0402", sub_start: "enc:4:0:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 152, name: "LensData0403", cond: "$$valPt =~ /^0403/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData0403", sub_start: "enc:4:0:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 152, name: "LensData0800", cond: "$$valPt =~ /^080[012]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData0800", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 152, name: "LensDataUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensDataUnknown", sub_start: "enc:4:0:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 153, name: "RawImageCenter", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 154, name: "SensorPixelSize", cond: "", format: "", raw: "", value: "", print: "$val=~s/ / x /;\"$val um\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 156, name: "SceneAssist", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 157, name: "DateStampMode", cond: "", format: "", raw: "", value: "", print: "", map: M_2D48158299, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 158, name: "RetouchHistory", cond: "", format: "", raw: "", value: "$val=~s/( 0)+$//; $val", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 10, parr: &[PItem { map: M_3D44A63341, code: "" }, PItem { map: M_3D44A63341, code: "" }, PItem { map: M_3D44A63341, code: "" }, PItem { map: M_3D44A63341, code: "" }, PItem { map: M_3D44A63341, code: "" }, PItem { map: M_3D44A63341, code: "" }, PItem { map: M_3D44A63341, code: "" }, PItem { map: M_3D44A63341, code: "" }, PItem { map: M_3D44A63341, code: "" }, PItem { map: M_3D44A63341, code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 160, name: "SerialNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 162, name: "ImageDataSize", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 165, name: "ImageCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 166, name: "DeletedImageCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 167, name: "ShutterCount", cond: "", format: "", raw: "", value: "", print: "$val == 4294965247 ? \"n/a\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 168, name: "FlashInfo0100", cond: "$$valPt =~ /^010[01]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfo0100", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 168, name: "FlashInfo0102", cond: "$$valPt =~ /^0102/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfo0102", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 168, name: "FlashInfo0103", cond: "$$valPt =~ /^010[345]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfo0103", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 168, name: "FlashInfo0106", cond: "$$valPt =~ /^0106/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfo0106", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 168, name: "FlashInfo0107", cond: "$$valPt =~ /^010[78]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfo0107", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 168, name: "FlashInfo0300", cond: "$$valPt =~ /^030[01]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfo0300", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 168, name: "FlashInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 169, name: "ImageOptimization", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 170, name: "Saturation", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 171, name: "VariProgram", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 172, name: "ImageStabilization", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 173, name: "AFResponse", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 176, name: "MultiExposure", cond: "$$valPt =~ /^0100/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::MultiExposure", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 176, name: "MultiExposure", cond: "$$valPt =~ /^0101/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::MultiExposure", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 176, name: "MultiExposure2", cond: "$$valPt =~ /^010[23]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::MultiExposure2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 177, name: "HighISONoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_6410A36231, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 179, name: "ToningEffect", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 182, name: "PowerUpTime", cond: "", format: "", raw: "CODE:__ANON__", value: "", print: "$self->ConvertDateTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 183, name: "AFInfo2", cond: "$$self{Model} =~ /^NIKON Z 9\\b/i", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::AFInfo2V0400", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 183, name: "AFInfo2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::AFInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 184, name: "FileInfo", cond: "\n            if (length($$valPt) >= 0) {\n                my ($dir, $file) = unpack('x6vv', $$valPt);\n                my $littleEndian = ($dir >= 100 and $dir <= 999 and $file <= 9999);\n                ($dir, $file) = unpack('x6nn', $$valPt);\n                my $bigEndian = ($dir >= 100 and $dir <= 999 and $file <= 9999);\n                return $littleEndian if $littleEndian xor $bigEndian;\n            }\n            return $$self{Model} =~ /^NIKON (D4S|D750|D810|D3300|D5200|D5300|D5500|D7100)$/;\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FileInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 184, name: "FileInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FileInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 185, name: "AFTune", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::AFTune", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 187, name: "RetouchInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::RetouchInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 189, name: "PictureControlData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::PictureControl", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 191, name: "SilentPhotography", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 195, name: "BarometerInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::BarometerInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 3584, name: "PrintIM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 3585, name: "NikonCaptureData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 3593, name: "NikonCaptureVersion", cond: "", format: "", raw: "", value: "", print: "NONE", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 3598, name: "NikonCaptureOffsets", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::CaptureOffsets", sub_start: "$valuePtr + 4", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 3600, name: "NikonScanIFD", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::Scan", sub_start: "$val", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 3603, name: "NikonCaptureEditVersions", cond: "$self->Options(\"ExtractEmbedded\")", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 3603, name: "NikonCaptureEditVersions", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 3613, name: "NikonICCProfile", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::ICC_Profile::Main", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 3614, name: "NikonCaptureOutput", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::CaptureOutput", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 3618, name: "NEFBitDepth", cond: "", format: "", raw: "", value: "", print: "", map: M_B351DED278, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
 ] };
 pub static NIKON__MAKERNOTES0X51: Table = Table {
     name: "Image::ExifTool::Nikon::MakerNotes0x51",
@@ -9183,6 +9450,7 @@ pub static NIKON__MAKERNOTES0X51: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -9204,6 +9472,7 @@ pub static NIKON__MAKERNOTES0X51: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -9234,6 +9503,7 @@ pub static NIKON__MAKERNOTES0X56: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -9255,6 +9525,7 @@ pub static NIKON__MAKERNOTES0X56: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -9285,6 +9556,7 @@ pub static NIKON__MULTIEXPOSURE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -9306,6 +9578,7 @@ pub static NIKON__MULTIEXPOSURE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -9327,6 +9600,7 @@ pub static NIKON__MULTIEXPOSURE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -9348,6 +9622,7 @@ pub static NIKON__MULTIEXPOSURE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -9378,6 +9653,7 @@ pub static NIKON__MULTIEXPOSURE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -9399,6 +9675,7 @@ pub static NIKON__MULTIEXPOSURE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -9420,6 +9697,7 @@ pub static NIKON__MULTIEXPOSURE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -9441,6 +9719,7 @@ pub static NIKON__MULTIEXPOSURE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -9471,6 +9750,7 @@ pub static NIKON__ORIENTATIONINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -9492,6 +9772,7 @@ pub static NIKON__ORIENTATIONINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -9513,6 +9794,7 @@ pub static NIKON__ORIENTATIONINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -9543,6 +9825,7 @@ pub static NIKON__PICTURECONTROL: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -9564,6 +9847,7 @@ pub static NIKON__PICTURECONTROL: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 24,
@@ -9585,6 +9869,7 @@ pub static NIKON__PICTURECONTROL: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 48,
@@ -9606,6 +9891,7 @@ pub static NIKON__PICTURECONTROL: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 49,
@@ -9627,6 +9913,7 @@ pub static NIKON__PICTURECONTROL: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 50,
@@ -9648,6 +9935,7 @@ pub static NIKON__PICTURECONTROL: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 51,
@@ -9669,6 +9957,7 @@ pub static NIKON__PICTURECONTROL: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 52,
@@ -9690,6 +9979,7 @@ pub static NIKON__PICTURECONTROL: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 53,
@@ -9711,6 +10001,7 @@ pub static NIKON__PICTURECONTROL: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 54,
@@ -9732,6 +10023,7 @@ pub static NIKON__PICTURECONTROL: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 55,
@@ -9753,6 +10045,7 @@ pub static NIKON__PICTURECONTROL: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 56,
@@ -9774,6 +10067,7 @@ pub static NIKON__PICTURECONTROL: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 57,
@@ -9795,6 +10089,7 @@ pub static NIKON__PICTURECONTROL: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -9825,6 +10120,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -9846,6 +10142,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 24,
@@ -9867,6 +10164,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 48,
@@ -9888,6 +10186,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 49,
@@ -9909,6 +10208,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 51,
@@ -9930,6 +10230,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 53,
@@ -9951,6 +10252,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 55,
@@ -9972,6 +10274,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 57,
@@ -9993,6 +10296,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 59,
@@ -10014,6 +10318,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 61,
@@ -10035,6 +10340,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 63,
@@ -10056,6 +10362,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 64,
@@ -10077,6 +10384,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 65,
@@ -10098,6 +10406,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -10128,6 +10437,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -10149,6 +10459,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 28,
@@ -10170,6 +10481,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 54,
@@ -10191,6 +10503,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 55,
@@ -10212,6 +10525,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 57,
@@ -10233,6 +10547,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 59,
@@ -10254,6 +10569,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 61,
@@ -10275,6 +10591,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 63,
@@ -10296,6 +10613,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 65,
@@ -10317,6 +10635,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 67,
@@ -10338,6 +10657,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 69,
@@ -10359,6 +10679,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 71,
@@ -10380,6 +10701,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 72,
@@ -10401,6 +10723,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 73,
@@ -10422,6 +10745,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -10451,6 +10775,7 @@ pub static NIKON__PICTURECONTROLUNKNOWN: Table = Table {
         unknown: false,
         mask: 0,
         frac: 0,
+        weak: false,
     }],
 };
 pub static NIKON__PREVIEWIFD: Table = Table {
@@ -10480,6 +10805,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 259,
@@ -10501,6 +10827,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 282,
@@ -10522,6 +10849,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 283,
@@ -10543,6 +10871,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 296,
@@ -10564,6 +10893,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 513,
@@ -10585,6 +10915,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 514,
@@ -10606,6 +10937,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 531,
@@ -10627,6 +10959,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -10656,6 +10989,7 @@ pub static NIKON__ROC: Table = Table {
         unknown: false,
         mask: 0,
         frac: 0,
+        weak: false,
     }],
 };
 pub static NIKON__RETOUCHINFO: Table = Table {
@@ -10685,6 +11019,7 @@ pub static NIKON__RETOUCHINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -10706,6 +11041,7 @@ pub static NIKON__RETOUCHINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -10736,6 +11072,7 @@ pub static NIKON__SCAN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 64,
@@ -10757,6 +11094,7 @@ pub static NIKON__SCAN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 65,
@@ -10778,6 +11116,7 @@ pub static NIKON__SCAN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 80,
@@ -10799,6 +11138,7 @@ pub static NIKON__SCAN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 81,
@@ -10820,6 +11160,7 @@ pub static NIKON__SCAN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 96,
@@ -10841,6 +11182,7 @@ pub static NIKON__SCAN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 256,
@@ -10862,6 +11204,7 @@ pub static NIKON__SCAN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 272,
@@ -10883,6 +11226,7 @@ pub static NIKON__SCAN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 288,
@@ -10904,6 +11248,7 @@ pub static NIKON__SCAN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 512,
@@ -10925,6 +11270,7 @@ pub static NIKON__SCAN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 513,
@@ -10946,6 +11292,7 @@ pub static NIKON__SCAN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 514,
@@ -10967,6 +11314,7 @@ pub static NIKON__SCAN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -10997,6 +11345,7 @@ pub static NIKON__SHOTINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -11018,6 +11367,7 @@ pub static NIKON__SHOTINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -11039,6 +11389,7 @@ pub static NIKON__SHOTINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 102,
@@ -11060,6 +11411,7 @@ pub static NIKON__SHOTINFO: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 106,
@@ -11081,6 +11433,7 @@ pub static NIKON__SHOTINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 110,
@@ -11102,6 +11455,7 @@ pub static NIKON__SHOTINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 117,
@@ -11123,6 +11477,7 @@ pub static NIKON__SHOTINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 130,
@@ -11144,6 +11499,7 @@ pub static NIKON__SHOTINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 343,
@@ -11165,6 +11521,7 @@ pub static NIKON__SHOTINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 430,
@@ -11186,6 +11543,7 @@ pub static NIKON__SHOTINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 589,
@@ -11207,6 +11565,7 @@ pub static NIKON__SHOTINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
     ],
 };
@@ -11237,6 +11596,7 @@ pub static NIKON__SHOTINFOD300A: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 604,
@@ -11258,6 +11618,7 @@ pub static NIKON__SHOTINFOD300A: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 633,
@@ -11279,6 +11640,7 @@ pub static NIKON__SHOTINFOD300A: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 721,
@@ -11300,6 +11662,7 @@ pub static NIKON__SHOTINFOD300A: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 790,
@@ -11321,6 +11684,7 @@ pub static NIKON__SHOTINFOD300A: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -11351,6 +11715,7 @@ pub static NIKON__SHOTINFOD300B: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -11372,6 +11737,7 @@ pub static NIKON__SHOTINFOD300B: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 613,
@@ -11393,6 +11759,7 @@ pub static NIKON__SHOTINFOD300B: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 644,
@@ -11414,6 +11781,7 @@ pub static NIKON__SHOTINFOD300B: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 732,
@@ -11435,6 +11803,7 @@ pub static NIKON__SHOTINFOD300B: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 732,
@@ -11456,6 +11825,7 @@ pub static NIKON__SHOTINFOD300B: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 802,
@@ -11477,6 +11847,7 @@ pub static NIKON__SHOTINFOD300B: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -11507,6 +11878,7 @@ pub static NIKON__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -11528,6 +11900,7 @@ pub static NIKON__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -11549,6 +11922,7 @@ pub static NIKON__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -11570,6 +11944,7 @@ pub static NIKON__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 7,
@@ -11591,6 +11966,7 @@ pub static NIKON__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -11612,6 +11988,7 @@ pub static NIKON__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -11633,6 +12010,7 @@ pub static NIKON__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 11,
@@ -11654,6 +12032,7 @@ pub static NIKON__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -11683,6 +12062,7 @@ pub static NIKON__UNKNOWNINFO: Table = Table {
         unknown: true,
         mask: 0,
         frac: 0,
+        weak: false,
     }],
 };
 pub static NIKON__UNKNOWNINFO2: Table = Table {
@@ -11711,6 +12091,7 @@ pub static NIKON__UNKNOWNINFO2: Table = Table {
         unknown: true,
         mask: 0,
         frac: 0,
+        weak: false,
     }],
 };
 pub static NIKON__VRINFO: Table = Table {
@@ -11740,6 +12121,7 @@ pub static NIKON__VRINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -11761,6 +12143,7 @@ pub static NIKON__VRINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -11782,6 +12165,7 @@ pub static NIKON__VRINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -11803,6 +12187,7 @@ pub static NIKON__VRINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -11824,13 +12209,14 @@ pub static NIKON__VRINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
 pub static NIKON__WORLDTIME: Table = Table { name: "Image::ExifTool::Nikon::WorldTime", binary: true, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 0, name: "TimeZone", cond: "", format: "int16s", raw: "", value: "", print: "\n            my $sign = $val < 0 ? '-' : '+';\n            my $h = int(abs($val) / 60);\n            sprintf(\"%s%.2d:%.2d\", $sign, $h, abs($val)-60*$h);\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 2, name: "DaylightSavings", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3, name: "DateDisplayFormat", cond: "", format: "", raw: "", value: "", print: "", map: M_AABFF61462, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 0, name: "TimeZone", cond: "", format: "int16s", raw: "", value: "", print: "\n            my $sign = $val < 0 ? '-' : '+';\n            my $h = int(abs($val) / 60);\n            sprintf(\"%s%.2d:%.2d\", $sign, $h, abs($val)-60*$h);\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 2, name: "DaylightSavings", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 3, name: "DateDisplayFormat", cond: "", format: "", raw: "", value: "", print: "", map: M_AABFF61462, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
 ] };
 pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
     name: "Image::ExifTool::NikonCustom::SettingsD3",
@@ -11859,6 +12245,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 3,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 0,
@@ -11880,6 +12267,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 128,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -11901,6 +12289,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 192,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -11922,6 +12311,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 32,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -11943,6 +12333,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 16,
             frac: 30,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -11964,6 +12355,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 12,
             frac: 40,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -11985,6 +12377,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 3,
             frac: 50,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -12006,6 +12399,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 128,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -12027,6 +12421,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 8,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -12048,6 +12443,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 96,
             frac: 30,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -12069,6 +12465,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 6,
             frac: 30,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -12090,6 +12487,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 6,
             frac: 40,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -12111,6 +12509,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 1,
             frac: 50,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -12132,6 +12531,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 7,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -12153,6 +12553,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 112,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -12174,6 +12575,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 112,
             frac: 30,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -12195,6 +12597,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 7,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -12216,6 +12619,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 8,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -12237,6 +12641,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 192,
             frac: 30,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -12258,6 +12663,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 48,
             frac: 40,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -12279,6 +12685,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 192,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -12300,6 +12707,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 48,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -12321,6 +12729,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 12,
             frac: 30,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -12342,6 +12751,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 3,
             frac: 40,
+            weak: false,
         },
         Tag {
             id: 7,
@@ -12363,6 +12773,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 224,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 7,
@@ -12384,6 +12795,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 224,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 7,
@@ -12405,6 +12817,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 15,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -12426,6 +12839,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 240,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -12447,6 +12861,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 15,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -12468,6 +12883,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 192,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -12489,6 +12905,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 48,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -12510,6 +12927,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 12,
             frac: 30,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -12531,6 +12949,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 12,
             frac: 30,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -12552,6 +12971,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 1,
             frac: 40,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -12573,6 +12993,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 64,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -12594,6 +13015,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 7,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -12615,6 +13037,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 48,
             frac: 30,
+            weak: false,
         },
         Tag {
             id: 11,
@@ -12636,6 +13059,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -12657,6 +13081,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 32,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -12678,6 +13103,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 2,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -12699,6 +13125,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 8,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -12720,6 +13147,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 128,
             frac: 30,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -12741,6 +13169,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 64,
             frac: 40,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -12762,6 +13191,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 4,
             frac: 50,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -12783,6 +13213,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 3,
             frac: 60,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -12804,6 +13235,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 16,
             frac: 70,
+            weak: false,
         },
         Tag {
             id: 13,
@@ -12825,6 +13257,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 192,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 13,
@@ -12846,6 +13279,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 48,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 13,
@@ -12867,6 +13301,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 2,
             frac: 30,
+            weak: false,
         },
         Tag {
             id: 13,
@@ -12888,6 +13323,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 1,
             frac: 40,
+            weak: false,
         },
         Tag {
             id: 13,
@@ -12909,6 +13345,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 3,
             frac: 50,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -12930,6 +13367,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 248,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -12951,6 +13389,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 248,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -12972,6 +13411,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 7,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -12993,6 +13433,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 7,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 15,
@@ -13014,6 +13455,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 248,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 15,
@@ -13035,6 +13477,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 248,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 15,
@@ -13056,6 +13499,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 7,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 15,
@@ -13077,6 +13521,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 7,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -13098,6 +13543,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 248,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -13119,6 +13565,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 248,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -13140,6 +13587,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 7,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -13161,6 +13609,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 7,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -13182,6 +13631,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 128,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -13203,6 +13653,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 64,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -13224,6 +13675,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 32,
             frac: 30,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -13245,6 +13697,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 16,
             frac: 40,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -13266,6 +13719,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 8,
             frac: 50,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -13287,6 +13741,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 4,
             frac: 60,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -13308,6 +13763,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 2,
             frac: 70,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -13329,6 +13785,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 1,
             frac: 80,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -13350,6 +13807,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 24,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -13371,6 +13829,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 7,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 20,
@@ -13392,6 +13851,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 224,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 20,
@@ -13413,6 +13873,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 240,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 20,
@@ -13434,6 +13895,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 15,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 21,
@@ -13455,6 +13917,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 192,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 21,
@@ -13476,6 +13939,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 224,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 21,
@@ -13497,6 +13961,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 48,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 21,
@@ -13518,6 +13983,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 24,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 21,
@@ -13539,6 +14005,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 8,
             frac: 30,
+            weak: false,
         },
         Tag {
             id: 21,
@@ -13560,6 +14027,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 4,
             frac: 30,
+            weak: false,
         },
         Tag {
             id: 21,
@@ -13581,6 +14049,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 1,
             frac: 40,
+            weak: false,
         },
         Tag {
             id: 22,
@@ -13602,6 +14071,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 128,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 22,
@@ -13623,6 +14093,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 15,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 23,
@@ -13644,6 +14115,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 192,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 25,
@@ -13665,6 +14137,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 224,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 25,
@@ -13686,6 +14159,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 28,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 26,
@@ -13707,6 +14181,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 224,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 26,
@@ -13728,242 +14203,243 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             unknown: false,
             mask: 28,
             frac: 20,
+            weak: false,
         },
     ],
 };
 pub static NIKONSETTINGS__MAIN: Table = Table { name: "Image::ExifTool::NikonSettings::Main", binary: false, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 1, name: "ISOAutoHiLimit", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_378AD439F8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1, name: "ISOAutoHiLimit", cond: "$$self{Model} =~ /^NIKON Z (7|7_2)\\b/i", format: "", raw: "", value: "", print: "", map: M_939D4A7510, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 2, name: "ISOAutoFlashLimit", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_42840EB4A5, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 2, name: "ISOAutoFlashLimit", cond: "$$self{Model} =~ /^NIKON Z (7|7_2)\\b/i", format: "", raw: "", value: "", print: "", map: M_A9932CB6D2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3, name: "ISOAutoShutterTime", cond: "", format: "", raw: "", value: "", print: "", map: M_D770A519F0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 11, name: "FlickerReductionShooting", cond: "", format: "", raw: "", value: "", print: "", map: M_46690FFEBC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 12, name: "FlickerReductionIndicator", cond: "", format: "", raw: "", value: "", print: "", map: M_46690FFEBC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "MovieISOAutoHiLimit", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_378AD439F8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "MovieISOAutoHiLimit", cond: "$$self{Model} =~ /^NIKON Z (7|7_2)\\b/i", format: "", raw: "", value: "", print: "", map: M_D4E575D8AC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 14, name: "MovieISOAutoControlManualMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 15, name: "MovieWhiteBalanceSameAsPhoto", cond: "", format: "", raw: "", value: "", print: "", map: M_7AD5E9B56E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 29, name: "AF-CPrioritySel", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_5F12D737A1, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 29, name: "AF-CPrioritySel", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_7F86E1C5C8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 30, name: "AF-SPrioritySel", cond: "", format: "", raw: "", value: "", print: "", map: M_7F86E1C5C8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 32, name: "AFPointSel", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_4725EE9A44, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 32, name: "AFPointSel", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_19482B3CE0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 34, name: "AFActivation", cond: "", format: "", raw: "", value: "", print: "", map: M_5C969AB85C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 35, name: "FocusPointWrap", cond: "", format: "", raw: "", value: "", print: "", map: M_51F59FBDE8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 37, name: "ManualFocusPointIllumination", cond: "", format: "", raw: "", value: "", print: "", map: M_9DDDE2F173, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 38, name: "AF-AssistIlluminator", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 39, name: "ManualFocusRingInAFMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 41, name: "ISOStepSize", cond: "", format: "", raw: "", value: "", print: "", map: M_12ABCB05E9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 42, name: "ExposureControlStepSize", cond: "", format: "", raw: "", value: "", print: "", map: M_12ABCB05E9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 43, name: "EasyExposureCompensation", cond: "", format: "", raw: "", value: "", print: "", map: M_05CC6B9353, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 44, name: "MatrixMetering", cond: "", format: "", raw: "", value: "", print: "", map: M_EC446D8081, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45, name: "CenterWeightedAreaSize", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_9E58D2FF85, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45, name: "CenterWeightedAreaSize", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_F59FB75337, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 47, name: "FineTuneOptMatrixMetering", cond: "", format: "", raw: "", value: "($val - 7) / 6", print: "$val ? sprintf(\"%+.2f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 48, name: "FineTuneOptCenterWeighted", cond: "", format: "", raw: "", value: "($val - 7) / 6", print: "$val ? sprintf(\"%+.2f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 49, name: "FineTuneOptSpotMetering", cond: "", format: "", raw: "", value: "($val - 7) / 6", print: "$val ? sprintf(\"%+.2f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 50, name: "FineTuneOptHighlightWeighted", cond: "", format: "", raw: "", value: "($val - 7) / 6", print: "$val ? sprintf(\"%+.2f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 51, name: "ShutterReleaseButtonAE-L", cond: "", format: "", raw: "", value: "", print: "", map: M_B680477F94, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 52, name: "StandbyMonitorOffTime", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_7FB8A8960D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 52, name: "StandbyMonitorOffTime", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_F2730BBE46, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 53, name: "SelfTimerTime", cond: "", format: "", raw: "", value: "", print: "", map: M_4976B896B2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 54, name: "SelfTimerShotCount", cond: "", format: "", raw: "", value: "10 - $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 55, name: "SelfTimerShotInterval", cond: "", format: "", raw: "", value: "", print: "", map: M_1851A5E85E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 56, name: "PlaybackMonitorOffTime", cond: "", format: "", raw: "", value: "", print: "", map: M_BFFBD5C8CB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 57, name: "MenuMonitorOffTime", cond: "", format: "", raw: "", value: "", print: "", map: M_BFFBD5C8CB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 58, name: "ShootingInfoMonitorOffTime", cond: "", format: "", raw: "", value: "", print: "", map: M_BFFBD5C8CB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 59, name: "ImageReviewMonitorOffTime", cond: "", format: "", raw: "", value: "", print: "", map: M_C5CF40BC01, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 60, name: "LiveViewMonitorOffTime", cond: "", format: "", raw: "", value: "", print: "", map: M_2D66C0A112, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 62, name: "CLModeShootingSpeed", cond: "", format: "", raw: "", value: "6 - $val", print: "\"$val fps\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 63, name: "MaxContinuousRelease", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 64, name: "ExposureDelayMode", cond: "", format: "", raw: "", value: "", print: "", map: M_3144149777, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 65, name: "ElectronicFront-CurtainShutter", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 66, name: "FileNumberSequence", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 67, name: "FramingGridDisplay", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 69, name: "LCDIllumination", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 70, name: "OpticalVR", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 71, name: "FlashSyncSpeed", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_C5607984FD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 71, name: "FlashSyncSpeed", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_48C41ECB2D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 72, name: "FlashShutterSpeed", cond: "", format: "", raw: "", value: "", print: "", map: M_A58F2F0E0F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 73, name: "FlashExposureCompArea", cond: "", format: "", raw: "", value: "", print: "", map: M_5529DE5F53, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 74, name: "AutoFlashISOSensitivity", cond: "", format: "", raw: "", value: "", print: "", map: M_B252BD2EA1, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 81, name: "AssignBktButton", cond: "", format: "", raw: "", value: "", print: "", map: M_0ADBBBCDE6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 82, name: "AssignMovieRecordButton", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_71A305C59D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 82, name: "AssignMovieRecordButton", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_45B5CB974F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 83, name: "MultiSelectorShootMode", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_96EB2C5DC4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 83, name: "MultiSelectorShootMode", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_C926D5640E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 84, name: "MultiSelectorPlaybackMode", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_A435B7D02A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 84, name: "MultiSelectorPlaybackMode", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_2F3D54E29E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 86, name: "MultiSelectorLiveView", cond: "", format: "", raw: "", value: "", print: "", map: M_C926D5640E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 88, name: "CmdDialsReverseRotExposureComp", cond: "", format: "", raw: "$$self{CmdDialsReverseRotExposureComp} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 89, name: "CmdDialsChangeMainSubExposure", cond: "", format: "", raw: "$$self{CmdDialsChangeMainSubExposure} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 90, name: "CmdDialsChangeMainSub", cond: "$$self{CmdDialsChangeMainSubExposure} and $$self{CmdDialsChangeMainSubExposure} == 1", format: "", raw: "", value: "", print: "", map: M_9308B6DB2D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 90, name: "CmdDialsChangeMainSub", cond: "$$self{CmdDialsChangeMainSubExposure} and $$self{CmdDialsChangeMainSubExposure} == 2", format: "", raw: "", value: "", print: "", map: M_01858E2264, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 90, name: "CmdDialsChangeMainSub", cond: "", format: "", raw: "", value: "", print: "", map: M_005876653F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 91, name: "CmdDialsMenuAndPlayback", cond: "", format: "", raw: "", value: "", print: "", map: M_6B5B8C8F72, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 92, name: "SubDialFrameAdvance", cond: "", format: "", raw: "", value: "", print: "", map: M_314A7C82D6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 93, name: "ReleaseButtonToUseDial", cond: "", format: "", raw: "", value: "", print: "", map: M_7AD5E9B56E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 94, name: "ReverseIndicators", cond: "", format: "", raw: "", value: "", print: "", map: M_E005AED128, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 98, name: "MovieShutterButton", cond: "", format: "", raw: "", value: "", print: "", map: M_2C3D7A5DE0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 99, name: "Language", cond: "", format: "", raw: "", value: "", print: "", map: M_D78A396EAE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 108, name: "ShootingInfoDisplay", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_5C0B22B185, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 108, name: "ShootingInfoDisplay", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_E5DE01E423, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 116, name: "FlickAdvanceDirection", cond: "", format: "", raw: "", value: "", print: "", map: M_AA432D4645, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 117, name: "HDMIOutputResolution", cond: "", format: "", raw: "", value: "", print: "", map: M_CB5D48E9CF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 119, name: "HDMIOutputRange", cond: "", format: "", raw: "", value: "", print: "", map: M_64F3A15243, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 128, name: "RemoteFuncButton", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_82441FDE75, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 128, name: "RemoteFuncButton", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_DE20DE5494, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 139, name: "CmdDialsReverseRotation", cond: "$$self{CmdDialsReverseRotExposureComp} and $$self{CmdDialsReverseRotExposureComp} == 1", format: "", raw: "", value: "", print: "", map: M_73E8D63280, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 139, name: "CmdDialsReverseRotation", cond: "", format: "", raw: "", value: "", print: "", map: M_064D0423B3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 141, name: "FocusPeakingHighlightColor", cond: "", format: "", raw: "", value: "", print: "", map: M_7B8521B750, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 142, name: "ContinuousModeDisplay", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 143, name: "ShutterSpeedLock", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 144, name: "ApertureLock", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 145, name: "MovieHighlightDisplayThreshold", cond: "", format: "", raw: "", value: "", print: "", map: M_AA22E6A4DB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 146, name: "HDMIExternalRecorder", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 147, name: "BlockShotAFResponse", cond: "", format: "", raw: "", value: "", print: "", map: M_34895877CC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 148, name: "SubjectMotion", cond: "", format: "", raw: "", value: "", print: "", map: M_8302EF34F8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 149, name: "Three-DTrackingFaceDetection", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 151, name: "StoreByOrientation", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_773E779570, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 151, name: "StoreByOrientation", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_4673D05C23, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 153, name: "DynamicAreaAFAssist", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 154, name: "ExposureCompStepSize", cond: "", format: "", raw: "", value: "", print: "", map: M_12ABCB05E9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 155, name: "SyncReleaseMode", cond: "", format: "", raw: "", value: "", print: "", map: M_279AB87FEB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 156, name: "ModelingFlash", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 157, name: "AutoBracketModeM", cond: "", format: "", raw: "", value: "", print: "", map: M_628C28B9D6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 158, name: "PreviewButton", cond: "", format: "", raw: "", value: "", print: "", map: M_077C95728B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 160, name: "Func1Button", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_077C95728B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 160, name: "Func1Button", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_66DDC46F8A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 162, name: "Func2Button", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_077C95728B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 162, name: "Func2Button", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_66DDC46F8A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 163, name: "AF-OnButton", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_93852B53E3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 163, name: "AF-OnButton", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_E173336D8B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 164, name: "SubSelector", cond: "", format: "", raw: "", value: "", print: "", map: M_0303F373C0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 165, name: "SubSelectorCenter", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_D73B8858F9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 165, name: "SubSelectorCenter", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_914DFA24ED, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 167, name: "LensFunc1Button", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_97CCCEB36F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 167, name: "LensFunc1Button", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_C9AE11FE1F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 168, name: "CmdDialsApertureSetting", cond: "", format: "", raw: "", value: "", print: "", map: M_66EA82D97B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 169, name: "MultiSelector", cond: "", format: "", raw: "", value: "", print: "", map: M_0B048D9DEB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 170, name: "LiveViewButtonOptions", cond: "", format: "", raw: "", value: "", print: "", map: M_BDC5CCE476, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 171, name: "LightSwitch", cond: "", format: "", raw: "", value: "", print: "", map: M_FD5000BBD6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 177, name: "MoviePreviewButton", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_2462CF90D0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 177, name: "MovieFunc1Button", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_83ACF8A7D9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 179, name: "MovieFunc1Button", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_28DAEEBA80, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 179, name: "MovieFunc2Button", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_9FF66F2922, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 181, name: "MovieFunc2Button", cond: "", format: "", raw: "", value: "", print: "", map: M_EAC59CB63D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 182, name: "AssignMovieSubselector", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_A9EA521307, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 182, name: "AssignMovieSubselector", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_DB326B8BB9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 184, name: "LimitAFAreaModeSelD9", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 185, name: "LimitAFAreaModeSelD25", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 188, name: "LimitAFAreaModeSel3D", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 189, name: "LimitAFAreaModeSelGroup", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 190, name: "LimitAFAreaModeSelAuto", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 193, name: "LimitSelectableImageArea5To4", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 194, name: "LimitSelectableImageArea1To1", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 212, name: "PhotoShootingMenuBank", cond: "", format: "", raw: "", value: "", print: "", map: M_BE2EC31EAA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 213, name: "CustomSettingsBank", cond: "", format: "", raw: "", value: "", print: "", map: M_BE2EC31EAA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 214, name: "LimitAF-AreaModeSelPinpoint", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 215, name: "LimitAF-AreaModeSelDynamic", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 216, name: "LimitAF-AreaModeSelWideAF_S", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 217, name: "LimitAF-AreaModeSelWideAF_L", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 218, name: "LowLightAF", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 219, name: "LimitSelectableImageAreaDX", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 220, name: "LimitSelectableImageArea5To4", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 221, name: "LimitSelectableImageArea1To1", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 222, name: "LimitSelectableImageArea16To9", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 223, name: "ApplySettingsToLiveView", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 224, name: "FocusPeakingLevel", cond: "", format: "", raw: "", value: "", print: "", map: M_20991D8CD2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 234, name: "LensControlRing", cond: "", format: "", raw: "", value: "", print: "", map: M_33DE4FB18A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 237, name: "MovieMultiSelector", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_D8C8B6721C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 237, name: "MovieMultiSelector", cond: "", format: "", raw: "", value: "", print: "", map: M_D8C8B6721C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 238, name: "MovieAFSpeed", cond: "", format: "", raw: "", value: "$val - 6", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 239, name: "MovieAFSpeedApply", cond: "", format: "", raw: "", value: "", print: "", map: M_566F119719, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 240, name: "MovieAFTrackingSensitivity", cond: "", format: "", raw: "", value: "", print: "", map: M_62DE220725, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 241, name: "MovieHighlightDisplayPattern", cond: "", format: "", raw: "", value: "", print: "", map: M_55C778851A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 242, name: "SubDialFrameAdvanceRating5", cond: "", format: "", raw: "", value: "", print: "", map: M_3331A9AFF7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 243, name: "SubDialFrameAdvanceRating4", cond: "", format: "", raw: "", value: "", print: "", map: M_3331A9AFF7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 244, name: "SubDialFrameAdvanceRating3", cond: "", format: "", raw: "", value: "", print: "", map: M_3331A9AFF7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 245, name: "SubDialFrameAdvanceRating2", cond: "", format: "", raw: "", value: "", print: "", map: M_3331A9AFF7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 246, name: "SubDialFrameAdvanceRating1", cond: "", format: "", raw: "", value: "", print: "", map: M_3331A9AFF7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 247, name: "SubDialFrameAdvanceRating0", cond: "", format: "", raw: "", value: "", print: "", map: M_3331A9AFF7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 249, name: "MovieAF-OnButton", cond: "", format: "", raw: "", value: "", print: "", map: M_0539FC1FE4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 251, name: "SecondarySlotFunction", cond: "", format: "", raw: "", value: "", print: "", map: M_E23B4E5903, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 252, name: "SilentPhotography", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 253, name: "ExtendedShutterSpeeds", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 258, name: "HDMIBitDepth", cond: "", format: "", raw: "$$self{HDMIBitDepth} = $val", value: "", print: "", map: M_BE03F9D121, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 259, name: "HDMIOutputHDR", cond: "$$self{HDMIBitDepth}  == 2", format: "", raw: "$$self{HDMIOutputHDR} = $val", value: "", print: "", map: M_77CB39F4CD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 260, name: "HDMIViewAssist", cond: "$$self{HDMIBitDepth}  == 2", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 265, name: "BracketSet", cond: "", format: "", raw: "$$self{BracketSet} = $val", value: "", print: "", map: M_0F236666F2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 266, name: "BracketProgram", cond: "$$self{BracketSet} < 4", format: "", raw: "$$self{BracketProgram} = $val", value: "", print: "", map: M_FCC5497C69, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 266, name: "BracketProgram", cond: "$$self{BracketSet} and $$self{BracketSet} == 4", format: "", raw: "$$self{BracketProgram} = $val", value: "", print: "", map: M_E445194651, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 266, name: "BracketProgram", cond: "$$self{BracketSet} and $$self{BracketSet} == 5", format: "", raw: "$$self{BracketProgram} = $val", value: "", print: "", map: M_BC48C7E783, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 15, frac: 0 },
-    Tag { id: 267, name: "BracketIncrement", cond: "$$self{BracketSet} < 4 and $$self{BracketProgram} ne 19", format: "", raw: "", value: "", print: "", map: M_FEEBC501EF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 267, name: "BracketIncrement", cond: "$$self{BracketSet} == 4 and $$self{BracketProgram} ne 5", format: "", raw: "", value: "", print: "$val-6", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 268, name: "BracketIncrement", cond: "$$self{BracketSet} == 5 and $$self{BracketProgram} ne 10", format: "", raw: "", value: "", print: "", map: M_8B3A0026CB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 270, name: "MonitorBrightness", cond: "", format: "", raw: "", value: "$val - 6", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 278, name: "GroupAreaC1", cond: "", format: "", raw: "", value: "", print: "", map: M_EA74E5D8A8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 279, name: "AutoAreaAFStartingPoint", cond: "", format: "", raw: "", value: "", print: "", map: M_46690FFEBC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 280, name: "FocusPointPersistence", cond: "", format: "", raw: "", value: "", print: "", map: M_AF7E356D2E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 281, name: "LimitAFAreaModeSelD49", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 282, name: "LimitAFAreaModeSelD105", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 283, name: "LimitAFAreaModeSelGroupC1", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 284, name: "LimitAFAreaModeSelGroupC2", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 285, name: "AutoFocusModeRestrictions", cond: "", format: "", raw: "", value: "", print: "", map: M_4C4DA6ED42, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 286, name: "FocusPointBrightness", cond: "", format: "", raw: "", value: "", print: "", map: M_C647F37548, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 287, name: "CHModeShootingSpeed", cond: "", format: "", raw: "", value: "15 - $val", print: "\"$val fps\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 288, name: "CLModeShootingSpeed", cond: "", format: "", raw: "", value: "11 - $val", print: "\"$val fps\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 289, name: "QuietShutterShootingSpeed", cond: "", format: "", raw: "", value: "", print: "", map: M_3E34C03821, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 290, name: "LimitReleaseModeSelCL", cond: "", format: "", raw: "", value: "", print: "", map: M_608DE6D221, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 291, name: "LimitReleaseModeSelCH", cond: "", format: "", raw: "", value: "", print: "", map: M_608DE6D221, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 292, name: "LimitReleaseModeSelQ", cond: "", format: "", raw: "", value: "", print: "", map: M_608DE6D221, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 293, name: "LimitReleaseModeSelTimer", cond: "", format: "", raw: "", value: "", print: "", map: M_608DE6D221, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 294, name: "LimitReleaseModeSelMirror-Up", cond: "", format: "", raw: "", value: "", print: "", map: M_608DE6D221, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 295, name: "LimitSelectableImageArea16To9", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 296, name: "RearControPanelDisplay", cond: "", format: "", raw: "", value: "", print: "", map: M_B10181F05F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 297, name: "FlashBurstPriority", cond: "", format: "", raw: "", value: "", print: "", map: M_6556B01EBC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 298, name: "RecallShootFuncExposureMode", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 299, name: "RecallShootFuncShutterSpeed", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 300, name: "RecallShootFuncAperture", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 301, name: "RecallShootFuncExposureComp", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 302, name: "RecallShootFuncISO", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 303, name: "RecallShootFuncMeteringMode", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 304, name: "RecallShootFuncWhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 305, name: "RecallShootFuncAFAreaMode", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 306, name: "RecallShootFuncFocusTracking", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 307, name: "RecallShootFuncAF-On", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 308, name: "VerticalFuncButton", cond: "", format: "", raw: "", value: "", print: "", map: M_09AC6125BF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 309, name: "Func3Button", cond: "", format: "", raw: "", value: "", print: "", map: M_BFE9086E10, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 310, name: "VerticalAF-OnButton", cond: "", format: "", raw: "", value: "", print: "", map: M_1F12D7F3C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 311, name: "VerticalMultiSelector", cond: "", format: "", raw: "", value: "", print: "", map: M_0303F373C0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 312, name: "MeteringButton", cond: "", format: "", raw: "", value: "", print: "", map: M_21585E62B3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 313, name: "PlaybackFlickUp", cond: "", format: "", raw: "$$self{PlaybackFlickUp} = $val", value: "", print: "", map: M_3D72E7C4CA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 314, name: "PlaybackFlickUpRating", cond: "$$self{PlaybackFlickUp} and $$self{PlaybackFlickUp} == 1", format: "", raw: "", value: "", print: "", map: M_C9F6511A87, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 315, name: "PlaybackFlickDown", cond: "", format: "", raw: "$$self{PlaybackFlickDown} = $val", value: "", print: "", map: M_3D72E7C4CA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 316, name: "PlaybackFlickDownRating", cond: "$$self{PlaybackFlickDown} and $$self{PlaybackFlickDown} == 1", format: "", raw: "", value: "", print: "", map: M_C9F6511A87, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 317, name: "MovieFunc3Button", cond: "", format: "", raw: "", value: "", print: "", map: M_21DB894267, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 336, name: "ShutterType", cond: "", format: "", raw: "", value: "", print: "", map: M_6C8F6D7925, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 337, name: "LensFunc2Button", cond: "", format: "", raw: "", value: "", print: "", map: M_C9AE11FE1F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 344, name: "USBPowerDelivery", cond: "", format: "", raw: "", value: "", print: "", map: M_46690FFEBC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 345, name: "EnergySavingMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 348, name: "BracketingBurstOptions", cond: "", format: "", raw: "", value: "", print: "", map: M_46690FFEBC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 350, name: "PrimarySlot", cond: "", format: "", raw: "", value: "", print: "", map: M_030BEB7C37, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 351, name: "ReverseFocusRing", cond: "", format: "", raw: "", value: "", print: "", map: M_957605B97A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 352, name: "VerticalFuncButton", cond: "", format: "", raw: "", value: "", print: "", map: M_E0A60DF0AC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 353, name: "VerticalAFOnButton", cond: "", format: "", raw: "", value: "", print: "", map: M_E37965A92A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 354, name: "VerticalMultiSelector", cond: "", format: "", raw: "", value: "", print: "", map: M_0303F373C0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 356, name: "VerticalMovieFuncButton", cond: "", format: "", raw: "", value: "", print: "", map: M_93AC915149, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 357, name: "VerticalMovieAFOnButton", cond: "", format: "", raw: "", value: "", print: "", map: M_7B7FBACDF4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 361, name: "LimitAF-AreaModeSelAutoPeople", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 362, name: "LimitAF-AreaModeSelAutoAnimals", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 363, name: "LimitAF-AreaModeSelWideLPeople", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 364, name: "LimitAF-AreaModeSelWideLAnimals", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 365, name: "SaveFocus", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 366, name: "AFAreaMode", cond: "", format: "", raw: "$$self{AFAreaMode} = $val", value: "", print: "", map: M_BC41EAF001, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 367, name: "MovieAFAreaMode", cond: "", format: "", raw: "", value: "", print: "", map: M_A44972A759, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 368, name: "PreferSubSelectorCenter", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 369, name: "KeepExposureWithTeleconverter", cond: "", format: "", raw: "", value: "", print: "", map: M_04613E9B28, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 372, name: "FocusPointSelectionSpeed", cond: "", format: "", raw: "", value: "", print: "", map: M_5847993448, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1, name: "ISOAutoHiLimit", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_378AD439F8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1, name: "ISOAutoHiLimit", cond: "$$self{Model} =~ /^NIKON Z (7|7_2)\\b/i", format: "", raw: "", value: "", print: "", map: M_939D4A7510, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 2, name: "ISOAutoFlashLimit", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_42840EB4A5, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 2, name: "ISOAutoFlashLimit", cond: "$$self{Model} =~ /^NIKON Z (7|7_2)\\b/i", format: "", raw: "", value: "", print: "", map: M_A9932CB6D2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 3, name: "ISOAutoShutterTime", cond: "", format: "", raw: "", value: "", print: "", map: M_D770A519F0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 11, name: "FlickerReductionShooting", cond: "", format: "", raw: "", value: "", print: "", map: M_46690FFEBC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 12, name: "FlickerReductionIndicator", cond: "", format: "", raw: "", value: "", print: "", map: M_46690FFEBC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "MovieISOAutoHiLimit", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_378AD439F8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "MovieISOAutoHiLimit", cond: "$$self{Model} =~ /^NIKON Z (7|7_2)\\b/i", format: "", raw: "", value: "", print: "", map: M_D4E575D8AC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 14, name: "MovieISOAutoControlManualMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 15, name: "MovieWhiteBalanceSameAsPhoto", cond: "", format: "", raw: "", value: "", print: "", map: M_7AD5E9B56E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 29, name: "AF-CPrioritySel", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_5F12D737A1, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 29, name: "AF-CPrioritySel", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_7F86E1C5C8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 30, name: "AF-SPrioritySel", cond: "", format: "", raw: "", value: "", print: "", map: M_7F86E1C5C8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 32, name: "AFPointSel", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_4725EE9A44, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 32, name: "AFPointSel", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_19482B3CE0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 34, name: "AFActivation", cond: "", format: "", raw: "", value: "", print: "", map: M_5C969AB85C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 35, name: "FocusPointWrap", cond: "", format: "", raw: "", value: "", print: "", map: M_51F59FBDE8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 37, name: "ManualFocusPointIllumination", cond: "", format: "", raw: "", value: "", print: "", map: M_9DDDE2F173, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 38, name: "AF-AssistIlluminator", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 39, name: "ManualFocusRingInAFMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 41, name: "ISOStepSize", cond: "", format: "", raw: "", value: "", print: "", map: M_12ABCB05E9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 42, name: "ExposureControlStepSize", cond: "", format: "", raw: "", value: "", print: "", map: M_12ABCB05E9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 43, name: "EasyExposureCompensation", cond: "", format: "", raw: "", value: "", print: "", map: M_05CC6B9353, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 44, name: "MatrixMetering", cond: "", format: "", raw: "", value: "", print: "", map: M_EC446D8081, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 45, name: "CenterWeightedAreaSize", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_9E58D2FF85, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 45, name: "CenterWeightedAreaSize", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_F59FB75337, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 47, name: "FineTuneOptMatrixMetering", cond: "", format: "", raw: "", value: "($val - 7) / 6", print: "$val ? sprintf(\"%+.2f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 48, name: "FineTuneOptCenterWeighted", cond: "", format: "", raw: "", value: "($val - 7) / 6", print: "$val ? sprintf(\"%+.2f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 49, name: "FineTuneOptSpotMetering", cond: "", format: "", raw: "", value: "($val - 7) / 6", print: "$val ? sprintf(\"%+.2f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 50, name: "FineTuneOptHighlightWeighted", cond: "", format: "", raw: "", value: "($val - 7) / 6", print: "$val ? sprintf(\"%+.2f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 51, name: "ShutterReleaseButtonAE-L", cond: "", format: "", raw: "", value: "", print: "", map: M_B680477F94, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 52, name: "StandbyMonitorOffTime", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_7FB8A8960D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 52, name: "StandbyMonitorOffTime", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_F2730BBE46, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 53, name: "SelfTimerTime", cond: "", format: "", raw: "", value: "", print: "", map: M_4976B896B2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 54, name: "SelfTimerShotCount", cond: "", format: "", raw: "", value: "10 - $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 55, name: "SelfTimerShotInterval", cond: "", format: "", raw: "", value: "", print: "", map: M_1851A5E85E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 56, name: "PlaybackMonitorOffTime", cond: "", format: "", raw: "", value: "", print: "", map: M_BFFBD5C8CB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 57, name: "MenuMonitorOffTime", cond: "", format: "", raw: "", value: "", print: "", map: M_BFFBD5C8CB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 58, name: "ShootingInfoMonitorOffTime", cond: "", format: "", raw: "", value: "", print: "", map: M_BFFBD5C8CB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 59, name: "ImageReviewMonitorOffTime", cond: "", format: "", raw: "", value: "", print: "", map: M_C5CF40BC01, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 60, name: "LiveViewMonitorOffTime", cond: "", format: "", raw: "", value: "", print: "", map: M_2D66C0A112, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 62, name: "CLModeShootingSpeed", cond: "", format: "", raw: "", value: "6 - $val", print: "\"$val fps\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 63, name: "MaxContinuousRelease", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 64, name: "ExposureDelayMode", cond: "", format: "", raw: "", value: "", print: "", map: M_3144149777, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 65, name: "ElectronicFront-CurtainShutter", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 66, name: "FileNumberSequence", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 67, name: "FramingGridDisplay", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 69, name: "LCDIllumination", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 70, name: "OpticalVR", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 71, name: "FlashSyncSpeed", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_C5607984FD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 71, name: "FlashSyncSpeed", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_48C41ECB2D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 72, name: "FlashShutterSpeed", cond: "", format: "", raw: "", value: "", print: "", map: M_A58F2F0E0F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 73, name: "FlashExposureCompArea", cond: "", format: "", raw: "", value: "", print: "", map: M_5529DE5F53, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 74, name: "AutoFlashISOSensitivity", cond: "", format: "", raw: "", value: "", print: "", map: M_B252BD2EA1, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 81, name: "AssignBktButton", cond: "", format: "", raw: "", value: "", print: "", map: M_0ADBBBCDE6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 82, name: "AssignMovieRecordButton", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_71A305C59D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 82, name: "AssignMovieRecordButton", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_45B5CB974F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 83, name: "MultiSelectorShootMode", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_96EB2C5DC4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 83, name: "MultiSelectorShootMode", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_C926D5640E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 84, name: "MultiSelectorPlaybackMode", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_A435B7D02A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 84, name: "MultiSelectorPlaybackMode", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_2F3D54E29E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 86, name: "MultiSelectorLiveView", cond: "", format: "", raw: "", value: "", print: "", map: M_C926D5640E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 88, name: "CmdDialsReverseRotExposureComp", cond: "", format: "", raw: "$$self{CmdDialsReverseRotExposureComp} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 89, name: "CmdDialsChangeMainSubExposure", cond: "", format: "", raw: "$$self{CmdDialsChangeMainSubExposure} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 90, name: "CmdDialsChangeMainSub", cond: "$$self{CmdDialsChangeMainSubExposure} and $$self{CmdDialsChangeMainSubExposure} == 1", format: "", raw: "", value: "", print: "", map: M_9308B6DB2D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 90, name: "CmdDialsChangeMainSub", cond: "$$self{CmdDialsChangeMainSubExposure} and $$self{CmdDialsChangeMainSubExposure} == 2", format: "", raw: "", value: "", print: "", map: M_01858E2264, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 90, name: "CmdDialsChangeMainSub", cond: "", format: "", raw: "", value: "", print: "", map: M_005876653F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 91, name: "CmdDialsMenuAndPlayback", cond: "", format: "", raw: "", value: "", print: "", map: M_6B5B8C8F72, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 92, name: "SubDialFrameAdvance", cond: "", format: "", raw: "", value: "", print: "", map: M_314A7C82D6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 93, name: "ReleaseButtonToUseDial", cond: "", format: "", raw: "", value: "", print: "", map: M_7AD5E9B56E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 94, name: "ReverseIndicators", cond: "", format: "", raw: "", value: "", print: "", map: M_E005AED128, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 98, name: "MovieShutterButton", cond: "", format: "", raw: "", value: "", print: "", map: M_2C3D7A5DE0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 99, name: "Language", cond: "", format: "", raw: "", value: "", print: "", map: M_D78A396EAE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 108, name: "ShootingInfoDisplay", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_5C0B22B185, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 108, name: "ShootingInfoDisplay", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_E5DE01E423, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 116, name: "FlickAdvanceDirection", cond: "", format: "", raw: "", value: "", print: "", map: M_AA432D4645, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 117, name: "HDMIOutputResolution", cond: "", format: "", raw: "", value: "", print: "", map: M_CB5D48E9CF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 119, name: "HDMIOutputRange", cond: "", format: "", raw: "", value: "", print: "", map: M_64F3A15243, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 128, name: "RemoteFuncButton", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_82441FDE75, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 128, name: "RemoteFuncButton", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_DE20DE5494, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 139, name: "CmdDialsReverseRotation", cond: "$$self{CmdDialsReverseRotExposureComp} and $$self{CmdDialsReverseRotExposureComp} == 1", format: "", raw: "", value: "", print: "", map: M_73E8D63280, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 139, name: "CmdDialsReverseRotation", cond: "", format: "", raw: "", value: "", print: "", map: M_064D0423B3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 141, name: "FocusPeakingHighlightColor", cond: "", format: "", raw: "", value: "", print: "", map: M_7B8521B750, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 142, name: "ContinuousModeDisplay", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 143, name: "ShutterSpeedLock", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 144, name: "ApertureLock", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 145, name: "MovieHighlightDisplayThreshold", cond: "", format: "", raw: "", value: "", print: "", map: M_AA22E6A4DB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 146, name: "HDMIExternalRecorder", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 147, name: "BlockShotAFResponse", cond: "", format: "", raw: "", value: "", print: "", map: M_34895877CC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 148, name: "SubjectMotion", cond: "", format: "", raw: "", value: "", print: "", map: M_8302EF34F8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 149, name: "Three-DTrackingFaceDetection", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 151, name: "StoreByOrientation", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_773E779570, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 151, name: "StoreByOrientation", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_4673D05C23, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 153, name: "DynamicAreaAFAssist", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 154, name: "ExposureCompStepSize", cond: "", format: "", raw: "", value: "", print: "", map: M_12ABCB05E9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 155, name: "SyncReleaseMode", cond: "", format: "", raw: "", value: "", print: "", map: M_279AB87FEB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 156, name: "ModelingFlash", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 157, name: "AutoBracketModeM", cond: "", format: "", raw: "", value: "", print: "", map: M_628C28B9D6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 158, name: "PreviewButton", cond: "", format: "", raw: "", value: "", print: "", map: M_077C95728B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 160, name: "Func1Button", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_077C95728B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 160, name: "Func1Button", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_66DDC46F8A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 162, name: "Func2Button", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_077C95728B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 162, name: "Func2Button", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_66DDC46F8A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 163, name: "AF-OnButton", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_93852B53E3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 163, name: "AF-OnButton", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_E173336D8B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 164, name: "SubSelector", cond: "", format: "", raw: "", value: "", print: "", map: M_0303F373C0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 165, name: "SubSelectorCenter", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_D73B8858F9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 165, name: "SubSelectorCenter", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_914DFA24ED, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 167, name: "LensFunc1Button", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_97CCCEB36F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 167, name: "LensFunc1Button", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_C9AE11FE1F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 168, name: "CmdDialsApertureSetting", cond: "", format: "", raw: "", value: "", print: "", map: M_66EA82D97B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 169, name: "MultiSelector", cond: "", format: "", raw: "", value: "", print: "", map: M_0B048D9DEB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 170, name: "LiveViewButtonOptions", cond: "", format: "", raw: "", value: "", print: "", map: M_BDC5CCE476, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 171, name: "LightSwitch", cond: "", format: "", raw: "", value: "", print: "", map: M_FD5000BBD6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 177, name: "MoviePreviewButton", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_2462CF90D0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 177, name: "MovieFunc1Button", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_83ACF8A7D9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 179, name: "MovieFunc1Button", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_28DAEEBA80, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 179, name: "MovieFunc2Button", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_9FF66F2922, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 181, name: "MovieFunc2Button", cond: "", format: "", raw: "", value: "", print: "", map: M_EAC59CB63D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 182, name: "AssignMovieSubselector", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_A9EA521307, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 182, name: "AssignMovieSubselector", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_DB326B8BB9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 184, name: "LimitAFAreaModeSelD9", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 185, name: "LimitAFAreaModeSelD25", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 188, name: "LimitAFAreaModeSel3D", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 189, name: "LimitAFAreaModeSelGroup", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 190, name: "LimitAFAreaModeSelAuto", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 193, name: "LimitSelectableImageArea5To4", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 194, name: "LimitSelectableImageArea1To1", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 212, name: "PhotoShootingMenuBank", cond: "", format: "", raw: "", value: "", print: "", map: M_BE2EC31EAA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 213, name: "CustomSettingsBank", cond: "", format: "", raw: "", value: "", print: "", map: M_BE2EC31EAA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 214, name: "LimitAF-AreaModeSelPinpoint", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 215, name: "LimitAF-AreaModeSelDynamic", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 216, name: "LimitAF-AreaModeSelWideAF_S", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 217, name: "LimitAF-AreaModeSelWideAF_L", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 218, name: "LowLightAF", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 219, name: "LimitSelectableImageAreaDX", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 220, name: "LimitSelectableImageArea5To4", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 221, name: "LimitSelectableImageArea1To1", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 222, name: "LimitSelectableImageArea16To9", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 223, name: "ApplySettingsToLiveView", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 224, name: "FocusPeakingLevel", cond: "", format: "", raw: "", value: "", print: "", map: M_20991D8CD2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 234, name: "LensControlRing", cond: "", format: "", raw: "", value: "", print: "", map: M_33DE4FB18A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 237, name: "MovieMultiSelector", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_D8C8B6721C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 237, name: "MovieMultiSelector", cond: "", format: "", raw: "", value: "", print: "", map: M_D8C8B6721C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 238, name: "MovieAFSpeed", cond: "", format: "", raw: "", value: "$val - 6", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 239, name: "MovieAFSpeedApply", cond: "", format: "", raw: "", value: "", print: "", map: M_566F119719, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 240, name: "MovieAFTrackingSensitivity", cond: "", format: "", raw: "", value: "", print: "", map: M_62DE220725, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 241, name: "MovieHighlightDisplayPattern", cond: "", format: "", raw: "", value: "", print: "", map: M_55C778851A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 242, name: "SubDialFrameAdvanceRating5", cond: "", format: "", raw: "", value: "", print: "", map: M_3331A9AFF7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 243, name: "SubDialFrameAdvanceRating4", cond: "", format: "", raw: "", value: "", print: "", map: M_3331A9AFF7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 244, name: "SubDialFrameAdvanceRating3", cond: "", format: "", raw: "", value: "", print: "", map: M_3331A9AFF7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 245, name: "SubDialFrameAdvanceRating2", cond: "", format: "", raw: "", value: "", print: "", map: M_3331A9AFF7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 246, name: "SubDialFrameAdvanceRating1", cond: "", format: "", raw: "", value: "", print: "", map: M_3331A9AFF7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 247, name: "SubDialFrameAdvanceRating0", cond: "", format: "", raw: "", value: "", print: "", map: M_3331A9AFF7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 249, name: "MovieAF-OnButton", cond: "", format: "", raw: "", value: "", print: "", map: M_0539FC1FE4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 251, name: "SecondarySlotFunction", cond: "", format: "", raw: "", value: "", print: "", map: M_E23B4E5903, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 252, name: "SilentPhotography", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 253, name: "ExtendedShutterSpeeds", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 258, name: "HDMIBitDepth", cond: "", format: "", raw: "$$self{HDMIBitDepth} = $val", value: "", print: "", map: M_BE03F9D121, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 259, name: "HDMIOutputHDR", cond: "$$self{HDMIBitDepth}  == 2", format: "", raw: "$$self{HDMIOutputHDR} = $val", value: "", print: "", map: M_77CB39F4CD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 260, name: "HDMIViewAssist", cond: "$$self{HDMIBitDepth}  == 2", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 265, name: "BracketSet", cond: "", format: "", raw: "$$self{BracketSet} = $val", value: "", print: "", map: M_0F236666F2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 266, name: "BracketProgram", cond: "$$self{BracketSet} < 4", format: "", raw: "$$self{BracketProgram} = $val", value: "", print: "", map: M_FCC5497C69, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 266, name: "BracketProgram", cond: "$$self{BracketSet} and $$self{BracketSet} == 4", format: "", raw: "$$self{BracketProgram} = $val", value: "", print: "", map: M_E445194651, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 266, name: "BracketProgram", cond: "$$self{BracketSet} and $$self{BracketSet} == 5", format: "", raw: "$$self{BracketProgram} = $val", value: "", print: "", map: M_BC48C7E783, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 15, frac: 0, weak: false },
+    Tag { id: 267, name: "BracketIncrement", cond: "$$self{BracketSet} < 4 and $$self{BracketProgram} ne 19", format: "", raw: "", value: "", print: "", map: M_FEEBC501EF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 267, name: "BracketIncrement", cond: "$$self{BracketSet} == 4 and $$self{BracketProgram} ne 5", format: "", raw: "", value: "", print: "$val-6", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 268, name: "BracketIncrement", cond: "$$self{BracketSet} == 5 and $$self{BracketProgram} ne 10", format: "", raw: "", value: "", print: "", map: M_8B3A0026CB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 270, name: "MonitorBrightness", cond: "", format: "", raw: "", value: "$val - 6", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 278, name: "GroupAreaC1", cond: "", format: "", raw: "", value: "", print: "", map: M_EA74E5D8A8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 279, name: "AutoAreaAFStartingPoint", cond: "", format: "", raw: "", value: "", print: "", map: M_46690FFEBC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 280, name: "FocusPointPersistence", cond: "", format: "", raw: "", value: "", print: "", map: M_AF7E356D2E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 281, name: "LimitAFAreaModeSelD49", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 282, name: "LimitAFAreaModeSelD105", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 283, name: "LimitAFAreaModeSelGroupC1", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 284, name: "LimitAFAreaModeSelGroupC2", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 285, name: "AutoFocusModeRestrictions", cond: "", format: "", raw: "", value: "", print: "", map: M_4C4DA6ED42, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 286, name: "FocusPointBrightness", cond: "", format: "", raw: "", value: "", print: "", map: M_C647F37548, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 287, name: "CHModeShootingSpeed", cond: "", format: "", raw: "", value: "15 - $val", print: "\"$val fps\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 288, name: "CLModeShootingSpeed", cond: "", format: "", raw: "", value: "11 - $val", print: "\"$val fps\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 289, name: "QuietShutterShootingSpeed", cond: "", format: "", raw: "", value: "", print: "", map: M_3E34C03821, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 290, name: "LimitReleaseModeSelCL", cond: "", format: "", raw: "", value: "", print: "", map: M_608DE6D221, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 291, name: "LimitReleaseModeSelCH", cond: "", format: "", raw: "", value: "", print: "", map: M_608DE6D221, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 292, name: "LimitReleaseModeSelQ", cond: "", format: "", raw: "", value: "", print: "", map: M_608DE6D221, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 293, name: "LimitReleaseModeSelTimer", cond: "", format: "", raw: "", value: "", print: "", map: M_608DE6D221, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 294, name: "LimitReleaseModeSelMirror-Up", cond: "", format: "", raw: "", value: "", print: "", map: M_608DE6D221, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 295, name: "LimitSelectableImageArea16To9", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 296, name: "RearControPanelDisplay", cond: "", format: "", raw: "", value: "", print: "", map: M_B10181F05F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 297, name: "FlashBurstPriority", cond: "", format: "", raw: "", value: "", print: "", map: M_6556B01EBC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 298, name: "RecallShootFuncExposureMode", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 299, name: "RecallShootFuncShutterSpeed", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 300, name: "RecallShootFuncAperture", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 301, name: "RecallShootFuncExposureComp", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 302, name: "RecallShootFuncISO", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 303, name: "RecallShootFuncMeteringMode", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 304, name: "RecallShootFuncWhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 305, name: "RecallShootFuncAFAreaMode", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 306, name: "RecallShootFuncFocusTracking", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 307, name: "RecallShootFuncAF-On", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 308, name: "VerticalFuncButton", cond: "", format: "", raw: "", value: "", print: "", map: M_09AC6125BF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 309, name: "Func3Button", cond: "", format: "", raw: "", value: "", print: "", map: M_BFE9086E10, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 310, name: "VerticalAF-OnButton", cond: "", format: "", raw: "", value: "", print: "", map: M_1F12D7F3C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 311, name: "VerticalMultiSelector", cond: "", format: "", raw: "", value: "", print: "", map: M_0303F373C0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 312, name: "MeteringButton", cond: "", format: "", raw: "", value: "", print: "", map: M_21585E62B3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 313, name: "PlaybackFlickUp", cond: "", format: "", raw: "$$self{PlaybackFlickUp} = $val", value: "", print: "", map: M_3D72E7C4CA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 314, name: "PlaybackFlickUpRating", cond: "$$self{PlaybackFlickUp} and $$self{PlaybackFlickUp} == 1", format: "", raw: "", value: "", print: "", map: M_C9F6511A87, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 315, name: "PlaybackFlickDown", cond: "", format: "", raw: "$$self{PlaybackFlickDown} = $val", value: "", print: "", map: M_3D72E7C4CA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 316, name: "PlaybackFlickDownRating", cond: "$$self{PlaybackFlickDown} and $$self{PlaybackFlickDown} == 1", format: "", raw: "", value: "", print: "", map: M_C9F6511A87, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 317, name: "MovieFunc3Button", cond: "", format: "", raw: "", value: "", print: "", map: M_21DB894267, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 336, name: "ShutterType", cond: "", format: "", raw: "", value: "", print: "", map: M_6C8F6D7925, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 337, name: "LensFunc2Button", cond: "", format: "", raw: "", value: "", print: "", map: M_C9AE11FE1F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 344, name: "USBPowerDelivery", cond: "", format: "", raw: "", value: "", print: "", map: M_46690FFEBC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 345, name: "EnergySavingMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 348, name: "BracketingBurstOptions", cond: "", format: "", raw: "", value: "", print: "", map: M_46690FFEBC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 350, name: "PrimarySlot", cond: "", format: "", raw: "", value: "", print: "", map: M_030BEB7C37, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 351, name: "ReverseFocusRing", cond: "", format: "", raw: "", value: "", print: "", map: M_957605B97A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 352, name: "VerticalFuncButton", cond: "", format: "", raw: "", value: "", print: "", map: M_E0A60DF0AC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 353, name: "VerticalAFOnButton", cond: "", format: "", raw: "", value: "", print: "", map: M_E37965A92A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 354, name: "VerticalMultiSelector", cond: "", format: "", raw: "", value: "", print: "", map: M_0303F373C0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 356, name: "VerticalMovieFuncButton", cond: "", format: "", raw: "", value: "", print: "", map: M_93AC915149, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 357, name: "VerticalMovieAFOnButton", cond: "", format: "", raw: "", value: "", print: "", map: M_7B7FBACDF4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 361, name: "LimitAF-AreaModeSelAutoPeople", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 362, name: "LimitAF-AreaModeSelAutoAnimals", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 363, name: "LimitAF-AreaModeSelWideLPeople", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 364, name: "LimitAF-AreaModeSelWideLAnimals", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 365, name: "SaveFocus", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 366, name: "AFAreaMode", cond: "", format: "", raw: "$$self{AFAreaMode} = $val", value: "", print: "", map: M_BC41EAF001, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 367, name: "MovieAFAreaMode", cond: "", format: "", raw: "", value: "", print: "", map: M_A44972A759, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 368, name: "PreferSubSelectorCenter", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 369, name: "KeepExposureWithTeleconverter", cond: "", format: "", raw: "", value: "", print: "", map: M_04613E9B28, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 372, name: "FocusPointSelectionSpeed", cond: "", format: "", raw: "", value: "", print: "", map: M_5847993448, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
 ] };
 
 pub fn lookup(name: &str) -> Option<&'static Table> {

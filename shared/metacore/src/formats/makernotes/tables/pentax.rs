@@ -1835,6 +1835,7 @@ pub static PENTAX__AEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -1856,6 +1857,7 @@ pub static PENTAX__AEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -1877,6 +1879,7 @@ pub static PENTAX__AEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -1898,6 +1901,7 @@ pub static PENTAX__AEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -1919,6 +1923,7 @@ pub static PENTAX__AEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -1940,6 +1945,7 @@ pub static PENTAX__AEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -1961,6 +1967,7 @@ pub static PENTAX__AEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 7,
@@ -1982,6 +1989,7 @@ pub static PENTAX__AEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -2003,6 +2011,7 @@ pub static PENTAX__AEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -2024,6 +2033,7 @@ pub static PENTAX__AEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -2045,6 +2055,7 @@ pub static PENTAX__AEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 11,
@@ -2066,6 +2077,7 @@ pub static PENTAX__AEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -2087,6 +2099,7 @@ pub static PENTAX__AEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 13,
@@ -2108,6 +2121,7 @@ pub static PENTAX__AEINFO: Table = Table {
             unknown: false,
             mask: 240,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 13,
@@ -2129,6 +2143,7 @@ pub static PENTAX__AEINFO: Table = Table {
             unknown: false,
             mask: 15,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -2150,6 +2165,7 @@ pub static PENTAX__AEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 21,
@@ -2171,6 +2187,7 @@ pub static PENTAX__AEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -2201,6 +2218,7 @@ pub static PENTAX__AEINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -2222,6 +2240,7 @@ pub static PENTAX__AEINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -2243,6 +2262,7 @@ pub static PENTAX__AEINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -2264,6 +2284,7 @@ pub static PENTAX__AEINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -2285,6 +2306,7 @@ pub static PENTAX__AEINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -2306,6 +2328,7 @@ pub static PENTAX__AEINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 11,
@@ -2327,6 +2350,7 @@ pub static PENTAX__AEINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 15,
@@ -2348,6 +2372,7 @@ pub static PENTAX__AEINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -2369,6 +2394,7 @@ pub static PENTAX__AEINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -2390,6 +2416,7 @@ pub static PENTAX__AEINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -2411,6 +2438,7 @@ pub static PENTAX__AEINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 19,
@@ -2432,6 +2460,7 @@ pub static PENTAX__AEINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -2462,6 +2491,7 @@ pub static PENTAX__AEINFO3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -2483,6 +2513,7 @@ pub static PENTAX__AEINFO3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -2504,6 +2535,7 @@ pub static PENTAX__AEINFO3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 28,
@@ -2525,6 +2557,7 @@ pub static PENTAX__AEINFO3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 29,
@@ -2546,6 +2579,7 @@ pub static PENTAX__AEINFO3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 30,
@@ -2567,6 +2601,7 @@ pub static PENTAX__AEINFO3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 31,
@@ -2588,6 +2623,7 @@ pub static PENTAX__AEINFO3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -2626,6 +2662,7 @@ pub static PENTAX__AFINFO: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -2647,6 +2684,7 @@ pub static PENTAX__AFINFO: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -2668,6 +2706,7 @@ pub static PENTAX__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -2689,6 +2728,7 @@ pub static PENTAX__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 7,
@@ -2710,6 +2750,7 @@ pub static PENTAX__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 11,
@@ -2731,6 +2772,7 @@ pub static PENTAX__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 509,
@@ -2752,6 +2794,7 @@ pub static PENTAX__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -2782,6 +2825,7 @@ pub static PENTAX__AFPOINTINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -2803,6 +2847,7 @@ pub static PENTAX__AFPOINTINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -2824,6 +2869,7 @@ pub static PENTAX__AFPOINTINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -2845,6 +2891,7 @@ pub static PENTAX__AFPOINTINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 20,
+            weak: false,
         },
     ],
 };
@@ -2875,6 +2922,7 @@ pub static PENTAX__AWBINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -2896,6 +2944,7 @@ pub static PENTAX__AWBINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -2926,6 +2975,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             unknown: false,
             mask: 15,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -2947,6 +2997,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             unknown: false,
             mask: 240,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -2968,6 +3019,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             unknown: false,
             mask: 240,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -2989,6 +3041,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             unknown: false,
             mask: 240,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -3010,6 +3063,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             unknown: false,
             mask: 15,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -3031,6 +3085,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             unknown: true,
             mask: 15,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -3052,6 +3107,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -3073,6 +3129,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -3094,6 +3151,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -3115,6 +3173,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -3136,6 +3195,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -3157,6 +3217,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -3178,6 +3239,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -3199,6 +3261,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -3220,6 +3283,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -3241,14 +3305,15 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
 pub static PENTAX__CAMERAINFO: Table = Table { name: "Image::ExifTool::Pentax::CameraInfo", binary: true, serial: false, format: "int32u", first: 0, tags: &[
-    Tag { id: 0, name: "PentaxModelID", cond: "", format: "", raw: "", value: "", print: "", map: M_817E029ED7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1, name: "ManufactureDate", cond: "", format: "", raw: "", value: "\n            $val =~ /^(\\d{4})(\\d{2})(\\d{2})$/ and return \"$1:$2:$3\";\n            # Optio A10 and A20 leave \"200\" off the year\n            $val =~ /^(\\d)(\\d{2})(\\d{2})$/ and return \"200$1:$2:$3\";\n            return \"Unknown ($val)\";\n        ", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 2, name: "ProductionCode", cond: "", format: "int32u[2]", raw: "", value: "$val=~tr/ /./; $val", print: "$val=~/^8\\./ ? \"$val (camera has been serviced)\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 4, name: "InternalSerialNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 0, name: "PentaxModelID", cond: "", format: "", raw: "", value: "", print: "", map: M_817E029ED7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
+    Tag { id: 1, name: "ManufactureDate", cond: "", format: "", raw: "", value: "\n            $val =~ /^(\\d{4})(\\d{2})(\\d{2})$/ and return \"$1:$2:$3\";\n            # Optio A10 and A20 leave \"200\" off the year\n            $val =~ /^(\\d)(\\d{2})(\\d{2})$/ and return \"200$1:$2:$3\";\n            return \"Unknown ($val)\";\n        ", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 2, name: "ProductionCode", cond: "", format: "int32u[2]", raw: "", value: "$val=~tr/ /./; $val", print: "$val=~/^8\\./ ? \"$val (camera has been serviced)\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 4, name: "InternalSerialNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
 ] };
 pub static PENTAX__CAMERASETTINGS: Table = Table {
     name: "Image::ExifTool::Pentax::CameraSettings",
@@ -3277,6 +3342,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -3298,6 +3364,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 3,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -3319,6 +3386,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 32,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -3340,6 +3408,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 64,
             frac: 30,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -3361,6 +3430,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 128,
             frac: 40,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -3382,6 +3452,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 240,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -3403,6 +3474,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 15,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -3424,6 +3496,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 240,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -3445,6 +3518,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 15,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -3466,6 +3540,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -3487,6 +3562,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 7,
@@ -3508,6 +3584,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -3529,6 +3606,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -3550,6 +3628,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -3571,6 +3650,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 240,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -3592,6 +3672,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 15,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 13,
@@ -3613,6 +3694,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -3634,6 +3716,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 3,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -3655,6 +3738,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 1,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -3676,6 +3760,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 2,
             frac: 30,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -3697,6 +3782,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 4,
             frac: 40,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -3718,6 +3804,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 240,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -3739,6 +3826,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 15,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -3760,6 +3848,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 128,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -3781,6 +3870,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 96,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -3802,6 +3892,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 4,
             frac: 30,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -3823,6 +3914,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 2,
             frac: 40,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -3844,6 +3936,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 19,
@@ -3865,6 +3958,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 20,
@@ -3886,6 +3980,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 21,
@@ -3907,6 +4002,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -3945,6 +4041,7 @@ pub static PENTAX__COLORINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -3966,6 +4063,7 @@ pub static PENTAX__COLORINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -3996,6 +4094,7 @@ pub static PENTAX__EVSTEPINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -4017,6 +4116,7 @@ pub static PENTAX__EVSTEPINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -4047,6 +4147,7 @@ pub static PENTAX__FACEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -4068,6 +4169,7 @@ pub static PENTAX__FACEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -4098,6 +4200,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -4119,6 +4222,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -4140,6 +4244,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -4161,6 +4266,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -4182,6 +4288,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -4203,6 +4310,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -4224,6 +4332,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -4245,6 +4354,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -4266,6 +4376,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -4287,6 +4398,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 20,
@@ -4308,6 +4420,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 22,
@@ -4329,6 +4442,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 24,
@@ -4350,6 +4464,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 26,
@@ -4371,6 +4486,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 28,
@@ -4392,6 +4508,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 30,
@@ -4413,6 +4530,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 32,
@@ -4434,6 +4552,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 34,
@@ -4455,6 +4574,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 36,
@@ -4476,6 +4596,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 38,
@@ -4497,6 +4618,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40,
@@ -4518,6 +4640,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 42,
@@ -4539,6 +4662,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 44,
@@ -4560,6 +4684,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 46,
@@ -4581,6 +4706,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 48,
@@ -4602,6 +4728,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 50,
@@ -4623,6 +4750,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 52,
@@ -4644,6 +4772,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 54,
@@ -4665,6 +4794,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 56,
@@ -4686,6 +4816,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 58,
@@ -4707,6 +4838,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 60,
@@ -4728,6 +4860,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 62,
@@ -4749,6 +4882,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -4779,6 +4913,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -4800,6 +4935,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -4821,6 +4957,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -4842,6 +4979,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -4863,6 +5001,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -4884,6 +5023,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -4905,6 +5045,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -4926,6 +5067,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -4947,6 +5089,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 18,
@@ -4968,6 +5111,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 20,
@@ -4989,6 +5133,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 22,
@@ -5010,6 +5155,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 24,
@@ -5031,6 +5177,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 26,
@@ -5052,6 +5199,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 28,
@@ -5073,6 +5221,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 30,
@@ -5094,6 +5243,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 32,
@@ -5115,6 +5265,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 34,
@@ -5136,6 +5287,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 36,
@@ -5157,6 +5309,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 38,
@@ -5178,6 +5331,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40,
@@ -5199,6 +5353,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 42,
@@ -5220,6 +5375,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 44,
@@ -5241,6 +5397,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 46,
@@ -5262,6 +5419,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 48,
@@ -5283,6 +5441,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 50,
@@ -5304,6 +5463,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 52,
@@ -5325,6 +5485,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 54,
@@ -5346,6 +5507,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 56,
@@ -5367,6 +5529,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 58,
@@ -5388,6 +5551,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 60,
@@ -5409,6 +5573,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 62,
@@ -5430,45 +5595,46 @@ pub static PENTAX__FACESIZE: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
 pub static PENTAX__FILTERINFO: Table = Table { name: "Image::ExifTool::Pentax::FilterInfo", binary: true, serial: false, format: "int8u", first: 0, tags: &[
-    Tag { id: 0, name: "SourceDirectoryIndex", cond: "", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 2, name: "SourceFileIndex", cond: "", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 5, name: "DigitalFilter01", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 22, name: "DigitalFilter02", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 39, name: "DigitalFilter03", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 56, name: "DigitalFilter04", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 73, name: "DigitalFilter05", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 90, name: "DigitalFilter06", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 107, name: "DigitalFilter07", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 124, name: "DigitalFilter08", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 141, name: "DigitalFilter09", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 158, name: "DigitalFilter10", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 175, name: "DigitalFilter11", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 192, name: "DigitalFilter12", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 209, name: "DigitalFilter13", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 226, name: "DigitalFilter14", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 243, name: "DigitalFilter15", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 260, name: "DigitalFilter16", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 277, name: "DigitalFilter17", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 294, name: "DigitalFilter18", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 311, name: "DigitalFilter19", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 328, name: "DigitalFilter20", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 0, name: "SourceDirectoryIndex", cond: "", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 2, name: "SourceFileIndex", cond: "", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 5, name: "DigitalFilter01", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 22, name: "DigitalFilter02", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 39, name: "DigitalFilter03", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 56, name: "DigitalFilter04", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 73, name: "DigitalFilter05", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 90, name: "DigitalFilter06", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 107, name: "DigitalFilter07", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 124, name: "DigitalFilter08", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 141, name: "DigitalFilter09", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 158, name: "DigitalFilter10", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 175, name: "DigitalFilter11", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 192, name: "DigitalFilter12", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 209, name: "DigitalFilter13", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 226, name: "DigitalFilter14", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 243, name: "DigitalFilter15", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 260, name: "DigitalFilter16", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 277, name: "DigitalFilter17", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 294, name: "DigitalFilter18", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 311, name: "DigitalFilter19", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 328, name: "DigitalFilter20", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
 ] };
 pub static PENTAX__FLASHINFO: Table = Table { name: "Image::ExifTool::Pentax::FlashInfo", binary: true, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 0, name: "FlashStatus", cond: "", format: "", raw: "", value: "", print: "", map: M_511ACA36F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1, name: "InternalFlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_9055DA149E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 2, name: "ExternalFlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_C9729A6C6C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3, name: "InternalFlashStrength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 4, name: "TTL_DA_AUp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 5, name: "TTL_DA_ADown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 6, name: "TTL_DA_BUp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 7, name: "TTL_DA_BDown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 24, name: "ExternalFlashGuideNumber", cond: "", format: "", raw: "", value: "\n            return 0 unless $val;\n            $val = -3 if $val == 29;  # -3 is stored as 0x1d\n            return 2**($val/16 + 4);\n        ", print: "$val ? int($val + 0.5) : \"n/a\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 31, frac: 10 },
-    Tag { id: 25, name: "ExternalFlashExposureComp", cond: "", format: "", raw: "", value: "", print: "", map: M_DE811FEFDB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 26, name: "ExternalFlashBounce", cond: "", format: "", raw: "", value: "", print: "", map: M_08DD9D619F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 0, name: "FlashStatus", cond: "", format: "", raw: "", value: "", print: "", map: M_511ACA36F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1, name: "InternalFlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_9055DA149E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 2, name: "ExternalFlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_C9729A6C6C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 3, name: "InternalFlashStrength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 4, name: "TTL_DA_AUp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 5, name: "TTL_DA_ADown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 6, name: "TTL_DA_BUp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 7, name: "TTL_DA_BDown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 24, name: "ExternalFlashGuideNumber", cond: "", format: "", raw: "", value: "\n            return 0 unless $val;\n            $val = -3 if $val == 29;  # -3 is stored as 0x1d\n            return 2**($val/16 + 4);\n        ", print: "$val ? int($val + 0.5) : \"n/a\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 31, frac: 10, weak: false },
+    Tag { id: 25, name: "ExternalFlashExposureComp", cond: "", format: "", raw: "", value: "", print: "", map: M_DE811FEFDB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 26, name: "ExternalFlashBounce", cond: "", format: "", raw: "", value: "", print: "", map: M_08DD9D619F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
 ] };
 pub static PENTAX__FLASHINFOUNKNOWN: Table = Table {
     name: "Image::ExifTool::Pentax::FlashInfoUnknown",
@@ -5505,6 +5671,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -5526,6 +5693,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -5547,6 +5715,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 13,
@@ -5568,6 +5737,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -5589,6 +5759,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 21,
@@ -5610,6 +5781,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 25,
@@ -5631,6 +5803,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 29,
@@ -5652,6 +5825,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 33,
@@ -5673,6 +5847,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 37,
@@ -5694,6 +5869,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41,
@@ -5715,6 +5891,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 45,
@@ -5736,6 +5913,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 49,
@@ -5757,6 +5935,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 53,
@@ -5778,6 +5957,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 57,
@@ -5799,6 +5979,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 61,
@@ -5820,6 +6001,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 65,
@@ -5841,6 +6023,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -5871,6 +6054,7 @@ pub static PENTAX__LENSCORR: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -5892,6 +6076,7 @@ pub static PENTAX__LENSCORR: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -5913,6 +6098,7 @@ pub static PENTAX__LENSCORR: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -5934,6 +6120,7 @@ pub static PENTAX__LENSCORR: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -5964,6 +6151,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             unknown: false,
             mask: 1,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 0,
@@ -5985,6 +6173,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             unknown: false,
             mask: 6,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 0,
@@ -6006,6 +6195,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             unknown: false,
             mask: 112,
             frac: 30,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -6027,6 +6217,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -6048,6 +6239,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -6069,6 +6261,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             unknown: false,
             mask: 248,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -6090,6 +6283,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             unknown: false,
             mask: 7,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -6111,6 +6305,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -6132,6 +6327,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -6153,6 +6349,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 7,
@@ -6174,6 +6371,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 8,
@@ -6195,6 +6393,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 9,
@@ -6216,6 +6415,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 9,
@@ -6237,6 +6437,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -6258,6 +6459,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             unknown: false,
             mask: 240,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 10,
@@ -6279,6 +6481,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             unknown: false,
             mask: 15,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 11,
@@ -6300,6 +6503,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -6321,6 +6525,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 12,
@@ -6342,6 +6547,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             unknown: false,
             mask: 0,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 13,
@@ -6363,6 +6569,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -6384,6 +6591,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             unknown: false,
             mask: 127,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 15,
@@ -6405,6 +6613,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 16,
@@ -6426,6 +6635,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -6456,6 +6666,7 @@ pub static PENTAX__LENSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 3,
@@ -6477,24 +6688,25 @@ pub static PENTAX__LENSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
 pub static PENTAX__LENSINFO2: Table = Table { name: "Image::ExifTool::Pentax::LensInfo2", binary: true, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 0, name: "LensType", cond: "", format: "int8u[4]", raw: "", value: "\n            my @v = split(' ',$val);\n            $v[0] &= 0x0f;\n            $v[1] = $v[2] * 256 + $v[3]; # (always high byte first)\n            return \"$v[0] $v[1]\";\n        ", print: "", map: M_0590207944, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 4, name: "LensData", cond: "", format: "undef[17]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensData", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 0, name: "LensType", cond: "", format: "int8u[4]", raw: "", value: "\n            my @v = split(' ',$val);\n            $v[0] &= 0x0f;\n            $v[1] = $v[2] * 256 + $v[3]; # (always high byte first)\n            return \"$v[0] $v[1]\";\n        ", print: "", map: M_0590207944, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
+    Tag { id: 4, name: "LensData", cond: "", format: "undef[17]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensData", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
 ] };
 pub static PENTAX__LENSINFO3: Table = Table { name: "Image::ExifTool::Pentax::LensInfo3", binary: true, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 1, name: "LensType", cond: "", format: "int8u[4]", raw: "", value: "\n            my @v = split(' ',$val);\n            $v[0] &= 0x0f;\n            $v[1] = $v[2] * 256 + $v[3]; # (always high byte first)\n            return \"$v[0] $v[1]\";\n        ", print: "", map: M_0590207944, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "LensData", cond: "", format: "undef[17]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensData", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1, name: "LensType", cond: "", format: "int8u[4]", raw: "", value: "\n            my @v = split(' ',$val);\n            $v[0] &= 0x0f;\n            $v[1] = $v[2] * 256 + $v[3]; # (always high byte first)\n            return \"$v[0] $v[1]\";\n        ", print: "", map: M_0590207944, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
+    Tag { id: 13, name: "LensData", cond: "", format: "undef[17]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensData", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
 ] };
 pub static PENTAX__LENSINFO4: Table = Table { name: "Image::ExifTool::Pentax::LensInfo4", binary: true, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 1, name: "LensType", cond: "", format: "int8u[4]", raw: "", value: "\n            my @v = split(' ',$val);\n            $v[0] &= 0x0f;\n            $v[1] = $v[2] * 256 + $v[3]; # (always high byte first)\n            return \"$v[0] $v[1]\";\n        ", print: "", map: M_0590207944, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 12, name: "LensData", cond: "$$self{NewLensData} = 1", format: "undef[18]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensData", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1, name: "LensType", cond: "", format: "int8u[4]", raw: "", value: "\n            my @v = split(' ',$val);\n            $v[0] &= 0x0f;\n            $v[1] = $v[2] * 256 + $v[3]; # (always high byte first)\n            return \"$v[0] $v[1]\";\n        ", print: "", map: M_0590207944, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
+    Tag { id: 12, name: "LensData", cond: "$$self{NewLensData} = 1", format: "undef[18]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensData", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
 ] };
 pub static PENTAX__LENSINFO5: Table = Table { name: "Image::ExifTool::Pentax::LensInfo5", binary: true, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 1, name: "LensType", cond: "", format: "int8u[5]", raw: "", value: "\n            my @v = split(' ',$val);\n            $v[0] &= 0x0f;\n            $v[1] = $v[3] * 256 + $v[4]; # (always high byte first)\n            return \"$v[0] $v[1]\";\n        ", print: "", map: M_0590207944, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 15, name: "LensData", cond: "", format: "undef[17]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensData", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 1, name: "LensType", cond: "", format: "int8u[5]", raw: "", value: "\n            my @v = split(' ',$val);\n            $v[0] &= 0x0f;\n            $v[1] = $v[3] * 256 + $v[4]; # (always high byte first)\n            return \"$v[0] $v[1]\";\n        ", print: "", map: M_0590207944, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
+    Tag { id: 15, name: "LensData", cond: "", format: "undef[17]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensData", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
 ] };
 pub static PENTAX__LENSINFOQ: Table = Table {
     name: "Image::ExifTool::Pentax::LensInfoQ",
@@ -6523,6 +6735,7 @@ pub static PENTAX__LENSINFOQ: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 42,
@@ -6544,6 +6757,7 @@ pub static PENTAX__LENSINFOQ: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -6574,6 +6788,7 @@ pub static PENTAX__LENSREC: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 3,
@@ -6595,6 +6810,7 @@ pub static PENTAX__LENSREC: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -6625,6 +6841,7 @@ pub static PENTAX__LEVELINFO: Table = Table {
             unknown: false,
             mask: 15,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 0,
@@ -6646,6 +6863,7 @@ pub static PENTAX__LEVELINFO: Table = Table {
             unknown: false,
             mask: 240,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -6667,6 +6885,7 @@ pub static PENTAX__LEVELINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -6688,6 +6907,7 @@ pub static PENTAX__LEVELINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 5,
@@ -6709,6 +6929,7 @@ pub static PENTAX__LEVELINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 6,
@@ -6730,6 +6951,7 @@ pub static PENTAX__LEVELINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 7,
@@ -6751,184 +6973,185 @@ pub static PENTAX__LEVELINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
 pub static PENTAX__MAIN: Table = Table { name: "Image::ExifTool::Pentax::Main", binary: false, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 0, name: "PentaxVersion", cond: "", format: "", raw: "", value: "", print: "$val=~tr/ /./; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1, name: "PentaxModelType", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 2, name: "PreviewImageSize", cond: "", format: "", raw: "", value: "", print: "$val =~ tr/ /x/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3, name: "PreviewImageLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 4, name: "PreviewImageStart", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 5, name: "PentaxModelID", cond: "", format: "", raw: "$$self{PentaxModelID} = $val", value: "", print: "", map: M_817E029ED7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 6, name: "Date", cond: "", format: "", raw: "$$self{PentaxDate} = $val", value: "length($val)==4 ? sprintf(\"%.4d:%.2d:%.2d\",unpack(\"nC2\",$val)) : \"Unknown ($val)\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 7, name: "Time", cond: "", format: "", raw: "$$self{PentaxTime} = $val", value: "length($val)>=3 ? sprintf(\"%.2d:%.2d:%.2d\",unpack(\"C3\",$val)) : \"Unknown ($val)\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_DDE1A71741, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 9, name: "PentaxImageSize", cond: "", format: "", raw: "", value: "", print: "", map: M_71D53AFD51, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 11, name: "PictureMode", cond: "", format: "", raw: "", value: "(IsInt($val) and $val < 4 and $$self{Model} =~ /Optio 555\\b/) ? $val + 0.1 : $val", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_99ABD8D839, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 12, name: "FlashMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_5AD691F7DA, code: "" }, PItem { map: M_4D47715081, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "FocusMode", cond: "$$self{Make} !~ /^Asahi/", format: "", raw: "", value: "", print: "", map: M_9511566FAE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 13, name: "FocusMode", cond: "", format: "", raw: "", value: "", print: "", map: M_C46E67BC17, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 14, name: "AFPointSelected", cond: "$$self{Model} =~ /K-1\\b/", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_77504798AA, code: "" }, PItem { map: M_B12DF91358, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 14, name: "AFPointSelected", cond: "$$self{Model} =~ /K-3\\b/", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_BAFEF8603F, code: "" }, PItem { map: M_EC17372BF6, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 14, name: "AFPointSelected", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_92B3E985FF, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 15, name: "AFPointsInFocus", cond: "$$self{Model} =~ /K-3\\b/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_AA477C4BE3, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 15, name: "AFPointsInFocus", cond: "", format: "", raw: "", value: "", print: "", map: M_8550821C37, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16, name: "FocusPosition", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 18, name: "ExposureTime", cond: "", format: "", raw: "", value: "$val * 1e-5", print: "$val > 42949 ? \"Unknown (Bulb)\" : Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 19, name: "FNumber", cond: "", format: "", raw: "", value: "$val / 10", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 20, name: "ISO", cond: "", format: "", raw: "", value: "", print: "", map: M_1D0E5FA3F0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 21, name: "LightReading", cond: "", format: "int16s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 22, name: "ExposureCompensation", cond: "$count == 1", format: "", raw: "", value: "($val - 50) / 10", print: "$val ? sprintf(\"%+.1f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 22, name: "ExposureCompensation", cond: "", format: "", raw: "", value: "$val =~ s/ .*//; ($val - 50) / 10", print: "$val ? sprintf(\"%+.1f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 23, name: "MeteringMode", cond: "", format: "", raw: "", value: "", print: "", map: M_FD74EDBD2B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 24, name: "AutoBracketing", cond: "", format: "", raw: "", value: "", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 25, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_A3A2468D79, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 26, name: "WhiteBalanceMode", cond: "", format: "", raw: "", value: "", print: "", map: M_36BF04DEF9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 27, name: "BlueBalance", cond: "", format: "", raw: "", value: "$val / 256", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 28, name: "RedBalance", cond: "", format: "", raw: "", value: "$val / 256", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 29, name: "FocalLength", cond: "$self->{Model} =~ /^PENTAX Optio (30|33WR|43WR|450|550|555|750Z|X)\\b/", format: "", raw: "", value: "$val / 10", print: "sprintf(\"%.1f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 29, name: "FocalLength", cond: "", format: "", raw: "", value: "$val / 100", print: "sprintf(\"%.1f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 30, name: "DigitalZoom", cond: "", format: "", raw: "", value: "$val / 100", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 31, name: "Saturation", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_2328054C9D, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 32, name: "Contrast", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_D57FA7D42F, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 33, name: "Sharpness", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_B805EAA8E7, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 34, name: "WorldTimeLocation", cond: "", format: "", raw: "", value: "", print: "", map: M_65623CAD18, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 35, name: "HometownCity", cond: "", format: "", raw: "", value: "", print: "", map: M_04F052EF1B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 36, name: "DestinationCity", cond: "", format: "", raw: "", value: "", print: "", map: M_04F052EF1B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 37, name: "HometownDST", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 38, name: "DestinationDST", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 39, name: "DSPFirmwareVersion", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "$val=~tr/ /./; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 40, name: "CPUFirmwareVersion", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "$val=~tr/ /./; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 41, name: "FrameNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45, name: "EffectiveLV", cond: "$format eq \"int16u\"", format: "int16s", raw: "", value: "$val/1024", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45, name: "EffectiveLV", cond: "$format eq \"int32u\"", format: "int32s", raw: "", value: "$val/1024", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 50, name: "ImageEditing", cond: "", format: "int8u", raw: "", value: "", print: "", map: M_40F104B99F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 51, name: "PictureMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[PItem { map: M_5584B9DF2A, code: "" }, PItem { map: M_9DDAF2B5E6, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 52, name: "DriveMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_3784D414AB, code: "" }, PItem { map: M_878C2B2C20, code: "" }, PItem { map: M_876EB936DD, code: "" }, PItem { map: M_3183F71FDF, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 53, name: "SensorSize", cond: "", format: "int16u", raw: "", value: "my @a=split(\" \",$val); $_/=500 foreach @a; join(\" \",@a)", print: "sprintf(\"%.3f x %.3f mm\", split(\" \",$val))", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 55, name: "ColorSpace", cond: "", format: "", raw: "", value: "", print: "", map: M_4F5A1079D6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 56, name: "ImageAreaOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 57, name: "RawImageSize", cond: "", format: "", raw: "", value: "", print: "$_=$val;s/ /x/;$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 60, name: "AFPointsInFocus", cond: "", format: "int32u", raw: "", value: "$val & 0x7ff", print: "", map: M_CE65129ACC, bits: B_0B070156B6, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 61, name: "DataScaling", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 62, name: "PreviewImageBorders", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 63, name: "LensRec", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensRec", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 64, name: "SensitivityAdjust", cond: "", format: "", raw: "", value: "($val - 50) / 10", print: "$val ? sprintf(\"%+.1f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 65, name: "ImageEditCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 71, name: "CameraTemperature", cond: "", format: "", raw: "", value: "", print: "\"$val C\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 72, name: "AELock", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 73, name: "NoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 77, name: "FlashExposureComp", cond: "$count == 1", format: "", raw: "", value: "$val / 256", print: "$val ? sprintf(\"%+.1f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 77, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[PItem { map: &[], code: "$val ? sprintf(\"%+.1f\", $val) : 0" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 79, name: "ImageTone", cond: "", format: "", raw: "", value: "", print: "", map: M_E0081F06CA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 80, name: "ColorTemperature", cond: "", format: "", raw: "$val ? $val : undef", value: "53190 - $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 83, name: "ColorTempDaylight", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 84, name: "ColorTempShade", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 85, name: "ColorTempCloudy", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 86, name: "ColorTempTungsten", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 87, name: "ColorTempFluorescentD", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 88, name: "ColorTempFluorescentN", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 89, name: "ColorTempFluorescentW", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 90, name: "ColorTempFlash", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 92, name: "ShakeReductionInfo", cond: "$count == 4", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::SRInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 92, name: "ShakeReductionInfo", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::SRInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 93, name: "ShutterCount", cond: "", format: "", raw: "length($val) == 4 ? unpack(\"N\",$val) : undef", value: "CODE:CryptShutterCount", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 96, name: "FaceInfo", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FaceInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 98, name: "RawDevelopmentProcess", cond: "$$self{Make} =~ /^(PENTAX|RICOH)/", format: "", raw: "", value: "", print: "", map: M_450383BF03, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 103, name: "Hue", cond: "", format: "", raw: "", value: "", print: "", map: M_D370E349D2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 104, name: "AWBInfo", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AWBInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 105, name: "DynamicRangeExpansion", cond: "", format: "int8u", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_65EE69C0F7, code: "" }, PItem { map: M_F3F1DD80CA, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 107, name: "TimeInfo", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::TimeInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 108, name: "HighLowKeyAdj", cond: "", format: "", raw: "", value: "", print: "", map: M_BED3B9ABE8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 109, name: "ContrastHighlight", cond: "", format: "", raw: "", value: "", print: "", map: M_BED3B9ABE8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 110, name: "ContrastShadow", cond: "", format: "", raw: "", value: "", print: "", map: M_BED3B9ABE8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 111, name: "ContrastHighlightShadowAdj", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 112, name: "FineSharpness", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_65EE69C0F7, code: "" }, PItem { map: M_FBE80FDE1B, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 113, name: "HighISONoiseReduction", cond: "", format: "int8u", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_1A9DF0029D, code: "" }, PItem { map: M_F764085DB5, code: "" }, PItem { map: M_2421ACF0A9, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 114, name: "AFAdjustment", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 115, name: "MonochromeFilterEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_0A574798B7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 116, name: "MonochromeToning", cond: "", format: "", raw: "", value: "", print: "", map: M_AFDBD1CE95, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 118, name: "FaceDetect", cond: "", format: "", raw: "$val =~ / (\\d+)/ and $$self{FacesDetected} = $1; $val", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[PItem { map: &[], code: "$val ? \"On ($val faces max)\" : \"Off\"" }, PItem { map: &[], code: "\"$val faces detected\"" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 119, name: "FaceDetectFrameSize", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 121, name: "ShadowCorrection", cond: "", format: "", raw: "", value: "", print: "", map: M_B9125D8F42, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 122, name: "ISOAutoParameters", cond: "", format: "", raw: "", value: "", print: "", map: M_6DF8AAB803, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 123, name: "CrossProcess", cond: "", format: "", raw: "", value: "", print: "", map: M_219CEE08F2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 125, name: "LensCorr", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensCorr", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 126, name: "WhiteLevel", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 127, name: "BleachBypassToning", cond: "", format: "", raw: "", value: "", print: "", map: M_D0DA7F1618, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 128, name: "AspectRatio", cond: "", format: "", raw: "", value: "", print: "", map: M_FEEEE553C0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 130, name: "BlurControl", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_5C336BABD4, code: "" }, PItem { map: &[], code: "" }, PItem { map: &[], code: "" }, PItem { map: &[], code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 133, name: "HDR", cond: "", format: "int8u", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_9C45AEB9CF, code: "" }, PItem { map: M_FF13CB752C, code: "" }, PItem { map: M_30265E73F3, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 135, name: "ShutterType", cond: "", format: "", raw: "", value: "", print: "", map: M_17727E6FF4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 136, name: "NeutralDensityFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_87F0CE3C08, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 139, name: "ISO", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 146, name: "IntervalShooting", cond: "", format: "", raw: "", value: "", print: "", map: M_844CF91F9B, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 149, name: "SkinToneCorrection", cond: "$count == 2", format: "", raw: "", value: "", print: "", map: M_FB6D511A15, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 149, name: "SkinToneCorrection", cond: "$count == 3", format: "", raw: "", value: "", print: "", map: M_F9E826A01D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 150, name: "ClarityControl", cond: "", format: "", raw: "", value: "", print: "", map: M_844CF91F9B, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 512, name: "BlackPoint", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 513, name: "WhitePoint", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 515, name: "ColorMatrixA", cond: "", format: "", raw: "", value: "join(\" \",map({ $_/8192 } split(\" \",$val)))", print: "join(\" \",map({sprintf(\"%.5f\",$_)} split(\" \",$val)))", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 9, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 516, name: "ColorMatrixB", cond: "", format: "", raw: "", value: "join(\" \",map({ $_/8192 } split(\" \",$val)))", print: "join(\" \",map({sprintf(\"%.5f\",$_)} split(\" \",$val)))", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 9, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 517, name: "CameraSettings", cond: "$count < 25", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::CameraSettings", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 517, name: "CameraSettingsUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::CameraSettingsUnknown", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 518, name: "AEInfo", cond: "$count <= 25 and $count != 21 and $$self{AEInfoSize} = $count", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AEInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 518, name: "AEInfo2", cond: "$count == 21", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AEInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 518, name: "AEInfo3", cond: "$count == 48", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AEInfo3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 518, name: "AEInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AEInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 519, name: "LensInfo", cond: "\n                $$self{Model}=~/(\\*ist|GX-1[LS])/ or\n               ($$self{Model}=~/(K100D|K110D)/ and $$valPt=~/^.{20}(\\xff|\\0\\0)/s)\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 519, name: "LensInfo", cond: "$count != 90 and $count != 91 and $count != 80 and $count != 128 and $count != 168", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 519, name: "LensInfo", cond: "$count == 90", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensInfo3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 519, name: "LensInfo", cond: "$count == 91", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensInfo4", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 519, name: "LensInfo", cond: "$count == 80 or $count == 128", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensInfo5", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 520, name: "FlashInfo", cond: "$count == 27", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FlashInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 520, name: "FlashInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FlashInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 521, name: "AEMeteringSegments", cond: "", format: "int8u", raw: "", value: "", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 522, name: "FlashMeteringSegments", cond: "", format: "int8u", raw: "", value: "", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 523, name: "SlaveFlashMeteringSegments", cond: "", format: "int8u", raw: "", value: "", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 525, name: "WB_RGGBLevelsDaylight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 526, name: "WB_RGGBLevelsShade", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 527, name: "WB_RGGBLevelsCloudy", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 528, name: "WB_RGGBLevelsTungsten", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 529, name: "WB_RGGBLevelsFluorescentD", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 530, name: "WB_RGGBLevelsFluorescentN", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 531, name: "WB_RGGBLevelsFluorescentW", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 532, name: "WB_RGGBLevelsFlash", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 533, name: "CameraInfo", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::CameraInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 534, name: "BatteryInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::BatteryInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 539, name: "SaturationInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 540, name: "ColorMatrixA2", cond: "", format: "int16s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 9, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 541, name: "ColorMatrixB2", cond: "", format: "int16s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 9, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 543, name: "AFInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AFInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 544, name: "HuffmanTable", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 545, name: "KelvinWB", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::KelvinWB", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 546, name: "ColorInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::ColorInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 548, name: "EVStepInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::EVStepInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 550, name: "ShotInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::ShotInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 551, name: "FacePos", cond: "$$self{FacesDetected}", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FacePos", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 552, name: "FaceSize", cond: "$$self{FacesDetected}", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FaceSize", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 553, name: "SerialNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 554, name: "FilterInfo", cond: "$$self{Make} =~ /^RICOH/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FilterInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 554, name: "FilterInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FilterInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 555, name: "LevelInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LevelInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 557, name: "WBLevels", cond: "$count == 100", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::WBLevels", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 558, name: "Artist", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 559, name: "Copyright", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 560, name: "FirmwareVersion", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 561, name: "ContrastDetectAFArea", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 565, name: "CrossProcessParams", cond: "", format: "int8u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 10, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 569, name: "LensInfoQ", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensInfoQ", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 575, name: "Model", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 579, name: "PixelShiftInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::PixelShiftInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 581, name: "AFPointInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AFPointInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1022, name: "DataDump", cond: "", format: "", raw: "", value: "", print: "\\$val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1023, name: "TempInfo", cond: "$$self{Model} =~ /K-(01|3|30|5|50|500)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::TempInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1023, name: "UnknownInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::UnknownInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1026, name: "ToneCurve", cond: "", format: "", raw: "", value: "", print: "\\$val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1027, name: "ToneCurves", cond: "", format: "", raw: "", value: "", print: "\\$val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1029, name: "UnknownBlock", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 3584, name: "PrintIM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 0, name: "PentaxVersion", cond: "", format: "", raw: "", value: "", print: "$val=~tr/ /./; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1, name: "PentaxModelType", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 2, name: "PreviewImageSize", cond: "", format: "", raw: "", value: "", print: "$val =~ tr/ /x/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 3, name: "PreviewImageLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 4, name: "PreviewImageStart", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 5, name: "PentaxModelID", cond: "", format: "", raw: "$$self{PentaxModelID} = $val", value: "", print: "", map: M_817E029ED7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 6, name: "Date", cond: "", format: "", raw: "$$self{PentaxDate} = $val", value: "length($val)==4 ? sprintf(\"%.4d:%.2d:%.2d\",unpack(\"nC2\",$val)) : \"Unknown ($val)\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 7, name: "Time", cond: "", format: "", raw: "$$self{PentaxTime} = $val", value: "length($val)>=3 ? sprintf(\"%.2d:%.2d:%.2d\",unpack(\"C3\",$val)) : \"Unknown ($val)\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 8, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_DDE1A71741, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 9, name: "PentaxImageSize", cond: "", format: "", raw: "", value: "", print: "", map: M_71D53AFD51, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 11, name: "PictureMode", cond: "", format: "", raw: "", value: "(IsInt($val) and $val < 4 and $$self{Model} =~ /Optio 555\\b/) ? $val + 0.1 : $val", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_99ABD8D839, code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 12, name: "FlashMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_5AD691F7DA, code: "" }, PItem { map: M_4D47715081, code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "FocusMode", cond: "$$self{Make} !~ /^Asahi/", format: "", raw: "", value: "", print: "", map: M_9511566FAE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 13, name: "FocusMode", cond: "", format: "", raw: "", value: "", print: "", map: M_C46E67BC17, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 14, name: "AFPointSelected", cond: "$$self{Model} =~ /K-1\\b/", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_77504798AA, code: "" }, PItem { map: M_B12DF91358, code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 14, name: "AFPointSelected", cond: "$$self{Model} =~ /K-3\\b/", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_BAFEF8603F, code: "" }, PItem { map: M_EC17372BF6, code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 14, name: "AFPointSelected", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_92B3E985FF, code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 15, name: "AFPointsInFocus", cond: "$$self{Model} =~ /K-3\\b/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_AA477C4BE3, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 15, name: "AFPointsInFocus", cond: "", format: "", raw: "", value: "", print: "", map: M_8550821C37, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16, name: "FocusPosition", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 18, name: "ExposureTime", cond: "", format: "", raw: "", value: "$val * 1e-5", print: "$val > 42949 ? \"Unknown (Bulb)\" : Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
+    Tag { id: 19, name: "FNumber", cond: "", format: "", raw: "", value: "$val / 10", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
+    Tag { id: 20, name: "ISO", cond: "", format: "", raw: "", value: "", print: "", map: M_1D0E5FA3F0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 21, name: "LightReading", cond: "", format: "int16s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 22, name: "ExposureCompensation", cond: "$count == 1", format: "", raw: "", value: "($val - 50) / 10", print: "$val ? sprintf(\"%+.1f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 22, name: "ExposureCompensation", cond: "", format: "", raw: "", value: "$val =~ s/ .*//; ($val - 50) / 10", print: "$val ? sprintf(\"%+.1f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 23, name: "MeteringMode", cond: "", format: "", raw: "", value: "", print: "", map: M_FD74EDBD2B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 24, name: "AutoBracketing", cond: "", format: "", raw: "", value: "", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 25, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_A3A2468D79, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 26, name: "WhiteBalanceMode", cond: "", format: "", raw: "", value: "", print: "", map: M_36BF04DEF9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 27, name: "BlueBalance", cond: "", format: "", raw: "", value: "$val / 256", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 28, name: "RedBalance", cond: "", format: "", raw: "", value: "$val / 256", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 29, name: "FocalLength", cond: "$self->{Model} =~ /^PENTAX Optio (30|33WR|43WR|450|550|555|750Z|X)\\b/", format: "", raw: "", value: "$val / 10", print: "sprintf(\"%.1f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
+    Tag { id: 29, name: "FocalLength", cond: "", format: "", raw: "", value: "$val / 100", print: "sprintf(\"%.1f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
+    Tag { id: 30, name: "DigitalZoom", cond: "", format: "", raw: "", value: "$val / 100", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 31, name: "Saturation", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_2328054C9D, code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 32, name: "Contrast", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_D57FA7D42F, code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 33, name: "Sharpness", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_B805EAA8E7, code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 34, name: "WorldTimeLocation", cond: "", format: "", raw: "", value: "", print: "", map: M_65623CAD18, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 35, name: "HometownCity", cond: "", format: "", raw: "", value: "", print: "", map: M_04F052EF1B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 36, name: "DestinationCity", cond: "", format: "", raw: "", value: "", print: "", map: M_04F052EF1B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 37, name: "HometownDST", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 38, name: "DestinationDST", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 39, name: "DSPFirmwareVersion", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "$val=~tr/ /./; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 40, name: "CPUFirmwareVersion", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "$val=~tr/ /./; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 41, name: "FrameNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 45, name: "EffectiveLV", cond: "$format eq \"int16u\"", format: "int16s", raw: "", value: "$val/1024", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 45, name: "EffectiveLV", cond: "$format eq \"int32u\"", format: "int32s", raw: "", value: "$val/1024", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 50, name: "ImageEditing", cond: "", format: "int8u", raw: "", value: "", print: "", map: M_40F104B99F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 51, name: "PictureMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[PItem { map: M_5584B9DF2A, code: "" }, PItem { map: M_9DDAF2B5E6, code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 52, name: "DriveMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_3784D414AB, code: "" }, PItem { map: M_878C2B2C20, code: "" }, PItem { map: M_876EB936DD, code: "" }, PItem { map: M_3183F71FDF, code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 53, name: "SensorSize", cond: "", format: "int16u", raw: "", value: "my @a=split(\" \",$val); $_/=500 foreach @a; join(\" \",@a)", print: "sprintf(\"%.3f x %.3f mm\", split(\" \",$val))", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 55, name: "ColorSpace", cond: "", format: "", raw: "", value: "", print: "", map: M_4F5A1079D6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 56, name: "ImageAreaOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 57, name: "RawImageSize", cond: "", format: "", raw: "", value: "", print: "$_=$val;s/ /x/;$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 60, name: "AFPointsInFocus", cond: "", format: "int32u", raw: "", value: "$val & 0x7ff", print: "", map: M_CE65129ACC, bits: B_0B070156B6, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 61, name: "DataScaling", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 62, name: "PreviewImageBorders", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 63, name: "LensRec", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensRec", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 64, name: "SensitivityAdjust", cond: "", format: "", raw: "", value: "($val - 50) / 10", print: "$val ? sprintf(\"%+.1f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 65, name: "ImageEditCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 71, name: "CameraTemperature", cond: "", format: "", raw: "", value: "", print: "\"$val C\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 72, name: "AELock", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 73, name: "NoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 77, name: "FlashExposureComp", cond: "$count == 1", format: "", raw: "", value: "$val / 256", print: "$val ? sprintf(\"%+.1f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 77, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[PItem { map: &[], code: "$val ? sprintf(\"%+.1f\", $val) : 0" }], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 79, name: "ImageTone", cond: "", format: "", raw: "", value: "", print: "", map: M_E0081F06CA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 80, name: "ColorTemperature", cond: "", format: "", raw: "$val ? $val : undef", value: "53190 - $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 83, name: "ColorTempDaylight", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 84, name: "ColorTempShade", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 85, name: "ColorTempCloudy", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 86, name: "ColorTempTungsten", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 87, name: "ColorTempFluorescentD", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 88, name: "ColorTempFluorescentN", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 89, name: "ColorTempFluorescentW", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 90, name: "ColorTempFlash", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 92, name: "ShakeReductionInfo", cond: "$count == 4", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::SRInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 92, name: "ShakeReductionInfo", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::SRInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 93, name: "ShutterCount", cond: "", format: "", raw: "length($val) == 4 ? unpack(\"N\",$val) : undef", value: "CODE:CryptShutterCount", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 96, name: "FaceInfo", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FaceInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 98, name: "RawDevelopmentProcess", cond: "$$self{Make} =~ /^(PENTAX|RICOH)/", format: "", raw: "", value: "", print: "", map: M_450383BF03, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 103, name: "Hue", cond: "", format: "", raw: "", value: "", print: "", map: M_D370E349D2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 104, name: "AWBInfo", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AWBInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 105, name: "DynamicRangeExpansion", cond: "", format: "int8u", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_65EE69C0F7, code: "" }, PItem { map: M_F3F1DD80CA, code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 107, name: "TimeInfo", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::TimeInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 108, name: "HighLowKeyAdj", cond: "", format: "", raw: "", value: "", print: "", map: M_BED3B9ABE8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 109, name: "ContrastHighlight", cond: "", format: "", raw: "", value: "", print: "", map: M_BED3B9ABE8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 110, name: "ContrastShadow", cond: "", format: "", raw: "", value: "", print: "", map: M_BED3B9ABE8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 111, name: "ContrastHighlightShadowAdj", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 112, name: "FineSharpness", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_65EE69C0F7, code: "" }, PItem { map: M_FBE80FDE1B, code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 113, name: "HighISONoiseReduction", cond: "", format: "int8u", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_1A9DF0029D, code: "" }, PItem { map: M_F764085DB5, code: "" }, PItem { map: M_2421ACF0A9, code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 114, name: "AFAdjustment", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 115, name: "MonochromeFilterEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_0A574798B7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 116, name: "MonochromeToning", cond: "", format: "", raw: "", value: "", print: "", map: M_AFDBD1CE95, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 118, name: "FaceDetect", cond: "", format: "", raw: "$val =~ / (\\d+)/ and $$self{FacesDetected} = $1; $val", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[PItem { map: &[], code: "$val ? \"On ($val faces max)\" : \"Off\"" }, PItem { map: &[], code: "\"$val faces detected\"" }], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 119, name: "FaceDetectFrameSize", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 121, name: "ShadowCorrection", cond: "", format: "", raw: "", value: "", print: "", map: M_B9125D8F42, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 122, name: "ISOAutoParameters", cond: "", format: "", raw: "", value: "", print: "", map: M_6DF8AAB803, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 123, name: "CrossProcess", cond: "", format: "", raw: "", value: "", print: "", map: M_219CEE08F2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 125, name: "LensCorr", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensCorr", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 126, name: "WhiteLevel", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 127, name: "BleachBypassToning", cond: "", format: "", raw: "", value: "", print: "", map: M_D0DA7F1618, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 128, name: "AspectRatio", cond: "", format: "", raw: "", value: "", print: "", map: M_FEEEE553C0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 130, name: "BlurControl", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_5C336BABD4, code: "" }, PItem { map: &[], code: "" }, PItem { map: &[], code: "" }, PItem { map: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 133, name: "HDR", cond: "", format: "int8u", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_9C45AEB9CF, code: "" }, PItem { map: M_FF13CB752C, code: "" }, PItem { map: M_30265E73F3, code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 135, name: "ShutterType", cond: "", format: "", raw: "", value: "", print: "", map: M_17727E6FF4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 136, name: "NeutralDensityFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_87F0CE3C08, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 139, name: "ISO", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
+    Tag { id: 146, name: "IntervalShooting", cond: "", format: "", raw: "", value: "", print: "", map: M_844CF91F9B, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 149, name: "SkinToneCorrection", cond: "$count == 2", format: "", raw: "", value: "", print: "", map: M_FB6D511A15, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 149, name: "SkinToneCorrection", cond: "$count == 3", format: "", raw: "", value: "", print: "", map: M_F9E826A01D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 150, name: "ClarityControl", cond: "", format: "", raw: "", value: "", print: "", map: M_844CF91F9B, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 512, name: "BlackPoint", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 513, name: "WhitePoint", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 515, name: "ColorMatrixA", cond: "", format: "", raw: "", value: "join(\" \",map({ $_/8192 } split(\" \",$val)))", print: "join(\" \",map({sprintf(\"%.5f\",$_)} split(\" \",$val)))", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 9, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 516, name: "ColorMatrixB", cond: "", format: "", raw: "", value: "join(\" \",map({ $_/8192 } split(\" \",$val)))", print: "join(\" \",map({sprintf(\"%.5f\",$_)} split(\" \",$val)))", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 9, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 517, name: "CameraSettings", cond: "$count < 25", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::CameraSettings", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 517, name: "CameraSettingsUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::CameraSettingsUnknown", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 518, name: "AEInfo", cond: "$count <= 25 and $count != 21 and $$self{AEInfoSize} = $count", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AEInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 518, name: "AEInfo2", cond: "$count == 21", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AEInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 518, name: "AEInfo3", cond: "$count == 48", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AEInfo3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 518, name: "AEInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AEInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 519, name: "LensInfo", cond: "\n                $$self{Model}=~/(\\*ist|GX-1[LS])/ or\n               ($$self{Model}=~/(K100D|K110D)/ and $$valPt=~/^.{20}(\\xff|\\0\\0)/s)\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 519, name: "LensInfo", cond: "$count != 90 and $count != 91 and $count != 80 and $count != 128 and $count != 168", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 519, name: "LensInfo", cond: "$count == 90", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensInfo3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 519, name: "LensInfo", cond: "$count == 91", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensInfo4", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 519, name: "LensInfo", cond: "$count == 80 or $count == 128", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensInfo5", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 520, name: "FlashInfo", cond: "$count == 27", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FlashInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 520, name: "FlashInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FlashInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 521, name: "AEMeteringSegments", cond: "", format: "int8u", raw: "", value: "", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 522, name: "FlashMeteringSegments", cond: "", format: "int8u", raw: "", value: "", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 523, name: "SlaveFlashMeteringSegments", cond: "", format: "int8u", raw: "", value: "", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 525, name: "WB_RGGBLevelsDaylight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 526, name: "WB_RGGBLevelsShade", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 527, name: "WB_RGGBLevelsCloudy", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 528, name: "WB_RGGBLevelsTungsten", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 529, name: "WB_RGGBLevelsFluorescentD", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 530, name: "WB_RGGBLevelsFluorescentN", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 531, name: "WB_RGGBLevelsFluorescentW", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 532, name: "WB_RGGBLevelsFlash", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 533, name: "CameraInfo", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::CameraInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 534, name: "BatteryInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::BatteryInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 539, name: "SaturationInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 540, name: "ColorMatrixA2", cond: "", format: "int16s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 9, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 541, name: "ColorMatrixB2", cond: "", format: "int16s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 9, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 543, name: "AFInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AFInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 544, name: "HuffmanTable", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 545, name: "KelvinWB", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::KelvinWB", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 546, name: "ColorInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::ColorInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 548, name: "EVStepInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::EVStepInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 550, name: "ShotInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::ShotInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 551, name: "FacePos", cond: "$$self{FacesDetected}", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FacePos", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 552, name: "FaceSize", cond: "$$self{FacesDetected}", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FaceSize", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 553, name: "SerialNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 554, name: "FilterInfo", cond: "$$self{Make} =~ /^RICOH/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FilterInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 554, name: "FilterInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FilterInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 555, name: "LevelInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LevelInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 557, name: "WBLevels", cond: "$count == 100", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::WBLevels", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 558, name: "Artist", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 559, name: "Copyright", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 560, name: "FirmwareVersion", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 561, name: "ContrastDetectAFArea", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 565, name: "CrossProcessParams", cond: "", format: "int8u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 10, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 569, name: "LensInfoQ", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensInfoQ", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 575, name: "Model", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 579, name: "PixelShiftInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::PixelShiftInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 581, name: "AFPointInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AFPointInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1022, name: "DataDump", cond: "", format: "", raw: "", value: "", print: "\\$val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1023, name: "TempInfo", cond: "$$self{Model} =~ /K-(01|3|30|5|50|500)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::TempInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1023, name: "UnknownInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::UnknownInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1026, name: "ToneCurve", cond: "", format: "", raw: "", value: "", print: "\\$val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1027, name: "ToneCurves", cond: "", format: "", raw: "", value: "", print: "\\$val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1029, name: "UnknownBlock", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 3584, name: "PrintIM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
 ] };
 pub static PENTAX__PIXELSHIFTINFO: Table = Table {
     name: "Image::ExifTool::Pentax::PixelShiftInfo",
@@ -6956,6 +7179,7 @@ pub static PENTAX__PIXELSHIFTINFO: Table = Table {
         unknown: false,
         mask: 0,
         frac: 0,
+        weak: false,
     }],
 };
 pub static PENTAX__SRINFO: Table = Table {
@@ -6985,6 +7209,7 @@ pub static PENTAX__SRINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -7006,6 +7231,7 @@ pub static PENTAX__SRINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -7027,6 +7253,7 @@ pub static PENTAX__SRINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -7048,6 +7275,7 @@ pub static PENTAX__SRINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -7078,6 +7306,7 @@ pub static PENTAX__SRINFO2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -7099,6 +7328,7 @@ pub static PENTAX__SRINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -7128,6 +7358,7 @@ pub static PENTAX__SHOTINFO: Table = Table {
         unknown: false,
         mask: 0,
         frac: 0,
+        weak: false,
     }],
 };
 pub static PENTAX__TEMPINFO: Table = Table {
@@ -7157,6 +7388,7 @@ pub static PENTAX__TEMPINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 14,
@@ -7178,6 +7410,7 @@ pub static PENTAX__TEMPINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 20,
@@ -7199,6 +7432,7 @@ pub static PENTAX__TEMPINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 22,
@@ -7220,6 +7454,7 @@ pub static PENTAX__TEMPINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -7250,6 +7485,7 @@ pub static PENTAX__TIMEINFO: Table = Table {
             unknown: false,
             mask: 1,
             frac: 10,
+            weak: false,
         },
         Tag {
             id: 0,
@@ -7271,6 +7507,7 @@ pub static PENTAX__TIMEINFO: Table = Table {
             unknown: false,
             mask: 2,
             frac: 20,
+            weak: false,
         },
         Tag {
             id: 0,
@@ -7292,6 +7529,7 @@ pub static PENTAX__TIMEINFO: Table = Table {
             unknown: false,
             mask: 4,
             frac: 30,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -7313,6 +7551,7 @@ pub static PENTAX__TIMEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -7334,6 +7573,7 @@ pub static PENTAX__TIMEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -7372,6 +7612,7 @@ pub static PENTAX__WBLEVELS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 11,
@@ -7393,6 +7634,7 @@ pub static PENTAX__WBLEVELS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 20,
@@ -7414,6 +7656,7 @@ pub static PENTAX__WBLEVELS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 29,
@@ -7435,6 +7678,7 @@ pub static PENTAX__WBLEVELS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 38,
@@ -7456,6 +7700,7 @@ pub static PENTAX__WBLEVELS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 47,
@@ -7477,6 +7722,7 @@ pub static PENTAX__WBLEVELS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 56,
@@ -7498,6 +7744,7 @@ pub static PENTAX__WBLEVELS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 65,
@@ -7519,6 +7766,7 @@ pub static PENTAX__WBLEVELS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 74,
@@ -7540,6 +7788,7 @@ pub static PENTAX__WBLEVELS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 83,
@@ -7561,6 +7810,7 @@ pub static PENTAX__WBLEVELS: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 92,
@@ -7582,6 +7832,7 @@ pub static PENTAX__WBLEVELS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };

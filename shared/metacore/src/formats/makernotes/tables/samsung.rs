@@ -219,6 +219,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 259,
@@ -240,6 +241,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 282,
@@ -261,6 +263,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 283,
@@ -282,6 +285,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 296,
@@ -303,6 +307,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 513,
@@ -324,6 +329,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 514,
@@ -345,6 +351,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 531,
@@ -366,6 +373,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -396,6 +404,7 @@ pub static SAMSUNG__ORIENTATIONINFO: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -417,6 +426,7 @@ pub static SAMSUNG__ORIENTATIONINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -438,6 +448,7 @@ pub static SAMSUNG__ORIENTATIONINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -468,6 +479,7 @@ pub static SAMSUNG__PICTUREWIZARD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 1,
@@ -489,6 +501,7 @@ pub static SAMSUNG__PICTUREWIZARD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -510,6 +523,7 @@ pub static SAMSUNG__PICTUREWIZARD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -531,6 +545,7 @@ pub static SAMSUNG__PICTUREWIZARD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -552,6 +567,7 @@ pub static SAMSUNG__PICTUREWIZARD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -582,6 +598,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 2,
@@ -603,6 +620,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3,
@@ -624,6 +642,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 17,
@@ -645,6 +664,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 32,
@@ -666,6 +686,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 32,
@@ -690,6 +711,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 33,
@@ -711,6 +733,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 48,
@@ -732,6 +755,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 49,
@@ -753,6 +777,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 53,
@@ -774,6 +799,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 53,
@@ -795,6 +821,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 64,
@@ -816,6 +843,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 65,
@@ -837,6 +865,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 67,
@@ -858,6 +887,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 80,
@@ -879,6 +909,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 256,
@@ -900,6 +931,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 288,
@@ -921,6 +953,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 291,
@@ -942,6 +975,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40961,
@@ -963,6 +997,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40962,
@@ -984,6 +1019,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40963,
@@ -1008,6 +1044,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40964,
@@ -1029,6 +1066,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40965,
@@ -1050,6 +1088,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40976,
@@ -1071,6 +1110,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40977,
@@ -1092,6 +1132,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40978,
@@ -1113,6 +1154,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40979,
@@ -1134,6 +1176,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40980,
@@ -1155,6 +1198,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40984,
@@ -1176,6 +1220,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40985,
@@ -1197,6 +1242,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 40986,
@@ -1218,6 +1264,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
         },
         Tag {
             id: 40992,
@@ -1239,6 +1286,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40993,
@@ -1260,6 +1308,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40994,
@@ -1281,6 +1330,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40995,
@@ -1302,6 +1352,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40996,
@@ -1323,6 +1374,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 40997,
@@ -1344,6 +1396,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41000,
@@ -1365,6 +1418,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41008,
@@ -1386,6 +1440,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41009,
@@ -1407,6 +1462,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41010,
@@ -1428,6 +1484,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41011,
@@ -1449,6 +1506,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41012,
@@ -1470,6 +1528,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41013,
@@ -1491,6 +1550,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41014,
@@ -1512,6 +1572,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41024,
@@ -1533,6 +1594,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41025,
@@ -1554,6 +1616,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41026,
@@ -1575,6 +1638,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41027,
@@ -1596,6 +1660,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41032,
@@ -1617,6 +1682,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41040,
@@ -1638,6 +1704,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41041,
@@ -1659,6 +1726,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41042,
@@ -1680,6 +1748,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41043,
@@ -1701,6 +1770,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41044,
@@ -1722,6 +1792,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41045,
@@ -1743,6 +1814,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41046,
@@ -1764,6 +1836,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 41047,
@@ -1785,6 +1858,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };

@@ -92,6 +92,7 @@ pub static SANYO__FACEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 4,
@@ -113,6 +114,7 @@ pub static SANYO__FACEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
@@ -143,6 +145,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 256,
@@ -164,6 +167,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 512,
@@ -185,6 +189,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 513,
@@ -206,6 +211,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 514,
@@ -227,6 +233,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 516,
@@ -248,6 +255,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 519,
@@ -269,6 +277,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 520,
@@ -290,6 +299,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 521,
@@ -311,6 +321,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 526,
@@ -332,6 +343,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 527,
@@ -353,6 +365,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 528,
@@ -374,6 +387,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 531,
@@ -395,6 +409,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 532,
@@ -416,6 +431,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 534,
@@ -437,6 +453,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 535,
@@ -458,6 +475,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 536,
@@ -479,6 +497,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 537,
@@ -500,6 +519,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 539,
@@ -521,6 +541,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 541,
@@ -542,6 +563,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 542,
@@ -563,6 +585,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 543,
@@ -584,6 +607,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 547,
@@ -605,6 +629,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 547,
@@ -626,6 +651,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 548,
@@ -647,6 +673,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 549,
@@ -668,6 +695,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3584,
@@ -689,6 +717,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
         Tag {
             id: 3840,
@@ -710,6 +739,7 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
         },
     ],
 };
