@@ -5,7 +5,7 @@ use super::{process_binary, tables, State, Tag};
 use crate::bytes::Endian;
 use serde_json::Value;
 
-pub fn parse(st: &mut State, _tiff: &[u8], _off: usize, mn: &[u8], _e: Endian) {
+pub fn parse(st: &mut State, tiff: &[u8], off: usize, mn: &[u8], e: Endian) {
     let make = st.make.clone();
     let binary = |st: &mut State, name: &str, data: &[u8], endian| {
         if let Some(t) = tables::lookup(name) {
@@ -21,6 +21,23 @@ pub fn parse(st: &mut State, _tiff: &[u8], _off: usize, mn: &[u8], _e: Endian) {
         binary(st, "Image::ExifTool::Kodak::Type3", mn, Endian::Big);
     } else if make.starts_with("Eastman Kodak") && mn.get(41..44) == Some(b"JPG") {
         binary(st, "Image::ExifTool::Kodak::Type4", mn, Endian::Big);
+    } else if make.starts_with("RICOH") || make.starts_with("PENTAX RICOH") {
+        if mn.starts_with(b"Rev") || mn.starts_with(b"Rv") {
+            ricoh_text(st, mn);
+        } else if mn.len() > 8
+            && (mn[..5].eq_ignore_ascii_case(b"ricoh") || mn.starts_with(b"      "))
+        {
+            super::run_ifd(
+                st,
+                "Image::ExifTool::Ricoh::Main",
+                super::Dir {
+                    data: tiff,
+                    base: 0,
+                    endian: e,
+                },
+                off + 8,
+            );
+        }
     } else if mn.starts_with(b"\x01\xf1")
         && (mn.get(2..4) == Some(b"\x02\0") || mn.get(2..4) == Some(b"\x03\0") || make == "RECONYX")
     {
@@ -63,6 +80,41 @@ fn sprintf_split(code: &str, v: &Val) -> Option<String> {
 }
 
 /// ValueConv snippets shared by several makers.
+/// Ricoh's text maker notes: "Rv0207;Rg76;Gg42;Bg60;..." (2-3 letter keys, hex digits).
+fn ricoh_text(st: &mut State, mn: &[u8]) {
+    let text: String = mn.iter().take(4096).map(|&c| c as char).collect();
+    for item in text.split(';') {
+        let key_len = item.chars().take_while(|c| c.is_ascii_alphabetic()).count();
+        if !(2..=3).contains(&key_len)
+            || !item.starts_with(|c: char| c.is_ascii_uppercase())
+            || !item[1..key_len].chars().all(|c| c.is_ascii_lowercase())
+        {
+            continue;
+        }
+        let (key, val) = item.split_at(key_len);
+        if val.is_empty()
+            || !val
+                .chars()
+                .all(|c| c.is_ascii_digit() || ('A'..='F').contains(&c))
+        {
+            continue;
+        }
+        match key {
+            "Rev" | "Rv" => {
+                let v = match val.parse::<u64>() {
+                    Ok(n) => format!("{:.2}", n as f64 / 100.0),
+                    Err(_) => val.to_string(),
+                };
+                st.add("FirmwareVersion", super::value::json(v));
+            }
+            "Rg" => st.add("RedGain", super::value::json(val.to_string())),
+            "Gg" => st.add("GreenGain", super::value::json(val.to_string())),
+            "Bg" => st.add("BlueGain", super::value::json(val.to_string())),
+            _ => {}
+        }
+    }
+}
+
 pub fn value(_st: &State, tag: &Tag, v: &Val) -> Option<Option<Val>> {
     let code = tag.value;
     if let Some(s) = sprintf_split(code, v) {
