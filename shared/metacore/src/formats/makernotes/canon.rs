@@ -129,7 +129,7 @@ pub fn print(_st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
         return Some(Some(Value::from(format!("{rel}{v1}.{v2} rev {r1}.{r2}"))));
     }
     Some(match code {
-        "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_" => {
+        "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_" | "$_=$val;s/(\\d+)(\\d{4})/$1-$2/;$_" => {
             let t = v.text();
             if t.len() > 4 && t.bytes().all(|b| b.is_ascii_digit()) {
                 Some(Value::from(format!(

@@ -82,10 +82,29 @@ fn block(
             continue;
         };
         if (kind == 0x28 || kind == 0x30) && !in_dir {
+            // conditions of the records inside read the block's name (DIR_NAME)
+            let name = table
+                .tags
+                .iter()
+                .find(|t| t.id == id)
+                .map(|t| t.name)
+                .unwrap_or("");
+            let saved = st
+                .members
+                .insert("DIR_NAME".into(), value::Val::Str(name.into()));
             block(st, data, ptr, sz as usize, e, depth + 1, seen);
+            match saved {
+                Some(v) => st.members.insert("DIR_NAME".into(), v),
+                None => st.members.remove("DIR_NAME"),
+            };
             continue;
         }
-        let Some(t) = table.tags.iter().find(|t| t.id == id && t.frac == 0) else {
+        let cond_bytes: &[u8] = if in_dir {
+            data.get(p + 2..p + 10).unwrap_or(&[])
+        } else {
+            &[]
+        };
+        let Some(t) = super::pick(st, table, id, 0, None, cond_bytes) else {
             continue;
         };
         let raw: &[u8] = if in_dir {

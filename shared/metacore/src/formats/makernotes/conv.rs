@@ -36,6 +36,9 @@ impl Env for Ev<'_, '_> {
     fn member(&self, name: &str) -> P {
         match name {
             "Make" => P::Str(self.st.make.clone()),
+            "Model" if self.st.model.is_empty() => {
+                self.st.members.get("Model").map(to_p).unwrap_or(P::Undef)
+            }
             "Model" => P::Str(self.st.model.clone()),
             _ => self.st.members.get(name).map(to_p).unwrap_or(P::Undef),
         }
@@ -84,9 +87,6 @@ pub fn condition(st: &State, tag: &Tag, e: Option<&Entry>, bytes: &[u8]) -> bool
         entry: e,
     };
     let r = perl::eval(tag.cond, &env).map(|p| p.truthy());
-    if r.is_none() {
-        dbg_fail("cond", tag, &Val::Str(String::new()));
-    }
     r.unwrap_or(false)
 }
 
@@ -137,27 +137,7 @@ pub fn value_conv(st: &State, tag: &Tag, v: Val) -> Option<Val> {
     {
         return r;
     }
-    let r = eval(st, tag.value, &v).and_then(from_p);
-    if r.is_none() {
-        dbg_fail("value", tag, &v);
-    }
-    r
-}
-
-fn dbg_fail(kind: &str, tag: &Tag, v: &Val) {
-    if std::env::var_os("MN_DEBUG").is_some() {
-        let code = match kind {
-            "value" => tag.value,
-            "print" => tag.print,
-            _ => tag.cond,
-        };
-        eprintln!(
-            "FAIL\t{kind}\t{}\t{:?}\t{}",
-            tag.name,
-            code,
-            v.text().chars().take(40).collect::<String>()
-        );
-    }
+    eval(st, tag.value, &v).and_then(from_p)
 }
 
 /// ExifTool's DecodeBits.
@@ -220,14 +200,10 @@ pub fn print_conv(st: &State, tag: &Tag, v: &Val) -> Option<Value> {
             _ => Some(json(v.text())),
         };
     }
-    let r = eval(st, tag.print, v).map(|p| match p {
+    eval(st, tag.print, v).map(|p| match p {
         P::Num(x) => json(super::value::fmt_num(x)),
         other => json(other.text()),
-    });
-    if r.is_none() {
-        dbg_fail("print", tag, v);
-    }
-    r
+    })
 }
 
 fn trim_nul(b: &[u8]) -> &[u8] {

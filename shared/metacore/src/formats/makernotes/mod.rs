@@ -425,7 +425,7 @@ fn store_count_members(st: &mut State, t: &Table, e: &Entry) {
 }
 
 /// Picks the table entry for `id` whose condition holds (ExifTool's conditional lists).
-fn pick<'t>(
+pub(crate) fn pick<'t>(
     st: &State,
     t: &'t Table,
     id: u32,

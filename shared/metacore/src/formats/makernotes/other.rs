@@ -187,6 +187,7 @@ pub fn value(_st: &State, tag: &Tag, v: &Val) -> Option<Option<Val>> {
             )))
         }
         "\"On\"" => Some(Val::Str("On".into())),
+        "ConvertUnixTime($val)" => Some(Val::Str(unix_time(v.num(0)? as i64))),
         _ => return None,
     })
 }
@@ -434,6 +435,31 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
         }
         _ => return None,
     })
+}
+
+/// ExifTool's ConvertUnixTime (UTC): seconds since 1970 as "YYYY:MM:DD HH:MM:SS".
+pub fn unix_time(t: i64) -> String {
+    let days = t.div_euclid(86400);
+    let secs = t.rem_euclid(86400);
+    // civil-from-days (Howard Hinnant's algorithm)
+    let z = days + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z.rem_euclid(146097);
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
+    format!(
+        "{:04}:{:02}:{:02} {:02}:{:02}:{:02}",
+        y,
+        m,
+        d,
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
 }
 
 /// A list-type PrintConv: each space-separated item converted by its own table or snippet,
