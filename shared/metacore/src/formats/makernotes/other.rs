@@ -79,7 +79,6 @@ fn sprintf_split(code: &str, v: &Val) -> Option<String> {
     super::perl::sprintf(fmt, &args)
 }
 
-/// ValueConv snippets shared by several makers.
 /// Ricoh's text maker notes: "Rv0207;Rg76;Gg42;Bg60;..." (2-3 letter keys, hex digits).
 fn ricoh_text(st: &mut State, mn: &[u8]) {
     let text: String = mn.iter().take(4096).map(|&c| c as char).collect();
@@ -115,10 +114,114 @@ fn ricoh_text(st: &mut State, mn: &[u8]) {
     }
 }
 
+/// Small list/string snippets that occur as ValueConv or PrintConv in several tables.
+fn list_snippet(code: &str, v: &Val) -> Option<Option<String>> {
+    let it = items(v);
+    let f = super::value::fmt_num;
+    let nums: Vec<f64> = it.iter().map(|x| super::perl::leading_num(x)).collect();
+    let bytes = || match v {
+        Val::Bytes(b) => b.clone(),
+        _ => v.text().chars().map(|c| c as u32 as u8).collect(),
+    };
+    Some(Some(match code {
+        "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"" => {
+            if nums.len() < 4 {
+                return Some(None);
+            }
+            format!(
+                "{} {} {} {}",
+                f(nums[1] * 15.0),
+                f(nums[0] * 15.0),
+                f(nums[3] * 15.0),
+                f(nums[2] * 15.0)
+            )
+        }
+        "my @a=split \" \",$val;$a[0]*=2;$a[3]*=2;\"@a\"" => {
+            let mut a: Vec<String> = it.clone();
+            for i in [0, 3] {
+                if let Some(x) = a.get_mut(i) {
+                    *x = f(super::perl::leading_num(x) * 2.0);
+                }
+            }
+            a.join(" ")
+        }
+        c if c.contains("return 'Full' if $val > 0.99;")
+            && c.contains("PrintExposureTime($val)") =>
+        {
+            let x = v.num(0)?;
+            if x > 0.99 {
+                "Full".into()
+            } else {
+                super::perl::print_exposure_time(&super::perl::P::Num(x))
+            }
+        }
+        "length($val) > 64 ? \\$val : $val" => {
+            if v.text().len() > 64 {
+                return Some(None);
+            }
+            v.text()
+        }
+        "join \" \", unpack \"H2H2\", $val" => bytes()
+            .iter()
+            .take(2)
+            .map(|b| format!("{b:02x}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        "unpack \"H*\", pack \"C*\", split \" \", $val" => nums
+            .iter()
+            .map(|&x| format!("{:02x}", x as i64 as u8))
+            .collect(),
+        "unpack(\"H*\",$val)" => bytes().iter().map(|b| format!("{b:02x}")).collect(),
+        "$val=~s/ +$//; $val" => v.text().trim_end_matches(' ').to_string(),
+        "$val=~s/ .*//; $val" => it.first().cloned().unwrap_or_default(),
+        "$val=~s/ .*//; $val / 256" => f(nums.first().copied().unwrap_or(0.0) / 256.0),
+        c if c.starts_with("$self->Options(\"DateFormat\") ?") && c.ends_with(": $val") => v.text(),
+        "join(\" \", reverse split(\" \", $val))" => {
+            it.iter().rev().cloned().collect::<Vec<_>>().join(" ")
+        }
+        "join(\" \",map({sprintf(\"%.5f\",$_)} split(\" \",$val)))" => nums
+            .iter()
+            .map(|x| format!("{x:.5}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        "join(\" \",map({ $_/8192 } split(\" \",$val)))" => nums
+            .iter()
+            .map(|x| f(x / 8192.0))
+            .collect::<Vec<_>>()
+            .join(" "),
+        "$_=sprintf(\"%.4x\",$val); s/(..)(..)/$2 $1/; $_" => {
+            let h = format!("{:04x}", v.num(0)? as i64);
+            format!("{} {}{}", &h[2..4], &h[0..2], &h[4..])
+        }
+        c if c.contains("my @v = unpack('vC*', $val);")
+            && c.contains("%.4d:%.2d:%.2d %.2d:%.2d:%.2d") =>
+        {
+            let b = bytes();
+            if b.len() < 7 {
+                return Some(None);
+            }
+            format!(
+                "{:04}:{:02}:{:02} {:02}:{:02}:{:02}",
+                u16::from_le_bytes([b[0], b[1]]),
+                b[2],
+                b[3],
+                b[4],
+                b[5],
+                b[6]
+            )
+        }
+        _ => return None,
+    }))
+}
+
+/// ValueConv snippets shared by several makers.
 pub fn value(_st: &State, tag: &Tag, v: &Val) -> Option<Option<Val>> {
     let code = tag.value;
     if let Some(s) = sprintf_split(code, v) {
         return Some(Some(Val::Str(s)));
+    }
+    if let Some(r) = list_snippet(code, v) {
+        return Some(r.map(Val::Str));
     }
     let it = items(v);
     Some(match code {
@@ -198,6 +301,12 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
     let code = tag.print;
     if code == "ARRAY" && !tag.parr.is_empty() {
         return Some(print_array(st, tag, v));
+    }
+    if let Some(s) = sprintf_split(code, v) {
+        return Some(Some(json(s)));
+    }
+    if let Some(r) = list_snippet(code, v) {
+        return Some(r.map(json));
     }
     let it = items(v);
     let some = |s: String| Some(Some(json(s)));
@@ -511,4 +620,52 @@ pub fn print_lens_info(val: &str) -> String {
         s.push_str(&format!("-{}", v[3]));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Expected values produced by running the same snippets in Perl.
+    #[test]
+    fn snippets_match_perl() {
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"",
+                "1 2 3 4",
+                "30 15 60 45",
+            ),
+            (
+                "my @a=split \" \",$val;$a[0]*=2;$a[3]*=2;\"@a\"",
+                "1 2 3 4 5",
+                "2 2 3 8 5",
+            ),
+            (
+                "unpack \"H*\", pack \"C*\", split \" \", $val",
+                "1 171 255",
+                "01abff",
+            ),
+            ("join(\" \", reverse split(\" \", $val))", "1 2 3", "3 2 1"),
+            (
+                "join(\" \",map({ $_/8192 } split(\" \",$val)))",
+                "8192 4096",
+                "1 0.5",
+            ),
+            (
+                "$_=sprintf(\"%.4x\",$val); s/(..)(..)/$2 $1/; $_",
+                "4660",
+                "34 12",
+            ),
+            ("$val=~s/ .*//; $val / 256", "512 7", "2"),
+        ];
+        for (code, input, want) in cases {
+            let got = list_snippet(code, &Val::Str(input.to_string())).flatten();
+            assert_eq!(got.as_deref(), Some(*want), "{code}");
+        }
+        assert_eq!(print_lens_info("18 70 3.5 4.5"), "18-70mm f/3.5-4.5");
+        assert_eq!(print_lens_info("50 50 1.8 1.8"), "50mm f/1.8");
+        assert_eq!(unix_time(972687386), "2000:10:27 22:56:26");
+        assert_eq!(super::super::perl::print_fraction(0.3333333), "+1/3");
+        assert_eq!(super::super::perl::print_fraction(-1.5), "-3/2");
+    }
 }
