@@ -420,6 +420,13 @@ fn store_count_members(st: &mut State, t: &Table, e: &Entry) {
                 st.members
                     .insert(name.to_string(), Val::one(e.count as f64));
             }
+        } else if let Some(rest) = tag.cond.trim().strip_prefix("$$self{") {
+            // "$$self{AFInfo3} = 1": a flag for later conditions
+            if let Some((name, num)) = rest.split_once("} = ") {
+                if let Ok(n) = num.trim().parse::<f64>() {
+                    st.members.insert(name.to_string(), Val::one(n));
+                }
+            }
         }
     }
 }
