@@ -78,6 +78,7 @@ pub struct Tag {
 #[derive(Debug)]
 pub struct PItem {
     pub map: &'static [(&'static str, &'static str)],
+    pub bits: &'static [(u32, &'static str)],
     pub code: &'static str,
 }
 

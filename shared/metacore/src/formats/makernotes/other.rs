@@ -580,9 +580,14 @@ fn print_array(st: &State, tag: &Tag, v: &Val) -> Option<Value> {
             out.push(item.clone());
             continue;
         };
-        if !p.map.is_empty() {
+        if !p.map.is_empty() || !p.bits.is_empty() {
             match p.map.iter().find(|(k, _)| k == item) {
                 Some((_, s)) => out.push(s.to_string()),
+                None if !p.bits.is_empty() => out.push(super::conv::decode_bits(
+                    &[super::perl::leading_num(item)],
+                    p.bits,
+                    32,
+                )),
                 None => out.push(format!("Unknown ({item})")),
             }
         } else if p.code.is_empty() {

@@ -706,6 +706,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 2,
             parr: &[PItem {
                 map: M_33F0F6F19F,
+                bits: &[],
                 code: "",
             }],
             unknown: false,
@@ -1039,6 +1040,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[PItem {
                 map: M_1104A609B3,
+                bits: &[],
                 code: "",
             }],
             unknown: false,

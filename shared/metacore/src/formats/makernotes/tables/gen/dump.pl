@@ -65,7 +65,9 @@ sub dump_table {
                             next if $k eq 'OTHER' or $k eq 'Notes' or $k eq 'BITMASK';
                             push @pairs, ["$k", "$$it{$k}"] unless ref $$it{$k};
                         }
-                        push @items, { map => \@pairs };
+                        my %item = (map => \@pairs);
+                        $item{bitmask} = [ map { [$_+0, $$it{BITMASK}{$_}] } sort { $a <=> $b } keys %{$$it{BITMASK}} ] if ref $$it{BITMASK} eq 'HASH';
+                        push @items, \%item;
                     } elsif (not defined $it) {
                         push @items, { code => '' };
                     } elsif (defined $it and not ref $it) {

@@ -58,14 +58,23 @@ def main(out, files):
                 items = []
                 for it in e['parr']:
                     mm = it.get('map') or []
-                    if mm:
-                        key = json.dumps(mm)
-                        h = 'M_' + hashlib.md5(key.encode()).hexdigest()[:10].upper()
-                        if h not in maps:
-                            maps[h] = "static %s: &[(&str, &str)] = &[%s];" % (h, ", ".join("(%s, %s)" % (rs(a), rs(b)) for a, b in mm))
-                        items.append("PItem { map: %s, code: \"\" }" % h)
+                    bb = it.get('bitmask') or []
+                    bname = '&[]'
+                    if bb:
+                        key = json.dumps(bb)
+                        bname = 'B_' + hashlib.md5(key.encode()).hexdigest()[:10].upper()
+                        if bname not in maps:
+                            maps[bname] = "static %s: &[(u32, &str)] = &[%s];" % (bname, ", ".join("(%d, %s)" % (a, rs(b)) for a, b in bb))
+                    if mm or bb:
+                        h = '&[]'
+                        if mm:
+                            key = json.dumps(mm)
+                            h = 'M_' + hashlib.md5(key.encode()).hexdigest()[:10].upper()
+                            if h not in maps:
+                                maps[h] = "static %s: &[(&str, &str)] = &[%s];" % (h, ", ".join("(%s, %s)" % (rs(a), rs(b)) for a, b in mm))
+                        items.append("PItem { map: %s, bits: %s, code: \"\" }" % (h, bname))
                     else:
-                        items.append("PItem { map: &[], code: %s }" % rs(it.get('code')))
+                        items.append("PItem { map: &[], bits: &[], code: %s }" % rs(it.get('code')))
                 parr = "&[" + ", ".join(items) + "]"
             sub = e.get('subdir') or ''
             if sub and EXCLUDE.search(sub) and not ALLOW.search(sub):
