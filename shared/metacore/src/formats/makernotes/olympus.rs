@@ -69,6 +69,27 @@ pub fn print(_st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
     use super::value::json;
     let code = tag.print;
     let it: Vec<String> = v.text().split_whitespace().map(str::to_string).collect();
+    if tag.name == "Gradation" && tag.parr.len() == 2 {
+        // Relist => [[0..2], 3]: the first three values are looked up together
+        let first = it.iter().take(3).cloned().collect::<Vec<_>>().join(" ");
+        let mut out = vec![tag.parr[0]
+            .map
+            .iter()
+            .find(|(k, _)| *k == first)
+            .map(|(_, s)| s.to_string())
+            .unwrap_or_else(|| format!("Unknown ({first})"))];
+        if let Some(x) = it.get(3) {
+            out.push(
+                tag.parr[1]
+                    .map
+                    .iter()
+                    .find(|(k, _)| k == x)
+                    .map(|(_, s)| s.to_string())
+                    .unwrap_or_else(|| format!("Unknown ({x})")),
+            );
+        }
+        return Some(Some(json(out.join("; "))));
+    }
     if tag.name == "SpecialMode" && code.starts_with("CODE") {
         if it.len() < 3 {
             return Some(Some(json(v.text())));
