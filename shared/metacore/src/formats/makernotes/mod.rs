@@ -526,7 +526,18 @@ fn subdirectory(st: &mut State, tag: &'static Tag, dir: Dir, e: &Entry) {
         "LittleEndian" | "Little-endian" => Endian::Little,
         _ => dir.endian,
     };
-    if t.binary {
+    // Start => '$valuePtr + N': the record starts N bytes into the value
+    let skip = tag
+        .sub_start
+        .strip_prefix("$valuePtr + ")
+        .and_then(|n| n.trim().parse::<usize>().ok());
+    if let Some(n) = skip {
+        if t.binary {
+            process_binary(st, t, e.raw.get(n..).unwrap_or(&[]), endian);
+        } else if let Some(p) = e.pos.checked_add(n) {
+            process_ifd(st, t, Dir { endian, ..dir }, p);
+        }
+    } else if t.binary {
         process_binary(st, t, e.raw, endian);
     } else if e.fmt == 13 || e.fmt == 4 {
         if let Some(o) = u32_at(e.raw, 0, dir.endian) {
