@@ -230,6 +230,8 @@ pub fn parse(meta: &mut Metadata, ctx: &MakerNoteContext) {
             tiff_dir(e),
             off + 8,
         );
+    } else if mn.starts_with(b"PENTAX \0") {
+        pentax::parse_pentax5(&mut st, rest, e);
     } else if mn.starts_with(b"AOC\0") {
         pentax::parse(&mut st, tiff, off, mn, e);
     } else if mn.starts_with(b"SONY DSC \0\0\0") || mn.starts_with(b"SONY CAM \0\0\0") {
