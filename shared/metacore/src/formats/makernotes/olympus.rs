@@ -65,10 +65,47 @@ pub fn value(_st: &State, _tag: &Tag, _v: &Val) -> Option<Option<Val>> {
     None
 }
 
-pub fn print(_st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
+pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
     use super::value::json;
     let code = tag.print;
     let it: Vec<String> = v.text().split_whitespace().map(str::to_string).collect();
+    if tag.name == "Quality" && code.starts_with("CODE") {
+        // the table depends on CameraType (SX cameras except SX151, and D4322, start at 0)
+        let ct = st
+            .members
+            .get("CameraType")
+            .map(|v| v.text())
+            .unwrap_or_default();
+        let sx = (ct.starts_with("SX")
+            && !(ct.starts_with("SX151") && !ct[5..].starts_with(|c: char| c.is_alphanumeric())))
+            || ct.starts_with("D4322");
+        let x = v.num(0)? as i64;
+        let s = if sx {
+            match x {
+                0 => "SQ (Low)",
+                1 => "HQ (Normal)",
+                2 => "SHQ (Fine)",
+                6 => "RAW",
+                _ => "",
+            }
+        } else {
+            match x {
+                1 => "SQ (Low)",
+                2 => "HQ (Normal)",
+                3 => "SHQ (Fine)",
+                4 => "RAW",
+                5 => "Medium-Fine",
+                6 => "Small-Fine",
+                33 => "Uncompressed",
+                _ => "",
+            }
+        };
+        return Some(Some(json(if s.is_empty() {
+            format!("Unknown ({x})")
+        } else {
+            s.to_string()
+        })));
+    }
     if tag.name == "Gradation" && tag.parr.len() == 2 {
         // Relist => [[0..2], 3]: the first three values are looked up together
         let first = it.iter().take(3).cloned().collect::<Vec<_>>().join(" ");
