@@ -72,6 +72,9 @@ pub struct Tag {
     pub frac: u16,
     /// ExifTool's `Priority => 0`: a later tag of the same name replaces this one.
     pub weak: bool,
+    /// ExifTool's `IsOffset`: reported relative to the TIFF header (like other EXIF
+    /// offsets; ExifTool adds the TIFF header's position in the file).
+    pub is_offset: bool,
 }
 
 /// One item of a list-type PrintConv: a lookup table or a Perl snippet.
@@ -114,6 +117,9 @@ pub struct State<'m> {
     pending: Vec<(&'static Tag, Val)>,
     /// Names added by `Priority => 0` tags, which a later tag may replace.
     weak: Vec<String>,
+    /// Address range of the TIFF block, to turn offsets relative to a maker note into
+    /// offsets relative to the TIFF header.
+    tiff_range: (usize, usize),
 }
 
 impl<'m> State<'m> {
@@ -127,6 +133,7 @@ impl<'m> State<'m> {
             depth: 0,
             pending: Vec::new(),
             weak: Vec::new(),
+            tiff_range: (0, 0),
         }
     }
 
@@ -179,6 +186,8 @@ pub fn parse(meta: &mut Metadata, ctx: &MakerNoteContext) {
 
     let make = ctx.make.trim();
     let mut st = State::new(meta, make, ctx.model.trim());
+    let start = ctx.tiff.as_ptr() as usize;
+    st.tiff_range = (start, start + ctx.tiff.len());
     let tiff = ctx.tiff;
     let off = ctx.offset;
     let e = ctx.endian;
@@ -491,6 +500,11 @@ pub fn process_ifd(st: &mut State, t: &'static Table, dir: Dir, ifd: usize) {
         let Some(v) = value::read(e.raw, fmt, count, dir.endian) else {
             continue;
         };
+        let v = if tag.is_offset {
+            to_tiff_offset(st, dir, v)
+        } else {
+            v
+        };
         let v = if tag.raw.starts_with("CODE") {
             raw_code(tag, v, dir.endian)
         } else {
@@ -736,6 +750,20 @@ pub fn emit(st: &mut State, tag: &'static Tag, v: Val) {
     st.members.insert(tag.name.to_string(), v.clone());
     if st.pending.len() < 4096 {
         st.pending.push((tag, v));
+    }
+}
+
+/// An offset value relative to `dir`'s base, made relative to the TIFF header.
+fn to_tiff_offset(st: &State, dir: Dir, v: Val) -> Val {
+    let p = dir.data.as_ptr() as usize;
+    let (lo, hi) = st.tiff_range;
+    if p < lo || p > hi {
+        return v;
+    }
+    let shift = (p - lo) as i64 + dir.base;
+    match v {
+        Val::Nums(n) if n.len() == 1 => Val::one(n[0] + shift as f64),
+        other => other,
     }
 }
 

@@ -1783,6 +1783,7 @@ pub static CANON__AFCONFIG: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -1805,6 +1806,7 @@ pub static CANON__AFCONFIG: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -1827,6 +1829,7 @@ pub static CANON__AFCONFIG: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -1849,6 +1852,7 @@ pub static CANON__AFCONFIG: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -1871,6 +1875,7 @@ pub static CANON__AFCONFIG: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -1893,6 +1898,7 @@ pub static CANON__AFCONFIG: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -1915,6 +1921,7 @@ pub static CANON__AFCONFIG: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -1937,6 +1944,7 @@ pub static CANON__AFCONFIG: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -1959,6 +1967,7 @@ pub static CANON__AFCONFIG: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -1981,6 +1990,7 @@ pub static CANON__AFCONFIG: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -2003,6 +2013,7 @@ pub static CANON__AFCONFIG: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -2025,6 +2036,7 @@ pub static CANON__AFCONFIG: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -2047,6 +2059,7 @@ pub static CANON__AFCONFIG: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -2069,6 +2082,7 @@ pub static CANON__AFCONFIG: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 15,
@@ -2091,6 +2105,7 @@ pub static CANON__AFCONFIG: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -2113,6 +2128,7 @@ pub static CANON__AFCONFIG: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -2135,6 +2151,7 @@ pub static CANON__AFCONFIG: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -2157,6 +2174,7 @@ pub static CANON__AFCONFIG: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 19,
@@ -2179,24 +2197,25 @@ pub static CANON__AFCONFIG: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
 pub static CANON__AFINFO: Table = Table { name: "Image::ExifTool::Canon::AFInfo", binary: true, serial: true, format: "int16u", first: 0, tags: &[
-    Tag { id: 0, name: "NumAFPoints", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1, name: "ValidAFPoints", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 2, name: "CanonImageWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 3, name: "CanonImageHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 4, name: "AFImageWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 5, name: "AFImageHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 6, name: "AFAreaWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 7, name: "AFAreaHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8, name: "AFAreaXPositions", cond: "", format: "int16s[$val{0}]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 9, name: "AFAreaYPositions", cond: "", format: "int16s[$val{0}]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 10, name: "AFPointsInFocus", cond: "", format: "int16s[int(($val{0}+15)/16)]", raw: "", value: "", print: "Image::ExifTool::DecodeBits($val, undef, 16)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 11, name: "PrimaryAFPoint", cond: "\n                $$self{Model} !~ /EOS/ and\n                (not $$self{AFInfoCount} or $$self{AFInfoCount} != 36)\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 11, name: "Canon_AFInfo_0x000b", cond: "$$self{Model} !~ /EOS/", format: "int16u[8]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 12, name: "PrimaryAFPoint", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 0, name: "NumAFPoints", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1, name: "ValidAFPoints", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2, name: "CanonImageWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 3, name: "CanonImageHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4, name: "AFImageWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 5, name: "AFImageHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 6, name: "AFAreaWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 7, name: "AFAreaHeight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8, name: "AFAreaXPositions", cond: "", format: "int16s[$val{0}]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 9, name: "AFAreaYPositions", cond: "", format: "int16s[$val{0}]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 10, name: "AFPointsInFocus", cond: "", format: "int16s[int(($val{0}+15)/16)]", raw: "", value: "", print: "Image::ExifTool::DecodeBits($val, undef, 16)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 11, name: "PrimaryAFPoint", cond: "\n                $$self{Model} !~ /EOS/ and\n                (not $$self{AFInfoCount} or $$self{AFInfoCount} != 36)\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 11, name: "Canon_AFInfo_0x000b", cond: "$$self{Model} !~ /EOS/", format: "int16u[8]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 12, name: "PrimaryAFPoint", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static CANON__AFINFO2: Table = Table {
     name: "Image::ExifTool::Canon::AFInfo2",
@@ -2226,6 +2245,7 @@ pub static CANON__AFINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -2248,6 +2268,7 @@ pub static CANON__AFINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -2270,6 +2291,7 @@ pub static CANON__AFINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -2292,6 +2314,7 @@ pub static CANON__AFINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -2314,6 +2337,7 @@ pub static CANON__AFINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -2336,6 +2360,7 @@ pub static CANON__AFINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -2358,6 +2383,7 @@ pub static CANON__AFINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -2380,6 +2406,7 @@ pub static CANON__AFINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -2402,6 +2429,7 @@ pub static CANON__AFINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -2424,6 +2452,7 @@ pub static CANON__AFINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -2446,6 +2475,7 @@ pub static CANON__AFINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -2468,6 +2498,7 @@ pub static CANON__AFINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -2490,6 +2521,7 @@ pub static CANON__AFINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -2512,6 +2544,7 @@ pub static CANON__AFINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -2534,6 +2567,7 @@ pub static CANON__AFINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -2556,6 +2590,7 @@ pub static CANON__AFINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -2587,6 +2622,7 @@ pub static CANON__AFMICROADJ: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -2609,6 +2645,7 @@ pub static CANON__AFMICROADJ: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -2639,6 +2676,7 @@ pub static CANON__AMBIENCE: Table = Table {
         mask: 0,
         frac: 0,
         weak: false,
+        is_offset: false,
     }],
 };
 pub static CANON__ASPECTINFO: Table = Table {
@@ -2669,6 +2707,7 @@ pub static CANON__ASPECTINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -2691,6 +2730,7 @@ pub static CANON__ASPECTINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -2713,6 +2753,7 @@ pub static CANON__ASPECTINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -2735,6 +2776,7 @@ pub static CANON__ASPECTINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -2757,6 +2799,7 @@ pub static CANON__ASPECTINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -2788,6 +2831,7 @@ pub static CANON__CAMERAINFOPOWERSHOT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -2810,6 +2854,7 @@ pub static CANON__CAMERAINFOPOWERSHOT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -2832,6 +2877,7 @@ pub static CANON__CAMERAINFOPOWERSHOT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 23,
@@ -2854,6 +2900,7 @@ pub static CANON__CAMERAINFOPOWERSHOT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 135,
@@ -2876,6 +2923,7 @@ pub static CANON__CAMERAINFOPOWERSHOT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 145,
@@ -2898,6 +2946,7 @@ pub static CANON__CAMERAINFOPOWERSHOT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -2929,6 +2978,7 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -2951,6 +3001,7 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -2973,6 +3024,7 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -2995,6 +3047,7 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 153,
@@ -3017,6 +3070,7 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 159,
@@ -3039,6 +3093,7 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 164,
@@ -3061,6 +3116,7 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 168,
@@ -3083,6 +3139,7 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 261,
@@ -3105,6 +3162,7 @@ pub static CANON__CAMERAINFOPOWERSHOT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -3136,6 +3194,7 @@ pub static CANON__CAMERAINFOUNKNOWN: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 1473,
@@ -3158,6 +3217,7 @@ pub static CANON__CAMERAINFOUNKNOWN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -3197,6 +3257,7 @@ pub static CANON__CAMERAINFOUNKNOWN32: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 83,
@@ -3219,6 +3280,7 @@ pub static CANON__CAMERAINFOUNKNOWN32: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 91,
@@ -3241,6 +3303,7 @@ pub static CANON__CAMERAINFOUNKNOWN32: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 92,
@@ -3263,6 +3326,7 @@ pub static CANON__CAMERAINFOUNKNOWN32: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 100,
@@ -3285,6 +3349,7 @@ pub static CANON__CAMERAINFOUNKNOWN32: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2147483651,
@@ -3307,47 +3372,48 @@ pub static CANON__CAMERAINFOUNKNOWN32: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
 pub static CANON__CAMERASETTINGS: Table = Table { name: "Image::ExifTool::Canon::CameraSettings", binary: true, serial: false, format: "int16s", first: 1, tags: &[
-    Tag { id: 1, name: "MacroMode", cond: "", format: "", raw: "", value: "", print: "", map: M_A96231DEC9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 2, name: "SelfTimer", cond: "", format: "", raw: "", value: "", print: "\n            return 'Off' unless $val;\n            return (($val&0xfff) / 10) . ' s' . ($val & 0x4000 ? ', Custom' : '');\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 3, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_AA6F775BC0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 4, name: "CanonFlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_6F5F879AFA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 5, name: "ContinuousDrive", cond: "", format: "", raw: "", value: "", print: "", map: M_A71254C60E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 7, name: "FocusMode", cond: "", format: "", raw: "", value: "", print: "", map: M_552A096365, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 9, name: "RecordMode", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_FEDFC17DE9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 10, name: "CanonImageSize", cond: "", format: "", raw: "", value: "", print: "", map: M_A0D7F3B6BB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 11, name: "EasyMode", cond: "", format: "", raw: "", value: "", print: "", map: M_6E7C724A0C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 12, name: "DigitalZoom", cond: "", format: "", raw: "", value: "", print: "", map: M_43980AAD12, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "Contrast", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 14, name: "Saturation", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 15, name: "Sharpness", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16, name: "CameraISO", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "Image::ExifTool::Canon::CameraISO($val)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 17, name: "MeteringMode", cond: "", format: "", raw: "", value: "", print: "", map: M_DCF179F76D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 18, name: "FocusRange", cond: "", format: "", raw: "", value: "", print: "", map: M_8B336F642C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 19, name: "AFPoint", cond: "", format: "", raw: "$val==0 ? undef : $val", value: "", print: "", map: M_065BA5AF5E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 20, name: "CanonExposureMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E808C7BB10, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 22, name: "LensType", cond: "", format: "int16u", raw: "$val ? $$self{LensType}=$val : undef", value: "", print: "", map: M_AC4892C6F0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 23, name: "MaxFocalLength", cond: "", format: "int16u", raw: "", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 24, name: "MinFocalLength", cond: "", format: "int16u", raw: "", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 25, name: "FocalUnits", cond: "", format: "", raw: "$$self{FocalUnits} = $val", value: "", print: "\"$val/mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 26, name: "MaxAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 27, name: "MinAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 28, name: "FlashActivity", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 29, name: "FlashBits", cond: "", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_037A043952, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 32, name: "FocusContinuous", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_B04DFBAC31, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 33, name: "AESetting", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_EBB8620227, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 34, name: "ImageStabilization", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_40BE224BD4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 35, name: "DisplayAperture", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 36, name: "ZoomSourceWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 37, name: "ZoomTargetWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 39, name: "SpotMeteringMode", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_B76FB7BC89, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 40, name: "PhotoEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_D87A76BB7F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 41, name: "ManualFlashOutput", cond: "", format: "", raw: "", value: "", print: "", map: M_E50E7CFC0F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 42, name: "ColorTone", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 46, name: "SRAWQuality", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_F12EEBAF04, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1, name: "MacroMode", cond: "", format: "", raw: "", value: "", print: "", map: M_A96231DEC9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2, name: "SelfTimer", cond: "", format: "", raw: "", value: "", print: "\n            return 'Off' unless $val;\n            return (($val&0xfff) / 10) . ' s' . ($val & 0x4000 ? ', Custom' : '');\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 3, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_AA6F775BC0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4, name: "CanonFlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_6F5F879AFA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 5, name: "ContinuousDrive", cond: "", format: "", raw: "", value: "", print: "", map: M_A71254C60E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 7, name: "FocusMode", cond: "", format: "", raw: "", value: "", print: "", map: M_552A096365, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 9, name: "RecordMode", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_FEDFC17DE9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 10, name: "CanonImageSize", cond: "", format: "", raw: "", value: "", print: "", map: M_A0D7F3B6BB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 11, name: "EasyMode", cond: "", format: "", raw: "", value: "", print: "", map: M_6E7C724A0C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 12, name: "DigitalZoom", cond: "", format: "", raw: "", value: "", print: "", map: M_43980AAD12, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "Contrast", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 14, name: "Saturation", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 15, name: "Sharpness", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16, name: "CameraISO", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "Image::ExifTool::Canon::CameraISO($val)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 17, name: "MeteringMode", cond: "", format: "", raw: "", value: "", print: "", map: M_DCF179F76D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 18, name: "FocusRange", cond: "", format: "", raw: "", value: "", print: "", map: M_8B336F642C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 19, name: "AFPoint", cond: "", format: "", raw: "$val==0 ? undef : $val", value: "", print: "", map: M_065BA5AF5E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 20, name: "CanonExposureMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E808C7BB10, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 22, name: "LensType", cond: "", format: "int16u", raw: "$val ? $$self{LensType}=$val : undef", value: "", print: "", map: M_AC4892C6F0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 23, name: "MaxFocalLength", cond: "", format: "int16u", raw: "", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 24, name: "MinFocalLength", cond: "", format: "int16u", raw: "", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 25, name: "FocalUnits", cond: "", format: "", raw: "$$self{FocalUnits} = $val", value: "", print: "\"$val/mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 26, name: "MaxAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 27, name: "MinAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 28, name: "FlashActivity", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 29, name: "FlashBits", cond: "", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_037A043952, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 32, name: "FocusContinuous", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_B04DFBAC31, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 33, name: "AESetting", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_EBB8620227, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 34, name: "ImageStabilization", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_40BE224BD4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 35, name: "DisplayAperture", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 36, name: "ZoomSourceWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37, name: "ZoomTargetWidth", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 39, name: "SpotMeteringMode", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_B76FB7BC89, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 40, name: "PhotoEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_D87A76BB7F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 41, name: "ManualFlashOutput", cond: "", format: "", raw: "", value: "", print: "", map: M_E50E7CFC0F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 42, name: "ColorTone", cond: "", format: "", raw: "$val == 0x7fff ? undef : $val", value: "", print: "", map: M_F074036239, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 46, name: "SRAWQuality", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_F12EEBAF04, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static CANON__COLORBALANCE: Table = Table {
     name: "Image::ExifTool::Canon::ColorBalance",
@@ -3377,6 +3443,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -3399,6 +3466,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -3421,6 +3489,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -3443,6 +3512,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -3465,6 +3535,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -3487,6 +3558,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 25,
@@ -3509,6 +3581,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 29,
@@ -3531,6 +3604,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 29,
@@ -3553,6 +3627,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 33,
@@ -3575,6 +3650,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 37,
@@ -3597,6 +3673,7 @@ pub static CANON__COLORBALANCE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -3627,6 +3704,7 @@ pub static CANON__COLORDATAUNKNOWN: Table = Table {
         mask: 0,
         frac: 0,
         weak: false,
+        is_offset: false,
     }],
 };
 pub static CANON__COLORINFO: Table = Table {
@@ -3657,6 +3735,7 @@ pub static CANON__COLORINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -3679,6 +3758,7 @@ pub static CANON__COLORINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -3701,6 +3781,7 @@ pub static CANON__COLORINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -3731,6 +3812,7 @@ pub static CANON__CONTRASTINFO: Table = Table {
         mask: 0,
         frac: 0,
         weak: false,
+        is_offset: false,
     }],
 };
 pub static CANON__CROPINFO: Table = Table {
@@ -3761,6 +3843,7 @@ pub static CANON__CROPINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -3783,6 +3866,7 @@ pub static CANON__CROPINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -3805,6 +3889,7 @@ pub static CANON__CROPINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -3827,6 +3912,7 @@ pub static CANON__CROPINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -3858,6 +3944,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -3880,6 +3967,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -3902,6 +3990,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -3924,6 +4013,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -3946,6 +4036,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -3968,6 +4059,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -3990,6 +4082,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -4012,6 +4105,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -4034,6 +4128,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 22,
@@ -4056,6 +4151,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -4078,6 +4174,7 @@ pub static CANON__FACEDETECT1: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -4109,6 +4206,7 @@ pub static CANON__FACEDETECT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -4131,6 +4229,7 @@ pub static CANON__FACEDETECT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -4161,31 +4260,32 @@ pub static CANON__FACEDETECT3: Table = Table {
         mask: 0,
         frac: 0,
         weak: false,
+        is_offset: false,
     }],
 };
 pub static CANON__FILEINFO: Table = Table { name: "Image::ExifTool::Canon::FileInfo", binary: true, serial: false, format: "int16s", first: 1, tags: &[
-    Tag { id: 1, name: "FileNumber", cond: "$$self{Model} =~ /\\b(20D|350D|REBEL XT|Kiss Digital N)\\b/", format: "int32u", raw: "", value: "(($val&0xffc0)>>6)*10000+(($val>>16)&0xff)+(($val&0x3f)<<8)", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1, name: "FileNumber", cond: "$$self{Model} =~ /\\b(30D|400D|REBEL XTi|Kiss Digital X|K236)\\b/", format: "int32u", raw: "", value: "\n                my $d = ($val & 0xffc00) >> 10;\n                # we know there are missing bits if directory number is < 100\n                $d += 0x40 while $d < 100;  # (repair the damage as best we can)\n                return $d*10000 + (($val&0x3ff)<<4) + (($val>>20)&0x0f);\n            ", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1, name: "ShutterCount", cond: "GetByteOrder() eq \"MM\"", format: "int32u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1, name: "ShutterCount", cond: "$$self{Model} =~ /\\b1Ds? Mark II\\b/", format: "int32u", raw: "", value: "($val>>16)|(($val&0xffff)<<16)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 3, name: "BracketMode", cond: "", format: "", raw: "", value: "", print: "", map: M_1B61C17075, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 4, name: "BracketValue", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 5, name: "BracketShotNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 6, name: "RawJpgQuality", cond: "", format: "", raw: "$val<=0 ? undef : $val", value: "", print: "", map: M_AA6F775BC0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 7, name: "RawJpgSize", cond: "", format: "", raw: "$val<0 ? undef : $val", value: "", print: "", map: M_A0D7F3B6BB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8, name: "LongExposureNoiseReduction2", cond: "", format: "", raw: "$val<0 ? undef : $val", value: "", print: "", map: M_94E49418B9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 9, name: "WBBracketMode", cond: "", format: "", raw: "", value: "", print: "", map: M_B459B74FD2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 12, name: "WBBracketValueAB", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "WBBracketValueGM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 14, name: "FilterEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_3DBB0D8CFD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 15, name: "ToningEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_D1BACD2A2F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16, name: "MacroMagnification", cond: "\n            $$self{LensType} and $$self{LensType} == 124 and\n            $$self{Model} !~ /\\b(40D|450D|REBEL XSi|Kiss X2)\\b/\n        ", format: "", raw: "", value: "exp((75-$val) * log(2) * 3 / 40)", print: "sprintf(\"%.1fx\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 19, name: "LiveViewShooting", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 20, name: "FocusDistanceUpper", cond: "", format: "int16u", raw: "($$self{FocusDistanceUpper2} = $val) || undef", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 21, name: "FocusDistanceLower", cond: "$$self{FocusDistanceUpper2}", format: "int16u", raw: "", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 23, name: "ShutterMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E8D0835075, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 25, name: "FlashExposureLock", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 61, name: "RFLensType", cond: "", format: "int16u", raw: "", value: "", print: "", map: M_70498557AE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1, name: "FileNumber", cond: "$$self{Model} =~ /\\b(20D|350D|REBEL XT|Kiss Digital N)\\b/", format: "int32u", raw: "", value: "(($val&0xffc0)>>6)*10000+(($val>>16)&0xff)+(($val&0x3f)<<8)", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1, name: "FileNumber", cond: "$$self{Model} =~ /\\b(30D|400D|REBEL XTi|Kiss Digital X|K236)\\b/", format: "int32u", raw: "", value: "\n                my $d = ($val & 0xffc00) >> 10;\n                # we know there are missing bits if directory number is < 100\n                $d += 0x40 while $d < 100;  # (repair the damage as best we can)\n                return $d*10000 + (($val&0x3ff)<<4) + (($val>>20)&0x0f);\n            ", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1, name: "ShutterCount", cond: "GetByteOrder() eq \"MM\"", format: "int32u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1, name: "ShutterCount", cond: "$$self{Model} =~ /\\b1Ds? Mark II\\b/", format: "int32u", raw: "", value: "($val>>16)|(($val&0xffff)<<16)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 3, name: "BracketMode", cond: "", format: "", raw: "", value: "", print: "", map: M_1B61C17075, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4, name: "BracketValue", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 5, name: "BracketShotNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 6, name: "RawJpgQuality", cond: "", format: "", raw: "$val<=0 ? undef : $val", value: "", print: "", map: M_AA6F775BC0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 7, name: "RawJpgSize", cond: "", format: "", raw: "$val<0 ? undef : $val", value: "", print: "", map: M_A0D7F3B6BB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8, name: "LongExposureNoiseReduction2", cond: "", format: "", raw: "$val<0 ? undef : $val", value: "", print: "", map: M_94E49418B9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 9, name: "WBBracketMode", cond: "", format: "", raw: "", value: "", print: "", map: M_B459B74FD2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 12, name: "WBBracketValueAB", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "WBBracketValueGM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 14, name: "FilterEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_3DBB0D8CFD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 15, name: "ToningEffect", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "", print: "", map: M_D1BACD2A2F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16, name: "MacroMagnification", cond: "\n            $$self{LensType} and $$self{LensType} == 124 and\n            $$self{Model} !~ /\\b(40D|450D|REBEL XSi|Kiss X2)\\b/\n        ", format: "", raw: "", value: "exp((75-$val) * log(2) * 3 / 40)", print: "sprintf(\"%.1fx\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 19, name: "LiveViewShooting", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 20, name: "FocusDistanceUpper", cond: "", format: "int16u", raw: "($$self{FocusDistanceUpper2} = $val) || undef", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 21, name: "FocusDistanceLower", cond: "$$self{FocusDistanceUpper2}", format: "int16u", raw: "", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 23, name: "ShutterMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E8D0835075, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 25, name: "FlashExposureLock", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 61, name: "RFLensType", cond: "", format: "int16u", raw: "", value: "", print: "", map: M_70498557AE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static CANON__FILTERINFO: Table = Table {
     name: "Image::ExifTool::Canon::FilterInfo",
@@ -4215,6 +4315,7 @@ pub static CANON__FILTERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 513,
@@ -4237,6 +4338,7 @@ pub static CANON__FILTERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 769,
@@ -4259,6 +4361,7 @@ pub static CANON__FILTERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1025,
@@ -4281,6 +4384,7 @@ pub static CANON__FILTERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1026,
@@ -4303,6 +4407,7 @@ pub static CANON__FILTERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1027,
@@ -4325,6 +4430,7 @@ pub static CANON__FILTERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1028,
@@ -4347,6 +4453,7 @@ pub static CANON__FILTERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1281,
@@ -4369,6 +4476,7 @@ pub static CANON__FILTERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1537,
@@ -4391,6 +4499,7 @@ pub static CANON__FILTERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1793,
@@ -4413,6 +4522,7 @@ pub static CANON__FILTERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -4443,15 +4553,16 @@ pub static CANON__FLAGS: Table = Table {
         mask: 0,
         frac: 0,
         weak: false,
+        is_offset: false,
     }],
 };
 pub static CANON__FOCALLENGTH: Table = Table { name: "Image::ExifTool::Canon::FocalLength", binary: true, serial: false, format: "int16u", first: 0, tags: &[
-    Tag { id: 0, name: "FocalType", cond: "", format: "", raw: "$val ? $val : undef", value: "", print: "", map: M_8399C28F98, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1, name: "FocalLength", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
-    Tag { id: 2, name: "FocalPlaneXSize", cond: "\n                $$self{Model} !~ /EOS/ or\n                $$self{Model} =~ /\\b(1DS?|5D|D30|D60|10D|20D|30D|K236)$/ or\n                $$self{Model} =~ /\\b((300D|350D|400D) DIGITAL|REBEL( XTi?)?|Kiss Digital( [NX])?)$/\n            ", format: "", raw: "$val < 40 ? undef : $val", value: "$val * 25.4 / 1000", print: "sprintf(\"%.2f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 2, name: "FocalPlaneXUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 3, name: "FocalPlaneYSize", cond: "\n                $$self{Model} !~ /EOS/ or\n                $$self{Model} =~ /\\b(1DS?|5D|D30|D60|10D|20D|30D|K236)$/ or\n                $$self{Model} =~ /\\b((300D|350D|400D) DIGITAL|REBEL( XTi?)?|Kiss Digital( [NX])?)$/\n            ", format: "", raw: "$val < 40 ? undef : $val", value: "$val * 25.4 / 1000", print: "sprintf(\"%.2f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 3, name: "FocalPlaneYUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 0, name: "FocalType", cond: "", format: "", raw: "$val ? $val : undef", value: "", print: "", map: M_8399C28F98, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1, name: "FocalLength", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / ($$self{FocalUnits} || 1)", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true, is_offset: false },
+    Tag { id: 2, name: "FocalPlaneXSize", cond: "\n                $$self{Model} !~ /EOS/ or\n                $$self{Model} =~ /\\b(1DS?|5D|D30|D60|10D|20D|30D|K236)$/ or\n                $$self{Model} =~ /\\b((300D|350D|400D) DIGITAL|REBEL( XTi?)?|Kiss Digital( [NX])?)$/\n            ", format: "", raw: "$val < 40 ? undef : $val", value: "$val * 25.4 / 1000", print: "sprintf(\"%.2f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2, name: "FocalPlaneXUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 3, name: "FocalPlaneYSize", cond: "\n                $$self{Model} !~ /EOS/ or\n                $$self{Model} =~ /\\b(1DS?|5D|D30|D60|10D|20D|30D|K236)$/ or\n                $$self{Model} =~ /\\b((300D|350D|400D) DIGITAL|REBEL( XTi?)?|Kiss Digital( [NX])?)$/\n            ", format: "", raw: "$val < 40 ? undef : $val", value: "$val * 25.4 / 1000", print: "sprintf(\"%.2f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 3, name: "FocalPlaneYUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static CANON__HDRINFO: Table = Table {
     name: "Image::ExifTool::Canon::HDRInfo",
@@ -4481,6 +4592,7 @@ pub static CANON__HDRINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -4503,6 +4615,7 @@ pub static CANON__HDRINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -4533,6 +4646,7 @@ pub static CANON__LENSINFO: Table = Table {
         mask: 0,
         frac: 0,
         weak: true,
+        is_offset: false,
     }],
 };
 pub static CANON__LIGHTINGOPT: Table = Table {
@@ -4563,6 +4677,7 @@ pub static CANON__LIGHTINGOPT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -4585,6 +4700,7 @@ pub static CANON__LIGHTINGOPT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -4607,6 +4723,7 @@ pub static CANON__LIGHTINGOPT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -4629,6 +4746,7 @@ pub static CANON__LIGHTINGOPT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -4651,6 +4769,7 @@ pub static CANON__LIGHTINGOPT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -4673,6 +4792,7 @@ pub static CANON__LIGHTINGOPT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -4704,6 +4824,7 @@ pub static CANON__LOGINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -4726,6 +4847,7 @@ pub static CANON__LOGINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -4748,6 +4870,7 @@ pub static CANON__LOGINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -4770,6 +4893,7 @@ pub static CANON__LOGINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -4792,6 +4916,7 @@ pub static CANON__LOGINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -4814,6 +4939,7 @@ pub static CANON__LOGINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -4836,148 +4962,149 @@ pub static CANON__LOGINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
 pub static CANON__MAIN: Table = Table { name: "Image::ExifTool::Canon::Main", binary: false, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 1, name: "CanonCameraSettings", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraSettings", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 2, name: "CanonFocalLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FocalLength", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 3, name: "CanonFlashInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 4, name: "CanonShotInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ShotInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 5, name: "CanonPanorama", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Panorama", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 6, name: "CanonImageType", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 7, name: "CanonFirmwareVersion", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8, name: "FileNumber", cond: "", format: "", raw: "", value: "", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 9, name: "OwnerName", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 10, name: "UnknownD30", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::UnknownD30", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 12, name: "SerialNumber", cond: "$$self{Model} =~ /EOS D30\\b/", format: "", raw: "", value: "", print: "sprintf(\"%.4x%.5d\",$val>>16,$val&0xffff)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 12, name: "SerialNumber", cond: "$$self{Model} =~ /EOS-1D/", format: "", raw: "", value: "", print: "sprintf(\"%.6u\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 12, name: "SerialNumber", cond: "", format: "", raw: "", value: "", print: "sprintf(\"%.10u\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo1D", cond: "($$self{CameraInfoCount} = $count) and $$self{Model} =~ /\\b1DS?$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo1DmkII", cond: "$$self{Model} =~ /\\b1Ds? Mark II$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo1DmkIIN", cond: "$$self{Model} =~ /\\b1Ds? Mark II N$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo1DmkIII", cond: "$$self{Model} =~ /\\b1Ds? Mark III$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo1DmkIV", cond: "$$self{Model} =~ /\\b1D Mark IV$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo1DX", cond: "$$self{Model} =~ /EOS-1D X$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo5D", cond: "$$self{Model} =~ /EOS 5D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo5DmkII", cond: "$$self{Model} =~ /EOS 5D Mark II$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo5DmkIII", cond: "$$self{Model} =~ /EOS 5D Mark III$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo6D", cond: "$$self{Model} =~ /EOS 6D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo7D", cond: "$$self{Model} =~ /EOS 7D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo40D", cond: "$$self{Model} =~ /EOS 40D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo50D", cond: "$$self{Model} =~ /EOS 50D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo60D", cond: "$$self{Model} =~ /EOS 60D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo70D", cond: "$$self{Model} =~ /EOS 70D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo80D", cond: "$$self{Model} =~ /EOS 80D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo450D", cond: "$$self{Model} =~ /\\b(450D|REBEL XSi|Kiss X2)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo500D", cond: "$$self{Model} =~ /\\b(500D|REBEL T1i|Kiss X3)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo550D", cond: "$$self{Model} =~ /\\b(550D|REBEL T2i|Kiss X4)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo600D", cond: "$$self{Model} =~ /\\b(600D|REBEL T3i|Kiss X5)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo650D", cond: "$$self{Model} =~ /\\b(650D|REBEL T4i|Kiss X6i)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo700D", cond: "$$self{Model} =~ /\\b(700D|REBEL T5i|Kiss X7i)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo750D", cond: "$$self{Model} =~ /\\b(750D|Rebel T6i|Kiss X8i)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo760D", cond: "$$self{Model} =~ /\\b(760D|Rebel T6s|8000D)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo1000D", cond: "$$self{Model} =~ /\\b(1000D|REBEL XS|Kiss F)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo1100D", cond: "$$self{Model} =~ /\\b(1100D|REBEL T3|Kiss X50)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfo1200D", cond: "$$self{Model} =~ /\\b(1200D|REBEL T5|Kiss X70)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfoPowerShot", cond: "$format eq \"int32u\" and ($count == 138 or $count == 148)", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoPowerShot", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfoPowerShot2", cond: "\n                $format eq \"int32u\" and ($count == 156 or $count == 162 or\n                $count == 167 or $count == 171 or $count == 264)\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoPowerShot2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfoUnknown32", cond: "$format =~ /^int32/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoUnknown32", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfoUnknown16", cond: "$format =~ /^int16/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoUnknown16", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "CanonCameraInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 14, name: "CanonFileLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 15, name: "CustomFunctions1D", cond: "$$self{Model} =~ /EOS-1D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 15, name: "CustomFunctions5D", cond: "$$self{Model} =~ /EOS 5D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 15, name: "CustomFunctions10D", cond: "$$self{Model} =~ /EOS 10D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 15, name: "CustomFunctions20D", cond: "$$self{Model} =~ /EOS 20D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 15, name: "CustomFunctions30D", cond: "$$self{Model} =~ /EOS 30D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 15, name: "CustomFunctions350D", cond: "$$self{Model} =~ /\\b(350D|REBEL XT|Kiss Digital N)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 15, name: "CustomFunctions400D", cond: "$$self{Model} =~ /\\b(400D|REBEL XTi|Kiss Digital X|K236)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 15, name: "CustomFunctionsD30", cond: "$$self{Model} =~ /EOS D30\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 15, name: "CustomFunctionsD60", cond: "$$self{Model} =~ /EOS D60\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 15, name: "CustomFunctionsUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::CanonCustom::FuncsUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16, name: "CanonModelID", cond: "", format: "", raw: "", value: "", print: "", map: M_2DDA192405, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 17, name: "MovieInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MovieInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 18, name: "CanonAFInfo", cond: "$$self{AFInfoCount} = $count", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 19, name: "ThumbnailImageValidArea", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 21, name: "SerialNumberFormat", cond: "", format: "", raw: "", value: "", print: "", map: M_B7C070AEE1, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 26, name: "SuperMacro", cond: "", format: "", raw: "", value: "", print: "", map: M_4B08D1A9A0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 28, name: "DateStampMode", cond: "", format: "", raw: "", value: "", print: "", map: M_07D7D8EBCB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 29, name: "MyColors", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MyColors", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 30, name: "FirmwareRevision", cond: "", format: "", raw: "", value: "", print: "\n            my $rev = sprintf(\"%.8x\", $val);\n            my ($rel, $v1, $v2, $r1, $r2) = ($rev =~ /^(.)(.)(..)0?(.+)(..)$/);\n            my %r = ( a => 'Alpha ', b => 'Beta ', '0' => '' );\n            $rel = defined $r{$rel} ? $r{$rel} : \"Unknown($rel) \";\n            return \"$rel$v1.$v2 rev $r1.$r2\",\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 35, name: "Categories", cond: "$$valPt =~ /^\\x08\\0\\0\\0/", format: "int32u", raw: "", value: "$val =~ s/^8 //; $val", print: "", map: M_CE65129ACC, bits: B_CE17E22E35, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 36, name: "FaceDetect1", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FaceDetect1", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 37, name: "FaceDetect2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FaceDetect2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 38, name: "CanonAFInfo2", cond: "$$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 39, name: "ContrastInfo", cond: "$$valPt =~ /^\\x0a\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ContrastInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 40, name: "ImageUniqueID", cond: "", format: "undef", raw: "$val eq \"\\0\" x 16 ? undef : $val", value: "unpack(\"H*\", $val)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 41, name: "WBInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::WBInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 47, name: "FaceDetect3", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FaceDetect3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 53, name: "TimeInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::TimeInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 56, name: "BatteryType", cond: "$count == 76", format: "", raw: "$val=~/^.{4}([^\\0]+)/s ? $1 : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 60, name: "AFInfo3", cond: "$$self{AFInfo3} = 1", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 129, name: "RawDataOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 131, name: "OriginalDecisionDataOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 144, name: "CustomFunctions1D", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "PersonalFunctions", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::CanonCustom::PersonalFuncs", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 146, name: "PersonalFunctionValues", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::CanonCustom::PersonalFuncValues", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 147, name: "CanonFileInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FileInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 148, name: "AFPointsInFocus1D", cond: "", format: "", raw: "", value: "", print: "Image::ExifTool::Canon::PrintAFPoints1D($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 149, name: "LensModel", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 150, name: "SerialInfo", cond: "$$self{Model} =~ /EOS 5D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::SerialInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 150, name: "InternalSerialNumber", cond: "", format: "", raw: "", value: "$val=~s/\\xff+$//; $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 151, name: "DustRemovalData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 152, name: "CropInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CropInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 153, name: "CustomFunctions2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 154, name: "AspectInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AspectInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 160, name: "ProcessingInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Processing", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 161, name: "ToneCurveTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 162, name: "SharpnessTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 163, name: "SharpnessFreqTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 164, name: "WhiteBalanceTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 169, name: "ColorBalance", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ColorBalance", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 170, name: "MeasuredColor", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MeasuredColor", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 174, name: "ColorTemperature", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 176, name: "CanonFlags", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Flags", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 177, name: "ModifiedInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ModifiedInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 178, name: "ToneCurveMatching", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 179, name: "WhiteBalanceMatching", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 180, name: "ColorSpace", cond: "", format: "", raw: "", value: "", print: "", map: M_734F675E8C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 182, name: "PreviewImageInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::PreviewImageInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 208, name: "VRDOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 224, name: "SensorInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::SensorInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16385, name: "ColorData1", cond: "$count == 582", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16385, name: "ColorData2", cond: "$count == 653", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16385, name: "ColorData3", cond: "$count == 796", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16385, name: "ColorData4", cond: "\n                $count == 692  or $count == 674  or $count == 702 or\n                $count == 1227 or $count == 1250 or $count == 1251 or\n                $count == 1337 or $count == 1338 or $count == 1346\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16385, name: "ColorData5", cond: "$count == 5120", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16385, name: "ColorData6", cond: "$count == 1273 or $count == 1275", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16385, name: "ColorData7", cond: "$count == 1312 or $count == 1313 or $count == 1316 or\n                          $count == 1506", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16385, name: "ColorData8", cond: "$count == 1560 or $count == 1592 or $count == 1353 or $count == 1602", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16385, name: "ColorData9", cond: "$count == 1816 or $count == 1820 or $count == 1824", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16385, name: "ColorData10", cond: "$count == 2024 or $count == 3656", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16385, name: "ColorData11", cond: "$count == 3973 or $count == 3778", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16385, name: "ColorDataUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ColorDataUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16386, name: "CRWParam", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 16387, name: "ColorInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ColorInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16389, name: "Flavor", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 16392, name: "PictureStyleUserDef", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[PItem { map: M_9E1AB6FBC1, bits: &[], code: "" }, PItem { map: M_9E1AB6FBC1, bits: &[], code: "" }, PItem { map: M_9E1AB6FBC1, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16393, name: "PictureStylePC", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[PItem { map: M_9E1AB6FBC1, bits: &[], code: "" }, PItem { map: M_9E1AB6FBC1, bits: &[], code: "" }, PItem { map: M_9E1AB6FBC1, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16400, name: "CustomPictureStyleFileName", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16403, name: "AFMicroAdj", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFMicroAdj", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16405, name: "VignettingCorr", cond: "$$valPt =~ /^\\0/ and $$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorr", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16405, name: "VignettingCorrUnknown1", cond: "$$valPt =~ /^[\\x01\\x02\\x10\\x20]/ and $$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorrUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16405, name: "VignettingCorrUnknown2", cond: "$$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorrUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16406, name: "VignettingCorr2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorr2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16408, name: "LightingOpt", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::LightingOpt", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16409, name: "LensInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::LensInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16416, name: "AmbienceInfo", cond: "$$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Ambience", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16417, name: "MultiExp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MultiExp", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16420, name: "FilterInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FilterInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16421, name: "HDRInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::HDRInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16422, name: "LogInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::LogInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16424, name: "AFConfig", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFConfig", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16447, name: "RawBurstModeRoll", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::RawBurstInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1, name: "CanonCameraSettings", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraSettings", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2, name: "CanonFocalLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FocalLength", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 3, name: "CanonFlashInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4, name: "CanonShotInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ShotInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 5, name: "CanonPanorama", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Panorama", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 6, name: "CanonImageType", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 7, name: "CanonFirmwareVersion", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8, name: "FileNumber", cond: "", format: "", raw: "", value: "", print: "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 9, name: "OwnerName", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 10, name: "UnknownD30", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::UnknownD30", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 12, name: "SerialNumber", cond: "$$self{Model} =~ /EOS D30\\b/", format: "", raw: "", value: "", print: "sprintf(\"%.4x%.5d\",$val>>16,$val&0xffff)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 12, name: "SerialNumber", cond: "$$self{Model} =~ /EOS-1D/", format: "", raw: "", value: "", print: "sprintf(\"%.6u\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 12, name: "SerialNumber", cond: "", format: "", raw: "", value: "", print: "sprintf(\"%.10u\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo1D", cond: "($$self{CameraInfoCount} = $count) and $$self{Model} =~ /\\b1DS?$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo1DmkII", cond: "$$self{Model} =~ /\\b1Ds? Mark II$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo1DmkIIN", cond: "$$self{Model} =~ /\\b1Ds? Mark II N$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo1DmkIII", cond: "$$self{Model} =~ /\\b1Ds? Mark III$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo1DmkIV", cond: "$$self{Model} =~ /\\b1D Mark IV$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo1DX", cond: "$$self{Model} =~ /EOS-1D X$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo5D", cond: "$$self{Model} =~ /EOS 5D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo5DmkII", cond: "$$self{Model} =~ /EOS 5D Mark II$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo5DmkIII", cond: "$$self{Model} =~ /EOS 5D Mark III$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo6D", cond: "$$self{Model} =~ /EOS 6D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo7D", cond: "$$self{Model} =~ /EOS 7D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo40D", cond: "$$self{Model} =~ /EOS 40D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo50D", cond: "$$self{Model} =~ /EOS 50D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo60D", cond: "$$self{Model} =~ /EOS 60D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo70D", cond: "$$self{Model} =~ /EOS 70D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo80D", cond: "$$self{Model} =~ /EOS 80D$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo450D", cond: "$$self{Model} =~ /\\b(450D|REBEL XSi|Kiss X2)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo500D", cond: "$$self{Model} =~ /\\b(500D|REBEL T1i|Kiss X3)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo550D", cond: "$$self{Model} =~ /\\b(550D|REBEL T2i|Kiss X4)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo600D", cond: "$$self{Model} =~ /\\b(600D|REBEL T3i|Kiss X5)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo650D", cond: "$$self{Model} =~ /\\b(650D|REBEL T4i|Kiss X6i)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo700D", cond: "$$self{Model} =~ /\\b(700D|REBEL T5i|Kiss X7i)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo750D", cond: "$$self{Model} =~ /\\b(750D|Rebel T6i|Kiss X8i)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo760D", cond: "$$self{Model} =~ /\\b(760D|Rebel T6s|8000D)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo1000D", cond: "$$self{Model} =~ /\\b(1000D|REBEL XS|Kiss F)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo1100D", cond: "$$self{Model} =~ /\\b(1100D|REBEL T3|Kiss X50)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfo1200D", cond: "$$self{Model} =~ /\\b(1200D|REBEL T5|Kiss X70)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfoPowerShot", cond: "$format eq \"int32u\" and ($count == 138 or $count == 148)", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoPowerShot", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfoPowerShot2", cond: "\n                $format eq \"int32u\" and ($count == 156 or $count == 162 or\n                $count == 167 or $count == 171 or $count == 264)\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoPowerShot2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfoUnknown32", cond: "$format =~ /^int32/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoUnknown32", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfoUnknown16", cond: "$format =~ /^int16/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoUnknown16", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "CanonCameraInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CameraInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 14, name: "CanonFileLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 15, name: "CustomFunctions1D", cond: "$$self{Model} =~ /EOS-1D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 15, name: "CustomFunctions5D", cond: "$$self{Model} =~ /EOS 5D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 15, name: "CustomFunctions10D", cond: "$$self{Model} =~ /EOS 10D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 15, name: "CustomFunctions20D", cond: "$$self{Model} =~ /EOS 20D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 15, name: "CustomFunctions30D", cond: "$$self{Model} =~ /EOS 30D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 15, name: "CustomFunctions350D", cond: "$$self{Model} =~ /\\b(350D|REBEL XT|Kiss Digital N)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 15, name: "CustomFunctions400D", cond: "$$self{Model} =~ /\\b(400D|REBEL XTi|Kiss Digital X|K236)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 15, name: "CustomFunctionsD30", cond: "$$self{Model} =~ /EOS D30\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 15, name: "CustomFunctionsD60", cond: "$$self{Model} =~ /EOS D60\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 15, name: "CustomFunctionsUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::CanonCustom::FuncsUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16, name: "CanonModelID", cond: "", format: "", raw: "", value: "", print: "", map: M_2DDA192405, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 17, name: "MovieInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MovieInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 18, name: "CanonAFInfo", cond: "$$self{AFInfoCount} = $count", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 19, name: "ThumbnailImageValidArea", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 21, name: "SerialNumberFormat", cond: "", format: "", raw: "", value: "", print: "", map: M_B7C070AEE1, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 26, name: "SuperMacro", cond: "", format: "", raw: "", value: "", print: "", map: M_4B08D1A9A0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 28, name: "DateStampMode", cond: "", format: "", raw: "", value: "", print: "", map: M_07D7D8EBCB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 29, name: "MyColors", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MyColors", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 30, name: "FirmwareRevision", cond: "", format: "", raw: "", value: "", print: "\n            my $rev = sprintf(\"%.8x\", $val);\n            my ($rel, $v1, $v2, $r1, $r2) = ($rev =~ /^(.)(.)(..)0?(.+)(..)$/);\n            my %r = ( a => 'Alpha ', b => 'Beta ', '0' => '' );\n            $rel = defined $r{$rel} ? $r{$rel} : \"Unknown($rel) \";\n            return \"$rel$v1.$v2 rev $r1.$r2\",\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 35, name: "Categories", cond: "$$valPt =~ /^\\x08\\0\\0\\0/", format: "int32u", raw: "", value: "$val =~ s/^8 //; $val", print: "", map: M_CE65129ACC, bits: B_CE17E22E35, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 36, name: "FaceDetect1", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FaceDetect1", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37, name: "FaceDetect2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FaceDetect2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 38, name: "CanonAFInfo2", cond: "$$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 39, name: "ContrastInfo", cond: "$$valPt =~ /^\\x0a\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ContrastInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 40, name: "ImageUniqueID", cond: "", format: "undef", raw: "$val eq \"\\0\" x 16 ? undef : $val", value: "unpack(\"H*\", $val)", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 41, name: "WBInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::WBInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 47, name: "FaceDetect3", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FaceDetect3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 53, name: "TimeInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::TimeInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 56, name: "BatteryType", cond: "$count == 76", format: "", raw: "$val=~/^.{4}([^\\0]+)/s ? $1 : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 60, name: "AFInfo3", cond: "$$self{AFInfo3} = 1", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 129, name: "RawDataOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 131, name: "OriginalDecisionDataOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: true },
+    Tag { id: 144, name: "CustomFunctions1D", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "PersonalFunctions", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::CanonCustom::PersonalFuncs", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 146, name: "PersonalFunctionValues", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::CanonCustom::PersonalFuncValues", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 147, name: "CanonFileInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FileInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 148, name: "AFPointsInFocus1D", cond: "", format: "", raw: "", value: "", print: "Image::ExifTool::Canon::PrintAFPoints1D($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 149, name: "LensModel", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 150, name: "SerialInfo", cond: "$$self{Model} =~ /EOS 5D/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::SerialInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 150, name: "InternalSerialNumber", cond: "", format: "", raw: "", value: "$val=~s/\\xff+$//; $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 151, name: "DustRemovalData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 152, name: "CropInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::CropInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 153, name: "CustomFunctions2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 154, name: "AspectInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AspectInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 160, name: "ProcessingInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Processing", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 161, name: "ToneCurveTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 162, name: "SharpnessTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 163, name: "SharpnessFreqTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 164, name: "WhiteBalanceTable", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 169, name: "ColorBalance", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ColorBalance", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 170, name: "MeasuredColor", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MeasuredColor", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 174, name: "ColorTemperature", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 176, name: "CanonFlags", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Flags", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 177, name: "ModifiedInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ModifiedInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 178, name: "ToneCurveMatching", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 179, name: "WhiteBalanceMatching", cond: "", format: "", raw: "", value: "length($val) > 64 ? \\$val : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 180, name: "ColorSpace", cond: "", format: "", raw: "", value: "", print: "", map: M_734F675E8C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 182, name: "PreviewImageInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::PreviewImageInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 208, name: "VRDOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 224, name: "SensorInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::SensorInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16385, name: "ColorData1", cond: "$count == 582", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16385, name: "ColorData2", cond: "$count == 653", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16385, name: "ColorData3", cond: "$count == 796", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16385, name: "ColorData4", cond: "\n                $count == 692  or $count == 674  or $count == 702 or\n                $count == 1227 or $count == 1250 or $count == 1251 or\n                $count == 1337 or $count == 1338 or $count == 1346\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16385, name: "ColorData5", cond: "$count == 5120", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16385, name: "ColorData6", cond: "$count == 1273 or $count == 1275", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16385, name: "ColorData7", cond: "$count == 1312 or $count == 1313 or $count == 1316 or\n                          $count == 1506", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16385, name: "ColorData8", cond: "$count == 1560 or $count == 1592 or $count == 1353 or $count == 1602", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16385, name: "ColorData9", cond: "$count == 1816 or $count == 1820 or $count == 1824", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16385, name: "ColorData10", cond: "$count == 2024 or $count == 3656", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16385, name: "ColorData11", cond: "$count == 3973 or $count == 3778", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16385, name: "ColorDataUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ColorDataUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16386, name: "CRWParam", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16387, name: "ColorInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::ColorInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16389, name: "Flavor", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16392, name: "PictureStyleUserDef", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[PItem { map: M_9E1AB6FBC1, bits: &[], code: "" }, PItem { map: M_9E1AB6FBC1, bits: &[], code: "" }, PItem { map: M_9E1AB6FBC1, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16393, name: "PictureStylePC", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[PItem { map: M_9E1AB6FBC1, bits: &[], code: "" }, PItem { map: M_9E1AB6FBC1, bits: &[], code: "" }, PItem { map: M_9E1AB6FBC1, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16400, name: "CustomPictureStyleFileName", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16403, name: "AFMicroAdj", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFMicroAdj", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16405, name: "VignettingCorr", cond: "$$valPt =~ /^\\0/ and $$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorr", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16405, name: "VignettingCorrUnknown1", cond: "$$valPt =~ /^[\\x01\\x02\\x10\\x20]/ and $$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorrUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16405, name: "VignettingCorrUnknown2", cond: "$$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorrUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16406, name: "VignettingCorr2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::VignettingCorr2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16408, name: "LightingOpt", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::LightingOpt", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16409, name: "LensInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::LensInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16416, name: "AmbienceInfo", cond: "$$valPt !~ /^\\0\\0\\0\\0/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::Ambience", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16417, name: "MultiExp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::MultiExp", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16420, name: "FilterInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::FilterInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16421, name: "HDRInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::HDRInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16422, name: "LogInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::LogInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16424, name: "AFConfig", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::AFConfig", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16447, name: "RawBurstModeRoll", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Canon::RawBurstInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static CANON__MEASUREDCOLOR: Table = Table {
     name: "Image::ExifTool::Canon::MeasuredColor",
@@ -5006,6 +5133,7 @@ pub static CANON__MEASUREDCOLOR: Table = Table {
         mask: 0,
         frac: 0,
         weak: false,
+        is_offset: false,
     }],
 };
 pub static CANON__MODIFIEDINFO: Table = Table {
@@ -5036,6 +5164,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -5058,6 +5187,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -5080,6 +5210,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -5102,6 +5233,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -5124,6 +5256,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -5146,6 +5279,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -5168,6 +5302,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -5190,6 +5325,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -5212,6 +5348,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -5234,6 +5371,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -5256,6 +5394,7 @@ pub static CANON__MODIFIEDINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -5287,6 +5426,7 @@ pub static CANON__MOVIEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -5309,6 +5449,7 @@ pub static CANON__MOVIEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -5331,6 +5472,7 @@ pub static CANON__MOVIEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -5353,6 +5495,7 @@ pub static CANON__MOVIEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 106,
@@ -5375,6 +5518,7 @@ pub static CANON__MOVIEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 108,
@@ -5397,6 +5541,7 @@ pub static CANON__MOVIEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 110,
@@ -5419,6 +5564,7 @@ pub static CANON__MOVIEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 112,
@@ -5441,6 +5587,7 @@ pub static CANON__MOVIEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 116,
@@ -5463,6 +5610,7 @@ pub static CANON__MOVIEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -5494,6 +5642,7 @@ pub static CANON__MULTIEXP: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -5516,6 +5665,7 @@ pub static CANON__MULTIEXP: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -5538,6 +5688,7 @@ pub static CANON__MULTIEXP: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -5568,6 +5719,7 @@ pub static CANON__MYCOLORS: Table = Table {
         mask: 0,
         frac: 0,
         weak: false,
+        is_offset: false,
     }],
 };
 pub static CANON__PSINFO: Table = Table {
@@ -5598,6 +5750,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -5620,6 +5773,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -5642,6 +5796,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -5664,6 +5819,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -5686,6 +5842,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -5708,6 +5865,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -5730,6 +5888,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 28,
@@ -5752,6 +5911,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -5774,6 +5934,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 36,
@@ -5796,6 +5957,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -5818,6 +5980,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 44,
@@ -5840,6 +6003,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 48,
@@ -5862,6 +6026,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 52,
@@ -5884,6 +6049,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 56,
@@ -5906,6 +6072,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 60,
@@ -5928,6 +6095,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 64,
@@ -5950,6 +6118,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 68,
@@ -5972,6 +6141,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 72,
@@ -5994,6 +6164,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 76,
@@ -6016,6 +6187,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 80,
@@ -6038,6 +6210,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 84,
@@ -6060,6 +6233,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 88,
@@ -6082,6 +6256,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 92,
@@ -6104,6 +6279,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 96,
@@ -6126,6 +6302,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 100,
@@ -6148,6 +6325,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 104,
@@ -6170,6 +6348,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 108,
@@ -6192,6 +6371,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 112,
@@ -6214,6 +6394,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 116,
@@ -6236,6 +6417,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 120,
@@ -6258,6 +6440,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 124,
@@ -6280,6 +6463,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 128,
@@ -6302,6 +6486,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 132,
@@ -6324,6 +6509,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 136,
@@ -6346,6 +6532,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 140,
@@ -6368,6 +6555,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 144,
@@ -6390,6 +6578,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 148,
@@ -6412,6 +6601,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 152,
@@ -6434,6 +6624,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 156,
@@ -6456,6 +6647,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 160,
@@ -6478,6 +6670,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 164,
@@ -6500,6 +6693,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 168,
@@ -6522,6 +6716,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 172,
@@ -6544,6 +6739,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 176,
@@ -6566,6 +6762,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 180,
@@ -6588,6 +6785,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 184,
@@ -6610,6 +6808,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 188,
@@ -6632,6 +6831,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 192,
@@ -6654,6 +6854,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 196,
@@ -6676,6 +6877,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 200,
@@ -6698,6 +6900,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 204,
@@ -6720,6 +6923,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 208,
@@ -6742,6 +6946,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 212,
@@ -6764,6 +6969,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 216,
@@ -6786,6 +6992,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 218,
@@ -6808,6 +7015,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 220,
@@ -6830,6 +7038,7 @@ pub static CANON__PSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -6861,6 +7070,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -6883,6 +7093,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -6905,6 +7116,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -6927,6 +7139,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -6949,6 +7162,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -6971,6 +7185,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -6993,6 +7208,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 28,
@@ -7015,6 +7231,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -7037,6 +7254,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 36,
@@ -7059,6 +7277,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -7081,6 +7300,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 44,
@@ -7103,6 +7323,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 48,
@@ -7125,6 +7346,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 52,
@@ -7147,6 +7369,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 56,
@@ -7169,6 +7392,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 60,
@@ -7191,6 +7415,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 64,
@@ -7213,6 +7438,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 68,
@@ -7235,6 +7461,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 72,
@@ -7257,6 +7484,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 76,
@@ -7279,6 +7507,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 80,
@@ -7301,6 +7530,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 84,
@@ -7323,6 +7553,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 88,
@@ -7345,6 +7576,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 92,
@@ -7367,6 +7599,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 96,
@@ -7389,6 +7622,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 100,
@@ -7411,6 +7645,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 104,
@@ -7433,6 +7668,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 108,
@@ -7455,6 +7691,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 112,
@@ -7477,6 +7714,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 116,
@@ -7499,6 +7737,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 120,
@@ -7521,6 +7760,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 124,
@@ -7543,6 +7783,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 128,
@@ -7565,6 +7806,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 132,
@@ -7587,6 +7829,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 136,
@@ -7609,6 +7852,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 140,
@@ -7631,6 +7875,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 144,
@@ -7653,6 +7898,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 148,
@@ -7675,6 +7921,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 152,
@@ -7697,6 +7944,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 156,
@@ -7719,6 +7967,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 160,
@@ -7741,6 +7990,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 164,
@@ -7763,6 +8013,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 168,
@@ -7785,6 +8036,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 172,
@@ -7807,6 +8059,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 176,
@@ -7829,6 +8082,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 180,
@@ -7851,6 +8105,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 184,
@@ -7873,6 +8128,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 188,
@@ -7895,6 +8151,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 192,
@@ -7917,6 +8174,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 196,
@@ -7939,6 +8197,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 200,
@@ -7961,6 +8220,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 204,
@@ -7983,6 +8243,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 208,
@@ -8005,6 +8266,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 212,
@@ -8027,6 +8289,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 216,
@@ -8049,6 +8312,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 220,
@@ -8071,6 +8335,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 224,
@@ -8093,6 +8358,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 228,
@@ -8115,6 +8381,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 232,
@@ -8137,6 +8404,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 236,
@@ -8159,6 +8427,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 240,
@@ -8181,6 +8450,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 242,
@@ -8203,6 +8473,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 244,
@@ -8225,6 +8496,7 @@ pub static CANON__PSINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -8256,6 +8528,7 @@ pub static CANON__PANORAMA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -8278,6 +8551,7 @@ pub static CANON__PANORAMA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -8309,6 +8583,7 @@ pub static CANON__PREVIEWIMAGEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -8331,6 +8606,7 @@ pub static CANON__PREVIEWIMAGEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -8353,6 +8629,7 @@ pub static CANON__PREVIEWIMAGEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -8375,6 +8652,7 @@ pub static CANON__PREVIEWIMAGEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -8397,6 +8675,7 @@ pub static CANON__PREVIEWIMAGEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: true,
         },
     ],
 };
@@ -8428,6 +8707,7 @@ pub static CANON__PROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -8450,6 +8730,7 @@ pub static CANON__PROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -8472,6 +8753,7 @@ pub static CANON__PROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -8494,6 +8776,7 @@ pub static CANON__PROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -8516,6 +8799,7 @@ pub static CANON__PROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -8538,6 +8822,7 @@ pub static CANON__PROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -8560,6 +8845,7 @@ pub static CANON__PROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -8582,6 +8868,7 @@ pub static CANON__PROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -8604,6 +8891,7 @@ pub static CANON__PROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -8626,6 +8914,7 @@ pub static CANON__PROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -8648,6 +8937,7 @@ pub static CANON__PROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -8670,6 +8960,7 @@ pub static CANON__PROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -8692,6 +8983,7 @@ pub static CANON__PROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -8723,6 +9015,7 @@ pub static CANON__RAWBURSTINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -8745,6 +9038,7 @@ pub static CANON__RAWBURSTINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -8776,6 +9070,7 @@ pub static CANON__SENSORINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -8798,6 +9093,7 @@ pub static CANON__SENSORINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -8820,6 +9116,7 @@ pub static CANON__SENSORINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -8842,6 +9139,7 @@ pub static CANON__SENSORINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -8864,6 +9162,7 @@ pub static CANON__SENSORINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -8886,6 +9185,7 @@ pub static CANON__SENSORINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -8908,6 +9208,7 @@ pub static CANON__SENSORINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -8930,6 +9231,7 @@ pub static CANON__SENSORINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -8952,6 +9254,7 @@ pub static CANON__SENSORINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -8974,6 +9277,7 @@ pub static CANON__SENSORINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -9004,38 +9308,39 @@ pub static CANON__SERIALINFO: Table = Table {
         mask: 0,
         frac: 0,
         weak: false,
+        is_offset: false,
     }],
 };
 pub static CANON__SHOTINFO: Table = Table { name: "Image::ExifTool::Canon::ShotInfo", binary: true, serial: false, format: "int16s", first: 1, tags: &[
-    Tag { id: 1, name: "AutoISO", cond: "", format: "", raw: "", value: "exp($val/32*log(2))*100", print: "sprintf(\"%.0f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 2, name: "BaseISO", cond: "", format: "", raw: "$val ? $val : undef", value: "exp($val/32*log(2))*100/32", print: "sprintf(\"%.0f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
-    Tag { id: 3, name: "MeasuredEV", cond: "", format: "", raw: "", value: "$val / 32 + 5", print: "sprintf(\"%.2f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 4, name: "TargetAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 5, name: "TargetExposureTime", cond: "", format: "", raw: "($val > -1000 and ($val or $$self{Model}=~/(EOS|PowerShot|IXUS|IXY)/))? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 6, name: "ExposureCompensation", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 7, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_2118CDA1EB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8, name: "SlowShutter", cond: "", format: "", raw: "", value: "", print: "", map: M_33D21D3140, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 9, name: "SequenceNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 10, name: "OpticalZoomCode", cond: "", format: "", raw: "", value: "", print: "$val == 8 ? \"n/a\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 12, name: "CameraTemperature", cond: "$$self{Model} =~ /EOS/ and $$self{Model} !~ /EOS-1DS?$/", format: "", raw: "$val ? $val : undef", value: "$val - 128", print: "\"$val C\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "FlashGuideNumber", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "$val / 32", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 14, name: "AFPointsInFocus", cond: "", format: "", raw: "$val==0 ? undef : $val", value: "", print: "", map: M_3B19ED6877, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 15, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16, name: "AutoExposureBracketing", cond: "", format: "", raw: "", value: "", print: "", map: M_76AE2C6EA9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 17, name: "AEBBracketValue", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 18, name: "ControlMode", cond: "", format: "", raw: "", value: "", print: "", map: M_88C274DDE9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 19, name: "FocusDistanceUpper", cond: "", format: "int16u", raw: "($$self{FocusDistanceUpper} = $val) || undef", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 20, name: "FocusDistanceLower", cond: "$$self{FocusDistanceUpper}", format: "int16u", raw: "", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 21, name: "FNumber", cond: "", format: "", raw: "$val ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
-    Tag { id: 22, name: "ExposureTime", cond: "$$self{Model} =~ /\\b(20D|350D|REBEL XT|Kiss Digital N)\\b/", format: "", raw: "($val or $$self{FILE_TYPE} eq \"CRW\") ? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))*1000/32", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
-    Tag { id: 22, name: "ExposureTime", cond: "", format: "", raw: "($val or $$self{FILE_TYPE} eq \"CRW\") ? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
-    Tag { id: 23, name: "MeasuredEV2", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / 8 - 6", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 24, name: "BulbDuration", cond: "", format: "", raw: "", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 26, name: "CameraType", cond: "", format: "", raw: "", value: "", print: "", map: M_F9C79267F3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 27, name: "AutoRotate", cond: "", format: "", raw: "$val >= 0 ? $val : undef", value: "", print: "", map: M_7D38053307, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 28, name: "NDFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_DF78291237, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 29, name: "SelfTimer2", cond: "", format: "", raw: "$val >= 0 ? $val : undef", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 33, name: "FlashOutput", cond: "", format: "", raw: "($$self{Model}=~/(PowerShot|IXUS|IXY)/ or $val) ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1, name: "AutoISO", cond: "", format: "", raw: "", value: "exp($val/32*log(2))*100", print: "sprintf(\"%.0f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2, name: "BaseISO", cond: "", format: "", raw: "$val ? $val : undef", value: "exp($val/32*log(2))*100/32", print: "sprintf(\"%.0f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true, is_offset: false },
+    Tag { id: 3, name: "MeasuredEV", cond: "", format: "", raw: "", value: "$val / 32 + 5", print: "sprintf(\"%.2f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4, name: "TargetAperture", cond: "", format: "", raw: "$val > 0 ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 5, name: "TargetExposureTime", cond: "", format: "", raw: "($val > -1000 and ($val or $$self{Model}=~/(EOS|PowerShot|IXUS|IXY)/))? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 6, name: "ExposureCompensation", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 7, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_2118CDA1EB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8, name: "SlowShutter", cond: "", format: "", raw: "", value: "", print: "", map: M_33D21D3140, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 9, name: "SequenceNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 10, name: "OpticalZoomCode", cond: "", format: "", raw: "", value: "", print: "$val == 8 ? \"n/a\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 12, name: "CameraTemperature", cond: "$$self{Model} =~ /EOS/ and $$self{Model} !~ /EOS-1DS?$/", format: "", raw: "$val ? $val : undef", value: "$val - 128", print: "\"$val C\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "FlashGuideNumber", cond: "", format: "", raw: "$val==-1 ? undef : $val", value: "$val / 32", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 14, name: "AFPointsInFocus", cond: "", format: "", raw: "$val==0 ? undef : $val", value: "", print: "", map: M_3B19ED6877, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 15, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16, name: "AutoExposureBracketing", cond: "", format: "", raw: "", value: "", print: "", map: M_76AE2C6EA9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 17, name: "AEBBracketValue", cond: "", format: "", raw: "", value: "Image::ExifTool::Canon::CanonEv($val)", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 18, name: "ControlMode", cond: "", format: "", raw: "", value: "", print: "", map: M_88C274DDE9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 19, name: "FocusDistanceUpper", cond: "", format: "int16u", raw: "($$self{FocusDistanceUpper} = $val) || undef", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 20, name: "FocusDistanceLower", cond: "$$self{FocusDistanceUpper}", format: "int16u", raw: "", value: "$val / 100", print: "$val > 655.345 ? \"inf\" : \"$val m\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 21, name: "FNumber", cond: "", format: "", raw: "$val ? $val : undef", value: "exp(Image::ExifTool::Canon::CanonEv($val)*log(2)/2)", print: "sprintf(\"%.2g\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true, is_offset: false },
+    Tag { id: 22, name: "ExposureTime", cond: "$$self{Model} =~ /\\b(20D|350D|REBEL XT|Kiss Digital N)\\b/", format: "", raw: "($val or $$self{FILE_TYPE} eq \"CRW\") ? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))*1000/32", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true, is_offset: false },
+    Tag { id: 22, name: "ExposureTime", cond: "", format: "", raw: "($val or $$self{FILE_TYPE} eq \"CRW\") ? $val : undef", value: "exp(-Image::ExifTool::Canon::CanonEv($val)*log(2))", print: "Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true, is_offset: false },
+    Tag { id: 23, name: "MeasuredEV2", cond: "", format: "", raw: "$val ? $val : undef", value: "$val / 8 - 6", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 24, name: "BulbDuration", cond: "", format: "", raw: "", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 26, name: "CameraType", cond: "", format: "", raw: "", value: "", print: "", map: M_F9C79267F3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 27, name: "AutoRotate", cond: "", format: "", raw: "$val >= 0 ? $val : undef", value: "", print: "", map: M_7D38053307, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 28, name: "NDFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_DF78291237, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 29, name: "SelfTimer2", cond: "", format: "", raw: "$val >= 0 ? $val : undef", value: "$val / 10", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 33, name: "FlashOutput", cond: "", format: "", raw: "($$self{Model}=~/(PowerShot|IXUS|IXY)/ or $val) ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static CANON__TIMEINFO: Table = Table {
     name: "Image::ExifTool::Canon::TimeInfo",
@@ -9065,6 +9370,7 @@ pub static CANON__TIMEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -9087,6 +9393,7 @@ pub static CANON__TIMEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -9109,6 +9416,7 @@ pub static CANON__TIMEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -9148,6 +9456,7 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -9170,6 +9479,7 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -9192,6 +9502,7 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -9214,6 +9525,7 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -9236,6 +9548,7 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -9258,6 +9571,7 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -9280,6 +9594,7 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -9302,6 +9617,7 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -9324,6 +9640,7 @@ pub static CANON__VIGNETTINGCORR: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -9355,6 +9672,7 @@ pub static CANON__VIGNETTINGCORR2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -9377,6 +9695,7 @@ pub static CANON__VIGNETTINGCORR2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -9399,6 +9718,7 @@ pub static CANON__VIGNETTINGCORR2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -9421,6 +9741,7 @@ pub static CANON__VIGNETTINGCORR2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -9451,6 +9772,7 @@ pub static CANON__VIGNETTINGCORRUNKNOWN: Table = Table {
         mask: 0,
         frac: 0,
         weak: false,
+        is_offset: false,
     }],
 };
 pub static CANON__WBINFO: Table = Table {
@@ -9481,6 +9803,7 @@ pub static CANON__WBINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -9503,6 +9826,7 @@ pub static CANON__WBINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -9525,6 +9849,7 @@ pub static CANON__WBINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 26,
@@ -9547,6 +9872,7 @@ pub static CANON__WBINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 34,
@@ -9569,6 +9895,7 @@ pub static CANON__WBINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 42,
@@ -9591,6 +9918,7 @@ pub static CANON__WBINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 50,
@@ -9613,6 +9941,7 @@ pub static CANON__WBINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 58,
@@ -9635,6 +9964,7 @@ pub static CANON__WBINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 66,
@@ -9657,6 +9987,7 @@ pub static CANON__WBINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 74,
@@ -9679,6 +10010,7 @@ pub static CANON__WBINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -9718,6 +10050,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -9740,6 +10073,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -9762,6 +10096,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -9784,6 +10119,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -9806,6 +10142,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -9828,6 +10165,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -9850,6 +10188,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -9872,6 +10211,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -9894,6 +10234,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -9916,6 +10257,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -9938,6 +10280,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -9960,6 +10303,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -9982,6 +10326,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -10004,6 +10349,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 15,
@@ -10026,6 +10372,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -10048,6 +10395,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -10070,6 +10418,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -10092,6 +10441,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 19,
@@ -10114,6 +10464,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -10136,6 +10487,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -10158,6 +10510,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 22,
@@ -10180,6 +10533,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 23,
@@ -10202,6 +10556,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -10224,6 +10579,7 @@ pub static CANONCUSTOM__PERSONALFUNCVALUES: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -10255,6 +10611,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -10277,6 +10634,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -10299,6 +10657,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -10321,6 +10680,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -10343,6 +10703,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -10365,6 +10726,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -10387,6 +10749,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -10409,6 +10772,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -10431,6 +10795,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -10453,6 +10818,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -10475,6 +10841,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -10497,6 +10864,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 15,
@@ -10519,6 +10887,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -10541,6 +10910,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -10563,6 +10933,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -10585,6 +10956,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 19,
@@ -10607,6 +10979,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -10629,6 +11002,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -10651,6 +11025,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 22,
@@ -10673,6 +11048,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -10695,6 +11071,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 25,
@@ -10717,6 +11094,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 26,
@@ -10739,6 +11117,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 27,
@@ -10761,6 +11140,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 28,
@@ -10783,6 +11163,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 29,
@@ -10805,6 +11186,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 30,
@@ -10827,6 +11209,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 31,
@@ -10849,6 +11232,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -10871,6 +11255,7 @@ pub static CANONCUSTOM__PERSONALFUNCS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };

@@ -627,6 +627,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -649,6 +650,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -671,6 +673,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -693,6 +696,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -715,6 +719,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -737,6 +742,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -759,6 +765,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -781,6 +788,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -803,6 +811,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -825,6 +834,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -847,6 +857,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -869,6 +880,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -891,6 +903,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -913,6 +926,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -935,6 +949,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -957,6 +972,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -979,6 +995,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 19,
@@ -1001,6 +1018,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -1023,6 +1041,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -1045,6 +1064,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 22,
@@ -1067,6 +1087,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 23,
@@ -1089,6 +1110,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 26,
@@ -1111,6 +1133,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 27,
@@ -1133,6 +1156,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 28,
@@ -1155,6 +1179,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 29,
@@ -1177,6 +1202,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 30,
@@ -1199,6 +1225,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 31,
@@ -1221,6 +1248,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -1243,6 +1271,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 33,
@@ -1265,6 +1294,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 34,
@@ -1287,6 +1317,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 35,
@@ -1309,6 +1340,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 36,
@@ -1331,6 +1363,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 37,
@@ -1353,6 +1386,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 38,
@@ -1375,6 +1409,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 39,
@@ -1397,6 +1432,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -1419,6 +1455,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41,
@@ -1441,6 +1478,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 42,
@@ -1463,6 +1501,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 43,
@@ -1485,6 +1524,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 44,
@@ -1507,6 +1547,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 45,
@@ -1529,6 +1570,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 46,
@@ -1551,6 +1593,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 47,
@@ -1573,6 +1616,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 48,
@@ -1595,6 +1639,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 49,
@@ -1617,6 +1662,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 50,
@@ -1639,6 +1685,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 51,
@@ -1661,6 +1708,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 52,
@@ -1683,6 +1731,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 63,
@@ -1705,6 +1754,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -1736,6 +1786,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -1758,6 +1809,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -1780,6 +1832,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -1802,6 +1855,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -1824,6 +1878,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -1846,6 +1901,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -1868,6 +1924,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -1890,6 +1947,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 64,
@@ -1912,6 +1970,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 129,
@@ -1934,6 +1993,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 136,
@@ -1956,6 +2016,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: true,
         },
         Tag {
             id: 137,
@@ -1978,6 +2039,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 256,
@@ -2000,6 +2062,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 257,
@@ -2022,6 +2085,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 257,
@@ -2044,6 +2108,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 258,
@@ -2066,6 +2131,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 259,
@@ -2088,6 +2154,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 259,
@@ -2110,6 +2177,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 260,
@@ -2132,6 +2200,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 261,
@@ -2154,6 +2223,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 263,
@@ -2176,6 +2246,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 265,
@@ -2198,6 +2269,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 266,
@@ -2220,6 +2292,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 267,
@@ -2242,6 +2315,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 268,
@@ -2264,6 +2338,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 273,
@@ -2286,6 +2361,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 274,
@@ -2308,6 +2384,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 275,
@@ -2330,6 +2407,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 276,
@@ -2352,6 +2430,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 276,
@@ -2374,6 +2453,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 277,
@@ -2396,6 +2476,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3584,
@@ -2418,6 +2499,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3840,
@@ -2440,6 +2522,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };

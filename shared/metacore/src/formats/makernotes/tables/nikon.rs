@@ -3014,6 +3014,7 @@ pub static NIKON__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -3036,6 +3037,7 @@ pub static NIKON__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -3058,64 +3060,65 @@ pub static NIKON__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
 pub static NIKON__AFINFO2: Table = Table { name: "Image::ExifTool::Nikon::AFInfo2", binary: true, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 0, name: "AFInfo2Version", cond: "", format: "undef[4]", raw: "$$self{AFInfo2Version} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 4, name: "ContrastDetectAF", cond: "", format: "", raw: "$$self{ContrastDetectAF} = $val", value: "", print: "", map: M_8DF6776C18, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 5, name: "AFAreaMode", cond: "not $$self{ContrastDetectAF}", format: "", raw: "", value: "", print: "", map: M_AD3BC4B53E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 5, name: "AFAreaMode", cond: "", format: "", raw: "", value: "", print: "", map: M_F1F75FAB94, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 6, name: "PhaseDetectAF", cond: "", format: "", raw: "$$self{PhaseDetectAF} = $val", value: "", print: "", map: M_65C8864324, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} < 2 and $$self{AFInfo2Version} !~ /^03/", format: "", raw: "", value: "", print: "", map: M_78D1094DCE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 2", format: "", raw: "", value: "", print: "", map: M_1BCBEBBBB5, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 3", format: "", raw: "", value: "", print: "", map: M_8F008269A6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 4", format: "", raw: "", value: "", print: "", map: M_EA49BFE7C9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 5", format: "", raw: "", value: "", print: "", map: M_BEC007B40B, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 6", format: "", raw: "", value: "", print: "", map: M_0E86C98D0B, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 7 and $$self{AFInfo2Version} eq \"0100\"", format: "", raw: "", value: "", print: "", map: M_5423221111, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "", raw: "", value: "", print: "", map: M_FB13FF227A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} < 2 and $$self{AFInfo2Version} !~ /^03/", format: "undef[7]", raw: "", value: "join(\" \", unpack(\"H2\"x7, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 2", format: "undef[2]", raw: "", value: "unpack(\"v\",$val)", print: "", map: M_639E9A80CB, bits: B_7F72A8628B, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 3", format: "undef[5]", raw: "", value: "join(\" \", unpack(\"H2\"x5, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 4", format: "undef[17]", raw: "", value: "join(\" \", unpack(\"H2\"x17, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 5", format: "undef[21]", raw: "", value: "join(\" \", unpack(\"H2\"x21, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 6", format: "undef[29]", raw: "", value: "join(\" \", unpack(\"H2\"x29, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 7", format: "undef[20]", raw: "", value: "join(\" \", unpack(\"H2\"x20, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{AFInfo2Version} !~ /^03/", format: "undef[7]", raw: "", value: "join(\" \", unpack(\"H2\"x7, $val))", print: "\"Unknown ($val)\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 1 and $$self{AFInfo2Version} =~ /^03/", format: "", raw: "", value: "", print: "", map: M_78D1094DCE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 8 and $$self{AFInfo2Version} =~ /^03/", format: "", raw: "", value: "", print: "", map: M_A4B17B2F6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 10, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 1 and $$self{AFInfo2Version} =~ /^03/", format: "undef[7]", raw: "", value: "join(\" \", unpack(\"H2\"x7, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 10, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 8 and $$self{AFInfo2Version} =~ /^03/", format: "undef[11]", raw: "", value: "join(\" \", unpack(\"H2\"x11, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 10, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 9 and $$self{AFInfo2Version} =~ /^03/", format: "undef[14]", raw: "", value: "join(\" \", unpack(\"H2\"x14, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16, name: "AFImageWidth", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 18, name: "AFImageHeight", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 20, name: "AFAreaXPosition", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 22, name: "AFAreaYPosition", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 24, name: "AFAreaWidth", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 26, name: "AFAreaHeight", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 28, name: "ContrastDetectAFInFocus", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 28, name: "AFPointsSelected", cond: "$$self{AFInfo2Version} eq \"0101\" and $$self{PhaseDetectAF} == 7", format: "undef[20]", raw: "", value: "join(\" \", unpack(\"H2\"x20, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 42, name: "AFImageWidth", cond: "$$self{AFInfo2Version} =~ /^03/", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 44, name: "AFImageHeight", cond: "$$self{AFInfo2Version} =~ /^03/", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 46, name: "AFAreaXPosition", cond: "\n            $$self{ContrastDetectAF} == 2 and $$self{AFInfo2Version} =~ /^03/ or\n            $$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} =~ /^0301/\n        ", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 47, name: "FocusPositionHorizontal", cond: "\n            $$self{ContrastDetectAF} == 2 and $$self{AFInfo2Version} =~ /^03/ or\n            $$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} =~ /^0301/\n        ", format: "", raw: "", value: "", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 48, name: "AFAreaYPosition", cond: "\n                $$self{ContrastDetectAF} == 2 and $$self{AFInfo2Version} =~ /^03/ or\n                $$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} =~ /^0301/\n            ", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 48, name: "AFPointsInFocus", cond: "$$self{AFInfo2Version} eq \"0101\" and $$self{PhaseDetectAF} == 7", format: "undef[20]", raw: "", value: "join(\" \", unpack(\"H2\"x20, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 49, name: "FocusPositionVertical", cond: "\n            $$self{ContrastDetectAF} == 2 and $$self{AFInfo2Version} =~ /^03/ or\n            $$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} =~ /^0301/\n        ", format: "", raw: "", value: "", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 50, name: "AFAreaWidth", cond: "$$self{AFInfo2Version} =~ /^03/", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 52, name: "AFAreaHeight", cond: "$$self{AFInfo2Version} =~ /^03/", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 56, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 9 and $$self{AFInfo2Version} =~ /^03/", format: "", raw: "", value: "", print: "", map: M_A113CEBF6C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 68, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 7 and $$self{AFInfo2Version} eq \"0101\"", format: "", raw: "", value: "", print: "", map: M_5423221111, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 68, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 2 and $$self{AFInfo2Version} eq \"0101\"", format: "", raw: "", value: "", print: "", map: M_1BCBEBBBB5, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 68, name: "PrimaryAFPoint", cond: "$$self{AFInfo2Version} eq \"0101\"", format: "", raw: "", value: "", print: "", map: M_FB13FF227A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
-    Tag { id: 70, name: "AFImageWidth", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 72, name: "AFImageHeight", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 74, name: "AFAreaXPosition", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 76, name: "AFAreaYPosition", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 78, name: "AFAreaWidth", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 80, name: "AFAreaHeight", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 82, name: "ContrastDetectAFInFocus", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 0, name: "AFInfo2Version", cond: "", format: "undef[4]", raw: "$$self{AFInfo2Version} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4, name: "ContrastDetectAF", cond: "", format: "", raw: "$$self{ContrastDetectAF} = $val", value: "", print: "", map: M_8DF6776C18, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 5, name: "AFAreaMode", cond: "not $$self{ContrastDetectAF}", format: "", raw: "", value: "", print: "", map: M_AD3BC4B53E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 5, name: "AFAreaMode", cond: "", format: "", raw: "", value: "", print: "", map: M_F1F75FAB94, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 6, name: "PhaseDetectAF", cond: "", format: "", raw: "$$self{PhaseDetectAF} = $val", value: "", print: "", map: M_65C8864324, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} < 2 and $$self{AFInfo2Version} !~ /^03/", format: "", raw: "", value: "", print: "", map: M_78D1094DCE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 2", format: "", raw: "", value: "", print: "", map: M_1BCBEBBBB5, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 3", format: "", raw: "", value: "", print: "", map: M_8F008269A6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 4", format: "", raw: "", value: "", print: "", map: M_EA49BFE7C9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 5", format: "", raw: "", value: "", print: "", map: M_BEC007B40B, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 6", format: "", raw: "", value: "", print: "", map: M_0E86C98D0B, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 7 and $$self{AFInfo2Version} eq \"0100\"", format: "", raw: "", value: "", print: "", map: M_5423221111, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 7, name: "PrimaryAFPoint", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "", raw: "", value: "", print: "", map: M_FB13FF227A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} < 2 and $$self{AFInfo2Version} !~ /^03/", format: "undef[7]", raw: "", value: "join(\" \", unpack(\"H2\"x7, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 2", format: "undef[2]", raw: "", value: "unpack(\"v\",$val)", print: "", map: M_639E9A80CB, bits: B_7F72A8628B, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 3", format: "undef[5]", raw: "", value: "join(\" \", unpack(\"H2\"x5, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 4", format: "undef[17]", raw: "", value: "join(\" \", unpack(\"H2\"x17, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 5", format: "undef[21]", raw: "", value: "join(\" \", unpack(\"H2\"x21, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 6", format: "undef[29]", raw: "", value: "join(\" \", unpack(\"H2\"x29, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 7", format: "undef[20]", raw: "", value: "join(\" \", unpack(\"H2\"x20, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8, name: "AFPointsUsed", cond: "$$self{AFInfo2Version} !~ /^03/", format: "undef[7]", raw: "", value: "join(\" \", unpack(\"H2\"x7, $val))", print: "\"Unknown ($val)\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 1 and $$self{AFInfo2Version} =~ /^03/", format: "", raw: "", value: "", print: "", map: M_78D1094DCE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 8 and $$self{AFInfo2Version} =~ /^03/", format: "", raw: "", value: "", print: "", map: M_A4B17B2F6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 10, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 1 and $$self{AFInfo2Version} =~ /^03/", format: "undef[7]", raw: "", value: "join(\" \", unpack(\"H2\"x7, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 10, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 8 and $$self{AFInfo2Version} =~ /^03/", format: "undef[11]", raw: "", value: "join(\" \", unpack(\"H2\"x11, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 10, name: "AFPointsUsed", cond: "$$self{PhaseDetectAF} == 9 and $$self{AFInfo2Version} =~ /^03/", format: "undef[14]", raw: "", value: "join(\" \", unpack(\"H2\"x14, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16, name: "AFImageWidth", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 18, name: "AFImageHeight", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 20, name: "AFAreaXPosition", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 22, name: "AFAreaYPosition", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 24, name: "AFAreaWidth", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 26, name: "AFAreaHeight", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 28, name: "ContrastDetectAFInFocus", cond: "$$self{AFInfo2Version} eq \"0100\"", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 28, name: "AFPointsSelected", cond: "$$self{AFInfo2Version} eq \"0101\" and $$self{PhaseDetectAF} == 7", format: "undef[20]", raw: "", value: "join(\" \", unpack(\"H2\"x20, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 42, name: "AFImageWidth", cond: "$$self{AFInfo2Version} =~ /^03/", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 44, name: "AFImageHeight", cond: "$$self{AFInfo2Version} =~ /^03/", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 46, name: "AFAreaXPosition", cond: "\n            $$self{ContrastDetectAF} == 2 and $$self{AFInfo2Version} =~ /^03/ or\n            $$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} =~ /^0301/\n        ", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 47, name: "FocusPositionHorizontal", cond: "\n            $$self{ContrastDetectAF} == 2 and $$self{AFInfo2Version} =~ /^03/ or\n            $$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} =~ /^0301/\n        ", format: "", raw: "", value: "", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 48, name: "AFAreaYPosition", cond: "\n                $$self{ContrastDetectAF} == 2 and $$self{AFInfo2Version} =~ /^03/ or\n                $$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} =~ /^0301/\n            ", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 48, name: "AFPointsInFocus", cond: "$$self{AFInfo2Version} eq \"0101\" and $$self{PhaseDetectAF} == 7", format: "undef[20]", raw: "", value: "join(\" \", unpack(\"H2\"x20, $val))", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 49, name: "FocusPositionVertical", cond: "\n            $$self{ContrastDetectAF} == 2 and $$self{AFInfo2Version} =~ /^03/ or\n            $$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} =~ /^0301/\n        ", format: "", raw: "", value: "", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 50, name: "AFAreaWidth", cond: "$$self{AFInfo2Version} =~ /^03/", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 52, name: "AFAreaHeight", cond: "$$self{AFInfo2Version} =~ /^03/", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 56, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 9 and $$self{AFInfo2Version} =~ /^03/", format: "", raw: "", value: "", print: "", map: M_A113CEBF6C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 68, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 7 and $$self{AFInfo2Version} eq \"0101\"", format: "", raw: "", value: "", print: "", map: M_5423221111, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 68, name: "PrimaryAFPoint", cond: "$$self{PhaseDetectAF} == 2 and $$self{AFInfo2Version} eq \"0101\"", format: "", raw: "", value: "", print: "", map: M_1BCBEBBBB5, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 68, name: "PrimaryAFPoint", cond: "$$self{AFInfo2Version} eq \"0101\"", format: "", raw: "", value: "", print: "", map: M_FB13FF227A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true, is_offset: false },
+    Tag { id: 70, name: "AFImageWidth", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 72, name: "AFImageHeight", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 74, name: "AFAreaXPosition", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 76, name: "AFAreaYPosition", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 78, name: "AFAreaWidth", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 80, name: "AFAreaHeight", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "int16u", raw: "$val ? $val : undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 82, name: "ContrastDetectAFInFocus", cond: "$$self{ContrastDetectAF} == 1 and $$self{AFInfo2Version} eq \"0101\"", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static NIKON__AFINFO2V0400: Table = Table {
     name: "Image::ExifTool::Nikon::AFInfo2V0400",
@@ -3145,6 +3148,7 @@ pub static NIKON__AFINFO2V0400: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -3167,6 +3171,7 @@ pub static NIKON__AFINFO2V0400: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 62,
@@ -3189,6 +3194,7 @@ pub static NIKON__AFINFO2V0400: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 64,
@@ -3211,6 +3217,7 @@ pub static NIKON__AFINFO2V0400: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 66,
@@ -3233,6 +3240,7 @@ pub static NIKON__AFINFO2V0400: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 67,
@@ -3255,6 +3263,7 @@ pub static NIKON__AFINFO2V0400: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 68,
@@ -3277,6 +3286,7 @@ pub static NIKON__AFINFO2V0400: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 69,
@@ -3299,6 +3309,7 @@ pub static NIKON__AFINFO2V0400: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 70,
@@ -3321,6 +3332,7 @@ pub static NIKON__AFINFO2V0400: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 72,
@@ -3343,6 +3355,7 @@ pub static NIKON__AFINFO2V0400: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 74,
@@ -3365,6 +3378,7 @@ pub static NIKON__AFINFO2V0400: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -3396,6 +3410,7 @@ pub static NIKON__AFTUNE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -3418,6 +3433,7 @@ pub static NIKON__AFTUNE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -3440,6 +3456,7 @@ pub static NIKON__AFTUNE: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -3462,6 +3479,7 @@ pub static NIKON__AFTUNE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -3493,6 +3511,7 @@ pub static NIKON__BAROMETERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -3515,6 +3534,7 @@ pub static NIKON__BAROMETERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -3546,6 +3566,7 @@ pub static NIKON__CAPTUREOFFSETS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -3568,6 +3589,7 @@ pub static NIKON__CAPTUREOFFSETS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -3590,6 +3612,7 @@ pub static NIKON__CAPTUREOFFSETS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -3621,6 +3644,7 @@ pub static NIKON__CAPTUREOUTPUT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -3643,6 +3667,7 @@ pub static NIKON__CAPTUREOUTPUT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -3665,6 +3690,7 @@ pub static NIKON__CAPTUREOUTPUT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -3695,6 +3721,7 @@ pub static NIKON__COLORBALANCE1: Table = Table {
         mask: 0,
         frac: 0,
         weak: false,
+        is_offset: false,
     }],
 };
 pub static NIKON__COLORBALANCE2: Table = Table {
@@ -3724,6 +3751,7 @@ pub static NIKON__COLORBALANCE2: Table = Table {
         mask: 0,
         frac: 0,
         weak: false,
+        is_offset: false,
     }],
 };
 pub static NIKON__COLORBALANCE3: Table = Table {
@@ -3753,6 +3781,7 @@ pub static NIKON__COLORBALANCE3: Table = Table {
         mask: 0,
         frac: 0,
         weak: false,
+        is_offset: false,
     }],
 };
 pub static NIKON__COLORBALANCE4: Table = Table {
@@ -3782,6 +3811,7 @@ pub static NIKON__COLORBALANCE4: Table = Table {
         mask: 0,
         frac: 0,
         weak: false,
+        is_offset: false,
     }],
 };
 pub static NIKON__COLORBALANCEA: Table = Table {
@@ -3812,6 +3842,7 @@ pub static NIKON__COLORBALANCEA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 626,
@@ -3834,6 +3865,7 @@ pub static NIKON__COLORBALANCEA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 628,
@@ -3856,6 +3888,7 @@ pub static NIKON__COLORBALANCEA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 642,
@@ -3878,6 +3911,7 @@ pub static NIKON__COLORBALANCEA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 656,
@@ -3900,6 +3934,7 @@ pub static NIKON__COLORBALANCEA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 662,
@@ -3922,6 +3957,7 @@ pub static NIKON__COLORBALANCEA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 676,
@@ -3944,6 +3980,7 @@ pub static NIKON__COLORBALANCEA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 690,
@@ -3966,6 +4003,7 @@ pub static NIKON__COLORBALANCEA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -3997,6 +4035,7 @@ pub static NIKON__COLORBALANCEB: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5096,
@@ -4019,6 +4058,7 @@ pub static NIKON__COLORBALANCEB: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5112,
@@ -4041,6 +4081,7 @@ pub static NIKON__COLORBALANCEB: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5128,
@@ -4063,6 +4104,7 @@ pub static NIKON__COLORBALANCEB: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5160,
@@ -4085,6 +4127,7 @@ pub static NIKON__COLORBALANCEB: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5176,
@@ -4107,6 +4150,7 @@ pub static NIKON__COLORBALANCEB: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5192,
@@ -4129,6 +4173,7 @@ pub static NIKON__COLORBALANCEB: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5224,
@@ -4151,6 +4196,7 @@ pub static NIKON__COLORBALANCEB: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5240,
@@ -4173,6 +4219,7 @@ pub static NIKON__COLORBALANCEB: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -4204,6 +4251,7 @@ pub static NIKON__COLORBALANCEC: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -4226,6 +4274,7 @@ pub static NIKON__COLORBALANCEC: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 56,
@@ -4248,6 +4297,7 @@ pub static NIKON__COLORBALANCEC: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 76,
@@ -4270,6 +4320,7 @@ pub static NIKON__COLORBALANCEC: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 96,
@@ -4292,6 +4343,7 @@ pub static NIKON__COLORBALANCEC: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 116,
@@ -4314,6 +4366,7 @@ pub static NIKON__COLORBALANCEC: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 136,
@@ -4336,6 +4389,7 @@ pub static NIKON__COLORBALANCEC: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 156,
@@ -4358,6 +4412,7 @@ pub static NIKON__COLORBALANCEC: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 176,
@@ -4380,6 +4435,7 @@ pub static NIKON__COLORBALANCEC: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 196,
@@ -4402,6 +4458,7 @@ pub static NIKON__COLORBALANCEC: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 216,
@@ -4424,6 +4481,7 @@ pub static NIKON__COLORBALANCEC: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 256,
@@ -4446,6 +4504,7 @@ pub static NIKON__COLORBALANCEC: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 276,
@@ -4468,6 +4527,7 @@ pub static NIKON__COLORBALANCEC: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -4498,6 +4558,7 @@ pub static NIKON__COLORBALANCEUNKNOWN: Table = Table {
         mask: 0,
         frac: 0,
         weak: false,
+        is_offset: false,
     }],
 };
 pub static NIKON__DISTORTINFO: Table = Table {
@@ -4528,6 +4589,7 @@ pub static NIKON__DISTORTINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -4550,6 +4612,7 @@ pub static NIKON__DISTORTINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -4581,6 +4644,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -4603,6 +4667,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -4625,6 +4690,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -4647,6 +4713,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -4669,6 +4736,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -4691,6 +4759,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -4713,6 +4782,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -4735,6 +4805,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 28,
@@ -4757,6 +4828,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -4779,6 +4851,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 36,
@@ -4801,6 +4874,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -4823,6 +4897,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 44,
@@ -4845,6 +4920,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 48,
@@ -4867,6 +4943,7 @@ pub static NIKON__FACEDETECT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -4898,6 +4975,7 @@ pub static NIKON__FILEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -4920,6 +4998,7 @@ pub static NIKON__FILEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -4942,6 +5021,7 @@ pub static NIKON__FILEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -4964,6 +5044,7 @@ pub static NIKON__FILEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -4995,6 +5076,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -5017,6 +5099,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -5039,6 +5122,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -5061,6 +5145,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -5083,6 +5168,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             mask: 128,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -5105,6 +5191,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             mask: 127,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -5127,6 +5214,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -5149,6 +5237,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -5171,6 +5260,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -5193,6 +5283,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -5215,6 +5306,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -5237,6 +5329,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 15,
@@ -5259,6 +5352,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             mask: 15,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -5281,6 +5375,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             mask: 15,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -5303,6 +5398,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -5325,6 +5421,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -5347,6 +5444,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -5369,6 +5467,7 @@ pub static NIKON__FLASHINFO0100: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -5400,6 +5499,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -5422,6 +5522,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -5444,6 +5545,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -5466,6 +5568,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -5488,6 +5591,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             mask: 128,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -5510,6 +5614,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             mask: 127,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -5532,6 +5637,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -5554,6 +5660,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -5576,6 +5683,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -5598,6 +5706,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -5620,6 +5729,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 15,
@@ -5642,6 +5752,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -5664,6 +5775,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             mask: 15,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -5686,6 +5798,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             mask: 240,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -5708,6 +5821,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             mask: 15,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -5730,6 +5844,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -5752,6 +5867,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 19,
@@ -5774,6 +5890,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 19,
@@ -5796,6 +5913,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -5818,6 +5936,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -5840,6 +5959,7 @@ pub static NIKON__FLASHINFO0102: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -5871,6 +5991,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -5893,6 +6014,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -5915,6 +6037,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -5937,6 +6060,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -5959,6 +6083,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             mask: 128,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -5981,6 +6106,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             mask: 127,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -6003,6 +6129,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -6025,6 +6152,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -6047,6 +6175,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -6069,6 +6198,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -6091,6 +6221,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 15,
@@ -6113,6 +6244,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -6135,6 +6267,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -6157,6 +6290,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             mask: 15,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -6179,6 +6313,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             mask: 240,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -6201,6 +6336,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             mask: 15,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 19,
@@ -6223,6 +6359,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 19,
@@ -6245,6 +6382,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -6267,6 +6405,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -6289,6 +6428,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -6311,6 +6451,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -6333,6 +6474,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 27,
@@ -6355,6 +6497,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 29,
@@ -6377,6 +6520,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 39,
@@ -6399,6 +6543,7 @@ pub static NIKON__FLASHINFO0103: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
     ],
 };
@@ -6430,6 +6575,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -6452,6 +6598,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -6474,6 +6621,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -6496,6 +6644,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -6518,6 +6667,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             mask: 128,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -6540,6 +6690,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             mask: 127,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -6562,6 +6713,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -6584,6 +6736,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -6606,6 +6759,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 15,
@@ -6628,6 +6782,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -6650,6 +6805,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -6672,6 +6828,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             mask: 15,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -6694,6 +6851,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             mask: 240,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -6716,6 +6874,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             mask: 15,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 39,
@@ -6738,6 +6897,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 39,
@@ -6760,6 +6920,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -6782,6 +6943,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -6804,6 +6966,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41,
@@ -6826,6 +6989,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41,
@@ -6848,6 +7012,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 42,
@@ -6870,6 +7035,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 42,
@@ -6892,6 +7058,7 @@ pub static NIKON__FLASHINFO0106: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -6923,6 +7090,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -6945,6 +7113,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -6967,6 +7136,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -6989,6 +7159,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             mask: 128,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -7011,6 +7182,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             mask: 1,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -7033,6 +7205,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             mask: 7,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -7055,6 +7228,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -7077,6 +7251,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -7099,6 +7274,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -7121,6 +7297,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 15,
@@ -7143,6 +7320,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -7165,6 +7343,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             mask: 15,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -7187,6 +7366,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             mask: 240,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -7209,6 +7389,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             mask: 15,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -7231,6 +7412,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -7253,6 +7435,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41,
@@ -7275,6 +7458,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41,
@@ -7297,6 +7481,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 42,
@@ -7319,6 +7504,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 42,
@@ -7341,6 +7527,7 @@ pub static NIKON__FLASHINFO0107: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -7372,6 +7559,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -7394,6 +7582,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -7416,6 +7605,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -7438,6 +7628,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -7460,6 +7651,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             mask: 128,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -7482,6 +7674,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             mask: 127,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -7504,6 +7697,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -7526,6 +7720,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -7548,6 +7743,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 15,
@@ -7570,6 +7766,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -7592,6 +7789,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -7614,6 +7812,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             mask: 15,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -7636,6 +7835,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             mask: 240,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -7658,6 +7858,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             mask: 15,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 33,
@@ -7680,6 +7881,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 37,
@@ -7702,6 +7904,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 38,
@@ -7724,6 +7927,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -7746,6 +7950,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -7768,6 +7973,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41,
@@ -7790,6 +7996,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41,
@@ -7812,6 +8019,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 42,
@@ -7834,6 +8042,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 42,
@@ -7856,6 +8065,7 @@ pub static NIKON__FLASHINFO0300: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -7886,6 +8096,7 @@ pub static NIKON__FLASHINFOUNKNOWN: Table = Table {
         mask: 0,
         frac: 0,
         weak: false,
+        is_offset: false,
     }],
 };
 pub static NIKON__GEM: Table = Table {
@@ -7915,6 +8126,7 @@ pub static NIKON__GEM: Table = Table {
         mask: 0,
         frac: 0,
         weak: false,
+        is_offset: false,
     }],
 };
 pub static NIKON__HDRINFO: Table = Table {
@@ -7945,6 +8157,7 @@ pub static NIKON__HDRINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -7967,6 +8180,7 @@ pub static NIKON__HDRINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -7989,6 +8203,7 @@ pub static NIKON__HDRINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -8011,6 +8226,7 @@ pub static NIKON__HDRINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -8033,6 +8249,7 @@ pub static NIKON__HDRINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -8064,6 +8281,7 @@ pub static NIKON__HDRINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -8086,6 +8304,7 @@ pub static NIKON__HDRINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -8108,6 +8327,7 @@ pub static NIKON__HDRINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -8139,6 +8359,7 @@ pub static NIKON__ISOINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -8161,6 +8382,7 @@ pub static NIKON__ISOINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -8183,6 +8405,7 @@ pub static NIKON__ISOINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -8205,6 +8428,7 @@ pub static NIKON__ISOINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -8236,6 +8460,7 @@ pub static NIKON__LENSDATA00: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -8258,6 +8483,7 @@ pub static NIKON__LENSDATA00: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -8280,6 +8506,7 @@ pub static NIKON__LENSDATA00: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -8302,6 +8529,7 @@ pub static NIKON__LENSDATA00: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -8324,6 +8552,7 @@ pub static NIKON__LENSDATA00: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -8346,6 +8575,7 @@ pub static NIKON__LENSDATA00: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -8368,6 +8598,7 @@ pub static NIKON__LENSDATA00: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -8390,6 +8621,7 @@ pub static NIKON__LENSDATA00: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -8421,6 +8653,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -8443,6 +8676,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -8465,6 +8699,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -8487,6 +8722,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -8509,6 +8745,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -8531,6 +8768,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -8553,6 +8791,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -8575,6 +8814,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -8597,6 +8837,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -8619,6 +8860,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 15,
@@ -8641,6 +8883,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -8663,6 +8906,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -8685,6 +8929,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -8707,6 +8952,7 @@ pub static NIKON__LENSDATA01: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -8738,6 +8984,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -8760,6 +9007,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -8782,6 +9030,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -8804,6 +9053,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -8826,6 +9076,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -8848,6 +9099,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -8870,6 +9122,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -8892,6 +9145,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -8914,6 +9168,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 15,
@@ -8936,6 +9191,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -8958,6 +9214,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -8980,6 +9237,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -9002,6 +9260,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 19,
@@ -9024,6 +9283,7 @@ pub static NIKON__LENSDATA0204: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -9055,6 +9315,7 @@ pub static NIKON__LENSDATA0400: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 394,
@@ -9077,6 +9338,7 @@ pub static NIKON__LENSDATA0400: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -9108,6 +9370,7 @@ pub static NIKON__LENSDATA0402: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 395,
@@ -9130,6 +9393,7 @@ pub static NIKON__LENSDATA0402: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -9161,6 +9425,7 @@ pub static NIKON__LENSDATA0403: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 684,
@@ -9183,34 +9448,35 @@ pub static NIKON__LENSDATA0403: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
 pub static NIKON__LENSDATA0800: Table = Table { name: "Image::ExifTool::Nikon::LensData0800", binary: true, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 0, name: "LensDataVersion", cond: "", format: "string[4]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 3, name: "OldLensData", cond: "", format: "undef[17]", raw: "$$self{OldLensData} = 1 unless $val =~ /^.\\0+$/s; undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 4, name: "ExitPupilPosition", cond: "$$self{OldLensData}", format: "", raw: "", value: "$val ? 2048 / $val : $val", print: "sprintf(\"%.1f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 5, name: "AFAperture", cond: "$$self{OldLensData}", format: "", raw: "", value: "2**($val/24)", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 11, name: "FocusDistance", cond: "$$self{OldLensData}", format: "", raw: "", value: "0.01 * 10**($val/40)", print: "$val ? sprintf(\"%.2f m\",$val) : \"inf\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 12, name: "FocalLength", cond: "$$self{OldLensData}", format: "", raw: "", value: "5 * 2**($val/24)", print: "sprintf(\"%.1f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
-    Tag { id: 13, name: "LensIDNumber", cond: "$$self{OldLensData}", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 14, name: "LensFStops", cond: "$$self{OldLensData}", format: "", raw: "", value: "$val / 12", print: "sprintf(\"%.2f\", $val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 15, name: "MinFocalLength", cond: "$$self{OldLensData}", format: "", raw: "", value: "5 * 2**($val/24)", print: "sprintf(\"%.1f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16, name: "MaxFocalLength", cond: "$$self{OldLensData}", format: "", raw: "", value: "5 * 2**($val/24)", print: "sprintf(\"%.1f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 17, name: "MaxApertureAtMinFocal", cond: "$$self{OldLensData}", format: "", raw: "", value: "2**($val/24)", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 18, name: "MaxApertureAtMaxFocal", cond: "$$self{OldLensData}", format: "", raw: "", value: "2**($val/24)", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 19, name: "MCUVersion", cond: "$$self{OldLensData}", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 20, name: "EffectiveMaxAperture", cond: "$$self{OldLensData}", format: "", raw: "", value: "2**($val/24)", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 47, name: "NewLensData", cond: "", format: "undef[17]", raw: "$$self{NewLensData} = 1 unless $val =~ /^.\\0+$/s; undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 48, name: "LensID", cond: "$$self{NewLensData}", format: "int16u", raw: "", value: "", print: "", map: M_6BA583071E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 53, name: "LensMountType", cond: "", format: "int8u", raw: "$$self{LensMountType} = $val", value: "", print: "", map: M_9ED914D604, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 54, name: "MaxAperture", cond: "$$self{NewLensData}", format: "int16u", raw: "", value: "2**($val/384-1)", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
-    Tag { id: 56, name: "FNumber", cond: "$$self{NewLensData}", format: "int16u", raw: "", value: "2**($val/384-1)", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
-    Tag { id: 60, name: "FocalLength", cond: "$$self{NewLensData}", format: "int16u", raw: "", value: "", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
-    Tag { id: 76, name: "FocusDistanceRangeWidth", cond: "$$self{NewLensData} and $$self{LensMountType} and $$self{LensMountType} == 1", format: "int8u", raw: "$$self{FocusDistanceRangeWidth} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 78, name: "FocusDistance", cond: "$$self{NewLensData} and $$self{LensMountType} and $$self{LensMountType} == 1", format: "int16u", raw: "$val = $val/256", value: "0.01 * 10**($val/40)", print: "\n            (defined $$self{FocusDistanceRangeWidth} and not $$self{FocusDistanceRangeWidth}) ? \"Inf\" : $val < 1 ? $val < 0.35 ? sprintf(\"%.4f m\", $val): sprintf(\"%.3f m\", $val): sprintf(\"%.2f m\", $val),    #distances less than 35mm are quite accurate with increasingly less precision past 1m\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 86, name: "LensDriveEnd", cond: "$$self{NewLensData} and $$self{LensMountType} and $$self{LensMountType} == 1", format: "int8u", raw: "unless (defined $$self{FocusDistanceRangeWidth} and not $$self{FocusDistanceRangeWidth}) { if ($val == 0 ) {$$self{LensDriveEnd} = \"No\"} else { $$self{LensDriveEnd} = \"CFD\"}; } else{ $$self{LensDriveEnd} = \"Inf\"}", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 90, name: "LensPositionAbsolute", cond: "$$self{NewLensData} and $$self{LensMountType} and $$self{LensMountType} == 1", format: "int32s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
+    Tag { id: 0, name: "LensDataVersion", cond: "", format: "string[4]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 3, name: "OldLensData", cond: "", format: "undef[17]", raw: "$$self{OldLensData} = 1 unless $val =~ /^.\\0+$/s; undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4, name: "ExitPupilPosition", cond: "$$self{OldLensData}", format: "", raw: "", value: "$val ? 2048 / $val : $val", print: "sprintf(\"%.1f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 5, name: "AFAperture", cond: "$$self{OldLensData}", format: "", raw: "", value: "2**($val/24)", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 11, name: "FocusDistance", cond: "$$self{OldLensData}", format: "", raw: "", value: "0.01 * 10**($val/40)", print: "$val ? sprintf(\"%.2f m\",$val) : \"inf\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 12, name: "FocalLength", cond: "$$self{OldLensData}", format: "", raw: "", value: "5 * 2**($val/24)", print: "sprintf(\"%.1f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true, is_offset: false },
+    Tag { id: 13, name: "LensIDNumber", cond: "$$self{OldLensData}", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 14, name: "LensFStops", cond: "$$self{OldLensData}", format: "", raw: "", value: "$val / 12", print: "sprintf(\"%.2f\", $val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 15, name: "MinFocalLength", cond: "$$self{OldLensData}", format: "", raw: "", value: "5 * 2**($val/24)", print: "sprintf(\"%.1f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16, name: "MaxFocalLength", cond: "$$self{OldLensData}", format: "", raw: "", value: "5 * 2**($val/24)", print: "sprintf(\"%.1f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 17, name: "MaxApertureAtMinFocal", cond: "$$self{OldLensData}", format: "", raw: "", value: "2**($val/24)", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 18, name: "MaxApertureAtMaxFocal", cond: "$$self{OldLensData}", format: "", raw: "", value: "2**($val/24)", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 19, name: "MCUVersion", cond: "$$self{OldLensData}", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 20, name: "EffectiveMaxAperture", cond: "$$self{OldLensData}", format: "", raw: "", value: "2**($val/24)", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 47, name: "NewLensData", cond: "", format: "undef[17]", raw: "$$self{NewLensData} = 1 unless $val =~ /^.\\0+$/s; undef", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 48, name: "LensID", cond: "$$self{NewLensData}", format: "int16u", raw: "", value: "", print: "", map: M_6BA583071E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 53, name: "LensMountType", cond: "", format: "int8u", raw: "$$self{LensMountType} = $val", value: "", print: "", map: M_9ED914D604, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 54, name: "MaxAperture", cond: "$$self{NewLensData}", format: "int16u", raw: "", value: "2**($val/384-1)", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true, is_offset: false },
+    Tag { id: 56, name: "FNumber", cond: "$$self{NewLensData}", format: "int16u", raw: "", value: "2**($val/384-1)", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true, is_offset: false },
+    Tag { id: 60, name: "FocalLength", cond: "$$self{NewLensData}", format: "int16u", raw: "", value: "", print: "\"$val mm\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true, is_offset: false },
+    Tag { id: 76, name: "FocusDistanceRangeWidth", cond: "$$self{NewLensData} and $$self{LensMountType} and $$self{LensMountType} == 1", format: "int8u", raw: "$$self{FocusDistanceRangeWidth} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 78, name: "FocusDistance", cond: "$$self{NewLensData} and $$self{LensMountType} and $$self{LensMountType} == 1", format: "int16u", raw: "$val = $val/256", value: "0.01 * 10**($val/40)", print: "\n            (defined $$self{FocusDistanceRangeWidth} and not $$self{FocusDistanceRangeWidth}) ? \"Inf\" : $val < 1 ? $val < 0.35 ? sprintf(\"%.4f m\", $val): sprintf(\"%.3f m\", $val): sprintf(\"%.2f m\", $val),    #distances less than 35mm are quite accurate with increasingly less precision past 1m\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 86, name: "LensDriveEnd", cond: "$$self{NewLensData} and $$self{LensMountType} and $$self{LensMountType} == 1", format: "int8u", raw: "unless (defined $$self{FocusDistanceRangeWidth} and not $$self{FocusDistanceRangeWidth}) { if ($val == 0 ) {$$self{LensDriveEnd} = \"No\"} else { $$self{LensDriveEnd} = \"CFD\"}; } else{ $$self{LensDriveEnd} = \"Inf\"}", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 90, name: "LensPositionAbsolute", cond: "$$self{NewLensData} and $$self{LensMountType} and $$self{LensMountType} == 1", format: "int32s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static NIKON__LENSDATAUNKNOWN: Table = Table {
     name: "Image::ExifTool::Nikon::LensDataUnknown",
@@ -9239,189 +9505,190 @@ pub static NIKON__LENSDATAUNKNOWN: Table = Table {
         mask: 0,
         frac: 0,
         weak: false,
+        is_offset: false,
     }],
 };
 pub static NIKON__LOCATIONINFO: Table = Table { name: "Image::ExifTool::Nikon::LocationInfo", binary: true, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 0, name: "LocationInfoVersion", cond: "", format: "undef[4]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 4, name: "TextEncoding", cond: "", format: "", raw: "\n            $$self{TextEncoding} = $Image::ExifTool::Nikon::nikonTextEncoding{$val} if $val;\n            return $val;\n        ", value: "", print: "", map: M_7FF5468B06, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 5, name: "CountryCode", cond: "", format: "undef[3]", raw: "", value: "$val=~s/\\0.*//s; $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8, name: "POILevel", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 9, name: "Location", cond: "", format: "undef[70]", raw: "$$self{TextEncoding} ? $self->Decode($val,$$self{TextEncoding},\"MM\") : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 0, name: "LocationInfoVersion", cond: "", format: "undef[4]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4, name: "TextEncoding", cond: "", format: "", raw: "\n            $$self{TextEncoding} = $Image::ExifTool::Nikon::nikonTextEncoding{$val} if $val;\n            return $val;\n        ", value: "", print: "", map: M_7FF5468B06, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 5, name: "CountryCode", cond: "", format: "undef[3]", raw: "", value: "$val=~s/\\0.*//s; $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8, name: "POILevel", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 9, name: "Location", cond: "", format: "undef[70]", raw: "$$self{TextEncoding} ? $self->Decode($val,$$self{TextEncoding},\"MM\") : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static NIKON__MAIN: Table = Table { name: "Image::ExifTool::Nikon::Main", binary: false, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 1, name: "MakerNoteVersion", cond: "", format: "", raw: "", value: "$_=$val; /^[\\x00-\\x09]/ and $_=join(\"\",unpack(\"CCCC\",$_)); $_", print: "$_=$val;s/^(\\d{2})/$1\\./;s/^0//;$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 2, name: "ISO", cond: "", format: "", raw: "$val eq \"\\0\\0\\0\\0\" ? undef : $val", value: "", print: "$_=$val;s/^0 //;s/^1 (\\d+)/Hi $1/;$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
-    Tag { id: 3, name: "ColorMode", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 4, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 5, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 6, name: "Sharpness", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 7, name: "FocusMode", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8, name: "FlashSetting", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 9, name: "FlashType", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 11, name: "WhiteBalanceFineTune", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 12, name: "WB_RBLevels", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "ProgramShift", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"c3\",$val); $c ? $a*($b/$c) : 0", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 14, name: "ExposureDifference", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"c3\",$val); $c ? $a*($b/$c) : 0", print: "$val ? sprintf(\"%+.1f\",$val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 15, name: "ISOSelection", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16, name: "DataDump", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 17, name: "PreviewIFD", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::PreviewIFD", sub_start: "$val", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 18, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"c3\",$val); $c ? $a*($b/$c) : 0", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 19, name: "ISOSetting", cond: "", format: "", raw: "", value: "", print: "$_=$val;s/^0 //;$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 20, name: "ColorBalanceA", cond: "$format eq \"undef\" and $count == 2560", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalanceA", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 20, name: "NRWData", cond: "$$valPt =~ /^NRW 0100/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalanceB", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 20, name: "NRWData", cond: "$$valPt =~ /^NRW /", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalanceC", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 22, name: "ImageBoundary", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 23, name: "ExternalFlashExposureComp", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"c3\",$val); $c ? $a*($b/$c) : 0", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 24, name: "FlashExposureBracketValue", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"c3\",$val); $c ? $a*($b/$c) : 0", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 25, name: "ExposureBracketValue", cond: "", format: "", raw: "", value: "", print: "$val !~ /undef/ ?  Image::ExifTool::Exif::PrintFraction($val) : \"n/a\" ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 26, name: "ImageProcessing", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 27, name: "CropHiSpeed", cond: "", format: "", raw: "", value: "", print: "", map: M_9D15A70BA9, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 7, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 28, name: "ExposureTuning", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"c3\",$val); $c ? $a*($b/$c) : 0", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 29, name: "SerialNumber", cond: "", format: "", raw: "", value: "", print: "NONE", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 30, name: "ColorSpace", cond: "", format: "", raw: "", value: "", print: "", map: M_84771BAD07, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 31, name: "VRInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::VRInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 32, name: "ImageAuthentication", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 33, name: "FaceDetect", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FaceDetect", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 34, name: "ActiveD-Lighting", cond: "", format: "", raw: "", value: "", print: "", map: M_0376596FD6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 35, name: "PictureControlData", cond: "$$valPt =~ /^01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::PictureControl", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 35, name: "PictureControlData", cond: "$$valPt =~ /^02/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::PictureControl2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 35, name: "PictureControlData", cond: "$$valPt =~ /^03/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::PictureControl3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 35, name: "PictureControlData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::PictureControlUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 36, name: "WorldTime", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::WorldTime", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 37, name: "ISOInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ISOInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 42, name: "VignetteControl", cond: "", format: "", raw: "", value: "", print: "", map: M_2173F0D8C9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 43, name: "DistortInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::DistortInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 44, name: "UnknownInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::UnknownInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 50, name: "UnknownInfo2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::UnknownInfo2", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 52, name: "ShutterMode", cond: "", format: "", raw: "$$self{ShutterMode} = $val", value: "", print: "", map: M_255E5A4095, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 53, name: "HDRInfo", cond: "$count != 6", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::HDRInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 53, name: "HDRInfo2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::HDRInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 55, name: "MechanicalShutterCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 57, name: "LocationInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LocationInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 61, name: "BlackLevel", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 62, name: "ImageSizeRAW", cond: "", format: "", raw: "", value: "", print: "", map: M_1E3C6AE173, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 63, name: "WhiteBalanceFineTune", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 69, name: "CropArea", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 78, name: "NikonSettings", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::NikonSettings::Main", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 79, name: "ColorTemperatureAuto", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 81, name: "MakerNotes0x51", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::MakerNotes0x51", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 86, name: "MakerNotes0x56", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::MakerNotes0x56", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 128, name: "ImageAdjustment", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 129, name: "ToneComp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 130, name: "AuxiliaryLens", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 131, name: "LensType", cond: "", format: "", raw: "", value: "", print: "$_ = $val ? Image::ExifTool::DecodeBits($val,\n            {\n                0 => 'MF',\n                1 => 'D',\n                2 => 'G',\n                3 => 'VR',\n                4 => '1', #PH\n                5 => 'FT-1', #PH/IB\n                6 => 'E', #PH (electromagnetic aperture mechanism)\n                7 => 'AF-P', #PH/IB\n            }) : 'AF';\n            # remove commas and change \"D G\" to just \"G\"\n            s/,//g; s/\\bD G\\b/G/;\n            s/ E\\b// and s/^(G )?/E /;      # put \"E\" at the start instead of \"G\"\n            s/ 1// and $_ = \"1 $_\";         # put \"1\" at start\n            s/FT-1 // and $_ .= ' FT-1';    # put \"FT-1\" at end\n            return $_;\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 132, name: "Lens", cond: "", format: "", raw: "", value: "", print: "CODE:PrintLensInfo", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 133, name: "ManualFocusDistance", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 134, name: "DigitalZoom", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 135, name: "FlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_F5F41E35D9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 136, name: "AFInfo", cond: "$$self{Model} =~ /^NIKON D/i", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::AFInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 136, name: "AFInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::AFInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 137, name: "ShootingMode", cond: "", format: "", raw: "", value: "", print: "\n            $_ = '';\n            unless ($val & 0x87) {\n                return 'Single-Frame' unless $val;\n                $_ = 'Single-Frame, ';\n            }\n            return $_ . Image::ExifTool::DecodeBits($val,\n            {\n                0 => 'Continuous',\n                1 => 'Delay',\n                2 => 'PC Control',\n                3 => 'Self-timer', #forum6281 (NC)\n                4 => 'Exposure Bracketing',\n                5 => $$self{Model}=~/D70\\b/ ? 'Unused LE-NR Slowdown' : 'Auto ISO',\n                6 => 'White-Balance Bracketing',\n                7 => 'IR Control',\n                8 => 'D-Lighting Bracketing', #forum6281 (NC)\n                11 => 'Pre-capture', #28  Z9 pre-release burst\n            });\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 139, name: "LensFStops", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"C3\",$val); $c ? $a*($b/$c) : 0", print: "sprintf(\"%.2f\", $val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 140, name: "ContrastCurve", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 141, name: "ColorHue", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 143, name: "SceneMode", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 144, name: "LightSource", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfoD40", cond: "$$valPt =~ /^0209/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:748:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfoD80", cond: "$$valPt =~ /^0208/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:765:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfoD90", cond: "$$valPt =~ /^0213/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:920:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfoD3a", cond: "$$valPt =~ /^0210/ and $count == 5399", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:792:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfoD3b", cond: "$$valPt =~ /^0210/ and ($count == 5408 or $count == 5412)", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:801:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfoD3X", cond: "$$valPt =~ /^0214/ and $count == 5409", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:803:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfoD3S", cond: "$$valPt =~ /^0218/ and ($count == 5356 or $count == 5388)", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:745:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfoD300a", cond: "$$valPt =~ /^0210/ and $count == 5291", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ShotInfoD300a", sub_start: "enc:4:813:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfoD300b", cond: "$$valPt =~ /^0210/ and $count == 5303", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ShotInfoD300b", sub_start: "enc:4:825:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfoD300S", cond: "$$valPt =~ /^0216/ and $count == 5311", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:827:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfoD700", cond: "$$valPt =~ /^0212/ and $count == 5312", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:856:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfoD800", cond: "$$valPt =~ /^0222/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:1824:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfoD810", cond: "$$valPt =~ /^0233/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfoD850", cond: "$$valPt =~ /^0243/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfoD5000", cond: "$$valPt =~ /^0215/ and $count == 6745", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:922:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfoD5100", cond: "$$valPt =~ /^0221/ and $count == 8902", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:1072:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfoD5200", cond: "$$valPt =~ /^0226/ and $count == 11587", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:3328:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfoD7000", cond: "$$valPt =~ /^0220/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:1096:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfoD4", cond: "$$valPt =~ /^0223/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:1929:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfoD4S", cond: "$$valPt =~ /^0231/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:13975:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfoD500", cond: "$$valPt =~ /^023[89]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfoD6", cond: "$$valPt =~ /^0246/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfoD610", cond: "$$valPt =~ /^0232/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:2047:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfoZ7II", cond: "$$valPt =~ /^080[01234]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfoZ9", cond: "$$valPt =~ /^0805/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfo02xx", cond: "$$valPt =~ /^0[28]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ShotInfo", sub_start: "enc:4:593:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "ShotInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ShotInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 146, name: "HueAdjustment", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 147, name: "NEFCompression", cond: "", format: "", raw: "", value: "", print: "", map: M_2F86DB2CE0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 148, name: "SaturationAdj", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 149, name: "NoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 150, name: "NEFLinearizationTable", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 151, name: "ColorBalance0100", cond: "$$valPt =~ /^0100/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance1", sub_start: "$valuePtr + 72", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 151, name: "ColorBalance0102", cond: "$$valPt =~ /^0102/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance2", sub_start: "$valuePtr + 10", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 151, name: "ColorBalance0103", cond: "$$valPt =~ /^0103/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance3", sub_start: "$valuePtr + 20", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 151, name: "ColorBalance0205", cond: "$$valPt =~ /^0205/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance2", sub_start: "enc:4:22:14", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 151, name: "ColorBalance0209", cond: "$$valPt =~ /^02(09|12|14)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance4", sub_start: "enc:284:18:10", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 151, name: "ColorBalance02", cond: "$$valPt =~ /^02(\\d{2})/ and $1 < 11", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance2", sub_start: "enc:284:14:6", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 151, name: "ColorBalance0211", cond: "$$valPt =~ /^0211/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance4", sub_start: "enc:284:24:16", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 151, name: "ColorBalance0213", cond: "$$valPt =~ /^0213/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance2", sub_start: "enc:284:18:10", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 151, name: "ColorBalance0215", cond: "$$valPt =~ /^021[567]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance4", sub_start: "enc:284:12:4", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 151, name: "ColorBalanceUnknown02", cond: "$$valPt =~ /^0[26]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalanceUnknown", sub_start: "enc:284:10:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 151, name: "ColorBalanceUnknown04", cond: "$$valPt =~ /^0[48]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalanceUnknown", sub_start: "enc:4:10:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 151, name: "ColorBalanceUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalanceUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 152, name: "LensData0100", cond: "$$valPt =~ /^0100/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData00", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 152, name: "LensData0101", cond: "$$valPt =~ /^0101/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData01", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 152, name: "LensData0201", cond: "$$valPt =~ /^020[1-3]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData01", sub_start: "enc:4:0:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 152, name: "LensData0204", cond: "$$valPt =~ /^0204/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData0204", sub_start: "enc:4:0:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 152, name: "LensData0400", cond: "$$valPt =~ /^040[01]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData0400", sub_start: "enc:4:0:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 152, name: "LensData0402", cond: "$$valPt =~ /^0402/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData0402", sub_start: "enc:4:0:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 152, name: "LensData0403", cond: "$$valPt =~ /^0403/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData0403", sub_start: "enc:4:0:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 152, name: "LensData0800", cond: "$$valPt =~ /^080[012]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData0800", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 152, name: "LensDataUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensDataUnknown", sub_start: "enc:4:0:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 153, name: "RawImageCenter", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 154, name: "SensorPixelSize", cond: "", format: "", raw: "", value: "", print: "$val=~s/ / x /;\"$val um\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 156, name: "SceneAssist", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 157, name: "DateStampMode", cond: "", format: "", raw: "", value: "", print: "", map: M_2D48158299, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 158, name: "RetouchHistory", cond: "", format: "", raw: "", value: "$val=~s/( 0)+$//; $val", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 10, parr: &[PItem { map: M_3D44A63341, bits: &[], code: "" }, PItem { map: M_3D44A63341, bits: &[], code: "" }, PItem { map: M_3D44A63341, bits: &[], code: "" }, PItem { map: M_3D44A63341, bits: &[], code: "" }, PItem { map: M_3D44A63341, bits: &[], code: "" }, PItem { map: M_3D44A63341, bits: &[], code: "" }, PItem { map: M_3D44A63341, bits: &[], code: "" }, PItem { map: M_3D44A63341, bits: &[], code: "" }, PItem { map: M_3D44A63341, bits: &[], code: "" }, PItem { map: M_3D44A63341, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 160, name: "SerialNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 162, name: "ImageDataSize", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 165, name: "ImageCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 166, name: "DeletedImageCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 167, name: "ShutterCount", cond: "", format: "", raw: "", value: "", print: "$val == 4294965247 ? \"n/a\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 168, name: "FlashInfo0100", cond: "$$valPt =~ /^010[01]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfo0100", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 168, name: "FlashInfo0102", cond: "$$valPt =~ /^0102/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfo0102", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 168, name: "FlashInfo0103", cond: "$$valPt =~ /^010[345]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfo0103", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 168, name: "FlashInfo0106", cond: "$$valPt =~ /^0106/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfo0106", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 168, name: "FlashInfo0107", cond: "$$valPt =~ /^010[78]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfo0107", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 168, name: "FlashInfo0300", cond: "$$valPt =~ /^030[01]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfo0300", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 168, name: "FlashInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 169, name: "ImageOptimization", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 170, name: "Saturation", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 171, name: "VariProgram", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 172, name: "ImageStabilization", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 173, name: "AFResponse", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 176, name: "MultiExposure", cond: "$$valPt =~ /^0100/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::MultiExposure", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 176, name: "MultiExposure", cond: "$$valPt =~ /^0101/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::MultiExposure", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 176, name: "MultiExposure2", cond: "$$valPt =~ /^010[23]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::MultiExposure2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 177, name: "HighISONoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_6410A36231, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 179, name: "ToningEffect", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 182, name: "PowerUpTime", cond: "", format: "", raw: "CODE:__ANON__", value: "", print: "$self->ConvertDateTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 183, name: "AFInfo2", cond: "$$self{Model} =~ /^NIKON Z 9\\b/i", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::AFInfo2V0400", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 183, name: "AFInfo2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::AFInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 184, name: "FileInfo", cond: "\n            if (length($$valPt) >= 0) {\n                my ($dir, $file) = unpack('x6vv', $$valPt);\n                my $littleEndian = ($dir >= 100 and $dir <= 999 and $file <= 9999);\n                ($dir, $file) = unpack('x6nn', $$valPt);\n                my $bigEndian = ($dir >= 100 and $dir <= 999 and $file <= 9999);\n                return $littleEndian if $littleEndian xor $bigEndian;\n            }\n            return $$self{Model} =~ /^NIKON (D4S|D750|D810|D3300|D5200|D5300|D5500|D7100)$/;\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FileInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 184, name: "FileInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FileInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 185, name: "AFTune", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::AFTune", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 187, name: "RetouchInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::RetouchInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 189, name: "PictureControlData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::PictureControl", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 191, name: "SilentPhotography", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 195, name: "BarometerInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::BarometerInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 3584, name: "PrintIM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 3585, name: "NikonCaptureData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 3593, name: "NikonCaptureVersion", cond: "", format: "", raw: "", value: "", print: "NONE", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 3598, name: "NikonCaptureOffsets", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::CaptureOffsets", sub_start: "$valuePtr + 4", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 3600, name: "NikonScanIFD", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::Scan", sub_start: "$val", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 3603, name: "NikonCaptureEditVersions", cond: "$self->Options(\"ExtractEmbedded\")", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 3603, name: "NikonCaptureEditVersions", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 3613, name: "NikonICCProfile", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::ICC_Profile::Main", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 3614, name: "NikonCaptureOutput", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::CaptureOutput", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 3618, name: "NEFBitDepth", cond: "", format: "", raw: "", value: "", print: "", map: M_B351DED278, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1, name: "MakerNoteVersion", cond: "", format: "", raw: "", value: "$_=$val; /^[\\x00-\\x09]/ and $_=join(\"\",unpack(\"CCCC\",$_)); $_", print: "$_=$val;s/^(\\d{2})/$1\\./;s/^0//;$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2, name: "ISO", cond: "", format: "", raw: "$val eq \"\\0\\0\\0\\0\" ? undef : $val", value: "", print: "$_=$val;s/^0 //;s/^1 (\\d+)/Hi $1/;$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: true, is_offset: false },
+    Tag { id: 3, name: "ColorMode", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 5, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 6, name: "Sharpness", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 7, name: "FocusMode", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8, name: "FlashSetting", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 9, name: "FlashType", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 11, name: "WhiteBalanceFineTune", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 12, name: "WB_RBLevels", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "ProgramShift", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"c3\",$val); $c ? $a*($b/$c) : 0", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 14, name: "ExposureDifference", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"c3\",$val); $c ? $a*($b/$c) : 0", print: "$val ? sprintf(\"%+.1f\",$val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 15, name: "ISOSelection", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16, name: "DataDump", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 17, name: "PreviewIFD", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::PreviewIFD", sub_start: "$val", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 18, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"c3\",$val); $c ? $a*($b/$c) : 0", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 19, name: "ISOSetting", cond: "", format: "", raw: "", value: "", print: "$_=$val;s/^0 //;$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 20, name: "ColorBalanceA", cond: "$format eq \"undef\" and $count == 2560", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalanceA", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 20, name: "NRWData", cond: "$$valPt =~ /^NRW 0100/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalanceB", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 20, name: "NRWData", cond: "$$valPt =~ /^NRW /", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalanceC", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 22, name: "ImageBoundary", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 23, name: "ExternalFlashExposureComp", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"c3\",$val); $c ? $a*($b/$c) : 0", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 24, name: "FlashExposureBracketValue", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"c3\",$val); $c ? $a*($b/$c) : 0", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 25, name: "ExposureBracketValue", cond: "", format: "", raw: "", value: "", print: "$val !~ /undef/ ?  Image::ExifTool::Exif::PrintFraction($val) : \"n/a\" ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 26, name: "ImageProcessing", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 27, name: "CropHiSpeed", cond: "", format: "", raw: "", value: "", print: "", map: M_9D15A70BA9, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 7, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 28, name: "ExposureTuning", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"c3\",$val); $c ? $a*($b/$c) : 0", print: "Image::ExifTool::Exif::PrintFraction($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 29, name: "SerialNumber", cond: "", format: "", raw: "", value: "", print: "NONE", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 30, name: "ColorSpace", cond: "", format: "", raw: "", value: "", print: "", map: M_84771BAD07, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 31, name: "VRInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::VRInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 32, name: "ImageAuthentication", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 33, name: "FaceDetect", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FaceDetect", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 34, name: "ActiveD-Lighting", cond: "", format: "", raw: "", value: "", print: "", map: M_0376596FD6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 35, name: "PictureControlData", cond: "$$valPt =~ /^01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::PictureControl", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 35, name: "PictureControlData", cond: "$$valPt =~ /^02/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::PictureControl2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 35, name: "PictureControlData", cond: "$$valPt =~ /^03/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::PictureControl3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 35, name: "PictureControlData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::PictureControlUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 36, name: "WorldTime", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::WorldTime", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37, name: "ISOInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ISOInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 42, name: "VignetteControl", cond: "", format: "", raw: "", value: "", print: "", map: M_2173F0D8C9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 43, name: "DistortInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::DistortInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 44, name: "UnknownInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::UnknownInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 50, name: "UnknownInfo2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::UnknownInfo2", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 52, name: "ShutterMode", cond: "", format: "", raw: "$$self{ShutterMode} = $val", value: "", print: "", map: M_255E5A4095, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 53, name: "HDRInfo", cond: "$count != 6", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::HDRInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 53, name: "HDRInfo2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::HDRInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 55, name: "MechanicalShutterCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 57, name: "LocationInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LocationInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 61, name: "BlackLevel", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 62, name: "ImageSizeRAW", cond: "", format: "", raw: "", value: "", print: "", map: M_1E3C6AE173, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 63, name: "WhiteBalanceFineTune", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 69, name: "CropArea", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 78, name: "NikonSettings", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::NikonSettings::Main", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 79, name: "ColorTemperatureAuto", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 81, name: "MakerNotes0x51", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::MakerNotes0x51", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 86, name: "MakerNotes0x56", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::MakerNotes0x56", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 128, name: "ImageAdjustment", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 129, name: "ToneComp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 130, name: "AuxiliaryLens", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 131, name: "LensType", cond: "", format: "", raw: "", value: "", print: "$_ = $val ? Image::ExifTool::DecodeBits($val,\n            {\n                0 => 'MF',\n                1 => 'D',\n                2 => 'G',\n                3 => 'VR',\n                4 => '1', #PH\n                5 => 'FT-1', #PH/IB\n                6 => 'E', #PH (electromagnetic aperture mechanism)\n                7 => 'AF-P', #PH/IB\n            }) : 'AF';\n            # remove commas and change \"D G\" to just \"G\"\n            s/,//g; s/\\bD G\\b/G/;\n            s/ E\\b// and s/^(G )?/E /;      # put \"E\" at the start instead of \"G\"\n            s/ 1// and $_ = \"1 $_\";         # put \"1\" at start\n            s/FT-1 // and $_ .= ' FT-1';    # put \"FT-1\" at end\n            return $_;\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 132, name: "Lens", cond: "", format: "", raw: "", value: "", print: "CODE:PrintLensInfo", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 133, name: "ManualFocusDistance", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 134, name: "DigitalZoom", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 135, name: "FlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_F5F41E35D9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 136, name: "AFInfo", cond: "$$self{Model} =~ /^NIKON D/i", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::AFInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 136, name: "AFInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::AFInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 137, name: "ShootingMode", cond: "", format: "", raw: "", value: "", print: "\n            $_ = '';\n            unless ($val & 0x87) {\n                return 'Single-Frame' unless $val;\n                $_ = 'Single-Frame, ';\n            }\n            return $_ . Image::ExifTool::DecodeBits($val,\n            {\n                0 => 'Continuous',\n                1 => 'Delay',\n                2 => 'PC Control',\n                3 => 'Self-timer', #forum6281 (NC)\n                4 => 'Exposure Bracketing',\n                5 => $$self{Model}=~/D70\\b/ ? 'Unused LE-NR Slowdown' : 'Auto ISO',\n                6 => 'White-Balance Bracketing',\n                7 => 'IR Control',\n                8 => 'D-Lighting Bracketing', #forum6281 (NC)\n                11 => 'Pre-capture', #28  Z9 pre-release burst\n            });\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 139, name: "LensFStops", cond: "", format: "", raw: "", value: "my ($a,$b,$c)=unpack(\"C3\",$val); $c ? $a*($b/$c) : 0", print: "sprintf(\"%.2f\", $val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 140, name: "ContrastCurve", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 141, name: "ColorHue", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 143, name: "SceneMode", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 144, name: "LightSource", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfoD40", cond: "$$valPt =~ /^0209/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:748:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfoD80", cond: "$$valPt =~ /^0208/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:765:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfoD90", cond: "$$valPt =~ /^0213/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:920:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfoD3a", cond: "$$valPt =~ /^0210/ and $count == 5399", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:792:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfoD3b", cond: "$$valPt =~ /^0210/ and ($count == 5408 or $count == 5412)", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:801:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfoD3X", cond: "$$valPt =~ /^0214/ and $count == 5409", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:803:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfoD3S", cond: "$$valPt =~ /^0218/ and ($count == 5356 or $count == 5388)", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:745:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfoD300a", cond: "$$valPt =~ /^0210/ and $count == 5291", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ShotInfoD300a", sub_start: "enc:4:813:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfoD300b", cond: "$$valPt =~ /^0210/ and $count == 5303", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ShotInfoD300b", sub_start: "enc:4:825:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfoD300S", cond: "$$valPt =~ /^0216/ and $count == 5311", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:827:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfoD700", cond: "$$valPt =~ /^0212/ and $count == 5312", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:856:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfoD800", cond: "$$valPt =~ /^0222/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:1824:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfoD810", cond: "$$valPt =~ /^0233/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfoD850", cond: "$$valPt =~ /^0243/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfoD5000", cond: "$$valPt =~ /^0215/ and $count == 6745", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:922:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfoD5100", cond: "$$valPt =~ /^0221/ and $count == 8902", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:1072:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfoD5200", cond: "$$valPt =~ /^0226/ and $count == 11587", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:3328:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfoD7000", cond: "$$valPt =~ /^0220/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:1096:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfoD4", cond: "$$valPt =~ /^0223/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:1929:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfoD4S", cond: "$$valPt =~ /^0231/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:13975:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfoD500", cond: "$$valPt =~ /^023[89]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfoD6", cond: "$$valPt =~ /^0246/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfoD610", cond: "$$valPt =~ /^0232/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:2047:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfoZ7II", cond: "$$valPt =~ /^080[01234]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfoZ9", cond: "$$valPt =~ /^0805/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfo02xx", cond: "$$valPt =~ /^0[28]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ShotInfo", sub_start: "enc:4:593:0", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "ShotInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ShotInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 146, name: "HueAdjustment", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 147, name: "NEFCompression", cond: "", format: "", raw: "", value: "", print: "", map: M_2F86DB2CE0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 148, name: "SaturationAdj", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 149, name: "NoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 150, name: "NEFLinearizationTable", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 151, name: "ColorBalance0100", cond: "$$valPt =~ /^0100/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance1", sub_start: "$valuePtr + 72", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 151, name: "ColorBalance0102", cond: "$$valPt =~ /^0102/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance2", sub_start: "$valuePtr + 10", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 151, name: "ColorBalance0103", cond: "$$valPt =~ /^0103/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance3", sub_start: "$valuePtr + 20", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 151, name: "ColorBalance0205", cond: "$$valPt =~ /^0205/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance2", sub_start: "enc:4:22:14", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 151, name: "ColorBalance0209", cond: "$$valPt =~ /^02(09|12|14)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance4", sub_start: "enc:284:18:10", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 151, name: "ColorBalance02", cond: "$$valPt =~ /^02(\\d{2})/ and $1 < 11", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance2", sub_start: "enc:284:14:6", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 151, name: "ColorBalance0211", cond: "$$valPt =~ /^0211/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance4", sub_start: "enc:284:24:16", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 151, name: "ColorBalance0213", cond: "$$valPt =~ /^0213/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance2", sub_start: "enc:284:18:10", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 151, name: "ColorBalance0215", cond: "$$valPt =~ /^021[567]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalance4", sub_start: "enc:284:12:4", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 151, name: "ColorBalanceUnknown02", cond: "$$valPt =~ /^0[26]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalanceUnknown", sub_start: "enc:284:10:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 151, name: "ColorBalanceUnknown04", cond: "$$valPt =~ /^0[48]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalanceUnknown", sub_start: "enc:4:10:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 151, name: "ColorBalanceUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::ColorBalanceUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 152, name: "LensData0100", cond: "$$valPt =~ /^0100/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData00", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 152, name: "LensData0101", cond: "$$valPt =~ /^0101/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData01", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 152, name: "LensData0201", cond: "$$valPt =~ /^020[1-3]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData01", sub_start: "enc:4:0:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 152, name: "LensData0204", cond: "$$valPt =~ /^0204/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData0204", sub_start: "enc:4:0:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 152, name: "LensData0400", cond: "$$valPt =~ /^040[01]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData0400", sub_start: "enc:4:0:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 152, name: "LensData0402", cond: "$$valPt =~ /^0402/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData0402", sub_start: "enc:4:0:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 152, name: "LensData0403", cond: "$$valPt =~ /^0403/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData0403", sub_start: "enc:4:0:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 152, name: "LensData0800", cond: "$$valPt =~ /^080[012]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensData0800", sub_start: "enc:4:0:0", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 152, name: "LensDataUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::LensDataUnknown", sub_start: "enc:4:0:0", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 153, name: "RawImageCenter", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 154, name: "SensorPixelSize", cond: "", format: "", raw: "", value: "", print: "$val=~s/ / x /;\"$val um\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 156, name: "SceneAssist", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 157, name: "DateStampMode", cond: "", format: "", raw: "", value: "", print: "", map: M_2D48158299, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 158, name: "RetouchHistory", cond: "", format: "", raw: "", value: "$val=~s/( 0)+$//; $val", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 10, parr: &[PItem { map: M_3D44A63341, bits: &[], code: "" }, PItem { map: M_3D44A63341, bits: &[], code: "" }, PItem { map: M_3D44A63341, bits: &[], code: "" }, PItem { map: M_3D44A63341, bits: &[], code: "" }, PItem { map: M_3D44A63341, bits: &[], code: "" }, PItem { map: M_3D44A63341, bits: &[], code: "" }, PItem { map: M_3D44A63341, bits: &[], code: "" }, PItem { map: M_3D44A63341, bits: &[], code: "" }, PItem { map: M_3D44A63341, bits: &[], code: "" }, PItem { map: M_3D44A63341, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 160, name: "SerialNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 162, name: "ImageDataSize", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 165, name: "ImageCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 166, name: "DeletedImageCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 167, name: "ShutterCount", cond: "", format: "", raw: "", value: "", print: "$val == 4294965247 ? \"n/a\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 168, name: "FlashInfo0100", cond: "$$valPt =~ /^010[01]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfo0100", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 168, name: "FlashInfo0102", cond: "$$valPt =~ /^0102/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfo0102", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 168, name: "FlashInfo0103", cond: "$$valPt =~ /^010[345]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfo0103", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 168, name: "FlashInfo0106", cond: "$$valPt =~ /^0106/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfo0106", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 168, name: "FlashInfo0107", cond: "$$valPt =~ /^010[78]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfo0107", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 168, name: "FlashInfo0300", cond: "$$valPt =~ /^030[01]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfo0300", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 168, name: "FlashInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FlashInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 169, name: "ImageOptimization", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 170, name: "Saturation", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 171, name: "VariProgram", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 172, name: "ImageStabilization", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 173, name: "AFResponse", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 176, name: "MultiExposure", cond: "$$valPt =~ /^0100/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::MultiExposure", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 176, name: "MultiExposure", cond: "$$valPt =~ /^0101/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::MultiExposure", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 176, name: "MultiExposure2", cond: "$$valPt =~ /^010[23]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::MultiExposure2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 177, name: "HighISONoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_6410A36231, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 179, name: "ToningEffect", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 182, name: "PowerUpTime", cond: "", format: "", raw: "CODE:__ANON__", value: "", print: "$self->ConvertDateTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 183, name: "AFInfo2", cond: "$$self{Model} =~ /^NIKON Z 9\\b/i", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::AFInfo2V0400", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 183, name: "AFInfo2", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::AFInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 184, name: "FileInfo", cond: "\n            if (length($$valPt) >= 0) {\n                my ($dir, $file) = unpack('x6vv', $$valPt);\n                my $littleEndian = ($dir >= 100 and $dir <= 999 and $file <= 9999);\n                ($dir, $file) = unpack('x6nn', $$valPt);\n                my $bigEndian = ($dir >= 100 and $dir <= 999 and $file <= 9999);\n                return $littleEndian if $littleEndian xor $bigEndian;\n            }\n            return $$self{Model} =~ /^NIKON (D4S|D750|D810|D3300|D5200|D5300|D5500|D7100)$/;\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FileInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 184, name: "FileInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::FileInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 185, name: "AFTune", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::AFTune", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 187, name: "RetouchInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::RetouchInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 189, name: "PictureControlData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::PictureControl", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 191, name: "SilentPhotography", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 195, name: "BarometerInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::BarometerInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 3584, name: "PrintIM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 3585, name: "NikonCaptureData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 3593, name: "NikonCaptureVersion", cond: "", format: "", raw: "", value: "", print: "NONE", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 3598, name: "NikonCaptureOffsets", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::CaptureOffsets", sub_start: "$valuePtr + 4", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 3600, name: "NikonScanIFD", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::Scan", sub_start: "$val", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 3603, name: "NikonCaptureEditVersions", cond: "$self->Options(\"ExtractEmbedded\")", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 3603, name: "NikonCaptureEditVersions", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 3613, name: "NikonICCProfile", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::ICC_Profile::Main", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 3614, name: "NikonCaptureOutput", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Nikon::CaptureOutput", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 3618, name: "NEFBitDepth", cond: "", format: "", raw: "", value: "", print: "", map: M_B351DED278, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static NIKON__MAKERNOTES0X51: Table = Table {
     name: "Image::ExifTool::Nikon::MakerNotes0x51",
@@ -9451,6 +9718,7 @@ pub static NIKON__MAKERNOTES0X51: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -9473,6 +9741,7 @@ pub static NIKON__MAKERNOTES0X51: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -9504,6 +9773,7 @@ pub static NIKON__MAKERNOTES0X56: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -9526,6 +9796,7 @@ pub static NIKON__MAKERNOTES0X56: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -9557,6 +9828,7 @@ pub static NIKON__MULTIEXPOSURE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -9579,6 +9851,7 @@ pub static NIKON__MULTIEXPOSURE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -9601,6 +9874,7 @@ pub static NIKON__MULTIEXPOSURE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -9623,6 +9897,7 @@ pub static NIKON__MULTIEXPOSURE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -9654,6 +9929,7 @@ pub static NIKON__MULTIEXPOSURE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -9676,6 +9952,7 @@ pub static NIKON__MULTIEXPOSURE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -9698,6 +9975,7 @@ pub static NIKON__MULTIEXPOSURE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -9720,6 +9998,7 @@ pub static NIKON__MULTIEXPOSURE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -9751,6 +10030,7 @@ pub static NIKON__ORIENTATIONINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -9773,6 +10053,7 @@ pub static NIKON__ORIENTATIONINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -9795,6 +10076,7 @@ pub static NIKON__ORIENTATIONINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -9826,6 +10108,7 @@ pub static NIKON__PICTURECONTROL: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -9848,6 +10131,7 @@ pub static NIKON__PICTURECONTROL: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -9870,6 +10154,7 @@ pub static NIKON__PICTURECONTROL: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 48,
@@ -9892,6 +10177,7 @@ pub static NIKON__PICTURECONTROL: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 49,
@@ -9914,6 +10200,7 @@ pub static NIKON__PICTURECONTROL: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 50,
@@ -9936,6 +10223,7 @@ pub static NIKON__PICTURECONTROL: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 51,
@@ -9958,6 +10246,7 @@ pub static NIKON__PICTURECONTROL: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 52,
@@ -9980,6 +10269,7 @@ pub static NIKON__PICTURECONTROL: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 53,
@@ -10002,6 +10292,7 @@ pub static NIKON__PICTURECONTROL: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 54,
@@ -10024,6 +10315,7 @@ pub static NIKON__PICTURECONTROL: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 55,
@@ -10046,6 +10338,7 @@ pub static NIKON__PICTURECONTROL: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 56,
@@ -10068,6 +10361,7 @@ pub static NIKON__PICTURECONTROL: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 57,
@@ -10090,6 +10384,7 @@ pub static NIKON__PICTURECONTROL: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -10121,6 +10416,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -10143,6 +10439,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -10165,6 +10462,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 48,
@@ -10187,6 +10485,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 49,
@@ -10209,6 +10508,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 51,
@@ -10231,6 +10531,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 53,
@@ -10253,6 +10554,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 55,
@@ -10275,6 +10577,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 57,
@@ -10297,6 +10600,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 59,
@@ -10319,6 +10623,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 61,
@@ -10341,6 +10646,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 63,
@@ -10363,6 +10669,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 64,
@@ -10385,6 +10692,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 65,
@@ -10407,6 +10715,7 @@ pub static NIKON__PICTURECONTROL2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -10438,6 +10747,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -10460,6 +10770,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 28,
@@ -10482,6 +10793,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 54,
@@ -10504,6 +10816,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 55,
@@ -10526,6 +10839,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 57,
@@ -10548,6 +10862,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 59,
@@ -10570,6 +10885,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 61,
@@ -10592,6 +10908,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 63,
@@ -10614,6 +10931,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 65,
@@ -10636,6 +10954,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 67,
@@ -10658,6 +10977,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 69,
@@ -10680,6 +11000,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 71,
@@ -10702,6 +11023,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 72,
@@ -10724,6 +11046,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 73,
@@ -10746,6 +11069,7 @@ pub static NIKON__PICTURECONTROL3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -10776,6 +11100,7 @@ pub static NIKON__PICTURECONTROLUNKNOWN: Table = Table {
         mask: 0,
         frac: 0,
         weak: false,
+        is_offset: false,
     }],
 };
 pub static NIKON__PREVIEWIFD: Table = Table {
@@ -10806,6 +11131,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 259,
@@ -10828,6 +11154,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 282,
@@ -10850,6 +11177,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 283,
@@ -10872,6 +11200,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 296,
@@ -10894,6 +11223,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 513,
@@ -10916,6 +11246,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: true,
         },
         Tag {
             id: 514,
@@ -10938,6 +11269,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 531,
@@ -10960,6 +11292,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -10990,6 +11323,7 @@ pub static NIKON__ROC: Table = Table {
         mask: 0,
         frac: 0,
         weak: false,
+        is_offset: false,
     }],
 };
 pub static NIKON__RETOUCHINFO: Table = Table {
@@ -11020,6 +11354,7 @@ pub static NIKON__RETOUCHINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -11042,6 +11377,7 @@ pub static NIKON__RETOUCHINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -11073,6 +11409,7 @@ pub static NIKON__SCAN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 64,
@@ -11095,6 +11432,7 @@ pub static NIKON__SCAN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 65,
@@ -11117,6 +11455,7 @@ pub static NIKON__SCAN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 80,
@@ -11139,6 +11478,7 @@ pub static NIKON__SCAN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 81,
@@ -11161,6 +11501,7 @@ pub static NIKON__SCAN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 96,
@@ -11183,6 +11524,7 @@ pub static NIKON__SCAN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 256,
@@ -11205,6 +11547,7 @@ pub static NIKON__SCAN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 272,
@@ -11227,6 +11570,7 @@ pub static NIKON__SCAN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 288,
@@ -11249,6 +11593,7 @@ pub static NIKON__SCAN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 512,
@@ -11271,6 +11616,7 @@ pub static NIKON__SCAN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 513,
@@ -11293,6 +11639,7 @@ pub static NIKON__SCAN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 514,
@@ -11315,6 +11662,7 @@ pub static NIKON__SCAN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -11346,6 +11694,7 @@ pub static NIKON__SHOTINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -11368,6 +11717,7 @@ pub static NIKON__SHOTINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -11390,6 +11740,7 @@ pub static NIKON__SHOTINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 102,
@@ -11412,6 +11763,7 @@ pub static NIKON__SHOTINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 106,
@@ -11434,6 +11786,7 @@ pub static NIKON__SHOTINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 110,
@@ -11456,6 +11809,7 @@ pub static NIKON__SHOTINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 117,
@@ -11478,6 +11832,7 @@ pub static NIKON__SHOTINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 130,
@@ -11500,6 +11855,7 @@ pub static NIKON__SHOTINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 343,
@@ -11522,6 +11878,7 @@ pub static NIKON__SHOTINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 430,
@@ -11544,6 +11901,7 @@ pub static NIKON__SHOTINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 589,
@@ -11566,6 +11924,7 @@ pub static NIKON__SHOTINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
     ],
 };
@@ -11597,6 +11956,7 @@ pub static NIKON__SHOTINFOD300A: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 604,
@@ -11619,6 +11979,7 @@ pub static NIKON__SHOTINFOD300A: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 633,
@@ -11641,6 +12002,7 @@ pub static NIKON__SHOTINFOD300A: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 721,
@@ -11663,6 +12025,7 @@ pub static NIKON__SHOTINFOD300A: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 790,
@@ -11685,6 +12048,7 @@ pub static NIKON__SHOTINFOD300A: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -11716,6 +12080,7 @@ pub static NIKON__SHOTINFOD300B: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -11738,6 +12103,7 @@ pub static NIKON__SHOTINFOD300B: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 613,
@@ -11760,6 +12126,7 @@ pub static NIKON__SHOTINFOD300B: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 644,
@@ -11782,6 +12149,7 @@ pub static NIKON__SHOTINFOD300B: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 732,
@@ -11804,6 +12172,7 @@ pub static NIKON__SHOTINFOD300B: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 732,
@@ -11826,6 +12195,7 @@ pub static NIKON__SHOTINFOD300B: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 802,
@@ -11848,6 +12218,7 @@ pub static NIKON__SHOTINFOD300B: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -11879,6 +12250,7 @@ pub static NIKON__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -11901,6 +12273,7 @@ pub static NIKON__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -11923,6 +12296,7 @@ pub static NIKON__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -11945,6 +12319,7 @@ pub static NIKON__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -11967,6 +12342,7 @@ pub static NIKON__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -11989,6 +12365,7 @@ pub static NIKON__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -12011,6 +12388,7 @@ pub static NIKON__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -12033,6 +12411,7 @@ pub static NIKON__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -12063,6 +12442,7 @@ pub static NIKON__UNKNOWNINFO: Table = Table {
         mask: 0,
         frac: 0,
         weak: false,
+        is_offset: false,
     }],
 };
 pub static NIKON__UNKNOWNINFO2: Table = Table {
@@ -12092,6 +12472,7 @@ pub static NIKON__UNKNOWNINFO2: Table = Table {
         mask: 0,
         frac: 0,
         weak: false,
+        is_offset: false,
     }],
 };
 pub static NIKON__VRINFO: Table = Table {
@@ -12122,6 +12503,7 @@ pub static NIKON__VRINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -12144,6 +12526,7 @@ pub static NIKON__VRINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -12166,6 +12549,7 @@ pub static NIKON__VRINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -12188,6 +12572,7 @@ pub static NIKON__VRINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -12210,13 +12595,14 @@ pub static NIKON__VRINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
 pub static NIKON__WORLDTIME: Table = Table { name: "Image::ExifTool::Nikon::WorldTime", binary: true, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 0, name: "TimeZone", cond: "", format: "int16s", raw: "", value: "", print: "\n            my $sign = $val < 0 ? '-' : '+';\n            my $h = int(abs($val) / 60);\n            sprintf(\"%s%.2d:%.2d\", $sign, $h, abs($val)-60*$h);\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 2, name: "DaylightSavings", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 3, name: "DateDisplayFormat", cond: "", format: "", raw: "", value: "", print: "", map: M_AABFF61462, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 0, name: "TimeZone", cond: "", format: "int16s", raw: "", value: "", print: "\n            my $sign = $val < 0 ? '-' : '+';\n            my $h = int(abs($val) / 60);\n            sprintf(\"%s%.2d:%.2d\", $sign, $h, abs($val)-60*$h);\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2, name: "DaylightSavings", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 3, name: "DateDisplayFormat", cond: "", format: "", raw: "", value: "", print: "", map: M_AABFF61462, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
     name: "Image::ExifTool::NikonCustom::SettingsD3",
@@ -12246,6 +12632,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 3,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 0,
@@ -12268,6 +12655,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 128,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -12290,6 +12678,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 192,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -12312,6 +12701,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 32,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -12334,6 +12724,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 16,
             frac: 30,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -12356,6 +12747,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 12,
             frac: 40,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -12378,6 +12770,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 3,
             frac: 50,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -12400,6 +12793,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 128,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -12422,6 +12816,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 8,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -12444,6 +12839,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 96,
             frac: 30,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -12466,6 +12862,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 6,
             frac: 30,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -12488,6 +12885,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 6,
             frac: 40,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -12510,6 +12908,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 1,
             frac: 50,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -12532,6 +12931,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 7,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -12554,6 +12954,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 112,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -12576,6 +12977,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 112,
             frac: 30,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -12598,6 +13000,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 7,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -12620,6 +13023,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 8,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -12642,6 +13046,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 192,
             frac: 30,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -12664,6 +13069,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 48,
             frac: 40,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -12686,6 +13092,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 192,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -12708,6 +13115,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 48,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -12730,6 +13138,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 12,
             frac: 30,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -12752,6 +13161,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 3,
             frac: 40,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -12774,6 +13184,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 224,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -12796,6 +13207,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 224,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -12818,6 +13230,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 15,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -12840,6 +13253,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 240,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -12862,6 +13276,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 15,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -12884,6 +13299,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 192,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -12906,6 +13322,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 48,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -12928,6 +13345,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 12,
             frac: 30,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -12950,6 +13368,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 12,
             frac: 30,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -12972,6 +13391,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 1,
             frac: 40,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -12994,6 +13414,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 64,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -13016,6 +13437,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 7,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -13038,6 +13460,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 48,
             frac: 30,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -13060,6 +13483,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -13082,6 +13506,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 32,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -13104,6 +13529,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 2,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -13126,6 +13552,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 8,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -13148,6 +13575,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 128,
             frac: 30,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -13170,6 +13598,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 64,
             frac: 40,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -13192,6 +13621,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 4,
             frac: 50,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -13214,6 +13644,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 3,
             frac: 60,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -13236,6 +13667,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 16,
             frac: 70,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -13258,6 +13690,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 192,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -13280,6 +13713,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 48,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -13302,6 +13736,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 2,
             frac: 30,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -13324,6 +13759,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 1,
             frac: 40,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -13346,6 +13782,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 3,
             frac: 50,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -13368,6 +13805,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 248,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -13390,6 +13828,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 248,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -13412,6 +13851,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 7,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -13434,6 +13874,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 7,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 15,
@@ -13456,6 +13897,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 248,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 15,
@@ -13478,6 +13920,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 248,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 15,
@@ -13500,6 +13943,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 7,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 15,
@@ -13522,6 +13966,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 7,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -13544,6 +13989,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 248,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -13566,6 +14012,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 248,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -13588,6 +14035,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 7,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -13610,6 +14058,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 7,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -13632,6 +14081,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 128,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -13654,6 +14104,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 64,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -13676,6 +14127,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 32,
             frac: 30,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -13698,6 +14150,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 16,
             frac: 40,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -13720,6 +14173,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 8,
             frac: 50,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -13742,6 +14196,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 4,
             frac: 60,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -13764,6 +14219,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 2,
             frac: 70,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -13786,6 +14242,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 1,
             frac: 80,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -13808,6 +14265,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 24,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -13830,6 +14288,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 7,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -13852,6 +14311,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 224,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -13874,6 +14334,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 240,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -13896,6 +14357,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 15,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -13918,6 +14380,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 192,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -13940,6 +14403,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 224,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -13962,6 +14426,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 48,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -13984,6 +14449,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 24,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -14006,6 +14472,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 8,
             frac: 30,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -14028,6 +14495,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 4,
             frac: 30,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -14050,6 +14518,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 1,
             frac: 40,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 22,
@@ -14072,6 +14541,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 128,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 22,
@@ -14094,6 +14564,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 15,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 23,
@@ -14116,6 +14587,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 192,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 25,
@@ -14138,6 +14610,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 224,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 25,
@@ -14160,6 +14633,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 28,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 26,
@@ -14182,6 +14656,7 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 224,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 26,
@@ -14204,242 +14679,243 @@ pub static NIKONCUSTOM__SETTINGSD3: Table = Table {
             mask: 28,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
     ],
 };
 pub static NIKONSETTINGS__MAIN: Table = Table { name: "Image::ExifTool::NikonSettings::Main", binary: false, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 1, name: "ISOAutoHiLimit", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_378AD439F8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1, name: "ISOAutoHiLimit", cond: "$$self{Model} =~ /^NIKON Z (7|7_2)\\b/i", format: "", raw: "", value: "", print: "", map: M_939D4A7510, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 2, name: "ISOAutoFlashLimit", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_42840EB4A5, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 2, name: "ISOAutoFlashLimit", cond: "$$self{Model} =~ /^NIKON Z (7|7_2)\\b/i", format: "", raw: "", value: "", print: "", map: M_A9932CB6D2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 3, name: "ISOAutoShutterTime", cond: "", format: "", raw: "", value: "", print: "", map: M_D770A519F0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 11, name: "FlickerReductionShooting", cond: "", format: "", raw: "", value: "", print: "", map: M_46690FFEBC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 12, name: "FlickerReductionIndicator", cond: "", format: "", raw: "", value: "", print: "", map: M_46690FFEBC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "MovieISOAutoHiLimit", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_378AD439F8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "MovieISOAutoHiLimit", cond: "$$self{Model} =~ /^NIKON Z (7|7_2)\\b/i", format: "", raw: "", value: "", print: "", map: M_D4E575D8AC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 14, name: "MovieISOAutoControlManualMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 15, name: "MovieWhiteBalanceSameAsPhoto", cond: "", format: "", raw: "", value: "", print: "", map: M_7AD5E9B56E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 29, name: "AF-CPrioritySel", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_5F12D737A1, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 29, name: "AF-CPrioritySel", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_7F86E1C5C8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 30, name: "AF-SPrioritySel", cond: "", format: "", raw: "", value: "", print: "", map: M_7F86E1C5C8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 32, name: "AFPointSel", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_4725EE9A44, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 32, name: "AFPointSel", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_19482B3CE0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 34, name: "AFActivation", cond: "", format: "", raw: "", value: "", print: "", map: M_5C969AB85C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 35, name: "FocusPointWrap", cond: "", format: "", raw: "", value: "", print: "", map: M_51F59FBDE8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 37, name: "ManualFocusPointIllumination", cond: "", format: "", raw: "", value: "", print: "", map: M_9DDDE2F173, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 38, name: "AF-AssistIlluminator", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 39, name: "ManualFocusRingInAFMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 41, name: "ISOStepSize", cond: "", format: "", raw: "", value: "", print: "", map: M_12ABCB05E9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 42, name: "ExposureControlStepSize", cond: "", format: "", raw: "", value: "", print: "", map: M_12ABCB05E9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 43, name: "EasyExposureCompensation", cond: "", format: "", raw: "", value: "", print: "", map: M_05CC6B9353, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 44, name: "MatrixMetering", cond: "", format: "", raw: "", value: "", print: "", map: M_EC446D8081, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45, name: "CenterWeightedAreaSize", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_9E58D2FF85, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45, name: "CenterWeightedAreaSize", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_F59FB75337, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 47, name: "FineTuneOptMatrixMetering", cond: "", format: "", raw: "", value: "($val - 7) / 6", print: "$val ? sprintf(\"%+.2f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 48, name: "FineTuneOptCenterWeighted", cond: "", format: "", raw: "", value: "($val - 7) / 6", print: "$val ? sprintf(\"%+.2f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 49, name: "FineTuneOptSpotMetering", cond: "", format: "", raw: "", value: "($val - 7) / 6", print: "$val ? sprintf(\"%+.2f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 50, name: "FineTuneOptHighlightWeighted", cond: "", format: "", raw: "", value: "($val - 7) / 6", print: "$val ? sprintf(\"%+.2f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 51, name: "ShutterReleaseButtonAE-L", cond: "", format: "", raw: "", value: "", print: "", map: M_B680477F94, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 52, name: "StandbyMonitorOffTime", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_7FB8A8960D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 52, name: "StandbyMonitorOffTime", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_F2730BBE46, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 53, name: "SelfTimerTime", cond: "", format: "", raw: "", value: "", print: "", map: M_4976B896B2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 54, name: "SelfTimerShotCount", cond: "", format: "", raw: "", value: "10 - $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 55, name: "SelfTimerShotInterval", cond: "", format: "", raw: "", value: "", print: "", map: M_1851A5E85E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 56, name: "PlaybackMonitorOffTime", cond: "", format: "", raw: "", value: "", print: "", map: M_BFFBD5C8CB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 57, name: "MenuMonitorOffTime", cond: "", format: "", raw: "", value: "", print: "", map: M_BFFBD5C8CB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 58, name: "ShootingInfoMonitorOffTime", cond: "", format: "", raw: "", value: "", print: "", map: M_BFFBD5C8CB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 59, name: "ImageReviewMonitorOffTime", cond: "", format: "", raw: "", value: "", print: "", map: M_C5CF40BC01, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 60, name: "LiveViewMonitorOffTime", cond: "", format: "", raw: "", value: "", print: "", map: M_2D66C0A112, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 62, name: "CLModeShootingSpeed", cond: "", format: "", raw: "", value: "6 - $val", print: "\"$val fps\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 63, name: "MaxContinuousRelease", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 64, name: "ExposureDelayMode", cond: "", format: "", raw: "", value: "", print: "", map: M_3144149777, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 65, name: "ElectronicFront-CurtainShutter", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 66, name: "FileNumberSequence", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 67, name: "FramingGridDisplay", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 69, name: "LCDIllumination", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 70, name: "OpticalVR", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 71, name: "FlashSyncSpeed", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_C5607984FD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 71, name: "FlashSyncSpeed", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_48C41ECB2D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 72, name: "FlashShutterSpeed", cond: "", format: "", raw: "", value: "", print: "", map: M_A58F2F0E0F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 73, name: "FlashExposureCompArea", cond: "", format: "", raw: "", value: "", print: "", map: M_5529DE5F53, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 74, name: "AutoFlashISOSensitivity", cond: "", format: "", raw: "", value: "", print: "", map: M_B252BD2EA1, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 81, name: "AssignBktButton", cond: "", format: "", raw: "", value: "", print: "", map: M_0ADBBBCDE6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 82, name: "AssignMovieRecordButton", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_71A305C59D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 82, name: "AssignMovieRecordButton", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_45B5CB974F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 83, name: "MultiSelectorShootMode", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_96EB2C5DC4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 83, name: "MultiSelectorShootMode", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_C926D5640E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 84, name: "MultiSelectorPlaybackMode", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_A435B7D02A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 84, name: "MultiSelectorPlaybackMode", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_2F3D54E29E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 86, name: "MultiSelectorLiveView", cond: "", format: "", raw: "", value: "", print: "", map: M_C926D5640E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 88, name: "CmdDialsReverseRotExposureComp", cond: "", format: "", raw: "$$self{CmdDialsReverseRotExposureComp} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 89, name: "CmdDialsChangeMainSubExposure", cond: "", format: "", raw: "$$self{CmdDialsChangeMainSubExposure} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 90, name: "CmdDialsChangeMainSub", cond: "$$self{CmdDialsChangeMainSubExposure} and $$self{CmdDialsChangeMainSubExposure} == 1", format: "", raw: "", value: "", print: "", map: M_9308B6DB2D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 90, name: "CmdDialsChangeMainSub", cond: "$$self{CmdDialsChangeMainSubExposure} and $$self{CmdDialsChangeMainSubExposure} == 2", format: "", raw: "", value: "", print: "", map: M_01858E2264, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 90, name: "CmdDialsChangeMainSub", cond: "", format: "", raw: "", value: "", print: "", map: M_005876653F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 91, name: "CmdDialsMenuAndPlayback", cond: "", format: "", raw: "", value: "", print: "", map: M_6B5B8C8F72, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 92, name: "SubDialFrameAdvance", cond: "", format: "", raw: "", value: "", print: "", map: M_314A7C82D6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 93, name: "ReleaseButtonToUseDial", cond: "", format: "", raw: "", value: "", print: "", map: M_7AD5E9B56E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 94, name: "ReverseIndicators", cond: "", format: "", raw: "", value: "", print: "", map: M_E005AED128, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 98, name: "MovieShutterButton", cond: "", format: "", raw: "", value: "", print: "", map: M_2C3D7A5DE0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 99, name: "Language", cond: "", format: "", raw: "", value: "", print: "", map: M_D78A396EAE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 108, name: "ShootingInfoDisplay", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_5C0B22B185, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 108, name: "ShootingInfoDisplay", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_E5DE01E423, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 116, name: "FlickAdvanceDirection", cond: "", format: "", raw: "", value: "", print: "", map: M_AA432D4645, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 117, name: "HDMIOutputResolution", cond: "", format: "", raw: "", value: "", print: "", map: M_CB5D48E9CF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 119, name: "HDMIOutputRange", cond: "", format: "", raw: "", value: "", print: "", map: M_64F3A15243, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 128, name: "RemoteFuncButton", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_82441FDE75, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 128, name: "RemoteFuncButton", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_DE20DE5494, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 139, name: "CmdDialsReverseRotation", cond: "$$self{CmdDialsReverseRotExposureComp} and $$self{CmdDialsReverseRotExposureComp} == 1", format: "", raw: "", value: "", print: "", map: M_73E8D63280, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 139, name: "CmdDialsReverseRotation", cond: "", format: "", raw: "", value: "", print: "", map: M_064D0423B3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 141, name: "FocusPeakingHighlightColor", cond: "", format: "", raw: "", value: "", print: "", map: M_7B8521B750, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 142, name: "ContinuousModeDisplay", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 143, name: "ShutterSpeedLock", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 144, name: "ApertureLock", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 145, name: "MovieHighlightDisplayThreshold", cond: "", format: "", raw: "", value: "", print: "", map: M_AA22E6A4DB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 146, name: "HDMIExternalRecorder", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 147, name: "BlockShotAFResponse", cond: "", format: "", raw: "", value: "", print: "", map: M_34895877CC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 148, name: "SubjectMotion", cond: "", format: "", raw: "", value: "", print: "", map: M_8302EF34F8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 149, name: "Three-DTrackingFaceDetection", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 151, name: "StoreByOrientation", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_773E779570, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 151, name: "StoreByOrientation", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_4673D05C23, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 153, name: "DynamicAreaAFAssist", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 154, name: "ExposureCompStepSize", cond: "", format: "", raw: "", value: "", print: "", map: M_12ABCB05E9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 155, name: "SyncReleaseMode", cond: "", format: "", raw: "", value: "", print: "", map: M_279AB87FEB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 156, name: "ModelingFlash", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 157, name: "AutoBracketModeM", cond: "", format: "", raw: "", value: "", print: "", map: M_628C28B9D6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 158, name: "PreviewButton", cond: "", format: "", raw: "", value: "", print: "", map: M_077C95728B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 160, name: "Func1Button", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_077C95728B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 160, name: "Func1Button", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_66DDC46F8A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 162, name: "Func2Button", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_077C95728B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 162, name: "Func2Button", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_66DDC46F8A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 163, name: "AF-OnButton", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_93852B53E3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 163, name: "AF-OnButton", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_E173336D8B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 164, name: "SubSelector", cond: "", format: "", raw: "", value: "", print: "", map: M_0303F373C0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 165, name: "SubSelectorCenter", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_D73B8858F9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 165, name: "SubSelectorCenter", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_914DFA24ED, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 167, name: "LensFunc1Button", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_97CCCEB36F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 167, name: "LensFunc1Button", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_C9AE11FE1F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 168, name: "CmdDialsApertureSetting", cond: "", format: "", raw: "", value: "", print: "", map: M_66EA82D97B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 169, name: "MultiSelector", cond: "", format: "", raw: "", value: "", print: "", map: M_0B048D9DEB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 170, name: "LiveViewButtonOptions", cond: "", format: "", raw: "", value: "", print: "", map: M_BDC5CCE476, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 171, name: "LightSwitch", cond: "", format: "", raw: "", value: "", print: "", map: M_FD5000BBD6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 177, name: "MoviePreviewButton", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_2462CF90D0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 177, name: "MovieFunc1Button", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_83ACF8A7D9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 179, name: "MovieFunc1Button", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_28DAEEBA80, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 179, name: "MovieFunc2Button", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_9FF66F2922, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 181, name: "MovieFunc2Button", cond: "", format: "", raw: "", value: "", print: "", map: M_EAC59CB63D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 182, name: "AssignMovieSubselector", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_A9EA521307, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 182, name: "AssignMovieSubselector", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_DB326B8BB9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 184, name: "LimitAFAreaModeSelD9", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 185, name: "LimitAFAreaModeSelD25", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 188, name: "LimitAFAreaModeSel3D", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 189, name: "LimitAFAreaModeSelGroup", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 190, name: "LimitAFAreaModeSelAuto", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 193, name: "LimitSelectableImageArea5To4", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 194, name: "LimitSelectableImageArea1To1", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 212, name: "PhotoShootingMenuBank", cond: "", format: "", raw: "", value: "", print: "", map: M_BE2EC31EAA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 213, name: "CustomSettingsBank", cond: "", format: "", raw: "", value: "", print: "", map: M_BE2EC31EAA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 214, name: "LimitAF-AreaModeSelPinpoint", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 215, name: "LimitAF-AreaModeSelDynamic", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 216, name: "LimitAF-AreaModeSelWideAF_S", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 217, name: "LimitAF-AreaModeSelWideAF_L", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 218, name: "LowLightAF", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 219, name: "LimitSelectableImageAreaDX", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 220, name: "LimitSelectableImageArea5To4", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 221, name: "LimitSelectableImageArea1To1", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 222, name: "LimitSelectableImageArea16To9", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 223, name: "ApplySettingsToLiveView", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 224, name: "FocusPeakingLevel", cond: "", format: "", raw: "", value: "", print: "", map: M_20991D8CD2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 234, name: "LensControlRing", cond: "", format: "", raw: "", value: "", print: "", map: M_33DE4FB18A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 237, name: "MovieMultiSelector", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_D8C8B6721C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 237, name: "MovieMultiSelector", cond: "", format: "", raw: "", value: "", print: "", map: M_D8C8B6721C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 238, name: "MovieAFSpeed", cond: "", format: "", raw: "", value: "$val - 6", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 239, name: "MovieAFSpeedApply", cond: "", format: "", raw: "", value: "", print: "", map: M_566F119719, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 240, name: "MovieAFTrackingSensitivity", cond: "", format: "", raw: "", value: "", print: "", map: M_62DE220725, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 241, name: "MovieHighlightDisplayPattern", cond: "", format: "", raw: "", value: "", print: "", map: M_55C778851A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 242, name: "SubDialFrameAdvanceRating5", cond: "", format: "", raw: "", value: "", print: "", map: M_3331A9AFF7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 243, name: "SubDialFrameAdvanceRating4", cond: "", format: "", raw: "", value: "", print: "", map: M_3331A9AFF7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 244, name: "SubDialFrameAdvanceRating3", cond: "", format: "", raw: "", value: "", print: "", map: M_3331A9AFF7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 245, name: "SubDialFrameAdvanceRating2", cond: "", format: "", raw: "", value: "", print: "", map: M_3331A9AFF7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 246, name: "SubDialFrameAdvanceRating1", cond: "", format: "", raw: "", value: "", print: "", map: M_3331A9AFF7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 247, name: "SubDialFrameAdvanceRating0", cond: "", format: "", raw: "", value: "", print: "", map: M_3331A9AFF7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 249, name: "MovieAF-OnButton", cond: "", format: "", raw: "", value: "", print: "", map: M_0539FC1FE4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 251, name: "SecondarySlotFunction", cond: "", format: "", raw: "", value: "", print: "", map: M_E23B4E5903, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 252, name: "SilentPhotography", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 253, name: "ExtendedShutterSpeeds", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 258, name: "HDMIBitDepth", cond: "", format: "", raw: "$$self{HDMIBitDepth} = $val", value: "", print: "", map: M_BE03F9D121, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 259, name: "HDMIOutputHDR", cond: "$$self{HDMIBitDepth}  == 2", format: "", raw: "$$self{HDMIOutputHDR} = $val", value: "", print: "", map: M_77CB39F4CD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 260, name: "HDMIViewAssist", cond: "$$self{HDMIBitDepth}  == 2", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 265, name: "BracketSet", cond: "", format: "", raw: "$$self{BracketSet} = $val", value: "", print: "", map: M_0F236666F2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 266, name: "BracketProgram", cond: "$$self{BracketSet} < 4", format: "", raw: "$$self{BracketProgram} = $val", value: "", print: "", map: M_FCC5497C69, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 266, name: "BracketProgram", cond: "$$self{BracketSet} and $$self{BracketSet} == 4", format: "", raw: "$$self{BracketProgram} = $val", value: "", print: "", map: M_E445194651, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 266, name: "BracketProgram", cond: "$$self{BracketSet} and $$self{BracketSet} == 5", format: "", raw: "$$self{BracketProgram} = $val", value: "", print: "", map: M_BC48C7E783, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 15, frac: 0, weak: false },
-    Tag { id: 267, name: "BracketIncrement", cond: "$$self{BracketSet} < 4 and $$self{BracketProgram} ne 19", format: "", raw: "", value: "", print: "", map: M_FEEBC501EF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 267, name: "BracketIncrement", cond: "$$self{BracketSet} == 4 and $$self{BracketProgram} ne 5", format: "", raw: "", value: "", print: "$val-6", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 268, name: "BracketIncrement", cond: "$$self{BracketSet} == 5 and $$self{BracketProgram} ne 10", format: "", raw: "", value: "", print: "", map: M_8B3A0026CB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 270, name: "MonitorBrightness", cond: "", format: "", raw: "", value: "$val - 6", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 278, name: "GroupAreaC1", cond: "", format: "", raw: "", value: "", print: "", map: M_EA74E5D8A8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 279, name: "AutoAreaAFStartingPoint", cond: "", format: "", raw: "", value: "", print: "", map: M_46690FFEBC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 280, name: "FocusPointPersistence", cond: "", format: "", raw: "", value: "", print: "", map: M_AF7E356D2E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 281, name: "LimitAFAreaModeSelD49", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 282, name: "LimitAFAreaModeSelD105", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 283, name: "LimitAFAreaModeSelGroupC1", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 284, name: "LimitAFAreaModeSelGroupC2", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 285, name: "AutoFocusModeRestrictions", cond: "", format: "", raw: "", value: "", print: "", map: M_4C4DA6ED42, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 286, name: "FocusPointBrightness", cond: "", format: "", raw: "", value: "", print: "", map: M_C647F37548, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 287, name: "CHModeShootingSpeed", cond: "", format: "", raw: "", value: "15 - $val", print: "\"$val fps\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 288, name: "CLModeShootingSpeed", cond: "", format: "", raw: "", value: "11 - $val", print: "\"$val fps\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 289, name: "QuietShutterShootingSpeed", cond: "", format: "", raw: "", value: "", print: "", map: M_3E34C03821, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 290, name: "LimitReleaseModeSelCL", cond: "", format: "", raw: "", value: "", print: "", map: M_608DE6D221, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 291, name: "LimitReleaseModeSelCH", cond: "", format: "", raw: "", value: "", print: "", map: M_608DE6D221, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 292, name: "LimitReleaseModeSelQ", cond: "", format: "", raw: "", value: "", print: "", map: M_608DE6D221, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 293, name: "LimitReleaseModeSelTimer", cond: "", format: "", raw: "", value: "", print: "", map: M_608DE6D221, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 294, name: "LimitReleaseModeSelMirror-Up", cond: "", format: "", raw: "", value: "", print: "", map: M_608DE6D221, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 295, name: "LimitSelectableImageArea16To9", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 296, name: "RearControPanelDisplay", cond: "", format: "", raw: "", value: "", print: "", map: M_B10181F05F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 297, name: "FlashBurstPriority", cond: "", format: "", raw: "", value: "", print: "", map: M_6556B01EBC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 298, name: "RecallShootFuncExposureMode", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 299, name: "RecallShootFuncShutterSpeed", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 300, name: "RecallShootFuncAperture", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 301, name: "RecallShootFuncExposureComp", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 302, name: "RecallShootFuncISO", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 303, name: "RecallShootFuncMeteringMode", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 304, name: "RecallShootFuncWhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 305, name: "RecallShootFuncAFAreaMode", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 306, name: "RecallShootFuncFocusTracking", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 307, name: "RecallShootFuncAF-On", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 308, name: "VerticalFuncButton", cond: "", format: "", raw: "", value: "", print: "", map: M_09AC6125BF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 309, name: "Func3Button", cond: "", format: "", raw: "", value: "", print: "", map: M_BFE9086E10, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 310, name: "VerticalAF-OnButton", cond: "", format: "", raw: "", value: "", print: "", map: M_1F12D7F3C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 311, name: "VerticalMultiSelector", cond: "", format: "", raw: "", value: "", print: "", map: M_0303F373C0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 312, name: "MeteringButton", cond: "", format: "", raw: "", value: "", print: "", map: M_21585E62B3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 313, name: "PlaybackFlickUp", cond: "", format: "", raw: "$$self{PlaybackFlickUp} = $val", value: "", print: "", map: M_3D72E7C4CA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 314, name: "PlaybackFlickUpRating", cond: "$$self{PlaybackFlickUp} and $$self{PlaybackFlickUp} == 1", format: "", raw: "", value: "", print: "", map: M_C9F6511A87, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 315, name: "PlaybackFlickDown", cond: "", format: "", raw: "$$self{PlaybackFlickDown} = $val", value: "", print: "", map: M_3D72E7C4CA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 316, name: "PlaybackFlickDownRating", cond: "$$self{PlaybackFlickDown} and $$self{PlaybackFlickDown} == 1", format: "", raw: "", value: "", print: "", map: M_C9F6511A87, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 317, name: "MovieFunc3Button", cond: "", format: "", raw: "", value: "", print: "", map: M_21DB894267, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 336, name: "ShutterType", cond: "", format: "", raw: "", value: "", print: "", map: M_6C8F6D7925, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 337, name: "LensFunc2Button", cond: "", format: "", raw: "", value: "", print: "", map: M_C9AE11FE1F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 344, name: "USBPowerDelivery", cond: "", format: "", raw: "", value: "", print: "", map: M_46690FFEBC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 345, name: "EnergySavingMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 348, name: "BracketingBurstOptions", cond: "", format: "", raw: "", value: "", print: "", map: M_46690FFEBC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 350, name: "PrimarySlot", cond: "", format: "", raw: "", value: "", print: "", map: M_030BEB7C37, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 351, name: "ReverseFocusRing", cond: "", format: "", raw: "", value: "", print: "", map: M_957605B97A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 352, name: "VerticalFuncButton", cond: "", format: "", raw: "", value: "", print: "", map: M_E0A60DF0AC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 353, name: "VerticalAFOnButton", cond: "", format: "", raw: "", value: "", print: "", map: M_E37965A92A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 354, name: "VerticalMultiSelector", cond: "", format: "", raw: "", value: "", print: "", map: M_0303F373C0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 356, name: "VerticalMovieFuncButton", cond: "", format: "", raw: "", value: "", print: "", map: M_93AC915149, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 357, name: "VerticalMovieAFOnButton", cond: "", format: "", raw: "", value: "", print: "", map: M_7B7FBACDF4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 361, name: "LimitAF-AreaModeSelAutoPeople", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 362, name: "LimitAF-AreaModeSelAutoAnimals", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 363, name: "LimitAF-AreaModeSelWideLPeople", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 364, name: "LimitAF-AreaModeSelWideLAnimals", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 365, name: "SaveFocus", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 366, name: "AFAreaMode", cond: "", format: "", raw: "$$self{AFAreaMode} = $val", value: "", print: "", map: M_BC41EAF001, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 367, name: "MovieAFAreaMode", cond: "", format: "", raw: "", value: "", print: "", map: M_A44972A759, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 368, name: "PreferSubSelectorCenter", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 369, name: "KeepExposureWithTeleconverter", cond: "", format: "", raw: "", value: "", print: "", map: M_04613E9B28, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 372, name: "FocusPointSelectionSpeed", cond: "", format: "", raw: "", value: "", print: "", map: M_5847993448, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1, name: "ISOAutoHiLimit", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_378AD439F8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1, name: "ISOAutoHiLimit", cond: "$$self{Model} =~ /^NIKON Z (7|7_2)\\b/i", format: "", raw: "", value: "", print: "", map: M_939D4A7510, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2, name: "ISOAutoFlashLimit", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_42840EB4A5, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2, name: "ISOAutoFlashLimit", cond: "$$self{Model} =~ /^NIKON Z (7|7_2)\\b/i", format: "", raw: "", value: "", print: "", map: M_A9932CB6D2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 3, name: "ISOAutoShutterTime", cond: "", format: "", raw: "", value: "", print: "", map: M_D770A519F0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 11, name: "FlickerReductionShooting", cond: "", format: "", raw: "", value: "", print: "", map: M_46690FFEBC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 12, name: "FlickerReductionIndicator", cond: "", format: "", raw: "", value: "", print: "", map: M_46690FFEBC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "MovieISOAutoHiLimit", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_378AD439F8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "MovieISOAutoHiLimit", cond: "$$self{Model} =~ /^NIKON Z (7|7_2)\\b/i", format: "", raw: "", value: "", print: "", map: M_D4E575D8AC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 14, name: "MovieISOAutoControlManualMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 15, name: "MovieWhiteBalanceSameAsPhoto", cond: "", format: "", raw: "", value: "", print: "", map: M_7AD5E9B56E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 29, name: "AF-CPrioritySel", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_5F12D737A1, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 29, name: "AF-CPrioritySel", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_7F86E1C5C8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 30, name: "AF-SPrioritySel", cond: "", format: "", raw: "", value: "", print: "", map: M_7F86E1C5C8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 32, name: "AFPointSel", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_4725EE9A44, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 32, name: "AFPointSel", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_19482B3CE0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 34, name: "AFActivation", cond: "", format: "", raw: "", value: "", print: "", map: M_5C969AB85C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 35, name: "FocusPointWrap", cond: "", format: "", raw: "", value: "", print: "", map: M_51F59FBDE8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37, name: "ManualFocusPointIllumination", cond: "", format: "", raw: "", value: "", print: "", map: M_9DDDE2F173, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 38, name: "AF-AssistIlluminator", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 39, name: "ManualFocusRingInAFMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 41, name: "ISOStepSize", cond: "", format: "", raw: "", value: "", print: "", map: M_12ABCB05E9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 42, name: "ExposureControlStepSize", cond: "", format: "", raw: "", value: "", print: "", map: M_12ABCB05E9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 43, name: "EasyExposureCompensation", cond: "", format: "", raw: "", value: "", print: "", map: M_05CC6B9353, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 44, name: "MatrixMetering", cond: "", format: "", raw: "", value: "", print: "", map: M_EC446D8081, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45, name: "CenterWeightedAreaSize", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_9E58D2FF85, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45, name: "CenterWeightedAreaSize", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_F59FB75337, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 47, name: "FineTuneOptMatrixMetering", cond: "", format: "", raw: "", value: "($val - 7) / 6", print: "$val ? sprintf(\"%+.2f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 48, name: "FineTuneOptCenterWeighted", cond: "", format: "", raw: "", value: "($val - 7) / 6", print: "$val ? sprintf(\"%+.2f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 49, name: "FineTuneOptSpotMetering", cond: "", format: "", raw: "", value: "($val - 7) / 6", print: "$val ? sprintf(\"%+.2f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 50, name: "FineTuneOptHighlightWeighted", cond: "", format: "", raw: "", value: "($val - 7) / 6", print: "$val ? sprintf(\"%+.2f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 51, name: "ShutterReleaseButtonAE-L", cond: "", format: "", raw: "", value: "", print: "", map: M_B680477F94, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 52, name: "StandbyMonitorOffTime", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_7FB8A8960D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 52, name: "StandbyMonitorOffTime", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_F2730BBE46, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 53, name: "SelfTimerTime", cond: "", format: "", raw: "", value: "", print: "", map: M_4976B896B2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 54, name: "SelfTimerShotCount", cond: "", format: "", raw: "", value: "10 - $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 55, name: "SelfTimerShotInterval", cond: "", format: "", raw: "", value: "", print: "", map: M_1851A5E85E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 56, name: "PlaybackMonitorOffTime", cond: "", format: "", raw: "", value: "", print: "", map: M_BFFBD5C8CB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 57, name: "MenuMonitorOffTime", cond: "", format: "", raw: "", value: "", print: "", map: M_BFFBD5C8CB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 58, name: "ShootingInfoMonitorOffTime", cond: "", format: "", raw: "", value: "", print: "", map: M_BFFBD5C8CB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 59, name: "ImageReviewMonitorOffTime", cond: "", format: "", raw: "", value: "", print: "", map: M_C5CF40BC01, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 60, name: "LiveViewMonitorOffTime", cond: "", format: "", raw: "", value: "", print: "", map: M_2D66C0A112, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 62, name: "CLModeShootingSpeed", cond: "", format: "", raw: "", value: "6 - $val", print: "\"$val fps\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 63, name: "MaxContinuousRelease", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 64, name: "ExposureDelayMode", cond: "", format: "", raw: "", value: "", print: "", map: M_3144149777, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 65, name: "ElectronicFront-CurtainShutter", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 66, name: "FileNumberSequence", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 67, name: "FramingGridDisplay", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 69, name: "LCDIllumination", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 70, name: "OpticalVR", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 71, name: "FlashSyncSpeed", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_C5607984FD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 71, name: "FlashSyncSpeed", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_48C41ECB2D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 72, name: "FlashShutterSpeed", cond: "", format: "", raw: "", value: "", print: "", map: M_A58F2F0E0F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 73, name: "FlashExposureCompArea", cond: "", format: "", raw: "", value: "", print: "", map: M_5529DE5F53, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 74, name: "AutoFlashISOSensitivity", cond: "", format: "", raw: "", value: "", print: "", map: M_B252BD2EA1, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 81, name: "AssignBktButton", cond: "", format: "", raw: "", value: "", print: "", map: M_0ADBBBCDE6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 82, name: "AssignMovieRecordButton", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_71A305C59D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 82, name: "AssignMovieRecordButton", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_45B5CB974F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 83, name: "MultiSelectorShootMode", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_96EB2C5DC4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 83, name: "MultiSelectorShootMode", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_C926D5640E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 84, name: "MultiSelectorPlaybackMode", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_A435B7D02A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 84, name: "MultiSelectorPlaybackMode", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_2F3D54E29E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 86, name: "MultiSelectorLiveView", cond: "", format: "", raw: "", value: "", print: "", map: M_C926D5640E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 88, name: "CmdDialsReverseRotExposureComp", cond: "", format: "", raw: "$$self{CmdDialsReverseRotExposureComp} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 89, name: "CmdDialsChangeMainSubExposure", cond: "", format: "", raw: "$$self{CmdDialsChangeMainSubExposure} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 90, name: "CmdDialsChangeMainSub", cond: "$$self{CmdDialsChangeMainSubExposure} and $$self{CmdDialsChangeMainSubExposure} == 1", format: "", raw: "", value: "", print: "", map: M_9308B6DB2D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 90, name: "CmdDialsChangeMainSub", cond: "$$self{CmdDialsChangeMainSubExposure} and $$self{CmdDialsChangeMainSubExposure} == 2", format: "", raw: "", value: "", print: "", map: M_01858E2264, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 90, name: "CmdDialsChangeMainSub", cond: "", format: "", raw: "", value: "", print: "", map: M_005876653F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 91, name: "CmdDialsMenuAndPlayback", cond: "", format: "", raw: "", value: "", print: "", map: M_6B5B8C8F72, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 92, name: "SubDialFrameAdvance", cond: "", format: "", raw: "", value: "", print: "", map: M_314A7C82D6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 93, name: "ReleaseButtonToUseDial", cond: "", format: "", raw: "", value: "", print: "", map: M_7AD5E9B56E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 94, name: "ReverseIndicators", cond: "", format: "", raw: "", value: "", print: "", map: M_E005AED128, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 98, name: "MovieShutterButton", cond: "", format: "", raw: "", value: "", print: "", map: M_2C3D7A5DE0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 99, name: "Language", cond: "", format: "", raw: "", value: "", print: "", map: M_D78A396EAE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 108, name: "ShootingInfoDisplay", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_5C0B22B185, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 108, name: "ShootingInfoDisplay", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_E5DE01E423, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 116, name: "FlickAdvanceDirection", cond: "", format: "", raw: "", value: "", print: "", map: M_AA432D4645, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 117, name: "HDMIOutputResolution", cond: "", format: "", raw: "", value: "", print: "", map: M_CB5D48E9CF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 119, name: "HDMIOutputRange", cond: "", format: "", raw: "", value: "", print: "", map: M_64F3A15243, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 128, name: "RemoteFuncButton", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_82441FDE75, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 128, name: "RemoteFuncButton", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_DE20DE5494, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 139, name: "CmdDialsReverseRotation", cond: "$$self{CmdDialsReverseRotExposureComp} and $$self{CmdDialsReverseRotExposureComp} == 1", format: "", raw: "", value: "", print: "", map: M_73E8D63280, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 139, name: "CmdDialsReverseRotation", cond: "", format: "", raw: "", value: "", print: "", map: M_064D0423B3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 141, name: "FocusPeakingHighlightColor", cond: "", format: "", raw: "", value: "", print: "", map: M_7B8521B750, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 142, name: "ContinuousModeDisplay", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 143, name: "ShutterSpeedLock", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 144, name: "ApertureLock", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 145, name: "MovieHighlightDisplayThreshold", cond: "", format: "", raw: "", value: "", print: "", map: M_AA22E6A4DB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 146, name: "HDMIExternalRecorder", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 147, name: "BlockShotAFResponse", cond: "", format: "", raw: "", value: "", print: "", map: M_34895877CC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 148, name: "SubjectMotion", cond: "", format: "", raw: "", value: "", print: "", map: M_8302EF34F8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 149, name: "Three-DTrackingFaceDetection", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 151, name: "StoreByOrientation", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_773E779570, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 151, name: "StoreByOrientation", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_4673D05C23, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 153, name: "DynamicAreaAFAssist", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 154, name: "ExposureCompStepSize", cond: "", format: "", raw: "", value: "", print: "", map: M_12ABCB05E9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 155, name: "SyncReleaseMode", cond: "", format: "", raw: "", value: "", print: "", map: M_279AB87FEB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 156, name: "ModelingFlash", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 157, name: "AutoBracketModeM", cond: "", format: "", raw: "", value: "", print: "", map: M_628C28B9D6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 158, name: "PreviewButton", cond: "", format: "", raw: "", value: "", print: "", map: M_077C95728B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 160, name: "Func1Button", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_077C95728B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 160, name: "Func1Button", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_66DDC46F8A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 162, name: "Func2Button", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_077C95728B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 162, name: "Func2Button", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_66DDC46F8A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 163, name: "AF-OnButton", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_93852B53E3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 163, name: "AF-OnButton", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_E173336D8B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 164, name: "SubSelector", cond: "", format: "", raw: "", value: "", print: "", map: M_0303F373C0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 165, name: "SubSelectorCenter", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_D73B8858F9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 165, name: "SubSelectorCenter", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_914DFA24ED, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 167, name: "LensFunc1Button", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_97CCCEB36F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 167, name: "LensFunc1Button", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_C9AE11FE1F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 168, name: "CmdDialsApertureSetting", cond: "", format: "", raw: "", value: "", print: "", map: M_66EA82D97B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 169, name: "MultiSelector", cond: "", format: "", raw: "", value: "", print: "", map: M_0B048D9DEB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 170, name: "LiveViewButtonOptions", cond: "", format: "", raw: "", value: "", print: "", map: M_BDC5CCE476, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 171, name: "LightSwitch", cond: "", format: "", raw: "", value: "", print: "", map: M_FD5000BBD6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 177, name: "MoviePreviewButton", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_2462CF90D0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 177, name: "MovieFunc1Button", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_83ACF8A7D9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 179, name: "MovieFunc1Button", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_28DAEEBA80, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 179, name: "MovieFunc2Button", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_9FF66F2922, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 181, name: "MovieFunc2Button", cond: "", format: "", raw: "", value: "", print: "", map: M_EAC59CB63D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 182, name: "AssignMovieSubselector", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_A9EA521307, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 182, name: "AssignMovieSubselector", cond: "$$self{Model} =~ /^NIKON Z (5|50|6|6_2|7|7_2|fc)\\b/i", format: "", raw: "", value: "", print: "", map: M_DB326B8BB9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 184, name: "LimitAFAreaModeSelD9", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 185, name: "LimitAFAreaModeSelD25", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 188, name: "LimitAFAreaModeSel3D", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 189, name: "LimitAFAreaModeSelGroup", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 190, name: "LimitAFAreaModeSelAuto", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 193, name: "LimitSelectableImageArea5To4", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 194, name: "LimitSelectableImageArea1To1", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 212, name: "PhotoShootingMenuBank", cond: "", format: "", raw: "", value: "", print: "", map: M_BE2EC31EAA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 213, name: "CustomSettingsBank", cond: "", format: "", raw: "", value: "", print: "", map: M_BE2EC31EAA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 214, name: "LimitAF-AreaModeSelPinpoint", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 215, name: "LimitAF-AreaModeSelDynamic", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 216, name: "LimitAF-AreaModeSelWideAF_S", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 217, name: "LimitAF-AreaModeSelWideAF_L", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 218, name: "LowLightAF", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 219, name: "LimitSelectableImageAreaDX", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 220, name: "LimitSelectableImageArea5To4", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 221, name: "LimitSelectableImageArea1To1", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 222, name: "LimitSelectableImageArea16To9", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 223, name: "ApplySettingsToLiveView", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 224, name: "FocusPeakingLevel", cond: "", format: "", raw: "", value: "", print: "", map: M_20991D8CD2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 234, name: "LensControlRing", cond: "", format: "", raw: "", value: "", print: "", map: M_33DE4FB18A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 237, name: "MovieMultiSelector", cond: "$$self{Model} =~ /^NIKON D6\\b/i", format: "", raw: "", value: "", print: "", map: M_D8C8B6721C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 237, name: "MovieMultiSelector", cond: "", format: "", raw: "", value: "", print: "", map: M_D8C8B6721C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 238, name: "MovieAFSpeed", cond: "", format: "", raw: "", value: "$val - 6", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 239, name: "MovieAFSpeedApply", cond: "", format: "", raw: "", value: "", print: "", map: M_566F119719, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 240, name: "MovieAFTrackingSensitivity", cond: "", format: "", raw: "", value: "", print: "", map: M_62DE220725, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 241, name: "MovieHighlightDisplayPattern", cond: "", format: "", raw: "", value: "", print: "", map: M_55C778851A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 242, name: "SubDialFrameAdvanceRating5", cond: "", format: "", raw: "", value: "", print: "", map: M_3331A9AFF7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 243, name: "SubDialFrameAdvanceRating4", cond: "", format: "", raw: "", value: "", print: "", map: M_3331A9AFF7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 244, name: "SubDialFrameAdvanceRating3", cond: "", format: "", raw: "", value: "", print: "", map: M_3331A9AFF7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 245, name: "SubDialFrameAdvanceRating2", cond: "", format: "", raw: "", value: "", print: "", map: M_3331A9AFF7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 246, name: "SubDialFrameAdvanceRating1", cond: "", format: "", raw: "", value: "", print: "", map: M_3331A9AFF7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 247, name: "SubDialFrameAdvanceRating0", cond: "", format: "", raw: "", value: "", print: "", map: M_3331A9AFF7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 249, name: "MovieAF-OnButton", cond: "", format: "", raw: "", value: "", print: "", map: M_0539FC1FE4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 251, name: "SecondarySlotFunction", cond: "", format: "", raw: "", value: "", print: "", map: M_E23B4E5903, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 252, name: "SilentPhotography", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 253, name: "ExtendedShutterSpeeds", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 258, name: "HDMIBitDepth", cond: "", format: "", raw: "$$self{HDMIBitDepth} = $val", value: "", print: "", map: M_BE03F9D121, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 259, name: "HDMIOutputHDR", cond: "$$self{HDMIBitDepth}  == 2", format: "", raw: "$$self{HDMIOutputHDR} = $val", value: "", print: "", map: M_77CB39F4CD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 260, name: "HDMIViewAssist", cond: "$$self{HDMIBitDepth}  == 2", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 265, name: "BracketSet", cond: "", format: "", raw: "$$self{BracketSet} = $val", value: "", print: "", map: M_0F236666F2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 266, name: "BracketProgram", cond: "$$self{BracketSet} < 4", format: "", raw: "$$self{BracketProgram} = $val", value: "", print: "", map: M_FCC5497C69, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 266, name: "BracketProgram", cond: "$$self{BracketSet} and $$self{BracketSet} == 4", format: "", raw: "$$self{BracketProgram} = $val", value: "", print: "", map: M_E445194651, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 266, name: "BracketProgram", cond: "$$self{BracketSet} and $$self{BracketSet} == 5", format: "", raw: "$$self{BracketProgram} = $val", value: "", print: "", map: M_BC48C7E783, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 15, frac: 0, weak: false, is_offset: false },
+    Tag { id: 267, name: "BracketIncrement", cond: "$$self{BracketSet} < 4 and $$self{BracketProgram} ne 19", format: "", raw: "", value: "", print: "", map: M_FEEBC501EF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 267, name: "BracketIncrement", cond: "$$self{BracketSet} == 4 and $$self{BracketProgram} ne 5", format: "", raw: "", value: "", print: "$val-6", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 268, name: "BracketIncrement", cond: "$$self{BracketSet} == 5 and $$self{BracketProgram} ne 10", format: "", raw: "", value: "", print: "", map: M_8B3A0026CB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 270, name: "MonitorBrightness", cond: "", format: "", raw: "", value: "$val - 6", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 278, name: "GroupAreaC1", cond: "", format: "", raw: "", value: "", print: "", map: M_EA74E5D8A8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 279, name: "AutoAreaAFStartingPoint", cond: "", format: "", raw: "", value: "", print: "", map: M_46690FFEBC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 280, name: "FocusPointPersistence", cond: "", format: "", raw: "", value: "", print: "", map: M_AF7E356D2E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 281, name: "LimitAFAreaModeSelD49", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 282, name: "LimitAFAreaModeSelD105", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 283, name: "LimitAFAreaModeSelGroupC1", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 284, name: "LimitAFAreaModeSelGroupC2", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 285, name: "AutoFocusModeRestrictions", cond: "", format: "", raw: "", value: "", print: "", map: M_4C4DA6ED42, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 286, name: "FocusPointBrightness", cond: "", format: "", raw: "", value: "", print: "", map: M_C647F37548, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 287, name: "CHModeShootingSpeed", cond: "", format: "", raw: "", value: "15 - $val", print: "\"$val fps\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 288, name: "CLModeShootingSpeed", cond: "", format: "", raw: "", value: "11 - $val", print: "\"$val fps\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 289, name: "QuietShutterShootingSpeed", cond: "", format: "", raw: "", value: "", print: "", map: M_3E34C03821, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 290, name: "LimitReleaseModeSelCL", cond: "", format: "", raw: "", value: "", print: "", map: M_608DE6D221, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 291, name: "LimitReleaseModeSelCH", cond: "", format: "", raw: "", value: "", print: "", map: M_608DE6D221, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 292, name: "LimitReleaseModeSelQ", cond: "", format: "", raw: "", value: "", print: "", map: M_608DE6D221, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 293, name: "LimitReleaseModeSelTimer", cond: "", format: "", raw: "", value: "", print: "", map: M_608DE6D221, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 294, name: "LimitReleaseModeSelMirror-Up", cond: "", format: "", raw: "", value: "", print: "", map: M_608DE6D221, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 295, name: "LimitSelectableImageArea16To9", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 296, name: "RearControPanelDisplay", cond: "", format: "", raw: "", value: "", print: "", map: M_B10181F05F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 297, name: "FlashBurstPriority", cond: "", format: "", raw: "", value: "", print: "", map: M_6556B01EBC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 298, name: "RecallShootFuncExposureMode", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 299, name: "RecallShootFuncShutterSpeed", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 300, name: "RecallShootFuncAperture", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 301, name: "RecallShootFuncExposureComp", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 302, name: "RecallShootFuncISO", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 303, name: "RecallShootFuncMeteringMode", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 304, name: "RecallShootFuncWhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 305, name: "RecallShootFuncAFAreaMode", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 306, name: "RecallShootFuncFocusTracking", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 307, name: "RecallShootFuncAF-On", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 308, name: "VerticalFuncButton", cond: "", format: "", raw: "", value: "", print: "", map: M_09AC6125BF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 309, name: "Func3Button", cond: "", format: "", raw: "", value: "", print: "", map: M_BFE9086E10, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 310, name: "VerticalAF-OnButton", cond: "", format: "", raw: "", value: "", print: "", map: M_1F12D7F3C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 311, name: "VerticalMultiSelector", cond: "", format: "", raw: "", value: "", print: "", map: M_0303F373C0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 312, name: "MeteringButton", cond: "", format: "", raw: "", value: "", print: "", map: M_21585E62B3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 313, name: "PlaybackFlickUp", cond: "", format: "", raw: "$$self{PlaybackFlickUp} = $val", value: "", print: "", map: M_3D72E7C4CA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 314, name: "PlaybackFlickUpRating", cond: "$$self{PlaybackFlickUp} and $$self{PlaybackFlickUp} == 1", format: "", raw: "", value: "", print: "", map: M_C9F6511A87, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 315, name: "PlaybackFlickDown", cond: "", format: "", raw: "$$self{PlaybackFlickDown} = $val", value: "", print: "", map: M_3D72E7C4CA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 316, name: "PlaybackFlickDownRating", cond: "$$self{PlaybackFlickDown} and $$self{PlaybackFlickDown} == 1", format: "", raw: "", value: "", print: "", map: M_C9F6511A87, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 317, name: "MovieFunc3Button", cond: "", format: "", raw: "", value: "", print: "", map: M_21DB894267, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 336, name: "ShutterType", cond: "", format: "", raw: "", value: "", print: "", map: M_6C8F6D7925, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 337, name: "LensFunc2Button", cond: "", format: "", raw: "", value: "", print: "", map: M_C9AE11FE1F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 344, name: "USBPowerDelivery", cond: "", format: "", raw: "", value: "", print: "", map: M_46690FFEBC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 345, name: "EnergySavingMode", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 348, name: "BracketingBurstOptions", cond: "", format: "", raw: "", value: "", print: "", map: M_46690FFEBC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 350, name: "PrimarySlot", cond: "", format: "", raw: "", value: "", print: "", map: M_030BEB7C37, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 351, name: "ReverseFocusRing", cond: "", format: "", raw: "", value: "", print: "", map: M_957605B97A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 352, name: "VerticalFuncButton", cond: "", format: "", raw: "", value: "", print: "", map: M_E0A60DF0AC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 353, name: "VerticalAFOnButton", cond: "", format: "", raw: "", value: "", print: "", map: M_E37965A92A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 354, name: "VerticalMultiSelector", cond: "", format: "", raw: "", value: "", print: "", map: M_0303F373C0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 356, name: "VerticalMovieFuncButton", cond: "", format: "", raw: "", value: "", print: "", map: M_93AC915149, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 357, name: "VerticalMovieAFOnButton", cond: "", format: "", raw: "", value: "", print: "", map: M_7B7FBACDF4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 361, name: "LimitAF-AreaModeSelAutoPeople", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 362, name: "LimitAF-AreaModeSelAutoAnimals", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 363, name: "LimitAF-AreaModeSelWideLPeople", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 364, name: "LimitAF-AreaModeSelWideLAnimals", cond: "", format: "", raw: "", value: "", print: "", map: M_CA2E8DBA70, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 365, name: "SaveFocus", cond: "", format: "", raw: "", value: "", print: "", map: M_E248E63C5C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 366, name: "AFAreaMode", cond: "", format: "", raw: "$$self{AFAreaMode} = $val", value: "", print: "", map: M_BC41EAF001, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 367, name: "MovieAFAreaMode", cond: "", format: "", raw: "", value: "", print: "", map: M_A44972A759, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 368, name: "PreferSubSelectorCenter", cond: "", format: "", raw: "", value: "", print: "", map: M_20BD33CE6F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 369, name: "KeepExposureWithTeleconverter", cond: "", format: "", raw: "", value: "", print: "", map: M_04613E9B28, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 372, name: "FocusPointSelectionSpeed", cond: "", format: "", raw: "", value: "", print: "", map: M_5847993448, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 
 pub fn lookup(name: &str) -> Option<&'static Table> {

@@ -1187,6 +1187,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -1209,6 +1210,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -1231,6 +1233,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -1253,6 +1256,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -1275,6 +1279,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -1297,6 +1302,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -1319,6 +1325,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -1341,6 +1348,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -1363,6 +1371,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -1385,6 +1394,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -1407,6 +1417,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -1429,6 +1440,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -1451,6 +1463,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -1473,6 +1486,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -1495,6 +1509,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -1517,6 +1532,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -1539,6 +1555,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 19,
@@ -1561,6 +1578,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -1583,6 +1601,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -1605,6 +1624,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 22,
@@ -1627,6 +1647,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 23,
@@ -1649,6 +1670,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 26,
@@ -1671,6 +1693,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 27,
@@ -1693,6 +1716,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 28,
@@ -1715,6 +1739,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 29,
@@ -1737,6 +1762,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 30,
@@ -1759,6 +1785,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 31,
@@ -1781,6 +1808,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -1803,6 +1831,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 33,
@@ -1825,6 +1854,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 34,
@@ -1847,6 +1877,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 35,
@@ -1869,6 +1900,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 36,
@@ -1891,6 +1923,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 37,
@@ -1913,6 +1946,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 38,
@@ -1935,6 +1969,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 39,
@@ -1957,6 +1992,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -1979,6 +2015,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41,
@@ -2001,6 +2038,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 42,
@@ -2023,6 +2061,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 43,
@@ -2045,6 +2084,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 44,
@@ -2067,6 +2107,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 45,
@@ -2089,6 +2130,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 46,
@@ -2111,6 +2153,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 47,
@@ -2133,6 +2176,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 48,
@@ -2155,6 +2199,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 49,
@@ -2177,6 +2222,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 50,
@@ -2199,6 +2245,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 51,
@@ -2221,6 +2268,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 52,
@@ -2243,6 +2291,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 63,
@@ -2265,6 +2314,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -2277,75 +2327,75 @@ pub static OLYMPUS__AFINFO: Table = Table {
     tags: &[],
 };
 pub static OLYMPUS__CAMERASETTINGS: Table = Table { name: "Image::ExifTool::Olympus::CameraSettings", binary: false, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 0, name: "CameraSettingsVersion", cond: "", format: "", raw: "$val=~s/\\0+$//; $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 256, name: "PreviewImageValid", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 257, name: "PreviewImageStart", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 258, name: "PreviewImageLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 512, name: "ExposureMode", cond: "", format: "", raw: "", value: "", print: "", map: M_0E494EF1F2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 513, name: "AELock", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 514, name: "MeteringMode", cond: "", format: "", raw: "", value: "", print: "", map: M_824F23C7FC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 515, name: "ExposureShift", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 516, name: "NDFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 768, name: "MacroMode", cond: "", format: "", raw: "", value: "", print: "", map: M_D3859E90AD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 769, name: "FocusMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: B_445F0575E2, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_D1EAAE2FE1, bits: &[], code: "" }, PItem { map: M_CE65129ACC, bits: B_445F0575E2, code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 770, name: "FocusProcess", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_B4A0795C49, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 771, name: "AFSearch", cond: "", format: "", raw: "", value: "", print: "", map: M_42E35C76BF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 772, name: "AFAreas", cond: "", format: "", raw: "", value: "", print: "Image::ExifTool::Olympus::PrintAFAreas($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 64, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 773, name: "AFPointSelected", cond: "", format: "", raw: "", value: "$val =~ s/\\S* //; $val", print: "\n            return 'n/a' if $val =~ /undef/;\n            sprintf(\"(%d%%,%d%%) (%d%%,%d%%)\", map {$_ * 100} split(\" \",$val));\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 5, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 774, name: "AFFineTune", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 775, name: "AFFineTuneAdj", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 776, name: "FocusBracketStepSize", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 777, name: "AISubjectTrackingMode", cond: "", format: "", raw: "", value: "($val >> 8) . \" \" . ($val & 0xff)", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_3D2738B668, bits: &[], code: "" }, PItem { map: M_794A71E335, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1024, name: "FlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_1773125FA1, bits: B_EBE0DB1B4C, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1025, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1027, name: "FlashRemoteControl", cond: "", format: "", raw: "", value: "", print: "", map: M_FDD1BCB5D4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1028, name: "FlashControlMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_2F01F6CFEB, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1029, name: "FlashIntensity", cond: "", format: "", raw: "", value: "", print: "", map: M_DD8FBB76EA, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1030, name: "ManualFlashStrength", cond: "", format: "", raw: "", value: "", print: "", map: M_DD8FBB76EA, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1280, name: "WhiteBalance2", cond: "", format: "", raw: "", value: "", print: "", map: M_CCA7243C64, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1281, name: "WhiteBalanceTemperature", cond: "", format: "", raw: "", value: "", print: "$val ? $val : \"Auto\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1282, name: "WhiteBalanceBracket", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1283, name: "CustomSaturation", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b,$c)=split ' ',$val;\n            if ($self->{Model} =~ /^E-1\\b/) {\n                $a-=$b; $c-=$b;\n                return \"CS$a (min CS0, max CS$c)\";\n            } else {\n                return \"$a (min $b, max $c)\";\n            }\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1284, name: "ModifiedSaturation", cond: "", format: "", raw: "", value: "", print: "", map: M_42ABED811F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1285, name: "ContrastSetting", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1286, name: "SharpnessSetting", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1287, name: "ColorSpace", cond: "", format: "", raw: "", value: "", print: "", map: M_08E9C61092, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1289, name: "SceneMode", cond: "", format: "", raw: "", value: "", print: "", map: M_044604F663, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1290, name: "NoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_067FEE862C, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1291, name: "DistortionCorrection", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1292, name: "ShadingCompensation", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1293, name: "CompressionFactor", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1295, name: "Gradation", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_CC66B9EC13, bits: &[], code: "" }, PItem { map: M_E109530CE7, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1312, name: "PictureMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_F087D53D69, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1313, name: "PictureModeSaturation", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1314, name: "PictureModeHue", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 1315, name: "PictureModeContrast", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1316, name: "PictureModeSharpness", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1317, name: "PictureModeBWFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_E531987772, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1318, name: "PictureModeTone", cond: "", format: "", raw: "", value: "", print: "", map: M_64A14449C8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1319, name: "NoiseFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_594B6919F8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1321, name: "ArtFilter", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_72EE0468CB, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1324, name: "MagicFilter", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_72EE0468CB, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1325, name: "PictureModeEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_C8E1962538, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1326, name: "ToneLevel", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_A5BC28E135, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: M_A5BC28E135, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: M_A5BC28E135, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: M_A5BC28E135, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: M_A5BC28E135, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: M_A5BC28E135, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: M_A5BC28E135, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1327, name: "ArtFilterEffect", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 20, parr: &[PItem { map: M_72EE0468CB, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "\"Partial Color $val\"" }, PItem { map: M_53CEC07035, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: M_8C62E99FC2, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1330, name: "ColorCreatorEffect", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 6, parr: &[PItem { map: &[], bits: &[], code: "\"Color $val\"" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "\"Strength $val\"" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1335, name: "MonochromeProfileSettings", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 6, parr: &[PItem { map: M_4BDCABCDF2, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "\"Strength $val\"" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1336, name: "FilmGrainEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_5C336BABD4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1337, name: "ColorProfileSettings", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 14, parr: &[PItem { map: &[], bits: &[], code: "\"Min $val\"" }, PItem { map: &[], bits: &[], code: "\"Max $val\"" }, PItem { map: &[], bits: &[], code: "\"Yellow $val\"" }, PItem { map: &[], bits: &[], code: "\"Orange $val\"" }, PItem { map: &[], bits: &[], code: "\"Orange-red $val\"" }, PItem { map: &[], bits: &[], code: "\"Red $val\"" }, PItem { map: &[], bits: &[], code: "\"Magenta $val\"" }, PItem { map: &[], bits: &[], code: "\"Violet $val\"" }, PItem { map: &[], bits: &[], code: "\"Blue $val\"" }, PItem { map: &[], bits: &[], code: "\"Blue-cyan $val\"" }, PItem { map: &[], bits: &[], code: "\"Cyan $val\"" }, PItem { map: &[], bits: &[], code: "\"Green-cyan $val\"" }, PItem { map: &[], bits: &[], code: "\"Green $val\"" }, PItem { map: &[], bits: &[], code: "\"Yellow-green $val\"" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1338, name: "MonochromeVignetting", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1339, name: "MonochromeColor", cond: "", format: "", raw: "", value: "", print: "", map: M_07A05C05FB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1536, name: "DriveMode", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b,$c,$d,$e) = split ' ',$val;\n            if ($e) {\n                $e = '; ' . ({ 2 => 'Anti-shock 0', 4 => 'Electronic shutter' }->{$e} || \"Unknown ($e)\");\n            } else {\n                $e = '';\n            }\n            return \"Single Shot$e\" unless $a;\n            if ($a == 5 and defined $c) {\n                $a = DecodeBits($c, { #6\n                    0 => 'AE',\n                    1 => 'WB',\n                    2 => 'FL',\n                    3 => 'MF',\n                    4 => 'ISO', #forum8906\n                    5 => 'AE Auto', #forum8906\n                    6 => 'Focus', #PH\n                }) . ' Bracketing';\n                $a =~ s/, /+/g;\n            } else {\n                my %a = (\n                    1 => 'Continuous Shooting',\n                    2 => 'Exposure Bracketing',\n                    3 => 'White Balance Bracketing',\n                    4 => 'Exposure+WB Bracketing', #6\n                );\n                $a = $a{$a} || \"Unknown ($a)\";\n            }\n            return \"$a, Shot $b$e\";\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1537, name: "PanoramaMode", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b) = split ' ',$val;\n            return 'Off' unless $a;\n            my %a = (\n                1 => 'Left to Right',\n                2 => 'Right to Left',\n                3 => 'Bottom to Top',\n                4 => 'Top to Bottom',\n            );\n            return(($a{$a} || \"Unknown ($a)\") . ', Shot ' . $b);\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1539, name: "ImageQuality2", cond: "", format: "", raw: "", value: "", print: "", map: M_397B412B7E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1540, name: "ImageStabilization", cond: "", format: "", raw: "$$self{ImageStabilization} = $val", value: "", print: "", map: M_DCC4B1D25A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 2052, name: "StackedImage", cond: "", format: "", raw: "", value: "", print: "", map: M_910B695BF1, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 2304, name: "ManometerPressure", cond: "", format: "", raw: "", value: "$val / 10", print: "\"$val kPa\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 2305, name: "ManometerReading", cond: "", format: "", raw: "", value: "my @a=split(\" \",$val); $_ /= 10 foreach @a; \"@a\"", print: "$val=~s/(\\S+) (\\S+)/$1 m, $2 ft/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 2306, name: "ExtendedWBDetect", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 2307, name: "RollAngle", cond: "", format: "", raw: "", value: "$val=~s/ 1$// ? -$val/10 : \"n/a\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 2308, name: "PitchAngle", cond: "", format: "", raw: "", value: "$val =~ s/ 1$// ? $val / 10 : \"n/a\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 2312, name: "DateTimeUTC", cond: "", format: "", raw: "", value: "", print: "$self->ConvertDateTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 0, name: "CameraSettingsVersion", cond: "", format: "", raw: "$val=~s/\\0+$//; $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 256, name: "PreviewImageValid", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 257, name: "PreviewImageStart", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: true },
+    Tag { id: 258, name: "PreviewImageLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 512, name: "ExposureMode", cond: "", format: "", raw: "", value: "", print: "", map: M_0E494EF1F2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 513, name: "AELock", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 514, name: "MeteringMode", cond: "", format: "", raw: "", value: "", print: "", map: M_824F23C7FC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 515, name: "ExposureShift", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 516, name: "NDFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 768, name: "MacroMode", cond: "", format: "", raw: "", value: "", print: "", map: M_D3859E90AD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 769, name: "FocusMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: B_445F0575E2, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_D1EAAE2FE1, bits: &[], code: "" }, PItem { map: M_CE65129ACC, bits: B_445F0575E2, code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 770, name: "FocusProcess", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_B4A0795C49, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 771, name: "AFSearch", cond: "", format: "", raw: "", value: "", print: "", map: M_42E35C76BF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 772, name: "AFAreas", cond: "", format: "", raw: "", value: "", print: "Image::ExifTool::Olympus::PrintAFAreas($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 64, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 773, name: "AFPointSelected", cond: "", format: "", raw: "", value: "$val =~ s/\\S* //; $val", print: "\n            return 'n/a' if $val =~ /undef/;\n            sprintf(\"(%d%%,%d%%) (%d%%,%d%%)\", map {$_ * 100} split(\" \",$val));\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 5, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 774, name: "AFFineTune", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 775, name: "AFFineTuneAdj", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 776, name: "FocusBracketStepSize", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 777, name: "AISubjectTrackingMode", cond: "", format: "", raw: "", value: "($val >> 8) . \" \" . ($val & 0xff)", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_3D2738B668, bits: &[], code: "" }, PItem { map: M_794A71E335, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1024, name: "FlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_1773125FA1, bits: B_EBE0DB1B4C, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1025, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1027, name: "FlashRemoteControl", cond: "", format: "", raw: "", value: "", print: "", map: M_FDD1BCB5D4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1028, name: "FlashControlMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_2F01F6CFEB, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1029, name: "FlashIntensity", cond: "", format: "", raw: "", value: "", print: "", map: M_DD8FBB76EA, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1030, name: "ManualFlashStrength", cond: "", format: "", raw: "", value: "", print: "", map: M_DD8FBB76EA, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1280, name: "WhiteBalance2", cond: "", format: "", raw: "", value: "", print: "", map: M_CCA7243C64, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1281, name: "WhiteBalanceTemperature", cond: "", format: "", raw: "", value: "", print: "$val ? $val : \"Auto\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1282, name: "WhiteBalanceBracket", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1283, name: "CustomSaturation", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b,$c)=split ' ',$val;\n            if ($self->{Model} =~ /^E-1\\b/) {\n                $a-=$b; $c-=$b;\n                return \"CS$a (min CS0, max CS$c)\";\n            } else {\n                return \"$a (min $b, max $c)\";\n            }\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1284, name: "ModifiedSaturation", cond: "", format: "", raw: "", value: "", print: "", map: M_42ABED811F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1285, name: "ContrastSetting", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1286, name: "SharpnessSetting", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1287, name: "ColorSpace", cond: "", format: "", raw: "", value: "", print: "", map: M_08E9C61092, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1289, name: "SceneMode", cond: "", format: "", raw: "", value: "", print: "", map: M_044604F663, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1290, name: "NoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_067FEE862C, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1291, name: "DistortionCorrection", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1292, name: "ShadingCompensation", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1293, name: "CompressionFactor", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1295, name: "Gradation", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_CC66B9EC13, bits: &[], code: "" }, PItem { map: M_E109530CE7, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1312, name: "PictureMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_F087D53D69, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1313, name: "PictureModeSaturation", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1314, name: "PictureModeHue", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1315, name: "PictureModeContrast", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1316, name: "PictureModeSharpness", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1317, name: "PictureModeBWFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_E531987772, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1318, name: "PictureModeTone", cond: "", format: "", raw: "", value: "", print: "", map: M_64A14449C8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1319, name: "NoiseFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_594B6919F8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1321, name: "ArtFilter", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_72EE0468CB, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1324, name: "MagicFilter", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_72EE0468CB, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1325, name: "PictureModeEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_C8E1962538, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1326, name: "ToneLevel", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_A5BC28E135, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: M_A5BC28E135, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: M_A5BC28E135, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: M_A5BC28E135, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: M_A5BC28E135, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: M_A5BC28E135, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: M_A5BC28E135, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1327, name: "ArtFilterEffect", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 20, parr: &[PItem { map: M_72EE0468CB, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "\"Partial Color $val\"" }, PItem { map: M_53CEC07035, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: M_8C62E99FC2, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1330, name: "ColorCreatorEffect", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 6, parr: &[PItem { map: &[], bits: &[], code: "\"Color $val\"" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "\"Strength $val\"" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1335, name: "MonochromeProfileSettings", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 6, parr: &[PItem { map: M_4BDCABCDF2, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "\"Strength $val\"" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1336, name: "FilmGrainEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_5C336BABD4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1337, name: "ColorProfileSettings", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 14, parr: &[PItem { map: &[], bits: &[], code: "\"Min $val\"" }, PItem { map: &[], bits: &[], code: "\"Max $val\"" }, PItem { map: &[], bits: &[], code: "\"Yellow $val\"" }, PItem { map: &[], bits: &[], code: "\"Orange $val\"" }, PItem { map: &[], bits: &[], code: "\"Orange-red $val\"" }, PItem { map: &[], bits: &[], code: "\"Red $val\"" }, PItem { map: &[], bits: &[], code: "\"Magenta $val\"" }, PItem { map: &[], bits: &[], code: "\"Violet $val\"" }, PItem { map: &[], bits: &[], code: "\"Blue $val\"" }, PItem { map: &[], bits: &[], code: "\"Blue-cyan $val\"" }, PItem { map: &[], bits: &[], code: "\"Cyan $val\"" }, PItem { map: &[], bits: &[], code: "\"Green-cyan $val\"" }, PItem { map: &[], bits: &[], code: "\"Green $val\"" }, PItem { map: &[], bits: &[], code: "\"Yellow-green $val\"" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1338, name: "MonochromeVignetting", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1339, name: "MonochromeColor", cond: "", format: "", raw: "", value: "", print: "", map: M_07A05C05FB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1536, name: "DriveMode", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b,$c,$d,$e) = split ' ',$val;\n            if ($e) {\n                $e = '; ' . ({ 2 => 'Anti-shock 0', 4 => 'Electronic shutter' }->{$e} || \"Unknown ($e)\");\n            } else {\n                $e = '';\n            }\n            return \"Single Shot$e\" unless $a;\n            if ($a == 5 and defined $c) {\n                $a = DecodeBits($c, { #6\n                    0 => 'AE',\n                    1 => 'WB',\n                    2 => 'FL',\n                    3 => 'MF',\n                    4 => 'ISO', #forum8906\n                    5 => 'AE Auto', #forum8906\n                    6 => 'Focus', #PH\n                }) . ' Bracketing';\n                $a =~ s/, /+/g;\n            } else {\n                my %a = (\n                    1 => 'Continuous Shooting',\n                    2 => 'Exposure Bracketing',\n                    3 => 'White Balance Bracketing',\n                    4 => 'Exposure+WB Bracketing', #6\n                );\n                $a = $a{$a} || \"Unknown ($a)\";\n            }\n            return \"$a, Shot $b$e\";\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1537, name: "PanoramaMode", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b) = split ' ',$val;\n            return 'Off' unless $a;\n            my %a = (\n                1 => 'Left to Right',\n                2 => 'Right to Left',\n                3 => 'Bottom to Top',\n                4 => 'Top to Bottom',\n            );\n            return(($a{$a} || \"Unknown ($a)\") . ', Shot ' . $b);\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1539, name: "ImageQuality2", cond: "", format: "", raw: "", value: "", print: "", map: M_397B412B7E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1540, name: "ImageStabilization", cond: "", format: "", raw: "$$self{ImageStabilization} = $val", value: "", print: "", map: M_DCC4B1D25A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2052, name: "StackedImage", cond: "", format: "", raw: "", value: "", print: "", map: M_910B695BF1, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2304, name: "ManometerPressure", cond: "", format: "", raw: "", value: "$val / 10", print: "\"$val kPa\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2305, name: "ManometerReading", cond: "", format: "", raw: "", value: "my @a=split(\" \",$val); $_ /= 10 foreach @a; \"@a\"", print: "$val=~s/(\\S+) (\\S+)/$1 m, $2 ft/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2306, name: "ExtendedWBDetect", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2307, name: "RollAngle", cond: "", format: "", raw: "", value: "$val=~s/ 1$// ? -$val/10 : \"n/a\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2308, name: "PitchAngle", cond: "", format: "", raw: "", value: "$val =~ s/ 1$// ? $val / 10 : \"n/a\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2312, name: "DateTimeUTC", cond: "", format: "", raw: "", value: "", print: "$self->ConvertDateTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static OLYMPUS__EQUIPMENT: Table = Table {
     name: "Image::ExifTool::Olympus::Equipment",
@@ -2375,6 +2425,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 256,
@@ -2397,6 +2448,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 257,
@@ -2419,6 +2471,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 258,
@@ -2441,6 +2494,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 259,
@@ -2463,6 +2517,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 260,
@@ -2485,6 +2540,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 513,
@@ -2507,6 +2563,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 514,
@@ -2529,6 +2586,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 515,
@@ -2551,6 +2609,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 516,
@@ -2573,6 +2632,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 517,
@@ -2595,6 +2655,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 518,
@@ -2617,6 +2678,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 519,
@@ -2639,6 +2701,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 520,
@@ -2661,6 +2724,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 522,
@@ -2683,6 +2747,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 523,
@@ -2705,6 +2770,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 769,
@@ -2727,6 +2793,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 770,
@@ -2749,6 +2816,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 771,
@@ -2771,6 +2839,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 772,
@@ -2793,6 +2862,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1027,
@@ -2815,6 +2885,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4096,
@@ -2837,6 +2908,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4097,
@@ -2859,6 +2931,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4098,
@@ -2881,6 +2954,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4099,
@@ -2903,6 +2977,7 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -2933,33 +3008,34 @@ pub static OLYMPUS__FETAGS: Table = Table {
         mask: 0,
         frac: 0,
         weak: false,
+        is_offset: false,
     }],
 };
 pub static OLYMPUS__FOCUSINFO: Table = Table { name: "Image::ExifTool::Olympus::FocusInfo", binary: false, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 0, name: "FocusInfoVersion", cond: "", format: "", raw: "$val=~s/\\0+$//; $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 521, name: "AutoFocus", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 528, name: "SceneDetect", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 529, name: "SceneArea", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 8, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 530, name: "SceneDetectData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 720, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 768, name: "ZoomStepCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 769, name: "FocusStepCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 771, name: "FocusStepInfinity", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 772, name: "FocusStepNear", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 773, name: "FocusDistance", cond: "", format: "int32u", raw: "", value: "\n            my ($a,$b) = split ' ',$val;\n            return 0 if $a == 0xffffffff;\n            return $a / 1000;\n        ", print: "$val ? \"$val m\" : \"inf\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 776, name: "AFPoint", cond: "$$self{Model} =~ /E-(3|5|30)\\b/", format: "", raw: "", value: "($val & 0x1f) . \" \" . ($val & 0xffe0)", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_3DB7A49C0A, bits: &[], code: "" }, PItem { map: M_06287C945C, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 776, name: "AFPoint", cond: "$$self{Model} =~ /E-(520|600|620)\\b/", format: "", raw: "", value: "($val & 0x1f) . \" \" . ($val & 0xffe0)", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_FB13FF227A, bits: &[], code: "" }, PItem { map: M_5FDE4B2CC1, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 776, name: "AFPoint", cond: "", format: "", raw: "($val or $$self{Model} ne \"E-P1\") ? $val : undef", value: "", print: "", map: M_11275E3432, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 808, name: "AFInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Olympus::AFInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 4609, name: "ExternalFlash", cond: "", format: "", raw: "", value: "", print: "", map: M_879763B5D7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 4611, name: "ExternalFlashGuideNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 4612, name: "ExternalFlashBounce", cond: "", format: "", raw: "", value: "", print: "", map: M_CC77B407D4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 4613, name: "ExternalFlashZoom", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 4616, name: "InternalFlash", cond: "", format: "", raw: "", value: "", print: "", map: M_FE2D1CA79E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 4617, name: "ManualFlash", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b) = split ' ',$val;\n            return 'Off' unless $a;\n            $b = ($b == 1) ? 'Full' : \"1/$b\";\n            return \"On ($b strength)\";\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 4618, name: "MacroLED", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 5376, name: "SensorTemperature", cond: "$$self{Model} =~ /E-(1|M5)\\b/ || $count != 1", format: "", raw: "", value: "", print: "$val=~s/ 0 0$//; \"$val C\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 5376, name: "SensorTemperature", cond: "", format: "", raw: "($val and $val ne \"-32768\") ? $val : undef", value: "84 - 3 * $val / 26", print: "sprintf(\"%.1f C\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 5632, name: "ImageStabilization", cond: "not defined $$self{ImageStabilization}", format: "", raw: "", value: "", print: "\n            $val =~ /^\\0{4}/ ? 'Off' : 'On, ' .\n            (unpack('x44C',$val) & 0x01 ? 'Mode 1' : 'Mode 2')\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 0, name: "FocusInfoVersion", cond: "", format: "", raw: "$val=~s/\\0+$//; $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 521, name: "AutoFocus", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 528, name: "SceneDetect", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 529, name: "SceneArea", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 8, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 530, name: "SceneDetectData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 720, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 768, name: "ZoomStepCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 769, name: "FocusStepCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 771, name: "FocusStepInfinity", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 772, name: "FocusStepNear", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 773, name: "FocusDistance", cond: "", format: "int32u", raw: "", value: "\n            my ($a,$b) = split ' ',$val;\n            return 0 if $a == 0xffffffff;\n            return $a / 1000;\n        ", print: "$val ? \"$val m\" : \"inf\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 776, name: "AFPoint", cond: "$$self{Model} =~ /E-(3|5|30)\\b/", format: "", raw: "", value: "($val & 0x1f) . \" \" . ($val & 0xffe0)", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_3DB7A49C0A, bits: &[], code: "" }, PItem { map: M_06287C945C, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 776, name: "AFPoint", cond: "$$self{Model} =~ /E-(520|600|620)\\b/", format: "", raw: "", value: "($val & 0x1f) . \" \" . ($val & 0xffe0)", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_FB13FF227A, bits: &[], code: "" }, PItem { map: M_5FDE4B2CC1, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 776, name: "AFPoint", cond: "", format: "", raw: "($val or $$self{Model} ne \"E-P1\") ? $val : undef", value: "", print: "", map: M_11275E3432, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 808, name: "AFInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Olympus::AFInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4609, name: "ExternalFlash", cond: "", format: "", raw: "", value: "", print: "", map: M_879763B5D7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4611, name: "ExternalFlashGuideNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4612, name: "ExternalFlashBounce", cond: "", format: "", raw: "", value: "", print: "", map: M_CC77B407D4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4613, name: "ExternalFlashZoom", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4616, name: "InternalFlash", cond: "", format: "", raw: "", value: "", print: "", map: M_FE2D1CA79E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4617, name: "ManualFlash", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b) = split ' ',$val;\n            return 'Off' unless $a;\n            $b = ($b == 1) ? 'Full' : \"1/$b\";\n            return \"On ($b strength)\";\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4618, name: "MacroLED", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 5376, name: "SensorTemperature", cond: "$$self{Model} =~ /E-(1|M5)\\b/ || $count != 1", format: "", raw: "", value: "", print: "$val=~s/ 0 0$//; \"$val C\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 5376, name: "SensorTemperature", cond: "", format: "", raw: "($val and $val ne \"-32768\") ? $val : undef", value: "84 - 3 * $val / 26", print: "sprintf(\"%.1f C\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 5632, name: "ImageStabilization", cond: "not defined $$self{ImageStabilization}", format: "", raw: "", value: "", print: "\n            $val =~ /^\\0{4}/ ? 'Off' : 'On, ' .\n            (unpack('x44C',$val) & 0x01 ? 'Mode 1' : 'Mode 2')\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
     name: "Image::ExifTool::Olympus::ImageProcessing",
@@ -2989,6 +3065,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 256,
@@ -3011,6 +3088,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 258,
@@ -3033,6 +3111,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 259,
@@ -3055,6 +3134,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 260,
@@ -3077,6 +3157,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 261,
@@ -3099,6 +3180,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 262,
@@ -3121,6 +3203,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 263,
@@ -3143,6 +3226,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 264,
@@ -3165,6 +3249,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 265,
@@ -3187,6 +3272,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 266,
@@ -3209,6 +3295,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 267,
@@ -3231,6 +3318,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 268,
@@ -3253,6 +3341,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 269,
@@ -3275,6 +3364,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 270,
@@ -3297,6 +3387,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 271,
@@ -3319,6 +3410,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 272,
@@ -3341,6 +3433,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 273,
@@ -3363,6 +3456,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 275,
@@ -3385,6 +3479,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 276,
@@ -3407,6 +3502,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 277,
@@ -3429,6 +3525,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 278,
@@ -3451,6 +3548,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 279,
@@ -3473,6 +3571,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 280,
@@ -3495,6 +3594,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 281,
@@ -3517,6 +3617,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 282,
@@ -3539,6 +3640,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 283,
@@ -3561,6 +3663,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 284,
@@ -3583,6 +3686,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 285,
@@ -3605,6 +3709,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 286,
@@ -3627,6 +3732,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 287,
@@ -3649,6 +3755,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 512,
@@ -3671,6 +3778,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 768,
@@ -3693,6 +3801,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 769,
@@ -3715,6 +3824,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 784,
@@ -3737,6 +3847,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 785,
@@ -3759,6 +3870,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1536,
@@ -3781,6 +3893,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1552,
@@ -3803,6 +3916,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1553,
@@ -3825,6 +3939,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1554,
@@ -3847,6 +3962,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1555,
@@ -3869,6 +3985,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1556,
@@ -3891,6 +4008,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1557,
@@ -3913,6 +4031,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1589,
@@ -3935,6 +4054,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1590,
@@ -3957,6 +4077,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2053,
@@ -3979,6 +4100,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4112,
@@ -4001,6 +4123,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4113,
@@ -4023,6 +4146,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4114,
@@ -4045,6 +4169,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4124,
@@ -4071,6 +4196,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4355,
@@ -4093,6 +4219,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4356,
@@ -4115,6 +4242,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4370,
@@ -4137,6 +4265,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4371,
@@ -4159,6 +4288,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4608,
@@ -4181,6 +4311,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4609,
@@ -4203,6 +4334,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4610,
@@ -4225,6 +4357,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4611,
@@ -4247,6 +4380,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4615,
@@ -4269,6 +4403,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4870,
@@ -4291,6 +4426,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6400,
@@ -4313,6 +4449,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6401,
@@ -4335,6 +4472,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6406,
@@ -4357,6 +4495,7 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -4388,6 +4527,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -4410,6 +4550,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -4432,6 +4573,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 64,
@@ -4454,6 +4596,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 129,
@@ -4476,6 +4619,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 136,
@@ -4498,6 +4642,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: true,
         },
         Tag {
             id: 137,
@@ -4520,6 +4665,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 256,
@@ -4542,6 +4688,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 260,
@@ -4564,6 +4711,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 512,
@@ -4586,6 +4734,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 513,
@@ -4608,6 +4757,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 514,
@@ -4630,6 +4780,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 515,
@@ -4652,6 +4803,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 516,
@@ -4674,6 +4826,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 517,
@@ -4696,6 +4849,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 518,
@@ -4718,6 +4872,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 519,
@@ -4740,6 +4895,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 520,
@@ -4762,6 +4918,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 521,
@@ -4784,6 +4941,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 523,
@@ -4806,6 +4964,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 524,
@@ -4828,6 +4987,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 525,
@@ -4850,6 +5010,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 640,
@@ -4872,6 +5033,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 768,
@@ -4894,6 +5056,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 769,
@@ -4916,6 +5079,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 770,
@@ -4938,6 +5102,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 771,
@@ -4960,6 +5125,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 772,
@@ -4982,6 +5148,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1024,
@@ -5004,6 +5171,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1025,
@@ -5026,6 +5194,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1027,
@@ -5048,6 +5217,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1028,
@@ -5070,6 +5240,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1029,
@@ -5092,6 +5263,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3584,
@@ -5114,6 +5286,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3840,
@@ -5136,6 +5309,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3841,
@@ -5158,6 +5332,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3844,
@@ -5180,6 +5355,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3845,
@@ -5202,6 +5378,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3846,
@@ -5224,6 +5401,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4096,
@@ -5246,6 +5424,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 4097,
@@ -5268,6 +5447,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 4098,
@@ -5290,6 +5470,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 4099,
@@ -5312,6 +5493,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 4100,
@@ -5334,6 +5516,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4101,
@@ -5356,6 +5539,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4102,
@@ -5378,6 +5562,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4103,
@@ -5400,6 +5585,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4104,
@@ -5422,6 +5608,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4105,
@@ -5444,6 +5631,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4106,
@@ -5466,6 +5654,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4107,
@@ -5488,6 +5677,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4108,
@@ -5510,6 +5700,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4109,
@@ -5532,6 +5723,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4110,
@@ -5554,6 +5746,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4111,
@@ -5576,6 +5769,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 4112,
@@ -5598,6 +5792,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4113,
@@ -5620,6 +5815,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4114,
@@ -5642,6 +5838,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4115,
@@ -5664,6 +5861,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4116,
@@ -5686,6 +5884,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4117,
@@ -5708,6 +5907,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4119,
@@ -5730,6 +5930,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4120,
@@ -5752,6 +5953,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4121,
@@ -5774,6 +5976,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4122,
@@ -5796,6 +5999,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4123,
@@ -5818,6 +6022,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4124,
@@ -5840,6 +6045,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4125,
@@ -5862,6 +6068,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4126,
@@ -5884,6 +6091,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4127,
@@ -5906,6 +6114,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4128,
@@ -5928,6 +6137,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4129,
@@ -5950,6 +6160,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4130,
@@ -5972,6 +6183,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4131,
@@ -5994,6 +6206,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4132,
@@ -6016,6 +6229,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4133,
@@ -6038,6 +6252,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4134,
@@ -6060,6 +6275,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4135,
@@ -6082,6 +6298,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4136,
@@ -6104,6 +6321,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4137,
@@ -6126,6 +6344,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4138,
@@ -6148,6 +6367,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4139,
@@ -6170,6 +6390,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4140,
@@ -6192,6 +6413,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4141,
@@ -6214,6 +6436,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4142,
@@ -6236,6 +6459,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4143,
@@ -6258,6 +6482,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4144,
@@ -6280,6 +6505,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4145,
@@ -6302,6 +6528,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4147,
@@ -6324,6 +6551,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4148,
@@ -6346,6 +6574,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4149,
@@ -6368,6 +6597,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4150,
@@ -6390,6 +6620,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: true,
         },
         Tag {
             id: 4151,
@@ -6412,6 +6643,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4152,
@@ -6434,6 +6666,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4153,
@@ -6456,6 +6689,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4154,
@@ -6478,6 +6712,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4155,
@@ -6500,6 +6735,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4156,
@@ -6522,6 +6758,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4157,
@@ -6544,6 +6781,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4158,
@@ -6566,6 +6804,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4159,
@@ -6588,6 +6827,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8208,
@@ -6610,6 +6850,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8208,
@@ -6632,6 +6873,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8224,
@@ -6654,6 +6896,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8224,
@@ -6676,6 +6919,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8240,
@@ -6698,6 +6942,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8240,
@@ -6720,6 +6965,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8241,
@@ -6742,6 +6988,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8241,
@@ -6764,6 +7011,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8256,
@@ -6786,6 +7034,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8256,
@@ -6808,6 +7057,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8272,
@@ -6830,6 +7080,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8272,
@@ -6852,6 +7103,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8272,
@@ -6874,6 +7126,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8448,
@@ -6896,6 +7149,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8448,
@@ -6918,6 +7172,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8704,
@@ -6940,6 +7195,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8704,
@@ -6962,6 +7218,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8960,
@@ -6984,6 +7241,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8960,
@@ -7006,6 +7264,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9216,
@@ -7028,6 +7287,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9216,
@@ -7050,6 +7310,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9472,
@@ -7072,6 +7333,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9472,
@@ -7094,6 +7356,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9728,
@@ -7116,6 +7379,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9728,
@@ -7138,6 +7402,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9984,
@@ -7160,6 +7425,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9984,
@@ -7182,6 +7448,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10240,
@@ -7204,6 +7471,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10240,
@@ -7226,6 +7494,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10496,
@@ -7248,6 +7517,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10496,
@@ -7270,6 +7540,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12288,
@@ -7292,6 +7563,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12288,
@@ -7314,6 +7586,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16384,
@@ -7336,6 +7609,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16384,
@@ -7358,6 +7632,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20480,
@@ -7380,6 +7655,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20480,
@@ -7402,6 +7678,7 @@ pub static OLYMPUS__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -7433,6 +7710,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 256,
@@ -7455,6 +7733,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 257,
@@ -7477,6 +7756,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 258,
@@ -7499,6 +7779,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 259,
@@ -7521,6 +7802,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 260,
@@ -7543,6 +7825,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 261,
@@ -7565,6 +7848,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 262,
@@ -7587,6 +7871,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 263,
@@ -7609,6 +7894,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 264,
@@ -7631,6 +7917,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 265,
@@ -7653,6 +7940,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 266,
@@ -7675,6 +7963,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 267,
@@ -7697,6 +7986,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 268,
@@ -7719,6 +8009,7 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -7750,6 +8041,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 256,
@@ -7772,6 +8064,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 257,
@@ -7794,6 +8087,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 258,
@@ -7816,6 +8110,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 259,
@@ -7838,6 +8133,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 260,
@@ -7860,6 +8156,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 261,
@@ -7882,6 +8179,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 262,
@@ -7904,6 +8202,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 263,
@@ -7926,6 +8225,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 264,
@@ -7948,6 +8248,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 265,
@@ -7970,6 +8271,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 266,
@@ -7992,6 +8294,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 267,
@@ -8014,6 +8317,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 268,
@@ -8036,6 +8340,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 269,
@@ -8058,6 +8363,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 270,
@@ -8080,6 +8386,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 271,
@@ -8102,6 +8409,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 272,
@@ -8124,6 +8432,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 273,
@@ -8146,6 +8455,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 274,
@@ -8168,6 +8478,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 275,
@@ -8190,6 +8501,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 281,
@@ -8212,6 +8524,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 288,
@@ -8234,6 +8547,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 289,
@@ -8260,6 +8574,7 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -8291,6 +8606,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 256,
@@ -8313,6 +8629,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 272,
@@ -8335,6 +8652,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 288,
@@ -8357,6 +8675,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 289,
@@ -8379,6 +8698,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 290,
@@ -8401,6 +8721,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 291,
@@ -8423,6 +8744,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 292,
@@ -8445,6 +8767,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 304,
@@ -8467,6 +8790,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 305,
@@ -8489,6 +8813,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 306,
@@ -8511,6 +8836,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 307,
@@ -8533,6 +8859,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 512,
@@ -8555,6 +8882,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 784,
@@ -8577,6 +8905,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 785,
@@ -8599,6 +8928,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1536,
@@ -8621,6 +8951,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1537,
@@ -8643,6 +8974,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1553,
@@ -8665,6 +8997,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1554,
@@ -8687,6 +9020,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1555,
@@ -8709,6 +9043,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1556,
@@ -8731,6 +9066,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1557,
@@ -8753,6 +9089,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4096,
@@ -8775,6 +9112,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4097,
@@ -8797,6 +9135,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4112,
@@ -8819,6 +9158,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4113,
@@ -8841,6 +9181,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4114,
@@ -8863,6 +9204,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4115,
@@ -8885,6 +9227,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8192,
@@ -8907,6 +9250,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8193,
@@ -8929,6 +9273,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8194,
@@ -8951,6 +9296,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8208,
@@ -8973,6 +9319,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8224,
@@ -8995,6 +9342,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8225,
@@ -9017,6 +9365,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8226,
@@ -9039,6 +9388,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8227,
@@ -9061,6 +9411,7 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };

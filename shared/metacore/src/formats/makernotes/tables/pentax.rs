@@ -1836,6 +1836,7 @@ pub static PENTAX__AEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -1858,6 +1859,7 @@ pub static PENTAX__AEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -1880,6 +1882,7 @@ pub static PENTAX__AEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -1902,6 +1905,7 @@ pub static PENTAX__AEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -1924,6 +1928,7 @@ pub static PENTAX__AEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -1946,6 +1951,7 @@ pub static PENTAX__AEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -1968,6 +1974,7 @@ pub static PENTAX__AEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -1990,6 +1997,7 @@ pub static PENTAX__AEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -2012,6 +2020,7 @@ pub static PENTAX__AEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -2034,6 +2043,7 @@ pub static PENTAX__AEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -2056,6 +2066,7 @@ pub static PENTAX__AEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -2078,6 +2089,7 @@ pub static PENTAX__AEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -2100,6 +2112,7 @@ pub static PENTAX__AEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -2122,6 +2135,7 @@ pub static PENTAX__AEINFO: Table = Table {
             mask: 240,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -2144,6 +2158,7 @@ pub static PENTAX__AEINFO: Table = Table {
             mask: 15,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -2166,6 +2181,7 @@ pub static PENTAX__AEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -2188,6 +2204,7 @@ pub static PENTAX__AEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -2219,6 +2236,7 @@ pub static PENTAX__AEINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -2241,6 +2259,7 @@ pub static PENTAX__AEINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -2263,6 +2282,7 @@ pub static PENTAX__AEINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -2285,6 +2305,7 @@ pub static PENTAX__AEINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -2307,6 +2328,7 @@ pub static PENTAX__AEINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -2329,6 +2351,7 @@ pub static PENTAX__AEINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -2351,6 +2374,7 @@ pub static PENTAX__AEINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 15,
@@ -2373,6 +2397,7 @@ pub static PENTAX__AEINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -2395,6 +2420,7 @@ pub static PENTAX__AEINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -2417,6 +2443,7 @@ pub static PENTAX__AEINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -2439,6 +2466,7 @@ pub static PENTAX__AEINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 19,
@@ -2461,6 +2489,7 @@ pub static PENTAX__AEINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -2492,6 +2521,7 @@ pub static PENTAX__AEINFO3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -2514,6 +2544,7 @@ pub static PENTAX__AEINFO3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -2536,6 +2567,7 @@ pub static PENTAX__AEINFO3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 28,
@@ -2558,6 +2590,7 @@ pub static PENTAX__AEINFO3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 29,
@@ -2580,6 +2613,7 @@ pub static PENTAX__AEINFO3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 30,
@@ -2602,6 +2636,7 @@ pub static PENTAX__AEINFO3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 31,
@@ -2624,6 +2659,7 @@ pub static PENTAX__AEINFO3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -2663,6 +2699,7 @@ pub static PENTAX__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -2685,6 +2722,7 @@ pub static PENTAX__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -2707,6 +2745,7 @@ pub static PENTAX__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -2729,6 +2768,7 @@ pub static PENTAX__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -2751,6 +2791,7 @@ pub static PENTAX__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -2773,6 +2814,7 @@ pub static PENTAX__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 509,
@@ -2795,6 +2837,7 @@ pub static PENTAX__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -2826,6 +2869,7 @@ pub static PENTAX__AFPOINTINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -2848,6 +2892,7 @@ pub static PENTAX__AFPOINTINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -2870,6 +2915,7 @@ pub static PENTAX__AFPOINTINFO: Table = Table {
             mask: 0,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -2892,6 +2938,7 @@ pub static PENTAX__AFPOINTINFO: Table = Table {
             mask: 0,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -2923,6 +2970,7 @@ pub static PENTAX__AWBINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -2945,6 +2993,7 @@ pub static PENTAX__AWBINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -2976,6 +3025,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             mask: 15,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -2998,6 +3048,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             mask: 240,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -3020,6 +3071,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             mask: 240,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -3042,6 +3094,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             mask: 240,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -3064,6 +3117,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             mask: 15,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -3086,6 +3140,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             mask: 15,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -3108,6 +3163,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -3130,6 +3186,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -3152,6 +3209,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -3174,6 +3232,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -3196,6 +3255,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -3218,6 +3278,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -3240,6 +3301,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -3262,6 +3324,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -3284,6 +3347,7 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -3306,14 +3370,15 @@ pub static PENTAX__BATTERYINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
 pub static PENTAX__CAMERAINFO: Table = Table { name: "Image::ExifTool::Pentax::CameraInfo", binary: true, serial: false, format: "int32u", first: 0, tags: &[
-    Tag { id: 0, name: "PentaxModelID", cond: "", format: "", raw: "", value: "", print: "", map: M_817E029ED7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
-    Tag { id: 1, name: "ManufactureDate", cond: "", format: "", raw: "", value: "\n            $val =~ /^(\\d{4})(\\d{2})(\\d{2})$/ and return \"$1:$2:$3\";\n            # Optio A10 and A20 leave \"200\" off the year\n            $val =~ /^(\\d)(\\d{2})(\\d{2})$/ and return \"200$1:$2:$3\";\n            return \"Unknown ($val)\";\n        ", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 2, name: "ProductionCode", cond: "", format: "int32u[2]", raw: "", value: "$val=~tr/ /./; $val", print: "$val=~/^8\\./ ? \"$val (camera has been serviced)\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 4, name: "InternalSerialNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 0, name: "PentaxModelID", cond: "", format: "", raw: "", value: "", print: "", map: M_817E029ED7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true, is_offset: false },
+    Tag { id: 1, name: "ManufactureDate", cond: "", format: "", raw: "", value: "\n            $val =~ /^(\\d{4})(\\d{2})(\\d{2})$/ and return \"$1:$2:$3\";\n            # Optio A10 and A20 leave \"200\" off the year\n            $val =~ /^(\\d)(\\d{2})(\\d{2})$/ and return \"200$1:$2:$3\";\n            return \"Unknown ($val)\";\n        ", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2, name: "ProductionCode", cond: "", format: "int32u[2]", raw: "", value: "$val=~tr/ /./; $val", print: "$val=~/^8\\./ ? \"$val (camera has been serviced)\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4, name: "InternalSerialNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static PENTAX__CAMERASETTINGS: Table = Table {
     name: "Image::ExifTool::Pentax::CameraSettings",
@@ -3343,6 +3408,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -3365,6 +3431,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 3,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -3387,6 +3454,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 32,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -3409,6 +3477,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 64,
             frac: 30,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -3431,6 +3500,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 128,
             frac: 40,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -3453,6 +3523,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 240,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -3475,6 +3546,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 15,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -3497,6 +3569,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 240,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -3519,6 +3592,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 15,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -3541,6 +3615,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -3563,6 +3638,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -3585,6 +3661,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -3607,6 +3684,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -3629,6 +3707,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -3651,6 +3730,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 240,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -3673,6 +3753,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 15,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -3695,6 +3776,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -3717,6 +3799,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 3,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -3739,6 +3822,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 1,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -3761,6 +3845,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 2,
             frac: 30,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -3783,6 +3868,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 4,
             frac: 40,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -3805,6 +3891,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 240,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -3827,6 +3914,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 15,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -3849,6 +3937,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 128,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -3871,6 +3960,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 96,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -3893,6 +3983,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 4,
             frac: 30,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -3915,6 +4006,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 2,
             frac: 40,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -3937,6 +4029,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 19,
@@ -3959,6 +4052,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -3981,6 +4075,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -4003,6 +4098,7 @@ pub static PENTAX__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -4042,6 +4138,7 @@ pub static PENTAX__COLORINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -4064,6 +4161,7 @@ pub static PENTAX__COLORINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -4095,6 +4193,7 @@ pub static PENTAX__EVSTEPINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -4117,6 +4216,7 @@ pub static PENTAX__EVSTEPINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -4148,6 +4248,7 @@ pub static PENTAX__FACEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -4170,6 +4271,7 @@ pub static PENTAX__FACEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -4201,6 +4303,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -4223,6 +4326,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -4245,6 +4349,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -4267,6 +4372,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -4289,6 +4395,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -4311,6 +4418,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -4333,6 +4441,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -4355,6 +4464,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -4377,6 +4487,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -4399,6 +4510,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -4421,6 +4533,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 22,
@@ -4443,6 +4556,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -4465,6 +4579,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 26,
@@ -4487,6 +4602,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 28,
@@ -4509,6 +4625,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 30,
@@ -4531,6 +4648,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -4553,6 +4671,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 34,
@@ -4575,6 +4694,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 36,
@@ -4597,6 +4717,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 38,
@@ -4619,6 +4740,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -4641,6 +4763,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 42,
@@ -4663,6 +4786,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 44,
@@ -4685,6 +4809,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 46,
@@ -4707,6 +4832,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 48,
@@ -4729,6 +4855,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 50,
@@ -4751,6 +4878,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 52,
@@ -4773,6 +4901,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 54,
@@ -4795,6 +4924,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 56,
@@ -4817,6 +4947,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 58,
@@ -4839,6 +4970,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 60,
@@ -4861,6 +4993,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 62,
@@ -4883,6 +5016,7 @@ pub static PENTAX__FACEPOS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -4914,6 +5048,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -4936,6 +5071,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -4958,6 +5094,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -4980,6 +5117,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -5002,6 +5140,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -5024,6 +5163,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -5046,6 +5186,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -5068,6 +5209,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -5090,6 +5232,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -5112,6 +5255,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -5134,6 +5278,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 22,
@@ -5156,6 +5301,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -5178,6 +5324,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 26,
@@ -5200,6 +5347,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 28,
@@ -5222,6 +5370,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 30,
@@ -5244,6 +5393,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -5266,6 +5416,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 34,
@@ -5288,6 +5439,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 36,
@@ -5310,6 +5462,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 38,
@@ -5332,6 +5485,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -5354,6 +5508,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 42,
@@ -5376,6 +5531,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 44,
@@ -5398,6 +5554,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 46,
@@ -5420,6 +5577,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 48,
@@ -5442,6 +5600,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 50,
@@ -5464,6 +5623,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 52,
@@ -5486,6 +5646,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 54,
@@ -5508,6 +5669,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 56,
@@ -5530,6 +5692,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 58,
@@ -5552,6 +5715,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 60,
@@ -5574,6 +5738,7 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 62,
@@ -5596,45 +5761,46 @@ pub static PENTAX__FACESIZE: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
 pub static PENTAX__FILTERINFO: Table = Table { name: "Image::ExifTool::Pentax::FilterInfo", binary: true, serial: false, format: "int8u", first: 0, tags: &[
-    Tag { id: 0, name: "SourceDirectoryIndex", cond: "", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 2, name: "SourceFileIndex", cond: "", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 5, name: "DigitalFilter01", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 22, name: "DigitalFilter02", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 39, name: "DigitalFilter03", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 56, name: "DigitalFilter04", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 73, name: "DigitalFilter05", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 90, name: "DigitalFilter06", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 107, name: "DigitalFilter07", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 124, name: "DigitalFilter08", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 141, name: "DigitalFilter09", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 158, name: "DigitalFilter10", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 175, name: "DigitalFilter11", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 192, name: "DigitalFilter12", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 209, name: "DigitalFilter13", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 226, name: "DigitalFilter14", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 243, name: "DigitalFilter15", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 260, name: "DigitalFilter16", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 277, name: "DigitalFilter17", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 294, name: "DigitalFilter18", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 311, name: "DigitalFilter19", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 328, name: "DigitalFilter20", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 0, name: "SourceDirectoryIndex", cond: "", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2, name: "SourceFileIndex", cond: "", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 5, name: "DigitalFilter01", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 22, name: "DigitalFilter02", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 39, name: "DigitalFilter03", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 56, name: "DigitalFilter04", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 73, name: "DigitalFilter05", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 90, name: "DigitalFilter06", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 107, name: "DigitalFilter07", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 124, name: "DigitalFilter08", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 141, name: "DigitalFilter09", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 158, name: "DigitalFilter10", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 175, name: "DigitalFilter11", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 192, name: "DigitalFilter12", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 209, name: "DigitalFilter13", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 226, name: "DigitalFilter14", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 243, name: "DigitalFilter15", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 260, name: "DigitalFilter16", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 277, name: "DigitalFilter17", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 294, name: "DigitalFilter18", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 311, name: "DigitalFilter19", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 328, name: "DigitalFilter20", cond: "", format: "undef[17]", raw: "($val!~/^\\0/ or $$self{OPTIONS}{Unknown}) ? join(\" \",unpack(\"Cc*\",$val)) : undef", value: "", print: "", map: M_B9B84FCD44, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static PENTAX__FLASHINFO: Table = Table { name: "Image::ExifTool::Pentax::FlashInfo", binary: true, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 0, name: "FlashStatus", cond: "", format: "", raw: "", value: "", print: "", map: M_511ACA36F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1, name: "InternalFlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_9055DA149E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 2, name: "ExternalFlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_C9729A6C6C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 3, name: "InternalFlashStrength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 4, name: "TTL_DA_AUp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 5, name: "TTL_DA_ADown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 6, name: "TTL_DA_BUp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 7, name: "TTL_DA_BDown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 24, name: "ExternalFlashGuideNumber", cond: "", format: "", raw: "", value: "\n            return 0 unless $val;\n            $val = -3 if $val == 29;  # -3 is stored as 0x1d\n            return 2**($val/16 + 4);\n        ", print: "$val ? int($val + 0.5) : \"n/a\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 31, frac: 10, weak: false },
-    Tag { id: 25, name: "ExternalFlashExposureComp", cond: "", format: "", raw: "", value: "", print: "", map: M_DE811FEFDB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 26, name: "ExternalFlashBounce", cond: "", format: "", raw: "", value: "", print: "", map: M_08DD9D619F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 0, name: "FlashStatus", cond: "", format: "", raw: "", value: "", print: "", map: M_511ACA36F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1, name: "InternalFlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_9055DA149E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2, name: "ExternalFlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_C9729A6C6C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 3, name: "InternalFlashStrength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4, name: "TTL_DA_AUp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 5, name: "TTL_DA_ADown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 6, name: "TTL_DA_BUp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 7, name: "TTL_DA_BDown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 24, name: "ExternalFlashGuideNumber", cond: "", format: "", raw: "", value: "\n            return 0 unless $val;\n            $val = -3 if $val == 29;  # -3 is stored as 0x1d\n            return 2**($val/16 + 4);\n        ", print: "$val ? int($val + 0.5) : \"n/a\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 31, frac: 10, weak: false, is_offset: false },
+    Tag { id: 25, name: "ExternalFlashExposureComp", cond: "", format: "", raw: "", value: "", print: "", map: M_DE811FEFDB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 26, name: "ExternalFlashBounce", cond: "", format: "", raw: "", value: "", print: "", map: M_08DD9D619F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static PENTAX__FLASHINFOUNKNOWN: Table = Table {
     name: "Image::ExifTool::Pentax::FlashInfoUnknown",
@@ -5672,6 +5838,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -5694,6 +5861,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -5716,6 +5884,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -5738,6 +5907,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -5760,6 +5930,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -5782,6 +5953,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 25,
@@ -5804,6 +5976,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 29,
@@ -5826,6 +5999,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 33,
@@ -5848,6 +6022,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 37,
@@ -5870,6 +6045,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41,
@@ -5892,6 +6068,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 45,
@@ -5914,6 +6091,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 49,
@@ -5936,6 +6114,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 53,
@@ -5958,6 +6137,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 57,
@@ -5980,6 +6160,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 61,
@@ -6002,6 +6183,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 65,
@@ -6024,6 +6206,7 @@ pub static PENTAX__KELVINWB: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -6055,6 +6238,7 @@ pub static PENTAX__LENSCORR: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -6077,6 +6261,7 @@ pub static PENTAX__LENSCORR: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -6099,6 +6284,7 @@ pub static PENTAX__LENSCORR: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -6121,6 +6307,7 @@ pub static PENTAX__LENSCORR: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -6152,6 +6339,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             mask: 1,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 0,
@@ -6174,6 +6362,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             mask: 6,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 0,
@@ -6196,6 +6385,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             mask: 112,
             frac: 30,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -6218,6 +6408,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -6240,6 +6431,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -6262,6 +6454,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             mask: 248,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -6284,6 +6477,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             mask: 7,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -6306,6 +6500,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -6328,6 +6523,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -6350,6 +6546,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -6372,6 +6569,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -6394,6 +6592,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -6416,6 +6615,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -6438,6 +6638,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -6460,6 +6661,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             mask: 240,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -6482,6 +6684,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             mask: 15,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -6504,6 +6707,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -6526,6 +6730,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -6548,6 +6753,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             mask: 0,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -6570,6 +6776,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -6592,6 +6799,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             mask: 127,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 15,
@@ -6614,6 +6822,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -6636,6 +6845,7 @@ pub static PENTAX__LENSDATA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -6667,6 +6877,7 @@ pub static PENTAX__LENSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -6689,24 +6900,25 @@ pub static PENTAX__LENSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
 pub static PENTAX__LENSINFO2: Table = Table { name: "Image::ExifTool::Pentax::LensInfo2", binary: true, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 0, name: "LensType", cond: "", format: "int8u[4]", raw: "", value: "\n            my @v = split(' ',$val);\n            $v[0] &= 0x0f;\n            $v[1] = $v[2] * 256 + $v[3]; # (always high byte first)\n            return \"$v[0] $v[1]\";\n        ", print: "", map: M_0590207944, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
-    Tag { id: 4, name: "LensData", cond: "", format: "undef[17]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensData", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 0, name: "LensType", cond: "", format: "int8u[4]", raw: "", value: "\n            my @v = split(' ',$val);\n            $v[0] &= 0x0f;\n            $v[1] = $v[2] * 256 + $v[3]; # (always high byte first)\n            return \"$v[0] $v[1]\";\n        ", print: "", map: M_0590207944, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true, is_offset: false },
+    Tag { id: 4, name: "LensData", cond: "", format: "undef[17]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensData", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static PENTAX__LENSINFO3: Table = Table { name: "Image::ExifTool::Pentax::LensInfo3", binary: true, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 1, name: "LensType", cond: "", format: "int8u[4]", raw: "", value: "\n            my @v = split(' ',$val);\n            $v[0] &= 0x0f;\n            $v[1] = $v[2] * 256 + $v[3]; # (always high byte first)\n            return \"$v[0] $v[1]\";\n        ", print: "", map: M_0590207944, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
-    Tag { id: 13, name: "LensData", cond: "", format: "undef[17]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensData", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1, name: "LensType", cond: "", format: "int8u[4]", raw: "", value: "\n            my @v = split(' ',$val);\n            $v[0] &= 0x0f;\n            $v[1] = $v[2] * 256 + $v[3]; # (always high byte first)\n            return \"$v[0] $v[1]\";\n        ", print: "", map: M_0590207944, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true, is_offset: false },
+    Tag { id: 13, name: "LensData", cond: "", format: "undef[17]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensData", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static PENTAX__LENSINFO4: Table = Table { name: "Image::ExifTool::Pentax::LensInfo4", binary: true, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 1, name: "LensType", cond: "", format: "int8u[4]", raw: "", value: "\n            my @v = split(' ',$val);\n            $v[0] &= 0x0f;\n            $v[1] = $v[2] * 256 + $v[3]; # (always high byte first)\n            return \"$v[0] $v[1]\";\n        ", print: "", map: M_0590207944, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
-    Tag { id: 12, name: "LensData", cond: "$$self{NewLensData} = 1", format: "undef[18]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensData", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1, name: "LensType", cond: "", format: "int8u[4]", raw: "", value: "\n            my @v = split(' ',$val);\n            $v[0] &= 0x0f;\n            $v[1] = $v[2] * 256 + $v[3]; # (always high byte first)\n            return \"$v[0] $v[1]\";\n        ", print: "", map: M_0590207944, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true, is_offset: false },
+    Tag { id: 12, name: "LensData", cond: "$$self{NewLensData} = 1", format: "undef[18]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensData", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static PENTAX__LENSINFO5: Table = Table { name: "Image::ExifTool::Pentax::LensInfo5", binary: true, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 1, name: "LensType", cond: "", format: "int8u[5]", raw: "", value: "\n            my @v = split(' ',$val);\n            $v[0] &= 0x0f;\n            $v[1] = $v[3] * 256 + $v[4]; # (always high byte first)\n            return \"$v[0] $v[1]\";\n        ", print: "", map: M_0590207944, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
-    Tag { id: 15, name: "LensData", cond: "", format: "undef[17]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensData", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 1, name: "LensType", cond: "", format: "int8u[5]", raw: "", value: "\n            my @v = split(' ',$val);\n            $v[0] &= 0x0f;\n            $v[1] = $v[3] * 256 + $v[4]; # (always high byte first)\n            return \"$v[0] $v[1]\";\n        ", print: "", map: M_0590207944, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true, is_offset: false },
+    Tag { id: 15, name: "LensData", cond: "", format: "undef[17]", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensData", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static PENTAX__LENSINFOQ: Table = Table {
     name: "Image::ExifTool::Pentax::LensInfoQ",
@@ -6736,6 +6948,7 @@ pub static PENTAX__LENSINFOQ: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 42,
@@ -6758,6 +6971,7 @@ pub static PENTAX__LENSINFOQ: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -6789,6 +7003,7 @@ pub static PENTAX__LENSREC: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -6811,6 +7026,7 @@ pub static PENTAX__LENSREC: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -6842,6 +7058,7 @@ pub static PENTAX__LEVELINFO: Table = Table {
             mask: 15,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 0,
@@ -6864,6 +7081,7 @@ pub static PENTAX__LEVELINFO: Table = Table {
             mask: 240,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -6886,6 +7104,7 @@ pub static PENTAX__LEVELINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -6908,6 +7127,7 @@ pub static PENTAX__LEVELINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -6930,6 +7150,7 @@ pub static PENTAX__LEVELINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -6952,6 +7173,7 @@ pub static PENTAX__LEVELINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -6974,184 +7196,185 @@ pub static PENTAX__LEVELINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
 pub static PENTAX__MAIN: Table = Table { name: "Image::ExifTool::Pentax::Main", binary: false, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 0, name: "PentaxVersion", cond: "", format: "", raw: "", value: "", print: "$val=~tr/ /./; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1, name: "PentaxModelType", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 2, name: "PreviewImageSize", cond: "", format: "", raw: "", value: "", print: "$val =~ tr/ /x/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 3, name: "PreviewImageLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 4, name: "PreviewImageStart", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 5, name: "PentaxModelID", cond: "", format: "", raw: "$$self{PentaxModelID} = $val", value: "", print: "", map: M_817E029ED7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 6, name: "Date", cond: "", format: "", raw: "$$self{PentaxDate} = $val", value: "length($val)==4 ? sprintf(\"%.4d:%.2d:%.2d\",unpack(\"nC2\",$val)) : \"Unknown ($val)\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 7, name: "Time", cond: "", format: "", raw: "$$self{PentaxTime} = $val", value: "length($val)>=3 ? sprintf(\"%.2d:%.2d:%.2d\",unpack(\"C3\",$val)) : \"Unknown ($val)\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_DDE1A71741, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 9, name: "PentaxImageSize", cond: "", format: "", raw: "", value: "", print: "", map: M_71D53AFD51, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 11, name: "PictureMode", cond: "", format: "", raw: "", value: "(IsInt($val) and $val < 4 and $$self{Model} =~ /Optio 555\\b/) ? $val + 0.1 : $val", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_99ABD8D839, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 12, name: "FlashMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_5AD691F7DA, bits: &[], code: "" }, PItem { map: M_4D47715081, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "FocusMode", cond: "$$self{Make} !~ /^Asahi/", format: "", raw: "", value: "", print: "", map: M_9511566FAE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 13, name: "FocusMode", cond: "", format: "", raw: "", value: "", print: "", map: M_C46E67BC17, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 14, name: "AFPointSelected", cond: "$$self{Model} =~ /K-1\\b/", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_77504798AA, bits: &[], code: "" }, PItem { map: M_B12DF91358, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 14, name: "AFPointSelected", cond: "$$self{Model} =~ /K-3\\b/", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_BAFEF8603F, bits: &[], code: "" }, PItem { map: M_EC17372BF6, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 14, name: "AFPointSelected", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_92B3E985FF, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 15, name: "AFPointsInFocus", cond: "$$self{Model} =~ /K-3\\b/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_AA477C4BE3, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 15, name: "AFPointsInFocus", cond: "", format: "", raw: "", value: "", print: "", map: M_8550821C37, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16, name: "FocusPosition", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 18, name: "ExposureTime", cond: "", format: "", raw: "", value: "$val * 1e-5", print: "$val > 42949 ? \"Unknown (Bulb)\" : Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
-    Tag { id: 19, name: "FNumber", cond: "", format: "", raw: "", value: "$val / 10", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
-    Tag { id: 20, name: "ISO", cond: "", format: "", raw: "", value: "", print: "", map: M_1D0E5FA3F0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 21, name: "LightReading", cond: "", format: "int16s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 22, name: "ExposureCompensation", cond: "$count == 1", format: "", raw: "", value: "($val - 50) / 10", print: "$val ? sprintf(\"%+.1f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 22, name: "ExposureCompensation", cond: "", format: "", raw: "", value: "$val =~ s/ .*//; ($val - 50) / 10", print: "$val ? sprintf(\"%+.1f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 23, name: "MeteringMode", cond: "", format: "", raw: "", value: "", print: "", map: M_FD74EDBD2B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 24, name: "AutoBracketing", cond: "", format: "", raw: "", value: "", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 25, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_A3A2468D79, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 26, name: "WhiteBalanceMode", cond: "", format: "", raw: "", value: "", print: "", map: M_36BF04DEF9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 27, name: "BlueBalance", cond: "", format: "", raw: "", value: "$val / 256", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 28, name: "RedBalance", cond: "", format: "", raw: "", value: "$val / 256", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 29, name: "FocalLength", cond: "$self->{Model} =~ /^PENTAX Optio (30|33WR|43WR|450|550|555|750Z|X)\\b/", format: "", raw: "", value: "$val / 10", print: "sprintf(\"%.1f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
-    Tag { id: 29, name: "FocalLength", cond: "", format: "", raw: "", value: "$val / 100", print: "sprintf(\"%.1f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
-    Tag { id: 30, name: "DigitalZoom", cond: "", format: "", raw: "", value: "$val / 100", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 31, name: "Saturation", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_2328054C9D, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 32, name: "Contrast", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_D57FA7D42F, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 33, name: "Sharpness", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_B805EAA8E7, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 34, name: "WorldTimeLocation", cond: "", format: "", raw: "", value: "", print: "", map: M_65623CAD18, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 35, name: "HometownCity", cond: "", format: "", raw: "", value: "", print: "", map: M_04F052EF1B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 36, name: "DestinationCity", cond: "", format: "", raw: "", value: "", print: "", map: M_04F052EF1B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 37, name: "HometownDST", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 38, name: "DestinationDST", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 39, name: "DSPFirmwareVersion", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "$val=~tr/ /./; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 40, name: "CPUFirmwareVersion", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "$val=~tr/ /./; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 41, name: "FrameNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45, name: "EffectiveLV", cond: "$format eq \"int16u\"", format: "int16s", raw: "", value: "$val/1024", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45, name: "EffectiveLV", cond: "$format eq \"int32u\"", format: "int32s", raw: "", value: "$val/1024", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 50, name: "ImageEditing", cond: "", format: "int8u", raw: "", value: "", print: "", map: M_40F104B99F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 51, name: "PictureMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[PItem { map: M_5584B9DF2A, bits: &[], code: "" }, PItem { map: M_9DDAF2B5E6, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 52, name: "DriveMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_3784D414AB, bits: &[], code: "" }, PItem { map: M_878C2B2C20, bits: &[], code: "" }, PItem { map: M_876EB936DD, bits: &[], code: "" }, PItem { map: M_3183F71FDF, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 53, name: "SensorSize", cond: "", format: "int16u", raw: "", value: "my @a=split(\" \",$val); $_/=500 foreach @a; join(\" \",@a)", print: "sprintf(\"%.3f x %.3f mm\", split(\" \",$val))", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 55, name: "ColorSpace", cond: "", format: "", raw: "", value: "", print: "", map: M_4F5A1079D6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 56, name: "ImageAreaOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 57, name: "RawImageSize", cond: "", format: "", raw: "", value: "", print: "$_=$val;s/ /x/;$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 60, name: "AFPointsInFocus", cond: "", format: "int32u", raw: "", value: "$val & 0x7ff", print: "", map: M_CE65129ACC, bits: B_0B070156B6, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 61, name: "DataScaling", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 62, name: "PreviewImageBorders", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 63, name: "LensRec", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensRec", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 64, name: "SensitivityAdjust", cond: "", format: "", raw: "", value: "($val - 50) / 10", print: "$val ? sprintf(\"%+.1f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 65, name: "ImageEditCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 71, name: "CameraTemperature", cond: "", format: "", raw: "", value: "", print: "\"$val C\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 72, name: "AELock", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 73, name: "NoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 77, name: "FlashExposureComp", cond: "$count == 1", format: "", raw: "", value: "$val / 256", print: "$val ? sprintf(\"%+.1f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 77, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[PItem { map: &[], bits: &[], code: "$val ? sprintf(\"%+.1f\", $val) : 0" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 79, name: "ImageTone", cond: "", format: "", raw: "", value: "", print: "", map: M_E0081F06CA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 80, name: "ColorTemperature", cond: "", format: "", raw: "$val ? $val : undef", value: "53190 - $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 83, name: "ColorTempDaylight", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 84, name: "ColorTempShade", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 85, name: "ColorTempCloudy", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 86, name: "ColorTempTungsten", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 87, name: "ColorTempFluorescentD", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 88, name: "ColorTempFluorescentN", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 89, name: "ColorTempFluorescentW", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 90, name: "ColorTempFlash", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 92, name: "ShakeReductionInfo", cond: "$count == 4", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::SRInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 92, name: "ShakeReductionInfo", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::SRInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 93, name: "ShutterCount", cond: "", format: "", raw: "length($val) == 4 ? unpack(\"N\",$val) : undef", value: "CODE:CryptShutterCount", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 96, name: "FaceInfo", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FaceInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 98, name: "RawDevelopmentProcess", cond: "$$self{Make} =~ /^(PENTAX|RICOH)/", format: "", raw: "", value: "", print: "", map: M_450383BF03, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 103, name: "Hue", cond: "", format: "", raw: "", value: "", print: "", map: M_D370E349D2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 104, name: "AWBInfo", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AWBInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 105, name: "DynamicRangeExpansion", cond: "", format: "int8u", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_65EE69C0F7, bits: &[], code: "" }, PItem { map: M_F3F1DD80CA, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 107, name: "TimeInfo", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::TimeInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 108, name: "HighLowKeyAdj", cond: "", format: "", raw: "", value: "", print: "", map: M_BED3B9ABE8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 109, name: "ContrastHighlight", cond: "", format: "", raw: "", value: "", print: "", map: M_BED3B9ABE8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 110, name: "ContrastShadow", cond: "", format: "", raw: "", value: "", print: "", map: M_BED3B9ABE8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 111, name: "ContrastHighlightShadowAdj", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 112, name: "FineSharpness", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_65EE69C0F7, bits: &[], code: "" }, PItem { map: M_FBE80FDE1B, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 113, name: "HighISONoiseReduction", cond: "", format: "int8u", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_1A9DF0029D, bits: &[], code: "" }, PItem { map: M_F764085DB5, bits: &[], code: "" }, PItem { map: M_2421ACF0A9, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 114, name: "AFAdjustment", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 115, name: "MonochromeFilterEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_0A574798B7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 116, name: "MonochromeToning", cond: "", format: "", raw: "", value: "", print: "", map: M_AFDBD1CE95, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 118, name: "FaceDetect", cond: "", format: "", raw: "$val =~ / (\\d+)/ and $$self{FacesDetected} = $1; $val", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[PItem { map: &[], bits: &[], code: "$val ? \"On ($val faces max)\" : \"Off\"" }, PItem { map: &[], bits: &[], code: "\"$val faces detected\"" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 119, name: "FaceDetectFrameSize", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 121, name: "ShadowCorrection", cond: "", format: "", raw: "", value: "", print: "", map: M_B9125D8F42, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 122, name: "ISOAutoParameters", cond: "", format: "", raw: "", value: "", print: "", map: M_6DF8AAB803, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 123, name: "CrossProcess", cond: "", format: "", raw: "", value: "", print: "", map: M_219CEE08F2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 125, name: "LensCorr", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensCorr", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 126, name: "WhiteLevel", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 127, name: "BleachBypassToning", cond: "", format: "", raw: "", value: "", print: "", map: M_D0DA7F1618, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 128, name: "AspectRatio", cond: "", format: "", raw: "", value: "", print: "", map: M_FEEEE553C0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 130, name: "BlurControl", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_5C336BABD4, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 133, name: "HDR", cond: "", format: "int8u", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_9C45AEB9CF, bits: &[], code: "" }, PItem { map: M_FF13CB752C, bits: &[], code: "" }, PItem { map: M_30265E73F3, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 135, name: "ShutterType", cond: "", format: "", raw: "", value: "", print: "", map: M_17727E6FF4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 136, name: "NeutralDensityFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_87F0CE3C08, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 139, name: "ISO", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
-    Tag { id: 146, name: "IntervalShooting", cond: "", format: "", raw: "", value: "", print: "", map: M_844CF91F9B, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 149, name: "SkinToneCorrection", cond: "$count == 2", format: "", raw: "", value: "", print: "", map: M_FB6D511A15, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 149, name: "SkinToneCorrection", cond: "$count == 3", format: "", raw: "", value: "", print: "", map: M_F9E826A01D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 150, name: "ClarityControl", cond: "", format: "", raw: "", value: "", print: "", map: M_844CF91F9B, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 512, name: "BlackPoint", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 513, name: "WhitePoint", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 515, name: "ColorMatrixA", cond: "", format: "", raw: "", value: "join(\" \",map({ $_/8192 } split(\" \",$val)))", print: "join(\" \",map({sprintf(\"%.5f\",$_)} split(\" \",$val)))", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 9, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 516, name: "ColorMatrixB", cond: "", format: "", raw: "", value: "join(\" \",map({ $_/8192 } split(\" \",$val)))", print: "join(\" \",map({sprintf(\"%.5f\",$_)} split(\" \",$val)))", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 9, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 517, name: "CameraSettings", cond: "$count < 25", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::CameraSettings", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 517, name: "CameraSettingsUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::CameraSettingsUnknown", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 518, name: "AEInfo", cond: "$count <= 25 and $count != 21 and $$self{AEInfoSize} = $count", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AEInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 518, name: "AEInfo2", cond: "$count == 21", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AEInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 518, name: "AEInfo3", cond: "$count == 48", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AEInfo3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 518, name: "AEInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AEInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 519, name: "LensInfo", cond: "\n                $$self{Model}=~/(\\*ist|GX-1[LS])/ or\n               ($$self{Model}=~/(K100D|K110D)/ and $$valPt=~/^.{20}(\\xff|\\0\\0)/s)\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 519, name: "LensInfo", cond: "$count != 90 and $count != 91 and $count != 80 and $count != 128 and $count != 168", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 519, name: "LensInfo", cond: "$count == 90", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensInfo3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 519, name: "LensInfo", cond: "$count == 91", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensInfo4", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 519, name: "LensInfo", cond: "$count == 80 or $count == 128", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensInfo5", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 520, name: "FlashInfo", cond: "$count == 27", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FlashInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 520, name: "FlashInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FlashInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 521, name: "AEMeteringSegments", cond: "", format: "int8u", raw: "", value: "", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 522, name: "FlashMeteringSegments", cond: "", format: "int8u", raw: "", value: "", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 523, name: "SlaveFlashMeteringSegments", cond: "", format: "int8u", raw: "", value: "", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 525, name: "WB_RGGBLevelsDaylight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 526, name: "WB_RGGBLevelsShade", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 527, name: "WB_RGGBLevelsCloudy", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 528, name: "WB_RGGBLevelsTungsten", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 529, name: "WB_RGGBLevelsFluorescentD", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 530, name: "WB_RGGBLevelsFluorescentN", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 531, name: "WB_RGGBLevelsFluorescentW", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 532, name: "WB_RGGBLevelsFlash", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 533, name: "CameraInfo", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::CameraInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 534, name: "BatteryInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::BatteryInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 539, name: "SaturationInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 540, name: "ColorMatrixA2", cond: "", format: "int16s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 9, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 541, name: "ColorMatrixB2", cond: "", format: "int16s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 9, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 543, name: "AFInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AFInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 544, name: "HuffmanTable", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 545, name: "KelvinWB", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::KelvinWB", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 546, name: "ColorInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::ColorInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 548, name: "EVStepInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::EVStepInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 550, name: "ShotInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::ShotInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 551, name: "FacePos", cond: "$$self{FacesDetected}", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FacePos", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 552, name: "FaceSize", cond: "$$self{FacesDetected}", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FaceSize", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 553, name: "SerialNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 554, name: "FilterInfo", cond: "$$self{Make} =~ /^RICOH/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FilterInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 554, name: "FilterInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FilterInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 555, name: "LevelInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LevelInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 557, name: "WBLevels", cond: "$count == 100", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::WBLevels", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 558, name: "Artist", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 559, name: "Copyright", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 560, name: "FirmwareVersion", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 561, name: "ContrastDetectAFArea", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 565, name: "CrossProcessParams", cond: "", format: "int8u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 10, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 569, name: "LensInfoQ", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensInfoQ", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 575, name: "Model", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 579, name: "PixelShiftInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::PixelShiftInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 581, name: "AFPointInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AFPointInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1022, name: "DataDump", cond: "", format: "", raw: "", value: "", print: "\\$val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1023, name: "TempInfo", cond: "$$self{Model} =~ /K-(01|3|30|5|50|500)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::TempInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1023, name: "UnknownInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::UnknownInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1026, name: "ToneCurve", cond: "", format: "", raw: "", value: "", print: "\\$val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1027, name: "ToneCurves", cond: "", format: "", raw: "", value: "", print: "\\$val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 1029, name: "UnknownBlock", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 3584, name: "PrintIM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 0, name: "PentaxVersion", cond: "", format: "", raw: "", value: "", print: "$val=~tr/ /./; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1, name: "PentaxModelType", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2, name: "PreviewImageSize", cond: "", format: "", raw: "", value: "", print: "$val =~ tr/ /x/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 3, name: "PreviewImageLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4, name: "PreviewImageStart", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: true },
+    Tag { id: 5, name: "PentaxModelID", cond: "", format: "", raw: "$$self{PentaxModelID} = $val", value: "", print: "", map: M_817E029ED7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 6, name: "Date", cond: "", format: "", raw: "$$self{PentaxDate} = $val", value: "length($val)==4 ? sprintf(\"%.4d:%.2d:%.2d\",unpack(\"nC2\",$val)) : \"Unknown ($val)\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 7, name: "Time", cond: "", format: "", raw: "$$self{PentaxTime} = $val", value: "length($val)>=3 ? sprintf(\"%.2d:%.2d:%.2d\",unpack(\"C3\",$val)) : \"Unknown ($val)\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_DDE1A71741, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 9, name: "PentaxImageSize", cond: "", format: "", raw: "", value: "", print: "", map: M_71D53AFD51, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 11, name: "PictureMode", cond: "", format: "", raw: "", value: "(IsInt($val) and $val < 4 and $$self{Model} =~ /Optio 555\\b/) ? $val + 0.1 : $val", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_99ABD8D839, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 12, name: "FlashMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_5AD691F7DA, bits: &[], code: "" }, PItem { map: M_4D47715081, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "FocusMode", cond: "$$self{Make} !~ /^Asahi/", format: "", raw: "", value: "", print: "", map: M_9511566FAE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 13, name: "FocusMode", cond: "", format: "", raw: "", value: "", print: "", map: M_C46E67BC17, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 14, name: "AFPointSelected", cond: "$$self{Model} =~ /K-1\\b/", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_77504798AA, bits: &[], code: "" }, PItem { map: M_B12DF91358, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 14, name: "AFPointSelected", cond: "$$self{Model} =~ /K-3\\b/", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_BAFEF8603F, bits: &[], code: "" }, PItem { map: M_EC17372BF6, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 14, name: "AFPointSelected", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_92B3E985FF, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 15, name: "AFPointsInFocus", cond: "$$self{Model} =~ /K-3\\b/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_AA477C4BE3, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 15, name: "AFPointsInFocus", cond: "", format: "", raw: "", value: "", print: "", map: M_8550821C37, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16, name: "FocusPosition", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 18, name: "ExposureTime", cond: "", format: "", raw: "", value: "$val * 1e-5", print: "$val > 42949 ? \"Unknown (Bulb)\" : Image::ExifTool::Exif::PrintExposureTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true, is_offset: false },
+    Tag { id: 19, name: "FNumber", cond: "", format: "", raw: "", value: "$val / 10", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true, is_offset: false },
+    Tag { id: 20, name: "ISO", cond: "", format: "", raw: "", value: "", print: "", map: M_1D0E5FA3F0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 21, name: "LightReading", cond: "", format: "int16s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 22, name: "ExposureCompensation", cond: "$count == 1", format: "", raw: "", value: "($val - 50) / 10", print: "$val ? sprintf(\"%+.1f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 22, name: "ExposureCompensation", cond: "", format: "", raw: "", value: "$val =~ s/ .*//; ($val - 50) / 10", print: "$val ? sprintf(\"%+.1f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 23, name: "MeteringMode", cond: "", format: "", raw: "", value: "", print: "", map: M_FD74EDBD2B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 24, name: "AutoBracketing", cond: "", format: "", raw: "", value: "", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 25, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_A3A2468D79, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 26, name: "WhiteBalanceMode", cond: "", format: "", raw: "", value: "", print: "", map: M_36BF04DEF9, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 27, name: "BlueBalance", cond: "", format: "", raw: "", value: "$val / 256", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 28, name: "RedBalance", cond: "", format: "", raw: "", value: "$val / 256", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 29, name: "FocalLength", cond: "$self->{Model} =~ /^PENTAX Optio (30|33WR|43WR|450|550|555|750Z|X)\\b/", format: "", raw: "", value: "$val / 10", print: "sprintf(\"%.1f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true, is_offset: false },
+    Tag { id: 29, name: "FocalLength", cond: "", format: "", raw: "", value: "$val / 100", print: "sprintf(\"%.1f mm\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true, is_offset: false },
+    Tag { id: 30, name: "DigitalZoom", cond: "", format: "", raw: "", value: "$val / 100", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 31, name: "Saturation", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_2328054C9D, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 32, name: "Contrast", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_D57FA7D42F, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 33, name: "Sharpness", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_B805EAA8E7, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 34, name: "WorldTimeLocation", cond: "", format: "", raw: "", value: "", print: "", map: M_65623CAD18, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 35, name: "HometownCity", cond: "", format: "", raw: "", value: "", print: "", map: M_04F052EF1B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 36, name: "DestinationCity", cond: "", format: "", raw: "", value: "", print: "", map: M_04F052EF1B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37, name: "HometownDST", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 38, name: "DestinationDST", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 39, name: "DSPFirmwareVersion", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "$val=~tr/ /./; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 40, name: "CPUFirmwareVersion", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "$val=~tr/ /./; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 41, name: "FrameNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45, name: "EffectiveLV", cond: "$format eq \"int16u\"", format: "int16s", raw: "", value: "$val/1024", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45, name: "EffectiveLV", cond: "$format eq \"int32u\"", format: "int32s", raw: "", value: "$val/1024", print: "sprintf(\"%.1f\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 50, name: "ImageEditing", cond: "", format: "int8u", raw: "", value: "", print: "", map: M_40F104B99F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 51, name: "PictureMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[PItem { map: M_5584B9DF2A, bits: &[], code: "" }, PItem { map: M_9DDAF2B5E6, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 52, name: "DriveMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_3784D414AB, bits: &[], code: "" }, PItem { map: M_878C2B2C20, bits: &[], code: "" }, PItem { map: M_876EB936DD, bits: &[], code: "" }, PItem { map: M_3183F71FDF, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 53, name: "SensorSize", cond: "", format: "int16u", raw: "", value: "my @a=split(\" \",$val); $_/=500 foreach @a; join(\" \",@a)", print: "sprintf(\"%.3f x %.3f mm\", split(\" \",$val))", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 55, name: "ColorSpace", cond: "", format: "", raw: "", value: "", print: "", map: M_4F5A1079D6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 56, name: "ImageAreaOffset", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 57, name: "RawImageSize", cond: "", format: "", raw: "", value: "", print: "$_=$val;s/ /x/;$_", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 60, name: "AFPointsInFocus", cond: "", format: "int32u", raw: "", value: "$val & 0x7ff", print: "", map: M_CE65129ACC, bits: B_0B070156B6, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 61, name: "DataScaling", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 62, name: "PreviewImageBorders", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 63, name: "LensRec", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensRec", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 64, name: "SensitivityAdjust", cond: "", format: "", raw: "", value: "($val - 50) / 10", print: "$val ? sprintf(\"%+.1f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 65, name: "ImageEditCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 71, name: "CameraTemperature", cond: "", format: "", raw: "", value: "", print: "\"$val C\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 72, name: "AELock", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 73, name: "NoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 77, name: "FlashExposureComp", cond: "$count == 1", format: "", raw: "", value: "$val / 256", print: "$val ? sprintf(\"%+.1f\", $val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 77, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[PItem { map: &[], bits: &[], code: "$val ? sprintf(\"%+.1f\", $val) : 0" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 79, name: "ImageTone", cond: "", format: "", raw: "", value: "", print: "", map: M_E0081F06CA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 80, name: "ColorTemperature", cond: "", format: "", raw: "$val ? $val : undef", value: "53190 - $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 83, name: "ColorTempDaylight", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 84, name: "ColorTempShade", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 85, name: "ColorTempCloudy", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 86, name: "ColorTempTungsten", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 87, name: "ColorTempFluorescentD", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 88, name: "ColorTempFluorescentN", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 89, name: "ColorTempFluorescentW", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 90, name: "ColorTempFlash", cond: "", format: "", raw: "", value: "CODE:__ANON__", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 92, name: "ShakeReductionInfo", cond: "$count == 4", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::SRInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 92, name: "ShakeReductionInfo", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::SRInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 93, name: "ShutterCount", cond: "", format: "", raw: "length($val) == 4 ? unpack(\"N\",$val) : undef", value: "CODE:CryptShutterCount", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 96, name: "FaceInfo", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FaceInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 98, name: "RawDevelopmentProcess", cond: "$$self{Make} =~ /^(PENTAX|RICOH)/", format: "", raw: "", value: "", print: "", map: M_450383BF03, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 103, name: "Hue", cond: "", format: "", raw: "", value: "", print: "", map: M_D370E349D2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 104, name: "AWBInfo", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AWBInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 105, name: "DynamicRangeExpansion", cond: "", format: "int8u", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_65EE69C0F7, bits: &[], code: "" }, PItem { map: M_F3F1DD80CA, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 107, name: "TimeInfo", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::TimeInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 108, name: "HighLowKeyAdj", cond: "", format: "", raw: "", value: "", print: "", map: M_BED3B9ABE8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 109, name: "ContrastHighlight", cond: "", format: "", raw: "", value: "", print: "", map: M_BED3B9ABE8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 110, name: "ContrastShadow", cond: "", format: "", raw: "", value: "", print: "", map: M_BED3B9ABE8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 111, name: "ContrastHighlightShadowAdj", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 112, name: "FineSharpness", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_65EE69C0F7, bits: &[], code: "" }, PItem { map: M_FBE80FDE1B, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 113, name: "HighISONoiseReduction", cond: "", format: "int8u", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_1A9DF0029D, bits: &[], code: "" }, PItem { map: M_F764085DB5, bits: &[], code: "" }, PItem { map: M_2421ACF0A9, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 114, name: "AFAdjustment", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 115, name: "MonochromeFilterEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_0A574798B7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 116, name: "MonochromeToning", cond: "", format: "", raw: "", value: "", print: "", map: M_AFDBD1CE95, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 118, name: "FaceDetect", cond: "", format: "", raw: "$val =~ / (\\d+)/ and $$self{FacesDetected} = $1; $val", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[PItem { map: &[], bits: &[], code: "$val ? \"On ($val faces max)\" : \"Off\"" }, PItem { map: &[], bits: &[], code: "\"$val faces detected\"" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 119, name: "FaceDetectFrameSize", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 121, name: "ShadowCorrection", cond: "", format: "", raw: "", value: "", print: "", map: M_B9125D8F42, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 122, name: "ISOAutoParameters", cond: "", format: "", raw: "", value: "", print: "", map: M_6DF8AAB803, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 123, name: "CrossProcess", cond: "", format: "", raw: "", value: "", print: "", map: M_219CEE08F2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 125, name: "LensCorr", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensCorr", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 126, name: "WhiteLevel", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 127, name: "BleachBypassToning", cond: "", format: "", raw: "", value: "", print: "", map: M_D0DA7F1618, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 128, name: "AspectRatio", cond: "", format: "", raw: "", value: "", print: "", map: M_FEEEE553C0, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 130, name: "BlurControl", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_5C336BABD4, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 133, name: "HDR", cond: "", format: "int8u", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_9C45AEB9CF, bits: &[], code: "" }, PItem { map: M_FF13CB752C, bits: &[], code: "" }, PItem { map: M_30265E73F3, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 135, name: "ShutterType", cond: "", format: "", raw: "", value: "", print: "", map: M_17727E6FF4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 136, name: "NeutralDensityFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_87F0CE3C08, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 139, name: "ISO", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true, is_offset: false },
+    Tag { id: 146, name: "IntervalShooting", cond: "", format: "", raw: "", value: "", print: "", map: M_844CF91F9B, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 149, name: "SkinToneCorrection", cond: "$count == 2", format: "", raw: "", value: "", print: "", map: M_FB6D511A15, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 149, name: "SkinToneCorrection", cond: "$count == 3", format: "", raw: "", value: "", print: "", map: M_F9E826A01D, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 150, name: "ClarityControl", cond: "", format: "", raw: "", value: "", print: "", map: M_844CF91F9B, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 512, name: "BlackPoint", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 513, name: "WhitePoint", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 515, name: "ColorMatrixA", cond: "", format: "", raw: "", value: "join(\" \",map({ $_/8192 } split(\" \",$val)))", print: "join(\" \",map({sprintf(\"%.5f\",$_)} split(\" \",$val)))", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 9, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 516, name: "ColorMatrixB", cond: "", format: "", raw: "", value: "join(\" \",map({ $_/8192 } split(\" \",$val)))", print: "join(\" \",map({sprintf(\"%.5f\",$_)} split(\" \",$val)))", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 9, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 517, name: "CameraSettings", cond: "$count < 25", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::CameraSettings", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 517, name: "CameraSettingsUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::CameraSettingsUnknown", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 518, name: "AEInfo", cond: "$count <= 25 and $count != 21 and $$self{AEInfoSize} = $count", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AEInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 518, name: "AEInfo2", cond: "$count == 21", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AEInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 518, name: "AEInfo3", cond: "$count == 48", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AEInfo3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 518, name: "AEInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AEInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 519, name: "LensInfo", cond: "\n                $$self{Model}=~/(\\*ist|GX-1[LS])/ or\n               ($$self{Model}=~/(K100D|K110D)/ and $$valPt=~/^.{20}(\\xff|\\0\\0)/s)\n            ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 519, name: "LensInfo", cond: "$count != 90 and $count != 91 and $count != 80 and $count != 128 and $count != 168", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 519, name: "LensInfo", cond: "$count == 90", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensInfo3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 519, name: "LensInfo", cond: "$count == 91", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensInfo4", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 519, name: "LensInfo", cond: "$count == 80 or $count == 128", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensInfo5", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 520, name: "FlashInfo", cond: "$count == 27", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FlashInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 520, name: "FlashInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FlashInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 521, name: "AEMeteringSegments", cond: "", format: "int8u", raw: "", value: "", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 522, name: "FlashMeteringSegments", cond: "", format: "int8u", raw: "", value: "", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 523, name: "SlaveFlashMeteringSegments", cond: "", format: "int8u", raw: "", value: "", print: "CODE:__ANON__", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 525, name: "WB_RGGBLevelsDaylight", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 526, name: "WB_RGGBLevelsShade", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 527, name: "WB_RGGBLevelsCloudy", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 528, name: "WB_RGGBLevelsTungsten", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 529, name: "WB_RGGBLevelsFluorescentD", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 530, name: "WB_RGGBLevelsFluorescentN", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 531, name: "WB_RGGBLevelsFluorescentW", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 532, name: "WB_RGGBLevelsFlash", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 533, name: "CameraInfo", cond: "", format: "undef", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::CameraInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 534, name: "BatteryInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::BatteryInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 539, name: "SaturationInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 540, name: "ColorMatrixA2", cond: "", format: "int16s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 9, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 541, name: "ColorMatrixB2", cond: "", format: "int16s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 9, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 543, name: "AFInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AFInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 544, name: "HuffmanTable", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 545, name: "KelvinWB", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::KelvinWB", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 546, name: "ColorInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::ColorInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 548, name: "EVStepInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::EVStepInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 550, name: "ShotInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::ShotInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 551, name: "FacePos", cond: "$$self{FacesDetected}", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FacePos", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 552, name: "FaceSize", cond: "$$self{FacesDetected}", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FaceSize", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 553, name: "SerialNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 554, name: "FilterInfo", cond: "$$self{Make} =~ /^RICOH/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FilterInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 554, name: "FilterInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::FilterInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 555, name: "LevelInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LevelInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 557, name: "WBLevels", cond: "$count == 100", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::WBLevels", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 558, name: "Artist", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 559, name: "Copyright", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 560, name: "FirmwareVersion", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 561, name: "ContrastDetectAFArea", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 565, name: "CrossProcessParams", cond: "", format: "int8u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 10, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 569, name: "LensInfoQ", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::LensInfoQ", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 575, name: "Model", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 579, name: "PixelShiftInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::PixelShiftInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 581, name: "AFPointInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::AFPointInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1022, name: "DataDump", cond: "", format: "", raw: "", value: "", print: "\\$val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1023, name: "TempInfo", cond: "$$self{Model} =~ /K-(01|3|30|5|50|500)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::TempInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1023, name: "UnknownInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Pentax::UnknownInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1026, name: "ToneCurve", cond: "", format: "", raw: "", value: "", print: "\\$val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1027, name: "ToneCurves", cond: "", format: "", raw: "", value: "", print: "\\$val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1029, name: "UnknownBlock", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 3584, name: "PrintIM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static PENTAX__PIXELSHIFTINFO: Table = Table {
     name: "Image::ExifTool::Pentax::PixelShiftInfo",
@@ -7180,6 +7403,7 @@ pub static PENTAX__PIXELSHIFTINFO: Table = Table {
         mask: 0,
         frac: 0,
         weak: false,
+        is_offset: false,
     }],
 };
 pub static PENTAX__SRINFO: Table = Table {
@@ -7210,6 +7434,7 @@ pub static PENTAX__SRINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -7232,6 +7457,7 @@ pub static PENTAX__SRINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -7254,6 +7480,7 @@ pub static PENTAX__SRINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -7276,6 +7503,7 @@ pub static PENTAX__SRINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -7307,6 +7535,7 @@ pub static PENTAX__SRINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -7329,6 +7558,7 @@ pub static PENTAX__SRINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -7359,6 +7589,7 @@ pub static PENTAX__SHOTINFO: Table = Table {
         mask: 0,
         frac: 0,
         weak: false,
+        is_offset: false,
     }],
 };
 pub static PENTAX__TEMPINFO: Table = Table {
@@ -7389,6 +7620,7 @@ pub static PENTAX__TEMPINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -7411,6 +7643,7 @@ pub static PENTAX__TEMPINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -7433,6 +7666,7 @@ pub static PENTAX__TEMPINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 22,
@@ -7455,6 +7689,7 @@ pub static PENTAX__TEMPINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -7486,6 +7721,7 @@ pub static PENTAX__TIMEINFO: Table = Table {
             mask: 1,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 0,
@@ -7508,6 +7744,7 @@ pub static PENTAX__TIMEINFO: Table = Table {
             mask: 2,
             frac: 20,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 0,
@@ -7530,6 +7767,7 @@ pub static PENTAX__TIMEINFO: Table = Table {
             mask: 4,
             frac: 30,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -7552,6 +7790,7 @@ pub static PENTAX__TIMEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -7574,6 +7813,7 @@ pub static PENTAX__TIMEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -7613,6 +7853,7 @@ pub static PENTAX__WBLEVELS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -7635,6 +7876,7 @@ pub static PENTAX__WBLEVELS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -7657,6 +7899,7 @@ pub static PENTAX__WBLEVELS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 29,
@@ -7679,6 +7922,7 @@ pub static PENTAX__WBLEVELS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 38,
@@ -7701,6 +7945,7 @@ pub static PENTAX__WBLEVELS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 47,
@@ -7723,6 +7968,7 @@ pub static PENTAX__WBLEVELS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 56,
@@ -7745,6 +7991,7 @@ pub static PENTAX__WBLEVELS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 65,
@@ -7767,6 +8014,7 @@ pub static PENTAX__WBLEVELS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 74,
@@ -7789,6 +8037,7 @@ pub static PENTAX__WBLEVELS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 83,
@@ -7811,6 +8060,7 @@ pub static PENTAX__WBLEVELS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 92,
@@ -7833,6 +8083,7 @@ pub static PENTAX__WBLEVELS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };

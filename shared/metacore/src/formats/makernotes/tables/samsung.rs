@@ -220,6 +220,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 259,
@@ -242,6 +243,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 282,
@@ -264,6 +266,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 283,
@@ -286,6 +289,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 296,
@@ -308,6 +312,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 513,
@@ -330,6 +335,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: true,
         },
         Tag {
             id: 514,
@@ -352,6 +358,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 531,
@@ -374,6 +381,7 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -405,6 +413,7 @@ pub static SAMSUNG__ORIENTATIONINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -427,6 +436,7 @@ pub static SAMSUNG__ORIENTATIONINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -449,6 +459,7 @@ pub static SAMSUNG__ORIENTATIONINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -480,6 +491,7 @@ pub static SAMSUNG__PICTUREWIZARD: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -502,6 +514,7 @@ pub static SAMSUNG__PICTUREWIZARD: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -524,6 +537,7 @@ pub static SAMSUNG__PICTUREWIZARD: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -546,6 +560,7 @@ pub static SAMSUNG__PICTUREWIZARD: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -568,6 +583,7 @@ pub static SAMSUNG__PICTUREWIZARD: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -599,6 +615,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -621,6 +638,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -643,6 +661,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -665,6 +684,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -687,6 +707,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -713,6 +734,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 33,
@@ -735,6 +757,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 48,
@@ -757,6 +780,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 49,
@@ -779,6 +803,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 53,
@@ -801,6 +826,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 53,
@@ -823,6 +849,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 64,
@@ -845,6 +872,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 65,
@@ -867,6 +895,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 67,
@@ -889,6 +918,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 80,
@@ -911,6 +941,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 256,
@@ -933,6 +964,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 288,
@@ -955,6 +987,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 291,
@@ -977,6 +1010,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40961,
@@ -999,6 +1033,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40962,
@@ -1021,6 +1056,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40963,
@@ -1047,6 +1083,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40964,
@@ -1069,6 +1106,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40965,
@@ -1091,6 +1129,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40976,
@@ -1113,6 +1152,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40977,
@@ -1135,6 +1175,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40978,
@@ -1157,6 +1198,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40979,
@@ -1179,6 +1221,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40980,
@@ -1201,6 +1244,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40984,
@@ -1223,6 +1267,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40985,
@@ -1245,6 +1290,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 40986,
@@ -1267,6 +1313,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 40992,
@@ -1289,6 +1336,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40993,
@@ -1311,6 +1359,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40994,
@@ -1333,6 +1382,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40995,
@@ -1355,6 +1405,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40996,
@@ -1377,6 +1428,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40997,
@@ -1399,6 +1451,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41000,
@@ -1421,6 +1474,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41008,
@@ -1443,6 +1497,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41009,
@@ -1465,6 +1520,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41010,
@@ -1487,6 +1543,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41011,
@@ -1509,6 +1566,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41012,
@@ -1531,6 +1589,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41013,
@@ -1553,6 +1612,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41014,
@@ -1575,6 +1635,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41024,
@@ -1597,6 +1658,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41025,
@@ -1619,6 +1681,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41026,
@@ -1641,6 +1704,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41027,
@@ -1663,6 +1727,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41032,
@@ -1685,6 +1750,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41040,
@@ -1707,6 +1773,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41041,
@@ -1729,6 +1796,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41042,
@@ -1751,6 +1819,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41043,
@@ -1773,6 +1842,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41044,
@@ -1795,6 +1865,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41045,
@@ -1817,6 +1888,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41046,
@@ -1839,6 +1911,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41047,
@@ -1861,6 +1934,7 @@ pub static SAMSUNG__TYPE2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };

@@ -93,6 +93,7 @@ pub static SANYO__FACEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -115,6 +116,7 @@ pub static SANYO__FACEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -146,6 +148,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 256,
@@ -168,6 +171,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 512,
@@ -190,6 +194,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 513,
@@ -212,6 +217,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 514,
@@ -234,6 +240,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 516,
@@ -256,6 +263,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 519,
@@ -278,6 +286,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 520,
@@ -300,6 +309,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 521,
@@ -322,6 +332,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 526,
@@ -344,6 +355,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 527,
@@ -366,6 +378,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 528,
@@ -388,6 +401,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 531,
@@ -410,6 +424,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 532,
@@ -432,6 +447,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 534,
@@ -454,6 +470,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 535,
@@ -476,6 +493,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 536,
@@ -498,6 +516,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 537,
@@ -520,6 +539,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 539,
@@ -542,6 +562,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 541,
@@ -564,6 +585,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 542,
@@ -586,6 +608,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 543,
@@ -608,6 +631,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 547,
@@ -630,6 +654,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 547,
@@ -652,6 +677,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 548,
@@ -674,6 +700,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 549,
@@ -696,6 +723,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3584,
@@ -718,6 +746,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3840,
@@ -740,6 +769,7 @@ pub static SANYO__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };

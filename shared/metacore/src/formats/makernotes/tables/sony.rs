@@ -3136,6 +3136,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -3158,6 +3159,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -3180,6 +3182,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -3202,6 +3205,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -3224,6 +3228,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -3246,6 +3251,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -3268,6 +3274,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -3290,6 +3297,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -3312,6 +3320,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -3334,6 +3343,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -3356,6 +3366,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -3378,6 +3389,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -3400,6 +3412,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -3422,6 +3435,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -3444,6 +3458,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -3466,6 +3481,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -3488,6 +3504,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 19,
@@ -3510,6 +3527,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -3532,6 +3550,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -3554,6 +3573,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 22,
@@ -3576,6 +3596,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 23,
@@ -3598,6 +3619,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 26,
@@ -3620,6 +3642,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 27,
@@ -3642,6 +3665,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 28,
@@ -3664,6 +3688,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 29,
@@ -3686,6 +3711,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 30,
@@ -3708,6 +3734,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 31,
@@ -3730,6 +3757,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -3752,6 +3780,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 33,
@@ -3774,6 +3803,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 34,
@@ -3796,6 +3826,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 35,
@@ -3818,6 +3849,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 36,
@@ -3840,6 +3872,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 37,
@@ -3862,6 +3895,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 38,
@@ -3884,6 +3918,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 39,
@@ -3906,6 +3941,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -3928,6 +3964,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41,
@@ -3950,6 +3987,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 42,
@@ -3972,6 +4010,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 43,
@@ -3994,6 +4033,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 44,
@@ -4016,6 +4056,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 45,
@@ -4038,6 +4079,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 46,
@@ -4060,6 +4102,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 47,
@@ -4082,6 +4125,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 48,
@@ -4104,6 +4148,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 49,
@@ -4126,6 +4171,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 50,
@@ -4148,6 +4194,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 51,
@@ -4170,6 +4217,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 52,
@@ -4192,6 +4240,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 63,
@@ -4214,6 +4263,7 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -4245,6 +4295,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -4267,6 +4318,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -4289,6 +4341,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -4311,6 +4364,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -4333,6 +4387,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -4355,6 +4410,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -4377,6 +4433,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -4399,6 +4456,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 64,
@@ -4421,6 +4479,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 129,
@@ -4443,6 +4502,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 136,
@@ -4465,6 +4525,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: true,
         },
         Tag {
             id: 137,
@@ -4487,6 +4548,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 256,
@@ -4509,6 +4571,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 257,
@@ -4531,6 +4594,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 257,
@@ -4553,6 +4617,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 258,
@@ -4575,6 +4640,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 259,
@@ -4597,6 +4663,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 259,
@@ -4619,6 +4686,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 260,
@@ -4641,6 +4709,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 261,
@@ -4663,6 +4732,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 263,
@@ -4685,6 +4755,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 265,
@@ -4707,6 +4778,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 266,
@@ -4729,6 +4801,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 267,
@@ -4751,6 +4824,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 268,
@@ -4773,6 +4847,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 273,
@@ -4795,6 +4870,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 274,
@@ -4817,6 +4893,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 275,
@@ -4839,6 +4916,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 276,
@@ -4861,6 +4939,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 276,
@@ -4883,6 +4962,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 277,
@@ -4905,6 +4985,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3584,
@@ -4927,6 +5008,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3840,
@@ -4949,6 +5031,7 @@ pub static MINOLTA__MAIN: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -4980,6 +5063,7 @@ pub static SONY__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -5002,6 +5086,7 @@ pub static SONY__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -5024,6 +5109,7 @@ pub static SONY__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -5046,6 +5132,7 @@ pub static SONY__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -5068,6 +5155,7 @@ pub static SONY__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -5090,6 +5178,7 @@ pub static SONY__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -5112,6 +5201,7 @@ pub static SONY__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -5134,6 +5224,7 @@ pub static SONY__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -5156,6 +5247,7 @@ pub static SONY__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -5178,6 +5270,7 @@ pub static SONY__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -5200,6 +5293,7 @@ pub static SONY__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -5222,6 +5316,7 @@ pub static SONY__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -5244,6 +5339,7 @@ pub static SONY__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -5266,6 +5362,7 @@ pub static SONY__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 55,
@@ -5288,6 +5385,7 @@ pub static SONY__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 56,
@@ -5310,6 +5408,7 @@ pub static SONY__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 57,
@@ -5332,6 +5431,7 @@ pub static SONY__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 58,
@@ -5354,6 +5454,7 @@ pub static SONY__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 59,
@@ -5376,6 +5477,7 @@ pub static SONY__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 67,
@@ -5398,6 +5500,7 @@ pub static SONY__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 80,
@@ -5420,6 +5523,7 @@ pub static SONY__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 125,
@@ -5442,6 +5546,7 @@ pub static SONY__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 366,
@@ -5464,6 +5569,7 @@ pub static SONY__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 381,
@@ -5486,6 +5592,7 @@ pub static SONY__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 382,
@@ -5508,6 +5615,7 @@ pub static SONY__AFINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
     ],
 };
@@ -5539,6 +5647,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -5561,6 +5670,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -5583,6 +5693,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 25,
@@ -5605,6 +5716,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 30,
@@ -5627,6 +5739,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -5649,6 +5762,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 34,
@@ -5671,6 +5785,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 36,
@@ -5693,6 +5808,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 38,
@@ -5715,6 +5831,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -5737,6 +5854,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 42,
@@ -5759,6 +5877,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 44,
@@ -5781,6 +5900,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 46,
@@ -5803,6 +5923,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 48,
@@ -5825,6 +5946,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 50,
@@ -5847,6 +5969,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 52,
@@ -5869,6 +5992,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 54,
@@ -5891,6 +6015,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 56,
@@ -5913,6 +6038,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 58,
@@ -5935,6 +6061,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 60,
@@ -5957,6 +6084,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 62,
@@ -5979,6 +6107,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 64,
@@ -6001,6 +6130,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 66,
@@ -6023,6 +6153,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 68,
@@ -6045,6 +6176,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 70,
@@ -6067,6 +6199,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 72,
@@ -6089,6 +6222,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 74,
@@ -6111,6 +6245,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 76,
@@ -6133,6 +6268,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 304,
@@ -6155,6 +6291,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 305,
@@ -6177,6 +6314,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 128,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 305,
@@ -6199,6 +6337,7 @@ pub static SONY__CAMERAINFO: Table = Table {
             mask: 127,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -6238,6 +6377,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -6260,6 +6400,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -6282,6 +6423,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -6304,6 +6446,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -6326,6 +6469,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 255,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -6348,6 +6492,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -6370,6 +6515,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -6392,6 +6538,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -6414,6 +6561,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -6436,6 +6584,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -6458,6 +6607,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 15,
@@ -6480,6 +6630,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -6502,6 +6653,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -6524,6 +6676,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -6546,6 +6699,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 19,
@@ -6568,6 +6722,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -6590,6 +6745,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -6612,6 +6768,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 22,
@@ -6634,6 +6791,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -6656,6 +6814,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 25,
@@ -6678,6 +6837,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 26,
@@ -6700,6 +6860,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 27,
@@ -6722,6 +6883,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 28,
@@ -6744,6 +6906,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 29,
@@ -6766,6 +6929,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 30,
@@ -6788,6 +6952,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 31,
@@ -6810,6 +6975,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 34,
@@ -6832,6 +6998,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 35,
@@ -6854,6 +7021,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -6876,6 +7044,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41,
@@ -6898,6 +7067,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 42,
@@ -6920,6 +7090,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 43,
@@ -6942,6 +7113,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 44,
@@ -6964,6 +7136,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 45,
@@ -6986,6 +7159,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 46,
@@ -7008,6 +7182,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 47,
@@ -7030,6 +7205,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 48,
@@ -7052,6 +7228,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 60,
@@ -7074,6 +7251,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 61,
@@ -7096,6 +7274,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 62,
@@ -7118,6 +7297,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 63,
@@ -7140,6 +7320,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 64,
@@ -7162,6 +7343,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 76,
@@ -7184,6 +7366,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 77,
@@ -7206,6 +7389,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 80,
@@ -7228,6 +7412,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 81,
@@ -7250,6 +7435,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 83,
@@ -7272,6 +7458,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 84,
@@ -7294,6 +7481,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 85,
@@ -7316,6 +7504,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 86,
@@ -7338,6 +7527,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 88,
@@ -7360,6 +7550,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 106,
@@ -7382,6 +7573,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 154,
@@ -7404,6 +7596,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 1023,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 155,
@@ -7426,6 +7619,7 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             mask: 16383,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -7457,6 +7651,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -7479,6 +7674,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -7501,6 +7697,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -7523,6 +7720,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -7545,6 +7743,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -7567,6 +7766,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -7589,6 +7789,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -7611,6 +7812,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -7633,6 +7835,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -7655,6 +7858,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -7677,6 +7881,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -7699,6 +7904,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 15,
@@ -7721,6 +7927,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -7743,6 +7950,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -7765,6 +7973,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -7787,6 +7996,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 19,
@@ -7809,6 +8019,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -7831,6 +8042,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 22,
@@ -7853,6 +8065,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 23,
@@ -7875,6 +8088,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -7897,6 +8111,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 25,
@@ -7919,6 +8134,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 26,
@@ -7941,6 +8157,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 27,
@@ -7963,6 +8180,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 31,
@@ -7985,6 +8203,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 37,
@@ -8007,6 +8226,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 38,
@@ -8029,6 +8249,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 39,
@@ -8051,6 +8272,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -8073,6 +8295,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41,
@@ -8095,6 +8318,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 60,
@@ -8117,6 +8341,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 61,
@@ -8139,6 +8364,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 62,
@@ -8161,6 +8387,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 63,
@@ -8183,6 +8410,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 64,
@@ -8205,6 +8433,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 76,
@@ -8227,6 +8456,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 77,
@@ -8249,6 +8479,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 83,
@@ -8271,6 +8502,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 84,
@@ -8293,6 +8525,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 85,
@@ -8315,6 +8548,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 86,
@@ -8337,6 +8571,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 88,
@@ -8359,6 +8594,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 126,
@@ -8381,6 +8617,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 255,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 127,
@@ -8403,6 +8640,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 131,
@@ -8425,6 +8663,7 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -8456,6 +8695,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -8478,6 +8718,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -8500,6 +8741,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -8522,6 +8764,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -8544,6 +8787,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -8566,6 +8810,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -8588,6 +8833,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -8610,6 +8856,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -8632,6 +8879,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -8654,6 +8902,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -8676,6 +8925,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -8698,6 +8948,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -8720,6 +8971,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -8742,6 +8994,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 15,
@@ -8764,6 +9017,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -8786,6 +9040,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -8808,6 +9063,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -8830,6 +9086,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 22,
@@ -8852,6 +9109,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 23,
@@ -8874,6 +9132,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -8896,6 +9155,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 25,
@@ -8918,6 +9178,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -8940,6 +9201,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 33,
@@ -8962,6 +9224,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 35,
@@ -8984,6 +9247,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 36,
@@ -9006,6 +9270,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 37,
@@ -9028,6 +9293,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 38,
@@ -9050,6 +9316,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 39,
@@ -9072,6 +9339,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -9094,6 +9362,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 45,
@@ -9116,6 +9385,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 46,
@@ -9138,6 +9408,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 47,
@@ -9160,6 +9431,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 48,
@@ -9182,6 +9454,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 49,
@@ -9204,6 +9477,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 50,
@@ -9226,6 +9500,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 51,
@@ -9248,6 +9523,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 52,
@@ -9270,6 +9546,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 53,
@@ -9292,6 +9569,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 54,
@@ -9314,6 +9592,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 56,
@@ -9336,6 +9615,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 131,
@@ -9358,6 +9638,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 132,
@@ -9380,6 +9661,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 133,
@@ -9402,6 +9684,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 134,
@@ -9424,6 +9707,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 135,
@@ -9446,6 +9730,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 136,
@@ -9468,6 +9753,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 139,
@@ -9490,6 +9776,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 153,
@@ -9512,6 +9799,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 268,
@@ -9534,6 +9822,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 276,
@@ -9556,6 +9845,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 16760832,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 276,
@@ -9578,6 +9868,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 16383,
             frac: 10,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 512,
@@ -9600,6 +9891,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 643,
@@ -9622,6 +9914,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 644,
@@ -9644,6 +9937,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 645,
@@ -9666,6 +9960,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 646,
@@ -9688,6 +9983,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 647,
@@ -9710,6 +10006,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 648,
@@ -9732,6 +10029,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 651,
@@ -9754,6 +10052,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 780,
@@ -9776,6 +10075,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 788,
@@ -9798,6 +10098,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 16383,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 790,
@@ -9820,6 +10121,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 1023,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1008,
@@ -9842,6 +10144,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1011,
@@ -9864,6 +10167,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1015,
@@ -9886,6 +10190,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1024,
@@ -9908,6 +10213,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 16383,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1026,
@@ -9930,6 +10236,7 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             mask: 1023,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -9969,6 +10276,7 @@ pub static SONY__EXTRAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -9991,6 +10299,7 @@ pub static SONY__EXTRAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -10013,6 +10322,7 @@ pub static SONY__EXTRAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -10035,6 +10345,7 @@ pub static SONY__EXTRAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -10057,6 +10368,7 @@ pub static SONY__EXTRAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 26,
@@ -10079,6 +10391,7 @@ pub static SONY__EXTRAINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -10110,6 +10423,7 @@ pub static SONY__EXTRAINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -10132,6 +10446,7 @@ pub static SONY__EXTRAINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -10163,6 +10478,7 @@ pub static SONY__EXTRAINFO3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -10185,6 +10501,7 @@ pub static SONY__EXTRAINFO3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -10207,6 +10524,7 @@ pub static SONY__EXTRAINFO3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -10229,6 +10547,7 @@ pub static SONY__EXTRAINFO3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -10251,6 +10570,7 @@ pub static SONY__EXTRAINFO3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -10273,6 +10593,7 @@ pub static SONY__EXTRAINFO3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -10295,6 +10616,7 @@ pub static SONY__EXTRAINFO3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -10317,6 +10639,7 @@ pub static SONY__EXTRAINFO3: Table = Table {
             mask: 0,
             frac: 0,
             weak: true,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -10339,6 +10662,7 @@ pub static SONY__EXTRAINFO3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 22,
@@ -10361,6 +10685,7 @@ pub static SONY__EXTRAINFO3: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 22,
@@ -10383,6 +10708,7 @@ pub static SONY__EXTRAINFO3: Table = Table {
             mask: 192,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -10405,6 +10731,7 @@ pub static SONY__EXTRAINFO3: Table = Table {
             mask: 48,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -10436,6 +10763,7 @@ pub static SONY__FACEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -10458,6 +10786,7 @@ pub static SONY__FACEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -10480,6 +10809,7 @@ pub static SONY__FACEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -10502,6 +10832,7 @@ pub static SONY__FACEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -10524,6 +10855,7 @@ pub static SONY__FACEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -10546,6 +10878,7 @@ pub static SONY__FACEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 26,
@@ -10568,6 +10901,7 @@ pub static SONY__FACEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 31,
@@ -10590,6 +10924,7 @@ pub static SONY__FACEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 36,
@@ -10612,6 +10947,7 @@ pub static SONY__FACEINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -10643,6 +10979,7 @@ pub static SONY__FACEINFO1: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -10665,6 +11002,7 @@ pub static SONY__FACEINFO1: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 64,
@@ -10687,6 +11025,7 @@ pub static SONY__FACEINFO1: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 96,
@@ -10709,6 +11048,7 @@ pub static SONY__FACEINFO1: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 128,
@@ -10731,6 +11071,7 @@ pub static SONY__FACEINFO1: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 160,
@@ -10753,6 +11094,7 @@ pub static SONY__FACEINFO1: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 192,
@@ -10775,6 +11117,7 @@ pub static SONY__FACEINFO1: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 224,
@@ -10797,6 +11140,7 @@ pub static SONY__FACEINFO1: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -10828,6 +11172,7 @@ pub static SONY__FACEINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 37,
@@ -10850,6 +11195,7 @@ pub static SONY__FACEINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 74,
@@ -10872,6 +11218,7 @@ pub static SONY__FACEINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 111,
@@ -10894,6 +11241,7 @@ pub static SONY__FACEINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 148,
@@ -10916,6 +11264,7 @@ pub static SONY__FACEINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 185,
@@ -10938,6 +11287,7 @@ pub static SONY__FACEINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 222,
@@ -10960,6 +11310,7 @@ pub static SONY__FACEINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 259,
@@ -10982,25 +11333,26 @@ pub static SONY__FACEINFO2: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
 pub static SONY__FACEINFOA: Table = Table { name: "Image::ExifTool::Sony::FaceInfoA", binary: true, serial: false, format: "int16u", first: 0, tags: &[
-    Tag { id: 2, name: "FaceTest2", cond: "", format: "", raw: "$$self{FaceTest2} = $val; $$self{OPTIONS}{Unknown}<2 ? undef : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 3, name: "FacesDetected", cond: "", format: "", raw: "$$self{FacesDetected} = ($val > 8 ? 0 : $val); $val", value: "$val > 8 ? 0 : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8, name: "FaceTest8", cond: "", format: "", raw: "$$self{FaceTest8} = $val; $$self{OPTIONS}{Unknown}<2 ? undef : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 11, name: "PotentialFace1Position", cond: "\n            $$self{FacesDetected} >= 1 or\n            ($$self{FaceTest8} > 0 and ($$self{FaceTest2} == 1 or $$self{FaceTest2} == 257))\n        ", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 21, name: "PotentialFace2Position", cond: "$$self{FacesDetected} >= 2 or ($$self{FacesDetected} == 1 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 31, name: "PotentialFace3Position", cond: "$$self{FacesDetected} >= 3 or ($$self{FacesDetected} == 2 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 41, name: "PotentialFace4Position", cond: "$$self{FacesDetected} >= 4 or ($$self{FacesDetected} == 3 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 51, name: "PotentialFace5Position", cond: "$$self{FacesDetected} >= 5 or ($$self{FacesDetected} == 4 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 61, name: "PotentialFace6Position", cond: "$$self{FacesDetected} >= 6 or ($$self{FacesDetected} == 5 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 71, name: "PotentialFace7Position", cond: "$$self{FacesDetected} >= 7 or ($$self{FacesDetected} == 6 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 81, name: "PotentialFace8Position", cond: "$$self{FacesDetected} >= 8 or ($$self{FacesDetected} == 7 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 91, name: "Face1Position", cond: "$$self{FacesDetected} >= 1", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 101, name: "Face2Position", cond: "$$self{FacesDetected} >= 2", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 111, name: "Face3Position", cond: "$$self{FacesDetected} >= 3", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 121, name: "Face4Position", cond: "$$self{FacesDetected} >= 4", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 2, name: "FaceTest2", cond: "", format: "", raw: "$$self{FaceTest2} = $val; $$self{OPTIONS}{Unknown}<2 ? undef : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 3, name: "FacesDetected", cond: "", format: "", raw: "$$self{FacesDetected} = ($val > 8 ? 0 : $val); $val", value: "$val > 8 ? 0 : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8, name: "FaceTest8", cond: "", format: "", raw: "$$self{FaceTest8} = $val; $$self{OPTIONS}{Unknown}<2 ? undef : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 11, name: "PotentialFace1Position", cond: "\n            $$self{FacesDetected} >= 1 or\n            ($$self{FaceTest8} > 0 and ($$self{FaceTest2} == 1 or $$self{FaceTest2} == 257))\n        ", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 21, name: "PotentialFace2Position", cond: "$$self{FacesDetected} >= 2 or ($$self{FacesDetected} == 1 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 31, name: "PotentialFace3Position", cond: "$$self{FacesDetected} >= 3 or ($$self{FacesDetected} == 2 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 41, name: "PotentialFace4Position", cond: "$$self{FacesDetected} >= 4 or ($$self{FacesDetected} == 3 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 51, name: "PotentialFace5Position", cond: "$$self{FacesDetected} >= 5 or ($$self{FacesDetected} == 4 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 61, name: "PotentialFace6Position", cond: "$$self{FacesDetected} >= 6 or ($$self{FacesDetected} == 5 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 71, name: "PotentialFace7Position", cond: "$$self{FacesDetected} >= 7 or ($$self{FacesDetected} == 6 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 81, name: "PotentialFace8Position", cond: "$$self{FacesDetected} >= 8 or ($$self{FacesDetected} == 7 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 91, name: "Face1Position", cond: "$$self{FacesDetected} >= 1", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 101, name: "Face2Position", cond: "$$self{FacesDetected} >= 2", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 111, name: "Face3Position", cond: "$$self{FacesDetected} >= 3", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 121, name: "Face4Position", cond: "$$self{FacesDetected} >= 4", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static SONY__FOCUSINFO: Table = Table {
     name: "Image::ExifTool::Sony::FocusInfo",
@@ -11030,6 +11382,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -11052,6 +11405,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -11074,6 +11428,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -11096,6 +11451,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -11118,6 +11474,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 43,
@@ -11140,6 +11497,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 44,
@@ -11162,6 +11520,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 45,
@@ -11184,6 +11543,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 46,
@@ -11206,6 +11566,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 47,
@@ -11228,6 +11589,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 63,
@@ -11250,6 +11612,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 65,
@@ -11272,6 +11635,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 109,
@@ -11294,6 +11658,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 111,
@@ -11316,6 +11681,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 119,
@@ -11338,6 +11704,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 121,
@@ -11360,6 +11727,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2118,
@@ -11382,6 +11750,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2491,
@@ -11404,6 +11773,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4368,
@@ -11426,6 +11796,7 @@ pub static SONY__FOCUSINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -11457,6 +11828,7 @@ pub static SONY__ISOINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -11479,6 +11851,7 @@ pub static SONY__ISOINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -11501,165 +11874,166 @@ pub static SONY__ISOINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
 pub static SONY__MAIN: Table = Table { name: "Image::ExifTool::Sony::Main", binary: false, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 16, name: "CameraInfo", cond: "$count == 368 or $count == 5478", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16, name: "CameraInfo2", cond: "$count == 5506 or $count == 6118", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16, name: "CameraInfo3", cond: "$count == 15360", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 16, name: "CameraInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 32, name: "FocusInfo", cond: "$count == 19154 or $count == 19148", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::FocusInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 32, name: "MoreInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::MoreInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 258, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_1BCBEE6FAE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 260, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 261, name: "Teleconverter", cond: "", format: "", raw: "", value: "", print: "", map: M_FF8658FB96, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 274, name: "WhiteBalanceFineTune", cond: "", format: "int32s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 276, name: "CameraSettings", cond: "$count == 280 or $count == 364", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettings", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 276, name: "CameraSettings2", cond: "$count == 332", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettings2", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 276, name: "CameraSettings3", cond: "$count == 1536 || $count == 2048", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettings3", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 276, name: "CameraSettingsUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettingsUnknown", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 277, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_605F9BB645, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 278, name: "ExtraInfo", cond: "$$self{Model} =~ /^DSLR-A(850|900)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ExtraInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 278, name: "ExtraInfo2", cond: "$$self{Model} =~ /^DSLR-A(230|290|330|380|390)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ExtraInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 278, name: "ExtraInfo3", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ExtraInfo3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 3584, name: "PrintIM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 4096, name: "MultiBurstMode", cond: "$format eq \"undef\"", format: "int8u", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 4097, name: "MultiBurstImageWidth", cond: "$format eq \"int16u\"", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 4098, name: "MultiBurstImageHeight", cond: "$format eq \"int16u\"", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 4099, name: "Panorama", cond: "$$self{Panorama} = ($$valPt =~ /^(\\0\\0)?\\x01\\x01/)", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::Panorama", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8193, name: "PreviewImage", cond: "", format: "", raw: "\n            return \\$val if $val =~ /^Binary/;\n            $val = substr($val,0x20) if length($val) > 0x20;\n#            return \\$val if $val =~ s/^.(\\xd8\\xff\\xdb)/\\xff$1/s;\n            return \\$val if $val =~ s/^.(\\xd8\\xff[\\xdb\\xe1])/\\xff$1/s;\n            $$self{PreviewError} = 1 unless $val eq 'none' or $val eq '';\n            return undef;\n        ", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8194, name: "Rating", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8196, name: "Contrast", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8197, name: "Saturation", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8198, name: "Sharpness", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8199, name: "Brightness", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8200, name: "LongExposureNoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_34EA044756, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8201, name: "HighISONoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_699C259F56, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8202, name: "HDR", cond: "", format: "int16u", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[PItem { map: M_D41DF9F1DF, bits: &[], code: "" }, PItem { map: M_9AD20C7E91, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8203, name: "MultiFrameNoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_9B684748A6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8206, name: "PictureEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_2816E227BA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8207, name: "SoftSkinEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_7851EE94E2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8208, name: "Tag2010a", cond: "$$self{Model} =~ /^NEX-5N$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8208, name: "Tag2010b", cond: "$$self{Model} =~ /^(SLT-A(65|77)V?|NEX-(7|VG20E)|Lunar)$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8208, name: "Tag2010c", cond: "$$self{Model} =~ /^(SLT-A(37|57)|NEX-F3)$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8208, name: "Tag2010d", cond: "\n            $$self{Model} =~ /^(DSC-(HX10V|HX20V|HX30V|HX200V|TX66|TX200V|TX300V|WX50|WX70|WX100|WX150))$/ and\n            not $$self{Panorama}\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8208, name: "Tag2010e", cond: "\n            $$self{Model} =~ /^(SLT-A99V?|HV|SLT-A58|ILCE-(3000|3500)|NEX-(3N|5R|5T|6|VG900|VG30E)|DSC-(RX100|RX1|RX1R)|Stellar)$/ or\n            ($$self{Model} =~ /^(DSC-(HX300|HX50|HX50V|TX30|WX60|WX80|WX200|WX300))$/ and not $$self{Panorama})\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8208, name: "Tag2010f", cond: "$$self{Model} =~ /^(DSC-(RX100M2|QX10|QX100))$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8208, name: "Tag2010g", cond: "$$self{Model} =~ /^(DSC-(QX30|RX10|RX100M3|HX60V|HX350|HX400V|WX220|WX350)|ILCE-(7(R|S|M2)?|[56]000|5100|QX1)|ILCA-(68|77M2))\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8208, name: "Tag2010h", cond: "$$self{Model} =~ /^(DSC-(RX0|RX1RM2|RX10M2|RX10M3|RX100M4|RX100M5|HX80|HX90V?|WX500)|ILCE-(6300|6500|7RM2|7SM2)|ILCA-99M2)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8208, name: "Tag2010i", cond: "$$self{Model} =~ /^(ILCE-(6100|6400|6600|7C|7M3|7RM3A?|7RM4A?|9|9M2)|DSC-(RX10M4|RX100M6|RX100M5A|RX100M7|HX99|RX0M2)|ZV-(1F?|E10))\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8208, name: "Tag_0x2010", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 8209, name: "VignettingCorrection", cond: "", format: "", raw: "", value: "", print: "", map: M_26B26397A2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8210, name: "LateralChromaticAberration", cond: "", format: "", raw: "", value: "", print: "", map: M_26B26397A2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8211, name: "DistortionCorrectionSetting", cond: "", format: "", raw: "", value: "", print: "", map: M_26B26397A2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8212, name: "WBShiftAB_GM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8214, name: "AutoPortraitFramed", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8215, name: "FlashAction", cond: "", format: "", raw: "", value: "", print: "", map: M_E158A853D4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8218, name: "ElectronicFrontCurtainShutter", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8219, name: "FocusMode", cond: "($$self{Model} !~ /^DSC-/) or ($$self{Model} =~ /^DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2)/)", format: "", raw: "", value: "", print: "", map: M_58305B9036, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
-    Tag { id: 8220, name: "AFAreaModeSetting", cond: "$$self{Model} =~ /^(SLT-|HV)/", format: "", raw: "", value: "", print: "", map: M_0F0BAA2F7F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8220, name: "AFAreaModeSetting", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-|DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2))/", format: "", raw: "$$self{AFAreaILCE} = $val", value: "", print: "", map: M_1939EC12E7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8220, name: "AFAreaModeSetting", cond: "$$self{Model} =~ /^ILCA-/", format: "", raw: "$$self{AFAreaILCA} = $val", value: "", print: "", map: M_36E5405C84, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8221, name: "FlexibleSpotPosition", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-|DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2))/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8222, name: "AFPointSelected", cond: "\n            ($$self{Model} =~ /^(SLT-|HV)/) or ($$self{Model} =~ /^(ILCE-|ILME-)/ and\n            defined $$self{AFAreaILCE} and  $$self{AFAreaILCE} == 4)\n        ", format: "", raw: "", value: "", print: "", map: M_98FD0C9877, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8222, name: "AFPointSelected", cond: "$$self{Model} =~ /^ILCA-(68|77M2)/ and defined $$self{AFAreaILCA} and $$self{AFAreaILCA} != 8", format: "", raw: "", value: "$val - 1", print: "", map: M_47AE8D9ACD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8222, name: "AFPointSelected", cond: "($$self{Model} =~ /^ILCA-99M2/ and defined $$self{AFAreaILCA} and $$self{AFAreaILCA} != 8)", format: "", raw: "", value: "", print: "", map: M_B0CCDE02D4, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8222, name: "AFPointSelected", cond: "($$self{Model} =~ /^ILCA-/ and defined $$self{AFAreaILCA} and $$self{AFAreaILCA} == 8)", format: "", raw: "", value: "", print: "", map: M_615222175C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8222, name: "AFPointSelected", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-)/", format: "", raw: "", value: "", print: "", map: M_88907A096C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8224, name: "AFPointsUsed", cond: "$$self{Model} !~ /^(ILCA-|DSC-)/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_167D68F961, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8224, name: "AFPointsUsed", cond: "$$self{Model} =~ /^ILCA-(68|77M2)/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_E60499B536, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8225, name: "AFTracking", cond: "($$self{Model} !~ /^DSC-/) or ($$self{Model} =~ /^DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2)/)", format: "", raw: "", value: "", print: "", map: M_03305BB2A6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8226, name: "FocalPlaneAFPointsUsed", cond: "$$self{Model} =~ /^(ILCE-(5100|6000|7M2))/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8226, name: "FocalPlaneAFPointsUsed", cond: "$$self{Model} =~ /^ILCE-7RM2/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8227, name: "MultiFrameNREffect", cond: "", format: "", raw: "", value: "", print: "", map: M_6D2D4A120C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8230, name: "WBShiftAB_GM_Precise", cond: "", format: "", raw: "", value: "", print: "my @v=split(\" \",$val); $_/=1000 foreach @v; sprintf(\"%.2f %.2f\",$v[0],$v[1])", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8231, name: "FocusLocation", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8232, name: "VariableLowPassFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_CB46CD7B80, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8233, name: "RAWFileType", cond: "", format: "", raw: "", value: "", print: "", map: M_C15A4F7850, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8234, name: "Tag202a", cond: "$$valPt =~ /^\\x01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8235, name: "PrioritySetInAWB", cond: "", format: "", raw: "", value: "", print: "", map: M_2554B4720E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8236, name: "MeteringMode2", cond: "", format: "", raw: "", value: "", print: "", map: M_EE70E9DC40, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8237, name: "ExposureStandardAdjustment", cond: "", format: "", raw: "", value: "", print: "$val ? sprintf(\"%+.1f\",$val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8238, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_BEAEA5B3AF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8239, name: "PixelShiftInfo", cond: "", format: "", raw: "\n            my ($a,$b,$c) = (Get32u(\\$val,0), Get8u(\\$val,4), Get8u(\\$val,5));\n            sprintf(\"%.2d%.2d%.2d%.2d %d %d 0x%x\",($a>>17)&0x1f,($a>>12)&0x1f,($a>>6)&0x3f,$a&0x3f,$b,$c,$a>>22);\n        ", value: "", print: "", map: M_00326E1847, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8241, name: "SerialNumber", cond: "", format: "", raw: "", value: "$val=~s/(\\d{2})(\\d{2})(\\d{2})(\\d{2})/$4$3$2$1/; $val=~s/^0//; $val", print: "sprintf(\"%.8d\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8242, name: "Shadows", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8243, name: "Highlights", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8244, name: "Fade", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8245, name: "SharpnessRange", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8246, name: "Clarity", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8247, name: "FocusFrameSize", cond: "", format: "int16u", raw: "", value: "", print: "\n            my @a = split ' ', $val;\n            return $a[2] ? sprintf('%3dx%3d', $a[0], $a[1]) : 'n/a';\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 8249, name: "JPEG-HEIFSwitch", cond: "", format: "", raw: "", value: "", print: "", map: M_6165199B54, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 12288, name: "ShotInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ShotInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 36875, name: "Tag900b", cond: "$$valPt =~ /^\\xae/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 36944, name: "Tag9050a", cond: "$$self{Model} !~ /^(DSC-|Stellar|ILCE-(1|6100|6300|6400|6500|6600|7C|7M3|7M4|7RM2|7RM3A?|7RM4A?|7RM5|7SM2|7SM3|9|9M2)|ILCA-99M2|ILME-FX3|ZV-)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 36944, name: "Tag9050b", cond: "$$self{Model} =~ /^(ILCE-(6100|6300|6400|6500|6600|7C|7M3|7RM2|7RM3A?|7RM4A?|7SM2|9|9M2)|ILCA-99M2|ZV-E10)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 36944, name: "Tag9050c", cond: "$$self{Model} =~ /^(ILCE-(1|7M4|7RM5|7SM3)|ILME-FX3)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 36944, name: "Sony_0x9050", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 37888, name: "Tag9400a", cond: "\n            $$valPt =~ /^[\\x07\\x09\\x0a]/ or\n           ($$valPt =~ /^[\\x5e\\xe7\\x04]/ and $$self{DoubleCipher} = 1)\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 37888, name: "Tag9400b", cond: "$$valPt =~ /^\\x0c/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 37888, name: "Tag9400c", cond: "$$valPt =~ /^[\\x23\\x24\\x26\\x28\\x31\\x32]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 37888, name: "Sony_0x9400", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 37889, name: "Tag9401", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 37890, name: "Tag9402", cond: "$$self{Model} !~ /^(SLT-|HV|ILCA-)/ and $$valPt !~ /^[\\x05\\xff]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 37890, name: "Sony_0x9402", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 37891, name: "Tag9403", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 37892, name: "Tag9404a", cond: "$$valPt =~ /^[\\x40\\x7d]..\\x01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 37892, name: "Tag9404b", cond: "$$valPt =~ /^[\\xe7\\xea\\xcd\\x8a\\x70]..\\x08/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 37892, name: "Tag9404c", cond: "$$valPt =~ /^\\xb6..\\x01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 37892, name: "Sony_0x9404", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 37893, name: "Tag9405a", cond: "$$valPt =~ /^[\\x1b\\x40\\x7d]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 37893, name: "Tag9405b", cond: "$$valPt =~ /^[\\x3a\\xb3\\x7e\\x9a\\x25\\xe1\\x76\\x8b]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 37893, name: "Sony_0x9405", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 37894, name: "Tag9406", cond: "$$valPt =~ /^[\\x01\\x08\\x1b].[\\x08\\x1b]/s", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 37894, name: "Sony_0x9406", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 37895, name: "Sony_0x9407", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 37896, name: "Sony_0x9408", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 37897, name: "Sony_0x9409", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 37898, name: "Tag940a", cond: "$$self{Model} =~ /^(SLT-|HV)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 37898, name: "Sony_0x940a", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 37899, name: "Sony_0x940b", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 37900, name: "Tag940c", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-|Lunar|ZV-E10)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 37900, name: "Sony_0x940c", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 37901, name: "Sony_0x940d", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 37902, name: "AFInfo", cond: "$$self{Model} =~ /^(SLT-|HV|ILCA-)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::AFInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 37902, name: "Tag940e", cond: "$$self{Model} =~ /^(NEX-|ILCE-|Lunar)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 37902, name: "Sony_0x940e", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 37903, name: "Sony_0x940f", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 37905, name: "Sony_0x9411", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false },
-    Tag { id: 37910, name: "Sony_0x9416", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45056, name: "FileFormat", cond: "", format: "", raw: "\n            $self->OverrideFileType($$self{TIFF_TYPE} = 'SR2') if $val eq '1 0 0 0';\n            return $val;\n        ", value: "", print: "", map: M_272682C1CB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45057, name: "SonyModelID", cond: "", format: "", raw: "", value: "", print: "", map: M_57D4771F80, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45088, name: "CreativeStyle", cond: "", format: "", raw: "", value: "", print: "", map: M_CA23927349, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45089, name: "ColorTemperature", cond: "", format: "", raw: "", value: "", print: "$val ? ($val==0xffffffff ? \"n/a\" : $val) : \"Auto\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45090, name: "ColorCompensationFilter", cond: "", format: "int32s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45091, name: "SceneMode", cond: "", format: "", raw: "", value: "", print: "", map: M_CCF7F27241, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45092, name: "ZoneMatching", cond: "", format: "", raw: "", value: "", print: "", map: M_7642F67CED, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45093, name: "DynamicRangeOptimizer", cond: "", format: "", raw: "", value: "", print: "", map: M_CC80EC4F0C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45094, name: "ImageStabilization", cond: "", format: "", raw: "", value: "", print: "", map: M_5BD1C5168C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45095, name: "LensType", cond: "", format: "", raw: "", value: "", print: "", map: M_072774E913, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45096, name: "MinoltaMakerNote", cond: "$$valPt ne \"\\0\\0\\0\\0\"", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Minolta::Main", sub_start: "$val", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45097, name: "ColorMode", cond: "", format: "", raw: "", value: "", print: "", map: M_BD7FD8DCEE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45098, name: "LensSpec", cond: "", format: "undef", raw: "", value: "CODE:ConvLensSpec", print: "CODE:PrintLensSpec", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 8, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45099, name: "FullImageSize", cond: "", format: "", raw: "", value: "join(\" \", reverse split(\" \", $val))", print: "$val =~ tr/ /x/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45100, name: "PreviewImageSize", cond: "", format: "", raw: "", value: "join(\" \", reverse split(\" \", $val))", print: "$val =~ tr/ /x/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45120, name: "Macro", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_F4301B1AE3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45121, name: "ExposureMode", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_D7106A7CDE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45122, name: "FocusMode", cond: "\n            ($$self{TagB042} = Get16u($valPt, 0)) and\n            (not $$self{MetaVersion} or $$self{MetaVersion} ne 'DC7303320222000')\n        ", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_B95D54EB31, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45123, name: "AFAreaMode", cond: "not $$self{MetaVersion} or $$self{MetaVersion} ne \"DC7303320222000\"", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_436447A236, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45123, name: "AFAreaMode", cond: "$$self{TagB042} and $$self{TagB042} != 0", format: "", raw: "", value: "", print: "", map: M_27E0280904, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45124, name: "AFIlluminator", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_9C0EFBFB59, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45127, name: "JPEGQuality", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_13B5E3E778, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45128, name: "FlashLevel", cond: "", format: "", raw: "($val == -1 and $$self{Model} =~ /DSLR-A100\\b/) ? undef : $val", value: "", print: "", map: M_3FE6191134, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45129, name: "ReleaseMode", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_348F8A645B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45130, name: "SequenceNumber", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_344C6CC7AD, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45131, name: "Anti-Blur", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_A4829F6509, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45134, name: "FocusMode", cond: "$$self{MetaVersion} and $$self{MetaVersion} eq \"DC7303320222000\"", format: "", raw: "", value: "", print: "", map: M_5EC33EC66C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45135, name: "DynamicRangeOptimizer", cond: "", format: "", raw: "", value: "", print: "", map: M_85FC020FAD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true },
-    Tag { id: 45136, name: "HighISONoiseReduction2", cond: "$$self{Model} =~ /^(DSC-|Stellar)/", format: "", raw: "", value: "", print: "", map: M_63B9EFDC09, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45138, name: "IntelligentAuto", cond: "", format: "", raw: "", value: "", print: "", map: M_8E9CA9C9FB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 45140, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_D0FC8A9957, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 16, name: "CameraInfo", cond: "$count == 368 or $count == 5478", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16, name: "CameraInfo2", cond: "$count == 5506 or $count == 6118", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16, name: "CameraInfo3", cond: "$count == 15360", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16, name: "CameraInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 32, name: "FocusInfo", cond: "$count == 19154 or $count == 19148", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::FocusInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 32, name: "MoreInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::MoreInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 258, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_1BCBEE6FAE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 260, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 261, name: "Teleconverter", cond: "", format: "", raw: "", value: "", print: "", map: M_FF8658FB96, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 274, name: "WhiteBalanceFineTune", cond: "", format: "int32s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 276, name: "CameraSettings", cond: "$count == 280 or $count == 364", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettings", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 276, name: "CameraSettings2", cond: "$count == 332", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettings2", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 276, name: "CameraSettings3", cond: "$count == 1536 || $count == 2048", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettings3", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 276, name: "CameraSettingsUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettingsUnknown", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 277, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_605F9BB645, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 278, name: "ExtraInfo", cond: "$$self{Model} =~ /^DSLR-A(850|900)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ExtraInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 278, name: "ExtraInfo2", cond: "$$self{Model} =~ /^DSLR-A(230|290|330|380|390)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ExtraInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 278, name: "ExtraInfo3", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ExtraInfo3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 3584, name: "PrintIM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4096, name: "MultiBurstMode", cond: "$format eq \"undef\"", format: "int8u", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4097, name: "MultiBurstImageWidth", cond: "$format eq \"int16u\"", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4098, name: "MultiBurstImageHeight", cond: "$format eq \"int16u\"", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4099, name: "Panorama", cond: "$$self{Panorama} = ($$valPt =~ /^(\\0\\0)?\\x01\\x01/)", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::Panorama", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8193, name: "PreviewImage", cond: "", format: "", raw: "\n            return \\$val if $val =~ /^Binary/;\n            $val = substr($val,0x20) if length($val) > 0x20;\n#            return \\$val if $val =~ s/^.(\\xd8\\xff\\xdb)/\\xff$1/s;\n            return \\$val if $val =~ s/^.(\\xd8\\xff[\\xdb\\xe1])/\\xff$1/s;\n            $$self{PreviewError} = 1 unless $val eq 'none' or $val eq '';\n            return undef;\n        ", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8194, name: "Rating", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8196, name: "Contrast", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8197, name: "Saturation", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8198, name: "Sharpness", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8199, name: "Brightness", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8200, name: "LongExposureNoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_34EA044756, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8201, name: "HighISONoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_699C259F56, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8202, name: "HDR", cond: "", format: "int16u", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[PItem { map: M_D41DF9F1DF, bits: &[], code: "" }, PItem { map: M_9AD20C7E91, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8203, name: "MultiFrameNoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_9B684748A6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8206, name: "PictureEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_2816E227BA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8207, name: "SoftSkinEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_7851EE94E2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8208, name: "Tag2010a", cond: "$$self{Model} =~ /^NEX-5N$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8208, name: "Tag2010b", cond: "$$self{Model} =~ /^(SLT-A(65|77)V?|NEX-(7|VG20E)|Lunar)$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8208, name: "Tag2010c", cond: "$$self{Model} =~ /^(SLT-A(37|57)|NEX-F3)$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8208, name: "Tag2010d", cond: "\n            $$self{Model} =~ /^(DSC-(HX10V|HX20V|HX30V|HX200V|TX66|TX200V|TX300V|WX50|WX70|WX100|WX150))$/ and\n            not $$self{Panorama}\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8208, name: "Tag2010e", cond: "\n            $$self{Model} =~ /^(SLT-A99V?|HV|SLT-A58|ILCE-(3000|3500)|NEX-(3N|5R|5T|6|VG900|VG30E)|DSC-(RX100|RX1|RX1R)|Stellar)$/ or\n            ($$self{Model} =~ /^(DSC-(HX300|HX50|HX50V|TX30|WX60|WX80|WX200|WX300))$/ and not $$self{Panorama})\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8208, name: "Tag2010f", cond: "$$self{Model} =~ /^(DSC-(RX100M2|QX10|QX100))$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8208, name: "Tag2010g", cond: "$$self{Model} =~ /^(DSC-(QX30|RX10|RX100M3|HX60V|HX350|HX400V|WX220|WX350)|ILCE-(7(R|S|M2)?|[56]000|5100|QX1)|ILCA-(68|77M2))\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8208, name: "Tag2010h", cond: "$$self{Model} =~ /^(DSC-(RX0|RX1RM2|RX10M2|RX10M3|RX100M4|RX100M5|HX80|HX90V?|WX500)|ILCE-(6300|6500|7RM2|7SM2)|ILCA-99M2)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8208, name: "Tag2010i", cond: "$$self{Model} =~ /^(ILCE-(6100|6400|6600|7C|7M3|7RM3A?|7RM4A?|9|9M2)|DSC-(RX10M4|RX100M6|RX100M5A|RX100M7|HX99|RX0M2)|ZV-(1F?|E10))\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8208, name: "Tag_0x2010", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8209, name: "VignettingCorrection", cond: "", format: "", raw: "", value: "", print: "", map: M_26B26397A2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8210, name: "LateralChromaticAberration", cond: "", format: "", raw: "", value: "", print: "", map: M_26B26397A2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8211, name: "DistortionCorrectionSetting", cond: "", format: "", raw: "", value: "", print: "", map: M_26B26397A2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8212, name: "WBShiftAB_GM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8214, name: "AutoPortraitFramed", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8215, name: "FlashAction", cond: "", format: "", raw: "", value: "", print: "", map: M_E158A853D4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8218, name: "ElectronicFrontCurtainShutter", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8219, name: "FocusMode", cond: "($$self{Model} !~ /^DSC-/) or ($$self{Model} =~ /^DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2)/)", format: "", raw: "", value: "", print: "", map: M_58305B9036, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true, is_offset: false },
+    Tag { id: 8220, name: "AFAreaModeSetting", cond: "$$self{Model} =~ /^(SLT-|HV)/", format: "", raw: "", value: "", print: "", map: M_0F0BAA2F7F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8220, name: "AFAreaModeSetting", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-|DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2))/", format: "", raw: "$$self{AFAreaILCE} = $val", value: "", print: "", map: M_1939EC12E7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8220, name: "AFAreaModeSetting", cond: "$$self{Model} =~ /^ILCA-/", format: "", raw: "$$self{AFAreaILCA} = $val", value: "", print: "", map: M_36E5405C84, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8221, name: "FlexibleSpotPosition", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-|DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2))/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8222, name: "AFPointSelected", cond: "\n            ($$self{Model} =~ /^(SLT-|HV)/) or ($$self{Model} =~ /^(ILCE-|ILME-)/ and\n            defined $$self{AFAreaILCE} and  $$self{AFAreaILCE} == 4)\n        ", format: "", raw: "", value: "", print: "", map: M_98FD0C9877, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8222, name: "AFPointSelected", cond: "$$self{Model} =~ /^ILCA-(68|77M2)/ and defined $$self{AFAreaILCA} and $$self{AFAreaILCA} != 8", format: "", raw: "", value: "$val - 1", print: "", map: M_47AE8D9ACD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8222, name: "AFPointSelected", cond: "($$self{Model} =~ /^ILCA-99M2/ and defined $$self{AFAreaILCA} and $$self{AFAreaILCA} != 8)", format: "", raw: "", value: "", print: "", map: M_B0CCDE02D4, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8222, name: "AFPointSelected", cond: "($$self{Model} =~ /^ILCA-/ and defined $$self{AFAreaILCA} and $$self{AFAreaILCA} == 8)", format: "", raw: "", value: "", print: "", map: M_615222175C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8222, name: "AFPointSelected", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-)/", format: "", raw: "", value: "", print: "", map: M_88907A096C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8224, name: "AFPointsUsed", cond: "$$self{Model} !~ /^(ILCA-|DSC-)/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_167D68F961, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8224, name: "AFPointsUsed", cond: "$$self{Model} =~ /^ILCA-(68|77M2)/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_E60499B536, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8225, name: "AFTracking", cond: "($$self{Model} !~ /^DSC-/) or ($$self{Model} =~ /^DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2)/)", format: "", raw: "", value: "", print: "", map: M_03305BB2A6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8226, name: "FocalPlaneAFPointsUsed", cond: "$$self{Model} =~ /^(ILCE-(5100|6000|7M2))/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8226, name: "FocalPlaneAFPointsUsed", cond: "$$self{Model} =~ /^ILCE-7RM2/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8227, name: "MultiFrameNREffect", cond: "", format: "", raw: "", value: "", print: "", map: M_6D2D4A120C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8230, name: "WBShiftAB_GM_Precise", cond: "", format: "", raw: "", value: "", print: "my @v=split(\" \",$val); $_/=1000 foreach @v; sprintf(\"%.2f %.2f\",$v[0],$v[1])", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8231, name: "FocusLocation", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8232, name: "VariableLowPassFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_CB46CD7B80, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8233, name: "RAWFileType", cond: "", format: "", raw: "", value: "", print: "", map: M_C15A4F7850, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8234, name: "Tag202a", cond: "$$valPt =~ /^\\x01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8235, name: "PrioritySetInAWB", cond: "", format: "", raw: "", value: "", print: "", map: M_2554B4720E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8236, name: "MeteringMode2", cond: "", format: "", raw: "", value: "", print: "", map: M_EE70E9DC40, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8237, name: "ExposureStandardAdjustment", cond: "", format: "", raw: "", value: "", print: "$val ? sprintf(\"%+.1f\",$val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8238, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_BEAEA5B3AF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8239, name: "PixelShiftInfo", cond: "", format: "", raw: "\n            my ($a,$b,$c) = (Get32u(\\$val,0), Get8u(\\$val,4), Get8u(\\$val,5));\n            sprintf(\"%.2d%.2d%.2d%.2d %d %d 0x%x\",($a>>17)&0x1f,($a>>12)&0x1f,($a>>6)&0x3f,$a&0x3f,$b,$c,$a>>22);\n        ", value: "", print: "", map: M_00326E1847, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8241, name: "SerialNumber", cond: "", format: "", raw: "", value: "$val=~s/(\\d{2})(\\d{2})(\\d{2})(\\d{2})/$4$3$2$1/; $val=~s/^0//; $val", print: "sprintf(\"%.8d\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8242, name: "Shadows", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8243, name: "Highlights", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8244, name: "Fade", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8245, name: "SharpnessRange", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8246, name: "Clarity", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8247, name: "FocusFrameSize", cond: "", format: "int16u", raw: "", value: "", print: "\n            my @a = split ' ', $val;\n            return $a[2] ? sprintf('%3dx%3d', $a[0], $a[1]) : 'n/a';\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8249, name: "JPEG-HEIFSwitch", cond: "", format: "", raw: "", value: "", print: "", map: M_6165199B54, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 12288, name: "ShotInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ShotInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 36875, name: "Tag900b", cond: "$$valPt =~ /^\\xae/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 36944, name: "Tag9050a", cond: "$$self{Model} !~ /^(DSC-|Stellar|ILCE-(1|6100|6300|6400|6500|6600|7C|7M3|7M4|7RM2|7RM3A?|7RM4A?|7RM5|7SM2|7SM3|9|9M2)|ILCA-99M2|ILME-FX3|ZV-)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 36944, name: "Tag9050b", cond: "$$self{Model} =~ /^(ILCE-(6100|6300|6400|6500|6600|7C|7M3|7RM2|7RM3A?|7RM4A?|7SM2|9|9M2)|ILCA-99M2|ZV-E10)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 36944, name: "Tag9050c", cond: "$$self{Model} =~ /^(ILCE-(1|7M4|7RM5|7SM3)|ILME-FX3)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 36944, name: "Sony_0x9050", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37888, name: "Tag9400a", cond: "\n            $$valPt =~ /^[\\x07\\x09\\x0a]/ or\n           ($$valPt =~ /^[\\x5e\\xe7\\x04]/ and $$self{DoubleCipher} = 1)\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37888, name: "Tag9400b", cond: "$$valPt =~ /^\\x0c/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37888, name: "Tag9400c", cond: "$$valPt =~ /^[\\x23\\x24\\x26\\x28\\x31\\x32]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37888, name: "Sony_0x9400", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37889, name: "Tag9401", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37890, name: "Tag9402", cond: "$$self{Model} !~ /^(SLT-|HV|ILCA-)/ and $$valPt !~ /^[\\x05\\xff]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37890, name: "Sony_0x9402", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37891, name: "Tag9403", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37892, name: "Tag9404a", cond: "$$valPt =~ /^[\\x40\\x7d]..\\x01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37892, name: "Tag9404b", cond: "$$valPt =~ /^[\\xe7\\xea\\xcd\\x8a\\x70]..\\x08/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37892, name: "Tag9404c", cond: "$$valPt =~ /^\\xb6..\\x01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37892, name: "Sony_0x9404", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37893, name: "Tag9405a", cond: "$$valPt =~ /^[\\x1b\\x40\\x7d]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37893, name: "Tag9405b", cond: "$$valPt =~ /^[\\x3a\\xb3\\x7e\\x9a\\x25\\xe1\\x76\\x8b]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37893, name: "Sony_0x9405", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37894, name: "Tag9406", cond: "$$valPt =~ /^[\\x01\\x08\\x1b].[\\x08\\x1b]/s", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37894, name: "Sony_0x9406", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37895, name: "Sony_0x9407", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37896, name: "Sony_0x9408", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37897, name: "Sony_0x9409", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37898, name: "Tag940a", cond: "$$self{Model} =~ /^(SLT-|HV)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37898, name: "Sony_0x940a", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37899, name: "Sony_0x940b", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37900, name: "Tag940c", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-|Lunar|ZV-E10)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37900, name: "Sony_0x940c", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37901, name: "Sony_0x940d", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37902, name: "AFInfo", cond: "$$self{Model} =~ /^(SLT-|HV|ILCA-)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::AFInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37902, name: "Tag940e", cond: "$$self{Model} =~ /^(NEX-|ILCE-|Lunar)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37902, name: "Sony_0x940e", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37903, name: "Sony_0x940f", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37905, name: "Sony_0x9411", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37910, name: "Sony_0x9416", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45056, name: "FileFormat", cond: "", format: "", raw: "\n            $self->OverrideFileType($$self{TIFF_TYPE} = 'SR2') if $val eq '1 0 0 0';\n            return $val;\n        ", value: "", print: "", map: M_272682C1CB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45057, name: "SonyModelID", cond: "", format: "", raw: "", value: "", print: "", map: M_57D4771F80, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45088, name: "CreativeStyle", cond: "", format: "", raw: "", value: "", print: "", map: M_CA23927349, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45089, name: "ColorTemperature", cond: "", format: "", raw: "", value: "", print: "$val ? ($val==0xffffffff ? \"n/a\" : $val) : \"Auto\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45090, name: "ColorCompensationFilter", cond: "", format: "int32s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45091, name: "SceneMode", cond: "", format: "", raw: "", value: "", print: "", map: M_CCF7F27241, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45092, name: "ZoneMatching", cond: "", format: "", raw: "", value: "", print: "", map: M_7642F67CED, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45093, name: "DynamicRangeOptimizer", cond: "", format: "", raw: "", value: "", print: "", map: M_CC80EC4F0C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45094, name: "ImageStabilization", cond: "", format: "", raw: "", value: "", print: "", map: M_5BD1C5168C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45095, name: "LensType", cond: "", format: "", raw: "", value: "", print: "", map: M_072774E913, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45096, name: "MinoltaMakerNote", cond: "$$valPt ne \"\\0\\0\\0\\0\"", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Minolta::Main", sub_start: "$val", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45097, name: "ColorMode", cond: "", format: "", raw: "", value: "", print: "", map: M_BD7FD8DCEE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45098, name: "LensSpec", cond: "", format: "undef", raw: "", value: "CODE:ConvLensSpec", print: "CODE:PrintLensSpec", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 8, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45099, name: "FullImageSize", cond: "", format: "", raw: "", value: "join(\" \", reverse split(\" \", $val))", print: "$val =~ tr/ /x/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45100, name: "PreviewImageSize", cond: "", format: "", raw: "", value: "join(\" \", reverse split(\" \", $val))", print: "$val =~ tr/ /x/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45120, name: "Macro", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_F4301B1AE3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45121, name: "ExposureMode", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_D7106A7CDE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45122, name: "FocusMode", cond: "\n            ($$self{TagB042} = Get16u($valPt, 0)) and\n            (not $$self{MetaVersion} or $$self{MetaVersion} ne 'DC7303320222000')\n        ", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_B95D54EB31, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45123, name: "AFAreaMode", cond: "not $$self{MetaVersion} or $$self{MetaVersion} ne \"DC7303320222000\"", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_436447A236, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45123, name: "AFAreaMode", cond: "$$self{TagB042} and $$self{TagB042} != 0", format: "", raw: "", value: "", print: "", map: M_27E0280904, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45124, name: "AFIlluminator", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_9C0EFBFB59, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45127, name: "JPEGQuality", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_13B5E3E778, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45128, name: "FlashLevel", cond: "", format: "", raw: "($val == -1 and $$self{Model} =~ /DSLR-A100\\b/) ? undef : $val", value: "", print: "", map: M_3FE6191134, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45129, name: "ReleaseMode", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_348F8A645B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45130, name: "SequenceNumber", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_344C6CC7AD, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45131, name: "Anti-Blur", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_A4829F6509, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45134, name: "FocusMode", cond: "$$self{MetaVersion} and $$self{MetaVersion} eq \"DC7303320222000\"", format: "", raw: "", value: "", print: "", map: M_5EC33EC66C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45135, name: "DynamicRangeOptimizer", cond: "", format: "", raw: "", value: "", print: "", map: M_85FC020FAD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true, is_offset: false },
+    Tag { id: 45136, name: "HighISONoiseReduction2", cond: "$$self{Model} =~ /^(DSC-|Stellar)/", format: "", raw: "", value: "", print: "", map: M_63B9EFDC09, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45138, name: "IntelligentAuto", cond: "", format: "", raw: "", value: "", print: "", map: M_8E9CA9C9FB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45140, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_D0FC8A9957, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static SONY__METERINFO: Table = Table {
     name: "Image::ExifTool::Sony::MeterInfo",
@@ -11689,6 +12063,7 @@ pub static SONY__METERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 108,
@@ -11711,6 +12086,7 @@ pub static SONY__METERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 216,
@@ -11733,6 +12109,7 @@ pub static SONY__METERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 324,
@@ -11755,6 +12132,7 @@ pub static SONY__METERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 432,
@@ -11777,6 +12155,7 @@ pub static SONY__METERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 540,
@@ -11799,6 +12178,7 @@ pub static SONY__METERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 648,
@@ -11821,6 +12201,7 @@ pub static SONY__METERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 756,
@@ -11843,6 +12224,7 @@ pub static SONY__METERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 888,
@@ -11865,6 +12247,7 @@ pub static SONY__METERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1020,
@@ -11887,6 +12270,7 @@ pub static SONY__METERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1152,
@@ -11909,6 +12293,7 @@ pub static SONY__METERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1284,
@@ -11931,6 +12316,7 @@ pub static SONY__METERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1416,
@@ -11953,6 +12339,7 @@ pub static SONY__METERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1548,
@@ -11975,6 +12362,7 @@ pub static SONY__METERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1680,
@@ -11997,6 +12385,7 @@ pub static SONY__METERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1812,
@@ -12019,6 +12408,7 @@ pub static SONY__METERINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -12050,6 +12440,7 @@ pub static SONY__METERINFO9: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 90,
@@ -12072,6 +12463,7 @@ pub static SONY__METERINFO9: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 180,
@@ -12094,6 +12486,7 @@ pub static SONY__METERINFO9: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 270,
@@ -12116,6 +12509,7 @@ pub static SONY__METERINFO9: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 360,
@@ -12138,6 +12532,7 @@ pub static SONY__METERINFO9: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 450,
@@ -12160,6 +12555,7 @@ pub static SONY__METERINFO9: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 540,
@@ -12182,6 +12578,7 @@ pub static SONY__METERINFO9: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 630,
@@ -12204,6 +12601,7 @@ pub static SONY__METERINFO9: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 740,
@@ -12226,6 +12624,7 @@ pub static SONY__METERINFO9: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 850,
@@ -12248,6 +12647,7 @@ pub static SONY__METERINFO9: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 960,
@@ -12270,6 +12670,7 @@ pub static SONY__METERINFO9: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1070,
@@ -12292,6 +12693,7 @@ pub static SONY__METERINFO9: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1180,
@@ -12314,6 +12716,7 @@ pub static SONY__METERINFO9: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1290,
@@ -12336,6 +12739,7 @@ pub static SONY__METERINFO9: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1400,
@@ -12358,6 +12762,7 @@ pub static SONY__METERINFO9: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1510,
@@ -12380,6 +12785,7 @@ pub static SONY__METERINFO9: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -12411,6 +12817,7 @@ pub static SONY__MOREINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -12433,6 +12840,7 @@ pub static SONY__MOREINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -12455,6 +12863,7 @@ pub static SONY__MOREINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 263,
@@ -12477,6 +12886,7 @@ pub static SONY__MOREINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 513,
@@ -12499,6 +12909,7 @@ pub static SONY__MOREINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1025,
@@ -12521,6 +12932,7 @@ pub static SONY__MOREINFO: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -12552,6 +12964,7 @@ pub static SONY__MOREINFO0201: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 293,
@@ -12574,6 +12987,7 @@ pub static SONY__MOREINFO0201: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 330,
@@ -12596,6 +13010,7 @@ pub static SONY__MOREINFO0201: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -12626,6 +13041,7 @@ pub static SONY__MOREINFO0401: Table = Table {
         mask: 0,
         frac: 0,
         weak: false,
+        is_offset: false,
     }],
 };
 pub static SONY__MORESETTINGS: Table = Table {
@@ -12656,6 +13072,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -12678,6 +13095,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -12700,6 +13118,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -12722,6 +13141,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -12744,6 +13164,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -12766,6 +13187,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -12788,6 +13210,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -12810,6 +13233,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -12832,6 +13256,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -12854,6 +13279,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -12876,6 +13302,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -12898,6 +13325,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 15,
@@ -12920,6 +13348,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -12942,6 +13371,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -12964,6 +13394,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -12986,6 +13417,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 19,
@@ -13008,6 +13440,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -13030,6 +13463,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 22,
@@ -13052,6 +13486,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 23,
@@ -13074,6 +13509,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -13096,6 +13532,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 25,
@@ -13118,6 +13555,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 26,
@@ -13140,6 +13578,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 30,
@@ -13162,6 +13601,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 30,
@@ -13184,6 +13624,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 31,
@@ -13206,6 +13647,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 31,
@@ -13228,6 +13670,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -13250,6 +13693,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -13272,6 +13716,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 33,
@@ -13294,6 +13739,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 33,
@@ -13316,6 +13762,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 34,
@@ -13338,6 +13785,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 35,
@@ -13360,6 +13808,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 35,
@@ -13382,6 +13831,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 36,
@@ -13404,6 +13854,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 37,
@@ -13426,6 +13877,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 37,
@@ -13448,6 +13900,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 38,
@@ -13470,6 +13923,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 38,
@@ -13492,6 +13946,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 38,
@@ -13514,6 +13969,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 39,
@@ -13536,6 +13992,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -13558,6 +14015,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41,
@@ -13580,6 +14038,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41,
@@ -13602,6 +14061,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 42,
@@ -13624,6 +14084,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 42,
@@ -13646,6 +14107,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 43,
@@ -13668,6 +14130,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 44,
@@ -13690,6 +14153,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 44,
@@ -13712,6 +14176,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 44,
@@ -13734,6 +14199,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 46,
@@ -13756,6 +14222,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 46,
@@ -13778,6 +14245,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 47,
@@ -13800,6 +14268,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 48,
@@ -13822,6 +14291,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 50,
@@ -13844,6 +14314,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 119,
@@ -13866,6 +14337,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 120,
@@ -13888,6 +14360,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 124,
@@ -13910,6 +14383,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 130,
@@ -13932,6 +14406,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 134,
@@ -13954,6 +14429,7 @@ pub static SONY__MORESETTINGS: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -13985,6 +14461,7 @@ pub static SONY__PANORAMA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -14007,6 +14484,7 @@ pub static SONY__PANORAMA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -14029,6 +14507,7 @@ pub static SONY__PANORAMA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -14051,6 +14530,7 @@ pub static SONY__PANORAMA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -14073,6 +14553,7 @@ pub static SONY__PANORAMA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -14095,6 +14576,7 @@ pub static SONY__PANORAMA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -14117,6 +14599,7 @@ pub static SONY__PANORAMA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -14139,6 +14622,7 @@ pub static SONY__PANORAMA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -14161,6 +14645,7 @@ pub static SONY__PANORAMA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -14183,6 +14668,7 @@ pub static SONY__PANORAMA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -14205,19 +14691,20 @@ pub static SONY__PANORAMA: Table = Table {
             mask: 0,
             frac: 0,
             weak: false,
+            is_offset: false,
         },
     ],
 };
 pub static SONY__SHOTINFO: Table = Table { name: "Image::ExifTool::Sony::ShotInfo", binary: true, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 2, name: "FaceInfoOffset", cond: "", format: "int16u", raw: "$$self{FaceInfoOffset} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 6, name: "SonyDateTime", cond: "", format: "string[20]", raw: "", value: "", print: "$self->ConvertDateTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 26, name: "SonyImageHeight", cond: "", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 28, name: "SonyImageWidth", cond: "", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 48, name: "FacesDetected", cond: "", format: "int16u", raw: "$$self{FacesDetected} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 50, name: "FaceInfoLength", cond: "", format: "int16u", raw: "$$self{FaceInfoLength} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 52, name: "MetaVersion", cond: "", format: "string[16]", raw: "$$self{MetaVersion} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 72, name: "FaceInfo1", cond: "\n            $$self{FacesDetected} and\n            $$self{FaceInfoOffset} == 0x48 and\n            $$self{FaceInfoLength} == 0x20\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::FaceInfo1", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
-    Tag { id: 94, name: "FaceInfo2", cond: "\n            $$self{FacesDetected} and\n            $$self{FaceInfoOffset} == 0x5e and\n            $$self{FaceInfoLength} == 0x25\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::FaceInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false },
+    Tag { id: 2, name: "FaceInfoOffset", cond: "", format: "int16u", raw: "$$self{FaceInfoOffset} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 6, name: "SonyDateTime", cond: "", format: "string[20]", raw: "", value: "", print: "$self->ConvertDateTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 26, name: "SonyImageHeight", cond: "", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 28, name: "SonyImageWidth", cond: "", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 48, name: "FacesDetected", cond: "", format: "int16u", raw: "$$self{FacesDetected} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 50, name: "FaceInfoLength", cond: "", format: "int16u", raw: "$$self{FaceInfoLength} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 52, name: "MetaVersion", cond: "", format: "string[16]", raw: "$$self{MetaVersion} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 72, name: "FaceInfo1", cond: "\n            $$self{FacesDetected} and\n            $$self{FaceInfoOffset} == 0x48 and\n            $$self{FaceInfoLength} == 0x20\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::FaceInfo1", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 94, name: "FaceInfo2", cond: "\n            $$self{FacesDetected} and\n            $$self{FaceInfoOffset} == 0x5e and\n            $$self{FaceInfoLength} == 0x25\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::FaceInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 
 pub fn lookup(name: &str) -> Option<&'static Table> {

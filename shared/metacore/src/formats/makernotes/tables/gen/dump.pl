@@ -33,6 +33,7 @@ sub dump_table {
             $e{format} = $$ti{Format} if $$ti{Format};
             $e{mask} = $$ti{Mask} if $$ti{Mask};
             $e{weak} = 1 if defined $$ti{Priority} and not $$ti{Priority};
+            $e{isoffset} = 1 if $$ti{IsOffset};
             $e{count} = $$ti{Count} if $$ti{Count};
             $e{rawconv} = code($$ti{RawConv}) if $$ti{RawConv};
             $e{valueconv} = code($$ti{ValueConv}) if $$ti{ValueConv};

@@ -79,12 +79,12 @@ def main(out, files):
             sub = e.get('subdir') or ''
             if sub and EXCLUDE.search(sub) and not ALLOW.search(sub):
                 sub = ''
-            tags.append("    Tag { id: %d, name: %s, cond: %s, format: %s, raw: %s, value: %s, print: %s, map: %s, bits: %s, other: %s, sub: %s, sub_start: %s, sub_base: %s, sub_order: %s, count: %d, parr: %s, unknown: %s, mask: %d, frac: %d, weak: %s },"
+            tags.append("    Tag { id: %d, name: %s, cond: %s, format: %s, raw: %s, value: %s, print: %s, map: %s, bits: %s, other: %s, sub: %s, sub_start: %s, sub_base: %s, sub_order: %s, count: %d, parr: %s, unknown: %s, mask: %d, frac: %d, weak: %s, is_offset: %s },"
                         % (int(float(e['id'])), rs(e['name']), rs(e.get('cond')), rs(e.get('format')), rs(e.get('rawconv')),
                            rs(e.get('valueconv')), rs(e.get('printconv')), mname, bname,
                            'true' if e.get('other') else 'false', rs(sub), rs(sub_start),
                            rs(str(e.get('sd_base', '')) if e.get('sd_base') is not None else ''), rs(e.get('sd_byteorder')),
-                           int(e['count']) if str(e.get('count', '')).isdigit() else 0, parr, 'true' if e.get('unknown') else 'false', int(e.get('mask', 0) or 0), frac, 'true' if e.get('weak') else 'false'))
+                           int(e['count']) if str(e.get('count', '')).isdigit() else 0, parr, 'true' if e.get('unknown') else 'false', int(e.get('mask', 0) or 0), frac, 'true' if e.get('weak') else 'false', 'true' if e.get('isoffset') else 'false'))
         first = t.get('first')
         body.append("pub static %s: Table = Table { name: %s, binary: %s, serial: %s, format: %s, first: %d, tags: &[\n%s\n] };"
                     % (ident, rs(name), 'true' if t['binary'] else 'false', 'true' if t.get('proc') == 'CODE:ProcessSerialData' else 'false', rs(t.get('format')), int(first or 0), "\n".join(tags)))
