@@ -76,9 +76,11 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
             .get("CameraType")
             .map(|v| v.text())
             .unwrap_or_default();
-        let sx = (ct.starts_with("SX")
-            && !(ct.starts_with("SX151") && !ct[5..].starts_with(|c: char| c.is_alphanumeric())))
-            || ct.starts_with("D4322");
+        // /^(SX(?!151\b)|D4322)/
+        let sx151 = ct
+            .strip_prefix("SX151")
+            .is_some_and(|r| !r.starts_with(|c: char| c.is_alphanumeric()));
+        let sx = (ct.starts_with("SX") && !sx151) || ct.starts_with("D4322");
         let x = v.num(0)? as i64;
         let s = if sx {
             match x {
