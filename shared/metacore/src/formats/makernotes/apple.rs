@@ -95,7 +95,12 @@ impl Plist<'_> {
                 return None;
             }
             let n = 1usize << (im & 0x0f).min(3);
-            Some((uint(sub(self.data, o + 2, n)?) as usize, o + 2 + n))
+            let count = uint(sub(self.data, o + 2, n)?);
+            // no object can hold more items than there are bytes
+            if count > self.data.len() as u64 {
+                return None;
+            }
+            Some((count as usize, o + 2 + n))
         };
         Some(match hi {
             // (ExifTool's PLIST reader takes 0x08 as true and 0x09 as false; follow it)
@@ -279,5 +284,22 @@ mod tests {
         for n in 0..b.len() {
             let _ = bplist(&b[..n]);
         }
+        // damaged lists (including huge lengths and offsets) never panic
+        let mut seed: u32 = 7;
+        for _ in 0..3000 {
+            let mut d = b.clone();
+            for _ in 0..3 {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                let i = seed as usize % d.len();
+                d[i] = (seed >> 8) as u8;
+            }
+            let _ = bplist(&d);
+        }
+        let mut huge = b.clone();
+        huge[9] = 0xDF; // dictionary with an extended length...
+        huge[10] = 0x13; // ...given as an 8-byte int
+        let _ = bplist(&huge);
     }
 }

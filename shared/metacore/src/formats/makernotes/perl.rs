@@ -500,7 +500,7 @@ fn binop(op: &str, a: P, b: P) -> Option<P> {
             if d == 0 {
                 None
             } else {
-                n((a.num() as i64).rem_euclid(d) as f64)
+                n((a.num() as i64).checked_rem_euclid(d)? as f64)
             }
         }
         "**" => n(a.num().powf(b.num())),
