@@ -1100,7 +1100,7 @@ pub fn regex_match(pat: &str, s: &str, ci: bool) -> Option<bool> {
     if i != p.len() {
         return None;
     }
-    let chars: Vec<char> = s.chars().take(4096).collect();
+    let chars: Vec<char> = s.chars().take(1024).collect();
     let seq = vec![(Node::Group(alts), 1, 1)];
     let mut m = Matcher {
         s: &chars,
@@ -1177,5 +1177,9 @@ mod tests {
         );
         assert_eq!(regex_match("^0[2-9]", "0210", false), Some(true));
         assert_eq!(regex_match("a{2,3}b", "xaaab", false), Some(true));
+        // long subjects with backtracking patterns stay within the step and depth caps
+        let long = "a".repeat(5000);
+        assert_ne!(regex_match(".*x$", &long, false), Some(true));
+        assert_ne!(regex_match("(a|b)*c", &long, false), Some(true));
     }
 }
