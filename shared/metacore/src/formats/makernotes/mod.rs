@@ -2,10 +2,25 @@
 //! Casio, Kodak, Minolta, Ricoh, Sanyo and Reconyx, decoded into the `makernotes` group.
 //!
 //! The tag tables in `tables/` are generated from ExifTool's own tag tables (tag IDs, names,
-//! print conversion hashes, and the Perl snippets of the conversions as strings). The engine
-//! here walks a maker note IFD or binary block against such a table, and `conv.rs`
-//! implements the Perl conversion snippets that matter (matched by their exact text), so a
-//! tag whose conversion is not implemented is left out rather than printed wrong.
+//! formats, conditions, print conversion hashes and bitmasks, and the Perl snippets of the
+//! conversions as strings); `tables/gen/regen.sh` rebuilds them from an installed ExifTool.
+//!
+//! - `parse` detects the maker note type from its header and the camera Make, as ExifTool's
+//!   MakerNotes.pm does, and picks the byte order, the IFD start and the offset base (with
+//!   Canon's footer and a FixBase-like repair for notes moved by editing software);
+//! - `process_ifd` / `process_binary` walk an IFD or a binary record against a table:
+//!   conditional entries, sub-directories, variable and bit-field formats, serial records,
+//!   Nikon's encrypted records (`nikon.rs`), Apple's property lists (`apple.rs`);
+//! - values are converted once the whole note is read (ExifTool converts lazily, so
+//!   conversions may read "data members" of later tags): RawConv, ValueConv and PrintConv
+//!   run through vendor code for the snippets a one-line evaluator cannot do (`canon.rs`,
+//!   `nikon.rs`, `olympus.rs`, `other.rs`), then through `perl.rs`, a small bounded evaluator
+//!   of ExifTool's one-line Perl expressions. A tag whose conversion is not understood is left
+//!   out rather than printed wrong;
+//! - `parse_ciff` decodes the Canon CIFF records some old PowerShot JPEGs carry in APP0.
+//!
+//! Offsets (`IsOffset` tags such as PreviewImageStart) are reported relative to the TIFF
+//! header; ExifTool reports them from the start of the file.
 
 use crate::bytes::{sub, u16_at, u32_at, Endian};
 use crate::model::Metadata;
