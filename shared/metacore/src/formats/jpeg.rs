@@ -18,9 +18,6 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
             break;
         }
         let body = crate::bytes::sub(data, pos + 4, len - 2).unwrap_or(&[]);
-        if marker == 0xE0 && body.get(6..14) == Some(b"HEAPJPGM") {
-            super::makernotes::parse_ciff(meta, body);
-        }
         if marker == 0xE1 && body.starts_with(b"Exif\0\0") {
             super::exif::parse_tiff(meta, &body[6..]);
             break;
