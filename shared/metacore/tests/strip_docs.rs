@@ -91,6 +91,19 @@ fn pdf_xref_stream_info_removed() {
 }
 
 #[test]
+fn pdf_untyped_metadata_stream_found_by_reference() {
+    let xmp = XMP.as_bytes();
+    let mut f = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Metadata 2 0 R >>\nendobj\n".to_vec();
+    f.extend(format!("2 0 obj\n<< /Subtype /XML /Length {} >>\nstream\n", xmp.len()).as_bytes());
+    f.extend(xmp);
+    f.extend(b"\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n");
+    let (plan, out) = run(&f, "m.pdf", Keep::default());
+    assert_eq!(out.len(), f.len());
+    assert!(!contains(&out, b"SecretCity"));
+    assert_eq!(plan.removed.get("xmp"), Some(&3));
+}
+
+#[test]
 fn pdf_damage_never_panics() {
     no_panic_on_damage(&pdf_fixture(), "a.pdf");
     assert!(matches!(

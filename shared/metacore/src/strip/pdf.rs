@@ -274,6 +274,8 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
         return Err(malformed("no PDF objects found"));
     }
     let mut metadata = Vec::new();
+    let mut metadata_refs = std::collections::HashSet::new();
+    let mut others = Vec::new();
     for o in &objs {
         let Some((entries, end)) = dict_entries(data, o.dict, 0) else {
             continue;
@@ -285,8 +287,25 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
         if typ.is_some_and(|t| name_is(t, b"XRef")) {
             handle_info(data, &entries, &mut blanks);
         }
+        // Metadata streams are found by type and by the /Metadata references to them.
+        for e in &entries {
+            if key(data, e) == b"/Metadata" {
+                if let Some(r) = parse_ref(value(data, e)) {
+                    metadata_refs.insert(r);
+                }
+            }
+        }
         if typ.is_some_and(|t| name_is(t, b"Metadata")) {
             metadata.push((entries, end));
+        } else {
+            others.push(o);
+        }
+    }
+    for o in others {
+        if metadata_refs.contains(&(o.num, o.gen)) {
+            if let Some((entries, end)) = dict_entries(data, o.dict, 0) {
+                metadata.push((entries, end));
+            }
         }
     }
     // Information dictionaries.
