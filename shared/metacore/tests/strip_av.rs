@@ -209,8 +209,14 @@ fn mp4_keep_copyright() {
         },
     );
     assert!(contains(&out, b"(c) 2024 Ann"));
+    assert!(contains(&out, b"Ann Photographer"), "ilst artist kept");
     assert!(!contains(&out, b"+48.8584"));
+    assert!(!contains(&out, b"SecretCity"));
+    assert!(!contains(&out, b"2024-01-02"));
     assert_eq!(plan.kept, vec!["copyright"]);
+    let (us, ue) = find_box(&out, &[b"moov", b"udta"], &[]).unwrap();
+    let kinds: Vec<[u8; 4]> = boxes(&out, us, ue).iter().map(|b| b.0).collect();
+    assert_eq!(kinds, vec![*b"cprt", *b"meta"]);
     let offs = chunk_offsets(&out, false);
     assert_eq!(
         &out[offs[0] as usize..offs[0] as usize + VIDEO[0].len()],

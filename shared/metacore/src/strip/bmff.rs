@@ -351,6 +351,16 @@ fn udta(ctx: &mut Ctx, h: &BoxHeader) -> Result<Vec<u8>, StripError> {
                     ctx.kept.push("copyright");
                 }
             }
+            b"meta" if ctx.keep.copyright => {
+                let (m, removed) = meta_copyright_only(ctx, &c);
+                ctx.count("quicktime", removed);
+                if let Some(m) = m {
+                    kept.extend(m);
+                    if !ctx.kept.contains(&"copyright") {
+                        ctx.kept.push("copyright");
+                    }
+                }
+            }
             b"meta" => {
                 let n = count_meta(data, &c);
                 ctx.count("quicktime", n);
@@ -369,6 +379,45 @@ fn udta(ctx: &mut Ctx, h: &BoxHeader) -> Result<Vec<u8>, StripError> {
     let mut v = Vec::new();
     put_box(&mut v, b"udta", h.header_len == 16, &kept);
     Ok(v)
+}
+
+/// An iTunes-style `udta/meta` reduced to its handler and the copyright (`cprt`, `©cpy`)
+/// and artist (`©ART`) items of `ilst`; None when none of them is present. Also returns how
+/// many items were removed.
+fn meta_copyright_only(ctx: &Ctx, h: &BoxHeader) -> (Option<Vec<u8>>, u64) {
+    let data = ctx.data;
+    let p = h.start + h.header_len;
+    let full = data.get(p + 4..p + 8) != Some(b"hdlr");
+    let start = if full { p + 4 } else { p };
+    let mut body = if full {
+        data.get(p..p + 4).unwrap_or(&[0; 4]).to_vec()
+    } else {
+        Vec::new()
+    };
+    let mut items = Vec::new();
+    let mut removed = 0u64;
+    for c in Boxes::range(data, start, h.end) {
+        match &c.kind {
+            b"hdlr" => body.extend_from_slice(&data[c.start..c.end]),
+            b"ilst" => {
+                for it in Boxes::range(data, c.start + c.header_len, c.end) {
+                    if matches!(&it.kind, b"cprt" | b"\xa9cpy" | b"\xa9ART") {
+                        items.extend_from_slice(&data[it.start..it.end]);
+                    } else {
+                        removed += 1;
+                    }
+                }
+            }
+            _ => removed += 1,
+        }
+    }
+    if items.is_empty() {
+        return (None, removed.max(1));
+    }
+    put_box(&mut body, b"ilst", false, &items);
+    let mut v = Vec::new();
+    put_box(&mut v, b"meta", h.header_len == 16, &body);
+    (Some(v), removed)
 }
 
 fn chunk_offsets(ctx: &mut Ctx, h: &BoxHeader) -> Result<Vec<u8>, StripError> {
