@@ -211,6 +211,7 @@ fn peek_segment(data: &[u8], pos: usize) -> Result<Option<()>, StripError> {
     let code = data[pos + ff];
     match code {
         0xD9 | 0xD0..=0xD7 | 0x01 => Ok(Some(())),
+        0xD8 => Err(malformed("SOI inside the image data")),
         0xC0..=0xFE => {
             let len = be16(data, pos + ff + 1).ok_or_else(|| malformed("short"))? as usize;
             if len < 2 || pos + ff + 1 + len > data.len() {
