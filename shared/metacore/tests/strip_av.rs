@@ -148,6 +148,7 @@ fn chunk_offsets(d: &[u8], wide: bool) -> Vec<u64> {
 
 fn check_mp4(f: &[u8], wide: bool) {
     let (plan, out) = run(f, "a.mp4", Keep::default());
+    assert_extract_clean(&out, "a.mp4");
     boxes(&out, 0, out.len());
     let top: Vec<[u8; 4]> = boxes(&out, 0, out.len()).iter().map(|b| b.0).collect();
     assert!(top.contains(b"mdat"));
@@ -318,6 +319,7 @@ fn heic_fixture() -> Vec<u8> {
 fn heic_drops_exif_and_xmp_items() {
     let f = heic_fixture();
     let (plan, out) = run(&f, "a.heic", Keep::default());
+    assert_extract_clean(&out, "a.heic");
     boxes(&out, 0, out.len());
     assert_no_secrets(&out);
     assert!(!contains(&out, b"fakeICC"));
@@ -429,6 +431,7 @@ fn mp3_fixture() -> Vec<u8> {
 fn mp3_removes_all_tags() {
     let f = mp3_fixture();
     let (plan, out) = run(&f, "a.mp3", Keep::default());
+    assert_extract_clean(&out, "a.mp3");
     assert_eq!(out, mpeg_frames());
     assert_eq!(plan.removed.get("id3"), Some(&6)); // 5 frames + ID3v1
     assert_eq!(plan.removed.get("ape"), Some(&1));
@@ -519,6 +522,7 @@ fn flac_fixture() -> Vec<u8> {
 fn flac_keeps_streaminfo_and_seektable() {
     let f = flac_fixture();
     let (plan, out) = run(&f, "a.flac", Keep::default());
+    assert_extract_clean(&out, "a.flac");
     let mut expect = b"fLaC".to_vec();
     expect.extend(flac_block(0, false, &[0x10; 34]));
     expect.extend(flac_block(3, true, &[0; 18]));
@@ -667,6 +671,7 @@ fn ogg_vorbis_comment_emptied_and_pages_renumbered() {
     let (f, audio) = ogg_fixture();
     assert_eq!(walk_ogg(&f).len(), 43);
     let (plan, out) = run(&f, "a.ogg", Keep::default());
+    assert_extract_clean(&out, "a.ogg");
     let packets = walk_ogg(&out);
     assert_eq!(packets.len(), 43);
     assert_eq!(&packets[3..], &audio[..]);
@@ -738,6 +743,7 @@ fn wav_fixture() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
 fn wav_keeps_fmt_and_data() {
     let (f, fmt, data) = wav_fixture();
     let (plan, out) = run(&f, "a.wav", Keep::default());
+    assert_extract_clean(&out, "a.wav");
     let mut expect = b"RIFF".to_vec();
     expect.extend_from_slice(&((fmt.len() + data.len() + 4) as u32).to_le_bytes());
     expect.extend_from_slice(b"WAVE");

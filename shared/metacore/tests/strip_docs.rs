@@ -53,6 +53,7 @@ fn pdf_fixture() -> Vec<u8> {
 fn pdf_blanks_info_and_metadata_in_place() {
     let f = pdf_fixture();
     let (plan, out) = run(&f, "a.pdf", Keep::default());
+    assert_extract_clean(&out, "a.pdf");
     assert_eq!(out.len(), f.len(), "offsets stay valid: nothing moves");
     assert_no_secrets(&out);
     assert!(!contains(&out, b"53656372657443697479"));
@@ -179,6 +180,7 @@ fn read_zip(d: &[u8]) -> Vec<(String, String)> {
 fn docx_properties_replaced_entries_copied_raw() {
     let f = docx_fixture();
     let (plan, out) = run(&f, "a.docx", Keep::default());
+    assert_extract_clean(&out, "a.docx");
     assert_eq!(plan.extension, "docx");
     let parts = read_zip(&out);
     let orig = read_zip(&f);

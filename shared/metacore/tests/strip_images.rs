@@ -93,6 +93,7 @@ fn walk_jpeg(d: &[u8]) -> (Vec<(u8, Vec<u8>)>, Vec<u8>) {
 fn jpeg_default_removes_all_metadata() {
     let (j, e) = jpeg_fixture();
     let (plan, out) = run(&j, "a.jpg", Keep::default());
+    assert_extract_clean(&out, "a.jpg");
     let (segs, ent) = walk_jpeg(&out);
     let markers: Vec<u8> = segs.iter().map(|s| s.0).collect();
     assert_eq!(markers, vec![0xE0, 0xEE, 0xDB, 0xC0, 0xC4, 0xDD, 0xDA]);
@@ -304,6 +305,7 @@ fn walk_png(d: &[u8]) -> (Vec<String>, Vec<u8>) {
 fn png_default_and_keep() {
     let (p, idat) = png_fixture();
     let (plan, out) = run(&p, "a.png", Keep::default());
+    assert_extract_clean(&out, "a.png");
     let (types, got) = walk_png(&out);
     assert_eq!(types, vec!["IHDR", "gAMA", "pHYs", "IDAT", "IDAT", "IEND"]);
     assert_eq!(got, idat);
@@ -404,6 +406,7 @@ fn webp_fixture() -> (Vec<u8>, Vec<u8>) {
 fn webp_default_and_keep() {
     let (f, vp8) = webp_fixture();
     let (plan, out) = run(&f, "a.webp", Keep::default());
+    assert_extract_clean(&out, "a.webp");
     let ch = walk_riff(&out);
     let ids: Vec<&[u8]> = ch.iter().map(|c| &c.0[..]).collect();
     assert_eq!(ids, vec![&b"VP8X"[..], b"ALPH", b"VP8 "]);
@@ -462,6 +465,7 @@ fn gif_fixture() -> (Vec<u8>, Vec<u8>) {
 fn gif_default() {
     let (g, img) = gif_fixture();
     let (plan, out) = run(&g, "a.gif", Keep::default());
+    assert_extract_clean(&out, "a.gif");
     let mut expect = g[..19].to_vec();
     expect.extend_from_slice(b"\x21\xFF\x0bNETSCAPE2.0\x03\x01\0\0\0");
     expect.extend_from_slice(b"\x21\xF9\x04\x00\x0a\x00\x00\x00");
@@ -603,6 +607,7 @@ fn walk_tiff(d: &[u8]) -> Vec<(Vec<u16>, Vec<u8>)> {
 fn tiff_keeps_structure_only() {
     let (f, strips) = tiff_fixture();
     let (plan, out) = run(&f, "a.tif", Keep::default());
+    assert_extract_clean(&out, "a.tif");
     let ifds = walk_tiff(&out);
     assert_eq!(ifds.len(), 1);
     assert_eq!(ifds[0].0, vec![256, 257, 258, 259, 262, 273, 277, 278, 279]);
