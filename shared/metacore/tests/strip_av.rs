@@ -360,6 +360,45 @@ fn heic_drops_exif_and_xmp_items() {
 }
 
 #[test]
+fn heic_keep_orientation_and_copyright_reduces_exif_item_in_place() {
+    let f = heic_fixture();
+    let keep = Keep {
+        orientation: true,
+        copyright: true,
+        ..Keep::default()
+    };
+    let (plan, out) = run(&f, "a.heic", keep);
+    assert_eq!(plan.kept, vec!["orientation", "copyright"]);
+    assert!(!contains(&out, b"ACME"));
+    assert!(!contains(&out, b"SN12345"));
+    assert!(!contains(&out, b"SecretCity"));
+    assert!(!contains(&out, b"MAKERNOTE"));
+    // iinf keeps the image and the Exif item; iloc gives the Exif item its new length.
+    let (s, _) = find_box(&out, &[b"meta", b"iinf"], &[0, 1]).unwrap();
+    assert_eq!(be16(&out, s), 2);
+    let (s, _) = find_box(&out, &[b"meta", b"iloc"], &[0, 1]).unwrap();
+    assert_eq!(be16(&out, s + 2), 2);
+    let item2 = s + 4 + 16; // second item entry
+    assert_eq!(be16(&out, item2), 2);
+    let off = be32(&out, item2 + 8) as usize;
+    let len = be32(&out, item2 + 12) as usize;
+    let exif = &out[off..off + len];
+    assert_eq!(&exif[..4], &[0, 0, 0, 0]);
+    assert!(exif[4..].starts_with(b"MM\0\x2a"));
+    assert!(contains(exif, b"Ann Photographer"));
+    assert!(contains(exif, b"(c) 2024 Ann"));
+    assert_eq!(be16(exif, 4 + 8), 3, "Orientation, Artist, Copyright");
+    assert_eq!(be16(exif, 4 + 10), 0x0112);
+    assert_eq!(be16(exif, 4 + 18), 6);
+    assert_eq!(plan.removed.get("exif"), Some(&6)); // 9 - 3 kept
+    assert_eq!(plan.removed.get("gps"), Some(&3));
+    // the image is untouched
+    let (s, _) = find_box(&out, &[b"meta", b"iloc"], &[0, 1]).unwrap();
+    let o1 = be32(&out, s + 12) as usize;
+    assert_eq!(&out[o1..o1 + IMAGE.len()], IMAGE);
+}
+
+#[test]
 fn heic_damage_never_panics() {
     no_panic_on_damage(&heic_fixture(), "a.heic");
 }

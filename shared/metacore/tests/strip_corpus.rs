@@ -43,6 +43,9 @@ fn corpus_strips_cleanly() {
             .unwrap_or_default();
         match strip(&data, Some(&name), keep) {
             Ok(plan) => {
+                if std::env::var_os("STRIP_VERBOSE").is_some() {
+                    eprintln!("{name}: removed {:?} kept {:?}", plan.removed, plan.kept);
+                }
                 let out = plan.to_vec(&data).expect("plan ranges");
                 assert!(out.len() <= data.len() + 64, "{name} grew");
                 let again = strip(&out, Some(&name), keep)

@@ -40,6 +40,13 @@ struct Ctx<'a> {
     drop_items: Vec<u32>,
     /// Absolute ranges of the input to be written as zeros.
     blanks: Vec<(usize, usize)>,
+    /// New bytes written over the start of a blanked range (a reduced Exif item).
+    patches: Vec<(usize, Vec<u8>)>,
+    /// Items whose single extent gets a new length.
+    resized: Vec<(u32, u64)>,
+    /// Receipt entries and kept names decided before the passes.
+    fixed_counts: Vec<(&'static str, u64)>,
+    fixed_kept: Vec<&'static str>,
 }
 
 impl Ctx<'_> {
@@ -73,6 +80,13 @@ impl Ctx<'_> {
             let e = be.min(end);
             if s < e {
                 buf[from + s - start..from + e - start].fill(0);
+            }
+        }
+        for (at, bytes) in &self.patches {
+            for (k, b) in bytes.iter().enumerate() {
+                if (start..end).contains(&(at + k)) {
+                    buf[from + at + k - start] = *b;
+                }
             }
         }
     }
@@ -177,6 +191,10 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
         shifts: Vec::new(),
         drop_items: Vec::new(),
         blanks: Vec::new(),
+        patches: Vec::new(),
+        resized: Vec::new(),
+        fixed_counts: Vec::new(),
+        fixed_kept: Vec::new(),
     };
     // HEIF: find the Exif/XMP items and their bytes first.
     for h in &top {
@@ -193,7 +211,10 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
     let mut plan = Vec::new();
     for pass in 0..2 {
         ctx.removed.clear();
-        ctx.kept.clear();
+        ctx.kept = ctx.fixed_kept.clone();
+        for (g, n) in ctx.fixed_counts.clone() {
+            ctx.count(g, n);
+        }
         plan.clear();
         let mut shifts = Vec::new();
         for h in &top {
@@ -214,7 +235,7 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
     }
     for (h, p) in top.iter().zip(plan) {
         match p {
-            TopPart::Copy => copy_with_blanks(out, &ctx.blanks, h.start, h.end),
+            TopPart::Copy => copy_with_blanks(out, &ctx.blanks, &ctx.patches, h.start, h.end),
             TopPart::Bytes(b) => out.data(&b),
         }
     }
@@ -227,7 +248,13 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
     Ok(())
 }
 
-fn copy_with_blanks(out: &mut Out, blanks: &[(usize, usize)], start: usize, end: usize) {
+fn copy_with_blanks(
+    out: &mut Out,
+    blanks: &[(usize, usize)],
+    patches: &[(usize, Vec<u8>)],
+    start: usize,
+    end: usize,
+) {
     let mut inside: Vec<(usize, usize)> = blanks
         .iter()
         .map(|&(s, e)| (s.max(start), e.min(end)))
@@ -241,7 +268,15 @@ fn copy_with_blanks(out: &mut Out, blanks: &[(usize, usize)], start: usize, end:
         }
         let s = s.max(pos);
         out.copy_range(pos, s);
-        out.data(&vec![0u8; e - s]);
+        let mut z = vec![0u8; e - s];
+        for (at, bytes) in patches {
+            for (k, b) in bytes.iter().enumerate() {
+                if (s..e).contains(&(at + k)) {
+                    z[at + k - s] = *b;
+                }
+            }
+        }
+        out.data(&z);
         pos = e;
     }
     out.copy_range(pos, end);
@@ -751,7 +786,7 @@ fn item_ranges(data: &[u8], meta: &BoxHeader, it: &IlocItem) -> Vec<(usize, usiz
 fn heif_prepass(ctx: &mut Ctx, meta: &BoxHeader) -> Result<(), StripError> {
     let data = ctx.data;
     let children = heif_children(data, meta);
-    let mut drop: Vec<u32> = Vec::new();
+    let mut drop: Vec<(u32, bool)> = Vec::new();
     for c in &children {
         if &c.kind != b"iinf" {
             continue;
@@ -768,7 +803,7 @@ fn heif_prepass(ctx: &mut Ctx, meta: &BoxHeader) -> Result<(), StripError> {
             let ct = String::from_utf8_lossy(&i.content_type).to_ascii_lowercase();
             let is_xmp = &i.item_type == b"mime" && (ct.contains("rdf+xml") || ct.contains("xmp"));
             if &i.item_type == b"Exif" || is_xmp {
-                drop.push(i.id);
+                drop.push((i.id, &i.item_type == b"Exif"));
             }
         }
     }
@@ -780,14 +815,65 @@ fn heif_prepass(ctx: &mut Ctx, meta: &BoxHeader) -> Result<(), StripError> {
         .find(|c| &c.kind == b"iloc")
         .and_then(|c| read_iloc(data, c))
         .ok_or_else(|| malformed("missing or damaged iloc box"))?;
-    for id in drop {
-        ctx.drop_items.push(id);
-        if let Some(it) = iloc.items.iter().find(|i| i.id == id) {
-            let ranges = item_ranges(data, meta, it);
-            ctx.blanks.extend(ranges);
+    for (id, is_exif) in drop {
+        let Some(it) = iloc.items.iter().find(|i| i.id == id) else {
+            ctx.drop_items.push(id);
+            continue;
+        };
+        let ranges = item_ranges(data, meta, it);
+        if is_exif
+            && (ctx.keep.orientation || ctx.keep.copyright)
+            && reduce_exif(ctx, &iloc, it, &ranges)
+        {
+            continue;
         }
+        ctx.drop_items.push(id);
+        ctx.blanks.extend(ranges);
     }
     Ok(())
+}
+
+/// With keep=orientation/copyright, rewrites an Exif item in place as a minimal EXIF block
+/// (4-byte header offset + TIFF) holding only the kept tags; the rest of the extent is
+/// zeroed and the extent shortened. False when there is nothing to keep or it cannot be
+/// done in place (the item is then dropped).
+fn reduce_exif(ctx: &mut Ctx, iloc: &Iloc, it: &IlocItem, ranges: &[(usize, usize)]) -> bool {
+    let data = ctx.data;
+    let [(s, e)] = ranges else {
+        return false;
+    };
+    if iloc.len_size == 0 || it.extents.len() != 1 {
+        return false;
+    }
+    let bytes = &data[*s..*e];
+    let off = be32(bytes, 0).unwrap_or(0) as usize;
+    let Some(tiff) = bytes.get(4usize.saturating_add(off)..) else {
+        return false;
+    };
+    let summary = exif::summarize(tiff);
+    let (m, kept) = exif::Minimal::pick(ctx.keep, &summary, None);
+    let Some(t) = m.build() else {
+        return false;
+    };
+    let mut item = vec![0, 0, 0, 0];
+    item.extend(t);
+    if item.len() > e - s {
+        return false;
+    }
+    let kept_n = m.len();
+    let mut fixed = vec![
+        ("exif", summary.exif.saturating_sub(kept_n)),
+        ("gps", summary.gps),
+    ];
+    if summary.makernotes {
+        fixed.push(("makernotes", 1));
+    }
+    ctx.fixed_counts.extend(fixed);
+    ctx.fixed_kept.extend(kept);
+    ctx.resized.push((it.id, item.len() as u64));
+    ctx.blanks.push((*s, *e));
+    ctx.patches.push((*s, item));
+    true
 }
 
 /// Receipt counts for the dropped items (called in the counting pass).
@@ -916,6 +1002,11 @@ fn write_iloc(ctx: &mut Ctx, h: &BoxHeader, il: &Iloc) -> Result<Vec<u8>, StripE
     for it in items {
         let mut base = it.base;
         let mut extents = it.extents.clone();
+        if let Some((_, len)) = ctx.resized.iter().find(|r| r.0 == it.id) {
+            if let Some(first) = extents.first_mut() {
+                first.2 = *len;
+            }
+        }
         if it.method & 15 == 0 && !ctx.shifts.is_empty() {
             for ext in extents.iter_mut() {
                 let abs = base
