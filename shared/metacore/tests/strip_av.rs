@@ -53,7 +53,9 @@ fn trak(handler: &[u8; 4], stbl: Vec<u8>, udta: bool) -> Vec<u8> {
 
 fn moov(offsets: &[u32], gps_offset: u32, wide: bool) -> Vec<u8> {
     let sizes: Vec<u32> = VIDEO.iter().map(|f| f.len() as u32).collect();
-    let mut m = full(b"mvhd", 0, 0, &[0u8; 96]);
+    let mut mvhd = [0u8; 96];
+    mvhd[..8].copy_from_slice(&[0xE0, 0x1F, 0x2A, 0x3B, 0xE0, 0x1F, 0x2A, 0x3C]); // 2023 dates
+    let mut m = full(b"mvhd", 0, 0, &mvhd);
     let mut ilst_item = bx(b"data", b"\0\0\0\x01\0\0\0\0Ann Photographer");
     ilst_item = bx(b"\xa9ART", &ilst_item);
     let mut udta = bx(b"\xa9xyz", b"\0\x12\x15\xc7+48.8584+002.2945/");
@@ -172,7 +174,9 @@ fn check_mp4(f: &[u8], wide: bool) {
     assert!(!contains(&out, b"(c) 2024"));
     assert_eq!(plan.removed.get("gps"), Some(&1));
     assert_eq!(plan.removed.get("xmp"), Some(&3));
-    assert!(plan.removed.get("quicktime").copied().unwrap_or(0) >= 4);
+    assert!(plan.removed.get("quicktime").copied().unwrap_or(0) >= 6);
+    let (hs, _) = find_box(&out, &[b"moov", b"mvhd"], &[1]).unwrap();
+    assert_eq!(&out[hs..hs + 8], &[0u8; 8], "recording dates zeroed");
     // mdat is referenced, not copied
     let (mdat_s, mdat_e) = find_box(f, &[b"mdat"], &[]).unwrap();
     assert!(plan.pieces.iter().any(|p| matches!(p, Piece::Copy { offset, len } if *offset <= mdat_s as u64 && *offset + *len >= (mdat_s + VIDEO[0].len()) as u64)));

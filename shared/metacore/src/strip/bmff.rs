@@ -361,6 +361,7 @@ fn container(
                 body.extend(container(ctx, &c, false, depth + 1)?)
             }
             b"stco" | b"co64" => body.extend(chunk_offsets(ctx, &c)?),
+            b"mvhd" | b"tkhd" | b"mdhd" => body.extend(zero_dates(ctx, &c)),
             _ => body.extend_from_slice(&data[c.start..c.end]),
         }
     }
@@ -372,6 +373,29 @@ fn container(
     let mut v = Vec::with_capacity(body.len() + 16);
     put_box(&mut v, &h.kind, h.header_len == 16, &body);
     Ok(v)
+}
+
+/// A movie, track or media header with its creation and modification times set to 0
+/// (they tell when the recording was made).
+fn zero_dates(ctx: &mut Ctx, h: &BoxHeader) -> Vec<u8> {
+    let data = ctx.data;
+    let mut v = data[h.start..h.end].to_vec();
+    let p = h.header_len;
+    let width = match v.get(p) {
+        Some(1) => 8,
+        Some(0) => 4,
+        _ => return v,
+    };
+    let Some(dates) = v.get_mut(p + 4..p + 4 + 2 * width) else {
+        return v;
+    };
+    let set = dates
+        .chunks(width)
+        .filter(|d| d.iter().any(|&b| b != 0))
+        .count() as u64;
+    dates.fill(0);
+    ctx.count("quicktime", set);
+    v
 }
 
 /// `udta`: removed, or (keep.copyright) reduced to its copyright entries.
@@ -539,6 +563,9 @@ fn sample_chunks(data: &[u8], stbl: &BoxHeader) -> Option<Vec<(usize, usize)>> {
             }
             _ => {}
         }
+    }
+    if offsets.is_empty() {
+        return Some(Vec::new()); // a track without samples
     }
     let (stsc, stsz) = (stsc?, stsz?);
     let sp = stsc.start + stsc.header_len;
