@@ -47,6 +47,9 @@ fn corpus_strips_cleanly() {
                     eprintln!("{name}: removed {:?} kept {:?}", plan.removed, plan.kept);
                 }
                 let out = plan.to_vec(&data).expect("plan ranges");
+                if let Some(d) = &out_dir {
+                    std::fs::write(d.join(&name), &out).unwrap();
+                }
                 assert!(out.len() <= data.len() + 64, "{name} grew");
                 let again = strip(&out, Some(&name), keep)
                     .unwrap_or_else(|e| panic!("{name}: cleaned file does not strip: {e}"));
@@ -75,9 +78,6 @@ fn corpus_strips_cleanly() {
                     if before.groups.get("exif").is_some_and(|t| !t.is_empty()) {
                         with_exif += 1;
                     }
-                }
-                if let Some(d) = &out_dir {
-                    std::fs::write(d.join(&name), &out).unwrap();
                 }
                 stripped += 1;
             }

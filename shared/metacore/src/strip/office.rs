@@ -32,11 +32,19 @@ struct Central {
     local: usize,
 }
 
+/// The end-of-central-directory record: the last one whose comment reaches the end of
+/// the file exactly, else the last one found.
 fn eocd(d: &[u8]) -> Option<usize> {
     let from = d.len().saturating_sub(65_535 + 22);
-    (from..=d.len().checked_sub(22)?)
+    let mut candidates = (from..=d.len().checked_sub(22)?)
         .rev()
-        .find(|&p| d.get(p..p + 4) == Some(b"PK\x05\x06"))
+        .filter(|&p| d.get(p..p + 4) == Some(b"PK\x05\x06"));
+    let first = candidates.next()?;
+    let exact = |p: usize| le16(d, p + 20).is_some_and(|c| p + 22 + c as usize == d.len());
+    if exact(first) {
+        return Some(first);
+    }
+    candidates.find(|&p| exact(p)).or(Some(first))
 }
 
 fn read_central(d: &[u8]) -> Result<(Vec<Central>, usize), StripError> {
@@ -49,6 +57,9 @@ fn read_central(d: &[u8]) -> Result<(Vec<Central>, usize), StripError> {
             "ZIP64 documents ({})",
             super::SUPPORTED
         )));
+    }
+    if total == 0 {
+        return Err(malformed("empty ZIP central directory"));
     }
     let comment_len = le16(d, e + 20).unwrap_or(0) as usize;
     let mut v = Vec::new();
