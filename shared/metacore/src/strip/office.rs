@@ -152,7 +152,7 @@ fn clean_picture(d: &[u8], c: &Central, out: &mut Out) -> Option<Vec<u8>> {
     let lower = String::from_utf8_lossy(&c.name).to_ascii_lowercase();
     let is_jpeg = lower.ends_with(".jpg") || lower.ends_with(".jpeg");
     let is_png = lower.ends_with(".png");
-    if !(is_jpeg || is_png) || !lower.contains("media/") {
+    if !(is_jpeg || is_png) || !(lower.contains("media/") || lower.starts_with("docprops/")) {
         return None;
     }
     let pic = entry_data(d, c, MAX_PICTURE)?;
@@ -256,8 +256,16 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
     let mut central = Vec::new();
     let mut pos = 0u64;
     for c in &entries {
-        let replacement: Option<Vec<u8>> = match c.name.as_slice() {
-            b"docProps/core.xml" => {
+        // OPC part names compare case-insensitively; any other XML part under docProps/
+        // (custom.xml, or a renamed one) gets the empty custom-properties document.
+        let lname = c.name.to_ascii_lowercase();
+        let lname = match lname.as_slice() {
+            b"docprops/core.xml" | b"docprops/app.xml" => lname.as_slice(),
+            n if n.starts_with(b"docprops/") && n.ends_with(b".xml") => b"docprops/custom.xml",
+            n => n,
+        };
+        let replacement: Option<Vec<u8>> = match lname {
+            b"docprops/core.xml" => {
                 let old = props(data, c);
                 let (dc, other) = count_props_split(&old);
                 out.removed("xmp", dc);
@@ -272,11 +280,11 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
                 s.push_str(CORE_END);
                 Some(s.into_bytes())
             }
-            b"docProps/app.xml" => {
+            b"docprops/app.xml" => {
                 out.removed("xml", count_props(&props(data, c)));
                 Some(APP.as_bytes().to_vec())
             }
-            b"docProps/custom.xml" => {
+            b"docprops/custom.xml" => {
                 out.removed("xml", count_props(&props(data, c)));
                 Some(CUSTOM.as_bytes().to_vec())
             }
