@@ -16,7 +16,7 @@ fn pdf_fixture() -> Vec<u8> {
     let objs: Vec<Vec<u8>> = vec![
         b"<< /Type /Catalog /Pages 2 0 R /Metadata 6 0 R >>".to_vec(),
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R /PieceInfo << /Illustrator << /Private (ACME private data) >> >> >>".to_vec(),
         [format!("<< /Length {} >>\nstream\n", CONTENT.len()).as_bytes(), CONTENT, b"\nendstream"].concat(),
         b"<< /Producer (ACME PDF \\(v2\\)) /Author (Ann Photographer) /Title <53656372657443697479> /Nested << /A [1 2] >> >>".to_vec(),
         [format!("<< /Type /Metadata /Subtype /XML /Length {} >>\nstream\n", xmp.len()).as_bytes(), xmp, b"\nendstream"].concat(),
@@ -73,7 +73,9 @@ fn pdf_blanks_info_and_metadata_in_place() {
             );
         }
     }
-    assert_eq!(plan.removed.get("pdf"), Some(&6)); // 4 + 2 entries
+    assert_eq!(plan.removed.get("pdf"), Some(&7)); // 4 + 2 Info entries, PieceInfo
+    assert!(!contains(&out, b"/PieceInfo"));
+    assert!(contains(&out, b"/Contents 4 0 R"));
     assert_eq!(plan.removed.get("xmp"), Some(&3));
     let (p2, again) = run(&out, "a.pdf", Keep::default());
     assert_eq!(again, out);

@@ -2,7 +2,8 @@
 //! hints) stays valid. The `/Info` entries of the trailers and cross-reference streams are
 //! overwritten with spaces, the document information dictionaries are emptied
 //! (`<<  ...  >>` becomes `<<        >>`), and every `/Type /Metadata` stream (document and
-//! page XMP) has its data and its `/Filter` replaced by spaces. Everything else is copied.
+//! page XMP) has its data and its `/Filter` replaced by spaces; `/PieceInfo` entries
+//! (application private data) are unlinked the same way. Everything else is copied.
 //! Limitation: an information dictionary stored inside a compressed object stream is
 //! unlinked from the trailer but its bytes stay (they are compressed with other objects).
 
@@ -275,6 +276,7 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
     }
     let mut metadata = Vec::new();
     let mut metadata_refs = std::collections::HashSet::new();
+    let mut piece_info = 0u64;
     let mut others = Vec::new();
     for o in &objs {
         let Some((entries, end)) = dict_entries(data, o.dict, 0) else {
@@ -289,10 +291,18 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
         }
         // Metadata streams are found by type and by the /Metadata references to them.
         for e in &entries {
-            if key(data, e) == b"/Metadata" {
-                if let Some(r) = parse_ref(value(data, e)) {
-                    metadata_refs.insert(r);
+            match key(data, e) {
+                b"/Metadata" => {
+                    if let Some(r) = parse_ref(value(data, e)) {
+                        metadata_refs.insert(r);
+                    }
                 }
+                // Application private data (Illustrator, Photoshop, Acrobat edit history).
+                b"/PieceInfo" => {
+                    blanks.push((e.0, e.3));
+                    piece_info += 1;
+                }
+                _ => {}
             }
         }
         if typ.is_some_and(|t| name_is(t, b"Metadata")) {
@@ -323,7 +333,7 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
     if !info_refs.is_empty() && !found_info {
         info_count += 1; // unlinked, inside an object stream
     }
-    out.removed("pdf", info_count);
+    out.removed("pdf", info_count + piece_info);
     // Metadata streams.
     for (entries, end) in metadata {
         let mut p = skip_ws(data, end);
