@@ -115,6 +115,32 @@ impl StripPlan {
         Ok(())
     }
 
+    /// Writes the plan reading the copied ranges from `input` (a file, say): the input
+    /// is never held in memory, only a 64 KiB buffer. Fails if a range is past its end.
+    pub fn write_from_reader<R: io::Read + io::Seek>(
+        &self,
+        input: &mut R,
+        out: &mut impl Write,
+    ) -> io::Result<()> {
+        let mut buf = vec![0u8; 64 * 1024];
+        for p in &self.pieces {
+            match p {
+                Piece::Data(d) => out.write_all(d)?,
+                Piece::Copy { offset, len } => {
+                    input.seek(io::SeekFrom::Start(*offset))?;
+                    let mut left = *len;
+                    while left > 0 {
+                        let n = left.min(buf.len() as u64) as usize;
+                        input.read_exact(&mut buf[..n]).map_err(|_| bad_range())?;
+                        out.write_all(&buf[..n])?;
+                        left -= n as u64;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The cleaned file as one buffer (tests and small files).
     pub fn to_vec(&self, input: &[u8]) -> io::Result<Vec<u8>> {
         let mut v = Vec::with_capacity(self.output_len() as usize);

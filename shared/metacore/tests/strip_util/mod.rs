@@ -180,6 +180,13 @@ pub fn run(data: &[u8], name: &str, keep: Keep) -> (StripPlan, Vec<u8>) {
     }
     let out = plan.to_vec(data).unwrap();
     assert_eq!(out.len() as u64, plan.output_len());
+    let mut streamed = Vec::new();
+    plan.write_from_reader(&mut std::io::Cursor::new(data), &mut streamed)
+        .unwrap();
+    assert!(
+        streamed == out,
+        "streaming from a reader gives the same bytes"
+    );
     (plan, out)
 }
 
