@@ -16,6 +16,7 @@
 //! - `mdat` and every other box is copied as a range.
 
 use indexmap::IndexMap;
+use std::collections::{HashMap, HashSet};
 
 use super::{exif, malformed, xmp, Keep, Out, StripError};
 use crate::bytes::{be16, be32, be64, sub};
@@ -35,15 +36,16 @@ struct Ctx<'a> {
     neutral: bool,
     removed: IndexMap<String, u64>,
     kept: Vec<&'static str>,
-    /// (original end, bytes removed) of each changed top-level box.
+    /// (original end, bytes removed up to and including this box) of each changed
+    /// top-level box, in file order.
     shifts: Vec<(u64, u64)>,
-    drop_items: Vec<u32>,
+    drop_items: HashSet<u32>,
     /// Absolute ranges of the input to be written as zeros.
     blanks: Vec<(usize, usize)>,
     /// New bytes written over the start of a blanked range (a reduced Exif item).
     patches: Vec<(usize, Vec<u8>)>,
     /// Items whose single extent gets a new length.
-    resized: Vec<(u32, u64)>,
+    resized: HashMap<u32, u64>,
     /// Receipt entries and kept names decided before the passes.
     fixed_counts: Vec<(&'static str, u64)>,
     fixed_kept: Vec<&'static str>,
@@ -58,12 +60,8 @@ impl Ctx<'_> {
 
     /// New position of original absolute offset `x`.
     fn map(&self, x: u64) -> Result<u64, StripError> {
-        let d: u64 = self
-            .shifts
-            .iter()
-            .filter(|(end, _)| *end <= x)
-            .map(|s| s.1)
-            .sum();
+        let i = self.shifts.partition_point(|(end, _)| *end <= x);
+        let d = if i == 0 { 0 } else { self.shifts[i - 1].1 };
         x.checked_sub(d)
             .ok_or_else(|| malformed("offset points into removed data"))
     }
@@ -75,19 +73,14 @@ impl Ctx<'_> {
             return;
         };
         buf.extend_from_slice(src);
-        for &(bs, be) in &self.blanks {
-            let s = bs.max(start);
-            let e = be.min(end);
-            if s < e {
-                buf[from + s - start..from + e - start].fill(0);
-            }
-        }
-        for (at, bytes) in &self.patches {
-            for (k, b) in bytes.iter().enumerate() {
-                if (start..end).contains(&(at + k)) {
-                    buf[from + at + k - start] = *b;
-                }
-            }
+        for (s, e) in blanks_in(&self.blanks, start, end) {
+            buf[from + s - start..from + e - start].fill(0);
+            overlay(
+                &self.patches,
+                s,
+                e,
+                &mut buf[from + s - start..from + e - start],
+            );
         }
     }
 
@@ -189,10 +182,10 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
         removed: IndexMap::new(),
         kept: Vec::new(),
         shifts: Vec::new(),
-        drop_items: Vec::new(),
+        drop_items: HashSet::new(),
         blanks: Vec::new(),
         patches: Vec::new(),
-        resized: Vec::new(),
+        resized: HashMap::new(),
         fixed_counts: Vec::new(),
         fixed_kept: Vec::new(),
     };
@@ -207,6 +200,8 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
             collect_meta_tracks(&mut ctx, h)?;
         }
     }
+    normalize_blanks(&mut ctx.blanks);
+    ctx.patches.sort_by_key(|p| p.0);
     // Pass 1 (sizes), pass 2 (with the offset shifts known).
     let mut plan = Vec::new();
     for pass in 0..2 {
@@ -225,7 +220,8 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
                 TopPart::Bytes(b) => b.len() as u64,
             };
             if new != old {
-                shifts.push((h.end as u64, old.saturating_sub(new)));
+                let before = shifts.last().map(|s: &(u64, u64)| s.1).unwrap_or(0);
+                shifts.push((h.end as u64, before + old.saturating_sub(new)));
             }
             plan.push(p);
         }
@@ -255,31 +251,54 @@ fn copy_with_blanks(
     start: usize,
     end: usize,
 ) {
-    let mut inside: Vec<(usize, usize)> = blanks
-        .iter()
-        .map(|&(s, e)| (s.max(start), e.min(end)))
-        .filter(|(s, e)| s < e)
-        .collect();
-    inside.sort_unstable();
     let mut pos = start;
-    for (s, e) in inside {
-        if e <= pos {
-            continue;
-        }
-        let s = s.max(pos);
+    for (s, e) in blanks_in(blanks, start, end) {
         out.copy_range(pos, s);
         let mut z = vec![0u8; e - s];
-        for (at, bytes) in patches {
-            for (k, b) in bytes.iter().enumerate() {
-                if (s..e).contains(&(at + k)) {
-                    z[at + k - s] = *b;
-                }
-            }
-        }
+        overlay(patches, s, e, &mut z);
         out.data(&z);
         pos = e;
     }
     out.copy_range(pos, end);
+}
+
+/// Sorts and merges blank ranges, so that both their starts and ends are increasing.
+fn normalize_blanks(blanks: &mut Vec<(usize, usize)>) {
+    blanks.retain(|(s, e)| s < e);
+    blanks.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(blanks.len());
+    for &(s, e) in blanks.iter() {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    *blanks = merged;
+}
+
+/// The parts of the (normalized) blank ranges inside `start..end`, in order.
+fn blanks_in(blanks: &[(usize, usize)], start: usize, end: usize) -> Vec<(usize, usize)> {
+    let first = blanks.partition_point(|b| b.1 <= start);
+    blanks[first..]
+        .iter()
+        .take_while(|b| b.0 < end)
+        .map(|&(s, e)| (s.max(start), e.min(end)))
+        .filter(|(s, e)| s < e)
+        .collect()
+}
+
+/// Writes the patch bytes falling in `s..e` into `buf` (which holds `s..e`). Patches are
+/// sorted by offset and each lies inside a blank range.
+fn overlay(patches: &[(usize, Vec<u8>)], s: usize, e: usize, buf: &mut [u8]) {
+    let max = patches.iter().map(|p| p.1.len()).max().unwrap_or(0);
+    let first = patches.partition_point(|p| p.0 + max < s);
+    for (at, bytes) in patches[first..].iter().take_while(|p| p.0 < e) {
+        for (k, b) in bytes.iter().enumerate() {
+            if (s..e).contains(&(at + k)) {
+                buf[at + k - s] = *b;
+            }
+        }
+    }
 }
 
 fn count_uuid(ctx: &mut Ctx, h: &BoxHeader) {
@@ -842,9 +861,10 @@ fn heif_prepass(ctx: &mut Ctx, meta: &BoxHeader) -> Result<(), StripError> {
         .find(|c| &c.kind == b"iloc")
         .and_then(|c| read_iloc(data, c))
         .ok_or_else(|| malformed("missing or damaged iloc box"))?;
+    let by_id: HashMap<u32, &IlocItem> = iloc.items.iter().map(|i| (i.id, i)).collect();
     for (id, is_exif) in drop {
-        let Some(it) = iloc.items.iter().find(|i| i.id == id) else {
-            ctx.drop_items.push(id);
+        let Some(it) = by_id.get(&id).copied() else {
+            ctx.drop_items.insert(id);
             continue;
         };
         let ranges = item_ranges(data, meta, it);
@@ -854,7 +874,7 @@ fn heif_prepass(ctx: &mut Ctx, meta: &BoxHeader) -> Result<(), StripError> {
         {
             continue;
         }
-        ctx.drop_items.push(id);
+        ctx.drop_items.insert(id);
         ctx.blanks.extend(ranges);
     }
     Ok(())
@@ -897,7 +917,7 @@ fn reduce_exif(ctx: &mut Ctx, iloc: &Iloc, it: &IlocItem, ranges: &[(usize, usiz
     }
     ctx.fixed_counts.extend(fixed);
     ctx.fixed_kept.extend(kept);
-    ctx.resized.push((it.id, item.len() as u64));
+    ctx.resized.insert(it.id, item.len() as u64);
     ctx.blanks.push((*s, *e));
     ctx.patches.push((*s, item));
     true
@@ -906,11 +926,12 @@ fn reduce_exif(ctx: &mut Ctx, iloc: &Iloc, it: &IlocItem, ranges: &[(usize, usiz
 /// Receipt counts for the dropped items (called in the counting pass).
 fn count_items(ctx: &mut Ctx, meta: &BoxHeader, iloc: &Iloc, infes: &[Infe]) {
     let data = ctx.data;
+    let by_id: HashMap<u32, &IlocItem> = iloc.items.iter().map(|i| (i.id, i)).collect();
     for inf in infes {
         if !ctx.drop_items.contains(&inf.id) {
             continue;
         }
-        let Some(it) = iloc.items.iter().find(|i| i.id == inf.id) else {
+        let Some(it) = by_id.get(&inf.id).copied() else {
             ctx.count(
                 if &inf.item_type == b"Exif" {
                     "exif"
@@ -1029,7 +1050,7 @@ fn write_iloc(ctx: &mut Ctx, h: &BoxHeader, il: &Iloc) -> Result<Vec<u8>, StripE
     for it in items {
         let mut base = it.base;
         let mut extents = it.extents.clone();
-        if let Some((_, len)) = ctx.resized.iter().find(|r| r.0 == it.id) {
+        if let Some(len) = ctx.resized.get(&it.id) {
             if let Some(first) = extents.first_mut() {
                 first.2 = *len;
             }

@@ -246,7 +246,7 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
         return Err(malformed("not a PDF file"));
     }
     let mut blanks: Vec<(usize, usize)> = Vec::new();
-    let mut info_refs: Vec<(u64, u64)> = Vec::new();
+    let mut info_refs: std::collections::HashSet<(u64, u64)> = Default::default();
     let mut info_count = 0u64;
     let mut handle_info = |d: &[u8], entries: &[Entry], blanks: &mut Vec<(usize, usize)>| {
         for e in entries {
@@ -254,7 +254,7 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
                 blanks.push((e.0, e.3));
                 let v = value(d, e);
                 if let Some(r) = parse_ref(v) {
-                    info_refs.push(r);
+                    info_refs.insert(r);
                 } else if v.starts_with(b"<<") {
                     info_count += dict_entries(d, e.2, 0)
                         .map(|x| x.0.len() as u64)
