@@ -208,6 +208,34 @@ fn jpeg_copyright_from_xmp_when_no_exif() {
 }
 
 #[test]
+fn jpeg_copyright_from_iptc_when_no_exif_or_xmp() {
+    let mut iptc = vec![0x1C, 2, 116, 0, 13];
+    iptc.extend_from_slice(b"(c) IPTC Ann");
+    iptc.push(b'!');
+    iptc.extend_from_slice(&[0x1C, 2, 90, 0, 10]);
+    iptc.extend_from_slice(b"SecretCity");
+    let mut irb = b"Photoshop 3.0\0".to_vec();
+    irb.extend_from_slice(b"8BIM\x04\x04\0\0");
+    irb.extend_from_slice(&(iptc.len() as u32).to_be_bytes());
+    irb.extend_from_slice(&iptc);
+    let mut j = vec![0xFF, 0xD8];
+    j.extend(seg(0xED, &irb));
+    j.extend(seg(0xDA, &[1, 1, 0, 0, 63, 0]));
+    j.extend_from_slice(&[1, 2, 3, 0xFF, 0xD9]);
+    let (plan, out) = run(
+        &j,
+        "i.jpg",
+        Keep {
+            copyright: true,
+            ..Keep::default()
+        },
+    );
+    assert!(contains(&out, b"(c) IPTC Ann!"));
+    assert!(!contains(&out, b"SecretCity"));
+    assert_eq!(plan.kept, vec!["copyright"]);
+}
+
+#[test]
 fn jpeg_progressive_tables_between_scans_kept() {
     let mut j = vec![0xFF, 0xD8];
     j.extend(seg(0xC2, &[8, 0, 16, 0, 16, 1, 1, 0x11, 0]));
