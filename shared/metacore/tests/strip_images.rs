@@ -367,6 +367,32 @@ fn png_default_and_keep() {
 }
 
 #[test]
+fn png_copyright_from_text_chunks() {
+    let mut p = b"\x89PNG\r\n\x1a\n".to_vec();
+    p.extend(chunk(b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]));
+    p.extend(chunk(b"tEXt", b"Copyright\0(c) PNG Ann"));
+    p.extend(chunk(b"tEXt", b"Author\0PNG Author"));
+    p.extend(chunk(b"tEXt", b"Comment\0SecretCity"));
+    p.extend(chunk(b"IDAT", &[1, 2, 3]));
+    p.extend(chunk(b"IEND", &[]));
+    let (plan, out) = run(
+        &p,
+        "t.png",
+        Keep {
+            copyright: true,
+            ..Keep::default()
+        },
+    );
+    let (types, _) = walk_png(&out);
+    assert_eq!(types, vec!["IHDR", "eXIf", "IDAT", "IEND"]);
+    assert!(contains(&out, b"(c) PNG Ann"));
+    assert!(contains(&out, b"PNG Author"));
+    assert!(!contains(&out, b"SecretCity"));
+    assert_eq!(plan.kept, vec!["copyright"]);
+    assert_eq!(plan.removed.get("png"), Some(&3));
+}
+
+#[test]
 fn png_damage_never_panics() {
     let (p, _) = png_fixture();
     no_panic_on_damage(&p, "a.png");
