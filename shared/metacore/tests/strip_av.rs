@@ -799,6 +799,37 @@ fn wav_keeps_fmt_and_data() {
 }
 
 #[test]
+fn wav_keep_copyright_keeps_icop_and_iart() {
+    let (f, _, data) = wav_fixture();
+    let mut f = f;
+    // add ICOP to the LIST/INFO: rebuild quickly by appending a second LIST
+    let mut info = b"INFO".to_vec();
+    info.extend(riff_chunk(b"ICOP", b"(c) 2024 Ann\0"));
+    info.extend(riff_chunk(b"INAM", b"Secret Title\0"));
+    f.extend(riff_chunk(b"LIST", &info));
+    let size = (f.len() - 8) as u32;
+    f[4..8].copy_from_slice(&size.to_le_bytes());
+    let (plan, out) = run(
+        &f,
+        "a.wav",
+        Keep {
+            copyright: true,
+            ..Keep::default()
+        },
+    );
+    assert!(contains(&out, b"(c) 2024 Ann"));
+    assert!(contains(&out, b"Ann Photographer"), "IART kept");
+    assert!(!contains(&out, b"Secret"));
+    assert!(!contains(&out, b"ACME"));
+    assert!(contains(&out, &data));
+    assert_eq!(plan.kept, vec!["copyright"]);
+    assert_eq!(
+        u32::from_le_bytes(out[4..8].try_into().unwrap()) as usize,
+        out.len() - 8
+    );
+}
+
+#[test]
 fn wav_damage_never_panics() {
     no_panic_on_damage(&wav_fixture().0, "a.wav");
 }
