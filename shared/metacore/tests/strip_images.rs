@@ -533,6 +533,36 @@ fn gif_default() {
 }
 
 #[test]
+fn gif_keep_copyright_writes_minimal_xmp() {
+    let (g, img) = gif_fixture();
+    let (plan, out) = run(
+        &g,
+        "a.gif",
+        Keep {
+            copyright: true,
+            ..Keep::default()
+        },
+    );
+    assert!(contains(&out, b"XMP DataXMP"));
+    assert!(contains(&out, b"(c) XMP Owner"));
+    assert!(contains(&out, b"XMP Creator"));
+    assert!(!contains(&out, b"SecretCity"));
+    assert!(contains(&out, &img));
+    assert_eq!(out.last(), Some(&0x3B));
+    assert_eq!(plan.kept, vec!["copyright"]);
+    // still a well-formed block structure: stripping again keeps the same bytes
+    let (_, again) = run(
+        &out,
+        "a.gif",
+        Keep {
+            copyright: true,
+            ..Keep::default()
+        },
+    );
+    assert_eq!(again, out);
+}
+
+#[test]
 fn gif_damage_never_panics() {
     no_panic_on_damage(&gif_fixture().0, "a.gif");
 }

@@ -255,10 +255,10 @@ impl Minimal {
             m.copyright = s.copyright.clone().filter(|a| !a.is_empty());
             if let Some(x) = xmp_text {
                 if m.copyright.is_none() {
-                    m.copyright = xmp::first_value(x, "dc:rights").map(String::into_bytes);
+                    m.copyright = xmp::rights(x).map(String::into_bytes);
                 }
                 if m.artist.is_none() {
-                    m.artist = xmp::first_value(x, "dc:creator").map(String::into_bytes);
+                    m.artist = xmp::creator(x).map(String::into_bytes);
                 }
             }
             if m.artist.is_some() || m.copyright.is_some() {
