@@ -16,8 +16,8 @@ const MAX_PAGES: usize = 256;
 /// SMin/SMaxSampleValue, JPEG tables, old-style JPEG process and restart interval, YCbCr
 /// coefficients/subsampling/positioning, reference black/white.
 const STRUCTURE: &[u16] = &[
-    254, 255, 256, 257, 258, 259, 262, 266, 277, 278, 282, 283, 284, 296, 301, 317, 318, 319,
-    320, 322, 323, 332, 334, 338, 339, 340, 341, 347, 512, 515, 529, 530, 531, 532,
+    254, 255, 256, 257, 258, 259, 262, 266, 277, 278, 282, 283, 284, 296, 301, 317, 318, 319, 320,
+    322, 323, 332, 334, 338, 339, 340, 341, 347, 512, 515, 529, 530, 531, 532,
 ];
 
 /// (offsets tag, byte counts tag) pairs pointing at image data.
