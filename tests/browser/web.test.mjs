@@ -211,6 +211,26 @@ test('the page extracts, summarises, removes and downloads', async () => {
   assert.deepEqual(foreignRequests, [], 'no request left the origin');
 });
 
+test('a big upload shows its progress', async () => {
+  const { page, errors } = await newPage();
+  await page.goto(BASE + '/');
+  await page.getByRole('textbox', { name: 'API key', exact: true }).fill(KEY);
+  // Slow the upload down to ~1 MB/s so that the progress can be seen.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 1024 * 1024 });
+  const big = Buffer.alloc(3 * 1024 * 1024, 0x41);
+  await page.locator('#file-input').setInputFiles({ name: 'big.bin', mimeType: 'application/octet-stream', buffer: big });
+  const card = page.locator('article.card').first();
+  await card.locator('.progress-label', { hasText: /Uploading [1-9]\d* %/ }).waitFor({ timeout: 20_000 });
+  const value = Number(await card.locator('progress').getAttribute('value'));
+  assert.ok(value > 0 && value < 100, `progress ${value}`);
+  await shot(page, '08-progress');
+  await card.locator('[data-summary=file]').waitFor({ timeout: 60_000 });
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  assert.deepEqual(errors, []);
+});
+
 test('API errors are explained on the page', async () => {
   const { page } = await newPage();
   await page.goto(BASE + '/');
@@ -253,7 +273,7 @@ test('the API reference renders every operation of the OpenAPI document', async 
   assert.equal(await page.locator('section.op').count(), ops);
   // Examples use the page's own origin.
   assert.ok((await page.locator('#op-extract').innerText()).includes(BASE + '/api/v1/extract'));
-  await shot(page, '06-docs');
+  await page.screenshot({ path: path.join(ARTIFACTS, '06-docs.png') });
   await page.locator('#op-remove').scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(ARTIFACTS, '07-docs-remove.png') });
   assert.deepEqual(errors, []);

@@ -90,12 +90,13 @@
 
   // Turns a status and the API's `error` into a message for a person.
   function explain(status, apiMessage, retryAfter) {
+    apiMessage = (apiMessage || '').replace(/[.\s]+$/, '');
     const detail = apiMessage ? ' (' + apiMessage + ')' : '';
     switch (status) {
       case 0: return 'Could not reach the server: check the connection and try again.';
       case 400: return 'The server refused the request: ' + (apiMessage || 'bad request') + '.';
       case 401: return 'The API key was refused: enter a valid key above and save it' + detail + '.';
-      case 404: return (apiMessage || 'Not found') + ' Results are kept for 24 hours.';
+      case 404: return (apiMessage || 'Not found') + '. Results are kept for 24 hours.';
       case 410: return (apiMessage || 'The cleaned file has expired') + '.';
       case 413: return 'The file is too large for this server' + detail + '.';
       case 415: return 'The metadata of this format cannot be removed' + detail + '.';
@@ -341,7 +342,11 @@
   // Tabs (WAI-ARIA tab pattern) of the groups, with "All" first, and a search box that
   // filters tags and values in every group.
   function renderGroups(md, cardId) {
-    const groups = Object.keys(md).filter((g) => md[g] && typeof md[g] === 'object');
+    // The groups people look for first; maker notes (long, cryptic) last.
+    const order = ['file', 'exif', 'composite', 'iptc', 'xmp', 'icc_profile', 'quicktime', 'pdf'];
+    const rank = (g) => (order.includes(g) ? order.indexOf(g) : g === 'makernotes' ? 1000 : 100);
+    const groups = Object.keys(md).filter((g) => md[g] && typeof md[g] === 'object')
+      .sort((a, b) => rank(a) - rank(b));
     const total = groups.reduce((n, g) => n + Object.keys(md[g]).length, 0);
     const wrap = el('div', { class: 'groups' });
     const searchId = cardId + '-search';
@@ -466,6 +471,8 @@
         const r = await submit('remove', source, (l, t) => c.setProgress(l, t));
         c.done();
         receiptSlot.replaceChildren(renderReceipt(r));
+        removeBtn.disabled = false;
+        removeBtn.textContent = 'Remove metadata again';
         const link = receiptSlot.querySelector('a[data-download]');
         if (link) link.focus();
       } catch (e) {
