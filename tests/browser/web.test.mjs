@@ -184,6 +184,8 @@ test('the page extracts, summarises, removes and downloads', async () => {
   await card.getByRole('tab', { name: /^All/ }).focus();
   await page.keyboard.press('ArrowRight');
   assert.equal(await card.locator('[role=tab][aria-selected=true]').getAttribute('data-group'), await card.locator('[role=tab]').nth(1).getAttribute('data-group'));
+  await page.keyboard.press('Home');
+  assert.equal(await card.locator('[role=tab][aria-selected=true]').getAttribute('data-group'), 'all');
   await shot(page, '03-search');
   await card.getByLabel(/Search the \d+ tags/).fill('');
 
@@ -228,6 +230,24 @@ test('a big upload shows its progress', async () => {
   await shot(page, '08-progress');
   await card.locator('[data-summary=file]').waitFor({ timeout: 60_000 });
   await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  assert.deepEqual(errors, []);
+});
+
+test('several dropped files each get their result', async () => {
+  const { page, errors } = await newPage();
+  await page.goto(BASE + '/');
+  await page.getByRole('textbox', { name: 'API key', exact: true }).fill(KEY);
+  await page.evaluate(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['first file'], 'one.txt', { type: 'text/plain' }));
+    dt.items.add(new File(['second file'], 'two.txt', { type: 'text/plain' }));
+    document.getElementById('drop').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  });
+  for (const name of ['one.txt', 'two.txt']) {
+    const card = page.locator('article.card', { has: page.getByRole('heading', { name, exact: true }) });
+    await card.locator('[data-state=done], [data-summary=file]').first().waitFor({ timeout: 30_000 });
+    assert.equal(await card.getAttribute('data-state'), 'done', name);
+  }
   assert.deepEqual(errors, []);
 });
 
