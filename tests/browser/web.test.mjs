@@ -48,7 +48,10 @@ async function newPage() {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  // The browser logs the API's 4xx answers that a test provokes on purpose; anything else counts.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) errors.push(m.text());
+  });
   return { page, errors };
 }
 
@@ -261,8 +264,16 @@ test('API errors are explained on the page', async () => {
   assert.match(await alert.innerText(), /API key was refused/);
   // A URL the server refuses (loopback addresses are private) gives a 400 message.
   await page.getByRole('textbox', { name: 'API key', exact: true }).fill(KEY);
+  // Keyboard only: from the key, Tab reaches the file picker; Enter submits the URL.
+  await page.getByRole('textbox', { name: 'API key', exact: true }).focus();
+  const focused = [];
+  for (let i = 0; i < 4; i++) {
+    await page.keyboard.press('Tab');
+    focused.push(await page.evaluate(() => document.activeElement.id || document.activeElement.textContent));
+  }
+  assert.deepEqual(focused, ['key-show', 'key-save', 'key-forget', 'file-input']);
   await page.getByLabel("Or a file's URL").fill('http://127.0.0.1:1/x.jpg');
-  await page.getByRole('button', { name: 'Read metadata' }).click();
+  await page.getByLabel("Or a file's URL").press('Enter');
   await page.locator('article.card .error').first().filter({ hasText: 'refused the request' }).waitFor();
   // An unknown UUID.
   await page.getByLabel('Or look a result up by UUID').fill('123e4567-e89b-12d3-a456-426614174000');
@@ -298,6 +309,40 @@ test('the API reference renders every operation of the OpenAPI document', async 
   await page.screenshot({ path: path.join(ARTIFACTS, '07-docs-remove.png') });
   assert.deepEqual(errors, []);
   assert.deepEqual(foreignRequests, []);
+});
+
+// axe-core's WCAG checks (labels, names, contrast, landmarks, ARIA) on the page with a result,
+// a receipt and an error, and on /docs, in light and dark colour schemes. The engine is put
+// in through the DevTools protocol, so the pages' Content-Security-Policy stays as it is.
+test('axe finds no accessibility violations', async () => {
+  const axeSource = fs.readFileSync(new URL(import.meta.resolve('axe-core/axe.min.js')), 'utf8');
+  const file = await sampleJpeg();
+  for (const scheme of ['light', 'dark']) {
+    const { page, errors } = await newPage();
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.goto(BASE + '/');
+    await page.getByRole('textbox', { name: 'API key', exact: true }).fill(KEY);
+    await page.locator('#file-input').setInputFiles(file);
+    const card = page.locator('article.card').first();
+    await card.locator('[data-summary=camera]').waitFor({ timeout: 60_000 });
+    await card.getByRole('button', { name: 'Remove metadata' }).click();
+    await card.locator('a[data-download]').waitFor({ timeout: 60_000 });
+    await page.getByRole('textbox', { name: 'API key', exact: true }).fill('wrong-key');
+    await page.locator('#file-input').setInputFiles({ name: 'a.txt', mimeType: 'text/plain', buffer: Buffer.from('a') });
+    await page.locator('article.card .error:not([hidden])').first().waitFor();
+    for (const url of [null, BASE + '/docs']) {
+      if (url) {
+        await page.goto(url);
+        await page.locator('section.op').first().waitFor();
+      }
+      await page.evaluate(axeSource);
+      const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
+        .map((v) => `${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`));
+      assert.deepEqual(violations, [], `${scheme} ${url || '/'}`);
+    }
+    await page.close();
+    assert.deepEqual(errors, []);
+  }
 });
 
 test('the OpenAPI document validates against the OpenAPI 3.1 schema', async () => {
