@@ -251,6 +251,13 @@ test('several dropped files each get their result', async () => {
     await card.locator('[data-state=done], [data-summary=file]').first().waitFor({ timeout: 30_000 });
     assert.equal(await card.getAttribute('data-state'), 'done', name);
   }
+  // A URL pasted on the page (outside a text field) lands in the URL field.
+  await page.evaluate(() => {
+    const dt = new DataTransfer();
+    dt.setData('text/plain', 'https://example.com/pasted.jpg');
+    document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+  });
+  assert.equal(await page.getByLabel("Or a file's URL").inputValue(), 'https://example.com/pasted.jpg');
   assert.deepEqual(errors, []);
 });
 
