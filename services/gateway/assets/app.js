@@ -439,8 +439,11 @@
     }
     if (answer.downloadUrl) {
       const expires = answer.expiresAt ? new Date(answer.expiresAt * 1000) : null;
+      // The same origin as the page: `downloadUrl` starts with PUBLIC_BASE_URL, which a
+      // browser behind a proxy may not reach under that name.
+      const href = answer.uuid ? '/download-cleaned/' + encodeURIComponent(answer.uuid) : answer.downloadUrl;
       box.append(el('p', { class: 'download' },
-        el('a', { class: 'button primary', href: answer.downloadUrl, download: '', 'data-download': 'cleaned' }, 'Download the cleaned file'),
+        el('a', { class: 'button primary', href, download: '', 'data-download': 'cleaned' }, 'Download the cleaned file'),
         expires ? el('span', { class: 'muted', text: ' Available until ' + expires.toLocaleString() + '.' }) : null));
     }
     return box;
