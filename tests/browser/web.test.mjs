@@ -295,6 +295,40 @@ test('API errors are explained on the page', async () => {
   await shot(page, '05-errors');
 });
 
+test('every error status of the API gets its own message', async () => {
+  const { page } = await newPage();
+  await page.goto(BASE + '/');
+  await page.getByRole('textbox', { name: 'API key', exact: true }).fill(KEY);
+  const cases = [
+    [400, 'No input', /refused the request: No input/],
+    [401, 'Invalid API key', /API key was refused/],
+    [413, 'The file is too large: the limit is 10 bytes', /too large for this server/],
+    [415, 'This format cannot be cleaned', /cannot be removed/],
+    [429, 'Rate limit exceeded: try again in 7 s', /try again in 7 seconds/],
+    [500, 'An error occurred while processing your request', /failed to process the file/],
+    [503, 'Service unavailable: queue down', /service behind the API is down/],
+  ];
+  for (const [status, error, expected] of cases) {
+    // The answer is faked in the browser: the real server is not asked.
+    await page.route('**/api/v1/extract', (route) => route.fulfill({
+      status, contentType: 'application/json', headers: status === 429 ? { 'Retry-After': '7' } : {},
+      body: JSON.stringify({ success: false, error }),
+    }));
+    await page.locator('#file-input').setInputFiles({ name: `e${status}.txt`, mimeType: 'text/plain', buffer: Buffer.from('x') });
+    const card = page.locator('article.card', { has: page.getByRole('heading', { name: `e${status}.txt` }) });
+    const alert = card.getByRole('alert');
+    await alert.filter({ hasText: expected }).waitFor({ timeout: 10_000 });
+    await page.unroute('**/api/v1/extract');
+  }
+  // A proxy's HTML error page is not JSON: still a clear message.
+  await page.route('**/api/v1/extract', (route) => route.fulfill({ status: 502, contentType: 'text/html', body: '<h1>Bad gateway</h1>' }));
+  await page.locator('#file-input').setInputFiles({ name: 'e502.txt', mimeType: 'text/plain', buffer: Buffer.from('x') });
+  await page.locator('article.card', { has: page.getByRole('heading', { name: 'e502.txt' }) })
+    .getByRole('alert').filter({ hasText: /HTTP 502/ }).waitFor();
+  await page.unroute('**/api/v1/extract');
+  await shot(page, '09-error-messages');
+});
+
 test('the API reference renders every operation of the OpenAPI document', async () => {
   const doc = await (await fetch(BASE + '/openapi.json')).json();
   const { page, errors } = await newPage();

@@ -101,7 +101,7 @@
       case 413: return 'The file is too large for this server' + detail + '.';
       case 415: return 'The metadata of this format cannot be removed' + detail + '.';
       case 429: return 'Too many requests for this key: try again in ' + (retryAfter || 'a few') + ' seconds' + detail + '.';
-      case 500: return 'The server failed to process the file' + detail + '. Try again; if it keeps failing, report the UUID.';
+      case 500: return 'The server failed to process the file' + detail + '. Try again; if it keeps failing, tell the server\'s administrator.';
       case 502: case 504: return 'The server is unreachable behind its proxy (HTTP ' + status + ').';
       case 503: return 'A service behind the API is down' + detail + '. Try again later.';
       default: return 'Unexpected answer (HTTP ' + status + ')' + detail + '.';
@@ -113,7 +113,9 @@
     try { body = JSON.parse(text); } catch (_) { body = null; }
     if (status >= 200 && status < 300 && body && body.success !== false) return body;
     const apiMessage = body && typeof body.error === 'string' ? body.error : '';
-    throw new ApiError(status, explain(status, apiMessage || (body ? '' : 'the answer is not JSON'), retryAfter), body, retryAfter);
+    let message = explain(status, apiMessage || (body ? '' : 'the answer is not JSON'), retryAfter);
+    if (body && typeof body.uuid === 'string') message += ' Job UUID: ' + body.uuid + '.';
+    throw new ApiError(status, message, body, retryAfter);
   }
 
   async function apiFetch(path, options) {
