@@ -27,8 +27,14 @@ fn corpus_prefixes_never_panic() {
     }
     std::panic::set_hook(Box::new(|_| {}));
     let targets = targets();
-    let extract = targets.iter().find(|t| t.name == "extract").expect("extract target");
-    let strip = targets.iter().find(|t| t.name == "strip").expect("strip target");
+    let extract = targets
+        .iter()
+        .find(|t| t.name == "extract")
+        .expect("extract target");
+    let strip = targets
+        .iter()
+        .find(|t| t.name == "strip")
+        .expect("strip target");
     let mut failures = Vec::new();
     let mut runs = 0;
     for path in &files {
@@ -50,6 +56,11 @@ fn corpus_prefixes_never_panic() {
         }
     }
     let _ = std::panic::take_hook();
-    assert!(failures.is_empty(), "{runs} runs over {} files:\n{}", files.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{runs} runs over {} files:\n{}",
+        files.len(),
+        failures.join("\n")
+    );
     eprintln!("{runs} prefixes of {} corpus files", files.len());
 }
