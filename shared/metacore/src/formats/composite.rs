@@ -91,6 +91,7 @@ pub fn compute(meta: &mut Metadata) {
         gps(&i, &mut out);
         subsec(&i, &mut out);
         lens_id(&i, &mut out);
+        flash_and_dates(&i, &mut out);
     }
     for (k, v) in out {
         meta.add("composite", k, v);
@@ -437,6 +438,113 @@ fn exposure(i: &In, out: &mut Vec<(&'static str, Value)>) {
                 )
             };
             out.push(("DOF", Value::String(s)));
+        }
+    }
+}
+
+fn truthy_xmp(v: Option<&Value>) -> bool {
+    match v {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
+        _ => false,
+    }
+}
+
+fn xmp_code(v: Option<&Value>, names: &[(&str, i64)]) -> i64 {
+    match v {
+        Some(Value::Number(n)) => n.as_i64().unwrap_or(0),
+        Some(Value::String(s)) => {
+            if let Some((_, c)) = names.iter().find(|(n, _)| n == s) {
+                return *c;
+            }
+            if let Ok(c) = s.trim().parse::<i64>() {
+                return c;
+            }
+            // "Unknown (5)"
+            s.strip_prefix("Unknown (")
+                .and_then(|r| r.strip_suffix(')'))
+                .and_then(|r| r.parse().ok())
+                .unwrap_or(0)
+        }
+        _ => 0,
+    }
+}
+
+/// XMP.pm's Composite:Flash, IPTC.pm's DateTimeCreated, Kodak's DateCreated and Exif.pm's
+/// Composite:DateTimeOriginal.
+fn flash_and_dates(i: &In, out: &mut Vec<(&'static str, Value)>) {
+    let x = |t: &str| i.meta.get("xmp", t);
+    let names = [
+        "FlashFired",
+        "FlashReturn",
+        "FlashMode",
+        "FlashFunction",
+        "FlashRedEyeMode",
+        "Flash",
+    ];
+    if names.iter().any(|n| x(n).is_some()) {
+        let ret = xmp_code(
+            x("FlashReturn"),
+            &[
+                ("No return detection", 0),
+                ("Return not detected", 2),
+                ("Return detected", 3),
+            ],
+        );
+        let mode = xmp_code(
+            x("FlashMode"),
+            &[("Unknown", 0), ("On", 1), ("Off", 2), ("Auto", 3)],
+        );
+        let v = (if truthy_xmp(x("FlashFired")) { 1 } else { 0 })
+            | (ret << 1)
+            | (mode << 3)
+            | (if truthy_xmp(x("FlashFunction")) {
+                0x20
+            } else {
+                0
+            })
+            | (if truthy_xmp(x("FlashRedEyeMode")) {
+                0x40
+            } else {
+                0
+            });
+        out.push(("Flash", Value::String(crate::formats::exif::flash_print(v))));
+    }
+    // IPTC DateTimeCreated
+    let dtc = match (
+        i.text_in("iptc", "DateCreated"),
+        i.text_in("iptc", "TimeCreated"),
+    ) {
+        (Some(d), Some(t)) => Some(format!("{d} {t}")),
+        _ => None,
+    };
+    if let Some(v) = &dtc {
+        out.push(("DateTimeCreated", Value::String(v.clone())));
+    }
+    // Kodak DateCreated
+    if make_is(i, "EASTMAN KODAK") || make_is(i, "Kodak") || make_is(i, "KODAK") {
+        if let (Some(y), Some(md)) = (mn_text(i, "YearCreated"), mn_text(i, "MonthDayCreated")) {
+            out.push(("DateCreated", Value::String(format!("{y}:{md}"))));
+        }
+    }
+    // Composite DateTimeOriginal when no group has one.
+    let has_dto = i
+        .meta
+        .groups
+        .values()
+        .any(|g| g.contains_key("DateTimeOriginal"));
+    if !has_dto {
+        let find = |t: &str| {
+            ["iptc", "xmp", "makernotes", "quicktime"]
+                .iter()
+                .find_map(|g| i.text_in(g, t))
+        };
+        if let (Some(d), Some(t)) = (find("DateCreated"), find("TimeCreated")) {
+            let v = match &dtc {
+                Some(v) if v.contains(' ') => v.clone(),
+                _ => format!("{d} {t}"),
+            };
+            out.push(("DateTimeOriginal", Value::String(v)));
         }
     }
 }
@@ -805,6 +913,22 @@ mod tests {
         assert_eq!(g("Lens"), "7.4 - 22.2 mm");
         assert_eq!(duration(79657.4), "22:07:37");
         assert_eq!(duration(11320.0), "3:08:40");
+    }
+
+    #[test]
+    fn xmp_flash_and_iptc_dates() {
+        let mut m = Metadata::new(Budget::default());
+        m.set("xmp", "FlashFired", true);
+        m.set("xmp", "FlashReturn", "No return detection");
+        m.set("xmp", "FlashMode", "Auto");
+        m.set("xmp", "FlashFunction", false);
+        m.set("iptc", "DateCreated", "2005:12:14");
+        m.set("iptc", "TimeCreated", "14:39:47");
+        compute(&mut m);
+        let g = |t: &str| m.get("composite", t).cloned().unwrap_or(Value::Null);
+        assert_eq!(g("Flash"), "Auto, Fired");
+        assert_eq!(g("DateTimeCreated"), "2005:12:14 14:39:47");
+        assert_eq!(g("DateTimeOriginal"), "2005:12:14 14:39:47");
     }
 
     #[test]

@@ -397,6 +397,7 @@ impl<'a> Parser<'a> {
         };
         let mut raw_map: IndexMap<u16, Raw> = IndexMap::new();
         let mut subdirs: Vec<(usize, String)> = Vec::new();
+        let (mut ifd_compression, mut ifd_subfile): (Option<i64>, Option<i64>) = (None, None);
         for i in 0..n.min(MAX_ENTRIES) {
             if i % 64 == 0 && meta.budget.exceeded() {
                 break;
@@ -550,7 +551,17 @@ impl<'a> Parser<'a> {
             if def.subdir || def.binary {
                 continue;
             }
-            let name = conditional_name(def, id, dir, self.container);
+            if id == 0x0103 {
+                ifd_compression = raw.first_int();
+            } else if id == 0x00fe {
+                ifd_subfile = raw.first_int();
+            }
+            let name = match id {
+                0x0111 | 0x0117 => {
+                    strip_name(id, dir, self.container, ifd_compression, ifd_subfile)
+                }
+                _ => conditional_name(def, id, dir, self.container),
+            };
             if id == 0x010f || id == 0x0110 {
                 let s = raw.to_text().trim_end().to_string();
                 if id == 0x010f {
@@ -669,20 +680,46 @@ fn conditional_name_id(id: u16, dir: &str, container: Container) -> &'static str
     }
 }
 
+/// Exif.pm's conditional names for 0x111/0x117 (StripOffsets/StripByteCounts).
+fn strip_name(
+    id: u16,
+    dir: &str,
+    container: Container,
+    compression: Option<i64>,
+    subfile: Option<i64>,
+) -> &'static str {
+    let tiff_type = match container {
+        Container::TiffFile(t) => t,
+        Container::Jpeg => "APP1",
+        Container::Other => "",
+    };
+    let start = id == 0x0111;
+    let pick = |a: &'static str, b: &'static str| if start { a } else { b };
+    if compression == Some(34892) {
+        return pick("OtherImageStart", "OtherImageLength");
+    }
+    let cr2_ifd0 = tiff_type == "CR2" && dir == "IFD0";
+    let jpeg_preview =
+        matches!(tiff_type, "DNG" | "TIFF") && compression == Some(7) && subfile != Some(0);
+    let app1_ifd2 = tiff_type == "APP1" && dir == "IFD2";
+    let strips = !(cr2_ifd0 || jpeg_preview || app1_ifd2);
+    if strips {
+        pick("StripOffsets", "StripByteCounts")
+    } else if tiff_type == "CR2" || dir != "SubIFD2" {
+        pick("PreviewImageStart", "PreviewImageLength")
+    } else {
+        pick("JpgFromRawStart", "JpgFromRawLength")
+    }
+}
+
 fn conditional_name(
     def: &'static TagDef,
     id: u16,
     dir: &str,
     container: Container,
 ) -> &'static str {
-    let tiff_type = match container {
-        Container::TiffFile(t) => t,
-        _ => "",
-    };
     match id {
         0x0201 | 0x0202 => conditional_name_id(id, dir, container),
-        0x0111 if tiff_type == "CR2" && dir == "IFD0" => "PreviewImageStart",
-        0x0117 if tiff_type == "CR2" && dir == "IFD0" => "PreviewImageLength",
         _ => def.name,
     }
 }
@@ -700,6 +737,15 @@ pub fn meta_raw<'m>(meta: &'m Metadata, group: &str, tag: &str) -> Option<&'m Va
 
 #[cfg(test)]
 mod tests;
+
+/// ExifTool's EXIF Flash print conversion (also used by the XMP-based Composite:Flash).
+pub fn flash_print(v: i64) -> String {
+    let def = lookup(tags::EXIF_TAGS, 0x9209);
+    let key = v.to_string();
+    def.and_then(|d| d.map.iter().find(|(k, _)| *k == key))
+        .map(|(_, s)| s.to_string())
+        .unwrap_or_else(|| format!("Unknown (0x{v:x})"))
+}
 
 /// UTF-16 text up to the first NUL (`le` for little-endian).
 pub fn conv_decode_utf16(b: &[u8], le: bool) -> String {
