@@ -133,12 +133,46 @@ fn rat_text(n: i64, d: i64, sig: usize) -> String {
     }
 }
 
-/// UTF-8 when valid, else Latin-1 (ExifTool passes bytes through; JSON needs valid text).
+/// Text as `exiftool -json` prints it: UTF-8, with each byte that does not start a valid
+/// UTF-8 sequence replaced by '?' (ExifTool's FixUTF8).
 pub fn decode_text(raw: &[u8]) -> String {
-    match std::str::from_utf8(raw) {
-        Ok(s) => s.to_string(),
-        Err(_) => raw.iter().map(|&b| b as char).collect(),
+    if let Ok(s) = std::str::from_utf8(raw) {
+        return s.to_string();
     }
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let c = raw[i];
+        if c < 0x80 {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        if (0xc2..0xf8).contains(&c) {
+            let n = if c < 0xe0 {
+                1
+            } else if c < 0xf0 {
+                2
+            } else {
+                3
+            };
+            let cont = raw.get(i + 1..i + 1 + n);
+            if cont.is_some_and(|b| b.iter().all(|&x| (0x80..0xc0).contains(&x))) {
+                let seq = &raw[i..i + 1 + n];
+                if std::str::from_utf8(seq).is_ok() {
+                    out.extend_from_slice(seq);
+                } else {
+                    out.push(b'?');
+                    out.extend(std::iter::repeat_n(b'?', n));
+                }
+                i += 1 + n;
+                continue;
+            }
+        }
+        out.push(b'?');
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_default()
 }
 
 const FORMAT_SIZE: [usize; 14] = [0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4];

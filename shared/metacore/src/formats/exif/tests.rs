@@ -224,3 +224,10 @@ fn ifd_cycle_stops() {
         "Horizontal (normal)"
     );
 }
+
+#[test]
+fn bad_utf8_becomes_question_marks() {
+    assert_eq!(decode_text(b"caf\xe9 x"), "caf? x");
+    assert_eq!(decode_text("café".as_bytes()), "café");
+    assert_eq!(decode_text(b"\xc3"), "?");
+}
