@@ -104,7 +104,8 @@ fn image_size(i: &In, out: &mut Vec<(&'static str, Value)>) {
     // which have Priority 0 in ExifTool.
     let mut wh: Option<(f64, f64)> = None;
     for (g, _) in meta.groups.iter() {
-        if g == "exif" || g == "composite" {
+        // XMP-tiff tags have Priority 0 in ExifTool and never win over real ones.
+        if g == "exif" || g == "composite" || g == "xmp" {
             continue;
         }
         if let (Some(w), Some(h)) = (i.num_in(g, "ImageWidth"), i.num_in(g, "ImageHeight")) {
@@ -135,11 +136,11 @@ fn image_size(i: &In, out: &mut Vec<(&'static str, Value)>) {
             }
         }
     }
-    if wh.is_none() {
-        if let (Some(w), Some(h)) = (
-            i.num_in("exif", "ImageWidth"),
-            i.num_in("exif", "ImageHeight"),
-        ) {
+    for g in ["exif", "xmp"] {
+        if wh.is_some() {
+            break;
+        }
+        if let (Some(w), Some(h)) = (i.num_in(g, "ImageWidth"), i.num_in(g, "ImageHeight")) {
             wh = Some((w, h));
         }
     }
@@ -258,14 +259,14 @@ fn scale_factor(i: &In) -> Option<f64> {
 /// The "ImageWidth"/"ImageHeight" ExifTool would pick: the container's, else IFD0's.
 fn image_dim(i: &In, tag: &str) -> Option<f64> {
     for (g, _) in i.meta.groups.iter() {
-        if g == "exif" || g == "composite" {
+        if g == "exif" || g == "composite" || g == "xmp" {
             continue;
         }
         if i.meta.get(g, tag).is_some() {
             return i.num_in(g, tag);
         }
     }
-    i.num_in("exif", tag)
+    i.num_in("exif", tag).or_else(|| i.num_in("xmp", tag))
 }
 
 fn canon_sensor_diag(i: &In) -> Option<f64> {
