@@ -1,0 +1,368 @@
+//! The API's handlers. Each one: authenticate, read the input, hand the job over, wait for
+//! the result, and shape the answer of design.md.
+
+use axum::body::Body;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use jobs::record::{Job, JobInput, JobKind, Record, Status};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::time::Duration;
+use tracing::{info, Instrument};
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+use crate::{auth, intake, AppState};
+
+pub async fn extract(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    req: Request,
+) -> Response {
+    submit(state, JobKind::Extract, query, headers, req)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+pub async fn remove(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    req: Request,
+) -> Response {
+    submit(state, JobKind::Remove, query, headers, req)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn submit(
+    state: AppState,
+    kind: JobKind,
+    query: HashMap<String, String>,
+    headers: HeaderMap,
+    req: Request,
+) -> ApiResult<Response> {
+    let key = auth::require(
+        &state,
+        auth::presented(&headers, query.get("key").map(String::as_str)).as_deref(),
+    )
+    .await?;
+    if state.config.rate_limit_per_minute > 0 {
+        let d = state
+            .backends
+            .rate
+            .hit(
+                &key.id,
+                state.config.rate_limit_per_minute,
+                Duration::from_secs(60),
+            )
+            .await?;
+        if let jobs::backend::RateDecision::Limited { retry_after_secs } = d {
+            return Err(ApiError::RateLimited(retry_after_secs));
+        }
+    }
+    let input = intake::read(&state, &query, req).await?;
+    let keep = input.keep.clone().unwrap_or_default();
+    if kind == JobKind::Remove {
+        metacore::Keep::parse(&keep).map_err(ApiError::BadRequest)?;
+    }
+    let id = Uuid::new_v4();
+    let span = tracing::info_span!("job", uuid = %id);
+    async move {
+        let (job_input, file_name) = match (input.upload, input.url) {
+            (Some(upload), _) => {
+                let size = upload.size;
+                let name = upload.file_name.clone();
+                let key = state.backends.files.stage(id, &upload.path).await?;
+                (JobInput::Staged { key, size }, name)
+            }
+            (None, Some(url)) => {
+                // Refuse what the worker would refuse, before queuing: 400 at once.
+                jobs::fetch::check_url(&url, state.config.allow_private_urls).await?;
+                (
+                    JobInput::Url {
+                        url: url.trim().to_string(),
+                    },
+                    None,
+                )
+            }
+            (None, None) => return Err(ApiError::BadRequest("No input".into())),
+        };
+        let job = Job {
+            id,
+            kind,
+            input: job_input,
+            file_name,
+            owner: Some(key.id.clone()),
+            keep,
+            created_at: jobs::now_secs(),
+            attempt: 0,
+        };
+        let rec = Record::queued(&job);
+        state.backends.results.put(&rec).await?;
+        if let Err(e) = state.backends.queue.enqueue(&job).await {
+            let mut failed = rec.clone();
+            failed.status = Status::Failed;
+            failed.failure = Some(jobs::Failure::internal(format!(
+                "could not queue the job: {e}"
+            )));
+            let _ = state.backends.results.put(&failed).await;
+            if let JobInput::Staged { key, .. } = &job.input {
+                let _ = state.backends.files.delete_staged(key).await;
+            }
+            return Err(e.into());
+        }
+        info!(kind = ?kind, "job queued");
+        let rec = state
+            .backends
+            .results
+            .wait_final(id, state.config.wait_timeout)
+            .await?;
+        let Some(rec) = rec else {
+            return Err(ApiError::Internal(format!(
+                "the record of job {id} disappeared"
+            )));
+        };
+        match rec.status {
+            Status::Completed => {
+                Ok((StatusCode::OK, Json(completed_body(&state, &rec, false))).into_response())
+            }
+            Status::Failed => Err(job_error(&rec)),
+            Status::Queued | Status::Processing => Ok((
+                StatusCode::ACCEPTED,
+                Json(json!({"success": true, "status": "processing", "uuid": id.to_string()})),
+            )
+                .into_response()),
+        }
+    }
+    .instrument(span)
+    .await
+}
+
+fn job_error(rec: &Record) -> ApiError {
+    let failure = rec
+        .failure
+        .clone()
+        .unwrap_or_else(|| jobs::Failure::internal("unknown failure"));
+    let status = StatusCode::from_u16(failure.code.http_status())
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if status == StatusCode::INTERNAL_SERVER_ERROR {
+        tracing::error!(uuid = %rec.id, error = %failure.message, "job failed");
+        return ApiError::Job {
+            status,
+            message: "An error occurred while processing your request".into(),
+            uuid: rec.id.to_string(),
+        };
+    }
+    ApiError::Job {
+        status,
+        message: failure.message,
+        uuid: rec.id.to_string(),
+    }
+}
+
+/// The answer for a finished job. `lookup` adds the `filename` spelling of the GET answer.
+fn completed_body(state: &AppState, rec: &Record, lookup: bool) -> Value {
+    let mut body = json!({
+        "success": true,
+        "status": rec.status.as_str(),
+        "uuid": rec.id.to_string(),
+        "fileName": rec.file_name,
+    });
+    if lookup {
+        body["filename"] = json!(rec.file_name);
+    }
+    match rec.kind {
+        JobKind::Extract => {
+            if let Some(m) = &rec.metadata {
+                body["metadata"] = m.clone();
+            }
+            if !rec.warnings.is_empty() {
+                body["warnings"] = json!(rec.warnings);
+            }
+        }
+        JobKind::Remove => {
+            if let Some(c) = &rec.cleaned {
+                body["downloadUrl"] = json!(format!(
+                    "{}/download-cleaned/{}",
+                    state.public_base_url, rec.id
+                ));
+                body["expiresAt"] = json!(c.expires_at);
+                body["receipt"] = json!({
+                    "removed": c.removed,
+                    "sizeBefore": c.size_before,
+                    "sizeAfter": c.size_after,
+                });
+            }
+        }
+    }
+    body
+}
+
+const NOT_FOUND: &str = "No extraction found with the given UUID.";
+
+pub async fn get_result(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let presented = auth::presented(&headers, query.get("key").map(String::as_str));
+    let key = auth::identify(&state, presented.as_deref()).await?;
+    let id: Uuid = id
+        .parse()
+        .map_err(|_| ApiError::NotFound(NOT_FOUND.into()))?;
+    let rec = state
+        .backends
+        .results
+        .get(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(NOT_FOUND.into()))?;
+    if rec.created_at.saturating_add(state.config.result_ttl_secs) <= jobs::now_secs() {
+        return Err(ApiError::NotFound(NOT_FOUND.into()));
+    }
+    if let Some(k) = key {
+        if rec.owner.as_deref() != Some(k.id.as_str()) {
+            return Err(ApiError::NotFound(NOT_FOUND.into()));
+        }
+    }
+    let body = match rec.status {
+        Status::Completed => completed_body(&state, &rec, true),
+        Status::Failed => {
+            let msg = match &rec.failure {
+                Some(f) if f.code.http_status() != 500 => f.message.clone(),
+                _ => "An error occurred while processing your request".into(),
+            };
+            json!({"success": true, "status": "failed", "uuid": rec.id.to_string(),
+                   "fileName": rec.file_name, "filename": rec.file_name, "error": msg})
+        }
+        s => json!({"success": true, "status": s.as_str(), "uuid": rec.id.to_string(),
+                    "fileName": rec.file_name, "filename": rec.file_name}),
+    };
+    Ok(Json(body).into_response())
+}
+
+pub async fn download(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let missing = || ApiError::NotFound("No cleaned file found with the given UUID.".into());
+    let gone = || {
+        ApiError::Gone(
+            "The cleaned file has expired: cleaned files can be downloaded for 24 hours".into(),
+        )
+    };
+    let id: Uuid = id.parse().map_err(|_| missing())?;
+    let rec = state.backends.results.get(id).await?.ok_or_else(missing)?;
+    if rec.kind != JobKind::Remove {
+        return Err(missing());
+    }
+    let Some(cleaned) = rec
+        .cleaned
+        .as_ref()
+        .filter(|_| rec.status == Status::Completed)
+    else {
+        return Err(match rec.status {
+            Status::Queued | Status::Processing => {
+                ApiError::NotFound("The cleaned file is not ready yet".into())
+            }
+            _ => missing(),
+        });
+    };
+    if cleaned.expires_at <= jobs::now_secs() {
+        return Err(gone());
+    }
+    let (len, stream) = state
+        .backends
+        .files
+        .open_cleaned(&cleaned.file_key)
+        .await?
+        .ok_or_else(gone)?;
+    let mut resp = Response::new(Body::from_stream(stream));
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&cleaned.mime)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(&cleaned.download_name)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok(resp)
+}
+
+/// `attachment; filename="ascii"; filename*=UTF-8''percent-encoded` (RFC 6266).
+fn content_disposition(name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+pub async fn healthz() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    let b = &state.backends;
+    let checks = [
+        ("queue", b.queue.ready().await),
+        ("results", b.results.ready().await),
+        ("files", b.files.ready().await),
+    ];
+    let failing: Vec<String> = checks
+        .iter()
+        .filter_map(|(n, r)| r.as_ref().err().map(|e| format!("{n}: {e}")))
+        .collect();
+    if failing.is_empty() {
+        Json(json!({"status": "ready", "mode": state.mode})).into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"success": false, "status": "unavailable", "error": failing.join("; ")})),
+        )
+            .into_response()
+    }
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound("Not found".into())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn disposition_is_safe() {
+        let d = super::content_disposition("ph\"oto é.jpg");
+        assert!(
+            d.starts_with("attachment; filename=\"ph_oto _.jpg\""),
+            "{d}"
+        );
+        assert!(d.ends_with("filename*=UTF-8''ph%22oto%20%C3%A9.jpg"), "{d}");
+    }
+}

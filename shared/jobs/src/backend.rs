@@ -1,0 +1,121 @@
+//! The interfaces every backend implements. The embedded backends live in [`crate::embedded`];
+//! the distributed ones (RabbitMQ, Redis, S3) implement the same traits, so the gateway and
+//! the job code do not change with the deployment.
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use futures::stream::BoxStream;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use uuid::Uuid;
+
+use crate::record::{Job, Record};
+
+/// A backend failure. `Unavailable` means "try again later" (the gateway answers 503).
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    #[error("backend unavailable: {0}")]
+    Unavailable(String),
+    #[error("backend error: {0}")]
+    Other(String),
+}
+
+impl BackendError {
+    pub fn other(e: impl std::fmt::Display) -> Self {
+        BackendError::Other(e.to_string())
+    }
+    pub fn unavailable(e: impl std::fmt::Display) -> Self {
+        BackendError::Unavailable(e.to_string())
+    }
+}
+
+impl From<std::io::Error> for BackendError {
+    fn from(e: std::io::Error) -> Self {
+        BackendError::Other(e.to_string())
+    }
+}
+
+pub type BResult<T> = Result<T, BackendError>;
+
+/// Puts jobs where workers take them.
+#[async_trait]
+pub trait JobQueue: Send + Sync {
+    async fn enqueue(&self, job: &Job) -> BResult<()>;
+    /// Ok when the queue accepts jobs.
+    async fn ready(&self) -> BResult<()>;
+}
+
+/// Result records, by job id, with their time to live.
+#[async_trait]
+pub trait ResultStore: Send + Sync {
+    async fn put(&self, rec: &Record) -> BResult<()>;
+    async fn get(&self, id: Uuid) -> BResult<Option<Record>>;
+    /// Waits until the record of `id` is final or `timeout` has passed, and returns the
+    /// record as it then is. Never misses a result that completed before the call.
+    async fn wait_final(&self, id: Uuid, timeout: Duration) -> BResult<Option<Record>>;
+    async fn ready(&self) -> BResult<()>;
+}
+
+/// A byte stream for downloads.
+pub type ByteStream = BoxStream<'static, std::io::Result<Bytes>>;
+
+/// Staged uploads and cleaned files.
+#[async_trait]
+pub trait FileStore: Send + Sync {
+    /// Takes over the upload at `path` (a temporary file of the gateway) and returns its key.
+    async fn stage(&self, id: Uuid, path: &Path) -> BResult<String>;
+    /// A local path holding the staged input `key`; `scratch` is a directory the caller owns
+    /// and cleans, where a remote store may download it.
+    async fn staged_path(&self, key: &str, scratch: &Path) -> BResult<PathBuf>;
+    async fn delete_staged(&self, key: &str) -> BResult<()>;
+    /// Stores the cleaned file at `path` for `id`; returns its key.
+    async fn put_cleaned(&self, id: Uuid, path: &Path, mime: &str) -> BResult<String>;
+    /// The cleaned file `key` as (length, stream), or `None` when it is gone.
+    async fn open_cleaned(&self, key: &str) -> BResult<Option<(u64, ByteStream)>>;
+    async fn ready(&self) -> BResult<()>;
+}
+
+/// A stored API key: never the key itself, only its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKey {
+    pub id: String,
+    pub name: String,
+    pub hash: String,
+    pub created_at: u64,
+    #[serde(default)]
+    pub revoked: bool,
+}
+
+#[async_trait]
+pub trait KeyStore: Send + Sync {
+    async fn insert(&self, key: &ApiKey) -> BResult<()>;
+    async fn list(&self) -> BResult<Vec<ApiKey>>;
+    /// Marks the key `id` revoked; false when there is no such key.
+    async fn revoke(&self, id: &str) -> BResult<bool>;
+    async fn by_hash(&self, hash: &str) -> BResult<Option<ApiKey>>;
+}
+
+/// The outcome of a rate-limit check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateDecision {
+    Allowed,
+    Limited { retry_after_secs: u64 },
+}
+
+/// Per-key request counting over fixed windows.
+#[async_trait]
+pub trait RateLimiter: Send + Sync {
+    async fn hit(&self, key_id: &str, limit: u32, window: Duration) -> BResult<RateDecision>;
+}
+
+/// Everything a gateway needs, whichever deployment it runs in.
+#[derive(Clone)]
+pub struct Backends {
+    pub queue: Arc<dyn JobQueue>,
+    pub results: Arc<dyn ResultStore>,
+    pub files: Arc<dyn FileStore>,
+    pub keys: Arc<dyn KeyStore>,
+    pub rate: Arc<dyn RateLimiter>,
+}

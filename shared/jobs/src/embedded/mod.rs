@@ -1,0 +1,554 @@
+//! The embedded backends: one process, a local data directory, an in-process queue.
+//!
+//! Layout of `DATA_DIR`:
+//! - `results/<xx>/<uuid>.json`: result records (written to a temp file, then renamed);
+//! - `staging/<uuid>`: uploads waiting for their job;
+//! - `cleaned/<uuid>`: cleaned files;
+//! - `tmp/`: the gateway's upload temp files and the jobs' scratch directories;
+//! - `keys.json`: API key records (hashes only).
+//!
+//! Everything but `tmp/` survives a restart. Jobs that were queued when the process stopped
+//! are lost with the in-process queue, so on start [`recover`] marks records left `queued` or
+//! `processing` as failed with a reason the client can read.
+
+use async_trait::async_trait;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+use tracing::{info, warn, Instrument};
+use uuid::Uuid;
+
+use crate::backend::*;
+use crate::process::{process_job, ProcessContext};
+use crate::record::{Failure, Job, Record, Status};
+
+/// How long records are kept after they stop being served, so that a download of an
+/// expired file can answer 410 (gone) rather than 404 (never existed).
+pub const TOMBSTONE_SECS: u64 = 7 * 24 * 3600;
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Result records as JSON files.
+pub struct LocalResults {
+    dir: PathBuf,
+    waiters: Mutex<HashMap<Uuid, Vec<oneshot::Sender<()>>>>,
+}
+
+impl LocalResults {
+    pub fn new(data_dir: &Path) -> std::io::Result<Self> {
+        let dir = data_dir.join("results");
+        std::fs::create_dir_all(&dir)?;
+        Ok(LocalResults {
+            dir,
+            waiters: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn path(&self, id: Uuid) -> PathBuf {
+        let s = id.to_string();
+        self.dir.join(&s[..2]).join(format!("{s}.json"))
+    }
+}
+
+#[async_trait]
+impl ResultStore for LocalResults {
+    async fn put(&self, rec: &Record) -> BResult<()> {
+        let path = self.path(rec.id);
+        let parent = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| self.dir.clone());
+        tokio::fs::create_dir_all(&parent).await?;
+        let tmp = parent.join(format!(".{}.{}.tmp", rec.id, rand::random::<u32>()));
+        let body = serde_json::to_vec(rec).map_err(BackendError::other)?;
+        tokio::fs::write(&tmp, body).await?;
+        tokio::fs::rename(&tmp, &path).await?;
+        if rec.status.is_final() {
+            let waiters = lock(&self.waiters).remove(&rec.id);
+            for w in waiters.into_iter().flatten() {
+                let _ = w.send(());
+            }
+        }
+        Ok(())
+    }
+
+    async fn get(&self, id: Uuid) -> BResult<Option<Record>> {
+        match tokio::fs::read(self.path(id)).await {
+            Ok(body) => Ok(serde_json::from_slice(&body).ok()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn wait_final(&self, id: Uuid, timeout: Duration) -> BResult<Option<Record>> {
+        // Register first, then look: a completion between the two still wakes us.
+        let (tx, rx) = oneshot::channel();
+        lock(&self.waiters).entry(id).or_default().push(tx);
+        let current = self.get(id).await?;
+        if current.as_ref().is_some_and(|r| r.status.is_final()) {
+            lock(&self.waiters).remove(&id);
+            return Ok(current);
+        }
+        let _ = tokio::time::timeout(timeout, rx).await;
+        lock(&self.waiters).remove(&id);
+        self.get(id).await
+    }
+
+    async fn ready(&self) -> BResult<()> {
+        tokio::fs::metadata(&self.dir)
+            .await
+            .map(|_| ())
+            .map_err(BackendError::unavailable)
+    }
+}
+
+/// Staged uploads and cleaned files as plain files.
+pub struct LocalFiles {
+    staging: PathBuf,
+    cleaned: PathBuf,
+}
+
+impl LocalFiles {
+    pub fn new(data_dir: &Path) -> std::io::Result<Self> {
+        let staging = data_dir.join("staging");
+        let cleaned = data_dir.join("cleaned");
+        std::fs::create_dir_all(&staging)?;
+        std::fs::create_dir_all(&cleaned)?;
+        Ok(LocalFiles { staging, cleaned })
+    }
+}
+
+/// Keys are our own UUIDs; anything else is refused (no path tricks).
+fn key_path(dir: &Path, key: &str) -> BResult<PathBuf> {
+    let id: Uuid = key
+        .parse()
+        .map_err(|_| BackendError::Other(format!("bad file key {key:?}")))?;
+    Ok(dir.join(id.to_string()))
+}
+
+#[async_trait]
+impl FileStore for LocalFiles {
+    async fn stage(&self, id: Uuid, path: &Path) -> BResult<String> {
+        let dest = self.staging.join(id.to_string());
+        if tokio::fs::rename(path, &dest).await.is_err() {
+            tokio::fs::copy(path, &dest).await?;
+            let _ = tokio::fs::remove_file(path).await;
+        }
+        Ok(id.to_string())
+    }
+
+    async fn staged_path(&self, key: &str, _scratch: &Path) -> BResult<PathBuf> {
+        let p = key_path(&self.staging, key)?;
+        if tokio::fs::metadata(&p).await.is_err() {
+            return Err(BackendError::Other(format!(
+                "staged upload {key} is missing"
+            )));
+        }
+        Ok(p)
+    }
+
+    async fn delete_staged(&self, key: &str) -> BResult<()> {
+        match tokio::fs::remove_file(key_path(&self.staging, key)?).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn put_cleaned(&self, id: Uuid, path: &Path, _mime: &str) -> BResult<String> {
+        let dest = self.cleaned.join(id.to_string());
+        if tokio::fs::rename(path, &dest).await.is_err() {
+            tokio::fs::copy(path, &dest).await?;
+        }
+        Ok(id.to_string())
+    }
+
+    async fn open_cleaned(&self, key: &str) -> BResult<Option<(u64, ByteStream)>> {
+        let p = key_path(&self.cleaned, key)?;
+        let file = match tokio::fs::File::open(&p).await {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let len = file.metadata().await?.len();
+        let stream = tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024);
+        Ok(Some((len, Box::pin(stream))))
+    }
+
+    async fn ready(&self) -> BResult<()> {
+        tokio::fs::metadata(&self.cleaned)
+            .await
+            .map(|_| ())
+            .map_err(BackendError::unavailable)
+    }
+}
+
+/// API key records in `keys.json`.
+pub struct LocalKeys {
+    path: PathBuf,
+    keys: Mutex<Vec<ApiKey>>,
+}
+
+impl LocalKeys {
+    pub fn open(data_dir: &Path) -> std::io::Result<Self> {
+        std::fs::create_dir_all(data_dir)?;
+        let path = data_dir.join("keys.json");
+        let keys = match std::fs::read(&path) {
+            Ok(b) => serde_json::from_slice(&b).map_err(|e| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("{}: {e}", path.display()),
+                )
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        Ok(LocalKeys {
+            path,
+            keys: Mutex::new(keys),
+        })
+    }
+
+    fn save(&self, keys: &[ApiKey]) -> BResult<()> {
+        let tmp = self.path.with_extension("json.tmp");
+        std::fs::write(
+            &tmp,
+            serde_json::to_vec_pretty(keys).map_err(BackendError::other)?,
+        )?;
+        std::fs::rename(&tmp, &self.path)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl KeyStore for LocalKeys {
+    async fn insert(&self, key: &ApiKey) -> BResult<()> {
+        let mut keys = lock(&self.keys);
+        keys.push(key.clone());
+        self.save(&keys)
+    }
+    async fn list(&self) -> BResult<Vec<ApiKey>> {
+        Ok(lock(&self.keys).clone())
+    }
+    async fn revoke(&self, id: &str) -> BResult<bool> {
+        let mut keys = lock(&self.keys);
+        let Some(k) = keys.iter_mut().find(|k| k.id == id) else {
+            return Ok(false);
+        };
+        k.revoked = true;
+        self.save(&keys)?;
+        Ok(true)
+    }
+    async fn by_hash(&self, hash: &str) -> BResult<Option<ApiKey>> {
+        Ok(lock(&self.keys).iter().find(|k| k.hash == hash).cloned())
+    }
+}
+
+/// Fixed-window request counters in memory.
+#[derive(Default)]
+pub struct LocalRate {
+    windows: Mutex<HashMap<String, (u64, u32)>>,
+}
+
+#[async_trait]
+impl RateLimiter for LocalRate {
+    async fn hit(&self, key_id: &str, limit: u32, window: Duration) -> BResult<RateDecision> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0);
+        let w = window.as_millis().max(1) as u64;
+        let slot = now / w;
+        let mut map = lock(&self.windows);
+        if map.len() > 100_000 {
+            map.retain(|_, (s, _)| *s == slot);
+        }
+        let e = map.entry(key_id.to_string()).or_insert((slot, 0));
+        if e.0 != slot {
+            *e = (slot, 0);
+        }
+        if e.1 >= limit {
+            let retry_ms = (slot + 1) * w - now;
+            return Ok(RateDecision::Limited {
+                retry_after_secs: retry_ms.div_ceil(1000).max(1),
+            });
+        }
+        e.1 += 1;
+        Ok(RateDecision::Allowed)
+    }
+}
+
+/// The in-process queue: a bounded channel read by worker tasks.
+pub struct LocalQueue {
+    tx: mpsc::Sender<Job>,
+}
+
+#[async_trait]
+impl JobQueue for LocalQueue {
+    async fn enqueue(&self, job: &Job) -> BResult<()> {
+        self.tx.try_send(job.clone()).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => {
+                BackendError::Unavailable("the job queue is full".into())
+            }
+            mpsc::error::TrySendError::Closed(_) => {
+                BackendError::Unavailable("the job queue is closed".into())
+            }
+        })
+    }
+    async fn ready(&self) -> BResult<()> {
+        if self.tx.is_closed() {
+            Err(BackendError::Unavailable("workers stopped".into()))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Settings of the embedded runtime.
+#[derive(Debug, Clone)]
+pub struct EmbeddedConfig {
+    pub data_dir: PathBuf,
+    pub workers: usize,
+    pub queue_capacity: usize,
+    pub result_ttl: u64,
+    pub file_ttl: u64,
+    pub fetch: crate::fetch::FetchConfig,
+    pub sweep_every: Duration,
+}
+
+/// Builds the embedded backends and starts `workers` worker tasks and the sweeper.
+pub async fn start(cfg: &EmbeddedConfig) -> std::io::Result<Backends> {
+    std::fs::create_dir_all(&cfg.data_dir)?;
+    let results = Arc::new(LocalResults::new(&cfg.data_dir)?);
+    let files = Arc::new(LocalFiles::new(&cfg.data_dir)?);
+    let keys = Arc::new(LocalKeys::open(&cfg.data_dir)?);
+    let scratch = cfg.data_dir.join("tmp").join("jobs");
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch)?;
+    recover(&results, &cfg.data_dir).await;
+
+    let ctx = ProcessContext {
+        files: files.clone(),
+        results: results.clone(),
+        fetch: cfg.fetch.clone(),
+        scratch,
+        file_ttl: cfg.file_ttl,
+    };
+    let (tx, rx) = mpsc::channel::<Job>(cfg.queue_capacity.max(1));
+    let rx = Arc::new(tokio::sync::Mutex::new(rx));
+    for n in 0..cfg.workers.max(1) {
+        let rx = rx.clone();
+        let ctx = ctx.clone();
+        tokio::spawn(async move {
+            loop {
+                let job = { rx.lock().await.recv().await };
+                let Some(job) = job else { break };
+                let span = tracing::info_span!("job", uuid = %job.id, worker = n);
+                let ctx2 = ctx.clone();
+                async move {
+                    if let Err(t) = process_job(&ctx2, &job).await {
+                        // Local stores failing is not going to heal by retrying in a loop:
+                        // record the failure so the client is not left waiting.
+                        let f = Failure::internal(format!("storage failure: {}", t.0));
+                        if let Err(e) = crate::process::fail_job(&ctx2, &job, f).await {
+                            warn!(error = %e, "could not record the job failure");
+                        }
+                    }
+                }
+                .instrument(span)
+                .await;
+            }
+        });
+    }
+    let sweep_dir = cfg.data_dir.clone();
+    let (rttl, fttl, every) = (cfg.result_ttl, cfg.file_ttl, cfg.sweep_every);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            let dir = sweep_dir.clone();
+            match tokio::task::spawn_blocking(move || sweep(&dir, rttl, fttl)).await {
+                Ok(n) if n > 0 => info!(removed = n, "sweeper removed expired files"),
+                _ => {}
+            }
+        }
+    });
+    Ok(Backends {
+        queue: Arc::new(LocalQueue { tx }),
+        results,
+        files,
+        keys,
+        rate: Arc::new(LocalRate::default()),
+    })
+}
+
+/// Marks records that a previous run left unfinished as failed: their jobs were in the
+/// in-process queue and are gone.
+async fn recover(results: &LocalResults, data_dir: &Path) {
+    let dir = data_dir.join("results");
+    let mut n = 0;
+    for path in walk_files(&dir) {
+        let Ok(body) = std::fs::read(&path) else {
+            continue;
+        };
+        let Ok(mut rec) = serde_json::from_slice::<Record>(&body) else {
+            continue;
+        };
+        if !rec.status.is_final() {
+            rec.status = Status::Failed;
+            rec.failure = Some(Failure::internal(
+                "the service restarted before this job finished; please submit it again",
+            ));
+            rec.updated_at = crate::now_secs();
+            if results.put(&rec).await.is_ok() {
+                n += 1;
+            }
+            let _ = std::fs::remove_file(data_dir.join("staging").join(rec.id.to_string()));
+        }
+    }
+    if n > 0 {
+        warn!(
+            jobs = n,
+            "jobs interrupted by the last stop were marked failed"
+        );
+    }
+}
+
+fn walk_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            if let Ok(inner) = std::fs::read_dir(&p) {
+                out.extend(inner.flatten().map(|e| e.path()));
+            }
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Deletes cleaned files past their expiry, records past their tombstone time, and
+/// orphaned staging files. Returns how many files it removed.
+pub fn sweep(data_dir: &Path, result_ttl: u64, file_ttl: u64) -> usize {
+    let now = crate::now_secs();
+    let mut removed = 0;
+    let keep_records = result_ttl.max(file_ttl) + TOMBSTONE_SECS;
+    for path in walk_files(&data_dir.join("results")) {
+        let Ok(body) = std::fs::read(&path) else {
+            continue;
+        };
+        let Ok(rec) = serde_json::from_slice::<Record>(&body) else {
+            continue;
+        };
+        if rec.created_at + keep_records < now && std::fs::remove_file(&path).is_ok() {
+            removed += 1;
+        }
+    }
+    let age = |p: &Path| {
+        std::fs::metadata(p)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .map(|d| d.as_secs())
+            .unwrap_or(0)
+    };
+    for path in walk_files(&data_dir.join("cleaned")) {
+        if age(&path) >= file_ttl && std::fs::remove_file(&path).is_ok() {
+            removed += 1;
+        }
+    }
+    for path in walk_files(&data_dir.join("staging")) {
+        if age(&path) >= 3600 && std::fs::remove_file(&path).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{JobInput, JobKind};
+
+    fn job() -> Job {
+        Job {
+            id: Uuid::new_v4(),
+            kind: JobKind::Extract,
+            input: JobInput::Url {
+                url: "http://x".into(),
+            },
+            file_name: None,
+            owner: None,
+            keep: String::new(),
+            created_at: crate::now_secs(),
+            attempt: 0,
+        }
+    }
+
+    #[tokio::test]
+    async fn wait_sees_results_before_and_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(LocalResults::new(dir.path()).unwrap());
+        let j = job();
+        let mut rec = Record::queued(&j);
+        store.put(&rec).await.unwrap();
+        let s2 = store.clone();
+        let mut rec2 = rec.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            rec2.status = Status::Completed;
+            s2.put(&rec2).await.unwrap();
+        });
+        let got = store
+            .wait_final(j.id, Duration::from_secs(5))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(got.status, Status::Completed);
+        // Already final: returns at once.
+        rec.status = Status::Failed;
+        store.put(&rec).await.unwrap();
+        let t = std::time::Instant::now();
+        let got = store
+            .wait_final(j.id, Duration::from_secs(5))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(got.status, Status::Failed);
+        assert!(t.elapsed() < Duration::from_secs(1));
+    }
+
+    #[tokio::test]
+    async fn rate_limits_per_key() {
+        let r = LocalRate::default();
+        let w = Duration::from_secs(60);
+        assert_eq!(r.hit("a", 2, w).await.unwrap(), RateDecision::Allowed);
+        assert_eq!(r.hit("a", 2, w).await.unwrap(), RateDecision::Allowed);
+        assert!(matches!(
+            r.hit("a", 2, w).await.unwrap(),
+            RateDecision::Limited { .. }
+        ));
+        assert_eq!(r.hit("b", 2, w).await.unwrap(), RateDecision::Allowed);
+    }
+
+    #[tokio::test]
+    async fn file_keys_cannot_escape() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = LocalFiles::new(dir.path()).unwrap();
+        assert!(f.open_cleaned("../keys.json").await.is_err());
+        assert!(f
+            .open_cleaned(&Uuid::new_v4().to_string())
+            .await
+            .unwrap()
+            .is_none());
+    }
+}

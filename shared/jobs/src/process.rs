@@ -1,0 +1,253 @@
+//! What one job does: get the input, run the metadata core, store the result and the
+//! cleaned file. Written once against the store interfaces; the gateway's embedded workers
+//! and the `worker` binary both call [`process_job`].
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tracing::{error, info, warn};
+
+use crate::backend::{BackendError, FileStore, ResultStore};
+use crate::fetch::{fetch_to_file, FetchConfig};
+use crate::record::{Cleaned, Failure, FailureCode, Job, JobInput, JobKind, Record, Status};
+
+/// What a job runner needs.
+#[derive(Clone)]
+pub struct ProcessContext {
+    pub files: Arc<dyn FileStore>,
+    pub results: Arc<dyn ResultStore>,
+    pub fetch: FetchConfig,
+    /// Directory for temporary files (each job gets its own subdirectory, removed after).
+    pub scratch: PathBuf,
+    /// How long cleaned files stay downloadable, in seconds.
+    pub file_ttl: u64,
+}
+
+/// A job could not be finished now but may succeed later (a store was unreachable).
+#[derive(Debug, thiserror::Error)]
+#[error("transient failure: {0}")]
+pub struct Transient(pub String);
+
+impl From<BackendError> for Transient {
+    fn from(e: BackendError) -> Self {
+        Transient(e.to_string())
+    }
+}
+
+/// Runs `job` to its end. `Ok` carries the final record, already stored: completed, or
+/// failed for a reason retrying cannot fix (bad input, parser crash). `Err` means "retry".
+pub async fn process_job(ctx: &ProcessContext, job: &Job) -> Result<Record, Transient> {
+    let started = std::time::Instant::now();
+    let mut rec = Record::queued(job);
+    rec.status = Status::Processing;
+    rec.updated_at = crate::now_secs();
+    ctx.results.put(&rec).await?;
+
+    let outcome = run(ctx, job, &mut rec).await;
+    match outcome {
+        Ok(()) => rec.status = Status::Completed,
+        Err(Step::Fail(f)) => {
+            if f.code == FailureCode::Internal {
+                error!(job = %job.id, error = %f.message, "job failed");
+            } else {
+                info!(job = %job.id, error = %f.message, "job rejected its input");
+            }
+            rec.status = Status::Failed;
+            rec.failure = Some(f);
+        }
+        Err(Step::Retry(t)) => {
+            warn!(job = %job.id, error = %t, "job hit a transient failure");
+            return Err(t);
+        }
+    }
+    rec.updated_at = crate::now_secs();
+    ctx.results.put(&rec).await?;
+    if let JobInput::Staged { key, .. } = &job.input {
+        if let Err(e) = ctx.files.delete_staged(key).await {
+            warn!(job = %job.id, error = %e, "could not delete the staged upload");
+        }
+    }
+    info!(
+        job = %job.id,
+        kind = ?job.kind,
+        status = rec.status.as_str(),
+        ms = started.elapsed().as_millis() as u64,
+        "job finished"
+    );
+    Ok(rec)
+}
+
+/// Records `job` as failed with `failure` (used when retries are exhausted).
+pub async fn fail_job(
+    ctx: &ProcessContext,
+    job: &Job,
+    failure: Failure,
+) -> Result<Record, Transient> {
+    let mut rec = Record::queued(job);
+    rec.status = Status::Failed;
+    rec.failure = Some(failure);
+    rec.updated_at = crate::now_secs();
+    ctx.results.put(&rec).await?;
+    if let JobInput::Staged { key, .. } = &job.input {
+        let _ = ctx.files.delete_staged(key).await;
+    }
+    Ok(rec)
+}
+
+enum Step {
+    Fail(Failure),
+    Retry(Transient),
+}
+
+impl From<Failure> for Step {
+    fn from(f: Failure) -> Self {
+        Step::Fail(f)
+    }
+}
+impl From<BackendError> for Step {
+    fn from(e: BackendError) -> Self {
+        Step::Retry(e.into())
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> Step {
+    Step::Fail(Failure::internal(e.to_string()))
+}
+
+async fn run(ctx: &ProcessContext, job: &Job, rec: &mut Record) -> Result<(), Step> {
+    tokio::fs::create_dir_all(&ctx.scratch)
+        .await
+        .map_err(internal)?;
+    let scratch = tempfile::Builder::new()
+        .prefix("job-")
+        .tempdir_in(&ctx.scratch)
+        .map_err(internal)?;
+    let input = match &job.input {
+        JobInput::Staged { key, .. } => ctx.files.staged_path(key, scratch.path()).await?,
+        JobInput::Inline { data } => {
+            let p = scratch.path().join("input");
+            tokio::fs::write(&p, data).await.map_err(internal)?;
+            p
+        }
+        JobInput::Url { url } => {
+            let p = scratch.path().join("input");
+            let fetched = fetch_to_file(url, &ctx.fetch, &p).await?;
+            if rec.file_name.is_none() {
+                rec.file_name = Some(fetched.file_name);
+            }
+            p
+        }
+    };
+    let name = rec.file_name.clone();
+    match job.kind {
+        JobKind::Extract => {
+            let (metadata, warnings) =
+                blocking(move || extract_file(&input, name.as_deref())).await??;
+            rec.metadata = Some(metadata);
+            rec.warnings = warnings;
+        }
+        JobKind::Remove => {
+            let keep = metacore::Keep::parse(&job.keep)
+                .map_err(|e| Failure::new(FailureCode::BadRequest, e))?;
+            let out = scratch.path().join("cleaned");
+            let out2 = out.clone();
+            let report =
+                blocking(move || clean_file(&input, &out2, name.as_deref(), keep)).await??;
+            let key = ctx.files.put_cleaned(job.id, &out, report.mime).await?;
+            let download_name = download_name(rec.file_name.as_deref(), report.extension);
+            rec.cleaned = Some(Cleaned {
+                file_key: key,
+                mime: report.mime.to_string(),
+                download_name,
+                size_before: report.size_before,
+                size_after: report.size_after,
+                removed: report.removed,
+                expires_at: crate::now_secs() + ctx.file_ttl,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Runs CPU-bound work on the blocking pool; a panic in it fails the job (it is not
+/// retried: a file that crashes a parser would crash it again).
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, Failure> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        error!(error = %e, "a parser crashed on this file");
+        Failure::internal("the file could not be processed (the parser failed on it)")
+    })
+}
+
+fn read_input(path: &Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| Failure::internal(format!("cannot read the input: {e}")))
+}
+
+fn extract_file(
+    path: &Path,
+    name: Option<&str>,
+) -> Result<(serde_json::Value, Vec<String>), Failure> {
+    let data = read_input(path)?;
+    let meta = metacore::extract(&data, name);
+    Ok((meta.to_json(), meta.warnings))
+}
+
+struct CleanReport {
+    mime: &'static str,
+    extension: &'static str,
+    size_before: u64,
+    size_after: u64,
+    removed: serde_json::Map<String, serde_json::Value>,
+}
+
+fn clean_file(
+    input: &Path,
+    out: &Path,
+    name: Option<&str>,
+    keep: metacore::Keep,
+) -> Result<CleanReport, Failure> {
+    let data = read_input(input)?;
+    let plan = metacore::strip(&data, name, keep).map_err(|e| match e {
+        metacore::StripError::Unsupported(_) => {
+            Failure::new(FailureCode::Unsupported, e.to_string())
+        }
+        other => Failure::new(FailureCode::BadRequest, other.to_string()),
+    })?;
+    let mut file = std::io::BufWriter::new(
+        std::fs::File::create(out)
+            .map_err(|e| Failure::internal(format!("cannot write the cleaned file: {e}")))?,
+    );
+    plan.write_from_slice(&data, &mut file)
+        .and_then(|_| std::io::Write::flush(&mut file))
+        .map_err(|e| Failure::internal(format!("cannot write the cleaned file: {e}")))?;
+    drop(file);
+    let cleaned = read_input(out)?;
+    let meta = metacore::extract(&cleaned, name);
+    let left = crate::verify::leftovers(&meta, keep);
+    if !left.is_empty() {
+        error!(leftovers = ?left, "the cleaned file still holds metadata; refusing to hand it out");
+        return Err(Failure::internal(
+            "metadata removal could not be verified for this file; the cleaned file was not kept",
+        ));
+    }
+    let removed = plan
+        .removed
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::Value::from(*v)))
+        .collect();
+    Ok(CleanReport {
+        mime: plan.mime,
+        extension: plan.extension,
+        size_before: data.len() as u64,
+        size_after: cleaned.len() as u64,
+        removed,
+    })
+}
+
+/// The name the cleaned file is downloaded under: the original name, with the format's
+/// extension when it had none.
+fn download_name(original: Option<&str>, ext: &str) -> String {
+    match original {
+        Some(n) if n.contains('.') => n.to_string(),
+        Some(n) if !n.is_empty() => format!("{n}.{ext}"),
+        _ => format!("cleaned.{ext}"),
+    }
+}
