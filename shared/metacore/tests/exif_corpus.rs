@@ -39,7 +39,10 @@ fn canon_40d() {
         get(&m, "composite", "FocalLength35efl"),
         "135.0 mm (35 mm equivalent: 218.5 mm)"
     );
-    assert_eq!(get(&m, "composite", "SubSecModifyDate"), "2008:07:31 10:38:11.00");
+    assert_eq!(
+        get(&m, "composite", "SubSecModifyDate"),
+        "2008:07:31 10:38:11.00"
+    );
 }
 
 #[test]
@@ -49,7 +52,10 @@ fn gps_file() {
     };
     assert_eq!(get(&m, "exif", "GPSLatitude"), "43 deg 28' 2.81\"");
     assert_eq!(get(&m, "exif", "GPSTimeStamp"), "14:27:07.24");
-    assert_eq!(get(&m, "composite", "GPSDateTime"), "2008:10:23 14:27:07.24Z");
+    assert_eq!(
+        get(&m, "composite", "GPSDateTime"),
+        "2008:10:23 14:27:07.24Z"
+    );
     assert_eq!(
         get(&m, "composite", "GPSPosition"),
         "43 deg 28' 2.81\" N, 11 deg 53' 6.46\" E"
@@ -69,7 +75,10 @@ fn damaged_copies_do_not_panic() {
         let Ok(data) = std::fs::read(&path) else {
             continue;
         };
-        let name = path.file_name().and_then(|n| n.to_str()).map(str::to_string);
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_string);
         let step = (data.len() / 23).max(1);
         for n in (0..data.len().min(70_000)).step_by(step.min(997)) {
             let _ = metacore::extract(&data[..n], name.as_deref());
