@@ -12,7 +12,10 @@ use crate::model::Metadata;
 use indexmap::IndexMap;
 use serde_json::Value;
 
-pub use conv::{format_g, json_value, print_exposure_time, print_fnumber, to_dms as to_dms_ref};
+pub use conv::{
+    convert_exif_text, format_g, json_value, print_exposure_time, print_fnumber,
+    to_dms as to_dms_ref,
+};
 
 /// One entry of ExifTool's tag tables.
 #[derive(Debug)]
