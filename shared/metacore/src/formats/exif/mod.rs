@@ -426,6 +426,11 @@ impl<'a> Parser<'a> {
             self.warn(format!("Bad {dir} directory"));
             return None;
         }
+        let from_end = t.len() - dir_end;
+        if from_end < 4 && from_end != 2 && from_end != 0 {
+            self.warn(format!("Illegal {dir} directory size ({n} entries)"));
+            return None;
+        }
         let is_gps = dir == "GPS";
         let table = if is_gps {
             tags::GPS_TAGS
