@@ -269,6 +269,10 @@ pub fn parse_tiff_dir(meta: &mut Metadata, tiff: &[u8], container: Container, di
 #[derive(Debug, Clone, Default)]
 pub struct TiffSummary {
     pub endian: Option<Endian>,
+    /// Pages counted from SubfileType/OldSubfileType, and whether the file is multi-page
+    /// (ExifTool's PageCount/MultiPage).
+    pub page_count: u32,
+    pub multi_page: bool,
     /// Per IFD (by directory name): its tags' raw values by tag ID.
     pub ifds: Vec<(String, IndexMap<u16, Raw>)>,
 }
@@ -296,6 +300,8 @@ struct Parser<'a> {
     model: String,
     ifds: Vec<(String, IndexMap<u16, Raw>)>,
     warnings: Vec<String>,
+    page_count: u32,
+    multi_page: bool,
     /// Single rationals as "n/d" (ExifTool's $$self{RATIONAL}, used by Canon's sensor size).
     rats: Vec<(String, String)>,
 }
@@ -315,12 +321,16 @@ impl<'a> Parser<'a> {
             ifds: Vec::new(),
             warnings: Vec::new(),
             rats: Vec::new(),
+            page_count: 0,
+            multi_page: false,
         }
     }
 
     fn summary(&self) -> TiffSummary {
         TiffSummary {
             endian: Some(self.e),
+            page_count: self.page_count,
+            multi_page: self.multi_page,
             ifds: self.ifds.clone(),
         }
     }
@@ -613,11 +623,23 @@ impl<'a> Parser<'a> {
                 }
             }
             if id == 0x00fe {
-                if raw.first_int() == Some(0) && self.priority_dir.is_none() {
+                let v = raw.first_int().unwrap_or(-1);
+                if v == 0 && self.priority_dir.is_none() {
                     self.priority_dir = Some(dir.to_string());
                 }
-            } else if id == 0x00ff && raw.first_int() == Some(1) && self.priority_dir.is_none() {
-                self.priority_dir = Some(dir.to_string());
+                if v == (v & 2) {
+                    self.page_count += 1;
+                    self.multi_page |= v == 2 || self.page_count > 1;
+                }
+            } else if id == 0x00ff {
+                let v = raw.first_int().unwrap_or(-1);
+                if v == 1 && self.priority_dir.is_none() {
+                    self.priority_dir = Some(dir.to_string());
+                }
+                if v == 1 || v == 3 {
+                    self.page_count += 1;
+                    self.multi_page |= v == 3 || self.page_count > 1;
+                }
             }
             let raw = if self.base > 0 && is_offset_tag(name) {
                 match raw {
@@ -792,6 +814,12 @@ pub fn flash_print(v: i64) -> String {
 /// UTF-16 text up to the first NUL (`le` for little-endian).
 pub fn conv_decode_utf16(b: &[u8], le: bool) -> String {
     conv::decode_utf16(b, le)
+}
+
+/// Fixture builders for other modules' tests.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    pub(crate) use super::tests::{short, TiffBuilder};
 }
 
 /// A small EXIF TIFF block for other modules' tests.
