@@ -102,10 +102,10 @@ pub fn parse_embedded(meta: &mut Metadata, data: &[u8], base: usize) {
                     mpf(meta, x);
                 }
             }
-            0xE3 => {
-                if seg.len() > 6 && matches!(&seg[..6], b"Meta\0\0" | b"META\0\0" | b"Exif\0\0") {
-                    kodak_meta(meta, &seg[6..]);
-                }
+            0xE3 if seg.len() > 6
+                && matches!(&seg[..6], b"Meta\0\0" | b"META\0\0" | b"Exif\0\0") =>
+            {
+                kodak_meta(meta, &seg[6..]);
             }
             0xEC => {
                 if let Some(x) = seg.strip_prefix(b"Ducky") {

@@ -799,9 +799,6 @@ pub fn meta_raw<'m>(meta: &'m Metadata, group: &str, tag: &str) -> Option<&'m Va
     meta.raw.get(&format!("{group}:{tag}"))
 }
 
-#[cfg(test)]
-mod tests;
-
 /// ExifTool's EXIF Flash print conversion (also used by the XMP-based Composite:Flash).
 pub fn flash_print(v: i64) -> String {
     let def = lookup(tags::EXIF_TAGS, 0x9209);
@@ -827,3 +824,6 @@ pub(crate) mod tests_support {
 pub(crate) fn test_tiff() -> Vec<u8> {
     tests::sample_tiff()
 }
+
+#[cfg(test)]
+mod tests;
