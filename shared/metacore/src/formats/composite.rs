@@ -733,6 +733,8 @@ fn gps(i: &In, out: &mut Vec<(&'static str, Value)>) {
             "GPSPosition",
             Value::String(format!("{}, {}", to_dms(a, "N", "S"), to_dms(b, "E", "W"))),
         ));
+    } else if lat.is_none() && lon.is_none() {
+        quicktime_gps(i, out);
     }
     if let Some(d) = coord("GPSDestLatitude", "GPSDestLatitudeRef", 'S') {
         out.push(("GPSDestLatitude", Value::String(to_dms(d, "N", "S"))));
@@ -765,6 +767,79 @@ fn gps(i: &In, out: &mut Vec<(&'static str, Value)>) {
         i.raw_text_in("exif", "GPSTimeStamp"),
     ) {
         out.push(("GPSDateTime", Value::String(format!("{d} {t}Z"))));
+    }
+}
+
+/// Degrees from a printed coordinate (`37 deg 46' 12.34" S` or a signed number).
+fn dms_degrees(s: &str) -> Option<f64> {
+    let nums: Vec<f64> = s
+        .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
+        .filter(|x| !x.is_empty())
+        .filter_map(|x| x.parse::<f64>().ok())
+        .take(3)
+        .collect();
+    let d = *nums.first()?;
+    let v = d.abs() + (nums.get(1).unwrap_or(&0.0) + nums.get(2).unwrap_or(&0.0) / 60.0) / 60.0;
+    let t = s.trim_end();
+    let neg = d < 0.0 || t.ends_with('S') || t.ends_with('W');
+    Some(if neg { -v } else { v })
+}
+
+/// QuickTime.pm's GPS composites from GPSCoordinates, and GPSPosition from XMP/QuickTime
+/// coordinates when there is no EXIF GPS.
+fn quicktime_gps(i: &In, out: &mut Vec<(&'static str, Value)>) {
+    if let Some(c) = i.raw_text_in("quicktime", "GPSCoordinates") {
+        let parts: Vec<&str> = c.split(',').map(str::trim).collect();
+        let nums: Vec<f64> = c
+            .split_whitespace()
+            .filter_map(|x| x.parse::<f64>().ok())
+            .collect();
+        // Either the raw "lat lon [alt]" numbers or the printed DMS form.
+        let (lat, lon, alt) = if nums.len() >= 2 && !c.contains("deg") {
+            (Some(nums[0]), Some(nums[1]), nums.get(2).copied())
+        } else {
+            let alt = parts.get(2).and_then(|a| {
+                let v = a.split_whitespace().next()?.parse::<f64>().ok()?;
+                Some(if a.contains("Below") { -v } else { v })
+            });
+            (
+                parts.first().and_then(|p| dms_degrees(p)),
+                parts.get(1).and_then(|p| dms_degrees(p)),
+                alt,
+            )
+        };
+        if let (Some(a), Some(b)) = (lat, lon) {
+            out.push(("GPSLatitude", Value::String(to_dms(a, "N", "S"))));
+            out.push(("GPSLongitude", Value::String(to_dms(b, "E", "W"))));
+            out.push((
+                "GPSPosition",
+                Value::String(format!("{}, {}", to_dms(a, "N", "S"), to_dms(b, "E", "W"))),
+            ));
+        }
+        if let Some(al) = alt {
+            out.push((
+                "GPSAltitude",
+                Value::String(format!("{} m", format_g(al.abs(), 15))),
+            ));
+            out.push((
+                "GPSAltitudeRef",
+                Value::String(
+                    if al < 0.0 {
+                        "Below Sea Level"
+                    } else {
+                        "Above Sea Level"
+                    }
+                    .into(),
+                ),
+            ));
+        }
+        return;
+    }
+    if let (Some(a), Some(b)) = (
+        i.text_in("xmp", "GPSLatitude"),
+        i.text_in("xmp", "GPSLongitude"),
+    ) {
+        out.push(("GPSPosition", Value::String(format!("{a}, {b}"))));
     }
 }
 
@@ -1244,6 +1319,21 @@ mod tests {
             lens_info("Canon EF 70-200mm f/2.8L"),
             Some((70.0, 200.0, 2.8, 2.8))
         );
+    }
+
+    #[test]
+    fn quicktime_coordinates() {
+        let mut m = Metadata::new(Budget::default());
+        m.set(
+            "quicktime",
+            "GPSCoordinates",
+            "37 deg 46' 12.34\" N, 122 deg 25' 9.12\" W, 10 m Above Sea Level",
+        );
+        compute(&mut m);
+        let g = |t: &str| m.get("composite", t).cloned().unwrap_or(Value::Null);
+        assert_eq!(g("GPSLatitude"), "37 deg 46' 12.34\" N");
+        assert_eq!(g("GPSLongitude"), "122 deg 25' 9.12\" W");
+        assert_eq!(g("GPSAltitude"), "10 m");
     }
 
     #[test]
