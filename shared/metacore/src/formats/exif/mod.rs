@@ -578,6 +578,16 @@ impl<'a> Parser<'a> {
             if count > 500 && !matches!(fmt, 2 | 7) && def.is_none() {
                 continue;
             }
+            // ExifTool ignores arrays with excessive counts and does not print blobs over
+            // its 10 MB binary-data limit; neither is worth reading into memory here.
+            if (count > 100_000 && !matches!(fmt, 2 | 7)) || size > 10 << 20 {
+                continue;
+            }
+            // Known blobs and subdirectories print nothing we report (id > 0xf000 may be
+            // renamed from its text below, so read those).
+            if id <= 0xf000 && def.is_some_and(|d| d.binary || d.subdir) {
+                continue;
+            }
             let Some(raw) = read_value(t, val_off, fmt, rcount, e) else {
                 continue;
             };
