@@ -127,8 +127,8 @@ pub fn parse_embedded(meta: &mut Metadata, data: &[u8], base: usize) {
             0xFE => {
                 let end = seg.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
                 let c = exif::decode_text(&seg[..end]);
-                // A later COM segment replaces an earlier one, as in ExifTool.
-                meta.set("file", "Comment", c);
+                // ExifTool keeps the first COM segment's text.
+                meta.add("file", "Comment", c);
             }
             _ => {}
         }
