@@ -286,6 +286,9 @@ impl TiffSummary {
 struct Found {
     value: Value,
     raw: Option<Value>,
+    /// Whether this tag would replace one of the same name found earlier (ExifTool
+    /// priority 1); a second EXIF block in a file overrides the first this way.
+    prio: bool,
 }
 
 struct Parser<'a> {
@@ -337,13 +340,18 @@ impl<'a> Parser<'a> {
 
     fn flush(self, meta: &mut Metadata) {
         for (name, f) in self.tags {
-            if meta.get("exif", &name).is_some() {
+            if meta.get("exif", &name).is_some() && !f.prio {
                 continue;
             }
-            if let Some(r) = f.raw {
-                meta.raw.insert(format!("exif:{name}"), r);
+            match f.raw {
+                Some(r) => {
+                    meta.raw.insert(format!("exif:{name}"), r);
+                }
+                None => {
+                    meta.raw.shift_remove(&format!("exif:{name}"));
+                }
             }
-            meta.add("exif", &name, f.value);
+            meta.set("exif", &name, f.value);
         }
         for (k, v) in self.rats {
             meta.raw
@@ -719,7 +727,8 @@ impl<'a> Parser<'a> {
             !low_dir || in_prio_dir
         };
         if !self.tags.contains_key(name) || prio {
-            self.tags.insert(name.to_string(), Found { value, raw });
+            self.tags
+                .insert(name.to_string(), Found { value, raw, prio });
         }
     }
 }
