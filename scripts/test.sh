@@ -11,6 +11,15 @@ if ! command -v cargo-nextest >/dev/null 2>&1; then
   cargo install cargo-nextest --locked
 fi
 
+need_apt=()
+command -v exiftool >/dev/null 2>&1 || need_apt+=(libimage-exiftool-perl)
+command -v convert >/dev/null 2>&1 && convert -version 2>/dev/null | grep -q ImageMagick || need_apt+=(imagemagick)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  log "installing ${need_apt[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
 log "cargo fmt --check"
 cargo fmt --all --check
 
@@ -19,3 +28,6 @@ cargo clippy --workspace --all-targets -- -D warnings
 
 log "tests (embedded mode)"
 cargo nextest run --workspace --no-fail-fast
+
+log "strippers on the corpus, checked with ExifTool and ImageMagick"
+python3 scripts/check_strip_corpus.py

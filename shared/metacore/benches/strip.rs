@@ -6,7 +6,6 @@ use metacore::{strip, Keep};
 use std::hint::black_box;
 
 #[path = "../tests/strip_util/mod.rs"]
-#[allow(dead_code)]
 mod strip_util;
 use strip_util::{bx, camera_exif, full, XMP};
 
@@ -46,7 +45,7 @@ fn big_jpeg(mb: usize) -> Vec<u8> {
         if b == 0xFF {
             j.push(0);
         }
-        if x % 4096 == 0 {
+        if x.is_multiple_of(4096) {
             j.extend_from_slice(&[0xFF, 0xD0 + rst]);
             rst = (rst + 1) % 8;
         }

@@ -80,7 +80,7 @@ pub fn parse(meta: &mut Metadata, d: &[u8]) {
                 .iter()
                 .take_while(|&&b| b != 0)
                 .map(|&b| {
-                    if b < 0x20 || b >= 0x7f {
+                    if !(0x20..0x7f).contains(&b) {
                         format!("\\x{b:02x}")
                     } else {
                         (b as char).to_string()
@@ -247,5 +247,13 @@ mod tests {
             let mut m = Metadata::new(Budget::default());
             parse(&mut m, &d[..n]);
         }
+    }
+
+    #[test]
+    fn mutations_do_not_panic() {
+        crate::formats::xmp::mutations(&sample(), 300, |d| {
+            let mut m = Metadata::new(Budget::default());
+            parse(&mut m, d);
+        });
     }
 }

@@ -228,6 +228,11 @@ fn sof(meta: &mut Metadata, marker: u8, seg: &[u8]) {
 }
 
 fn app0(meta: &mut Metadata, seg: &[u8]) {
+    // Canon PowerShot CIFF ("HEAPJPGM") in APP0 carries the camera's maker notes.
+    if seg.get(6..14) == Some(b"HEAPJPGM") {
+        crate::formats::makernotes::parse_ciff(meta, seg);
+        return;
+    }
     if let Some(x) = seg.strip_prefix(b"JFIF\0") {
         if x.len() < 7 {
             return;
