@@ -128,9 +128,20 @@ fn walk(
             }
             (Ctx::Minf, b"gmhd") => walk(meta, data, pstart, b.end, depth + 1, st, Ctx::Gmhd),
             (Ctx::Gmhd, b"gmin") => {
-                vmhd(meta, p);
+                if let Some(&v) = p.first() {
+                    meta.set(G, "GenMediaVersion", v as u64);
+                }
+                if let Some(f) = p.get(1..4) {
+                    meta.set(G, "GenFlags", format!("{} {} {}", f[0], f[1], f[2]));
+                }
+                if let Some(g) = be16(p, 4) {
+                    meta.set(G, "GenGraphicsMode", graphics_mode(g));
+                }
+                if let (Some(a), Some(b), Some(c)) = (be16(p, 6), be16(p, 8), be16(p, 10)) {
+                    meta.set(G, "GenOpColor", format!("{a} {b} {c}"));
+                }
                 if let Some(v) = be16(p, 12) {
-                    meta.set(G, "Balance", num(v as i16 as f64 / 256.0));
+                    meta.set(G, "GenBalance", num(v as i16 as f64 / 256.0));
                 }
             }
             (Ctx::Minf, b"stbl") => walk(meta, data, pstart, b.end, depth + 1, st, Ctx::Stbl),
@@ -699,17 +710,31 @@ fn fixed32u(p: &[u8], off: usize) -> Option<Value> {
 }
 
 fn stsd(meta: &mut Metadata, data: &[u8], start: usize, end: usize, depth: usize, st: &State) {
-    // version/flags, entry count, then sample entries (we read the first one).
-    let Some(entries) = data.get(start..end) else {
-        return;
-    };
-    if entries.len() < 16 {
-        return;
+    // version/flags, entry count, then the sample entries
+    let n = be32(data, start + 4).unwrap_or(0);
+    let mut pos = start + 8;
+    for _ in 0..n.min(64) {
+        let Some(size) = be32(data, pos) else { break };
+        let size = size as usize;
+        if size < 8 || pos + size > end {
+            meta.warn("Truncated sample table");
+            break;
+        }
+        let e = &data[pos..pos + size];
+        sample_entry(meta, data, pos, pos + size, e, depth, st);
+        pos += size;
     }
-    let Some(first) = Boxes::range(data, start + 8, end).next() else {
-        return;
-    };
-    let e = data.get(first.start..first.end).unwrap_or(&[]);
+}
+
+fn sample_entry(
+    meta: &mut Metadata,
+    data: &[u8],
+    estart: usize,
+    eend: usize,
+    e: &[u8],
+    depth: usize,
+    st: &State,
+) {
     match &st.handler {
         b"vide" => {
             if let Some(c) = e.get(4..8) {
@@ -741,7 +766,7 @@ fn stsd(meta: &mut Metadata, data: &[u8], start: usize, end: usize, depth: usize
             if let Some(d) = be16(e, 82) {
                 meta.set(G, "BitDepth", d as u64);
             }
-            video_children(meta, data, first.start + 86, first.end, depth);
+            video_children(meta, data, estart + 86, eend, depth);
         }
         b"soun" => {
             if let Some(f) = e.get(4..8) {
@@ -766,7 +791,35 @@ fn stsd(meta: &mut Metadata, data: &[u8], start: usize, end: usize, depth: usize
                 meta.set(G, "AudioSampleRate", r);
             }
         }
-        _ => {}
+        b"hint" => {}
+        b"meta" => {
+            if let Some(f) = e.get(4..8) {
+                meta.set(G, "MetaFormat", fourcc(f));
+            }
+            if let Some(rest) = e.get(8..) {
+                if let Some(p) = rest.windows(11).position(|w| w == b"application") {
+                    let t = &rest[p..];
+                    let end = t.iter().position(|&b| b == 0).unwrap_or(t.len());
+                    meta.set(
+                        G,
+                        "MetaType",
+                        String::from_utf8_lossy(&t[..end]).into_owned(),
+                    );
+                }
+            }
+        }
+        _ => {
+            if let Some(f) = e.get(4..8) {
+                meta.set(G, "OtherFormat", fourcc(f));
+                if f == b"tmcd" {
+                    if let (Some(n), Some(d)) = (be32(e, 24), be32(e, 28)) {
+                        if d != 0 {
+                            meta.set(G, "PlaybackFrameRate", num(n as f64 / d as f64));
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -1072,7 +1125,7 @@ fn meta_box(meta: &mut Metadata, data: &[u8], b: &BoxHeader, depth: usize, st: &
     } else {
         pstart + 4
     };
-    let mut keys: Vec<String> = Vec::new();
+    let mut keys: Vec<(Vec<u8>, String)> = Vec::new();
     for c in Boxes::range(data, start, b.end) {
         let p = c.payload(data);
         match &c.kind {
@@ -1086,10 +1139,11 @@ fn meta_box(meta: &mut Metadata, data: &[u8], b: &BoxHeader, depth: usize, st: &
                     if sz < 8 {
                         break;
                     }
-                    let Some(k) = sub(p, off + 8, sz - 8) else {
+                    let (Some(ns), Some(k)) = (sub(p, off + 4, 4), sub(p, off + 8, sz - 8)) else {
                         break;
                     };
-                    keys.push(String::from_utf8_lossy(k).into_owned());
+                    let k = k.split(|&b| b == 0).next().unwrap_or(&[]);
+                    keys.push((ns.to_vec(), String::from_utf8_lossy(k).into_owned()));
                     off += sz;
                 }
             }
@@ -1232,12 +1286,8 @@ fn item_name(k: &[u8; 4]) -> Option<&'static str> {
     })
 }
 
-fn key_name(key: &str) -> String {
-    let k = key
-        .strip_prefix("com.apple.quicktime.")
-        .or_else(|| key.strip_prefix("com.apple."))
-        .unwrap_or(key);
-    let known = match k {
+fn key_known(k: &str) -> Option<&'static str> {
+    Some(match k {
         "album" => "Album",
         "artist" => "Artist",
         "artwork" => "Artwork",
@@ -1246,15 +1296,20 @@ fn key_name(key: &str) -> String {
         "camera.identifier" => "CameraIdentifier",
         "collection.user" => "UserCollection",
         "com.android.version" => "AndroidVersion",
-        "photos.captureMode" => "CaptureMode",
+        "com.apple.photos.captureMode" => "CaptureMode",
+        "apple.photos.variation-identifier" => "ApplePhotosVariationIdentifier",
         "comment" => "Comment",
         "copyright" => "Copyright",
         "creationdate" => "CreationDate",
         "description" => "Description",
+        "detected-face.face-id" => "DetectedFaceID",
+        "detected-face.roll-angle" => "DetectedFaceRollAngle",
+        "detected-face.yaw-angle" => "DetectedFaceYawAngle",
         "direction.facing" => "CameraDirection",
         "direction.motion" => "CameraMotion",
         "director" => "Director",
         "displayname" => "DisplayName",
+        "Encoded_With" => "EncodedWith",
         "genre" => "Genre",
         "information" => "Information",
         "keywords" => "Keywords",
@@ -1270,6 +1325,15 @@ fn key_name(key: &str) -> String {
         "location.role" => "LocationRole",
         "make" => "Make",
         "model" => "Model",
+        "player.movie.audio.balance" => "Balance",
+        "player.movie.audio.bass" => "Bass",
+        "player.movie.audio.gain" => "AudioGain",
+        "player.movie.audio.pitchshift" => "PitchShift",
+        "player.movie.audio.treble" => "Treble",
+        "player.movie.visual.brightness" => "Brightness",
+        "player.movie.visual.color" => "Color",
+        "player.movie.visual.contrast" => "Contrast",
+        "player.movie.visual.tint" => "Tint",
         "player.version" => "PlayerVersion",
         "producer" => "Producer",
         "publisher" => "Publisher",
@@ -1279,42 +1343,101 @@ fn key_name(key: &str) -> String {
         "title" => "Title",
         "version" => "Version",
         "year" => "Year",
-        "content.identifier" => "ContentIdentifier",
-        "full-frame-rate-playback-intent" => "FullFrameRatePlaybackIntent",
-        _ => "",
+        _ => return None,
+    })
+}
+
+/// ExifTool's tag name for a `keys` entry (ProcessKeys).
+fn key_name(ns: &[u8], full: &str) -> String {
+    let short = if ns == b"mdta" {
+        full.strip_prefix("com.apple.quicktime.")
+            .or_else(|| full.strip_prefix("com."))
+            .unwrap_or(full)
+    } else {
+        full
     };
-    if !known.is_empty() {
-        return known.to_string();
+    if let Some(n) = key_known(short).or_else(|| key_known(full)) {
+        return n.to_string();
     }
-    // ExifTool builds a name from unknown keys: words capitalised, separators removed.
-    let mut out = String::new();
-    let mut up = true;
-    for ch in k.chars() {
-        if ch.is_ascii_alphanumeric() {
-            if up {
-                out.extend(ch.to_uppercase());
-            } else {
-                out.push(ch);
-            }
-            up = false;
-        } else {
-            up = true;
+    let k4: Option<[u8; 4]> = short.as_bytes().try_into().ok();
+    if let Some(n) = k4.and_then(|k| item_name(&k)) {
+        return n.to_string();
+    }
+    let tag = if short.is_empty() {
+        format!("Tag_{}", String::from_utf8_lossy(ns))
+    } else {
+        short.to_string()
+    };
+    // ucfirst; tr/-0-9a-zA-Z_. //dc; s/[. ]+(.?)/\U$1/g; s/_([a-z])/_\U$1/g; s/([a-z])_([A-Z])/$1$2/g
+    let mut n: Vec<char> = Vec::new();
+    for (i, c) in tag.chars().enumerate() {
+        let c = if i == 0 { c.to_ascii_uppercase() } else { c };
+        if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ') {
+            n.push(c);
         }
+    }
+    let mut a: Vec<char> = Vec::new();
+    let mut i = 0;
+    while i < n.len() {
+        if n[i] == '.' || n[i] == ' ' {
+            while i < n.len() && (n[i] == '.' || n[i] == ' ') {
+                i += 1;
+            }
+            if i < n.len() {
+                a.push(n[i].to_ascii_uppercase());
+                i += 1;
+            }
+            continue;
+        }
+        a.push(n[i]);
+        i += 1;
+    }
+    let mut b: Vec<char> = Vec::new();
+    for i in 0..a.len() {
+        if i > 0 && a[i - 1] == '_' && a[i].is_ascii_lowercase() {
+            b.push(a[i].to_ascii_uppercase());
+        } else {
+            b.push(a[i]);
+        }
+    }
+    let mut out = String::new();
+    for i in 0..b.len() {
+        if b[i] == '_'
+            && i > 0
+            && b[i - 1].is_ascii_lowercase()
+            && b.get(i + 1).is_some_and(|c| c.is_ascii_uppercase())
+        {
+            continue;
+        }
+        out.push(b[i]);
+    }
+    if out.len() < 2 {
+        out = format!("Tag_{out}");
     }
     out
 }
 
-fn ilst(meta: &mut Metadata, data: &[u8], b: &BoxHeader, keys: &[String], st: &mut State) {
+fn ilst(
+    meta: &mut Metadata,
+    data: &[u8],
+    b: &BoxHeader,
+    keys: &[(Vec<u8>, String)],
+    st: &mut State,
+) {
     for item in Boxes::range(data, b.start + b.header_len, b.end) {
         if meta.budget.exceeded() {
             return;
+        }
+        if &item.kind == b"----" {
+            itunes_info(meta, data, &item);
+            continue;
         }
         let Some((ty, v)) = item_data(data, &item) else {
             continue;
         };
         let idx = u32::from_be_bytes(item.kind) as usize;
         let name: String = if !keys.is_empty() && idx >= 1 && idx <= keys.len() {
-            key_name(&keys[idx - 1])
+            key_name(&keys[idx - 1].0, &keys[idx - 1].1)
         } else if let Some(n) = item_name(&item.kind) {
             n.to_string()
         } else {
@@ -1436,6 +1559,95 @@ fn ilst(meta: &mut Metadata, data: &[u8], b: &BoxHeader, keys: &[String], st: &m
             _ => {
                 // Binary (cover art, ...): ExifTool prints "(Binary data ...)", not compared.
             }
+        }
+    }
+}
+
+/// An iTunes "----" atom: mean/name/data triplet.
+fn itunes_info(meta: &mut Metadata, data: &[u8], item: &BoxHeader) {
+    let mut mean = None;
+    let mut name = None;
+    for c in Boxes::range(data, item.start + item.header_len, item.end) {
+        let p = c.payload(data);
+        match &c.kind {
+            b"mean" if p.len() > 4 => mean = Some(String::from_utf8_lossy(&p[4..]).into_owned()),
+            b"name" if p.len() > 4 => name = Some(String::from_utf8_lossy(&p[4..]).into_owned()),
+            b"data" => {
+                let (Some(m), Some(n)) = (&mean, &name) else {
+                    continue;
+                };
+                let key = if m == "com.apple.iTunes" {
+                    n.clone()
+                } else {
+                    format!("{m}/{n}")
+                };
+                let (tag, conv) = match key.as_str() {
+                    "Dynamic Range (DR)" => ("DynamicRange".to_string(), false),
+                    "Dynamic Range (R128)" => ("DynamicRangeR128".to_string(), false),
+                    "Peak Level (R128)" => ("PeakLevelR128".to_string(), false),
+                    "Peak Level (Sample)" => ("PeakLevelSample".to_string(), false),
+                    "Volume Level (R128)" => ("VolumeLevelR128".to_string(), false),
+                    "Volume Level (ReplayGain)" => ("ReplayVolumeLevel".to_string(), false),
+                    "iTunEXTC" => ("ContentRating".to_string(), false),
+                    "iTunNORM" => ("VolumeNormalization".to_string(), true),
+                    "iTunSMPB" => ("iTunSMPB".to_string(), true),
+                    "iTunes_CDDB_1" => ("CDDB1Info".to_string(), false),
+                    "iTunes_CDDB_TrackNumber" => ("CDDBTrackNumber".to_string(), false),
+                    "initialkey" => ("InitialKey".to_string(), false),
+                    "originaldate" => ("OriginalDate".to_string(), false),
+                    "originalyear" => ("OriginalYear".to_string(), false),
+                    "popularimeter" => ("Popularimeter".to_string(), false),
+                    "replaygain_track_gain" => ("ReplayTrackGain".to_string(), false),
+                    "replaygain_track_peak" => ("ReplayTrackPeak".to_string(), false),
+                    "~length" => ("Length".to_string(), false),
+                    "Encoding Params" | "iTunMOVI" | "tool" => continue,
+                    _ => (
+                        n.chars()
+                            .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                            .collect(),
+                        false,
+                    ),
+                };
+                if tag.is_empty() {
+                    continue;
+                }
+                let v = p.get(8..).unwrap_or(&[]);
+                if v.iter().any(|&b| !(0x20..=0x7e).contains(&b)) {
+                    continue; // binary
+                }
+                let mut s = String::from_utf8_lossy(v).into_owned();
+                if conv {
+                    // s/ 0+(\w)/ $1/g; s/^\s+//
+                    let mut out = String::new();
+                    let cs: Vec<char> = s.chars().collect();
+                    let mut i = 0;
+                    while i < cs.len() {
+                        if cs[i] == ' ' && cs.get(i + 1) == Some(&'0') {
+                            let mut j = i + 1;
+                            while j < cs.len() && cs[j] == '0' {
+                                j += 1;
+                            }
+                            let word = |c: char| c.is_alphanumeric() || c == '_';
+                            if j < cs.len() && word(cs[j]) {
+                                out.push(' ');
+                                i = j;
+                                continue;
+                            }
+                            if j - (i + 1) >= 2 {
+                                // the regex gives one zero back to match \w
+                                out.push(' ');
+                                i = j - 1;
+                                continue;
+                            }
+                        }
+                        out.push(cs[i]);
+                        i += 1;
+                    }
+                    s = out.trim_start().to_string();
+                }
+                meta.set(G, &tag, json_str(&s));
+            }
+            _ => {}
         }
     }
 }

@@ -285,3 +285,44 @@ fn garbage_sizes_do_not_panic() {
         d[i] = saved;
     }
 }
+
+#[test]
+fn key_names_like_exiftool() {
+    assert_eq!(key_name(b"mdta", "com.apple.quicktime.make"), "Make");
+    assert_eq!(
+        key_name(
+            b"mdta",
+            "com.apple.quicktime.full-frame-rate-playback-intent"
+        ),
+        "Full-frame-rate-playback-intent"
+    );
+    assert_eq!(
+        key_name(b"mdta", "com.apple.quicktime.content.identifier"),
+        "ContentIdentifier"
+    );
+    assert_eq!(key_name(b"mdta", "com.android.version"), "AndroidVersion");
+    assert_eq!(key_name(b"mdta", "com.apple.quicktime.my_key"), "MyKey");
+}
+
+#[test]
+fn itunes_freeform_atoms() {
+    let data_box = |v: &[u8]| {
+        let mut d = be32v(&[1, 0]);
+        d.extend_from_slice(v);
+        bx(b"data", &d)
+    };
+    let free = [
+        fbx(b"mean", 0, 0, b"com.apple.iTunes"),
+        fbx(b"name", 0, 0, b"iTunSMPB"),
+        data_box(b" 00000000 00000840 000001F4 0000000000219E0C 00000000 00000000"),
+    ]
+    .concat();
+    let ilst = bx(b"ilst", &bx(b"----", &free));
+    let meta_box = fbx(b"meta", 0, 0, &[hdlr_box(b"mdir", b""), ilst].concat());
+    let d = [bx(b"moov", &bx(b"udta", &meta_box))].concat();
+    let m = run(&d);
+    assert_eq!(
+        m.get("quicktime", "iTunSMPB"),
+        Some(&json!("0 840 1F4 219E0C 0 0"))
+    );
+}
