@@ -460,7 +460,16 @@ pub(crate) fn id3v2_frames(meta: &mut Metadata, ver: u8, body: &[u8]) {
             break;
         };
         off += len;
-        let Some(name) = frame_name(ver, &id) else {
+        // frames of the other 2.3/2.4 version are accepted too (ExifTool warns)
+        let other = match ver {
+            3 => 4,
+            4 => 3,
+            v => v,
+        };
+        let Some(name) = frame_name(ver, &id).or_else(|| frame_name(other, &id)) else {
+            if id == "PRIV" {
+                private_frame(meta, raw);
+            }
             continue;
         };
         let (mut compress, mut encrypt, mut group, mut unsync, mut datalen) =
@@ -508,6 +517,56 @@ pub(crate) fn id3v2_frames(meta: &mut Metadata, ver: u8, body: &[u8]) {
             val = out;
         }
         frame(meta, &id, name, &val);
+    }
+}
+
+/// A PRIV frame: owner identifier, NUL, data.
+fn private_frame(meta: &mut Metadata, val: &[u8]) {
+    let (owner, data) = match val.iter().position(|&b| b == 0) {
+        Some(z) => (&val[..z], &val[z + 1..]),
+        None => (&[][..], val),
+    };
+    let owner = String::from_utf8_lossy(owner).into_owned();
+    let guid = |d: &[u8]| -> Option<String> {
+        if d.len() != 16 {
+            return None;
+        }
+        let a = u32::from_le_bytes([d[0], d[1], d[2], d[3]]);
+        let b = u16::from_le_bytes([d[4], d[5]]);
+        let c = u16::from_le_bytes([d[6], d[7]]);
+        let rest: String = d[8..].iter().map(|x| format!("{x:02X}")).collect();
+        Some(format!("{a:08X}-{b:04X}-{c:04X}-{}-{}", &rest[..4], &rest[4..]))
+    };
+    match owner.as_str() {
+        "XMP" => crate::formats::xmp::parse(meta, data),
+        "PeakValue" | "AverageLevel" => {
+            if data.len() == 4 {
+                let v = u32::from_le_bytes([data[0], data[1], data[2], data[3]]);
+                meta.set(G, &owner, v as u64);
+            }
+        }
+        "WM/WMContentID" | "WM/WMCollectionID" | "WM/WMCollectionGroupID" | "WM/MediaClassPrimaryID"
+        | "WM/MediaClassSecondaryID" => {
+            let name = match owner.as_str() {
+                "WM/WMContentID" => "WM_ContentID",
+                "WM/WMCollectionID" => "WM_CollectionID",
+                "WM/WMCollectionGroupID" => "WM_CollectionGroupID",
+                "WM/MediaClassPrimaryID" => "WM_MediaClassPrimaryID",
+                _ => "WM_MediaClassSecondaryID",
+            };
+            if let Some(g) = guid(data) {
+                meta.set(G, name, g);
+            }
+        }
+        "WM/Provider" => {
+            let u: Vec<u16> = data
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect();
+            let s = String::from_utf16_lossy(&u);
+            meta.set(G, "WM_Provider", json_str(s.trim_end_matches('\0')));
+        }
+        _ => {} // binary data: ExifTool prints "(Binary data ...)"
     }
 }
 
