@@ -535,17 +535,22 @@ fn private_frame(meta: &mut Metadata, val: &[u8]) {
         let b = u16::from_le_bytes([d[4], d[5]]);
         let c = u16::from_le_bytes([d[6], d[7]]);
         let rest: String = d[8..].iter().map(|x| format!("{x:02X}")).collect();
-        Some(format!("{a:08X}-{b:04X}-{c:04X}-{}-{}", &rest[..4], &rest[4..]))
+        Some(format!(
+            "{a:08X}-{b:04X}-{c:04X}-{}-{}",
+            &rest[..4],
+            &rest[4..]
+        ))
     };
     match owner.as_str() {
         "XMP" => crate::formats::xmp::parse(meta, data),
-        "PeakValue" | "AverageLevel" => {
-            if data.len() == 4 {
-                let v = u32::from_le_bytes([data[0], data[1], data[2], data[3]]);
-                meta.set(G, &owner, v as u64);
-            }
+        "PeakValue" | "AverageLevel" if data.len() == 4 => {
+            let v = u32::from_le_bytes([data[0], data[1], data[2], data[3]]);
+            meta.set(G, &owner, v as u64);
         }
-        "WM/WMContentID" | "WM/WMCollectionID" | "WM/WMCollectionGroupID" | "WM/MediaClassPrimaryID"
+        "WM/WMContentID"
+        | "WM/WMCollectionID"
+        | "WM/WMCollectionGroupID"
+        | "WM/MediaClassPrimaryID"
         | "WM/MediaClassSecondaryID" => {
             let name = match owner.as_str() {
                 "WM/WMContentID" => "WM_ContentID",

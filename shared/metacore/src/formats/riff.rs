@@ -184,7 +184,11 @@ fn bext(meta: &mut Metadata, b: &[u8]) {
     }
     if let Some(v) = b.get(602..) {
         let end = v.iter().position(|&c| c == 0).unwrap_or(v.len());
-        meta.set(G, "CodingHistory", json_str(&String::from_utf8_lossy(&v[..end])));
+        meta.set(
+            G,
+            "CodingHistory",
+            json_str(&String::from_utf8_lossy(&v[..end])),
+        );
     }
 }
 

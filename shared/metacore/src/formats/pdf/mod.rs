@@ -9,8 +9,11 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
+mod crypt;
+
 use crate::formats::quicktime::conv::json_str;
 use crate::model::Metadata;
+use crypt::Crypt;
 use serde_json::Value;
 
 const G: &str = "pdf";
@@ -351,6 +354,26 @@ struct Pdf<'a> {
     /// Decoded object streams, by object number.
     objstm: HashMap<u32, Vec<u8>>,
     fetches: usize,
+    /// Generation numbers of the objects read so far (for decryption keys).
+    gens: HashMap<u32, u32>,
+    crypt: Option<Crypt>,
+}
+
+/// Decrypts every string inside `o` (an object read from the file, not from an object stream).
+fn decrypt_strings(c: &Crypt, num: u32, gen: u32, o: &mut Obj, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match o {
+        Obj::Str(s) => *s = c.decrypt(num, gen, s),
+        Obj::Array(a) => a
+            .iter_mut()
+            .for_each(|x| decrypt_strings(c, num, gen, x, depth + 1)),
+        Obj::Dict(d) | Obj::Stream(d, _, _) => d
+            .iter_mut()
+            .for_each(|(_, x)| decrypt_strings(c, num, gen, x, depth + 1)),
+        _ => {}
+    }
 }
 
 impl<'a> Pdf<'a> {
@@ -361,13 +384,22 @@ impl<'a> Pdf<'a> {
             return None;
         }
         match *self.xref.get(&n)? {
-            XEntry::Offset(off) => self.object_at(off, depth),
+            XEntry::Offset(off) => {
+                let mut o = self.object_at(off, depth)?;
+                if let Some(c) = &self.crypt {
+                    if c.strings {
+                        let g = self.gens.get(&n).copied().unwrap_or(0);
+                        decrypt_strings(c, n, g, &mut o, 0);
+                    }
+                }
+                Some(o)
+            }
             XEntry::InStream(sn, idx) => {
                 if !self.objstm.contains_key(&sn) {
                     let Some(Obj::Stream(d, s, _)) = self.fetch(sn, depth + 1) else {
                         return None;
                     };
-                    let raw = self.stream_data(&d, s, depth + 1)?;
+                    let raw = self.stream_data(&d, s, depth + 1, Some(sn))?;
                     self.objstm.insert(sn, raw);
                 }
                 let buf = self.objstm.get(&sn)?.clone();
@@ -408,6 +440,16 @@ impl<'a> Pdf<'a> {
             return None;
         }
         lx.pos += 3;
+        if let (Some(n), Some(g)) = (
+            std::str::from_utf8(a)
+                .ok()
+                .and_then(|x| x.parse::<u32>().ok()),
+            std::str::from_utf8(b)
+                .ok()
+                .and_then(|x| x.parse::<u32>().ok()),
+        ) {
+            self.gens.insert(n, g);
+        }
         let o = lx.object(0)?;
         if let Obj::Stream(d, start, _) = o {
             let len = match get(&d, "Length") {
@@ -439,7 +481,14 @@ impl<'a> Pdf<'a> {
     }
 
     /// Decoded stream data (FlateDecode with an optional PNG predictor; unfiltered data as is).
-    fn stream_data(&mut self, d: &Dict, start: usize, depth: usize) -> Option<Vec<u8>> {
+    /// `owner` is the stream's object number when it may be encrypted.
+    fn stream_data(
+        &mut self,
+        d: &Dict,
+        start: usize,
+        depth: usize,
+        owner: Option<u32>,
+    ) -> Option<Vec<u8>> {
         let end = match self.xref_len_hint(d, start, depth) {
             Some(e) => e,
             None => find(self.data, b"endstream", start).unwrap_or(self.data.len()),
@@ -457,6 +506,12 @@ impl<'a> Pdf<'a> {
             _ => Vec::new(),
         };
         let mut buf = raw.to_vec();
+        if let (Some(c), Some(n)) = (&self.crypt, owner) {
+            if c.streams {
+                let g = self.gens.get(&n).copied().unwrap_or(0);
+                buf = c.decrypt(n, g, &buf);
+            }
+        }
         for f in &filters {
             match f.as_str() {
                 "FlateDecode" | "Fl" => {
@@ -610,6 +665,8 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
         xref: HashMap::new(),
         objstm: HashMap::new(),
         fetches: 0,
+        gens: HashMap::new(),
+        crypt: None,
     };
     let trailers = read_xref(meta, &mut pdf, base);
     let trailers = if trailers.is_empty() {
@@ -618,12 +675,29 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
     } else {
         trailers
     };
-    if trailers
+    let enc = trailers
         .iter()
-        .any(|t| get(t, "Encrypt").is_some_and(|e| *e != Obj::Null))
-    {
-        meta.set(G, "Encryption", "Encrypted");
-        meta.warn("Encrypted PDF strings are not decrypted");
+        .find_map(|t| get(t, "Encrypt").filter(|e| **e != Obj::Null).cloned());
+    if let Some(e) = enc {
+        let id0 = trailers.iter().find_map(|t| match get(t, "ID") {
+            Some(Obj::Array(a)) => match a.first() {
+                Some(Obj::Str(s)) => Some(s.clone()),
+                _ => None,
+            },
+            _ => None,
+        });
+        match pdf.resolve(&e, 0) {
+            Some(Obj::Dict(ed)) => {
+                if let Err(msg) = init_crypt(meta, &mut pdf, &ed, id0.as_deref()) {
+                    meta.warn(msg);
+                    return;
+                }
+            }
+            _ => {
+                meta.warn("Error loading Encrypt object");
+                return;
+            }
+        }
     }
     let mut done_info = false;
     let mut done_root = false;
@@ -648,6 +722,134 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
                 _ => {}
             }
         }
+    }
+}
+
+/// Reads the Encrypt dictionary like ExifTool's DecryptInit: prints Encryption and UserAccess
+/// and derives the key for the empty user password.
+fn init_crypt(
+    meta: &mut Metadata,
+    pdf: &mut Pdf,
+    e: &Dict,
+    id0: Option<&[u8]>,
+) -> Result<(), String> {
+    let name = |o: Option<&Obj>| match o {
+        Some(Obj::Name(n)) => Some(n.clone()),
+        _ => None,
+    };
+    let Some(filt) = name(get(e, "Filter")) else {
+        return Err("Encrypt dictionary has no Filter!".into());
+    };
+    let v = num_u(get(e, "V")).unwrap_or(0) as u32;
+    let r = num_u(get(e, "R"));
+    let mut enc = format!("{filt} V{v}");
+    if filt == "Standard" {
+        enc.push_str(&format!(".{}", r.unwrap_or(0)));
+    }
+    if let Some(sf) = name(get(e, "SubFilter")) {
+        enc.push_str(&format!(" ({sf})"));
+    }
+    let len_bits = num_u(get(e, "Length")).unwrap_or(40) as u32;
+    if filt == "Standard" {
+        enc.push_str(&format!(" ({len_bits}-bit)"));
+    }
+    meta.set(G, "Encryption", enc);
+    if filt != "Standard" {
+        return Err(format!("Encryption filter {filt} currently not supported"));
+    }
+    let Some(r) = r else {
+        return Err("Standard security handler missing revision".into());
+    };
+    let str_of = |o: Option<&Obj>| match o {
+        Some(Obj::Str(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let (Some(o), Some(u), Some(Obj::Num(p))) =
+        (str_of(get(e, "O")), str_of(get(e, "U")), get(e, "P"))
+    else {
+        return Err("Incomplete Encrypt specification".into());
+    };
+    let p: i64 = p.parse().unwrap_or(0);
+    let access = p & 0x0f3c;
+    let bits = [
+        (2, "Print"),
+        (3, "Modify"),
+        (4, "Copy"),
+        (5, "Annotate"),
+        (8, "Fill forms"),
+        (9, "Extract"),
+        (10, "Assemble"),
+        (11, "Print high-res"),
+    ];
+    let names: Vec<&str> = bits
+        .iter()
+        .filter(|(b, _)| access & (1 << b) != 0)
+        .map(|(_, n)| *n)
+        .collect();
+    meta.set(
+        G,
+        "UserAccess",
+        if names.is_empty() {
+            "(none)".to_string()
+        } else {
+            names.join(", ")
+        },
+    );
+    let (mut strings, mut streams, mut aes) = (true, true, false);
+    match v {
+        1 | 2 => {}
+        4 => {
+            let f = |k: &str| name(get(e, k));
+            let sf = f("StrF");
+            let tf = f("StmF");
+            strings = sf.as_deref().is_some_and(|x| x != "Identity");
+            streams = tf.as_deref().is_some_and(|x| x != "Identity");
+            for x in [&sf, &tf].into_iter().flatten() {
+                if x != "Identity" && x != "StdCF" {
+                    return Err(format!("Unsupported encryption /{x}"));
+                }
+            }
+            if strings || streams {
+                let cfm = match get(e, "CF") {
+                    Some(Obj::Dict(cf)) => match get(cf, "StdCF") {
+                        Some(Obj::Dict(std)) => name(get(std, "CFM")),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                match cfm.as_deref() {
+                    Some("V2") => {}
+                    Some("AESV2") => aes = true,
+                    Some(m) => return Err(format!("Unsupported encryption method /{m}")),
+                    None => return Err("Missing or invalid Encrypt StdCF entry".into()),
+                }
+            }
+        }
+        _ => return Err(format!("Encryption version {v} currently not supported")),
+    }
+    let Some(id0) = id0 else {
+        return Err("Can't decrypt (no document ID)".into());
+    };
+    let encrypt_metadata = !matches!(get(e, "EncryptMetadata"), Some(Obj::Bool(false)));
+    let params = crypt::Params {
+        v,
+        r: r as u32,
+        length_bits: len_bits,
+        o: &o,
+        u: &u,
+        p,
+        id0,
+        encrypt_metadata,
+        aes,
+        strings,
+        streams,
+    };
+    match Crypt::new(&params) {
+        Some(c) => {
+            pdf.crypt = Some(c);
+            Ok(())
+        }
+        None => Err("Document is password protected (use Password option)".into()),
     }
 }
 
@@ -786,7 +988,7 @@ fn xref_stream(pdf: &mut Pdf, d: &Dict, start: usize) {
         Some(Obj::Array(a)) => a.iter().filter_map(|o| num_u(Some(o))).collect(),
         _ => vec![0, size],
     };
-    let Some(buf) = pdf.stream_data(d, start, 0) else {
+    let Some(buf) = pdf.stream_data(d, start, 0, None) else {
         return;
     };
     let esize: usize = w.iter().sum();
@@ -1154,7 +1356,11 @@ fn root(meta: &mut Metadata, pdf: &mut Pdf, d: &Dict) {
                 if let Some(Obj::Stream(sd, start, _)) = pdf.resolve(v, 0) {
                     let xml = matches!(get(&sd, "Subtype"), Some(Obj::Name(n)) if n == "XML");
                     if xml {
-                        if let Some(buf) = pdf.stream_data(&sd, start, 0) {
+                        let owner = match v {
+                            Obj::Ref(n, _) if pdf.crypt.as_ref().is_none_or(|c| c.meta) => Some(*n),
+                            _ => None,
+                        };
+                        if let Some(buf) = pdf.stream_data(&sd, start, 0, owner) {
                             crate::formats::xmp::parse(meta, &buf);
                         }
                     }
