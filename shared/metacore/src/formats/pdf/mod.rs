@@ -1492,6 +1492,70 @@ mod tests {
     }
 
     #[test]
+    fn decrypts_rc4_with_empty_user_password() {
+        use super::crypt::{md5, rc4};
+        const PAD: [u8; 32] = [
+            0x28, 0xBF, 0x4E, 0x5E, 0x4E, 0x75, 0x8A, 0x41, 0x64, 0x00, 0x4E, 0x56, 0xFF, 0xFA,
+            0x01, 0x08, 0x2E, 0x2E, 0x00, 0xB6, 0xD0, 0x68, 0x3E, 0x80, 0x2F, 0x0C, 0xA9, 0xFE,
+            0x64, 0x53, 0x69, 0x7A,
+        ];
+        let o = [0x11u8; 32];
+        let id = b"0123456789abcdef";
+        let p: i32 = -44;
+        let mut b = PAD.to_vec();
+        b.extend_from_slice(&o);
+        b.extend_from_slice(&p.to_le_bytes());
+        b.extend_from_slice(id);
+        let key = md5(&b)[..5].to_vec();
+        let u = rc4(&key, &PAD);
+        let mut ok = key.clone();
+        ok.extend_from_slice(&[3, 0, 0, 0, 0]);
+        let title = rc4(&md5(&ok)[..10], b"Secret Title");
+        let hex = |v: &[u8]| v.iter().map(|x| format!("{x:02X}")).collect::<String>();
+        let objs = [
+            "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+            "<< /Type /Pages /Kids [] /Count 1 >>".to_string(),
+            format!("<< /Title <{}> >>", hex(&title)),
+            format!(
+                "<< /Filter /Standard /V 1 /R 2 /O <{}> /U <{}> /P {p} >>",
+                hex(&o),
+                hex(&u)
+            ),
+        ];
+        let mut out = b"%PDF-1.4\n".to_vec();
+        let mut offs = Vec::new();
+        for (i, ob) in objs.iter().enumerate() {
+            offs.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n{ob}\nendobj\n", i + 1).as_bytes());
+        }
+        let x = out.len();
+        out.extend_from_slice(b"xref\n0 5\n0000000000 65535 f \n");
+        for o in offs {
+            out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(format!("trailer\n<< /Size 5 /Root 1 0 R /Info 3 0 R /Encrypt 4 0 R /ID [<{}> <{}>] >>\nstartxref\n{x}\n%%EOF\n", hex(id), hex(id)).as_bytes());
+        let m = run(&out);
+        assert_eq!(
+            m.get("pdf", "Encryption"),
+            Some(&json!("Standard V1.2 (40-bit)"))
+        );
+        assert_eq!(
+            m.get("pdf", "UserAccess"),
+            Some(&json!(
+                "Print, Copy, Fill forms, Extract, Assemble, Print high-res"
+            ))
+        );
+        assert_eq!(m.get("pdf", "Title"), Some(&json!("Secret Title")));
+        // a wrong /U means a user password is needed: nothing past the header is read
+        let bad: Vec<u8> = String::from_utf8_lossy(&out)
+            .replace(&hex(&u), &"AB".repeat(32))
+            .into_bytes();
+        let m = run(&bad);
+        assert!(m.get("pdf", "Title").is_none());
+        assert!(m.warnings.iter().any(|w| w.contains("password")));
+    }
+
+    #[test]
     fn names_and_dates() {
         assert_eq!(new_tag_name("SourceModified"), "SourceModified");
         assert_eq!(new_tag_name("my key"), "MyKey");
