@@ -825,7 +825,19 @@ fn init_crypt(
                 }
             }
         }
+        5 => {
+            aes = true;
+            let f = |k: &str| name(get(e, k));
+            let sf = f("StrF");
+            let tf = f("StmF");
+            strings = sf.as_deref().is_some_and(|x| x != "Identity");
+            streams = tf.as_deref().is_some_and(|x| x != "Identity");
+        }
         _ => return Err(format!("Encryption version {v} currently not supported")),
+    }
+    let ue = str_of(get(e, "UE")).unwrap_or_default();
+    if v == 5 && ue.len() != 32 {
+        return Err("Invalid Encrypt UE entry".into());
     }
     let Some(id0) = id0 else {
         return Err("Can't decrypt (no document ID)".into());
@@ -843,6 +855,7 @@ fn init_crypt(
         aes,
         strings,
         streams,
+        ue: &ue,
     };
     match Crypt::new(&params) {
         Some(c) => {
