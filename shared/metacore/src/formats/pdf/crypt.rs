@@ -729,6 +729,48 @@ mod tests {
     }
 
     #[test]
+    fn revision6_key_and_strings() {
+        let cbc_encrypt = |key: &[u8], iv: &[u8; 16], data: &[u8]| {
+            let aes = Aes::new(key).unwrap();
+            let mut prev = *iv;
+            let mut out = Vec::new();
+            for block in data.chunks_exact(16) {
+                let mut st: [u8; 16] = core::array::from_fn(|i| block[i] ^ prev[i]);
+                aes.encrypt_block(&mut st);
+                prev = st;
+                out.extend_from_slice(&st);
+            }
+            out
+        };
+        let file_key: Vec<u8> = (100..132).collect();
+        let (vsalt, ksalt) = (b"vsalt123", b"ksalt456");
+        let mut u = hash_r6(6, b"", vsalt, &[]).unwrap();
+        u.extend_from_slice(vsalt);
+        u.extend_from_slice(ksalt);
+        let ue = cbc_encrypt(&hash_r6(6, b"", ksalt, &[]).unwrap(), &[0; 16], &file_key);
+        assert_eq!(key_r6(6, &u, &ue).unwrap(), file_key);
+        let iv = [7u8; 16];
+        let mut pt = b"Hello AES-256".to_vec();
+        let pad = 16 - pt.len() % 16;
+        pt.extend(std::iter::repeat_n(pad as u8, pad));
+        let mut enc = iv.to_vec();
+        enc.extend(cbc_encrypt(&file_key, &iv, &pt));
+        let c = Crypt {
+            key: file_key,
+            aes: true,
+            aes256: true,
+            strings: true,
+            streams: true,
+            meta: true,
+        };
+        assert_eq!(c.decrypt(1, 0, &enc), b"Hello AES-256");
+        // a wrong validation hash means a password is needed
+        let mut bad = u.clone();
+        bad[0] ^= 1;
+        assert!(key_r6(6, &bad, &ue).is_none());
+    }
+
+    #[test]
     fn aes_vector() {
         // FIPS-197 C.1: key 000102..0f, plaintext 00112233..ff
         let key: [u8; 16] = core::array::from_fn(|i| i as u8);
