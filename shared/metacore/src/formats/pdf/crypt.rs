@@ -95,24 +95,27 @@ fn gmul(mut a: u8, mut b: u8) -> u8 {
 }
 
 fn sboxes() -> ([u8; 256], [u8; 256]) {
+    // exp/log tables for generator 3 give the multiplicative inverses in O(256)
+    let mut exp = [0u8; 256];
+    let mut log = [0u8; 256];
+    let mut x = 1u8;
+    for i in 0..255 {
+        exp[i] = x;
+        log[x as usize] = i as u8;
+        x = gmul(x, 3);
+    }
     let mut sbox = [0u8; 256];
     let mut inv = [0u8; 256];
-    #[allow(clippy::needless_range_loop)]
-    for x in 0..256usize {
-        // multiplicative inverse in GF(2^8)
-        let mut y = 0u8;
-        if x != 0 {
-            for c in 1..=255u8 {
-                if gmul(x as u8, c) == 1 {
-                    y = c;
-                    break;
-                }
-            }
-        }
+    for (i, slot) in sbox.iter_mut().enumerate() {
+        let y = if i == 0 {
+            0
+        } else {
+            exp[(255 - log[i] as usize) % 255]
+        };
         let s =
             y ^ y.rotate_left(1) ^ y.rotate_left(2) ^ y.rotate_left(3) ^ y.rotate_left(4) ^ 0x63;
-        sbox[x] = s;
-        inv[s as usize] = x as u8;
+        *slot = s;
+        inv[s as usize] = i as u8;
     }
     (sbox, inv)
 }
