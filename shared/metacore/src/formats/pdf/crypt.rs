@@ -99,8 +99,8 @@ fn sboxes() -> ([u8; 256], [u8; 256]) {
     let mut exp = [0u8; 256];
     let mut log = [0u8; 256];
     let mut x = 1u8;
-    for i in 0..255 {
-        exp[i] = x;
+    for (i, e) in exp.iter_mut().enumerate().take(255) {
+        *e = x;
         log[x as usize] = i as u8;
         x = gmul(x, 3);
     }
