@@ -213,6 +213,7 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
     let mut stack: Vec<Frame> = Vec::new();
     let mut tag_stack: Vec<SimpleTag> = Vec::new();
     let mut timecode_scale: Option<u64> = None;
+    let mut raw_duration: Option<f64> = None;
     let mut track_type: Option<u64> = None;
     let mut track_types: Vec<u64> = Vec::new();
     let mut width = 0u64;
@@ -411,11 +412,9 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
                 Value::String(format!("{} ms", perl_num(v as f64 / 1e9 * 1000.0)))
             }
             (Conv::Duration, _) => {
-                let f = val.as_f64().unwrap_or(0.0);
-                match timecode_scale {
-                    Some(ts) if ts != 0 => Value::String(duration(f * ts as f64 / 1e9)),
-                    _ => val.clone(),
-                }
+                // converted at the end with the last TimecodeScale (ExifTool's ValueConv)
+                raw_duration = val.as_f64();
+                continue;
             }
             (Conv::DefaultDuration, Some(v)) => {
                 if track_type == Some(1) {
@@ -478,6 +477,13 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
             meta.set("file", "FileTypeExtension", "mks");
             meta.set("file", "MIMEType", "application/x-matroska");
         }
+    }
+    if let Some(f) = raw_duration {
+        let v = match timecode_scale {
+            Some(ts) if ts != 0 => Value::String(duration(f * ts as f64 / 1e9)),
+            _ => num(f),
+        };
+        meta.set(G, "Duration", v);
     }
     if width > 0 && height > 0 {
         add_image_size(meta, width, height);
