@@ -33,11 +33,36 @@ struct State {
     width: u64,
     height: u64,
     boxes: usize,
+    /// Language-variant tags found, as (variant name, default name), for ExifTool's
+    /// "fill in missing defaults for alternate language tags".
+    lang_tags: Vec<(String, String)>,
+    major_brand: Option<[u8; 4]>,
+    has_soun: bool,
+    has_vide: bool,
 }
 
 pub fn parse(meta: &mut Metadata, data: &[u8]) {
     let mut st = State::default();
     walk(meta, data, 0, data.len(), 0, &mut st, Ctx::Top);
+    for (variant, base) in std::mem::take(&mut st.lang_tags) {
+        if meta.get(G, &base).is_none() {
+            if let Some(v) = meta.get(G, &variant).cloned() {
+                meta.set(G, &base, v);
+            }
+        }
+    }
+    // an "iso*"/"dash" MP4 with sound but no video is an M4A
+    if st.has_soun
+        && !st.has_vide
+        && st
+            .major_brand
+            .is_some_and(|b| b.starts_with(b"iso") || b.starts_with(b"dash"))
+        && meta.get("file", "FileType").and_then(|v| v.as_str()) == Some("MP4")
+    {
+        meta.set("file", "FileType", "M4A");
+        meta.set("file", "FileTypeExtension", "m4a");
+        meta.set("file", "MIMEType", "audio/mp4");
+    }
     // Composite tags ExifTool derives from QuickTime tags.
     if st.width > 0 && st.height > 0 {
         add_image_size(meta, st.width, st.height);
@@ -88,7 +113,12 @@ fn walk(
         let p = b.payload(data);
         let pstart = b.start + b.header_len;
         match (ctx, &b.kind) {
-            (Ctx::Top, b"ftyp") => ftyp(meta, p),
+            (Ctx::Top, b"ftyp") => {
+                if let Some(b) = p.get(0..4) {
+                    st.major_brand = Some([b[0], b[1], b[2], b[3]]);
+                }
+                ftyp(meta, p)
+            }
             (Ctx::Top, b"moov") => walk(meta, data, pstart, b.end, depth + 1, st, Ctx::Moov),
             (Ctx::Top, b"mdat") => {
                 let declared = declared_size(data, &b);
@@ -447,46 +477,195 @@ fn tkhd(meta: &mut Metadata, p: &[u8], st: &mut State) {
     }
 }
 
+/// Font.pm's Macintosh language codes.
+fn mac_lang(code: u16) -> Option<&'static str> {
+    Some(match code {
+        0 => "en",
+        1 => "fr",
+        2 => "de",
+        3 => "it",
+        4 => "nl-NL",
+        5 => "sv",
+        6 => "es",
+        7 => "da",
+        8 => "pt",
+        9 => "no",
+        10 => "he",
+        11 => "ja",
+        12 => "ar",
+        13 => "fi",
+        14 => "el",
+        15 => "is",
+        16 => "mt",
+        17 => "tr",
+        18 => "hr",
+        19 => "zh-TW",
+        20 => "ur",
+        21 => "hi",
+        22 => "th",
+        23 => "ko",
+        24 => "lt",
+        25 => "pl",
+        26 => "hu",
+        27 => "et",
+        28 => "lv",
+        29 => "smi",
+        30 => "fo",
+        31 => "fa",
+        32 => "ru",
+        33 => "zh-CN",
+        34 => "nl-BE",
+        35 => "ga",
+        36 => "sq",
+        37 => "ro",
+        38 => "cs",
+        39 => "sk",
+        40 => "sl",
+        41 => "yi",
+        42 => "sr",
+        43 => "mk",
+        44 => "bg",
+        45 => "uk",
+        46 => "be",
+        47 => "uz",
+        48 => "kk",
+        49 => "az",
+        50 => "az",
+        51 => "hy",
+        52 => "ka",
+        53 => "ro",
+        54 => "ky",
+        55 => "tg",
+        56 => "tk",
+        57 => "mn-MN",
+        58 => "mn-CN",
+        59 => "ps",
+        60 => "ku",
+        61 => "ks",
+        62 => "sd",
+        63 => "bo",
+        64 => "ne",
+        65 => "sa",
+        66 => "mr",
+        67 => "bn",
+        68 => "as",
+        69 => "gu",
+        70 => "pa",
+        71 => "or",
+        72 => "ml",
+        73 => "kn",
+        74 => "ta",
+        75 => "te",
+        76 => "si",
+        77 => "my",
+        78 => "km",
+        79 => "lo",
+        80 => "vi",
+        81 => "id",
+        82 => "tl",
+        83 => "ms-MY",
+        84 => "ms-BN",
+        85 => "am",
+        86 => "ti",
+        87 => "om",
+        88 => "so",
+        89 => "sw",
+        90 => "rw",
+        91 => "rn",
+        92 => "ny",
+        93 => "mg",
+        94 => "eo",
+        128 => "cy",
+        129 => "eu",
+        130 => "ca",
+        131 => "la",
+        132 => "qu",
+        133 => "gn",
+        134 => "ay",
+        135 => "tt",
+        136 => "ug",
+        137 => "dz",
+        138 => "jv",
+        139 => "su",
+        140 => "gl",
+        141 => "af",
+        142 => "br",
+        144 => "gd",
+        145 => "gv",
+        146 => "ga",
+        147 => "to",
+        148 => "el",
+        149 => "kl",
+        150 => "az",
+        _ => return None,
+    })
+}
+
 fn mac_language(code: u16) -> String {
-    const NAMES: [&str; 33] = [
-        "English",
-        "French",
-        "German",
-        "Italian",
-        "Dutch",
-        "Swedish",
-        "Spanish",
-        "Danish",
-        "Portuguese",
-        "Norwegian",
-        "Hebrew",
-        "Japanese",
-        "Arabic",
-        "Finnish",
-        "Greek",
-        "Icelandic",
-        "Maltese",
-        "Turkish",
-        "Croatian",
-        "Chinese (Traditional)",
-        "Urdu",
-        "Hindi",
-        "Thai",
-        "Korean",
-        "Lithuanian",
-        "Polish",
-        "Hungarian",
-        "Estonian",
-        "Latvian",
-        "Sami",
-        "Faroese",
-        "Farsi/Persian",
-        "Russian",
-    ];
-    NAMES
-        .get(code as usize)
-        .map(|s| s.to_string())
+    mac_lang(code)
+        .map(str::to_string)
         .unwrap_or_else(|| format!("Unknown ({code})"))
+}
+
+/// ExifTool's UnpackLang: a packed ISO 639-2 code, `None` for the default (und/eng).
+fn unpack_lang(l: u16) -> Option<String> {
+    if l == 0 {
+        return None;
+    }
+    let s: String = [10u16, 5, 0]
+        .iter()
+        .map(|sh| (((l >> sh) & 0x1f) as u8 + 0x60) as char)
+        .collect();
+    if s.chars().all(|c| c.is_ascii_lowercase()) {
+        if s == "und" || s == "eng" {
+            None
+        } else {
+            Some(s)
+        }
+    } else {
+        Some("err".into())
+    }
+}
+
+/// Decodes a QuickTime international text entry and its language suffix.
+fn itext(str_raw: &[u8], lang: u16) -> (String, Option<String>) {
+    if (lang < 0x400 || lang == 0x7fff) && !str_raw.starts_with(&[0xfe, 0xff]) {
+        let l = match lang {
+            0 => None,
+            0x7fff => Some("un".to_string()),
+            n => {
+                Some(mac_lang(n).map(str::to_string).unwrap_or_default()).filter(|x| !x.is_empty())
+            }
+        };
+        (text_trim_nulls(str_raw), l)
+    } else {
+        let l = unpack_lang(lang & 0x7fff);
+        let s = if let Some(u) = str_raw.strip_prefix(&[0xfe, 0xff]) {
+            let w: Vec<u16> = u
+                .chunks_exact(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16_lossy(&w)
+                .trim_end_matches('\0')
+                .to_string()
+        } else {
+            text_trim_nulls(str_raw)
+        };
+        (s, l)
+    }
+}
+
+/// UTF-8 (else Latin-1) text with trailing NULs removed (not truncated at the first NUL).
+fn text_trim_nulls(raw: &[u8]) -> String {
+    let mut end = raw.len();
+    while end > 0 && raw[end - 1] == 0 {
+        end -= 1;
+    }
+    let r = &raw[..end];
+    match std::str::from_utf8(r) {
+        Ok(s) => s.to_string(),
+        Err(_) => r.iter().map(|&b| b as char).collect(),
+    }
 }
 
 fn mdhd(meta: &mut Metadata, p: &[u8], st: &mut State) {
@@ -593,6 +772,12 @@ fn hdlr(meta: &mut Metadata, p: &[u8], st: &mut State, track: bool) {
         }
     }
     if let Some(t) = p.get(8..12) {
+        if t == b"soun" {
+            st.has_soun = true;
+        }
+        if t == b"vide" {
+            st.has_vide = true;
+        }
         if track && t != b"alis" && t != b"url " {
             st.handler.copy_from_slice(t);
             if t == b"vide" && !st.rotation_done {
@@ -1050,17 +1235,39 @@ fn user_data(meta: &mut Metadata, kind: &[u8; 4], p: &[u8], st: &mut State) {
             b"TSZ" => "StartTimeSampleSize",
             _ => return,
         };
-        // Either a list of (length, language, text) records or plain text.
-        let s = match (be16(p, 0), be16(p, 2)) {
-            (Some(len), Some(_lang)) if 4 + len as usize <= p.len() && len > 0 => {
-                text(&p[4..4 + len as usize])
+        // A list of (length, language, text) records.
+        let size = p.len();
+        let mut pos = 0usize;
+        let mut first = true;
+        while pos + 4 <= size {
+            let (Some(l), Some(lang)) = (be16(p, pos), be16(p, pos + 2)) else {
+                break;
+            };
+            pos += 4;
+            let mut len = l as usize;
+            if pos + len > size {
+                if len < 4 || pos + len - 4 > size {
+                    break;
+                }
+                len -= 4;
             }
-            _ => text(p),
-        };
-        if s.is_empty() {
-            return;
+            if len == 0 && !first {
+                continue;
+            }
+            first = false;
+            let (s, lang) = itext(&p[pos..pos + len], lang);
+            pos += len;
+            match lang {
+                Some(l) => {
+                    let n = format!("{name}-{l}");
+                    store_text(meta, &n, &s, st);
+                    if !st.lang_tags.iter().any(|(v, _)| *v == n) && st.lang_tags.len() < 1000 {
+                        st.lang_tags.push((n, name.to_string()));
+                    }
+                }
+                None => store_text(meta, name, &s, st),
+            }
         }
-        store_text(meta, name, &s, st);
         return;
     }
     // 3GPP text atoms: version/flags, language, text.
@@ -1101,7 +1308,9 @@ fn user_data(meta: &mut Metadata, kind: &[u8; 4], p: &[u8], st: &mut State) {
 
 /// Stores a text value with the conversions some tag names need.
 fn store_text(meta: &mut Metadata, name: &str, s: &str, st: &mut State) {
-    match name {
+    // language variants ("Title-fr") keep the conversions of their tag
+    let base = name.split('-').next().unwrap_or(name);
+    match base {
         "ContentCreateDate" | "CreationDate" => meta.set(G, name, xmp_date(s)),
         "GPSCoordinates" => match iso6709(s) {
             Some((la, lo, al)) => {

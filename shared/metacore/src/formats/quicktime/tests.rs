@@ -326,3 +326,37 @@ fn itunes_freeform_atoms() {
         Some(&json!("0 840 1F4 219E0C 0 0"))
     );
 }
+
+#[test]
+fn international_text_languages() {
+    let itext = |entries: &[(&[u8], u16)]| {
+        let mut v = Vec::new();
+        for (t, l) in entries {
+            v.extend_from_slice(&(t.len() as u16).to_be_bytes());
+            v.extend_from_slice(&l.to_be_bytes());
+            v.extend_from_slice(t);
+        }
+        v
+    };
+    let fra: u16 = (6 << 10) | (18 << 5) | 1;
+    let udta = bx(
+        b"udta",
+        &[
+            bx(
+                b"\xa9nam",
+                &itext(&[(b"English title", 0x15c7), (b"Titre", fra)]),
+            ),
+            bx(b"\xa9cmt", &itext(&[(b"mac fr", 1)])),
+            bx(b"\xa9day", &itext(&[(b"2019-05-04T10:00:00+0200", 0)])),
+        ]
+        .concat(),
+    );
+    let m = run(&bx(b"moov", &udta));
+    let q = |t: &str| m.get("quicktime", t).cloned().unwrap_or(json!(null));
+    assert_eq!(q("Title"), json!("English title"));
+    assert_eq!(q("Title-fra"), json!("Titre"));
+    assert_eq!(q("Comment-fr"), json!("mac fr"));
+    // the first language fills in a missing default
+    assert_eq!(q("Comment"), json!("mac fr"));
+    assert_eq!(q("ContentCreateDate"), json!("2019:05:04 10:00:00+02:00"));
+}
