@@ -1270,39 +1270,55 @@ fn user_data(meta: &mut Metadata, kind: &[u8; 4], p: &[u8], st: &mut State) {
         }
         return;
     }
-    // 3GPP text atoms: version/flags, language, text.
-    let name = match kind {
-        b"titl" => "Title",
-        b"auth" => "Author",
-        b"dscp" => "Description",
-        b"cprt" => "Copyright",
-        b"perf" => "Performer",
-        b"gnre" => "Genre",
-        b"albm" => "Album",
-        b"manu" => "Make",
-        b"modl" => "Model",
-        b"name" => "Name",
-        b"date" => "DateTimeOriginal",
-        _ => return,
+    // 3GPP text atoms (version/flags, language, text), "Avoid": they never replace a tag
+    let itext6 = match kind {
+        b"titl" => Some("Title"),
+        b"dscp" => Some("Description"),
+        b"cprt" => Some("Copyright"),
+        b"perf" => Some("Performer"),
+        b"auth" => Some("Author"),
+        b"gnre" => Some("Genre"),
+        b"albm" => Some("Album"),
+        b"coll" => Some("CollectionName"),
+        _ => None,
     };
-    let s = match kind {
-        b"manu" | b"modl" | b"name" | b"date" => {
-            // Plain text, or a 3GPP-style text with a 6-byte header.
-            if p.len() > 6 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 0 {
-                text(&p[6..])
-            } else {
-                text(p)
+    if let Some(name) = itext6 {
+        let (Some(lang), Some(raw)) = (be16(p, 4), p.get(6..)) else {
+            return;
+        };
+        let (s, lang) = itext(raw, lang);
+        let n = match lang {
+            Some(l) => {
+                let n = format!("{name}-{l}");
+                if !st.lang_tags.iter().any(|(v, _)| *v == n) && st.lang_tags.len() < 1000 {
+                    st.lang_tags.push((n.clone(), name.to_string()));
+                }
+                n
             }
-        }
-        _ => text(p.get(6..).unwrap_or(&[])),
-    };
-    if s.is_empty() {
+            None => name.to_string(),
+        };
+        meta.add(G, &n, json_str(&s));
         return;
     }
-    if kind == b"date" {
-        meta.set(G, name, xmp_date(&s));
-    } else {
-        store_text(meta, name, &s, st);
+    match kind {
+        b"manu" | b"modl" => {
+            // RawConv: strip "\0\0\0\0" and two bytes, then truncate at NUL
+            let raw = if p.len() >= 6 && p[..4] == [0, 0, 0, 0] {
+                &p[6..]
+            } else {
+                p
+            };
+            let name = if kind == b"manu" { "Make" } else { "Model" };
+            meta.add(G, name, json_str(&text(raw)));
+        }
+        b"yrrc" => {
+            if let Some(y) = be16(p, 4) {
+                meta.add(G, "Year", y as u64);
+            }
+        }
+        b"date" => meta.set(G, "DateTimeOriginal", xmp_date(&text_trim_nulls(p))),
+        b"name" => meta.set(G, "Name", json_str(&text_trim_nulls(p))),
+        _ => {}
     }
 }
 
