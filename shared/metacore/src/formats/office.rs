@@ -267,6 +267,10 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
         }
         return;
     };
+    let comment = String::from_utf8_lossy(z.comment()).into_owned();
+    if !comment.is_empty() {
+        meta.set("file", "Comment", json_str(&comment));
+    }
     let names: Vec<String> = (0..z.len().min(100_000))
         .filter_map(|i| {
             z.name_for_index(i)
