@@ -286,14 +286,23 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
         .filter(|n| n.starts_with("docProps/") && (n.ends_with(".xml") || n.ends_with(".XML")))
         .collect();
     if mime.is_some() || !doc_props.is_empty() {
-        if let Some((_, ft, ext)) = mime
+        // the file type comes from the main part's MIME type, else from the file
+        // extension when that is an OOXML one, else DOCX (ExifTool's ProcessDOCX)
+        let by_mime = mime
             .as_deref()
-            .and_then(|m| OOXML_TYPES.iter().find(|(t, _, _)| *t == m))
-        {
-            let mt = mime.clone().unwrap_or_default();
+            .and_then(|m| OOXML_TYPES.iter().find(|(t, _, _)| *t == m));
+        let by_ext = || {
+            let name = meta.get("file", "Name").and_then(|v| v.as_str())?;
+            let ext = name.rsplit_once('.')?.1.to_ascii_uppercase();
+            OOXML_TYPES.iter().find(|(_, ft, _)| *ft == ext)
+        };
+        let found = by_mime
+            .or_else(by_ext)
+            .or_else(|| OOXML_TYPES.iter().find(|(_, ft, _)| *ft == "DOCX"));
+        if let Some((mt, ft, ext)) = found {
             meta.set("file", "FileType", *ft);
             meta.set("file", "FileTypeExtension", *ext);
-            meta.set("file", "MIMEType", mt);
+            meta.set("file", "MIMEType", *mt);
         }
         if let Some(m) = &first {
             zip_tags(meta, m);
