@@ -156,6 +156,35 @@ fn ape(meta: &mut Metadata, data: &[u8], trailer: usize) {
     }
 }
 
+/// ID3 tags of a non-MP3 file (FLAC with ID3): the ID3v2 header at the start, the ID3v1
+/// trailer, File:ID3Size and the ID3 composites. Returns the end of the ID3v2 tag.
+pub fn id3_only(meta: &mut Metadata, data: &[u8]) -> usize {
+    let mut id3_size = 0u64;
+    let mut end = 0;
+    let mut found = false;
+    if let Some((ver, body, e)) = id3v2_header(data) {
+        id3v2_frames(meta, ver, &body);
+        id3_size += e.min(data.len()) as u64;
+        end = e;
+        found = true;
+    }
+    let v1 = data
+        .len()
+        .checked_sub(128)
+        .and_then(|s| data.get(s..))
+        .filter(|t| t.starts_with(b"TAG"));
+    if let Some(t) = v1 {
+        id3v1(meta, t);
+        id3_size += 128;
+        found = true;
+    }
+    if found {
+        meta.set("file", "ID3Size", id3_size);
+        id3_composites(meta);
+    }
+    end
+}
+
 /// Parses the ID3v2 header at the start of `data`: (major version, frame bytes with the
 /// whole-tag unsynchronisation undone, end offset of the tag).
 pub fn id3v2_header(data: &[u8]) -> Option<(u8, Vec<u8>, usize)> {
