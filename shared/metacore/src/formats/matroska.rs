@@ -478,7 +478,8 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
             meta.set("file", "MIMEType", "application/x-matroska");
         }
     }
-    if let Some(f) = raw_duration {
+    // (a SimpleTag DURATION, which follows the Info in practice, replaces this one)
+    if let Some(f) = raw_duration.filter(|_| meta.get(G, "Duration").is_none()) {
         let v = match timecode_scale {
             Some(ts) if ts != 0 => Value::String(duration(f * ts as f64 / 1e9)),
             _ => num(f),
