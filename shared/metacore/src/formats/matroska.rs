@@ -651,7 +651,27 @@ mod tests {
             ]
             .concat(),
         );
-        let tags = el(&[0x12, 0x54, 0xC3, 0x67], &el(&[0x73, 0x73], &simple));
+        let dur = el(
+            &[0x67, 0xC8],
+            &[
+                el(&[0x45, 0xA3], b"DURATION"),
+                el(&[0x44, 0x87], b"00:00:03.000000000"),
+            ]
+            .concat(),
+        );
+        let fre = el(
+            &[0x67, 0xC8],
+            &[
+                el(&[0x45, 0xA3], b"TITLE"),
+                el(&[0x44, 0x87], b"Titre"),
+                el(&[0x44, 0x7A], b"fre"),
+            ]
+            .concat(),
+        );
+        let tags = el(
+            &[0x12, 0x54, 0xC3, 0x67],
+            &el(&[0x73, 0x73], &[simple.clone(), dur, fre].concat()),
+        );
         let cluster = el(&[0x1F, 0x43, 0xB6, 0x75], &[0xE7, 0x81, 0x00]);
         let after = el(&[0x12, 0x54, 0xC3, 0x67], &el(&[0x73, 0x73], &simple));
         let seg_body = [info, tracks, tags, cluster, after].concat();
@@ -672,7 +692,9 @@ mod tests {
         assert_eq!(g("DocType"), json!("matroska"));
         assert_eq!(g("DocTypeReadVersion"), json!(2));
         assert_eq!(g("TimecodeScale"), json!("1 ms"));
-        assert_eq!(g("Duration"), json!("3.01 s"));
+        // the SimpleTag DURATION replaces the Info Duration
+        assert_eq!(g("Duration"), json!("00:00:03.000000000"));
+        assert_eq!(g("Title-fre"), json!("Titre"));
         assert_eq!(g("Title"), json!("MKV Title"));
         assert_eq!(g("MuxingApp"), json!("libebml"));
         assert_eq!(g("TrackNumber"), json!(1));
