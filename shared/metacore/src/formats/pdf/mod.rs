@@ -1336,6 +1336,84 @@ fn info(meta: &mut Metadata, pdf: &mut Pdf, d: &Dict) {
     }
 }
 
+/// The first level of page objects (ExifTool's Kids table without ExtractEmbedded): their
+/// XMP Metadata streams and the ICC profiles of their color spaces, each object once.
+fn kids_dicts(meta: &mut Metadata, pdf: &mut Pdf, kids: &Obj) {
+    let list = match pdf.resolve(kids, 0) {
+        Some(Obj::Array(a)) => a,
+        _ => return,
+    };
+    let mut done: HashSet<u32> = HashSet::new();
+    for kid in list.iter().take(10_000) {
+        if meta.budget.exceeded() {
+            return;
+        }
+        if let Obj::Ref(n, _) = kid {
+            if !done.insert(*n) {
+                continue;
+            }
+        }
+        let Some(Obj::Dict(page)) = pdf.resolve(kid, 0) else {
+            continue;
+        };
+        if let Some(m) = get(&page, "Metadata").cloned() {
+            if let Obj::Ref(n, _) = m {
+                if !done.insert(n) {
+                    continue;
+                }
+            }
+            xmp_stream(meta, pdf, &m);
+        }
+        let Some(Obj::Dict(res)) = get(&page, "Resources").and_then(|r| pdf.resolve(r, 0)) else {
+            continue;
+        };
+        let Some(Obj::Dict(cs)) = get(&res, "ColorSpace").and_then(|c| pdf.resolve(c, 0)) else {
+            continue;
+        };
+        for key in ["DefaultRGB", "DefaultCMYK", "Cs1", "CS0"] {
+            let Some(c) = get(&cs, key) else { continue };
+            if let Obj::Ref(n, _) = c {
+                if !done.insert(*n) {
+                    continue;
+                }
+            }
+            let Some(Obj::Array(a)) = pdf.resolve(c, 0) else {
+                continue;
+            };
+            if a.len() != 2 || a[0] != Obj::Name("ICCBased".into()) {
+                continue;
+            }
+            if let Obj::Ref(n, _) = &a[1] {
+                if !done.insert(*n) {
+                    continue;
+                }
+                let n = *n;
+                if let Some(Obj::Stream(sd, start, _)) = pdf.fetch(n, 0) {
+                    if let Some(buf) = pdf.stream_data(&sd, start, 0, Some(n)) {
+                        crate::formats::icc::parse(meta, &buf);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A /Metadata stream of subtype XML, handed to the XMP parser.
+fn xmp_stream(meta: &mut Metadata, pdf: &mut Pdf, v: &Obj) {
+    if let Some(Obj::Stream(sd, start, _)) = pdf.resolve(v, 0) {
+        let xml = matches!(get(&sd, "Subtype"), Some(Obj::Name(n)) if n == "XML");
+        if xml {
+            let owner = match v {
+                Obj::Ref(n, _) if pdf.crypt.as_ref().is_none_or(|c| c.meta) => Some(*n),
+                _ => None,
+            };
+            if let Some(buf) = pdf.stream_data(&sd, start, 0, owner) {
+                crate::formats::xmp::parse(meta, &buf);
+            }
+        }
+    }
+}
+
 fn root(meta: &mut Metadata, pdf: &mut Pdf, d: &Dict) {
     for (k, v) in d {
         match k.as_str() {
@@ -1346,6 +1424,15 @@ fn root(meta: &mut Metadata, pdf: &mut Pdf, d: &Dict) {
                             meta.set(G, "PageCount", json_str(&c));
                         }
                     }
+                    if let Some(kids) = get(&p, "Kids").cloned() {
+                        kids_dicts(meta, pdf, &kids);
+                    }
+                }
+            }
+            "AcroForm" => {
+                if let Some(Obj::Dict(a)) = pdf.resolve(v, 0) {
+                    let xfa = get(&a, "XFA").is_some_and(|x| *x != Obj::Null);
+                    meta.set(G, "HasXFA", if xfa { "Yes" } else { "No" });
                 }
             }
             "MarkInfo" => {
@@ -1365,20 +1452,7 @@ fn root(meta: &mut Metadata, pdf: &mut Pdf, d: &Dict) {
                     meta.set(G, name, json_str(&s));
                 }
             }
-            "Metadata" => {
-                if let Some(Obj::Stream(sd, start, _)) = pdf.resolve(v, 0) {
-                    let xml = matches!(get(&sd, "Subtype"), Some(Obj::Name(n)) if n == "XML");
-                    if xml {
-                        let owner = match v {
-                            Obj::Ref(n, _) if pdf.crypt.as_ref().is_none_or(|c| c.meta) => Some(*n),
-                            _ => None,
-                        };
-                        if let Some(buf) = pdf.stream_data(&sd, start, 0, owner) {
-                            crate::formats::xmp::parse(meta, &buf);
-                        }
-                    }
-                }
-            }
+            "Metadata" => xmp_stream(meta, pdf, v),
             _ => {}
         }
     }
@@ -1566,6 +1640,38 @@ mod tests {
         let m = run(&bad);
         assert!(m.get("pdf", "Title").is_none());
         assert!(m.warnings.iter().any(|w| w.contains("password")));
+    }
+
+    #[test]
+    fn acroform_and_page_resources() {
+        let objs = [
+            "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [] /XFA 6 0 R >> >>",
+            "<< /Type /Pages /Kids [3 0 R 3 0 R] /Count 2 >>",
+            "<< /Type /Page /Resources << /ColorSpace << /Cs1 4 0 R >> >> >>",
+            "[ /ICCBased 5 0 R ]",
+            "<< /N 3 /Length 4 >>\nstream\nabcd\nendstream",
+            "[]",
+        ];
+        let mut out = b"%PDF-1.4\n".to_vec();
+        let mut offs = Vec::new();
+        for (i, o) in objs.iter().enumerate() {
+            offs.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+        }
+        let x = out.len();
+        out.extend_from_slice(b"xref\n0 7\n0000000000 65535 f \n");
+        for o in offs {
+            out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(
+            format!("trailer\n<< /Size 7 /Root 1 0 R >>\nstartxref\n{x}\n%%EOF\n").as_bytes(),
+        );
+        let m = run(&out);
+        assert_eq!(m.get("pdf", "HasXFA"), Some(&json!("Yes")));
+        assert_eq!(m.get("pdf", "PageCount"), Some(&json!(2)));
+        for n in 0..out.len() {
+            let _ = run(&out[..n]);
+        }
     }
 
     #[test]
