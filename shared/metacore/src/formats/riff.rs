@@ -119,9 +119,8 @@ fn chunks(
                 }
             }
             b"id3 " | b"ID3 " => {
-                if let Some((ver, frames, _)) = crate::formats::mp3::id3v2_header(body) {
-                    crate::formats::mp3::id3v2_frames(meta, ver, &frames);
-                }
+                // ExifTool reads the chunk as an ID3 file: frames, ID3Size, composites
+                crate::formats::mp3::id3_only(meta, body);
             }
             b"_PMX" | b"XMP " => crate::formats::xmp::parse(meta, body),
             b"bext" => bext(meta, body),
