@@ -146,6 +146,22 @@ fn walk(
                 walk(meta, data, pstart, b.end, depth + 1, st, Ctx::Trak)
             }
             (Ctx::Trak, b"tkhd") => tkhd(meta, p, st),
+            (Ctx::Trak, b"tapt") => {
+                for c in Boxes::range(data, pstart, b.end) {
+                    let name = match &c.kind {
+                        b"clef" => "CleanApertureDimensions",
+                        b"prof" => "ProductionApertureDimensions",
+                        b"enof" => "EncodedPixelsDimensions",
+                        _ => continue,
+                    };
+                    let q = c.payload(data);
+                    // flags word, then width and height as 16.16 fixed point
+                    if let (Some(w), Some(h)) = (be32(q, 4), be32(q, 8)) {
+                        let f = |v: u32| perl_num(v as f64 / 65536.0);
+                        meta.set(G, name, format!("{}x{}", f(w), f(h)));
+                    }
+                }
+            }
             (Ctx::Trak, b"mdia") => walk(meta, data, pstart, b.end, depth + 1, st, Ctx::Mdia),
             (Ctx::Mdia, b"mdhd") => mdhd(meta, p, st),
             (Ctx::Mdia | Ctx::Minf, b"hdlr") => hdlr(meta, p, st, true),
@@ -1047,9 +1063,25 @@ fn video_children(meta: &mut Metadata, data: &[u8], start: usize, end: usize, _d
                     let v = if rest.is_empty() {
                         s
                     } else {
-                        format!("{s} {}", rest.join(" "))
+                        format!("{s}; {}", rest.join("; "))
                     };
                     meta.set(G, "VideoFieldOrder", v);
+                }
+            }
+            b"clap" => {
+                let names = [
+                    "CleanApertureWidth",
+                    "CleanApertureHeight",
+                    "CleanApertureOffsetX",
+                    "CleanApertureOffsetY",
+                ];
+                for (i, n) in names.iter().enumerate() {
+                    if let (Some(a), Some(b)) = (be32(p, i * 8), be32(p, i * 8 + 4)) {
+                        let (a, b) = (a as i32 as f64, b as i32 as f64);
+                        if b != 0.0 {
+                            meta.set(G, n, num(a / b));
+                        }
+                    }
                 }
             }
             b"gama" => {
