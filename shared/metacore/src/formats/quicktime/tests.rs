@@ -360,3 +360,35 @@ fn international_text_languages() {
     assert_eq!(q("Comment"), json!("mac fr"));
     assert_eq!(q("ContentCreateDate"), json!("2019:05:04 10:00:00+02:00"));
 }
+
+#[test]
+fn track_aperture_and_clean_aperture() {
+    let tapt = bx(
+        b"tapt",
+        &[
+            fbx(b"clef", 0, 0, &be32v(&[1888 << 16, 1062 << 16])),
+            fbx(b"enof", 0, 0, &be32v(&[1920 << 16, 1080 << 16])),
+        ]
+        .concat(),
+    );
+    let mut e = vec![0; 6];
+    e.extend_from_slice(&[0, 1]);
+    e.extend_from_slice(&[0; 74]);
+    e.extend(bx(
+        b"clap",
+        &be32v(&[1888, 1, 1062, 1, (-3i32) as u32, 2, 0, 1]),
+    ));
+    e.extend(bx(b"fiel", &[1, 0]));
+    let mut stsd = be32v(&[1]);
+    stsd.extend(bx(b"apcn", &e));
+    let minf = bx(b"minf", &bx(b"stbl", &fbx(b"stsd", 0, 0, &stsd)));
+    let mdia = bx(b"mdia", &[hdlr_box(b"vide", b""), minf].concat());
+    let d = bx(b"moov", &bx(b"trak", &[tapt, mdia].concat()));
+    let m = run(&d);
+    let q = |t: &str| m.get("quicktime", t).cloned().unwrap_or(json!(null));
+    assert_eq!(q("CleanApertureDimensions"), json!("1888x1062"));
+    assert_eq!(q("EncodedPixelsDimensions"), json!("1920x1080"));
+    assert_eq!(q("CleanApertureWidth"), json!(1888));
+    assert_eq!(q("CleanApertureOffsetX"), json!(-1.5));
+    assert_eq!(q("VideoFieldOrder"), json!("Progressive; 0"));
+}
