@@ -373,7 +373,7 @@ fn track_aperture_and_clean_aperture() {
     );
     let mut e = vec![0; 6];
     e.extend_from_slice(&[0, 1]);
-    e.extend_from_slice(&[0; 74]);
+    e.extend_from_slice(&[0; 70]);
     e.extend(bx(
         b"clap",
         &be32v(&[1888, 1, 1062, 1, (-3i32) as u32, 2, 0, 1]),
