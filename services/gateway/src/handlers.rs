@@ -74,10 +74,13 @@ async fn submit(
     async move {
         let (job_input, file_name) = match (input.upload, input.url) {
             (Some(upload), _) => {
-                let size = upload.size;
                 let name = upload.file_name.clone();
-                let key = state.backends.files.stage(id, &upload.path).await?;
-                (JobInput::Staged { key, size }, name)
+                let input = state
+                    .backends
+                    .files
+                    .stage_input(id, &upload.path, upload.size)
+                    .await?;
+                (input, name)
             }
             (None, Some(url)) => {
                 // Refuse what the worker would refuse, before queuing: 400 at once.
@@ -116,6 +119,10 @@ async fn submit(
             return Err(e.into());
         }
         info!(kind = ?kind, "job queued");
+        match kind {
+            JobKind::Extract => jobs::metrics::JOBS_SUBMITTED_EXTRACT.inc(),
+            JobKind::Remove => jobs::metrics::JOBS_SUBMITTED_REMOVE.inc(),
+        }
         let rec = state
             .backends
             .results
@@ -126,6 +133,11 @@ async fn submit(
                 "the record of job {id} disappeared"
             )));
         };
+        match rec.status {
+            Status::Completed => jobs::metrics::ANSWERS_COMPLETED.inc(),
+            Status::Failed => jobs::metrics::ANSWERS_FAILED.inc(),
+            _ => jobs::metrics::ANSWERS_ACCEPTED.inc(),
+        }
         match rec.status {
             Status::Completed => {
                 Ok((StatusCode::OK, Json(completed_body(&state, &rec, false))).into_response())
@@ -348,6 +360,18 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         )
             .into_response()
     }
+}
+
+/// Prometheus metrics of this process.
+pub async fn metrics() -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4"),
+        )],
+        jobs::metrics::render(),
+    )
+        .into_response()
 }
 
 pub async fn not_found() -> ApiError {
