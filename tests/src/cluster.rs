@@ -151,6 +151,9 @@ impl Cluster {
             c.worker_metrics_ports.push(port);
             c.start_worker_slot(slot, port);
         }
+        while c.worker_pids().iter().any(Option::is_none) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         c
     }
 
@@ -169,14 +172,16 @@ impl Cluster {
         self.dir.join(format!("{name}.log"))
     }
 
+    /// A command whose output goes to a fresh `<name>.log` (a restart starts a new one,
+    /// the previous run's is kept as `<name>.log.1`).
     fn command(&self, bin: &str, name: &str) -> Command {
         let mut cmd = Command::new(bin_dir().join(bin));
         cmd.envs(&self.env);
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.log_path(name))
-            .expect("log file");
+        let path = self.log_path(name);
+        if path.exists() {
+            let _ = std::fs::rename(&path, path.with_extension("log.1"));
+        }
+        let log = std::fs::File::create(&path).expect("log file");
         let log2 = log.try_clone().expect("log file");
         cmd.stdout(Stdio::from(log))
             .stderr(Stdio::from(log2))
@@ -284,6 +289,7 @@ impl Cluster {
         let _ = std::process::Command::new("kill")
             .arg(format!("-{signal}"))
             .arg(pid.to_string())
+            .stderr(Stdio::null())
             .status();
     }
 
