@@ -80,6 +80,51 @@ async fn a_worker_killed_mid_job_loses_nothing() {
 }
 
 #[tokio::test]
+async fn sigterm_lets_a_worker_finish_its_job() {
+    if skip() {
+        return;
+    }
+    let files = FileServer::start(vec![("slow.jpg", fixtures::jpeg_with_metadata())]).await;
+    let app = TestApp::spawn().await;
+    let url = files.url("/slow/slow.jpg");
+    let submit = app.post_url("/api/v1/extract", Some(KEY_A), &url);
+    let stopper = async {
+        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Some(slot) = in_flight(&app, &client).await {
+                let pid = app.cluster().unwrap().worker_pids()[slot].expect("worker pid");
+                Cluster::signal(pid, "TERM");
+                return Some(slot);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        None
+    };
+    let (resp, stopped) = tokio::join!(submit, stopper);
+    let slot = stopped.expect("no worker was seen running the job");
+    let (status, body) = json(resp).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "completed");
+    // The stopped worker finished the job itself before it exited.
+    let c = app.cluster().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let log = std::fs::read_to_string(c.log_path(&format!("worker{slot}"))).unwrap_or_default();
+        if log.contains("drained") {
+            assert!(log.contains("job finished"), "{log}");
+            assert!(!log.contains("drain timed out"), "{log}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "worker {slot} did not drain:\n{log}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
 async fn a_poison_file_fails_and_workers_keep_working() {
     if skip() {
         return;
@@ -217,23 +262,35 @@ async fn metrics_are_served() {
         text.contains("metadata_jobs_submitted_total{kind=\"extract\"} 1"),
         "{text}"
     );
+    // The worker counts the job just after writing its result: give it a moment.
     let c = app.cluster().unwrap();
-    let mut done = 0;
-    for slot in 0..api_tests::cluster::WORKERS {
-        let t = app
-            .client
-            .get(c.worker_metrics_url(slot))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        if t.contains("metadata_worker_jobs_total{outcome=\"completed\"} 1") {
-            done += 1;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let mut done = 0;
+        for slot in 0..api_tests::cluster::WORKERS {
+            let t = app
+                .client
+                .get(c.worker_metrics_url(slot))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(
+                t.contains("# TYPE metadata_worker_jobs_in_flight gauge"),
+                "{t}"
+            );
+            if t.contains("metadata_worker_jobs_total{outcome=\"completed\"} 1") {
+                done += 1;
+            }
         }
+        if done == 1 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{done} workers report the job");
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(done, 1);
 }
 
 /// Starts RabbitMQ and Redis again when dropped (a failing test must not leave them down).

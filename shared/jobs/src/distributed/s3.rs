@@ -66,9 +66,10 @@ impl S3Files {
     }
 
     fn bucket_url(&self, subresource: Option<&str>) -> String {
+        // No trailing slash, as the AWS SDKs send it (`/bucket?lifecycle`).
         match subresource {
-            Some(s) => format!("{}/{}/?{s}", self.cfg.endpoint, self.cfg.bucket),
-            None => format!("{}/{}/", self.cfg.endpoint, self.cfg.bucket),
+            Some(s) => format!("{}/{}?{s}", self.cfg.endpoint, self.cfg.bucket),
+            None => format!("{}/{}", self.cfg.endpoint, self.cfg.bucket),
         }
     }
 
