@@ -28,16 +28,22 @@ fn main() -> ExitCode {
                     if let Ok(a) = listener.local_addr() {
                         tracing::info!(addr = %a, "serving /metrics");
                     }
-                    let s2 = settings.clone();
+                    let probe = match jobs::distributed::worker::Probe::new(&settings) {
+                        Ok(p) => std::sync::Arc::new(p),
+                        Err(e) => {
+                            eprintln!("configuration error: {e:#}");
+                            return ExitCode::from(2);
+                        }
+                    };
                     let app = axum::Router::new()
                         .route("/metrics", get(|| async { jobs::metrics::render() }))
                         .route("/healthz", get(|| async { "ok" }))
                         .route(
                             "/readyz",
                             get(move || {
-                                let s = s2.clone();
+                                let probe = probe.clone();
                                 async move {
-                                    match jobs::distributed::worker::ready(&s).await {
+                                    match probe.ready().await {
                                         Ok(()) => (axum::http::StatusCode::OK, "ready".to_string()),
                                         Err(e) => (
                                             axum::http::StatusCode::SERVICE_UNAVAILABLE,

@@ -141,9 +141,31 @@ pub async fn run(
     Ok(())
 }
 
-/// Whether the worker's backends answer (for its `/readyz`).
-pub async fn ready(s: &Settings) -> BResult<()> {
-    let (_, conn) =
-        redis_store::connect(&s.redis_url).map_err(crate::backend::BackendError::other)?;
-    RedisResults::new(conn, &s.redis_prefix, 1).ready().await
+/// The worker's readiness check (its `/readyz`): Redis answers, the bucket answers, and
+/// the consumer is connected to RabbitMQ.
+pub struct Probe {
+    results: RedisResults,
+    files: S3Files,
+}
+
+impl Probe {
+    pub fn new(s: &Settings) -> anyhow::Result<Probe> {
+        let (_, conn) = redis_store::connect(&s.redis_url)?;
+        Ok(Probe {
+            results: RedisResults::new(conn, &s.redis_prefix, 1),
+            files: S3Files::new(s.s3.clone(), s.inline_max_bytes)?,
+        })
+    }
+
+    pub async fn ready(&self) -> BResult<()> {
+        use crate::FileStore;
+        self.results.ready().await?;
+        self.files.ready().await?;
+        if metrics::AMQP_UP.get() != 1 {
+            return Err(crate::backend::BackendError::unavailable(
+                "rabbitmq: not connected (reconnecting)",
+            ));
+        }
+        Ok(())
+    }
 }
