@@ -128,10 +128,16 @@ async fn submit(
             .results
             .wait_final(id, state.config.wait_timeout)
             .await?;
+        // No record: the result store lost it (a Redis restart); the job itself is safe in
+        // the queue and its worker writes the record again. Answer like a slow job.
         let Some(rec) = rec else {
-            return Err(ApiError::Internal(format!(
-                "the record of job {id} disappeared"
-            )));
+            tracing::warn!("the job's record is gone from the result store; answering 202");
+            jobs::metrics::ANSWERS_ACCEPTED.inc();
+            return Ok((
+                StatusCode::ACCEPTED,
+                Json(json!({"success": true, "status": "processing", "uuid": id.to_string()})),
+            )
+                .into_response());
         };
         match rec.status {
             Status::Completed => jobs::metrics::ANSWERS_COMPLETED.inc(),
