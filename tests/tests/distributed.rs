@@ -162,6 +162,19 @@ async fn a_poison_file_fails_and_workers_keep_working() {
     let c = app.cluster().unwrap();
     let crashed = c.worker_starts.load(std::sync::atomic::Ordering::SeqCst) - starts_before;
     assert!(crashed <= 2, "{crashed} worker restarts for one poison job");
+    // And it sits in the dead-letter queue.
+    let out = std::process::Command::new("rabbitmqctl")
+        .args(["list_queues", "-q", "name", "messages"])
+        .output()
+        .expect("rabbitmqctl");
+    let listing = String::from_utf8_lossy(&out.stdout);
+    let dead = format!("{}.dead", c.names.queue);
+    assert!(
+        listing
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == [dead.as_str(), "1"]),
+        "{dead} should hold the poison job:\n{listing}"
+    );
     // Workers (restarted by the supervisor, as an orchestrator would) still do work.
     for i in 0..4 {
         let (status, body) = json(

@@ -239,7 +239,9 @@ pub async fn get_result(
         .get(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(NOT_FOUND.into()))?;
-    if rec.created_at.saturating_add(state.config.result_ttl_secs) <= jobs::now_secs() {
+    // Whole seconds: a result lives at least RESULT_TTL_SECS (up to one second more), so
+    // that a lookup right after a slow answer does not fall on a second boundary.
+    if rec.created_at.saturating_add(state.config.result_ttl_secs) < jobs::now_secs() {
         return Err(ApiError::NotFound(NOT_FOUND.into()));
     }
     if let Some(k) = key {
