@@ -34,6 +34,7 @@ impl JobRunner {
         ));
         let files = Arc::new(S3Files::new(s.s3.clone(), s.inline_max_bytes)?);
         std::fs::create_dir_all(&s.scratch)?;
+        clean_scratch(&s.scratch, s.job_timeout * 2);
         Ok(JobRunner {
             ctx: ProcessContext {
                 files,
@@ -114,6 +115,25 @@ impl Handler for JobRunner {
             .await
             .map(|_| ())
             .map_err(|t| crate::backend::BackendError::Unavailable(t.0))
+    }
+}
+
+/// Removes job directories a killed worker left behind. Other workers may share the
+/// directory, so only those older than any running job can be are removed.
+fn clean_scratch(dir: &std::path::Path, older_than: std::time::Duration) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > older_than);
+        if old && e.file_name().to_string_lossy().starts_with("job-") {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
     }
 }
 
