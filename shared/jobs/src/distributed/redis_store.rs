@@ -418,3 +418,131 @@ impl RateLimiter for RedisRate {
         Ok(RateDecision::Allowed)
     }
 }
+
+/// Against the machine's Redis (127.0.0.1:6379, or `TEST_REDIS_URL`) under a prefix of
+/// their own; skipped when no Redis answers.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Job, JobInput, JobKind, Status};
+
+    async fn setup() -> Option<(redis::Client, ConnectionManager, String)> {
+        let url =
+            std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+        let (client, conn) = connect(&url).ok()?;
+        let mut c = conn.clone();
+        let ok: Result<String, _> = tokio::time::timeout(
+            Duration::from_secs(2),
+            redis::cmd("PING").query_async(&mut c),
+        )
+        .await
+        .ok()?;
+        if ok.is_err() {
+            eprintln!("skipped: no Redis at {url}");
+            return None;
+        }
+        Some((client, conn, format!("unit:{}:", Uuid::new_v4().simple())))
+    }
+
+    fn job() -> Job {
+        Job {
+            id: Uuid::new_v4(),
+            kind: JobKind::Extract,
+            input: JobInput::Inline { data: vec![1] },
+            file_name: Some("a.jpg".into()),
+            owner: Some("k".into()),
+            keep: String::new(),
+            created_at: crate::now_secs(),
+            attempt: 0,
+        }
+    }
+
+    #[tokio::test]
+    async fn statuses_move_forward_only_and_waits_see_results() {
+        let Some((client, conn, prefix)) = setup().await else {
+            return;
+        };
+        let store = Arc::new(RedisResults::new(conn, &prefix, 60));
+        store.start_subscriber(client);
+        for _ in 0..50 {
+            if store.ready().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        store.ready().await.unwrap();
+        let j = job();
+        let mut rec = Record::queued(&j);
+        store.put(&rec).await.unwrap();
+        // Completion after the wait started: woken by pub/sub, well before the timeout.
+        let s2 = store.clone();
+        let mut done = rec.clone();
+        done.status = Status::Completed;
+        let d2 = done.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            s2.put(&d2).await.unwrap();
+        });
+        let t = Instant::now();
+        let got = store
+            .wait_final(j.id, Duration::from_secs(10))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(got.status, Status::Completed);
+        assert!(t.elapsed() < Duration::from_secs(3));
+        // A late "processing" (a redelivery) does not undo it.
+        rec.status = Status::Processing;
+        store.put(&rec).await.unwrap();
+        assert_eq!(
+            store.get(j.id).await.unwrap().unwrap().status,
+            Status::Completed
+        );
+        // Already final: at once.
+        let t = Instant::now();
+        let got = store
+            .wait_final(j.id, Duration::from_secs(10))
+            .await
+            .unwrap();
+        assert_eq!(got.unwrap().status, Status::Completed);
+        assert!(t.elapsed() < Duration::from_secs(1));
+        // Not final: 202 material after the timeout.
+        let j2 = job();
+        store.put(&Record::queued(&j2)).await.unwrap();
+        let got = store
+            .wait_final(j2.id, Duration::from_millis(300))
+            .await
+            .unwrap();
+        assert_eq!(got.unwrap().status, Status::Queued);
+        assert_eq!(store.count_attempt(j.id).await.unwrap(), 1);
+        assert_eq!(store.count_attempt(j.id).await.unwrap(), 2);
+    }
+
+    #[tokio::test]
+    async fn keys_and_rates() {
+        let Some((_, conn, prefix)) = setup().await else {
+            return;
+        };
+        let keys = RedisKeys::new(conn.clone(), &prefix);
+        let (raw, rec) = crate::keys::generate("k1");
+        keys.insert(&rec).await.unwrap();
+        assert_eq!(
+            keys.by_hash(&crate::keys::hash(&raw)).await.unwrap(),
+            Some(rec.clone())
+        );
+        assert_eq!(keys.list().await.unwrap().len(), 1);
+        assert!(keys.revoke(&rec.id).await.unwrap());
+        assert!(!keys.revoke("nope").await.unwrap());
+        assert!(keys.by_hash(&rec.hash).await.unwrap().unwrap().revoked);
+
+        let rate = RedisRate::new(conn, &prefix);
+        let w = Duration::from_secs(60);
+        assert_eq!(rate.hit("a", 2, w).await.unwrap(), RateDecision::Allowed);
+        assert_eq!(rate.hit("a", 2, w).await.unwrap(), RateDecision::Allowed);
+        assert!(matches!(
+            rate.hit("a", 2, w).await.unwrap(),
+            RateDecision::Limited { .. }
+        ));
+        assert_eq!(rate.hit("b", 2, w).await.unwrap(), RateDecision::Allowed);
+    }
+}
