@@ -183,6 +183,18 @@ impl RedisResults {
     }
 }
 
+/// Removes a waiter's closed sender when the wait ends, however it ends.
+struct Registration<'a> {
+    store: &'a RedisResults,
+    id: Uuid,
+}
+
+impl Drop for Registration<'_> {
+    fn drop(&mut self) {
+        self.store.unregister(self.id);
+    }
+}
+
 fn wake_all(waiters: &Waiters) {
     let all: Vec<_> = lock(waiters).drain().collect();
     for (_, ws) in all {
@@ -226,19 +238,19 @@ impl ResultStore for RedisResults {
         let deadline = Instant::now() + timeout;
         loop {
             // Register, then look: a completion published in between still wakes us.
+            // (Declared before `rx`, the guard drops after it and so removes its sender,
+            // also when the request is cancelled.)
+            let _registered = Registration { store: self, id };
             let rx = self.register(id);
             let listening = self.subscribed.load(Ordering::SeqCst);
             let last_err = match self.get(id).await {
-                Ok(Some(r)) if r.status.is_final() => {
-                    self.unregister(id);
-                    return Ok(Some(r));
-                }
+                Ok(Some(r)) if r.status.is_final() => return Ok(Some(r)),
                 Ok(_) => None,
                 Err(e) => Some(e),
             };
             let now = Instant::now();
             if now >= deadline {
-                self.unregister(id);
+                drop(rx);
                 return match last_err {
                     Some(e) => Err(e),
                     None => self.get(id).await,
@@ -514,6 +526,7 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(got.unwrap().status, Status::Queued);
+        assert!(lock(&store.waiters).is_empty(), "waiters left behind");
         assert_eq!(store.count_attempt(j.id).await.unwrap(), 1);
         assert_eq!(store.count_attempt(j.id).await.unwrap(), 2);
     }
