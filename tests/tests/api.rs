@@ -829,3 +829,113 @@ async fn hostile_uploads_get_json_answers() {
         }
     }
 }
+
+/// Extracts the metadata of `bytes` through the API.
+async fn extract_json(app: &TestApp, name: &str, bytes: Vec<u8>) -> Value {
+    let (status, body) = json(
+        app.upload("/api/v1/extract", Some(KEY_A), name, bytes)
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body["metadata"].clone()
+}
+
+async fn remove_and_download(
+    app: &TestApp,
+    query: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> (Value, Vec<u8>) {
+    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
+    let resp = app
+        .client
+        .post(app.url(&format!("/api/v1/remove{query}")))
+        .header("X-API-Key", KEY_A)
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json(resp).await;
+    assert_eq!(status, 200, "{body}");
+    let id = body["uuid"].as_str().unwrap();
+    let clean = app
+        .client
+        .get(app.url(&format!("/download-cleaned/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(clean.status(), 200);
+    (body, clean.bytes().await.unwrap().to_vec())
+}
+
+#[tokio::test]
+async fn remove_receipt_counts_and_reextraction_is_clean() {
+    let app = TestApp::spawn().await;
+    let (body, clean) =
+        remove_and_download(&app, "", "a.jpg", fixtures::jpeg_with_metadata()).await;
+    let removed = body["receipt"]["removed"].as_object().unwrap().clone();
+    for group in ["exif", "xmp", "iptc"] {
+        assert!(
+            removed.get(group).and_then(Value::as_u64).unwrap_or(0) > 0,
+            "{group} not in receipt: {body}"
+        );
+    }
+    let meta = extract_json(&app, "clean.jpg", clean).await;
+    for group in ["exif", "xmp", "iptc", "photoshop", "makernotes"] {
+        assert!(meta.get(group).is_none(), "{group} left: {meta}");
+    }
+    assert!(meta["file"].get("Comment").is_none(), "{meta}");
+}
+
+#[tokio::test]
+async fn remove_keeps_what_is_asked() {
+    let app = TestApp::spawn().await;
+    // keep=orientation: the orientation survives, nothing else of EXIF does.
+    let (_, clean) = remove_and_download(
+        &app,
+        "?keep=orientation",
+        "a.jpg",
+        fixtures::jpeg_with_metadata(),
+    )
+    .await;
+    let meta = extract_json(&app, "clean.jpg", clean).await;
+    assert_eq!(meta["exif"]["Orientation"], "Rotate 90 CW", "{meta}");
+    assert!(
+        meta["exif"].get("GPSLatitude").is_none() && meta["exif"].get("Make").is_none(),
+        "{meta}"
+    );
+
+    // keep=copyright as a multipart field: copyright and artist survive, GPS does not.
+    let part = reqwest::multipart::Part::bytes(fixtures::jpeg_with_metadata()).file_name("a.jpg");
+    let form = reqwest::multipart::Form::new()
+        .text("keep", "copyright")
+        .part("file", part);
+    let resp = app
+        .client
+        .post(app.url("/api/v1/remove"))
+        .header("X-API-Key", KEY_A)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json(resp).await;
+    assert_eq!(status, 200, "{body}");
+    let id = body["uuid"].as_str().unwrap();
+    let clean = app
+        .client
+        .get(app.url(&format!("/download-cleaned/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let meta = extract_json(&app, "clean.jpg", clean.to_vec()).await;
+    let text = meta.to_string();
+    assert!(text.contains("(c) 2024 Jane"), "{meta}");
+    assert!(
+        !text.contains("GPS") && !text.contains("Canon EOS R5"),
+        "{meta}"
+    );
+}

@@ -86,7 +86,7 @@ impl Application {
             .map(|k| jobs::keys::from_config(k.expose()))
             .collect();
         let mut initial_key = None;
-        if config_keys.is_empty() && !backends.keys.list().await?.iter().any(|k| !k.revoked) {
+        if config_keys.is_empty() && backends.keys.list().await?.is_empty() {
             let (key, rec) = jobs::keys::generate("initial key");
             backends.keys.insert(&rec).await?;
             // Printed once, outside the logs, so that the first curl works.

@@ -24,6 +24,9 @@ pub struct FetchConfig {
     pub connect_timeout: Duration,
     pub total_timeout: Duration,
     pub max_redirects: usize,
+    /// Addresses exempt from the rules. Only tests set this (to serve a first hop from a
+    /// loopback address other than 127.0.0.1); it is not configurable from outside.
+    pub exempt: Vec<IpAddr>,
 }
 
 impl Default for FetchConfig {
@@ -34,6 +37,7 @@ impl Default for FetchConfig {
             connect_timeout: Duration::from_secs(5),
             total_timeout: Duration::from_secs(60),
             max_redirects: 5,
+            exempt: Vec::new(),
         }
     }
 }
@@ -144,6 +148,14 @@ fn v6_reason(ip: Ipv6Addr) -> Option<&'static str> {
 /// Parses and checks `raw` without touching the network beyond DNS: scheme, host, and every
 /// address the host resolves to. Returns the URL and the addresses to connect to.
 pub async fn check_url(raw: &str, allow_private: bool) -> Result<(Url, Vec<SocketAddr>), Failure> {
+    check_url_except(raw, allow_private, &[]).await
+}
+
+async fn check_url_except(
+    raw: &str,
+    allow_private: bool,
+    exempt: &[IpAddr],
+) -> Result<(Url, Vec<SocketAddr>), Failure> {
     let url = Url::parse(raw.trim()).map_err(|e| bad(format!("invalid URL: {e}")))?;
     if url.scheme() != "http" && url.scheme() != "https" {
         return Err(bad(format!(
@@ -190,7 +202,7 @@ pub async fn check_url(raw: &str, allow_private: bool) -> Result<(Url, Vec<Socke
         }
     };
     if !allow_private {
-        for a in &addrs {
+        for a in addrs.iter().filter(|a| !exempt.contains(&a.ip())) {
             if let Some(why) = blocked_reason(a.ip()) {
                 return Err(bad(format!(
                     "URL not allowed: its host resolves to {why} ({}); only public addresses can be fetched",
@@ -207,7 +219,7 @@ pub async fn fetch_to_file(raw: &str, cfg: &FetchConfig, dest: &Path) -> Result<
     let deadline = tokio::time::Instant::now() + cfg.total_timeout;
     let mut current = raw.to_string();
     for _hop in 0..=cfg.max_redirects {
-        let (url, addrs) = check_url(&current, cfg.allow_private).await?;
+        let (url, addrs) = check_url_except(&current, cfg.allow_private, &cfg.exempt).await?;
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
@@ -419,6 +431,50 @@ mod tests {
             assert_eq!(e.code, FailureCode::BadUrl, "{u}");
         }
         assert!(check_url("http://127.0.0.1/", true).await.is_ok());
+    }
+
+    /// A server on 127.0.0.2 (exempted, standing in for a public host) that redirects to
+    /// 127.0.0.1: the second hop must be refused.
+    #[tokio::test]
+    async fn redirect_to_loopback_is_refused() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let Ok(listener) = tokio::net::TcpListener::bind("127.0.0.2:0").await else {
+            eprintln!("skipped: 127.0.0.2 is not bindable here");
+            return;
+        };
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = listener.accept().await {
+                let mut buf = [0u8; 1024];
+                let _ = s.read(&mut buf).await;
+                let _ = s
+                    .write_all(b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:9/secret\r\nContent-Length: 0\r\n\r\n")
+                    .await;
+            }
+        });
+        let cfg = FetchConfig {
+            exempt: vec!["127.0.0.2".parse().unwrap()],
+            ..Default::default()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let err = fetch_to_file(
+            &format!("http://127.0.0.2:{port}/a.jpg"),
+            &cfg,
+            &dir.path().join("x"),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.code, FailureCode::BadUrl, "{err:?}");
+        assert!(err.message.contains("loopback"), "{}", err.message);
+        // Without the exemption the first hop is refused already.
+        let err = fetch_to_file(
+            &format!("http://127.0.0.2:{port}/a.jpg"),
+            &FetchConfig::default(),
+            &dir.path().join("x"),
+        )
+        .await
+        .unwrap_err();
+        assert!(err.message.contains("127.0.0.2"), "{}", err.message);
     }
 
     #[test]

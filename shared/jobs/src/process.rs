@@ -177,15 +177,48 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     })
 }
 
-fn read_input(path: &Path) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path).map_err(|e| Failure::internal(format!("cannot read the input: {e}")))
+/// Files up to this size are read into memory; larger ones are memory-mapped, so that only
+/// the parts a parser looks at (headers, boxes, segments) are ever paged in.
+const READ_LIMIT: u64 = 4 * 1024 * 1024;
+
+/// A job's input bytes: in memory, or mapped from its file.
+enum Input {
+    Mem(Vec<u8>),
+    Map(memmap2::Mmap),
+}
+
+impl std::ops::Deref for Input {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Input::Mem(v) => v,
+            Input::Map(m) => m,
+        }
+    }
+}
+
+fn open_input(path: &Path) -> Result<(std::fs::File, Input), Failure> {
+    let err = |e: std::io::Error| Failure::internal(format!("cannot read the input: {e}"));
+    let file = std::fs::File::open(path).map_err(err)?;
+    let len = file.metadata().map_err(err)?.len();
+    if len <= READ_LIMIT {
+        let mut v = Vec::with_capacity(len as usize);
+        std::io::Read::read_to_end(&mut &file, &mut v).map_err(err)?;
+        return Ok((file, Input::Mem(v)));
+    }
+    // SAFETY: the file is this job's own (a staged upload, a fetched URL or the cleaned
+    // output in the job's scratch directory); nothing else writes or truncates it while
+    // the map is alive.
+    #[allow(unsafe_code)]
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(err)?;
+    Ok((file, Input::Map(map)))
 }
 
 fn extract_file(
     path: &Path,
     name: Option<&str>,
 ) -> Result<(serde_json::Value, Vec<String>), Failure> {
-    let data = read_input(path)?;
+    let (_file, data) = open_input(path)?;
     let meta = metacore::extract(&data, name);
     Ok((meta.to_json(), meta.warnings))
 }
@@ -198,28 +231,59 @@ struct CleanReport {
     removed: serde_json::Map<String, serde_json::Value>,
 }
 
+/// Writes `plan` to `out`: new bytes as they are, copied ranges read from `file` with
+/// positioned reads in bounded chunks (never through the map, so a 2 GiB video's data is
+/// streamed, not paged into the process).
+fn write_plan(
+    plan: &metacore::StripPlan,
+    file: &std::fs::File,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    let mut buf = vec![0u8; 1 << 20];
+    for piece in &plan.pieces {
+        match piece {
+            metacore::Piece::Data(d) => out.write_all(d)?,
+            metacore::Piece::Copy { offset, len } => {
+                let (mut pos, end) = (
+                    *offset,
+                    offset
+                        .checked_add(*len)
+                        .ok_or(std::io::ErrorKind::InvalidData)?,
+                );
+                while pos < end {
+                    let n = ((end - pos) as usize).min(buf.len());
+                    file.read_exact_at(&mut buf[..n], pos)?;
+                    out.write_all(&buf[..n])?;
+                    pos += n as u64;
+                }
+            }
+        }
+    }
+    out.flush()
+}
+
 fn clean_file(
     input: &Path,
     out: &Path,
     name: Option<&str>,
     keep: metacore::Keep,
 ) -> Result<CleanReport, Failure> {
-    let data = read_input(input)?;
+    let (file, data) = open_input(input)?;
     let plan = metacore::strip(&data, name, keep).map_err(|e| match e {
         metacore::StripError::Unsupported(_) => {
             Failure::new(FailureCode::Unsupported, e.to_string())
         }
         other => Failure::new(FailureCode::BadRequest, other.to_string()),
     })?;
-    let mut file = std::io::BufWriter::new(
-        std::fs::File::create(out)
-            .map_err(|e| Failure::internal(format!("cannot write the cleaned file: {e}")))?,
-    );
-    plan.write_from_slice(&data, &mut file)
-        .and_then(|_| std::io::Write::flush(&mut file))
-        .map_err(|e| Failure::internal(format!("cannot write the cleaned file: {e}")))?;
-    drop(file);
-    let cleaned = read_input(out)?;
+    let size_before = data.len() as u64;
+    drop(data);
+    let written = std::fs::File::create(out).and_then(|f| {
+        let mut w = std::io::BufWriter::with_capacity(256 * 1024, f);
+        write_plan(&plan, &file, &mut w)
+    });
+    written.map_err(|e| Failure::internal(format!("cannot write the cleaned file: {e}")))?;
+    let (_f, cleaned) = open_input(out)?;
     let meta = metacore::extract(&cleaned, name);
     let left = crate::verify::leftovers(&meta, keep);
     if !left.is_empty() {
@@ -236,7 +300,7 @@ fn clean_file(
     Ok(CleanReport {
         mime: plan.mime,
         extension: plan.extension,
-        size_before: data.len() as u64,
+        size_before,
         size_after: cleaned.len() as u64,
         removed,
     })

@@ -38,6 +38,9 @@ pub struct Metadata {
     /// Problems met on the way (damaged segments, truncated data, budget exhausted).
     pub warnings: Vec<String>,
     pub budget: Budget,
+    /// Numeric (ValueConv) values of some tags, keyed "group:Tag", kept out of the JSON
+    /// output: the Composite tags are computed from these, as ExifTool does.
+    pub raw: IndexMap<String, Value>,
 }
 
 impl Metadata {
@@ -46,6 +49,7 @@ impl Metadata {
             groups: IndexMap::new(),
             warnings: Vec::new(),
             budget,
+            raw: IndexMap::new(),
         }
     }
 

@@ -1,7 +1,819 @@
-//! ExifTool's Composite tags, computed from the other groups.
+//! ExifTool's Composite tags, computed from the other groups (Exif.pm and GPS.pm Composite
+//! tables: ImageSize, Megapixels, ShutterSpeed, Aperture, LightValue, ScaleFactor35efl,
+//! FocalLength35efl, CircleOfConfusion, HyperfocalDistance, DOF, FOV, GPS*, SubSec*, LensID).
 
+use crate::formats::exif::{format_g, json_value, print_exposure_time, print_fnumber};
 use crate::model::Metadata;
+use serde_json::Value;
+
+/// Groups searched for a tag when ExifTool's Composite definition names no group, in the
+/// order that approximates ExifTool's priority for the inputs used here.
+const SEARCH: &[&str] = &["exif", "makernotes", "app12", "xmp", "iptc", "quicktime"];
+
+/// The first number in a printed value ("1.26 m" -> 1.26).
+fn first_float(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => {
+            let s = s.trim_start();
+            let end = s
+                .char_indices()
+                .find(|&(i, c)| {
+                    !(c.is_ascii_digit()
+                        || c == '.'
+                        || ((c == '-' || c == '+') && i == 0)
+                        || c == 'e'
+                        || c == 'E')
+                })
+                .map_or(s.len(), |(i, _)| i);
+            s[..end].parse::<f64>().ok()
+        }
+        _ => None,
+    }
+}
+
+struct In<'m> {
+    meta: &'m Metadata,
+}
+
+impl<'m> In<'m> {
+    /// Numeric (ValueConv) value of group:tag: the recorded raw value, else the printed one.
+    fn num_in(&self, group: &str, tag: &str) -> Option<f64> {
+        if let Some(v) = self.meta.raw.get(&format!("{group}:{tag}")) {
+            return first_float(v).filter(|x| x.is_finite());
+        }
+        self.meta
+            .get(group, tag)
+            .and_then(first_float)
+            .filter(|x| x.is_finite())
+    }
+    fn num(&self, tag: &str) -> Option<f64> {
+        SEARCH.iter().find_map(|g| {
+            if self.meta.get(g, tag).is_some() {
+                self.num_in(g, tag)
+            } else {
+                None
+            }
+        })
+    }
+    fn has(&self, tag: &str) -> bool {
+        SEARCH.iter().any(|g| self.meta.get(g, tag).is_some())
+    }
+    fn text_in(&self, group: &str, tag: &str) -> Option<String> {
+        self.meta.get(group, tag).map(|v| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+    }
+    fn raw_text_in(&self, group: &str, tag: &str) -> Option<String> {
+        self.meta
+            .raw
+            .get(&format!("{group}:{tag}"))
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .or_else(|| self.text_in(group, tag))
+    }
+}
+
+fn fixed(v: f64, d: usize) -> String {
+    format!("{:.*}", d, v)
+}
 
 pub fn compute(meta: &mut Metadata) {
-    let _ = meta;
+    let mut out: Vec<(&'static str, Value)> = Vec::new();
+    {
+        let i = In { meta };
+        image_size(&i, &mut out);
+        maker(&i, &mut out);
+        exposure(&i, &mut out);
+        gps(&i, &mut out);
+        subsec(&i, &mut out);
+        lens_id(&i, &mut out);
+    }
+    for (k, v) in out {
+        meta.add("composite", k, v);
+    }
+}
+
+fn image_size(i: &In, out: &mut Vec<(&'static str, Value)>) {
+    let meta = i.meta;
+    // Non-EXIF image dimensions (JPEG SOF, PNG IHDR, ...) take precedence over IFD0's,
+    // which have Priority 0 in ExifTool.
+    let mut wh: Option<(f64, f64)> = None;
+    for (g, _) in meta.groups.iter() {
+        if g == "exif" || g == "composite" {
+            continue;
+        }
+        if let (Some(w), Some(h)) = (i.num_in(g, "ImageWidth"), i.num_in(g, "ImageHeight")) {
+            if meta.get(g, "ImageWidth").is_some() && meta.get(g, "ImageHeight").is_some() {
+                wh = Some((w, h));
+                break;
+            }
+        }
+    }
+    if let Some(Value::String(s)) = meta.raw.get("raf:RawImageCroppedSize") {
+        if let Some((w, h)) = s.split_once(' ') {
+            if let (Ok(w), Ok(h)) = (w.parse::<f64>(), h.parse::<f64>()) {
+                wh = Some((w, h));
+            }
+        }
+    }
+    let tiff_type = meta
+        .get("file", "FileType")
+        .and_then(|v| v.as_str())
+        .unwrap_or("");
+    if tiff_type == "CR2" {
+        if let (Some(w), Some(h)) = (
+            i.num_in("exif", "ExifImageWidth"),
+            i.num_in("exif", "ExifImageHeight"),
+        ) {
+            if w > 0.0 && h > 0.0 {
+                wh = Some((w, h));
+            }
+        }
+    }
+    if wh.is_none() {
+        if let (Some(w), Some(h)) = (
+            i.num_in("exif", "ImageWidth"),
+            i.num_in("exif", "ImageHeight"),
+        ) {
+            wh = Some((w, h));
+        }
+    }
+    let Some((w, h)) = wh else { return };
+    out.push((
+        "ImageSize",
+        Value::String(format!("{}x{}", format_g(w, 15), format_g(h, 15))),
+    ));
+    let mp = w * h / 1_000_000.0;
+    let d = if mp >= 1.0 {
+        1
+    } else if mp >= 0.001 {
+        3
+    } else {
+        6
+    };
+    out.push(("Megapixels", json_value(fixed(mp, d))));
+}
+
+/// CalcScaleFactor35efl (Exif.pm).
+fn scale_factor(i: &In) -> Option<f64> {
+    let focal = i.num("FocalLength").unwrap_or(0.0);
+    let foc35 = i.num("FocalLengthIn35mmFormat").unwrap_or(0.0);
+    if focal != 0.0 && foc35 != 0.0 {
+        return Some(foc35 / focal);
+    }
+    let digz = i
+        .meta
+        .get("composite", "DigitalZoom")
+        .and_then(first_float)
+        .filter(|&z| z != 0.0)
+        .unwrap_or(1.0);
+    let mut diag = i.num("FocalPlaneDiagonal").filter(|&d| d != 0.0);
+    let make = i
+        .meta
+        .get("exif", "Make")
+        .and_then(|v| v.as_str())
+        .unwrap_or("");
+    if make == "Canon" {
+        if let Some(d) = canon_sensor_diag(i) {
+            diag = Some(d);
+        }
+    }
+    if diag.is_none() {
+        let (xs, ys) = (
+            i.num("FocalPlaneXSize").unwrap_or(0.0),
+            i.num("FocalPlaneYSize").unwrap_or(0.0),
+        );
+        if xs != 0.0 && ys != 0.0 {
+            let a = xs / ys;
+            if (a - 1.3333).abs() < 0.1 || (a - 1.5).abs() < 0.1 {
+                diag = Some((xs * xs + ys * ys).sqrt());
+            }
+        }
+    }
+    let diag = match diag {
+        Some(d) => d,
+        None => {
+            let units = match i
+                .num_in("exif", "FocalPlaneResolutionUnit")
+                .map(|u| u as i64)
+            {
+                Some(3) => 10.0,
+                Some(4) => 1.0,
+                Some(5) => 0.001,
+                _ => 25.4,
+            };
+            let xr = i.num("FocalPlaneXResolution").filter(|&x| x != 0.0)?;
+            let yr = i
+                .num("FocalPlaneYResolution")
+                .filter(|&x| x != 0.0)
+                .unwrap_or(xr);
+            let pairs = [
+                ("ExifImageWidth", "ExifImageHeight"),
+                ("CanonImageWidth", "CanonImageHeight"),
+                ("ImageWidth", "ImageHeight"),
+            ];
+            let mut found = None;
+            for (wt, ht) in pairs {
+                let w = if wt == "ImageWidth" {
+                    image_dim(i, wt)
+                } else {
+                    i.num(wt)
+                };
+                let h = if ht == "ImageHeight" {
+                    image_dim(i, ht)
+                } else {
+                    i.num(ht)
+                };
+                let (Some(w), Some(h)) = (w, h) else { continue };
+                if w == 0.0 || h == 0.0 {
+                    continue;
+                }
+                let a = w / h;
+                if a > 0.5 && a < 2.0 {
+                    found = Some((w, h));
+                    break;
+                }
+            }
+            let (w, h) = found?;
+            let w = w * units / xr;
+            let h = h * units / yr;
+            let d = (w * w + h * h).sqrt();
+            if !(d > 1.0 && d < 100.0) {
+                return None;
+            }
+            d
+        }
+    };
+    if diag == 0.0 {
+        return None;
+    }
+    Some((36.0f64 * 36.0 + 24.0 * 24.0).sqrt() * digz / diag)
+}
+
+/// The "ImageWidth"/"ImageHeight" ExifTool would pick: the container's, else IFD0's.
+fn image_dim(i: &In, tag: &str) -> Option<f64> {
+    for (g, _) in i.meta.groups.iter() {
+        if g == "exif" || g == "composite" {
+            continue;
+        }
+        if i.meta.get(g, tag).is_some() {
+            return i.num_in(g, tag);
+        }
+    }
+    i.num_in("exif", tag)
+}
+
+fn canon_sensor_diag(i: &In) -> Option<f64> {
+    let rat = |t: &str| -> Option<(i64, i64)> {
+        let s = i
+            .meta
+            .raw
+            .get(&format!("exif:{t}#rat"))?
+            .as_str()?
+            .to_string();
+        let (n, d) = s.split_once('/')?;
+        Some((n.parse().ok()?, d.parse().ok()?))
+    };
+    let (xn, xd) = rat("FocalPlaneXResolution")?;
+    let (yn, yd) = rat("FocalPlaneYResolution")?;
+    if xn % 1000 == 0
+        && yn % 1000 == 0
+        && xn >= 640000
+        && yn >= 480000
+        && xn < 10000000
+        && yn < 10000000
+        && (61..1500).contains(&xd)
+        && (61..1000).contains(&yd)
+        && xd != yd
+    {
+        return Some(((xd * xd + yd * yd) as f64).sqrt() * 0.0254);
+    }
+    None
+}
+
+fn exposure(i: &In, out: &mut Vec<(&'static str, Value)>) {
+    // ShutterSpeed: BulbDuration, else ExposureTime (EXIF before maker notes), else
+    // ShutterSpeedValue.
+    let (shutter, shutter_txt) = if let Some(b) = i.num("BulbDuration").filter(|&b| b > 0.0) {
+        (Some(b), Some(format_g(b, 15)))
+    } else if let Some(g) = SEARCH
+        .iter()
+        .find(|g| i.meta.get(g, "ExposureTime").is_some())
+    {
+        let t = if *g == "exif" {
+            i.raw_text_in(g, "ExposureTime")
+        } else {
+            i.num_in(g, "ExposureTime").map(|x| format_g(x, 15))
+        };
+        (i.num_in(g, "ExposureTime"), t)
+    } else if let Some(v) = i.num_in("exif", "ShutterSpeedValue") {
+        (Some(v), i.raw_text_in("exif", "ShutterSpeedValue"))
+    } else {
+        (None, None)
+    };
+    if let Some(t) = &shutter_txt {
+        out.push(("ShutterSpeed", json_value(print_exposure_time(t))));
+    }
+    // Aperture: FNumber (any group, EXIF first), else ApertureValue.
+    let aperture = i
+        .num("FNumber")
+        .filter(|&a| a != 0.0)
+        .or_else(|| i.num("ApertureValue").filter(|&a| a != 0.0));
+    if let Some(a) = aperture {
+        out.push(("Aperture", json_value(print_fnumber(&format_g(a, 15)))));
+    }
+    // LightValue (ISO taken as printed)
+    let iso = i
+        .meta
+        .get("exif", "ISO")
+        .and_then(first_float)
+        .or_else(|| i.meta.get("makernotes", "ISO").and_then(first_float))
+        .or_else(|| {
+            out.iter()
+                .find(|(k, _)| *k == "ISO")
+                .and_then(|(_, v)| first_float(v))
+        });
+    if let (Some(a), Some(s), Some(iso)) = (aperture, shutter, iso) {
+        if a > 0.0 && s > 0.0 && iso > 0.0 {
+            let lv = (a * a * 100.0 / (s * iso)).log2();
+            out.push(("LightValue", json_value(fixed(lv, 1))));
+        }
+    }
+    // Focal length family
+    let focal = i
+        .num_in("exif", "FocalLength")
+        .or_else(|| i.num("FocalLength"));
+    let scale = scale_factor(i);
+    if let Some(s) = scale {
+        out.push(("ScaleFactor35efl", json_value(fixed(s, 1))));
+    }
+    if let Some(f) = focal {
+        let v = f * scale.unwrap_or(1.0);
+        let p = match scale {
+            Some(_) => format!("{} mm (35 mm equivalent: {} mm)", fixed(f, 1), fixed(v, 1)),
+            None => format!("{} mm", fixed(v, 1)),
+        };
+        out.push(("FocalLength35efl", Value::String(p)));
+    }
+    lens35(i, scale, out);
+    let Some(scale) = scale else { return };
+    let coc = (24.0f64 * 24.0 + 36.0 * 36.0).sqrt() / (scale * 1440.0);
+    out.push((
+        "CircleOfConfusion",
+        Value::String(format!("{} mm", fixed(coc, 3))),
+    ));
+    let Some(f) = focal else { return };
+    // FOV
+    let focus = i.num("FocusDistance");
+    if f != 0.0 {
+        let mut corr = 1.0;
+        if let Some(fd) = focus.filter(|&d| d != 0.0) {
+            let d = 1000.0 * fd - f;
+            if d > 0.0 {
+                corr += f / d;
+            }
+        }
+        let fd2 = 36f64.atan2(2.0 * f * scale * corr);
+        // ExifTool divides by 3.14159, not by pi.
+        #[allow(clippy::approx_constant)]
+        let fov = fd2 * 360.0 / 3.14159;
+        let mut s = format!("{} deg", fixed(fov, 1));
+        if let Some(fd) = focus.filter(|&d| d > 0.0 && d < 10000.0) {
+            let m = 2.0 * fd * fd2.sin() / fd2.cos();
+            if m != 0.0 {
+                s.push_str(&format!(" ({} m)", fixed(m, 2)));
+            }
+        }
+        out.push(("FOV", Value::String(s)));
+    }
+    // HyperfocalDistance
+    if let Some(a) = aperture {
+        let h = if a != 0.0 && coc != 0.0 {
+            fixed(f * f / (a * coc * 1000.0), 2)
+        } else {
+            "inf".into()
+        };
+        out.push(("HyperfocalDistance", Value::String(format!("{h} m"))));
+        // DOF
+        let d = if i.has("FocusDistance") {
+            Some(focus.filter(|&d| d != 0.0).unwrap_or(1e10))
+        } else {
+            let sd = i.num_in("exif", "SubjectDistance").filter(|&d| d != 0.0);
+            let od = i.num("ObjectDistance").filter(|&d| d != 0.0);
+            let ad = i.num("ApproximateFocusDistance").filter(|&d| d != 0.0);
+            sd.or(od).or(ad).or_else(|| {
+                match (i.num("FocusDistanceLower"), i.num("FocusDistanceUpper")) {
+                    (Some(l), Some(u)) => Some((l + u) / 2.0),
+                    _ => None,
+                }
+            })
+        };
+        if let Some(d) = d {
+            let v = if f != 0.0 && coc != 0.0 {
+                let t = a * coc * (d * 1000.0 - f) / (f * f);
+                let near = d / (1.0 + t);
+                let mut far = d / (1.0 - t);
+                if far < 0.0 {
+                    far = 0.0;
+                }
+                (near, far)
+            } else {
+                (0.0, 0.0)
+            };
+            let s = if v.1 == 0.0 {
+                format!("inf ({} m - inf)", fixed(v.0, 2))
+            } else {
+                let dof = v.1 - v.0;
+                let p = if dof > 0.0 && dof < 0.02 { 3 } else { 2 };
+                format!(
+                    "{} m ({} - {} m)",
+                    fixed(dof, p),
+                    fixed(v.0, p),
+                    fixed(v.1, p)
+                )
+            };
+            out.push(("DOF", Value::String(s)));
+        }
+    }
+}
+
+fn mn_text(i: &In, tag: &str) -> Option<String> {
+    i.text_in("makernotes", tag)
+}
+
+fn make_is(i: &In, prefix: &str) -> bool {
+    i.meta
+        .get("exif", "Make")
+        .and_then(|v| v.as_str())
+        .is_some_and(|m| m.starts_with(prefix))
+}
+
+/// Composite tags built from maker notes (Canon.pm and Apple.pm Composite tables), from
+/// the printed maker-note values.
+fn maker(i: &In, out: &mut Vec<(&'static str, Value)>) {
+    if make_is(i, "Canon") {
+        if let (Some(cd), Some(st)) = (mn_text(i, "ContinuousDrive"), mn_text(i, "SelfTimer")) {
+            let v = if cd != "Single" && cd != "0" {
+                "Continuous Shooting"
+            } else if st != "Off" && st != "0" {
+                "Self-timer Operation"
+            } else {
+                "Single-frame Shooting"
+            };
+            out.push(("DriveMode", Value::String(v.into())));
+        }
+        if let (Some(em), Some(easy)) = (mn_text(i, "CanonExposureMode"), mn_text(i, "EasyMode")) {
+            let bulb = i.num_in("makernotes", "BulbDuration").unwrap_or(0.0) > 0.0;
+            let v = if em == "Easy" || em == "0" {
+                easy
+            } else if em == "Manual" && bulb {
+                "Bulb".into()
+            } else {
+                em
+            };
+            out.push(("ShootingMode", json_value(v)));
+        }
+        let cam = mn_text(i, "CameraISO");
+        let iso = match cam.as_deref() {
+            Some(c) if !c.is_empty() && c != "0" && c.bytes().all(|b| b.is_ascii_digit()) => {
+                c.parse::<f64>().ok()
+            }
+            _ => match (
+                i.num_in("makernotes", "BaseISO"),
+                i.num_in("makernotes", "AutoISO"),
+            ) {
+                (Some(b), Some(a)) if b != 0.0 && a != 0.0 => Some(b * a / 100.0),
+                _ => None,
+            },
+        };
+        if let Some(iso) = iso {
+            out.push(("ISO", json_value(fixed(iso, 0))));
+        }
+        if let (Some(a), Some(b)) = (
+            i.num_in("makernotes", "MinFocalLength"),
+            i.num_in("makernotes", "MaxFocalLength"),
+        ) {
+            out.push(("Lens", Value::String(focal_range(a, b, 1.0))));
+        }
+    }
+    if let (Some(v), Some(s)) = (
+        i.num_in("makernotes", "RunTimeValue"),
+        i.num_in("makernotes", "RunTimeScale"),
+    ) {
+        if s != 0.0 && make_is(i, "Apple") {
+            out.push(("RunTimeSincePowerUp", json_value(duration(v / s))));
+        }
+    }
+}
+
+/// Canon::PrintFocalRange.
+fn focal_range(a: f64, b: f64, scale: f64) -> String {
+    if a == b {
+        format!("{} mm", fixed(a * scale, 1))
+    } else {
+        format!("{} - {} mm", fixed(a * scale, 1), fixed(b * scale, 1))
+    }
+}
+
+fn lens35(i: &In, scale: Option<f64>, out: &mut Vec<(&'static str, Value)>) {
+    if !make_is(i, "Canon") {
+        return;
+    }
+    let (Some(a), Some(b)) = (
+        i.num_in("makernotes", "MinFocalLength"),
+        i.num_in("makernotes", "MaxFocalLength"),
+    ) else {
+        return;
+    };
+    let mut s = focal_range(a, b, 1.0);
+    if let Some(sc) = scale.filter(|&x| x != 0.0) {
+        s.push_str(&format!(" (35 mm equivalent: {})", focal_range(a, b, sc)));
+    }
+    out.push(("Lens35efl", Value::String(s)));
+}
+
+/// ConvertDuration (ExifTool.pm).
+fn duration(t: f64) -> String {
+    if t == 0.0 {
+        return "0 s".into();
+    }
+    let (sign, t) = if t > 0.0 { ("", t) } else { ("-", -t) };
+    if t < 30.0 {
+        return format!("{sign}{} s", fixed(t, 2));
+    }
+    let mut t = t + 0.5;
+    let mut h = (t / 3600.0).trunc();
+    t -= h * 3600.0;
+    let m = (t / 60.0).trunc();
+    t -= m * 60.0;
+    let mut sign = sign.to_string();
+    if h > 24.0 {
+        let d = (h / 24.0).trunc();
+        h -= d * 24.0;
+        sign = format!("{sign}{d} days ");
+    }
+    format!("{sign}{}:{:02}:{:02}", h as i64, m as i64, t.trunc() as i64)
+}
+
+fn to_dms(deg: f64, pos: &str, neg: &str) -> String {
+    let r = if deg < 0.0 { neg } else { pos };
+    crate::formats::exif::to_dms_ref(deg, &format!(" {r}"))
+}
+
+fn gps(i: &In, out: &mut Vec<(&'static str, Value)>) {
+    let coord = |tag: &str, reftag: &str, negref: char| -> Option<f64> {
+        let v = i.num_in("exif", tag)?;
+        if i.raw_text_in("exif", tag).as_deref() == Some("") {
+            return None;
+        }
+        let r = i.raw_text_in("exif", reftag)?;
+        Some(
+            if r.starts_with(negref) || r.starts_with(negref.to_ascii_lowercase()) {
+                -v
+            } else {
+                v
+            },
+        )
+    };
+    let lat = coord("GPSLatitude", "GPSLatitudeRef", 'S');
+    let lon = coord("GPSLongitude", "GPSLongitudeRef", 'W');
+    if let Some(d) = lat {
+        out.push(("GPSLatitude", Value::String(to_dms(d, "N", "S"))));
+    }
+    if let Some(d) = lon {
+        out.push(("GPSLongitude", Value::String(to_dms(d, "E", "W"))));
+    }
+    if let (Some(a), Some(b)) = (lat, lon) {
+        out.push((
+            "GPSPosition",
+            Value::String(format!("{}, {}", to_dms(a, "N", "S"), to_dms(b, "E", "W"))),
+        ));
+    }
+    if let Some(d) = coord("GPSDestLatitude", "GPSDestLatitudeRef", 'S') {
+        out.push(("GPSDestLatitude", Value::String(to_dms(d, "N", "S"))));
+    }
+    if let Some(d) = coord("GPSDestLongitude", "GPSDestLongitudeRef", 'W') {
+        out.push(("GPSDestLongitude", Value::String(to_dms(d, "E", "W"))));
+    }
+    // GPSAltitude
+    if i.meta.get("exif", "GPSAltitudeRef").is_some() {
+        if let Some(alt) = i.num_in("exif", "GPSAltitude") {
+            let prt = i.text_in("exif", "GPSAltitudeRef").unwrap_or_default();
+            let s = if prt.contains("Sea") {
+                format!("{} m {}", format_g((alt * 10.0).trunc() / 10.0, 15), prt)
+            } else {
+                let below = i.num_in("exif", "GPSAltitudeRef").unwrap_or(0.0) != 0.0;
+                let v = if below { -alt.abs() } else { alt };
+                let v = (v * 10.0).trunc() / 10.0;
+                if v < 0.0 {
+                    format!("{} m Below Sea Level", format_g(-v, 15))
+                } else {
+                    format!("{} m Above Sea Level", format_g(v, 15))
+                }
+            };
+            out.push(("GPSAltitude", Value::String(s)));
+        }
+    }
+    // GPSDateTime
+    if let (Some(d), Some(t)) = (
+        i.raw_text_in("exif", "GPSDateStamp"),
+        i.raw_text_in("exif", "GPSTimeStamp"),
+    ) {
+        out.push(("GPSDateTime", Value::String(format!("{d} {t}Z"))));
+    }
+}
+
+fn subsec(i: &In, out: &mut Vec<(&'static str, Value)>) {
+    let specs: [(&'static str, &str, &str, &str); 3] = [
+        (
+            "SubSecDateTimeOriginal",
+            "DateTimeOriginal",
+            "SubSecTimeOriginal",
+            "OffsetTimeOriginal",
+        ),
+        (
+            "SubSecCreateDate",
+            "CreateDate",
+            "SubSecTimeDigitized",
+            "OffsetTimeDigitized",
+        ),
+        ("SubSecModifyDate", "ModifyDate", "SubSecTime", "OffsetTime"),
+    ];
+    for (name, dt, ss, ot) in specs {
+        let Some(date) = i.raw_text_in("exif", dt) else {
+            continue;
+        };
+        let mut v: Option<String> = None;
+        if let Some(sub) = i.raw_text_in("exif", ss) {
+            let digits: String = sub.chars().take_while(|c| c.is_ascii_digit()).collect();
+            if !digits.is_empty() {
+                v = insert_subsec(&date, &digits);
+            }
+        }
+        if let Some(off) = i.raw_text_in("exif", ot) {
+            if !date.contains(['-', '+']) {
+                if let Some(tz) = parse_tz(&off) {
+                    v = Some(format!("{}{}", v.unwrap_or_else(|| date.clone()), tz));
+                }
+            }
+        }
+        if let Some(v) = v {
+            out.push((name, Value::String(v)));
+        }
+    }
+}
+
+/// s/( \d{2}:\d{2}:\d{2})(?!\.\d+)/$1.$subSec/
+fn insert_subsec(date: &str, sub: &str) -> Option<String> {
+    let b = date.as_bytes();
+    for p in 0..b.len() {
+        if b[p] != b' ' || p + 9 > b.len() {
+            continue;
+        }
+        let t = &b[p + 1..p + 9];
+        let ok = t[0].is_ascii_digit()
+            && t[1].is_ascii_digit()
+            && t[2] == b':'
+            && t[3].is_ascii_digit()
+            && t[4].is_ascii_digit()
+            && t[5] == b':'
+            && t[6].is_ascii_digit()
+            && t[7].is_ascii_digit();
+        if !ok {
+            continue;
+        }
+        let after = &b[p + 9..];
+        if after.first() == Some(&b'.') && after.get(1).is_some_and(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        return Some(format!("{}.{}{}", &date[..p + 9], sub, &date[p + 9..]));
+    }
+    None
+}
+
+/// /^([-+])(\d{1,2}):(\d{2})/ -> "+hh:mm"
+fn parse_tz(s: &str) -> Option<String> {
+    let sign = s.chars().next().filter(|c| *c == '+' || *c == '-')?;
+    let rest = &s[1..];
+    let (h, m) = rest.split_once(':')?;
+    if h.is_empty() || h.len() > 2 || !h.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let m: String = m.chars().take(2).collect();
+    if m.len() != 2 || !m.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    Some(format!("{sign}{:02}:{m}", h.parse::<u32>().ok()?))
+}
+
+/// LensID from LensModel (ExifTool's "LensID-2"), when no maker-note LensType exists.
+fn lens_id(i: &In, out: &mut Vec<(&'static str, Value)>) {
+    if i.meta.get("makernotes", "LensType").is_some() || i.meta.get("composite", "LensID").is_some()
+    {
+        return;
+    }
+    let pick = |s: &str| s.contains("mm") || has_digit_slash_f(s);
+    let model = SEARCH
+        .iter()
+        .find_map(|g| i.text_in(g, "LensModel"))
+        .filter(|s| pick(s))
+        .or_else(|| {
+            SEARCH
+                .iter()
+                .find_map(|g| i.text_in(g, "Lens"))
+                .filter(|s| pick(s))
+        });
+    let Some(v) = model else { return };
+    // s/(\d)\/F/$1mm F/; s/mmF/mm F/; s/(\d) mm/${1}mm/; s/ - /-/;
+    let mut s = replace_digit(&v, "/F", "mm F");
+    s = s.replacen("mmF", "mm F", 1);
+    s = replace_digit(&s, " mm", "mm");
+    s = s.replacen(" - ", "-", 1);
+    out.push(("LensID", Value::String(s)));
+}
+
+fn has_digit_slash_f(s: &str) -> bool {
+    let b = s.as_bytes();
+    (1..b.len().saturating_sub(1)).any(|p| b[p - 1].is_ascii_digit() && &b[p..p + 2] == b"/F")
+}
+
+/// Replaces the first `pat` that follows a digit.
+fn replace_digit(s: &str, pat: &str, rep: &str) -> String {
+    let b = s.as_bytes();
+    let mut from = 0;
+    while let Some(rel) = s[from..].find(pat) {
+        let p = from + rel;
+        if p > 0 && b[p - 1].is_ascii_digit() {
+            return format!("{}{}{}", &s[..p], rep, &s[p + pat.len()..]);
+        }
+        from = p + 1;
+    }
+    s.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Budget;
+
+    #[test]
+    fn from_exif_sample() {
+        let mut m = Metadata::new(Budget::default());
+        crate::formats::exif::parse_tiff(&mut m, &crate::formats::exif::test_tiff());
+        m.set("file", "ImageWidth", 640);
+        m.set("file", "ImageHeight", 480);
+        compute(&mut m);
+        let g = |t: &str| m.get("composite", t).cloned().unwrap_or(Value::Null);
+        assert_eq!(g("ImageSize"), "640x480");
+        assert_eq!(g("Megapixels"), 0.307);
+        assert_eq!(g("ShutterSpeed"), "1/160");
+        assert_eq!(g("Aperture"), 7.1);
+        assert_eq!(g("LightValue"), 13.0);
+        assert_eq!(g("FocalLength35efl"), "135.0 mm");
+        assert_eq!(g("GPSLatitude"), "43 deg 28' 2.81\" N");
+        assert_eq!(g("GPSLongitude"), "11 deg 53' 6.46\" E");
+        assert_eq!(g("GPSPosition"), "43 deg 28' 2.81\" N, 11 deg 53' 6.46\" E");
+        assert_eq!(g("GPSAltitude"), "12.3 m Above Sea Level");
+        assert_eq!(g("GPSDateTime"), "2008:10:23 14:27:07.24Z");
+        assert_eq!(g("SubSecDateTimeOriginal"), "2008:05:30 15:56:01.00");
+    }
+
+    #[test]
+    fn canon_and_apple() {
+        let mut m = Metadata::new(Budget::default());
+        m.set("exif", "Make", "Canon");
+        m.set("exif", "FocalLength", "7.4 mm");
+        m.set("exif", "FocalLengthIn35mmFormat", "36 mm");
+        m.set("makernotes", "ContinuousDrive", "Single");
+        m.set("makernotes", "SelfTimer", "Off");
+        m.set("makernotes", "CanonExposureMode", "Easy");
+        m.set("makernotes", "EasyMode", "Full auto");
+        m.set("makernotes", "CameraISO", "Auto");
+        m.set("makernotes", "BaseISO", 50);
+        m.set("makernotes", "AutoISO", 100);
+        m.set("makernotes", "MinFocalLength", "7.40625 mm");
+        m.set("makernotes", "MaxFocalLength", "22.21875 mm");
+        compute(&mut m);
+        let g = |t: &str| m.get("composite", t).cloned().unwrap_or(Value::Null);
+        assert_eq!(g("DriveMode"), "Single-frame Shooting");
+        assert_eq!(g("ShootingMode"), "Full auto");
+        assert_eq!(g("ISO"), 50);
+        assert_eq!(g("Lens"), "7.4 - 22.2 mm");
+        assert_eq!(duration(79657.4), "22:07:37");
+        assert_eq!(duration(11320.0), "3:08:40");
+    }
+
+    #[test]
+    fn helpers() {
+        assert_eq!(
+            insert_subsec("2008:05:30 15:56:01", "00").as_deref(),
+            Some("2008:05:30 15:56:01.00")
+        );
+        assert_eq!(parse_tz("-5:00").as_deref(), Some("-05:00"));
+        assert_eq!(replace_digit("f/2.8 35/F", "/F", "mm F"), "f/2.8 35mm F");
+    }
 }

@@ -9,6 +9,20 @@ use std::io::{self, Write};
 
 use crate::detect::{detect, FileKind};
 
+mod bmff;
+mod exif;
+mod flac;
+mod gif;
+mod jpeg;
+mod mp3;
+mod office;
+mod ogg;
+mod pdf;
+mod png;
+mod riff;
+mod tiff;
+mod xmp;
+
 /// What the caller asks to keep (`keep=icc,orientation,copyright`); default removes all.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Keep {
@@ -57,6 +71,9 @@ pub struct StripPlan {
     pub removed: IndexMap<String, u64>,
     pub mime: &'static str,
     pub extension: &'static str,
+    /// What was deliberately kept because [`Keep`] asked for it (`icc_profile`,
+    /// `orientation`, `copyright`), for the receipt.
+    pub kept: Vec<String>,
 }
 
 impl StripPlan {
@@ -118,14 +135,36 @@ pub const SUPPORTED: &str =
 /// Plans the removal of all metadata from `data` (keeping what `keep` asks for).
 pub fn strip(data: &[u8], file_name: Option<&str>, keep: Keep) -> Result<StripPlan, StripError> {
     let kind = detect(data, file_name);
-    let _ = keep;
+    let Some(kind) = kind else {
+        return Err(StripError::Unsupported(SUPPORTED.to_string()));
+    };
+    let mut out = Out::new(keep);
+    use FileKind::*;
     match kind {
-        Some(k) => Err(StripError::Unsupported(format!(
-            "{} ({SUPPORTED})",
-            k.file_type()
-        ))),
-        None => Err(StripError::Unsupported(SUPPORTED.to_string())),
+        Jpeg => jpeg::strip(data, &mut out)?,
+        Png => png::strip(data, &mut out)?,
+        WebP => riff::strip_webp(data, &mut out)?,
+        Wav => riff::strip_wav(data, &mut out)?,
+        Gif => gif::strip(data, &mut out)?,
+        Tiff => tiff::strip(data, &mut out)?,
+        Heic | Heif | Avif | Mp4 | Mov | M4a | ThreeGp => bmff::strip(data, &mut out)?,
+        Mp3 => mp3::strip(data, &mut out)?,
+        Flac => flac::strip(data, &mut out)?,
+        Ogg | Opus => ogg::strip(data, &mut out)?,
+        Pdf => pdf::strip(data, &mut out)?,
+        Docx | Xlsx | Pptx => office::strip(data, &mut out)?,
+        k => {
+            return Err(StripError::Unsupported(format!(
+                "{} ({SUPPORTED})",
+                k.file_type()
+            )))
+        }
     }
+    let mut plan = plan_for(kind);
+    plan.pieces = out.pieces;
+    plan.removed = out.removed;
+    plan.kept = out.kept;
+    Ok(plan)
 }
 
 /// Fills in the plan's MIME type and extension from the detected kind.
@@ -135,4 +174,83 @@ pub fn plan_for(kind: FileKind) -> StripPlan {
         extension: kind.extension(),
         ..Default::default()
     }
+}
+
+/// The plan under construction, shared by the format strippers.
+pub(crate) struct Out {
+    pub keep: Keep,
+    pub pieces: Vec<Piece>,
+    pub removed: IndexMap<String, u64>,
+    pub kept: Vec<String>,
+}
+
+impl Out {
+    pub fn new(keep: Keep) -> Self {
+        Out {
+            keep,
+            pieces: Vec::new(),
+            removed: IndexMap::new(),
+            kept: Vec::new(),
+        }
+    }
+
+    /// Appends new bytes.
+    pub fn data(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        if let Some(Piece::Data(d)) = self.pieces.last_mut() {
+            d.extend_from_slice(bytes);
+        } else {
+            self.pieces.push(Piece::Data(bytes.to_vec()));
+        }
+    }
+
+    /// Appends `len` bytes of the input starting at `offset` (merged with the previous
+    /// range when contiguous).
+    pub fn copy(&mut self, offset: usize, len: usize) {
+        if len == 0 {
+            return;
+        }
+        let (offset, len) = (offset as u64, len as u64);
+        if let Some(Piece::Copy { offset: o, len: l }) = self.pieces.last_mut() {
+            if *o + *l == offset {
+                *l += len;
+                return;
+            }
+        }
+        self.pieces.push(Piece::Copy { offset, len });
+    }
+
+    /// Copies `start..end` of the input.
+    pub fn copy_range(&mut self, start: usize, end: usize) {
+        self.copy(start, end.saturating_sub(start));
+    }
+
+    /// Records `n` removed items of `group` on the receipt.
+    pub fn removed(&mut self, group: &str, n: u64) {
+        if n > 0 {
+            *self.removed.entry(group.to_string()).or_insert(0) += n;
+        }
+    }
+
+    /// Records that `what` was kept on request.
+    pub fn kept(&mut self, what: &str) {
+        if !self.kept.iter().any(|k| k == what) {
+            self.kept.push(what.to_string());
+        }
+    }
+}
+
+pub(crate) fn malformed(what: impl Into<String>) -> StripError {
+    StripError::Malformed(what.into())
+}
+
+/// CRC-32 (ISO-HDLC, as in PNG and ZIP).
+pub(crate) fn crc32(parts: &[&[u8]]) -> u32 {
+    let mut c = flate2::Crc::new();
+    for p in parts {
+        c.update(p);
+    }
+    c.sum()
 }

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The project's test command (README, CI). Installs what the tests need that a fresh
+# machine lacks, then runs formatting, lints and every test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n== %s\n' "$*"; }
+
+if ! command -v cargo-nextest >/dev/null 2>&1; then
+  log "installing cargo-nextest"
+  cargo install cargo-nextest --locked
+fi
+
+need_apt=()
+command -v exiftool >/dev/null 2>&1 || need_apt+=(libimage-exiftool-perl)
+command -v convert >/dev/null 2>&1 && convert -version 2>/dev/null | grep -q ImageMagick || need_apt+=(imagemagick)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  log "installing ${need_apt[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+log "cargo fmt --check"
+cargo fmt --all --check
+
+log "cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+
+log "tests (embedded mode)"
+cargo nextest run --workspace --no-fail-fast
+
+log "strippers on the corpus, checked with ExifTool and ImageMagick"
+python3 scripts/check_strip_corpus.py

@@ -1,7 +1,0 @@
-//! ICC profiles (group icc_profile).
-
-use crate::model::Metadata;
-
-pub fn parse(meta: &mut Metadata, data: &[u8]) {
-    let _ = (meta, data);
-}

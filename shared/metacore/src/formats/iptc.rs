@@ -1,7 +1,0 @@
-//! IPTC IIM records.
-
-use crate::model::Metadata;
-
-pub fn parse(meta: &mut Metadata, data: &[u8]) {
-    let _ = (meta, data);
-}

@@ -1,0 +1,1126 @@
+//! A tiny evaluator for the one-line Perl expressions ExifTool's tag tables use as
+//! conditions and conversions (`$val / 10`, `sprintf("%.1f mm",$val)`,
+//! `$$self{Model} =~ /EOS/`, `$val ? ... : ...`). Anything it does not understand makes it
+//! return `None`, and the caller then leaves the tag out. Bounded: expressions are short
+//! static strings from the tables, and the regex matcher caps its steps.
+
+use super::value::{fmt_g, fmt_num};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum P {
+    Num(f64),
+    Str(String),
+    Undef,
+}
+
+impl P {
+    pub fn num(&self) -> f64 {
+        match self {
+            P::Num(x) => *x,
+            P::Str(s) => leading_num(s),
+            P::Undef => 0.0,
+        }
+    }
+    pub fn text(&self) -> String {
+        match self {
+            P::Num(x) => fmt_num(*x),
+            P::Str(s) => s.clone(),
+            P::Undef => String::new(),
+        }
+    }
+    pub fn truthy(&self) -> bool {
+        match self {
+            P::Num(x) => *x != 0.0,
+            P::Str(s) => !(s.is_empty() || s == "0"),
+            P::Undef => false,
+        }
+    }
+}
+
+/// Perl's numification of a string: the leading number, else 0.
+pub fn leading_num(s: &str) -> f64 {
+    let s = s.trim_start();
+    let b = s.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+        i += 1;
+    }
+    if s[i..].starts_with("0x") {
+        return 0.0;
+    }
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        let save = i;
+        i += 1;
+        if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+            i += 1;
+        }
+        let d = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == d {
+            i = save;
+        }
+    }
+    s[..i].parse().unwrap_or(0.0)
+}
+
+/// What an expression can read: `$val`, `$$self{Name}`, `$$valPt`, `$format`, `$count`.
+pub trait Env {
+    fn val(&self) -> P;
+    fn member(&self, name: &str) -> P;
+    fn value_bytes(&self) -> P {
+        P::Undef
+    }
+    fn format(&self) -> P {
+        P::Undef
+    }
+    fn count(&self) -> P {
+        P::Undef
+    }
+}
+
+pub fn eval(code: &str, env: &dyn Env) -> Option<P> {
+    let code = code.trim().trim_end_matches(';').trim();
+    if code.is_empty() || code.len() > 400 {
+        return None;
+    }
+    let toks = lex(code)?;
+    let mut p = Parser {
+        t: &toks,
+        i: 0,
+        env,
+    };
+    let v = p.expr(0)?;
+    if p.i != toks.len() {
+        return None;
+    }
+    Some(v)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum T {
+    Num(f64),
+    Str(String, bool), // text, interpolate
+    Var(String),       // val, valPt, format, count, self:Name
+    Ident(String),
+    Op(&'static str),
+    Regex(String, bool), // pattern, case-insensitive
+}
+
+const OPS: &[&str] = &[
+    "**", "==", "!=", "<=", ">=", "=~", "!~", "&&", "||", "<<", ">>", "+", "-", "*", "/", "%", "<",
+    ">", "?", ":", "(", ")", ",", ".", "!", "&", "|", "^", "=",
+];
+
+fn lex(s: &str) -> Option<Vec<T>> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut out: Vec<T> = Vec::new();
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        if c.is_ascii_digit() || (c == b'.' && b.get(i + 1).is_some_and(|d| d.is_ascii_digit())) {
+            if c == b'0' && matches!(b.get(i + 1), Some(b'x') | Some(b'X')) {
+                let st = i + 2;
+                i = st;
+                while i < b.len() && b[i].is_ascii_hexdigit() {
+                    i += 1;
+                }
+                out.push(T::Num(i64::from_str_radix(&s[st..i], 16).ok()? as f64));
+                continue;
+            }
+            let st = i;
+            while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.') {
+                i += 1;
+            }
+            if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+                i += 1;
+                if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+                    i += 1;
+                }
+                while i < b.len() && b[i].is_ascii_digit() {
+                    i += 1;
+                }
+            }
+            out.push(T::Num(s[st..i].parse().ok()?));
+            continue;
+        }
+        if c == b'"' || c == b'\'' {
+            let st = i + 1;
+            i += 1;
+            let mut txt = String::new();
+            while i < b.len() && b[i] != c {
+                if b[i] == b'\\' && i + 1 < b.len() {
+                    i += 1;
+                    txt.push(match b[i] {
+                        b'n' if c == b'"' => '\n',
+                        b't' if c == b'"' => '\t',
+                        x => x as char,
+                    });
+                    i += 1;
+                    continue;
+                }
+                let ch = s[i..].chars().next()?;
+                txt.push(ch);
+                i += ch.len_utf8();
+            }
+            let _ = st;
+            if i >= b.len() {
+                return None;
+            }
+            i += 1;
+            out.push(T::Str(txt, c == b'"'));
+            continue;
+        }
+        if c == b'$' {
+            if s[i..].starts_with("$$self{") {
+                let st = i + 7;
+                let end = s[st..].find('}')? + st;
+                out.push(T::Var(format!("self:{}", &s[st..end])));
+                i = end + 1;
+                continue;
+            }
+            if s[i..].starts_with("$$valPt") {
+                out.push(T::Var("valPt".into()));
+                i += 7;
+                continue;
+            }
+            let st = i + 1;
+            i += 1;
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                i += 1;
+            }
+            out.push(T::Var(s[st..i].to_string()));
+            continue;
+        }
+        if c == b'/' && matches!(out.last(), Some(T::Op("=~")) | Some(T::Op("!~"))) {
+            let st = i + 1;
+            i += 1;
+            while i < b.len() && b[i] != b'/' {
+                if b[i] == b'\\' {
+                    i += 1;
+                }
+                i += 1;
+            }
+            if i >= b.len() {
+                return None;
+            }
+            let pat = s[st..i].to_string();
+            i += 1;
+            let mut ci = false;
+            while i < b.len() && b[i].is_ascii_alphabetic() {
+                if b[i] == b'i' {
+                    ci = true;
+                }
+                i += 1;
+            }
+            out.push(T::Regex(pat, ci));
+            continue;
+        }
+        if c.is_ascii_alphabetic() || c == b'_' {
+            let st = i;
+            while i < b.len()
+                && (b[i].is_ascii_alphanumeric()
+                    || b[i] == b'_'
+                    || (b[i] == b':' && b.get(i + 1) == Some(&b':')))
+            {
+                if b[i] == b':' {
+                    i += 1;
+                }
+                i += 1;
+            }
+            out.push(T::Ident(s[st..i].to_string()));
+            continue;
+        }
+        let op = OPS.iter().find(|o| s[i..].starts_with(**o))?;
+        out.push(T::Op(op));
+        i += op.len();
+    }
+    Some(out)
+}
+
+struct Parser<'a> {
+    t: &'a [T],
+    i: usize,
+    env: &'a dyn Env,
+}
+
+fn prec(op: &str) -> Option<(u8, bool)> {
+    // (precedence, right-assoc)
+    Some(match op {
+        "?" => (2, true),
+        "=" => (2, true),
+        "or" => (1, false),
+        "and" => (1, false),
+        "||" => (3, false),
+        "&&" => (4, false),
+        "|" | "^" => (5, false),
+        "&" => (6, false),
+        "==" | "!=" | "eq" | "ne" => (7, false),
+        "<" | ">" | "<=" | ">=" | "lt" | "gt" => (8, false),
+        "<<" | ">>" => (9, false),
+        "+" | "-" | "." => (10, false),
+        "*" | "/" | "%" | "x" => (11, false),
+        "=~" | "!~" => (13, false),
+        "**" => (14, true),
+        _ => return None,
+    })
+}
+
+impl Parser<'_> {
+    fn peek_op(&self) -> Option<String> {
+        match self.t.get(self.i)? {
+            T::Op(o) => Some(o.to_string()),
+            T::Ident(w) if matches!(w.as_str(), "eq" | "ne" | "lt" | "gt" | "and" | "or" | "x") => {
+                Some(w.clone())
+            }
+            _ => None,
+        }
+    }
+
+    fn expr(&mut self, min: u8) -> Option<P> {
+        let mut lhs = self.unary()?;
+        while let Some(op) = self.peek_op() {
+            let Some((p, right)) = prec(&op) else { break };
+            if p < min {
+                break;
+            }
+            self.i += 1;
+            if op == "?" {
+                let a = self.expr(0)?;
+                if self.t.get(self.i) != Some(&T::Op(":")) {
+                    return None;
+                }
+                self.i += 1;
+                let b = self.expr(p)?;
+                lhs = if lhs.truthy() { a } else { b };
+                continue;
+            }
+            if op == "=~" || op == "!~" {
+                let Some(T::Regex(pat, ci)) = self.t.get(self.i).cloned() else {
+                    return None;
+                };
+                self.i += 1;
+                let m = regex_match(&pat, &lhs.text(), ci)?;
+                lhs = P::Num(if m == (op == "=~") { 1.0 } else { 0.0 });
+                continue;
+            }
+            let rhs = self.expr(if right { p } else { p + 1 })?;
+            // assignment (to a data member): the value is the assigned value
+            lhs = if op == "=" {
+                rhs
+            } else {
+                binop(&op, lhs, rhs)?
+            };
+        }
+        Some(lhs)
+    }
+
+    fn unary(&mut self) -> Option<P> {
+        match self.t.get(self.i)?.clone() {
+            T::Op("-") => {
+                self.i += 1;
+                let v = self.expr(12)?;
+                Some(P::Num(-v.num()))
+            }
+            T::Op("+") => {
+                self.i += 1;
+                self.expr(12)
+            }
+            T::Op("!") => {
+                self.i += 1;
+                let v = self.expr(12)?;
+                Some(P::Num(if v.truthy() { 0.0 } else { 1.0 }))
+            }
+            T::Ident(w) if w == "not" => {
+                self.i += 1;
+                let v = self.expr(2)?;
+                Some(P::Num(if v.truthy() { 0.0 } else { 1.0 }))
+            }
+            _ => self.primary(),
+        }
+    }
+
+    fn primary(&mut self) -> Option<P> {
+        let tok = self.t.get(self.i)?.clone();
+        self.i += 1;
+        match tok {
+            T::Num(x) => Some(P::Num(x)),
+            T::Str(s, interp) => Some(P::Str(if interp { self.interpolate(&s)? } else { s })),
+            T::Var(v) => Some(self.var(&v)),
+            T::Op("(") => {
+                let v = self.expr(0)?;
+                if self.t.get(self.i) != Some(&T::Op(")")) {
+                    return None;
+                }
+                self.i += 1;
+                Some(v)
+            }
+            T::Ident(f) => {
+                let mut args = Vec::new();
+                if self.t.get(self.i) == Some(&T::Op("(")) {
+                    self.i += 1;
+                    if self.t.get(self.i) != Some(&T::Op(")")) {
+                        loop {
+                            args.push(self.expr(0)?);
+                            match self.t.get(self.i) {
+                                Some(T::Op(",")) => self.i += 1,
+                                Some(T::Op(")")) => break,
+                                _ => return None,
+                            }
+                        }
+                    }
+                    self.i += 1;
+                } else if matches!(
+                    f.as_str(),
+                    "int" | "abs" | "exp" | "log" | "sqrt" | "defined" | "length"
+                ) {
+                    args.push(self.expr(12)?);
+                } else if f == "undef" {
+                    return Some(P::Undef);
+                } else {
+                    return None;
+                }
+                call(&f, &args)
+            }
+            _ => None,
+        }
+    }
+
+    fn var(&self, v: &str) -> P {
+        match v {
+            "val" => self.env.val(),
+            "valPt" => self.env.value_bytes(),
+            "format" => self.env.format(),
+            "count" => self.env.count(),
+            _ => match v.strip_prefix("self:") {
+                Some(n) => self.env.member(n),
+                None => P::Undef,
+            },
+        }
+    }
+
+    fn interpolate(&self, s: &str) -> Option<String> {
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(p) = rest.find('$') {
+            out.push_str(&rest[..p]);
+            let r = &rest[p..];
+            if let Some(after) = r.strip_prefix("$$self{") {
+                let end = after.find('}')?;
+                out.push_str(&self.env.member(&after[..end]).text());
+                rest = &after[end + 1..];
+            } else if let Some(after) = r.strip_prefix("$val") {
+                if after.starts_with(|c: char| {
+                    c.is_ascii_alphanumeric() || c == '_' || c == '[' || c == '{'
+                }) {
+                    return None;
+                }
+                out.push_str(&self.env.val().text());
+                rest = after;
+            } else {
+                return None;
+            }
+        }
+        out.push_str(rest);
+        Some(out)
+    }
+}
+
+fn binop(op: &str, a: P, b: P) -> Option<P> {
+    let n = |x: f64| Some(P::Num(x));
+    let bool_ = |x: bool| Some(P::Num(if x { 1.0 } else { 0.0 }));
+    match op {
+        "+" => n(a.num() + b.num()),
+        "-" => n(a.num() - b.num()),
+        "*" => n(a.num() * b.num()),
+        "/" => {
+            let d = b.num();
+            if d == 0.0 {
+                None
+            } else {
+                n(a.num() / d)
+            }
+        }
+        "%" => {
+            let d = b.num() as i64;
+            if d == 0 {
+                None
+            } else {
+                n((a.num() as i64).rem_euclid(d) as f64)
+            }
+        }
+        "**" => n(a.num().powf(b.num())),
+        "." => Some(P::Str(a.text() + &b.text())),
+        "x" => Some(P::Str(a.text().repeat((b.num().max(0.0) as usize).min(64)))),
+        "==" => bool_(a.num() == b.num()),
+        "!=" => bool_(a.num() != b.num()),
+        "<" => bool_(a.num() < b.num()),
+        ">" => bool_(a.num() > b.num()),
+        "<=" => bool_(a.num() <= b.num()),
+        ">=" => bool_(a.num() >= b.num()),
+        "eq" => bool_(a.text() == b.text()),
+        "ne" => bool_(a.text() != b.text()),
+        "lt" => bool_(a.text() < b.text()),
+        "gt" => bool_(a.text() > b.text()),
+        "&&" | "and" => Some(if a.truthy() { b } else { a }),
+        "||" | "or" => Some(if a.truthy() { a } else { b }),
+        "&" => n(((a.num() as i64) & (b.num() as i64)) as f64),
+        "|" => n(((a.num() as i64) | (b.num() as i64)) as f64),
+        "^" => n(((a.num() as i64) ^ (b.num() as i64)) as f64),
+        "<<" => n(((a.num() as i64).checked_shl(b.num() as u32).unwrap_or(0)) as f64),
+        ">>" => n(((a.num() as i64).checked_shr(b.num() as u32).unwrap_or(0)) as f64),
+        _ => None,
+    }
+}
+
+fn call(f: &str, a: &[P]) -> Option<P> {
+    let x = a.first().map(|v| v.num()).unwrap_or(0.0);
+    let n = |v: f64| Some(P::Num(v));
+    match f {
+        "int" => n(x.trunc()),
+        "abs" => n(x.abs()),
+        "exp" => n(x.exp()),
+        "log" => {
+            if x <= 0.0 {
+                None
+            } else {
+                n(x.ln())
+            }
+        }
+        "sqrt" => n(x.max(0.0).sqrt()),
+        "defined" => n(if matches!(a.first(), Some(P::Undef) | None) {
+            0.0
+        } else {
+            1.0
+        }),
+        "length" => n(a.first().map(|v| v.text().chars().count()).unwrap_or(0) as f64),
+        "sprintf" => Some(P::Str(sprintf(&a.first()?.text(), &a[1..])?)),
+        "uc" => Some(P::Str(a.first()?.text().to_uppercase())),
+        "lc" => Some(P::Str(a.first()?.text().to_lowercase())),
+        "Image::ExifTool::Exif::PrintExposureTime" | "PrintExposureTime" => {
+            Some(P::Str(print_exposure_time(a.first()?)))
+        }
+        "Image::ExifTool::Exif::PrintFNumber" | "PrintFNumber" => Some(print_fnumber(a.first()?)),
+        "Image::ExifTool::Exif::PrintFraction" | "PrintFraction" => Some(P::Str(print_fraction(x))),
+        "Image::ExifTool::Canon::CanonEv" | "CanonEv" => n(canon_ev(x)),
+        "Image::ExifTool::Exif::ExifDate" | "Image::ExifTool::Exif::ExifTime" => {
+            Some(a.first()?.clone())
+        }
+        "PrintHex" => Some(P::Str(format!("0x{:x}", x as i64))),
+        _ => None,
+    }
+}
+
+pub fn is_float(p: &P) -> bool {
+    match p {
+        P::Num(_) => true,
+        P::Str(s) => {
+            let s = s.trim();
+            !s.is_empty() && s.parse::<f64>().is_ok() && !s.contains(char::is_alphabetic)
+                || s.contains('e') && s.parse::<f64>().is_ok()
+        }
+        P::Undef => false,
+    }
+}
+
+pub fn print_exposure_time(v: &P) -> String {
+    if !is_float(v) {
+        return v.text();
+    }
+    let secs = v.num();
+    if secs < 0.25001 && secs > 0.0 {
+        return format!("1/{}", (0.5 + 1.0 / secs).trunc() as i64);
+    }
+    let s = format!("{:.1}", secs);
+    s.strip_suffix(".0").map(|x| x.to_string()).unwrap_or(s)
+}
+
+pub fn print_fnumber(v: &P) -> P {
+    if is_float(v) && v.num() > 0.0 {
+        let x = v.num();
+        P::Str(if x < 1.0 {
+            format!("{:.2}", x)
+        } else {
+            format!("{:.1}", x)
+        })
+    } else {
+        v.clone()
+    }
+}
+
+pub fn print_fraction(v: f64) -> String {
+    let val = v * 1.00001;
+    if val == 0.0 {
+        "0".into()
+    } else if (val.trunc() / val) > 0.999 {
+        format!("{:+}", val.trunc() as i64)
+    } else if ((val * 2.0).trunc() / (val * 2.0)) > 0.999 {
+        format!("{:+}/2", (val * 2.0).trunc() as i64)
+    } else if ((val * 3.0).trunc() / (val * 3.0)) > 0.999 {
+        format!("{:+}/3", (val * 3.0).trunc() as i64)
+    } else {
+        let s = fmt_g(val, 3);
+        if val >= 0.0 {
+            format!("+{s}")
+        } else {
+            s
+        }
+    }
+}
+
+/// Canon's EV encoding: 1/3 and 2/3 stops are stored as 0x0c and 0x14 fractions of 0x20.
+pub fn canon_ev(val: f64) -> f64 {
+    let mut v = val as i64;
+    let sign = if v < 0 {
+        v = -v;
+        -1.0
+    } else {
+        1.0
+    };
+    let mut frac = (v & 0x1f) as f64;
+    v -= frac as i64;
+    if frac == 0x0c as f64 {
+        frac = 32.0 / 3.0;
+    } else if frac == 0x14 as f64 {
+        frac = 64.0 / 3.0;
+    }
+    sign * (v as f64 + frac) / 32.0
+}
+
+/// Perl's sprintf for the conversions ExifTool uses (%d %i %u %s %f %e %g %x %X %o %c %%,
+/// with flags, width and precision).
+pub fn sprintf(fmt: &str, args: &[P]) -> Option<String> {
+    let mut out = String::new();
+    let mut it = fmt.chars().peekable();
+    let mut ai = 0;
+    while let Some(c) = it.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        if it.peek() == Some(&'%') {
+            it.next();
+            out.push('%');
+            continue;
+        }
+        let mut flags = String::new();
+        while let Some(&f) = it.peek() {
+            if "-+ 0#".contains(f) {
+                flags.push(f);
+                it.next();
+            } else {
+                break;
+            }
+        }
+        let mut width = String::new();
+        while let Some(&d) = it.peek() {
+            if d.is_ascii_digit() {
+                width.push(d);
+                it.next();
+            } else {
+                break;
+            }
+        }
+        let mut precision: Option<usize> = None;
+        if it.peek() == Some(&'.') {
+            it.next();
+            let mut p = String::new();
+            while let Some(&d) = it.peek() {
+                if d.is_ascii_digit() {
+                    p.push(d);
+                    it.next();
+                } else {
+                    break;
+                }
+            }
+            precision = Some(p.parse().unwrap_or(0));
+        }
+        let conv = it.next()?;
+        let arg = args.get(ai).cloned().unwrap_or(P::Undef);
+        ai += 1;
+        let plus = flags.contains('+');
+        let mut body = match conv {
+            'd' | 'i' | 'u' => {
+                let x = arg.num().trunc() as i64;
+                let mut s = x.abs().to_string();
+                if let Some(p) = precision {
+                    while s.len() < p {
+                        s.insert(0, '0');
+                    }
+                }
+                sign(x < 0, plus, s)
+            }
+            's' => {
+                let mut s = arg.text();
+                if let Some(p) = precision {
+                    s = s.chars().take(p).collect();
+                }
+                s
+            }
+            'f' | 'F' => {
+                let x = arg.num();
+                let s = format!("{:.*}", precision.unwrap_or(6), x.abs());
+                sign(x < 0.0, plus, s)
+            }
+            'e' | 'E' => {
+                let x = arg.num();
+                let s = c_exp(x.abs(), precision.unwrap_or(6));
+                sign(
+                    x < 0.0,
+                    plus,
+                    if conv == 'E' { s.to_uppercase() } else { s },
+                )
+            }
+            'g' | 'G' => {
+                let x = arg.num();
+                let s = fmt_g(x.abs(), precision.unwrap_or(6).max(1));
+                sign(x < 0.0, plus, s)
+            }
+            'x' | 'X' | 'o' | 'b' => {
+                let x = arg.num().trunc() as i64 as u64;
+                let mut s = match conv {
+                    'x' => format!("{:x}", x),
+                    'X' => format!("{:X}", x),
+                    'o' => format!("{:o}", x),
+                    _ => format!("{:b}", x),
+                };
+                if let Some(p) = precision {
+                    while s.len() < p {
+                        s.insert(0, '0');
+                    }
+                }
+                if flags.contains('#') && x != 0 {
+                    s = match conv {
+                        'x' => format!("0x{s}"),
+                        'X' => format!("0X{s}"),
+                        _ => s,
+                    };
+                }
+                s
+            }
+            'c' => char::from_u32(arg.num() as u32)
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            _ => return None,
+        };
+        let w: usize = width.parse().unwrap_or(0);
+        let len = body.chars().count();
+        if len < w {
+            let pad = w - len;
+            if flags.contains('-') {
+                body.push_str(&" ".repeat(pad));
+            } else if flags.contains('0') && conv != 's' {
+                let (sgn, digits) = if body.starts_with(['-', '+']) {
+                    body.split_at(1)
+                } else {
+                    ("", body.as_str())
+                };
+                body = format!("{}{}{}", sgn, "0".repeat(pad), digits);
+            } else {
+                body = format!("{}{}", " ".repeat(pad), body);
+            }
+        }
+        out.push_str(&body);
+    }
+    Some(out)
+}
+
+fn sign(neg: bool, plus: bool, s: String) -> String {
+    if neg {
+        format!("-{s}")
+    } else if plus {
+        format!("+{s}")
+    } else {
+        s
+    }
+}
+
+fn c_exp(x: f64, prec: usize) -> String {
+    let s = format!("{:.*e}", prec, x);
+    match s.split_once('e') {
+        Some((m, e)) => {
+            let e: i32 = e.parse().unwrap_or(0);
+            format!("{}e{}{:02}", m, if e < 0 { '-' } else { '+' }, e.abs())
+        }
+        None => s,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// A small backtracking regex matcher (Perl syntax subset) for table conditions.
+
+#[derive(Debug, Clone)]
+enum Node {
+    Char(char),
+    Any,
+    Class(Vec<(char, char)>, bool),
+    Start,
+    End,
+    WordB,
+    Group(Vec<Vec<(Node, u32, u32)>>),
+}
+
+type Seq = Vec<(Node, u32, u32)>;
+
+fn parse_re(p: &[char], i: &mut usize, depth: u32) -> Option<Vec<Seq>> {
+    if depth > 8 {
+        return None;
+    }
+    let mut alts = vec![Vec::new()];
+    while *i < p.len() {
+        let c = p[*i];
+        *i += 1;
+        let node = match c {
+            '|' => {
+                alts.push(Vec::new());
+                continue;
+            }
+            ')' => {
+                *i -= 1;
+                break;
+            }
+            '(' => {
+                if p.get(*i) == Some(&'?') && p.get(*i + 1) == Some(&':') {
+                    *i += 2;
+                }
+                let g = parse_re(p, i, depth + 1)?;
+                if p.get(*i) != Some(&')') {
+                    return None;
+                }
+                *i += 1;
+                Node::Group(g)
+            }
+            '^' => Node::Start,
+            '$' => Node::End,
+            '.' => Node::Any,
+            '[' => {
+                let mut neg = false;
+                if p.get(*i) == Some(&'^') {
+                    neg = true;
+                    *i += 1;
+                }
+                let mut ranges = Vec::new();
+                let mut first = true;
+                while *i < p.len() && (p[*i] != ']' || first) {
+                    first = false;
+                    let mut a = p[*i];
+                    *i += 1;
+                    if a == '\\' {
+                        let e = *p.get(*i)?;
+                        *i += 1;
+                        match class_escape(e) {
+                            Some(r) => {
+                                ranges.extend(r);
+                                continue;
+                            }
+                            None => a = escape_char(e),
+                        }
+                    }
+                    if p.get(*i) == Some(&'-') && p.get(*i + 1).is_some_and(|&x| x != ']') {
+                        let mut b = p[*i + 1];
+                        *i += 2;
+                        if b == '\\' {
+                            b = escape_char(*p.get(*i)?);
+                            *i += 1;
+                        }
+                        ranges.push((a, b));
+                    } else {
+                        ranges.push((a, a));
+                    }
+                }
+                *i += 1;
+                Node::Class(ranges, neg)
+            }
+            '\\' => {
+                let e = *p.get(*i)?;
+                *i += 1;
+                match e {
+                    'b' => Node::WordB,
+                    'd' | 'w' | 's' => Node::Class(class_escape(e)?, false),
+                    'D' => Node::Class(class_escape('d')?, true),
+                    'W' => Node::Class(class_escape('w')?, true),
+                    'S' => Node::Class(class_escape('s')?, true),
+                    'x' => {
+                        let h: String = p.get(*i..*i + 2)?.iter().collect();
+                        *i += 2;
+                        Node::Char(char::from_u32(u32::from_str_radix(&h, 16).ok()?)?)
+                    }
+                    '0' => Node::Char('\0'),
+                    _ => Node::Char(escape_char(e)),
+                }
+            }
+            _ => Node::Char(c),
+        };
+        let (mut lo, mut hi) = (1u32, 1u32);
+        match p.get(*i) {
+            Some('?') => {
+                lo = 0;
+                *i += 1;
+            }
+            Some('*') => {
+                lo = 0;
+                hi = u32::MAX;
+                *i += 1;
+            }
+            Some('+') => {
+                hi = u32::MAX;
+                *i += 1;
+            }
+            Some('{') => {
+                let end = p[*i..].iter().position(|&c| c == '}')? + *i;
+                let inner: String = p[*i + 1..end].iter().collect();
+                let (a, b) = match inner.split_once(',') {
+                    Some((a, "")) => (a.parse().ok()?, u32::MAX),
+                    Some((a, b)) => (a.parse().ok()?, b.parse().ok()?),
+                    None => {
+                        let a = inner.parse().ok()?;
+                        (a, a)
+                    }
+                };
+                lo = a;
+                hi = b;
+                *i = end + 1;
+            }
+            _ => {}
+        }
+        if p.get(*i) == Some(&'?') && (lo, hi) != (1, 1) {
+            *i += 1; // non-greedy: treated as greedy (only matters for captures)
+        }
+        alts.last_mut()?.push((node, lo, hi));
+    }
+    Some(alts)
+}
+
+fn escape_char(e: char) -> char {
+    match e {
+        'n' => '\n',
+        't' => '\t',
+        'r' => '\r',
+        '0' => '\0',
+        x => x,
+    }
+}
+
+fn class_escape(e: char) -> Option<Vec<(char, char)>> {
+    Some(match e {
+        'd' => vec![('0', '9')],
+        'w' => vec![('a', 'z'), ('A', 'Z'), ('0', '9'), ('_', '_')],
+        's' => vec![
+            (' ', ' '),
+            ('\t', '\t'),
+            ('\n', '\n'),
+            ('\r', '\r'),
+            ('\x0c', '\x0c'),
+        ],
+        _ => return None,
+    })
+}
+
+struct Matcher<'a> {
+    s: &'a [char],
+    ci: bool,
+    steps: u32,
+}
+
+impl Matcher<'_> {
+    fn eq(&self, a: char, b: char) -> bool {
+        a == b || (self.ci && a.eq_ignore_ascii_case(&b))
+    }
+
+    fn single(&self, n: &Node, pos: usize) -> Option<usize> {
+        let c = *self.s.get(pos)?;
+        let ok = match n {
+            Node::Char(x) => self.eq(*x, c),
+            Node::Any => c != '\n',
+            Node::Class(r, neg) => {
+                let inr = r.iter().any(|&(a, b)| {
+                    (a..=b).contains(&c)
+                        || (self.ci
+                            && ((a..=b).contains(&c.to_ascii_lowercase())
+                                || (a..=b).contains(&c.to_ascii_uppercase())))
+                });
+                inr != *neg
+            }
+            _ => false,
+        };
+        ok.then_some(pos + 1)
+    }
+
+    fn is_word(&self, pos: usize) -> bool {
+        self.s
+            .get(pos)
+            .is_some_and(|c| c.is_alphanumeric() || *c == '_')
+    }
+
+    /// Matches `seq[k..]` at `pos`, then the continuation `k2`.
+    fn seq(
+        &mut self,
+        seq: &[(Node, u32, u32)],
+        pos: usize,
+        cont: &mut dyn FnMut(&mut Self, usize) -> bool,
+    ) -> bool {
+        self.steps += 1;
+        if self.steps > 20000 {
+            return false;
+        }
+        let Some(((node, lo, hi), rest)) = seq.split_first() else {
+            return cont(self, pos);
+        };
+        match node {
+            Node::Start => pos == 0 && self.seq(rest, pos, cont),
+            Node::End => {
+                (pos == self.s.len() || (pos + 1 == self.s.len() && self.s[pos] == '\n'))
+                    && self.seq(rest, pos, cont)
+            }
+            Node::WordB => {
+                let b = pos > 0 && self.is_word(pos - 1);
+                (b != self.is_word(pos)) && self.seq(rest, pos, cont)
+            }
+            _ => self.repeat(node, *lo, *hi, 0, pos, rest, cont),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn repeat(
+        &mut self,
+        node: &Node,
+        lo: u32,
+        hi: u32,
+        n: u32,
+        pos: usize,
+        rest: &[(Node, u32, u32)],
+        cont: &mut dyn FnMut(&mut Self, usize) -> bool,
+    ) -> bool {
+        self.steps += 1;
+        if self.steps > 20000 {
+            return false;
+        }
+        // greedy: try one more first
+        if n < hi {
+            match node {
+                Node::Group(alts) => {
+                    for alt in alts {
+                        let mut next = |m: &mut Self, p: usize| {
+                            p != pos && m.repeat(node, lo, hi, n + 1, p, rest, cont)
+                                || (p == pos && n + 1 >= lo && m.seq(rest, p, cont))
+                        };
+                        if self.seq(alt, pos, &mut next) {
+                            return true;
+                        }
+                    }
+                }
+                _ => {
+                    if let Some(p) = self.single(node, pos) {
+                        if self.repeat(node, lo, hi, n + 1, p, rest, cont) {
+                            return true;
+                        }
+                    }
+                }
+            }
+        }
+        n >= lo && self.seq(rest, pos, cont)
+    }
+}
+
+/// Whether `pat` (Perl syntax subset) matches somewhere in `s`; `None` if the pattern is
+/// beyond the subset.
+pub fn regex_match(pat: &str, s: &str, ci: bool) -> Option<bool> {
+    let p: Vec<char> = pat.chars().collect();
+    let mut i = 0;
+    let alts = parse_re(&p, &mut i, 0)?;
+    if i != p.len() {
+        return None;
+    }
+    let chars: Vec<char> = s.chars().take(4096).collect();
+    let seq = vec![(Node::Group(alts), 1, 1)];
+    let mut m = Matcher {
+        s: &chars,
+        ci,
+        steps: 0,
+    };
+    for start in 0..=chars.len() {
+        if m.seq(&seq, start, &mut |_, _| true) {
+            return Some(true);
+        }
+        if m.steps > 20000 {
+            return None;
+        }
+    }
+    Some(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct E(P);
+    impl Env for E {
+        fn val(&self) -> P {
+            self.0.clone()
+        }
+        fn member(&self, n: &str) -> P {
+            if n == "Model" {
+                P::Str("Canon EOS 40D".into())
+            } else {
+                P::Undef
+            }
+        }
+    }
+
+    fn ev(code: &str, v: f64) -> String {
+        eval(code, &E(P::Num(v)))
+            .map(|p| p.text())
+            .unwrap_or_else(|| "<none>".into())
+    }
+
+    #[test]
+    fn expressions() {
+        assert_eq!(ev("$val / 10", 55.0), "5.5");
+        assert_eq!(ev("sprintf(\"%.1f mm\",$val)", 5.04), "5.0 mm");
+        assert_eq!(ev("\"$val mm\"", 7.0), "7 mm");
+        assert_eq!(ev("$val ? sprintf(\"%+.1f\",$val) : 0", 0.0), "0");
+        assert_eq!(ev("$val ? sprintf(\"%+.1f\",$val) : 0", -0.33), "-0.3");
+        assert_eq!(ev("2 ** (-$val/6)", 6.0), "0.5");
+        assert_eq!(ev("$val > 655.345 ? \"inf\" : \"$val m\"", 1.5), "1.5 m");
+        assert_eq!(
+            ev("Image::ExifTool::Exif::PrintExposureTime($val)", 0.004),
+            "1/250"
+        );
+        assert_eq!(ev("$$self{Model} =~ /EOS \\d+D/", 0.0), "1");
+        assert_eq!(ev("$$self{Model} !~ /\\b(1D|5D)$/i", 0.0), "1");
+        assert_eq!(ev("sprintf(\"%.4x\", $val)", 255.0), "00ff");
+        assert_eq!(ev("$val foo", 1.0), "<none>");
+    }
+
+    #[test]
+    fn regexes() {
+        assert_eq!(
+            regex_match("^NIKON D(3|7)0+s?$", "NIKON D70s", false),
+            Some(true)
+        );
+        assert_eq!(
+            regex_match("^NIKON D(3|7)0+s?$", "NIKON D80", false),
+            Some(false)
+        );
+        assert_eq!(
+            regex_match("(PowerShot|IXUS)", "Canon DIGITAL IXUS 40", true),
+            Some(true)
+        );
+        assert_eq!(regex_match("^0[2-9]", "0210", false), Some(true));
+        assert_eq!(regex_match("a{2,3}b", "xaaab", false), Some(true));
+    }
+}

@@ -1,0 +1,2 @@
+//! Sony maker notes ("SONY DSC \0\0\0" + IFD at +12, offsets relative to the TIFF header);
+//! handled by the generic IFD walk in `mod.rs`.

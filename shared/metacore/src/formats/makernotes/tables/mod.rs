@@ -1,0 +1,40 @@
+//! Tag tables generated from ExifTool's (see the module docs of `makernotes`).
+
+mod apple;
+mod canon;
+mod casio;
+mod fujifilm;
+mod kodak;
+mod minolta;
+mod nikon;
+mod olympus;
+mod panasonic;
+mod pentax;
+mod reconyx;
+mod ricoh;
+mod samsung;
+mod sanyo;
+mod sony;
+
+/// Finds a table by ExifTool's name (`Image::ExifTool::Canon::Main`).
+pub fn lookup(name: &str) -> Option<&'static super::Table> {
+    let vendor = name.strip_prefix("Image::ExifTool::")?.split("::").next()?;
+    match vendor {
+        "Apple" => apple::lookup(name),
+        "Canon" | "CanonCustom" => canon::lookup(name),
+        "Casio" => casio::lookup(name),
+        "FujiFilm" => fujifilm::lookup(name),
+        "Kodak" => kodak::lookup(name),
+        "Minolta" => minolta::lookup(name),
+        "Nikon" | "NikonCustom" | "NikonSettings" => nikon::lookup(name),
+        "Olympus" => olympus::lookup(name),
+        "Panasonic" => panasonic::lookup(name),
+        "Pentax" => pentax::lookup(name),
+        "Reconyx" => reconyx::lookup(name),
+        "Ricoh" => ricoh::lookup(name),
+        "Samsung" => samsung::lookup(name),
+        "Sanyo" => sanyo::lookup(name),
+        "Sony" => sony::lookup(name),
+        _ => None,
+    }
+}

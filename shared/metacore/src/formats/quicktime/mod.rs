@@ -1,0 +1,1444 @@
+//! QuickTime/MP4/M4A/3GP atoms (ExifTool's QuickTime.pm): ftyp, mvhd, tkhd, mdhd, hdlr,
+//! stsd, stts, udta, meta/keys/ilst and the XMP uuid box. Only box headers and metadata
+//! boxes are read; media data (`mdat`) is measured, never loaded.
+
+pub mod conv;
+
+use crate::bytes::{be16, be32, be64, sub, text};
+use crate::formats::bmff::{BoxHeader, Boxes, MAX_DEPTH};
+use crate::model::Metadata;
+use conv::*;
+use serde_json::Value;
+
+const G: &str = "quicktime";
+const XMP_UUID: [u8; 16] = [
+    0xBE, 0x7A, 0xCF, 0xCB, 0x97, 0xA9, 0x42, 0xE8, 0x9C, 0x71, 0x99, 0x94, 0x91, 0xE3, 0xAF, 0xAC,
+];
+
+#[derive(Default)]
+struct State {
+    /// Movie time scale (mvhd), for Duration-like tags.
+    timescale: Option<u32>,
+    duration: Option<f64>,
+    /// Media time scale of the current track (mdhd).
+    media_ts: u32,
+    /// Handler type of the current track (not 'alis'/'url ').
+    handler: [u8; 4],
+    /// Matrix of the current track's tkhd.
+    track_matrix: Option<[f64; 9]>,
+    rotation_done: bool,
+    mdat_size: u64,
+    have_mdat: bool,
+    gps: Option<(f64, f64, Option<f64>)>,
+    width: u64,
+    height: u64,
+    boxes: usize,
+}
+
+pub fn parse(meta: &mut Metadata, data: &[u8]) {
+    let mut st = State::default();
+    walk(meta, data, 0, data.len(), 0, &mut st, Ctx::Top);
+    // Composite tags ExifTool derives from QuickTime tags.
+    if st.width > 0 && st.height > 0 {
+        add_image_size(meta, st.width, st.height);
+    }
+    if st.have_mdat {
+        if let Some(d) = st.duration.filter(|d| *d > 0.0) {
+            let br = ((st.mdat_size as f64) * 8.0 / d + 0.5).floor();
+            meta.add("composite", "AvgBitrate", bitrate(br));
+        }
+    }
+    if let Some((lat, lon, alt)) = st.gps {
+        add_gps_composites(meta, lat, lon, alt);
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ctx {
+    Top,
+    Moov,
+    Trak,
+    Mdia,
+    Minf,
+    Stbl,
+    Udta,
+    Gmhd,
+}
+
+fn walk(
+    meta: &mut Metadata,
+    data: &[u8],
+    start: usize,
+    end: usize,
+    depth: usize,
+    st: &mut State,
+    ctx: Ctx,
+) {
+    if depth > MAX_DEPTH {
+        meta.warn("QuickTime atoms nested too deeply");
+        return;
+    }
+    let mut it = Boxes::range(data, start, end);
+    for b in it.by_ref() {
+        st.boxes += 1;
+        if st.boxes > 100_000 || meta.budget.exceeded() {
+            meta.warn("Too many QuickTime atoms");
+            return;
+        }
+        let p = b.payload(data);
+        let pstart = b.start + b.header_len;
+        match (ctx, &b.kind) {
+            (Ctx::Top, b"ftyp") => ftyp(meta, p),
+            (Ctx::Top, b"moov") => walk(meta, data, pstart, b.end, depth + 1, st, Ctx::Moov),
+            (Ctx::Top, b"mdat") => {
+                let declared = declared_size(data, &b);
+                let size = declared.saturating_sub(b.header_len as u64);
+                st.mdat_size = st.mdat_size.saturating_add(size);
+                st.have_mdat = true;
+                meta.set(G, "MediaDataSize", size);
+                meta.set(G, "MediaDataOffset", pstart as u64);
+            }
+            (Ctx::Top | Ctx::Moov | Ctx::Trak | Ctx::Udta, b"uuid")
+                if p.get(..16) == Some(&XMP_UUID[..]) =>
+            {
+                crate::formats::xmp::parse(meta, &p[16..]);
+            }
+            (Ctx::Top | Ctx::Moov | Ctx::Trak | Ctx::Udta, b"meta") => {
+                meta_box(meta, data, &b, depth + 1, st)
+            }
+            (Ctx::Top | Ctx::Moov | Ctx::Trak, b"udta") => {
+                walk(meta, data, pstart, b.end, depth + 1, st, Ctx::Udta)
+            }
+            (Ctx::Moov, b"mvhd") => mvhd(meta, p, st),
+            (Ctx::Moov, b"trak") => {
+                st.track_matrix = None;
+                st.handler = [0; 4];
+                walk(meta, data, pstart, b.end, depth + 1, st, Ctx::Trak)
+            }
+            (Ctx::Trak, b"tkhd") => tkhd(meta, p, st),
+            (Ctx::Trak, b"mdia") => walk(meta, data, pstart, b.end, depth + 1, st, Ctx::Mdia),
+            (Ctx::Mdia, b"mdhd") => mdhd(meta, p, st),
+            (Ctx::Mdia | Ctx::Minf, b"hdlr") => hdlr(meta, p, st, true),
+            (Ctx::Mdia, b"minf") => walk(meta, data, pstart, b.end, depth + 1, st, Ctx::Minf),
+            (Ctx::Minf, b"vmhd") => vmhd(meta, p),
+            (Ctx::Minf, b"smhd") => {
+                if let Some(v) = be16(p, 4) {
+                    meta.set(G, "Balance", num(v as i16 as f64 / 256.0));
+                }
+            }
+            (Ctx::Minf, b"gmhd") => walk(meta, data, pstart, b.end, depth + 1, st, Ctx::Gmhd),
+            (Ctx::Gmhd, b"gmin") => {
+                vmhd(meta, p);
+                if let Some(v) = be16(p, 12) {
+                    meta.set(G, "Balance", num(v as i16 as f64 / 256.0));
+                }
+            }
+            (Ctx::Minf, b"stbl") => walk(meta, data, pstart, b.end, depth + 1, st, Ctx::Stbl),
+            (Ctx::Stbl, b"stsd") => stsd(meta, data, pstart, b.end, depth + 1, st),
+            (Ctx::Stbl, b"stts") => stts(meta, p, st),
+            (Ctx::Udta, b"XMP_") => crate::formats::xmp::parse(meta, p),
+            (Ctx::Udta, k) => user_data(meta, k, p, st),
+            _ => {}
+        }
+    }
+    if it.truncated && depth == 0 {
+        meta.warn("Truncated QuickTime atom");
+    }
+}
+
+/// The size an atom declares (an `mdat` may extend past the end of a truncated file).
+fn declared_size(data: &[u8], b: &BoxHeader) -> u64 {
+    match be32(data, b.start) {
+        Some(1) => be64(data, b.start + 8).unwrap_or((b.end - b.start) as u64),
+        Some(0) | None => (b.end - b.start) as u64,
+        Some(n) => n as u64,
+    }
+}
+
+fn fourcc(b: &[u8]) -> String {
+    b.iter().map(|&c| c as char).collect()
+}
+
+fn major_brand(b: &str) -> Option<&'static str> {
+    Some(match b {
+        "3g2a" => "3GPP2 Media (.3G2) compliant with 3GPP2 C.S0050-0 V1.0",
+        "3g2b" => "3GPP2 Media (.3G2) compliant with 3GPP2 C.S0050-A V1.0.0",
+        "3g2c" => "3GPP2 Media (.3G2) compliant with 3GPP2 C.S0050-B v1.0",
+        "3ge6" => "3GPP (.3GP) Release 6 MBMS Extended Presentations",
+        "3ge7" => "3GPP (.3GP) Release 7 MBMS Extended Presentations",
+        "3gg6" => "3GPP Release 6 General Profile",
+        "3gp1" => "3GPP Media (.3GP) Release 1 (probably non-existent)",
+        "3gp2" => "3GPP Media (.3GP) Release 2 (probably non-existent)",
+        "3gp3" => "3GPP Media (.3GP) Release 3 (probably non-existent)",
+        "3gp4" => "3GPP Media (.3GP) Release 4",
+        "3gp5" => "3GPP Media (.3GP) Release 5",
+        "3gp6" => "3GPP Media (.3GP) Release 6 Streaming Servers",
+        "3gs7" => "3GPP Media (.3GP) Release 7 Streaming Servers",
+        "aax " => "Audible Enhanced Audiobook (.AAX)",
+        "avc1" => "MP4 Base w/ AVC ext [ISO 14496-12:2005]",
+        "CAEP" => "Canon Digital Camera",
+        "caqv" => "Casio Digital Camera",
+        "CDes" => "Convergent Design",
+        "dmpf" => "Digital Media Project",
+        "drc1" => "Dirac (wavelet compression), encapsulated in ISO base media (MP4)",
+        "dvr1" => "DVB (.DVB) over RTP",
+        "dvt1" => "DVB (.DVB) over MPEG-2 Transport Stream",
+        "F4A " => "Audio for Adobe Flash Player 9+ (.F4A)",
+        "F4B " => "Audio Book for Adobe Flash Player 9+ (.F4B)",
+        "F4P " => "Protected Video for Adobe Flash Player 9+ (.F4P)",
+        "F4V " => "Video for Adobe Flash Player 9+ (.F4V)",
+        "isc2" => "ISMACryp 2.0 Encrypted File",
+        "iso2" => "MP4 Base Media v2 [ISO 14496-12:2005]",
+        "iso3" => "MP4 Base Media v3",
+        "iso4" => "MP4 Base Media v4",
+        "iso5" => "MP4 Base Media v5",
+        "iso6" => "MP4 Base Media v6",
+        "iso7" => "MP4 Base Media v7",
+        "iso8" => "MP4 Base Media v8",
+        "iso9" => "MP4 Base Media v9",
+        "isom" => "MP4 Base Media v1 [IS0 14496-12:2003]",
+        "JP2 " => "JPEG 2000 Image (.JP2) [ISO 15444-1 ?]",
+        "jpm " => "JPEG 2000 Compound Image (.JPM) [ISO 15444-6]",
+        "jpx " => "JPEG 2000 with extensions (.JPX) [ISO 15444-2]",
+        "KDDI" => "3GPP2 EZmovie for KDDI 3G cellphones",
+        "M4A " => "Apple iTunes AAC-LC (.M4A) Audio",
+        "M4B " => "Apple iTunes AAC-LC (.M4B) Audio Book",
+        "M4P " => "Apple iTunes AAC-LC (.M4P) AES Protected Audio",
+        "M4V " => "Apple iTunes Video (.M4V) Video",
+        "M4VH" => "Apple TV (.M4V)",
+        "M4VP" => "Apple iPhone (.M4V)",
+        "mj2s" => "Motion JPEG 2000 [ISO 15444-3] Simple Profile",
+        "mjp2" => "Motion JPEG 2000 [ISO 15444-3] General Profile",
+        "mmp4" => "MPEG-4/3GPP Mobile Profile (.MP4/3GP) (for NTT)",
+        "mp21" => "MPEG-21 [ISO/IEC 21000-9]",
+        "mp41" => "MP4 v1 [ISO 14496-1:ch13]",
+        "mp42" => "MP4 v2 [ISO 14496-14]",
+        "mp71" => "MP4 w/ MPEG-7 Metadata [per ISO 14496-12]",
+        "MPPI" => "Photo Player, MAF [ISO/IEC 23000-3]",
+        "mqt " => "Sony / Mobile QuickTime (.MQV) US Patent 7,477,830 (Sony Corp)",
+        "MSNV" => "MPEG-4 (.MP4) for SonyPSP",
+        "NDAS" => "MP4 v2 [ISO 14496-14] Nero Digital AAC Audio",
+        "NDSC" => "MPEG-4 (.MP4) Nero Cinema Profile",
+        "NDSH" => "MPEG-4 (.MP4) Nero HDTV Profile",
+        "NDSM" => "MPEG-4 (.MP4) Nero Mobile Profile",
+        "NDSP" => "MPEG-4 (.MP4) Nero Portable Profile",
+        "NDSS" => "MPEG-4 (.MP4) Nero Standard Profile",
+        "NDXC" => "H.264/MPEG-4 AVC (.MP4) Nero Cinema Profile",
+        "NDXH" => "H.264/MPEG-4 AVC (.MP4) Nero HDTV Profile",
+        "NDXM" => "H.264/MPEG-4 AVC (.MP4) Nero Mobile Profile",
+        "NDXP" => "H.264/MPEG-4 AVC (.MP4) Nero Portable Profile",
+        "NDXS" => "H.264/MPEG-4 AVC (.MP4) Nero Standard Profile",
+        "odcf" => "OMA DCF DRM Format 2.0 (OMA-TS-DRM-DCF-V2_0-20060303-A)",
+        "opf2" => "OMA PDCF DRM Format 2.1 (OMA-TS-DRM-DCF-V2_1-20070724-C)",
+        "opx2" => "OMA PDCF DRM + XBS extensions (OMA-TS-DRM_XBS-V1_0-20070529-C)",
+        "pana" => "Panasonic Digital Camera",
+        "qt  " => "Apple QuickTime (.MOV/QT)",
+        "ROSS" => "Ross Video",
+        "sdv " => "SD Memory Card Video",
+        "ssc1" => "Samsung stereoscopic, single stream",
+        "ssc2" => "Samsung stereoscopic, dual stream",
+        "XAVC" => "Sony XAVC",
+        "heic" => "High Efficiency Image Format HEVC still image (.HEIC)",
+        "hevc" => "High Efficiency Image Format HEVC sequence (.HEICS)",
+        "mif1" => "High Efficiency Image Format still image (.HEIF)",
+        "msf1" => "High Efficiency Image Format sequence (.HEIFS)",
+        "heix" => "High Efficiency Image Format still image (.HEIF)",
+        "avif" => "AV1 Image File Format (.AVIF)",
+        "crx " => "Canon Raw (.CRX)",
+        _ => return None,
+    })
+}
+
+fn ftyp(meta: &mut Metadata, p: &[u8]) {
+    if let Some(m) = p.get(0..4) {
+        let s = fourcc(m);
+        let v = major_brand(&s)
+            .map(str::to_string)
+            .unwrap_or_else(|| s.clone());
+        meta.set(G, "MajorBrand", v);
+    }
+    if let Some(v) = p.get(4..8) {
+        meta.set(
+            G,
+            "MinorVersion",
+            format!(
+                "{:x}.{:x}.{:x}",
+                u16::from_be_bytes([v[0], v[1]]),
+                v[2],
+                v[3]
+            ),
+        );
+    }
+    if p.len() > 8 {
+        let list: Vec<Value> = p[8..]
+            .chunks_exact(4)
+            .filter(|c| !c.contains(&0))
+            .map(|c| Value::String(fourcc(c)))
+            .collect();
+        meta.set(G, "CompatibleBrands", Value::Array(list));
+    }
+}
+
+fn duration_value(v: u64, ts: Option<u32>) -> Value {
+    match ts {
+        Some(ts) if ts != 0 => Value::String(duration(v as f64 / ts as f64)),
+        _ => Value::from(v),
+    }
+}
+
+fn matrix(p: &[u8], off: usize) -> Option<[f64; 9]> {
+    let mut m = [0f64; 9];
+    for (i, slot) in m.iter_mut().enumerate() {
+        let raw = be32(p, off + i * 4)? as i32 as f64;
+        *slot = if i % 3 == 2 {
+            raw / 1_073_741_824.0
+        } else {
+            raw / 65536.0
+        };
+    }
+    Some(m)
+}
+
+fn matrix_str(m: &[f64; 9]) -> String {
+    m.iter().map(|v| perl_num(*v)).collect::<Vec<_>>().join(" ")
+}
+
+fn mvhd(meta: &mut Metadata, p: &[u8], st: &mut State) {
+    let Some(ver) = p.first().copied() else {
+        return;
+    };
+    meta.set(G, "MovieHeaderVersion", ver as u64);
+    let (create, modify, ts, dur, rest) = if ver == 1 {
+        (be64(p, 4), be64(p, 12), be32(p, 20), be64(p, 24), 32usize)
+    } else {
+        (
+            be32(p, 4).map(u64::from),
+            be32(p, 8).map(u64::from),
+            be32(p, 12),
+            be32(p, 16).map(u64::from),
+            20usize,
+        )
+    };
+    if let Some(c) = create {
+        meta.set(G, "CreateDate", mac_time(c));
+    }
+    if let Some(m) = modify {
+        meta.set(G, "ModifyDate", mac_time(m));
+    }
+    if let Some(ts) = ts {
+        st.timescale = Some(ts);
+        meta.set(G, "TimeScale", ts as u64);
+    }
+    if let Some(d) = dur {
+        meta.set(G, "Duration", duration_value(d, st.timescale));
+        st.duration = Some(match st.timescale {
+            Some(ts) if ts != 0 => d as f64 / ts as f64,
+            _ => d as f64,
+        });
+    }
+    if let Some(r) = be32(p, rest) {
+        meta.set(G, "PreferredRate", num(r as f64 / 65536.0));
+    }
+    if let Some(v) = be16(p, rest + 4) {
+        meta.set(
+            G,
+            "PreferredVolume",
+            format!("{:.2}%", v as f64 / 256.0 * 100.0),
+        );
+    }
+    if let Some(m) = matrix(p, rest + 16) {
+        meta.set(G, "MatrixStructure", matrix_str(&m));
+    }
+    let names = [
+        "PreviewTime",
+        "PreviewDuration",
+        "PosterTime",
+        "SelectionTime",
+        "SelectionDuration",
+        "CurrentTime",
+    ];
+    for (i, n) in names.iter().enumerate() {
+        if let Some(v) = be32(p, rest + 52 + i * 4) {
+            meta.set(G, n, duration_value(v as u64, st.timescale));
+        }
+    }
+    if let Some(v) = be32(p, rest + 76) {
+        meta.set(G, "NextTrackID", v as u64);
+    }
+}
+
+fn fix_wrong_format(v: u32) -> Option<u64> {
+    if v == 0 {
+        None
+    } else if v & 0xfff0_0000 != 0 {
+        Some((v >> 16) as u64)
+    } else {
+        Some(v as u64)
+    }
+}
+
+fn tkhd(meta: &mut Metadata, p: &[u8], st: &mut State) {
+    let Some(ver) = p.first().copied() else {
+        return;
+    };
+    // Priority 0 in ExifTool: the first track's values are kept.
+    meta.add(G, "TrackHeaderVersion", ver as u64);
+    let x = if ver == 1 { 12 } else { 0 };
+    let (create, modify, id, dur) = if ver == 1 {
+        (be64(p, 4), be64(p, 12), be32(p, 20), be64(p, 28))
+    } else {
+        (
+            be32(p, 4).map(u64::from),
+            be32(p, 8).map(u64::from),
+            be32(p, 12),
+            be32(p, 20).map(u64::from),
+        )
+    };
+    if let Some(c) = create {
+        meta.add(G, "TrackCreateDate", mac_time(c));
+    }
+    if let Some(m) = modify {
+        meta.add(G, "TrackModifyDate", mac_time(m));
+    }
+    if let Some(id) = id {
+        meta.add(G, "TrackID", id as u64);
+    }
+    if let Some(d) = dur {
+        meta.add(G, "TrackDuration", duration_value(d, st.timescale));
+    }
+    if let Some(l) = be16(p, 32 + x) {
+        meta.add(G, "TrackLayer", l as u64);
+    }
+    if let Some(v) = be16(p, 36 + x) {
+        meta.add(
+            G,
+            "TrackVolume",
+            format!("{:.2}%", v as f64 / 256.0 * 100.0),
+        );
+    }
+    if let Some(m) = matrix(p, 40 + x) {
+        meta.set(G, "MatrixStructure", matrix_str(&m));
+        st.track_matrix = Some(m);
+    }
+    let w = be32(p, 76 + x).and_then(fix_wrong_format);
+    let h = be32(p, 80 + x).and_then(fix_wrong_format);
+    if let Some(w) = w {
+        meta.add(G, "ImageWidth", w);
+        if st.width == 0 {
+            st.width = w;
+        }
+    }
+    if let Some(h) = h {
+        meta.add(G, "ImageHeight", h);
+        if st.height == 0 {
+            st.height = h;
+        }
+    }
+}
+
+fn mac_language(code: u16) -> String {
+    const NAMES: [&str; 33] = [
+        "English",
+        "French",
+        "German",
+        "Italian",
+        "Dutch",
+        "Swedish",
+        "Spanish",
+        "Danish",
+        "Portuguese",
+        "Norwegian",
+        "Hebrew",
+        "Japanese",
+        "Arabic",
+        "Finnish",
+        "Greek",
+        "Icelandic",
+        "Maltese",
+        "Turkish",
+        "Croatian",
+        "Chinese (Traditional)",
+        "Urdu",
+        "Hindi",
+        "Thai",
+        "Korean",
+        "Lithuanian",
+        "Polish",
+        "Hungarian",
+        "Estonian",
+        "Latvian",
+        "Sami",
+        "Faroese",
+        "Farsi/Persian",
+        "Russian",
+    ];
+    NAMES
+        .get(code as usize)
+        .map(|s| s.to_string())
+        .unwrap_or_else(|| format!("Unknown ({code})"))
+}
+
+fn mdhd(meta: &mut Metadata, p: &[u8], st: &mut State) {
+    let Some(vf) = be32(p, 0) else {
+        return;
+    };
+    let ver = p[0];
+    meta.set(G, "MediaHeaderVersion", vf as u64);
+    let (create, modify, ts, dur, x) = if ver == 1 {
+        (be64(p, 4), be64(p, 12), be32(p, 20), be64(p, 24), 12)
+    } else {
+        (
+            be32(p, 4).map(u64::from),
+            be32(p, 8).map(u64::from),
+            be32(p, 12),
+            be32(p, 16).map(u64::from),
+            0,
+        )
+    };
+    if let Some(c) = create {
+        meta.set(G, "MediaCreateDate", mac_time(c));
+    }
+    if let Some(m) = modify {
+        meta.set(G, "MediaModifyDate", mac_time(m));
+    }
+    if let Some(ts) = ts {
+        st.media_ts = ts;
+        meta.set(G, "MediaTimeScale", ts as u64);
+    }
+    if let Some(d) = dur {
+        let v = if st.media_ts != 0 {
+            Value::String(duration(d as f64 / st.media_ts as f64))
+        } else {
+            Value::from(d)
+        };
+        meta.set(G, "MediaDuration", v);
+    }
+    if let Some(l) = be16(p, 20 + x) {
+        if l != 0 {
+            let v = if l < 0x400 || l == 0x7fff {
+                mac_language(l)
+            } else {
+                [10u16, 5, 0]
+                    .iter()
+                    .map(|s| (((l >> s) & 0x1f) as u8 + 0x60) as char)
+                    .collect()
+            };
+            meta.set(G, "MediaLanguageCode", v);
+        }
+    }
+}
+
+fn vendor_id(v: &str) -> String {
+    match v {
+        "appl" => "Apple",
+        "fe20" => "Olympus (fe20)",
+        "FFMP" => "FFmpeg",
+        "GIC " => "General Imaging Co.",
+        "kdak" => "Kodak",
+        "KMPI" => "Konica-Minolta",
+        "leic" => "Leica",
+        "mino" => "Minolta",
+        "niko" | "NIKO" => "Nikon",
+        "olym" => "Olympus",
+        "pana" => "Panasonic",
+        "pent" => "Pentax",
+        "pr01" => "Olympus (pr01)",
+        "sany" => "Sanyo",
+        "SMI " => "Sorenson Media Inc.",
+        "ZORA" => "Zoran Corporation",
+        "AR.D" => "Parrot AR.Drone",
+        " KD " => "Kodak",
+        other => return other.to_string(),
+    }
+    .to_string()
+}
+
+/// A C string, or a Pascal string when the first byte is a plausible length.
+fn pascal_or_c(raw: &[u8]) -> Option<String> {
+    let end = raw.iter().position(|&c| c == 0).unwrap_or(raw.len());
+    let mut s = &raw[..end];
+    if let Some(&n) = s.first() {
+        if n < 0x20 && (n as usize) < s.len() {
+            s = &s[1..1 + n as usize];
+        }
+    }
+    let t = text(s);
+    if t.is_empty() {
+        None
+    } else {
+        Some(t)
+    }
+}
+
+fn hdlr(meta: &mut Metadata, p: &[u8], st: &mut State, track: bool) {
+    if let Some(c) = p.get(4..8) {
+        if c != [0, 0, 0, 0] {
+            let v = match c {
+                b"mhlr" => "Media Handler".to_string(),
+                b"dhlr" => "Data Handler".to_string(),
+                _ => fourcc(c),
+            };
+            meta.set(G, "HandlerClass", v);
+        }
+    }
+    if let Some(t) = p.get(8..12) {
+        if track && t != b"alis" && t != b"url " {
+            st.handler.copy_from_slice(t);
+            if t == b"vide" && !st.rotation_done {
+                if let Some(m) = st.track_matrix {
+                    st.rotation_done = true;
+                    if !(m[0] == 0.0 && m[1] == 0.0) {
+                        // ExifTool divides by 3.14159, not by pi
+                        #[allow(clippy::approx_constant)]
+                        let mut a = m[1].atan2(m[0]) * 180.0 / 3.14159;
+                        if a < 0.0 {
+                            a += 360.0;
+                        }
+                        let r = (a * 1000.0 + 0.5).floor() / 1000.0;
+                        meta.add("composite", "Rotation", num(r));
+                    }
+                }
+            }
+        }
+        let v = match t {
+            b"alis" => "Alias Data",
+            b"crsm" => "Clock Reference",
+            b"hint" => "Hint Track",
+            b"ipsm" => "IPMP",
+            b"m7sm" => "MPEG-7 Stream",
+            b"meta" => "NRT Metadata",
+            b"mdir" => "Metadata",
+            b"mdta" => "Metadata Tags",
+            b"mjsm" => "MPEG-J",
+            b"ocsm" => "Object Content",
+            b"odsm" => "Object Descriptor",
+            b"priv" => "Private",
+            b"sdsm" => "Scene Description",
+            b"soun" => "Audio Track",
+            b"text" => "Text",
+            b"tmcd" => "Time Code",
+            b"url " => "URL",
+            b"vide" => "Video Track",
+            b"subp" => "Subpicture",
+            b"nrtm" => "Non-Real Time Metadata",
+            b"pict" => "Picture",
+            b"camm" => "Camera Metadata",
+            b"psmd" => "Panasonic Static Metadata",
+            b"data" => "Data",
+            b"sbtl" => "Subtitle",
+            _ => "",
+        };
+        let v = if v.is_empty() {
+            fourcc(t)
+        } else {
+            v.to_string()
+        };
+        meta.set(G, "HandlerType", v);
+    }
+    if let Some(v) = p.get(12..16) {
+        if v != [0, 0, 0, 0] {
+            meta.set(G, "HandlerVendorID", vendor_id(&text(v)));
+        }
+    }
+    if let Some(d) = p.get(24..) {
+        if let Some(s) = pascal_or_c(d) {
+            meta.set(G, "HandlerDescription", s);
+        }
+    }
+}
+
+fn graphics_mode(v: u16) -> String {
+    match v {
+        0x00 => "srcCopy",
+        0x01 => "srcOr",
+        0x02 => "srcXor",
+        0x03 => "srcBic",
+        0x04 => "notSrcCopy",
+        0x05 => "notSrcOr",
+        0x06 => "notSrcXor",
+        0x07 => "notSrcBic",
+        0x08 => "patCopy",
+        0x09 => "patOr",
+        0x0a => "patXor",
+        0x0b => "patBic",
+        0x0c => "notPatCopy",
+        0x0d => "notPatOr",
+        0x0e => "notPatXor",
+        0x0f => "notPatBic",
+        0x20 => "blend",
+        0x21 => "addPin",
+        0x22 => "addOver",
+        0x23 => "subPin",
+        0x24 => "transparent",
+        0x25 => "addMax",
+        0x26 => "subOver",
+        0x27 => "addMin",
+        0x31 => "grayishTextOr",
+        0x32 => "hilite",
+        0x40 => "ditherCopy",
+        0x100 => "Alpha",
+        0x101 => "White Alpha",
+        0x102 => "Pre-multiplied Black Alpha",
+        0x110 => "Component Alpha",
+        _ => return format!("Unknown (0x{v:x})"),
+    }
+    .to_string()
+}
+
+fn vmhd(meta: &mut Metadata, p: &[u8]) {
+    if let Some(g) = be16(p, 4) {
+        meta.set(G, "GraphicsMode", graphics_mode(g));
+    }
+    if let (Some(a), Some(b), Some(c)) = (be16(p, 6), be16(p, 8), be16(p, 10)) {
+        meta.set(G, "OpColor", format!("{a} {b} {c}"));
+    }
+}
+
+fn fixed32u(p: &[u8], off: usize) -> Option<Value> {
+    be32(p, off).map(|v| num(v as f64 / 65536.0))
+}
+
+fn stsd(meta: &mut Metadata, data: &[u8], start: usize, end: usize, depth: usize, st: &State) {
+    // version/flags, entry count, then sample entries (we read the first one).
+    let Some(entries) = data.get(start..end) else {
+        return;
+    };
+    if entries.len() < 16 {
+        return;
+    }
+    let Some(first) = Boxes::range(data, start + 8, end).next() else {
+        return;
+    };
+    let e = data.get(first.start..first.end).unwrap_or(&[]);
+    match &st.handler {
+        b"vide" => {
+            if let Some(c) = e.get(4..8) {
+                meta.set(G, "CompressorID", text(c));
+            }
+            if let Some(v) = e.get(20..24) {
+                let s = text(v);
+                if !s.is_empty() {
+                    meta.set(G, "VendorID", vendor_id(&s));
+                }
+            }
+            if let Some(w) = be16(e, 32) {
+                meta.set(G, "SourceImageWidth", w as u64);
+            }
+            if let Some(h) = be16(e, 34) {
+                meta.set(G, "SourceImageHeight", h as u64);
+            }
+            if let Some(x) = fixed32u(e, 36) {
+                meta.set(G, "XResolution", x);
+            }
+            if let Some(y) = fixed32u(e, 40) {
+                meta.set(G, "YResolution", y);
+            }
+            if let Some(n) = e.get(50..82) {
+                if let Some(s) = pascal_or_c(n) {
+                    meta.set(G, "CompressorName", s);
+                }
+            }
+            if let Some(d) = be16(e, 82) {
+                meta.set(G, "BitDepth", d as u64);
+            }
+            video_children(meta, data, first.start + 86, first.end, depth);
+        }
+        b"soun" => {
+            if let Some(f) = e.get(4..8) {
+                if f.iter()
+                    .all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b' ')
+                {
+                    meta.set(G, "AudioFormat", fourcc(f));
+                }
+                if let Some(v) = e.get(20..24) {
+                    if v != [0, 0, 0, 0] && f != b"mp4s" {
+                        meta.set(G, "AudioVendorID", vendor_id(&text(v)));
+                    }
+                }
+            }
+            if let Some(c) = be16(e, 24) {
+                meta.set(G, "AudioChannels", c as u64);
+            }
+            if let Some(b) = be16(e, 26) {
+                meta.set(G, "AudioBitsPerSample", b as u64);
+            }
+            if let Some(r) = fixed32u(e, 32) {
+                meta.set(G, "AudioSampleRate", r);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn video_children(meta: &mut Metadata, data: &[u8], start: usize, end: usize, _depth: usize) {
+    if start >= end {
+        return;
+    }
+    for b in Boxes::range(data, start, end) {
+        let p = b.payload(data);
+        match &b.kind {
+            b"btrt" => {
+                // Priority 0: often filled with zeros.
+                for (i, n) in ["BufferSize", "MaxBitrate", "AverageBitrate"]
+                    .iter()
+                    .enumerate()
+                {
+                    if let Some(v) = be32(p, i * 4) {
+                        meta.add(G, n, v as u64);
+                    }
+                }
+            }
+            b"pasp" => {
+                let parts: Vec<String> = p
+                    .chunks_exact(4)
+                    .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]).to_string())
+                    .collect();
+                if !parts.is_empty() {
+                    meta.set(G, "PixelAspectRatio", parts.join(":"));
+                }
+            }
+            b"colr" => colr(meta, p),
+            b"fiel" => {
+                if let Some(&f) = p.first() {
+                    let s = match f {
+                        1 => "Progressive".to_string(),
+                        2 => "2:1 Interlaced".to_string(),
+                        n => format!("Unknown ({n})"),
+                    };
+                    let rest: Vec<String> = p[1..].iter().map(|b| b.to_string()).collect();
+                    let v = if rest.is_empty() {
+                        s
+                    } else {
+                        format!("{s} {}", rest.join(" "))
+                    };
+                    meta.set(G, "VideoFieldOrder", v);
+                }
+            }
+            b"gama" => {
+                if let Some(v) = fixed32u(p, 0) {
+                    meta.set(G, "Gamma", v);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn colr(meta: &mut Metadata, p: &[u8]) {
+    let Some(kind) = p.get(0..4) else {
+        return;
+    };
+    meta.set(G, "ColorProfiles", fourcc(kind));
+    if kind != b"nclx" && kind != b"nclc" {
+        return;
+    }
+    if let Some(v) = be16(p, 4) {
+        let s = match v {
+            1 => "BT.709",
+            2 => "Unspecified",
+            4 => "BT.470 System M (historical)",
+            5 => "BT.470 System B, G (historical)",
+            6 => "BT.601",
+            7 => "SMPTE 240",
+            8 => "Generic film (color filters using illuminant C)",
+            9 => "BT.2020, BT.2100",
+            10 => "SMPTE 428 (CIE 1921 XYZ)",
+            11 => "SMPTE RP 431-2",
+            12 => "SMPTE EG 432-1",
+            22 => "EBU Tech. 3213-E",
+            _ => "",
+        };
+        meta.set(G, "ColorPrimaries", unknown_or(s, v));
+    }
+    if let Some(v) = be16(p, 6) {
+        let s = match v {
+            0 => "For future use (0)",
+            1 => "BT.709",
+            2 => "Unspecified",
+            3 => "For future use (3)",
+            4 => "BT.470 System M (historical)",
+            5 => "BT.470 System B, G (historical)",
+            6 => "BT.601",
+            7 => "SMPTE 240 M",
+            8 => "Linear",
+            9 => "Logarithmic (100 : 1 range)",
+            10 => "Logarithmic (100 * Sqrt(10) : 1 range)",
+            11 => "IEC 61966-2-4",
+            12 => "BT.1361",
+            13 => "sRGB or sYCC",
+            14 => "BT.2020 10-bit systems",
+            15 => "BT.2020 12-bit systems",
+            16 => "SMPTE ST 2084, ITU BT.2100 PQ",
+            17 => "SMPTE ST 428",
+            18 => "BT.2100 HLG, ARIB STD-B67",
+            _ => "",
+        };
+        meta.set(G, "TransferCharacteristics", unknown_or(s, v));
+    }
+    if let Some(v) = be16(p, 8) {
+        let s = match v {
+            0 => "Identity matrix",
+            1 => "BT.709",
+            2 => "Unspecified",
+            3 => "For future use (3)",
+            4 => "US FCC 73.628",
+            5 => "BT.470 System B, G (historical)",
+            6 => "BT.601",
+            7 => "SMPTE 240 M",
+            8 => "YCgCo",
+            9 => "BT.2020 non-constant luminance, BT.2100 YCbCr",
+            10 => "BT.2020 constant luminance",
+            11 => "SMPTE ST 2085 YDzDx",
+            12 => "Chromaticity-derived non-constant luminance",
+            13 => "Chromaticity-derived constant luminance",
+            14 => "BT.2100 ICtCp",
+            _ => "",
+        };
+        meta.set(G, "MatrixCoefficients", unknown_or(s, v));
+    }
+    if kind == b"nclx" {
+        if let Some(&f) = p.get(10) {
+            let v = f >> 7;
+            meta.set(
+                G,
+                "VideoFullRangeFlag",
+                if v == 0 { "Limited" } else { "Full" },
+            );
+        }
+    }
+}
+
+fn unknown_or(s: &str, v: u16) -> String {
+    if s.is_empty() {
+        format!("Unknown ({v})")
+    } else {
+        s.to_string()
+    }
+}
+
+fn stts(meta: &mut Metadata, p: &[u8], st: &State) {
+    if &st.handler != b"vide" || st.media_ts == 0 {
+        return;
+    }
+    let count = be32(p, 4).unwrap_or(0) as usize;
+    let (mut n, mut dur) = (0f64, 0f64);
+    for i in 0..count.min(1_000_000) {
+        let (Some(c), Some(d)) = (be32(p, 8 + i * 8), be32(p, 12 + i * 8)) else {
+            break;
+        };
+        n += c as f64;
+        dur += c as f64 * d as f64;
+    }
+    if n > 0.0 && dur > 0.0 {
+        let rate = n * st.media_ts as f64 / dur;
+        meta.set(
+            G,
+            "VideoFrameRate",
+            num((rate * 1000.0 + 0.5).floor() / 1000.0),
+        );
+    }
+}
+
+/// `udta` children: the `©xxx` international text atoms and a few 3GPP text atoms.
+fn user_data(meta: &mut Metadata, kind: &[u8; 4], p: &[u8], st: &mut State) {
+    if kind[0] == 0xA9 {
+        let name = match &kind[1..] {
+            b"day" => "ContentCreateDate",
+            b"xyz" => "GPSCoordinates",
+            b"ART" => "Artist",
+            b"alb" => "Album",
+            b"arg" => "Arranger",
+            b"ark" => "ArrangerKeywords",
+            b"cmt" => "Comment",
+            b"cok" => "ComposerKeywords",
+            b"com" => "Composer",
+            b"cpy" => "Copyright",
+            b"dir" => "Director",
+            b"ed1" => "Edit1",
+            b"ed2" => "Edit2",
+            b"ed3" => "Edit3",
+            b"ed4" => "Edit4",
+            b"ed5" => "Edit5",
+            b"ed6" => "Edit6",
+            b"ed7" => "Edit7",
+            b"ed8" => "Edit8",
+            b"ed9" => "Edit9",
+            b"enc" => "EncoderID",
+            b"fmt" => "Format",
+            b"gen" => "Genre",
+            b"grp" => "Grouping",
+            b"inf" => "Information",
+            b"isr" => "ISRCCode",
+            b"lab" => "RecordLabelName",
+            b"lal" => "RecordLabelURL",
+            b"lyr" => "Lyrics",
+            b"mak" => "Make",
+            b"mal" => "MakerURL",
+            b"mod" => "Model",
+            b"nam" => "Title",
+            b"pdk" => "ProducerKeywords",
+            b"phg" => "RecordingCopyright",
+            b"prd" => "Producer",
+            b"prf" => "Performers",
+            b"prk" => "PerformerKeywords",
+            b"prl" => "PerformerURL",
+            b"req" => "Requirements",
+            b"snk" => "SubtitleKeywords",
+            b"snm" => "Subtitle",
+            b"src" => "SourceCredits",
+            b"swf" => "SongWriter",
+            b"swk" => "SongWriterKeywords",
+            b"swr" => "SoftwareVersion",
+            b"too" => "Encoder",
+            b"trk" => "Track",
+            b"wrt" => "Composer",
+            b"TIM" => "StartTimecode",
+            b"TSC" => "StartTimeScale",
+            b"TSZ" => "StartTimeSampleSize",
+            _ => return,
+        };
+        // Either a list of (length, language, text) records or plain text.
+        let s = match (be16(p, 0), be16(p, 2)) {
+            (Some(len), Some(_lang)) if 4 + len as usize <= p.len() && len > 0 => {
+                text(&p[4..4 + len as usize])
+            }
+            _ => text(p),
+        };
+        if s.is_empty() {
+            return;
+        }
+        store_text(meta, name, &s, st);
+        return;
+    }
+    // 3GPP text atoms: version/flags, language, text.
+    let name = match kind {
+        b"titl" => "Title",
+        b"auth" => "Author",
+        b"dscp" => "Description",
+        b"cprt" => "Copyright",
+        b"perf" => "Performer",
+        b"gnre" => "Genre",
+        b"albm" => "Album",
+        b"manu" => "Make",
+        b"modl" => "Model",
+        b"name" => "Name",
+        b"date" => "DateTimeOriginal",
+        _ => return,
+    };
+    let s = match kind {
+        b"manu" | b"modl" | b"name" | b"date" => {
+            // Plain text, or a 3GPP-style text with a 6-byte header.
+            if p.len() > 6 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 0 {
+                text(&p[6..])
+            } else {
+                text(p)
+            }
+        }
+        _ => text(p.get(6..).unwrap_or(&[])),
+    };
+    if s.is_empty() {
+        return;
+    }
+    if kind == b"date" {
+        meta.set(G, name, xmp_date(&s));
+    } else {
+        store_text(meta, name, &s, st);
+    }
+}
+
+/// Stores a text value with the conversions some tag names need.
+fn store_text(meta: &mut Metadata, name: &str, s: &str, st: &mut State) {
+    match name {
+        "ContentCreateDate" | "CreationDate" => meta.set(G, name, xmp_date(s)),
+        "GPSCoordinates" => match iso6709(s) {
+            Some((la, lo, al)) => {
+                meta.set(G, name, gps_coordinates(la, lo, al));
+                st.gps = Some((la, lo, al));
+            }
+            None => meta.set(G, name, s.to_string()),
+        },
+        _ => meta.set(G, name, json_str(s)),
+    }
+}
+
+fn meta_box(meta: &mut Metadata, data: &[u8], b: &BoxHeader, depth: usize, st: &mut State) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let pstart = b.start + b.header_len;
+    // ISO 'meta' is a full box; QuickTime's is not (its first child follows directly).
+    let start = if data.get(pstart + 4..pstart + 8) == Some(b"hdlr") {
+        pstart
+    } else {
+        pstart + 4
+    };
+    let mut keys: Vec<String> = Vec::new();
+    for c in Boxes::range(data, start, b.end) {
+        let p = c.payload(data);
+        match &c.kind {
+            b"hdlr" => hdlr(meta, p, st, false),
+            b"keys" => {
+                let n = be32(p, 4).unwrap_or(0) as usize;
+                let mut off = 8;
+                for _ in 0..n.min(10_000) {
+                    let Some(sz) = be32(p, off) else { break };
+                    let sz = sz as usize;
+                    if sz < 8 {
+                        break;
+                    }
+                    let Some(k) = sub(p, off + 8, sz - 8) else {
+                        break;
+                    };
+                    keys.push(String::from_utf8_lossy(k).into_owned());
+                    off += sz;
+                }
+            }
+            b"ilst" => ilst(meta, data, &c, &keys, st),
+            b"uuid" if p.get(..16) == Some(&XMP_UUID[..]) => {
+                crate::formats::xmp::parse(meta, &p[16..]);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The value inside an `ilst` item's `data` box: (type, value bytes).
+fn item_data<'a>(data: &'a [u8], item: &BoxHeader) -> Option<(u32, &'a [u8])> {
+    for d in Boxes::range(data, item.start + item.header_len, item.end) {
+        if &d.kind == b"data" {
+            let p = d.payload(data);
+            let t = be32(p, 0)? & 0x00ff_ffff;
+            return Some((t, p.get(8..)?));
+        }
+    }
+    None
+}
+
+fn int_be(v: &[u8], signed: bool) -> Option<i64> {
+    Some(match v.len() {
+        1 => {
+            if signed {
+                v[0] as i8 as i64
+            } else {
+                v[0] as i64
+            }
+        }
+        2 => {
+            let x = u16::from_be_bytes([v[0], v[1]]);
+            if signed {
+                x as i16 as i64
+            } else {
+                x as i64
+            }
+        }
+        4 => {
+            let x = u32::from_be_bytes([v[0], v[1], v[2], v[3]]);
+            if signed {
+                x as i32 as i64
+            } else {
+                x as i64
+            }
+        }
+        8 => i64::from_be_bytes(v.try_into().ok()?),
+        _ => return None,
+    })
+}
+
+fn item_name(k: &[u8; 4]) -> Option<&'static str> {
+    Some(match k {
+        b"aART" => "AlbumArtist",
+        b"akID" => "AppleStoreAccountType",
+        b"albm" => "Album",
+        b"apID" => "AppleStoreAccount",
+        b"atID" => "AlbumTitleID",
+        b"auth" => "Author",
+        b"catg" => "Category",
+        b"cnID" => "AppleStoreCatalogID",
+        b"cpil" => "Compilation",
+        b"cprt" => "Copyright",
+        b"desc" => "Description",
+        b"disk" => "DiskNumber",
+        b"dscp" => "Description",
+        b"egid" => "EpisodeGlobalUniqueID",
+        b"geID" => "GenreID",
+        b"gnre" => "Genre",
+        b"grup" => "Grouping",
+        b"hdvd" => "HDVideo",
+        b"keyw" => "Keyword",
+        b"ldes" => "LongDescription",
+        b"pcst" => "Podcast",
+        b"perf" => "Performer",
+        b"pgap" => "PlayGap",
+        b"plID" => "PlayListID",
+        b"prID" => "ProductID",
+        b"purd" => "PurchaseDate",
+        b"purl" => "PodcastURL",
+        b"rate" => "RatingPercent",
+        b"rldt" => "ReleaseDate",
+        b"rtng" => "Rating",
+        b"sdes" => "StoreDescription",
+        b"sfID" => "AppleStoreCountry",
+        b"shwm" => "ShowMovement",
+        b"soaa" => "SortAlbumArtist",
+        b"soal" => "SortAlbum",
+        b"soar" => "SortArtist",
+        b"soco" => "SortComposer",
+        b"sonm" => "SortName",
+        b"sosn" => "SortShow",
+        b"stik" => "MediaType",
+        b"titl" => "Title",
+        b"tmpo" => "BeatsPerMinute",
+        b"trkn" => "TrackNumber",
+        b"tven" => "TVEpisodeID",
+        b"tves" => "TVEpisode",
+        b"tvnn" => "TVNetworkName",
+        b"tvsh" => "TVShow",
+        b"tvsn" => "TVSeason",
+        b"yrrc" => "Year",
+        b"\xa9ART" => "Artist",
+        b"\xa9alb" => "Album",
+        b"\xa9ard" => "ArtDirector",
+        b"\xa9arg" => "Arranger",
+        b"\xa9aut" => "Author",
+        b"\xa9cmt" => "Comment",
+        b"\xa9com" => "Composer",
+        b"\xa9con" => "Conductor",
+        b"\xa9cpy" => "Copyright",
+        b"\xa9day" => "ContentCreateDate",
+        b"\xa9des" => "Description",
+        b"\xa9dir" => "Director",
+        b"\xa9enc" => "EncodedBy",
+        b"\xa9gen" => "Genre",
+        b"\xa9grp" => "Grouping",
+        b"\xa9lyr" => "Lyrics",
+        b"\xa9mvc" => "MovementCount",
+        b"\xa9mvi" => "MovementNumber",
+        b"\xa9mvn" => "MovementName",
+        b"\xa9nam" => "Title",
+        b"\xa9nrt" => "Narrator",
+        b"\xa9ope" => "OriginalArtist",
+        b"\xa9prd" => "Producer",
+        b"\xa9pub" => "Publisher",
+        b"\xa9sne" => "SoundEngineer",
+        b"\xa9sol" => "Soloist",
+        b"\xa9st3" => "Subtitle",
+        b"\xa9too" => "Encoder",
+        b"\xa9trk" => "Track",
+        b"\xa9wrk" => "Work",
+        b"\xa9wrt" => "Composer",
+        b"\xa9xpd" => "ExecutiveProducer",
+        b"\xa9xyz" => "GPSCoordinates",
+        _ => return None,
+    })
+}
+
+fn key_name(key: &str) -> String {
+    let k = key
+        .strip_prefix("com.apple.quicktime.")
+        .or_else(|| key.strip_prefix("com.apple."))
+        .unwrap_or(key);
+    let known = match k {
+        "album" => "Album",
+        "artist" => "Artist",
+        "artwork" => "Artwork",
+        "author" => "Author",
+        "camera.framereadouttimeinmicroseconds" => "FrameReadoutTime",
+        "camera.identifier" => "CameraIdentifier",
+        "collection.user" => "UserCollection",
+        "com.android.version" => "AndroidVersion",
+        "photos.captureMode" => "CaptureMode",
+        "comment" => "Comment",
+        "copyright" => "Copyright",
+        "creationdate" => "CreationDate",
+        "description" => "Description",
+        "direction.facing" => "CameraDirection",
+        "direction.motion" => "CameraMotion",
+        "director" => "Director",
+        "displayname" => "DisplayName",
+        "genre" => "Genre",
+        "information" => "Information",
+        "keywords" => "Keywords",
+        "live-photo.auto" => "LivePhotoAuto",
+        "live-photo.vitality-score" => "LivePhotoVitalityScore",
+        "live-photo.vitality-scoring-version" => "LivePhotoVitalityScoringVersion",
+        "location.ISO6709" => "GPSCoordinates",
+        "location.accuracy.horizontal" => "LocationAccuracyHorizontal",
+        "location.body" => "LocationBody",
+        "location.date" => "LocationDate",
+        "location.name" => "LocationName",
+        "location.note" => "LocationNote",
+        "location.role" => "LocationRole",
+        "make" => "Make",
+        "model" => "Model",
+        "player.version" => "PlayerVersion",
+        "producer" => "Producer",
+        "publisher" => "Publisher",
+        "rating.user" => "UserRating",
+        "software" => "Software",
+        "still-image-time" => "StillImageTime",
+        "title" => "Title",
+        "version" => "Version",
+        "year" => "Year",
+        "content.identifier" => "ContentIdentifier",
+        "full-frame-rate-playback-intent" => "FullFrameRatePlaybackIntent",
+        _ => "",
+    };
+    if !known.is_empty() {
+        return known.to_string();
+    }
+    // ExifTool builds a name from unknown keys: words capitalised, separators removed.
+    let mut out = String::new();
+    let mut up = true;
+    for ch in k.chars() {
+        if ch.is_ascii_alphanumeric() {
+            if up {
+                out.extend(ch.to_uppercase());
+            } else {
+                out.push(ch);
+            }
+            up = false;
+        } else {
+            up = true;
+        }
+    }
+    out
+}
+
+fn ilst(meta: &mut Metadata, data: &[u8], b: &BoxHeader, keys: &[String], st: &mut State) {
+    for item in Boxes::range(data, b.start + b.header_len, b.end) {
+        if meta.budget.exceeded() {
+            return;
+        }
+        let Some((ty, v)) = item_data(data, &item) else {
+            continue;
+        };
+        let idx = u32::from_be_bytes(item.kind) as usize;
+        let name: String = if !keys.is_empty() && idx >= 1 && idx <= keys.len() {
+            key_name(&keys[idx - 1])
+        } else if let Some(n) = item_name(&item.kind) {
+            n.to_string()
+        } else {
+            continue;
+        };
+        if name.is_empty() {
+            continue;
+        }
+        let k = &item.kind;
+        // Atoms with fixed binary formats.
+        match k {
+            b"trkn" | b"disk" => {
+                if v.len() >= 6 {
+                    let a = u16::from_be_bytes([v[2], v[3]]);
+                    let t = u16::from_be_bytes([v[4], v[5]]);
+                    let s = if t != 0 {
+                        format!("{a} of {t}")
+                    } else {
+                        a.to_string()
+                    };
+                    meta.set(G, &name, json_str(&s));
+                }
+                continue;
+            }
+            b"gnre" => {
+                if let Some(g) = be16(v, 0) {
+                    if g >= 1 {
+                        meta.set(G, &name, genre(g as u64 - 1));
+                    } else {
+                        meta.set(G, &name, 0);
+                    }
+                }
+                continue;
+            }
+            b"cpil" | b"pgap" | b"hdvd" | b"pcst" | b"shwm" | b"stik" | b"rtng" | b"akID" => {
+                let Some(&n) = v.first() else { continue };
+                let s: Option<&str> = match (k, n) {
+                    (b"cpil" | b"hdvd" | b"pcst" | b"shwm", 0) => Some("No"),
+                    (b"cpil" | b"hdvd" | b"pcst" | b"shwm", 1) => Some("Yes"),
+                    (b"pgap", 0) => Some("Insert Gap"),
+                    (b"pgap", 1) => Some("No Gap"),
+                    (b"rtng", 0) => Some("none"),
+                    (b"rtng", 1) => Some("Explicit"),
+                    (b"rtng", 2) => Some("Clean"),
+                    (b"rtng", 4) => Some("Explicit (old)"),
+                    (b"stik", 0) => Some("Movie (old)"),
+                    (b"stik", 1) => Some("Normal (Music)"),
+                    (b"stik", 2) => Some("Audiobook"),
+                    (b"stik", 5) => Some("Whacked Bookmark"),
+                    (b"stik", 6) => Some("Music Video"),
+                    (b"stik", 9) => Some("Movie"),
+                    (b"stik", 10) => Some("TV Show"),
+                    (b"stik", 11) => Some("Booklet"),
+                    (b"stik", 14) => Some("Ringtone"),
+                    (b"stik", 21) => Some("Podcast"),
+                    (b"stik", 23) => Some("iTunes U"),
+                    _ => None,
+                };
+                match s {
+                    Some(s) => meta.set(G, &name, s),
+                    None => meta.set(G, &name, n as u64),
+                }
+                continue;
+            }
+            b"tmpo" | b"\xa9mvc" | b"\xa9mvi" => {
+                if let Some(n) = be16(v, 0) {
+                    meta.set(G, &name, n as u64);
+                }
+                continue;
+            }
+            b"atID" | b"cnID" | b"geID" | b"sfID" | b"tves" | b"tvsn" => {
+                if let Some(n) = be32(v, 0) {
+                    meta.set(G, &name, n as u64);
+                }
+                continue;
+            }
+            b"plID" => {
+                if let Some(&n) = v.first() {
+                    meta.set(G, &name, n as u64);
+                }
+                continue;
+            }
+            _ => {}
+        }
+        match ty {
+            1 | 4 => {
+                let s = text(v);
+                store_text(meta, &name, &s, st);
+            }
+            2 | 5 => {
+                let u: Vec<u16> = v
+                    .chunks_exact(2)
+                    .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                    .collect();
+                let s = String::from_utf16_lossy(&u);
+                let s = s.trim_end_matches('\0').to_string();
+                store_text(meta, &name, &s, st);
+            }
+            21 => {
+                if let Some(n) = int_be(v, true) {
+                    meta.set(G, &name, n);
+                }
+            }
+            22 => {
+                if let Some(n) = int_be(v, false) {
+                    meta.set(G, &name, n);
+                }
+            }
+            23 => {
+                if let Some(x) = be32(v, 0) {
+                    meta.set(G, &name, num(f32::from_bits(x) as f64));
+                }
+            }
+            24 => {
+                if let Some(x) = be64(v, 0) {
+                    meta.set(G, &name, num(f64::from_bits(x)));
+                }
+            }
+            _ => {
+                // Binary (cover art, ...): ExifTool prints "(Binary data ...)", not compared.
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

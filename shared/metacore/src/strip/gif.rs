@@ -1,0 +1,124 @@
+//! GIF: keeps the screen and image descriptors, colour tables, graphic control and plain
+//! text extensions and the NETSCAPE2.0/ANIMEXTS1.0 looping extensions (and the ICC
+//! extension when asked); drops comments, XMP and every other application extension, and
+//! anything after the trailer. Image data is copied.
+
+use super::{malformed, xmp, Out, StripError};
+
+const MAX_BLOCKS: usize = 1_000_000;
+
+/// End of the sub-block chain starting at `pos` (just past the 0 terminator).
+fn sub_blocks_end(data: &[u8], mut pos: usize) -> Result<usize, StripError> {
+    loop {
+        let n = *data
+            .get(pos)
+            .ok_or_else(|| malformed("truncated GIF data sub-blocks"))? as usize;
+        pos += 1;
+        if n == 0 {
+            return Ok(pos);
+        }
+        pos += n;
+        if pos > data.len() {
+            return Err(malformed("truncated GIF data sub-block"));
+        }
+    }
+}
+
+pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
+    if data.len() < 13 || !(data.starts_with(b"GIF87a") || data.starts_with(b"GIF89a")) {
+        return Err(malformed("not a GIF file"));
+    }
+    let packed = data[10];
+    let mut pos = 13usize;
+    if packed & 0x80 != 0 {
+        pos += 3 << ((packed & 7) + 1);
+    }
+    if pos > data.len() {
+        return Err(malformed("truncated global colour table"));
+    }
+    out.copy(0, pos);
+    let mut blocks = 0;
+    while pos < data.len() {
+        blocks += 1;
+        if blocks > MAX_BLOCKS {
+            return Err(malformed("too many GIF blocks"));
+        }
+        let start = pos;
+        match data[pos] {
+            0x3B => {
+                out.copy(pos, 1);
+                pos += 1;
+                if pos < data.len() {
+                    out.removed("trailer", 1);
+                }
+                return Ok(());
+            }
+            0x2C => {
+                let d = data
+                    .get(pos..pos + 10)
+                    .ok_or_else(|| malformed("truncated image descriptor"))?;
+                let mut p = pos + 10;
+                if d[9] & 0x80 != 0 {
+                    p += 3 << ((d[9] & 7) + 1);
+                }
+                p += 1; // LZW minimum code size
+                let end = sub_blocks_end(data, p)?;
+                out.copy_range(start, end);
+                pos = end;
+            }
+            0x21 => {
+                let label = *data
+                    .get(pos + 1)
+                    .ok_or_else(|| malformed("truncated extension"))?;
+                let end = sub_blocks_end(data, pos + 2)?;
+                let keep = match label {
+                    0xF9 | 0x01 => true,
+                    0xFE => {
+                        out.removed("comment", 1);
+                        false
+                    }
+                    0xFF => {
+                        let id = data.get(pos + 2..pos + 14).unwrap_or(&[]);
+                        let ident = id.get(1..).unwrap_or(&[]);
+                        if id.first() == Some(&11)
+                            && (ident.starts_with(b"NETSCAPE2.0")
+                                || ident.starts_with(b"ANIMEXTS1.0"))
+                        {
+                            true
+                        } else if ident.starts_with(b"ICCRGBG1012") {
+                            if out.keep.icc {
+                                out.kept("icc_profile");
+                            } else {
+                                out.removed("icc_profile", 1);
+                            }
+                            out.keep.icc
+                        } else if ident.starts_with(b"XMP DataXMP") {
+                            let x = data.get(pos + 14..end).unwrap_or(&[]);
+                            out.removed("xmp", xmp::count_props(x));
+                            false
+                        } else {
+                            out.removed("gif", 1);
+                            false
+                        }
+                    }
+                    _ => {
+                        out.removed("gif", 1);
+                        false
+                    }
+                };
+                if keep {
+                    out.copy_range(start, end);
+                }
+                pos = end;
+            }
+            b => {
+                return Err(malformed(format!(
+                    "unexpected GIF block 0x{b:02x} at offset {pos}"
+                )))
+            }
+        }
+    }
+    // No trailer: end the stream properly.
+    out.data(&[0x3B]);
+    Ok(())
+}

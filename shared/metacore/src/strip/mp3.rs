@@ -1,0 +1,179 @@
+//! MP3: drops every ID3v2 tag (leading, and appended with a footer), ID3v1 / enhanced TAG+
+//! trailers, APEv2 tags and Lyrics3v2 blocks. The audio frames (from the first frame to the
+//! last) are one copied range. With `keep.copyright`, a new ID3v2 tag carries only the
+//! copyright and artist frames, copied byte for byte.
+
+use super::{malformed, Out, StripError};
+use crate::bytes::le32;
+
+const MAX_FRAMES: usize = 100_000;
+
+fn syncsafe(b: &[u8]) -> Option<usize> {
+    if b.len() < 4 || b[..4].iter().any(|x| x & 0x80 != 0) {
+        return None;
+    }
+    Some(b[..4].iter().fold(0usize, |a, &x| (a << 7) | x as usize))
+}
+
+/// One ID3v2 frame as raw bytes (header + body) with its id.
+struct Frame<'a> {
+    id: &'a [u8],
+    raw: &'a [u8],
+}
+
+/// Walks the frames of an ID3v2 tag body (after the 10-byte header, before any footer).
+fn frames(major: u8, body: &[u8]) -> Vec<Frame<'_>> {
+    let (id_len, hdr) = if major == 2 { (3, 6) } else { (4, 10) };
+    let mut v = Vec::new();
+    let mut pos = 0usize;
+    while pos + hdr <= body.len() && v.len() < MAX_FRAMES {
+        let id = &body[pos..pos + id_len];
+        if id[0] == 0
+            || !id
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        {
+            break;
+        }
+        let sb = &body[pos + id_len..];
+        let size = match major {
+            2 => (sb[0] as usize) << 16 | (sb[1] as usize) << 8 | sb[2] as usize,
+            3 => u32::from_be_bytes([sb[0], sb[1], sb[2], sb[3]]) as usize,
+            _ => match syncsafe(sb) {
+                Some(s) => s,
+                None => break,
+            },
+        };
+        let end = pos.saturating_add(hdr).saturating_add(size);
+        if end > body.len() {
+            break;
+        }
+        v.push(Frame {
+            id,
+            raw: &body[pos..end],
+        });
+        pos = end;
+    }
+    v
+}
+
+/// Parses an ID3v2 tag at `pos`: (total length, major version, flags, body range).
+pub fn id3v2_at(data: &[u8], pos: usize) -> Option<(usize, u8, u8, usize, usize)> {
+    if data.get(pos..pos + 3)? != b"ID3" {
+        return None;
+    }
+    let major = *data.get(pos + 3)?;
+    let flags = *data.get(pos + 5)?;
+    let size = syncsafe(data.get(pos + 6..pos + 10)?)?;
+    let footer = if major >= 4 && flags & 0x10 != 0 {
+        10
+    } else {
+        0
+    };
+    let total = 10usize.checked_add(size)?.checked_add(footer)?;
+    Some((total, major, flags, pos + 10, pos + 10 + size))
+}
+
+/// Removes leading ID3v2 tags; returns the offset after them.
+pub fn skip_leading_id3(
+    data: &[u8],
+    out: &mut Out,
+    copyright: &mut Vec<u8>,
+) -> Result<usize, StripError> {
+    let mut pos = 0usize;
+    while let Some((total, major, flags, bs, be)) = id3v2_at(data, pos) {
+        if pos + total > data.len() {
+            return Err(malformed("ID3v2 tag runs past the end"));
+        }
+        let body = &data[bs..be];
+        let fr = if flags & 0x80 == 0 && flags & 0x40 == 0 && (2..=4).contains(&major) {
+            frames(major, body)
+        } else {
+            Vec::new()
+        };
+        out.removed("id3", (fr.len() as u64).max(1));
+        if out.keep.copyright && copyright.is_empty() && major >= 3 {
+            let keep: Vec<&Frame> = fr
+                .iter()
+                .filter(|f| matches!(f.id, b"TCOP" | b"TPE1" | b"WCOP"))
+                .collect();
+            if !keep.is_empty() {
+                let body: Vec<u8> = keep.iter().flat_map(|f| f.raw.iter().copied()).collect();
+                let size = body.len() as u32;
+                let mut tag = b"ID3".to_vec();
+                tag.extend_from_slice(&[major, 0, 0]);
+                tag.extend_from_slice(&[
+                    (size >> 21) as u8 & 0x7F,
+                    (size >> 14) as u8 & 0x7F,
+                    (size >> 7) as u8 & 0x7F,
+                    size as u8 & 0x7F,
+                ]);
+                tag.extend(body);
+                *copyright = tag;
+            }
+        }
+        pos += total;
+    }
+    Ok(pos)
+}
+
+/// Removes trailing tags (ID3v1, TAG+, APEv2, Lyrics3v2, appended ID3v2); returns the new end.
+pub fn trim_trailing_tags(data: &[u8], start: usize, out: &mut Out) -> usize {
+    let mut end = data.len();
+    for _ in 0..8 {
+        let before = end;
+        if end >= start + 128 && data.get(end - 128..end - 125) == Some(b"TAG") {
+            end -= 128;
+            out.removed("id3", 1);
+            if end >= start + 227 && data.get(end - 227..end - 223) == Some(b"TAG+") {
+                end -= 227;
+            }
+        }
+        if end >= start + 32 && data.get(end - 32..end - 24) == Some(b"APETAGEX") {
+            let size = le32(data, end - 20).unwrap_or(0) as usize;
+            let items = le32(data, end - 16).unwrap_or(0) as u64;
+            let flags = le32(data, end - 12).unwrap_or(0);
+            let total = size.saturating_add(if flags & 0x8000_0000 != 0 { 32 } else { 0 });
+            if total >= 32 && end >= start + total {
+                end -= total;
+                out.removed("ape", items.max(1));
+            }
+        }
+        if end >= start + 15 && data.get(end - 9..end) == Some(b"LYRICS200") {
+            let digits = std::str::from_utf8(&data[end - 15..end - 9]).ok();
+            if let Some(n) = digits.and_then(|d| d.parse::<usize>().ok()) {
+                if end >= start + 15 + n {
+                    end -= 15 + n;
+                    out.removed("lyrics3", 1);
+                }
+            }
+        }
+        if end >= start + 20 && data.get(end - 10..end - 7) == Some(b"3DI") {
+            if let Some(size) = data.get(end - 4..end).and_then(syncsafe) {
+                if end >= start + 20 + size {
+                    end -= 20 + size;
+                    out.removed("id3", 1);
+                }
+            }
+        }
+        if end == before {
+            break;
+        }
+    }
+    end
+}
+
+pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
+    let mut new_tag = Vec::new();
+    let start = skip_leading_id3(data, out, &mut new_tag)?;
+    let end = trim_trailing_tags(data, start, out);
+    if start >= end {
+        return Err(malformed("no audio data"));
+    }
+    if !new_tag.is_empty() {
+        out.kept("copyright");
+        out.data(&new_tag);
+    }
+    out.copy_range(start, end);
+    Ok(())
+}

@@ -1,0 +1,295 @@
+//! Maker note decoding on fixtures built in code: a Canon IFD (offsets relative to the TIFF
+//! header, int16 arrays decoded by binary tables), a Nikon type-3 note (own TIFF header),
+//! an Apple iOS note (big-endian, offsets relative to the note), plus truncation and
+//! corruption robustness.
+
+use metacore::bytes::Endian;
+use metacore::formats::makernotes::{parse, MakerNoteContext};
+use metacore::{Budget, Metadata};
+use serde_json::{json, Value};
+
+/// Builds one IFD at `start` (absolute position in the final buffer): entries are
+/// (tag, format, count, value bytes); values longer than 4 bytes go after the IFD, and their
+/// offsets are written relative to `base`.
+fn ifd(start: usize, base: usize, e: Endian, entries: &[(u16, u16, u32, Vec<u8>)]) -> Vec<u8> {
+    let u16b = |v: u16| match e {
+        Endian::Big => v.to_be_bytes(),
+        Endian::Little => v.to_le_bytes(),
+    };
+    let u32b = |v: u32| match e {
+        Endian::Big => v.to_be_bytes(),
+        Endian::Little => v.to_le_bytes(),
+    };
+    let mut head = Vec::new();
+    let mut data = Vec::new();
+    let data_start = start + 2 + entries.len() * 12 + 4;
+    head.extend_from_slice(&u16b(entries.len() as u16));
+    for (tag, fmt, count, val) in entries {
+        head.extend_from_slice(&u16b(*tag));
+        head.extend_from_slice(&u16b(*fmt));
+        head.extend_from_slice(&u32b(*count));
+        if val.len() <= 4 {
+            let mut v = val.clone();
+            v.resize(4, 0);
+            head.extend_from_slice(&v);
+        } else {
+            let off = data_start + data.len() - base;
+            head.extend_from_slice(&u32b(off as u32));
+            data.extend_from_slice(val);
+            if data.len() % 2 == 1 {
+                data.push(0);
+            }
+        }
+    }
+    head.extend_from_slice(&[0, 0, 0, 0]);
+    head.extend_from_slice(&data);
+    head
+}
+
+fn le16s(v: &[i16]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn run(
+    tiff: &[u8],
+    offset: usize,
+    len: usize,
+    endian: Endian,
+    make: &str,
+    model: &str,
+) -> Metadata {
+    let mut meta = Metadata::new(Budget::default());
+    parse(
+        &mut meta,
+        &MakerNoteContext {
+            tiff,
+            offset,
+            len,
+            endian,
+            make,
+            model,
+        },
+    );
+    meta
+}
+
+fn mn(meta: &Metadata, tag: &str) -> Value {
+    meta.get("makernotes", tag).cloned().unwrap_or(Value::Null)
+}
+
+/// A little-endian TIFF block with a Canon maker note at offset 8.
+fn canon_fixture() -> (Vec<u8>, usize, usize) {
+    let mut cs = vec![0i16; 46];
+    cs[0] = 92; // length in bytes
+    cs[1] = 1; // MacroMode: Macro
+    cs[3] = 3; // Quality: Fine
+    cs[4] = 0; // CanonFlashMode: Off
+    cs[16] = 15; // CameraISO: Auto
+    cs[23] = 7100; // MaxFocalLength (units of 1/FocalUnits mm)
+    cs[24] = 2300; // MinFocalLength
+    cs[25] = 1000; // FocalUnits
+    let start = 8;
+    let note = ifd(
+        start,
+        0,
+        Endian::Little,
+        &[
+            (0x0001, 3, cs.len() as u32, le16s(&cs)),
+            (
+                0x0006,
+                2,
+                20,
+                b"IMG:PowerShot S40 JPEG\0".to_vec()[..20].to_vec(),
+            ),
+            (0x0008, 4, 1, 1171771u32.to_le_bytes().to_vec()),
+            (0x0010, 4, 1, 0x1010000u32.to_le_bytes().to_vec()),
+        ],
+    );
+    let mut tiff = b"II*\0\x08\0\0\0".to_vec();
+    let len = note.len();
+    tiff.extend_from_slice(&note);
+    (tiff, start, len)
+}
+
+#[test]
+fn canon_decodes_camera_settings_and_main_tags() {
+    let (tiff, off, len) = canon_fixture();
+    let meta = run(
+        &tiff,
+        off,
+        len,
+        Endian::Little,
+        "Canon",
+        "Canon PowerShot S40",
+    );
+    assert_eq!(mn(&meta, "MacroMode"), json!("Macro"));
+    assert_eq!(mn(&meta, "Quality"), json!("Fine"));
+    assert_eq!(mn(&meta, "CanonFlashMode"), json!("Off"));
+    assert_eq!(mn(&meta, "CameraISO"), json!("Auto"));
+    assert_eq!(mn(&meta, "FocalUnits"), json!("1000/mm"));
+    assert_eq!(mn(&meta, "MaxFocalLength"), json!("7.1 mm"));
+    assert_eq!(mn(&meta, "MinFocalLength"), json!("2.3 mm"));
+    assert_eq!(mn(&meta, "FileNumber"), json!("117-1771"));
+    assert_eq!(mn(&meta, "CanonModelID"), json!("PowerShot A30"));
+    assert_eq!(mn(&meta, "CanonImageType"), json!("IMG:PowerShot S40 JP"));
+    // maker note tags never leak into other groups
+    assert!(meta.groups.keys().all(|g| g == "makernotes"));
+}
+
+#[test]
+fn canon_moved_maker_note_uses_footer_offset() {
+    // the same note, moved 16 bytes further by an editor: value offsets still point to the
+    // original place, and the "II*\0" footer records where that was
+    let (tiff, off, len) = canon_fixture();
+    let mut note = tiff[off..off + len].to_vec();
+    note.extend_from_slice(b"II*\0");
+    note.extend_from_slice(&(off as u32).to_le_bytes());
+    let mut moved = b"II*\0\x08\0\0\0".to_vec();
+    moved.extend_from_slice(&[0u8; 16]);
+    let new_off = moved.len();
+    moved.extend_from_slice(&note);
+    let meta = run(
+        &moved,
+        new_off,
+        note.len(),
+        Endian::Little,
+        "Canon",
+        "Canon PowerShot S40",
+    );
+    assert_eq!(mn(&meta, "Quality"), json!("Fine"));
+    assert_eq!(mn(&meta, "FileNumber"), json!("117-1771"));
+}
+
+/// "Nikon\0\x02\x10\0\0" + a big-endian TIFF header; offsets relative to that header.
+fn nikon_fixture() -> (Vec<u8>, usize, usize) {
+    let rat = |n: u32, d: u32| [n.to_be_bytes(), d.to_be_bytes()].concat();
+    let lens = [rat(18, 1), rat(70, 1), rat(35, 10), rat(45, 10)].concat();
+    let entries = ifd(
+        8,
+        0,
+        Endian::Big,
+        &[
+            (0x0001, 7, 4, b"0210".to_vec()),
+            (0x0002, 3, 2, vec![0, 0, 0, 200]),
+            (0x0004, 2, 8, b"FINE   \0".to_vec()),
+            (0x0007, 2, 7, b"AF-S  \0".to_vec()),
+            (0x0084, 5, 4, lens),
+            (0x0083, 1, 1, vec![6]),
+        ],
+    );
+    let mut note = b"Nikon\0\x02\x10\0\0MM\0*\0\0\0\x08".to_vec();
+    note.extend_from_slice(&entries);
+    let mut tiff = b"MM\0*\0\0\0\x08".to_vec();
+    let off = tiff.len();
+    tiff.extend_from_slice(&note);
+    (tiff, off, note.len())
+}
+
+#[test]
+fn nikon_type3_decodes_strings_and_rationals() {
+    let (tiff, off, len) = nikon_fixture();
+    let meta = run(
+        &tiff,
+        off,
+        len,
+        Endian::Big,
+        "NIKON CORPORATION",
+        "NIKON D70s",
+    );
+    assert_eq!(mn(&meta, "MakerNoteVersion"), json!(2.1));
+    assert_eq!(mn(&meta, "ISO"), json!(200));
+    assert_eq!(mn(&meta, "Quality"), json!("Fine"));
+    assert_eq!(mn(&meta, "FocusMode"), json!("AF-S"));
+    assert_eq!(mn(&meta, "Lens"), json!("18-70mm f/3.5-4.5"));
+    assert_eq!(mn(&meta, "LensType"), json!("G"));
+}
+
+/// "Apple iOS\0" + version + "MM" + a big-endian IFD at +14, offsets relative to the note.
+fn apple_fixture() -> (Vec<u8>, usize, usize) {
+    let entries = ifd(
+        14,
+        0,
+        Endian::Big,
+        &[
+            (0x0001, 9, 1, 14i32.to_be_bytes().to_vec()),
+            (0x0004, 9, 1, 1i32.to_be_bytes().to_vec()),
+            (0x000a, 9, 1, 3i32.to_be_bytes().to_vec()),
+            (0x000b, 2, 8, b"ABCDEF0\0".to_vec()),
+        ],
+    );
+    let mut note = b"Apple iOS\0\0\x01MM".to_vec();
+    note.extend_from_slice(&entries);
+    let mut tiff = b"II*\0\x08\0\0\0".to_vec();
+    let off = tiff.len() + 6;
+    tiff.extend_from_slice(&[0u8; 6]);
+    tiff.extend_from_slice(&note);
+    (tiff, off, note.len())
+}
+
+#[test]
+fn apple_ios_decodes_big_endian_note_with_relative_offsets() {
+    let (tiff, off, len) = apple_fixture();
+    let meta = run(&tiff, off, len, Endian::Little, "Apple", "iPhone 6");
+    assert_eq!(mn(&meta, "MakerNoteVersion"), json!(14));
+    assert_eq!(mn(&meta, "AEStable"), json!("Yes"));
+    assert_eq!(mn(&meta, "HDRImageType"), json!("HDR Image"));
+    assert_eq!(mn(&meta, "BurstUUID"), json!("ABCDEF0"));
+}
+
+#[test]
+fn unknown_or_empty_maker_notes_add_nothing() {
+    let tiff = b"II*\0\x08\0\0\0garbage-maker-note".to_vec();
+    let meta = run(&tiff, 8, 18, Endian::Little, "NoSuchMaker", "X");
+    assert!(meta.groups.get("makernotes").is_none_or(|g| g.is_empty()));
+    // a context pointing outside the block only warns
+    let meta = run(&tiff, 100, 50, Endian::Little, "Canon", "X");
+    assert!(!meta.warnings.is_empty());
+}
+
+/// (TIFF block, maker note offset, length, byte order, make, model)
+type Fixture = (Vec<u8>, usize, usize, Endian, &'static str, &'static str);
+
+fn fixtures() -> Vec<Fixture> {
+    let (c, co, cl) = canon_fixture();
+    let (n, no, nl) = nikon_fixture();
+    let (a, ao, al) = apple_fixture();
+    vec![
+        (c, co, cl, Endian::Little, "Canon", "Canon PowerShot S40"),
+        (n, no, nl, Endian::Big, "NIKON CORPORATION", "NIKON D70s"),
+        (a, ao, al, Endian::Little, "Apple", "iPhone 6"),
+    ]
+}
+
+#[test]
+fn truncated_prefixes_never_panic() {
+    for (buf, off, len, e, make, model) in fixtures() {
+        for n in 0..=buf.len() {
+            let cut = &buf[..n];
+            // the context as the EXIF parser would give it, and one clamped to the data
+            run(cut, off, len, e, make, model);
+            let l = len.min(n.saturating_sub(off));
+            run(cut, off.min(n), l, e, make, model);
+        }
+    }
+}
+
+#[test]
+fn corrupted_bytes_never_panic() {
+    let mut seed: u32 = 0x1234_5678;
+    let mut rnd = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        seed
+    };
+    for (buf, off, len, e, make, model) in fixtures() {
+        for _ in 0..400 {
+            let mut b = buf.clone();
+            for _ in 0..(1 + rnd() % 6) {
+                let i = rnd() as usize % b.len();
+                b[i] = rnd() as u8;
+            }
+            run(&b, off, len, e, make, model);
+        }
+    }
+}
