@@ -1,7 +1,13 @@
 //! Black-box test support: start the real gateway (the same `Application::build` that
 //! `main` runs) on port 0 with its own data directory, speak HTTP to it, restart it, and
 //! serve files over HTTP from 127.0.0.1 for the URL intake.
+//!
+//! With `API_TEST_MODE=distributed`, [`TestApp::spawn_with`] starts the deployment as
+//! separate processes instead (see [`cluster`]): two gateways and three workers on the
+//! machine's RabbitMQ and Redis and on Garage, with a queue name and key prefix of their
+//! own; submissions go to one gateway, lookups and downloads to the other.
 
+pub mod cluster;
 pub mod fixtures;
 
 use std::collections::HashMap;
@@ -12,15 +18,24 @@ use tokio::sync::oneshot;
 pub const KEY_A: &str = "test-key-alpha";
 pub const KEY_B: &str = "test-key-bravo";
 
-/// A running gateway.
+/// Whether the suite runs against the distributed deployment (`API_TEST_MODE=distributed`).
+pub fn distributed() -> bool {
+    std::env::var("API_TEST_MODE").is_ok_and(|m| m == "distributed")
+}
+
+/// A running gateway (embedded mode), or two gateways and three workers (distributed).
 pub struct TestApp {
+    /// Where submissions go.
     pub base: String,
+    /// Where lookups by UUID and downloads go (the other gateway in distributed mode).
+    pub other_base: String,
     pub client: reqwest::Client,
     pub initial_key: Option<String>,
     data_dir: Arc<tempfile::TempDir>,
     vars: HashMap<String, String>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+    cluster: Option<cluster::Cluster>,
 }
 
 impl TestApp {
@@ -47,6 +62,9 @@ impl TestApp {
     }
 
     async fn start(mut vars: HashMap<String, String>, data_dir: Arc<tempfile::TempDir>) -> TestApp {
+        if distributed() {
+            return Self::start_cluster(vars, data_dir, None).await;
+        }
         vars.insert("DATA_DIR".into(), data_dir.path().display().to_string());
         let config = gateway::Config::from_map(vars.clone()).expect("config");
         let app = gateway::Application::build(config)
@@ -63,6 +81,7 @@ impl TestApp {
                 .await;
         });
         TestApp {
+            other_base: base.clone(),
             base,
             client: reqwest::Client::builder()
                 .no_proxy()
@@ -73,11 +92,50 @@ impl TestApp {
             vars,
             stop: Some(tx),
             task: Some(task),
+            cluster: None,
         }
     }
 
+    async fn start_cluster(
+        vars: HashMap<String, String>,
+        data_dir: Arc<tempfile::TempDir>,
+        names: Option<cluster::Names>,
+    ) -> TestApp {
+        let cluster = cluster::Cluster::start(vars.clone(), data_dir.path(), names).await;
+        TestApp {
+            base: cluster.gateway_base(0),
+            other_base: cluster.gateway_base(1),
+            client: reqwest::Client::builder()
+                .no_proxy()
+                .build()
+                .expect("client"),
+            initial_key: cluster.initial_key.clone(),
+            data_dir,
+            vars,
+            stop: None,
+            task: None,
+            cluster: Some(cluster),
+        }
+    }
+
+    /// Whether this app is the distributed deployment.
+    pub fn is_distributed(&self) -> bool {
+        self.cluster.is_some()
+    }
+
+    /// The processes of the distributed deployment.
+    pub fn cluster(&self) -> Option<&cluster::Cluster> {
+        self.cluster.as_ref()
+    }
+
+    /// The URL of `path`: lookups by UUID and downloads go to [`TestApp::other_base`],
+    /// everything else to [`TestApp::base`].
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path)
+        if path.starts_with("/api/v1/extract/") || path.starts_with("/download-cleaned/") {
+            format!("{}{}", self.other_base, path)
+        } else {
+            format!("{}{}", self.base, path)
+        }
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -87,6 +145,14 @@ impl TestApp {
     /// Stops the server (finishing in-flight requests) and starts a new one on the same
     /// data directory and configuration.
     pub async fn restart(mut self) -> TestApp {
+        if let Some(mut c) = self.cluster.take() {
+            // The deployment's state is in RabbitMQ, Redis and S3: new gateway processes
+            // (and workers) on the same queue, prefix and bucket.
+            let names = c.names.clone();
+            c.stop().await;
+            return Self::start_cluster(self.vars.clone(), self.data_dir.clone(), Some(names))
+                .await;
+        }
         self.shutdown().await;
         let mut vars = self.vars.clone();
         vars.insert("LISTEN_ADDR".into(), "127.0.0.1:0".into());
@@ -94,6 +160,9 @@ impl TestApp {
     }
 
     pub async fn shutdown(&mut self) {
+        if let Some(c) = self.cluster.as_mut() {
+            c.stop().await;
+        }
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }

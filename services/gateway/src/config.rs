@@ -61,6 +61,9 @@ pub struct Config {
     pub sweep_interval: Duration,
     /// Time limit for fetching a URL (`FETCH_TIMEOUT_SECS`).
     pub fetch_timeout: Duration,
+    /// The distributed backends' settings (same variables as the worker's), when
+    /// AMQP_URL and REDIS_URL are set.
+    pub distributed: Option<jobs::settings::Settings>,
 }
 
 impl Config {
@@ -128,6 +131,11 @@ impl Config {
             bail!("set both AMQP_URL and REDIS_URL to run distributed, or neither to run embedded");
         }
         let cors = list("CORS_ALLOWED_ORIGINS");
+        let distributed = if amqp_url.is_some() {
+            Some(jobs::settings::Settings::from_map(&vars)?)
+        } else {
+            None
+        };
         Ok(Config {
             listen_addr: get("LISTEN_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into()),
             public_base_url: get("PUBLIC_BASE_URL").map(|s| s.trim_end_matches('/').to_string()),
@@ -162,6 +170,7 @@ impl Config {
             workers: num("WORKERS", cores as u64)?.clamp(1, 256) as usize,
             sweep_interval: Duration::from_secs(num("SWEEP_INTERVAL_SECS", 60)?.max(1)),
             fetch_timeout: Duration::from_secs(num("FETCH_TIMEOUT_SECS", 60)?.max(1)),
+            distributed,
         })
     }
 

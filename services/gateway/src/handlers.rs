@@ -94,10 +94,13 @@ async fn submit(
     async move {
         let (job_input, file_name) = match (input.upload, input.url) {
             (Some(upload), _) => {
-                let size = upload.size;
                 let name = upload.file_name.clone();
-                let key = state.backends.files.stage(id, &upload.path).await?;
-                (JobInput::Staged { key, size }, name)
+                let input = state
+                    .backends
+                    .files
+                    .stage_input(id, &upload.path, upload.size)
+                    .await?;
+                (input, name)
             }
             (None, Some(url)) => {
                 // Refuse what the worker would refuse, before queuing: 400 at once.
@@ -136,16 +139,31 @@ async fn submit(
             return Err(e.into());
         }
         info!(kind = ?kind, "job queued");
+        match kind {
+            JobKind::Extract => jobs::metrics::JOBS_SUBMITTED_EXTRACT.inc(),
+            JobKind::Remove => jobs::metrics::JOBS_SUBMITTED_REMOVE.inc(),
+        }
         let rec = state
             .backends
             .results
             .wait_final(id, state.config.wait_timeout)
             .await?;
+        // No record: the result store lost it (a Redis restart); the job itself is safe in
+        // the queue and its worker writes the record again. Answer like a slow job.
         let Some(rec) = rec else {
-            return Err(ApiError::Internal(format!(
-                "the record of job {id} disappeared"
-            )));
+            tracing::warn!("the job's record is gone from the result store; answering 202");
+            jobs::metrics::ANSWERS_ACCEPTED.inc();
+            return Ok((
+                StatusCode::ACCEPTED,
+                Json(json!({"success": true, "status": "processing", "uuid": id.to_string()})),
+            )
+                .into_response());
         };
+        match rec.status {
+            Status::Completed => jobs::metrics::ANSWERS_COMPLETED.inc(),
+            Status::Failed => jobs::metrics::ANSWERS_FAILED.inc(),
+            _ => jobs::metrics::ANSWERS_ACCEPTED.inc(),
+        }
         match rec.status {
             Status::Completed => {
                 Ok((StatusCode::OK, Json(completed_body(&state, &rec, false))).into_response())
@@ -248,7 +266,9 @@ pub async fn get_result(
         .get(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(NOT_FOUND.into()))?;
-    if rec.created_at.saturating_add(state.config.result_ttl_secs) <= jobs::now_secs() {
+    // Whole seconds: a result lives at least RESULT_TTL_SECS (up to one second more), so
+    // that a lookup right after a slow answer does not fall on a second boundary.
+    if rec.created_at.saturating_add(state.config.result_ttl_secs) < jobs::now_secs() {
         return Err(ApiError::NotFound(NOT_FOUND.into()));
     }
     if let Some(k) = key {
@@ -391,6 +411,22 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         )
             .into_response()
     }
+}
+
+/// Prometheus metrics of this process.
+#[utoipa::path(get, path = "/metrics", tag = "operations", operation_id = "metrics",
+    summary = "Prometheus metrics",
+    description = "Requests, job latency histograms by kind and format, queue depth, in-flight jobs and failures, in Prometheus' text format.",
+    responses((status = 200, description = "Metrics in Prometheus' text exposition format.", content_type = "text/plain")), security(()))]
+pub async fn metrics() -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4"),
+        )],
+        jobs::metrics::render(),
+    )
+        .into_response()
 }
 
 pub async fn not_found() -> ApiError {

@@ -48,8 +48,8 @@ pub struct Application {
 
 /// The key store the configuration points at (used by `gateway keys`).
 pub async fn key_store(config: &Config) -> anyhow::Result<Arc<dyn KeyStore>> {
-    if config.distributed() {
-        anyhow::bail!("distributed mode (AMQP_URL/REDIS_URL) is not available in this build");
+    if let Some(s) = &config.distributed {
+        return jobs::distributed::key_store(s);
     }
     Ok(Arc::new(
         jobs::embedded::LocalKeys::open(&config.data_dir).context("opening keys.json")?,
@@ -58,11 +58,7 @@ pub async fn key_store(config: &Config) -> anyhow::Result<Arc<dyn KeyStore>> {
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
-        if config.distributed() {
-            anyhow::bail!(
-                "AMQP_URL and REDIS_URL are set, but distributed mode is not available in this build; unset them to run embedded"
-            );
-        }
+        jobs::metrics::mark_start();
         let listener = tokio::net::TcpListener::bind(&config.listen_addr)
             .await
             .with_context(|| format!("binding {}", config.listen_addr))?;
@@ -78,23 +74,14 @@ impl Application {
         std::fs::create_dir_all(&upload_dir).with_context(|| {
             format!("creating the data directory {}", config.data_dir.display())
         })?;
-        let backends = jobs::embedded::start(&jobs::embedded::EmbeddedConfig {
-            data_dir: config.data_dir.clone(),
-            workers: config.workers,
-            queue_capacity: 4096,
-            result_ttl: config.result_ttl_secs,
-            file_ttl: config.file_ttl_secs,
-            fetch: jobs::fetch::FetchConfig {
-                allow_private: config.allow_private_urls,
-                max_bytes: config.max_upload_bytes,
-                total_timeout: config.fetch_timeout,
-                ..Default::default()
-            },
-            sweep_every: config.sweep_interval,
-        })
-        .await
-        .context("starting the embedded backends")?;
-
+        let (backends, mode) = if let Some(s) = &config.distributed {
+            let b = jobs::distributed::connect(s)
+                .await
+                .context("setting up the distributed backends")?;
+            (b, "distributed")
+        } else {
+            (embedded(&config).await?, "embedded")
+        };
         let config_keys: Vec<ApiKey> = config
             .api_keys
             .iter()
@@ -117,7 +104,7 @@ impl Application {
             config_keys: Arc::new(config_keys),
             public_base_url,
             upload_dir,
-            mode: "embedded",
+            mode,
         };
         let router = router(state.clone());
         tracing::info!(%addr, mode = state.mode, workers = state.config.workers, "gateway listening");
@@ -162,6 +149,26 @@ impl Application {
     }
 }
 
+/// The embedded backends: a local queue with in-process workers and a data directory.
+async fn embedded(config: &Config) -> anyhow::Result<Backends> {
+    jobs::embedded::start(&jobs::embedded::EmbeddedConfig {
+        data_dir: config.data_dir.clone(),
+        workers: config.workers,
+        queue_capacity: 4096,
+        result_ttl: config.result_ttl_secs,
+        file_ttl: config.file_ttl_secs,
+        fetch: jobs::fetch::FetchConfig {
+            allow_private: config.allow_private_urls,
+            max_bytes: config.max_upload_bytes,
+            total_timeout: config.fetch_timeout,
+            ..Default::default()
+        },
+        sweep_every: config.sweep_interval,
+    })
+    .await
+    .context("starting the embedded backends")
+}
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -194,6 +201,7 @@ fn router(state: AppState) -> Router {
         .route("/docs", get(web::docs))
         .route("/openapi.json", get(web::openapi_json))
         .route("/assets/{name}", get(web::asset))
+        .route("/metrics", get(handlers::metrics))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(|| async {
             (

@@ -29,6 +29,7 @@ use utoipa::{IntoParams, IntoResponses, Modify, OpenApi, ToSchema};
         crate::handlers::download,
         crate::handlers::healthz,
         crate::handlers::readyz,
+        crate::handlers::metrics,
         crate::web::index,
         crate::web::docs,
         crate::web::openapi_json,

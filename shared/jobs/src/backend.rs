@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
-use crate::record::{Job, Record};
+use crate::record::{Job, JobInput, Record};
 
 /// A backend failure. `Unavailable` means "try again later" (the gateway answers 503).
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +66,12 @@ pub type ByteStream = BoxStream<'static, std::io::Result<Bytes>>;
 pub trait FileStore: Send + Sync {
     /// Takes over the upload at `path` (a temporary file of the gateway) and returns its key.
     async fn stage(&self, id: Uuid, path: &Path) -> BResult<String>;
+    /// Turns the upload at `path` into a job's input: staged in the store by default; a
+    /// store may carry small uploads inside the job message instead.
+    async fn stage_input(&self, id: Uuid, path: &Path, size: u64) -> BResult<JobInput> {
+        let key = self.stage(id, path).await?;
+        Ok(JobInput::Staged { key, size })
+    }
     /// A local path holding the staged input `key`; `scratch` is a directory the caller owns
     /// and cleans, where a remote store may download it.
     async fn staged_path(&self, key: &str, scratch: &Path) -> BResult<PathBuf>;

@@ -4,11 +4,14 @@
 //! [`process::process_job`]; neither knows which backend is behind the interfaces.
 
 pub mod backend;
+pub mod distributed;
 pub mod embedded;
 pub mod fetch;
 pub mod keys;
+pub mod metrics;
 pub mod process;
 pub mod record;
+pub mod settings;
 pub mod verify;
 
 pub use backend::{Backends, FileStore, JobQueue, KeyStore, RateLimiter, ResultStore};

@@ -168,7 +168,7 @@ impl Record {
     }
 }
 
-mod b64 {
+pub(crate) mod b64 {
     //! Standard base64 without a dependency: inline uploads are small.
     use serde::{Deserialize, Deserializer, Serializer};
 

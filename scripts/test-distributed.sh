@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs the black-box API suite (and the fault tests of tests/tests/distributed.rs) against
+# the distributed deployment: 2 gateway + 3 worker processes per test, on the machine's
+# RabbitMQ (127.0.0.1:5672) and Redis (127.0.0.1:6379) and on a local Garage S3 server.
+#
+#   scripts/test-distributed.sh [extra nextest args]
+#
+# API_TEST_RESTART_BACKENDS=1 (the default when CI=true) also runs the test that restarts
+# RabbitMQ and Redis; it starts them again before it ends.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build -p gateway -p worker
+S3_ENV=$(scripts/garage.sh)
+set -a
+# shellcheck disable=SC1090
+source "$S3_ENV"
+set +a
+
+# Each test has its own queue and key prefix; let queues of past runs expire.
+export API_TEST_MODE=distributed
+if [[ ${CI:-} == true ]]; then
+    export API_TEST_RESTART_BACKENDS=${API_TEST_RESTART_BACKENDS:-1}
+fi
+# The backend-restart test must not overlap other tests that need the backends: run it
+# alone, after the rest.
+rc=0
+cargo nextest run -p api-tests --no-fail-fast \
+    -E 'not test(rabbitmq_and_redis_restarts_heal_without_restarting_services)' "$@" || rc=$?
+if [[ ${API_TEST_RESTART_BACKENDS:-} == 1 ]]; then
+    cargo nextest run -p api-tests \
+        -E 'test(rabbitmq_and_redis_restarts_heal_without_restarting_services)' "$@" || rc=$?
+fi
+exit $rc

@@ -1,0 +1,460 @@
+//! RabbitMQ: the job queue (publisher side, used by gateways) and the consumer loop (used by
+//! workers).
+//!
+//! Topology, all durable, on the default exchange (`Q` = `QUEUE_NAME`):
+//! - `Q`: the jobs; messages persistent; rejected messages dead-letter to `Q.dead`;
+//! - `Q.retry`: jobs waiting to be tried again: each message carries an expiration (the
+//!   retry delay) and dead-letters back into `Q` when it expires;
+//! - `Q.dead`: jobs given up on, with the reason in their headers, for an operator to look at.
+//!
+//! Every publish waits for the broker's confirm. A worker acks a delivery only after the
+//! job's final record (and cleaned file) are written, so a worker killed mid-job loses
+//! nothing: the broker redelivers. Attempts are counted in Redis before a job runs (a
+//! count in the message would die with a crashing worker); past `MAX_ATTEMPTS` the job is
+//! recorded as failed and dead-lettered without running, so a file that crashes workers
+//! cannot take them down in a loop.
+//!
+//! lapin's own recovery is not used: both sides own a reconnect loop with backoff.
+
+use async_trait::async_trait;
+use futures::StreamExt;
+use lapin::options::{
+    BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicNackOptions,
+    BasicPublishOptions, BasicQosOptions, ConfirmSelectOptions, QueueDeclareOptions,
+};
+use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
+use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+use tracing::{error, info, warn, Instrument};
+
+use crate::backend::*;
+use crate::metrics;
+use crate::record::{Failure, Job};
+
+fn unavailable(e: impl std::fmt::Display) -> BackendError {
+    BackendError::Unavailable(format!("rabbitmq: {e}"))
+}
+
+fn table(pairs: &[(&str, AMQPValue)]) -> FieldTable {
+    let mut t = FieldTable::default();
+    for (k, v) in pairs {
+        t.insert(ShortString::from(*k), v.clone());
+    }
+    t
+}
+
+fn text(s: &str) -> AMQPValue {
+    AMQPValue::LongString(LongString::from(s.as_bytes().to_vec()))
+}
+
+/// Where jobs go: the queue's name, and how long an unused queue lives (tests).
+#[derive(Debug, Clone)]
+pub struct Topology {
+    pub url: String,
+    pub queue: String,
+    pub expires: Option<Duration>,
+}
+
+/// Opens a connection and a confirm-mode channel, and declares the queues.
+pub async fn open(t: &Topology) -> Result<(Connection, Channel), BackendError> {
+    let (url, queue) = (t.url.as_str(), t.queue.as_str());
+    let expires: Vec<(&str, AMQPValue)> = t
+        .expires
+        .map(|d| {
+            vec![(
+                "x-expires",
+                AMQPValue::LongLongInt(d.as_millis().min(i64::MAX as u128) as i64),
+            )]
+        })
+        .unwrap_or_default();
+    let with = |mut pairs: Vec<(&'static str, AMQPValue)>| {
+        pairs.extend(expires.iter().cloned());
+        pairs
+    };
+    let conn = tokio::time::timeout(
+        Duration::from_secs(5),
+        Connection::connect(url, ConnectionProperties::default()),
+    )
+    .await
+    .map_err(|_| unavailable("connecting timed out"))?
+    .map_err(unavailable)?;
+    let ch = conn.create_channel().await.map_err(unavailable)?;
+    ch.confirm_select(ConfirmSelectOptions::default())
+        .await
+        .map_err(unavailable)?;
+    let durable = QueueDeclareOptions {
+        durable: true,
+        ..Default::default()
+    };
+    let dead = format!("{queue}.dead");
+    let retry = format!("{queue}.retry");
+    ch.queue_declare(
+        queue.into(),
+        durable,
+        table(&with(vec![
+            ("x-dead-letter-exchange", text("")),
+            ("x-dead-letter-routing-key", text(&dead)),
+        ])),
+    )
+    .await
+    .map_err(unavailable)?;
+    ch.queue_declare(
+        retry.as_str().into(),
+        durable,
+        table(&with(vec![
+            ("x-dead-letter-exchange", text("")),
+            ("x-dead-letter-routing-key", text(queue)),
+        ])),
+    )
+    .await
+    .map_err(unavailable)?;
+    ch.queue_declare(dead.as_str().into(), durable, table(&with(Vec::new())))
+        .await
+        .map_err(unavailable)?;
+    metrics::AMQP_RECONNECTS.inc();
+    Ok((conn, ch))
+}
+
+/// Publishes `body` persistently to `routing_key` and waits for the broker's confirm.
+async fn publish(
+    ch: &Channel,
+    routing_key: &str,
+    body: &[u8],
+    props: BasicProperties,
+) -> BResult<()> {
+    let props = props
+        .with_delivery_mode(2)
+        .with_content_type("application/json".into());
+    let confirm = tokio::time::timeout(Duration::from_secs(10), async {
+        ch.basic_publish(
+            "".into(),
+            routing_key.into(),
+            BasicPublishOptions::default(),
+            body,
+            props,
+        )
+        .await?
+        .await
+    })
+    .await
+    .map_err(|_| unavailable("publisher confirm timed out"))?
+    .map_err(unavailable)?;
+    if confirm.is_nack() {
+        return Err(unavailable("the broker refused the message"));
+    }
+    Ok(())
+}
+
+struct Link {
+    conn: Option<(Connection, Channel)>,
+    last_attempt: Option<Instant>,
+    backoff: Duration,
+}
+
+/// The gateway's side: puts jobs on the queue.
+pub struct AmqpQueue {
+    topology: Topology,
+    link: Mutex<Link>,
+}
+
+impl AmqpQueue {
+    pub fn new(topology: Topology) -> AmqpQueue {
+        AmqpQueue {
+            topology,
+            link: Mutex::new(Link {
+                conn: None,
+                last_attempt: None,
+                backoff: Duration::from_millis(200),
+            }),
+        }
+    }
+
+    /// Keeps the connection up in the background (so `/readyz` recovers by itself).
+    pub fn start_keepalive(self: &Arc<Self>) {
+        let me = Arc::downgrade(self);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                let Some(q) = me.upgrade() else { break };
+                let _ = q.channel().await;
+            }
+        });
+    }
+
+    /// A live channel, reconnecting when needed (at most once per backoff period).
+    async fn channel(&self) -> BResult<Channel> {
+        let mut link = self.link.lock().await;
+        if let Some((conn, ch)) = &link.conn {
+            if conn.status().connected() && ch.status().connected() {
+                return Ok(ch.clone());
+            }
+            warn!("lost the RabbitMQ connection");
+            metrics::AMQP_UP.set(0);
+            link.conn = None;
+        }
+        if let Some(t) = link.last_attempt {
+            if t.elapsed() < link.backoff {
+                return Err(unavailable("not connected (reconnecting)"));
+            }
+        }
+        link.last_attempt = Some(Instant::now());
+        match open(&self.topology).await {
+            Ok((conn, ch)) => {
+                info!("connected to RabbitMQ");
+                metrics::AMQP_UP.set(1);
+                link.backoff = Duration::from_millis(200);
+                link.conn = Some((conn, ch.clone()));
+                Ok(ch)
+            }
+            Err(e) => {
+                link.backoff = (link.backoff * 2).min(Duration::from_secs(5));
+                Err(e)
+            }
+        }
+    }
+
+    async fn drop_link(&self) {
+        let mut link = self.link.lock().await;
+        link.conn = None;
+        metrics::AMQP_UP.set(0);
+    }
+}
+
+#[async_trait]
+impl JobQueue for AmqpQueue {
+    async fn enqueue(&self, job: &Job) -> BResult<()> {
+        let body = serde_json::to_vec(job).map_err(BackendError::other)?;
+        let props = BasicProperties::default().with_message_id(job.id.to_string().into());
+        // One retry on a fresh connection: a broker restart shows up on the first publish.
+        for attempt in 0..2 {
+            let ch = self.channel().await?;
+            match publish(&ch, &self.topology.queue, &body, props.clone()).await {
+                Ok(()) => return Ok(()),
+                Err(e) if attempt == 0 => {
+                    warn!(error = %e, "publishing failed; reconnecting once");
+                    self.drop_link().await;
+                    let mut link = self.link.lock().await;
+                    link.last_attempt = None;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(unavailable("could not publish"))
+    }
+
+    async fn ready(&self) -> BResult<()> {
+        self.channel().await.map(|_| ())
+    }
+}
+
+/// What a worker decided about one delivery.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The final record is written: ack.
+    Done,
+    /// Try again later (republished to the retry queue, then acked).
+    Retry(String),
+    /// Retries are exhausted or the job is poison: record it failed, dead-letter, ack.
+    GiveUp(Failure),
+}
+
+/// Runs one delivery's job and says what to do with the message.
+#[async_trait]
+pub trait Handler: Send + Sync + 'static {
+    async fn handle(&self, job: &Job, redelivered: bool) -> Outcome;
+    /// Records a job given up on as failed (retried by the loop until it works).
+    async fn give_up(&self, job: &Job, failure: &Failure) -> BResult<()>;
+}
+
+/// Consumer settings.
+#[derive(Debug, Clone)]
+pub struct ConsumerConfig {
+    pub topology: Topology,
+    pub concurrency: usize,
+    pub retry_delay: Duration,
+    pub drain_timeout: Duration,
+}
+
+/// Consumes until `stop` resolves, reconnecting with backoff, then drains in-flight jobs.
+pub async fn consume(
+    cfg: ConsumerConfig,
+    handler: Arc<dyn Handler>,
+    stop: impl std::future::Future<Output = ()> + Send,
+) {
+    let sem = Arc::new(tokio::sync::Semaphore::new(cfg.concurrency.max(1)));
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let runner = async {
+        let mut backoff = Duration::from_millis(200);
+        loop {
+            if *stop_rx.borrow() {
+                break;
+            }
+            match session(&cfg, handler.clone(), sem.clone(), stop_rx.clone()).await {
+                Ok(()) => break,
+                Err(e) => {
+                    metrics::AMQP_UP.set(0);
+                    warn!(error = %e, delay_ms = backoff.as_millis() as u64, "RabbitMQ session ended; reconnecting");
+                }
+            }
+            let mut rx = stop_rx.clone();
+            tokio::select! {
+                _ = tokio::time::sleep(backoff) => {}
+                _ = rx.changed() => {}
+            }
+            backoff = (backoff * 2).min(Duration::from_secs(10));
+        }
+    };
+    let signal = async {
+        stop.await;
+        info!("stopping: no new jobs; draining the ones in flight");
+        let _ = stop_tx.send(true);
+    };
+    tokio::join!(runner, signal);
+    // Drain: wait until every permit is back (every in-flight job acked or abandoned).
+    let all = u32::try_from(cfg.concurrency.max(1)).unwrap_or(u32::MAX);
+    let drained = tokio::time::timeout(cfg.drain_timeout, sem.acquire_many(all))
+        .await
+        .is_ok();
+    if drained {
+        info!("drained");
+    } else {
+        warn!("drain timed out; unfinished jobs will be redelivered");
+    }
+}
+
+/// One connection's life: declare, consume, dispatch. `Ok` when stopped on request.
+async fn session(
+    cfg: &ConsumerConfig,
+    handler: Arc<dyn Handler>,
+    sem: Arc<tokio::sync::Semaphore>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> BResult<()> {
+    let (conn, ch) = open(&cfg.topology).await?;
+    let prefetch = u16::try_from(cfg.concurrency.max(1)).unwrap_or(u16::MAX);
+    ch.basic_qos(prefetch, BasicQosOptions::default())
+        .await
+        .map_err(unavailable)?;
+    let tag = format!("worker-{}", uuid::Uuid::new_v4());
+    let mut consumer = ch
+        .basic_consume(
+            cfg.topology.queue.as_str().into(),
+            tag.as_str().into(),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .map_err(unavailable)?;
+    metrics::AMQP_UP.set(1);
+    info!(queue = %cfg.topology.queue, prefetch, "consuming");
+    loop {
+        tokio::select! {
+            _ = stop.changed() => {
+                let _ = ch.basic_cancel(tag.as_str().into(), BasicCancelOptions::default()).await;
+                // Wait for in-flight jobs on this channel before closing it.
+                let all = u32::try_from(cfg.concurrency.max(1)).unwrap_or(u32::MAX);
+                if let Ok(Ok(p)) = tokio::time::timeout(cfg.drain_timeout, sem.acquire_many(all)).await {
+                    drop(p);
+                }
+                let _ = conn.close(200, "worker stopping".into()).await;
+                return Ok(());
+            }
+            next = consumer.next() => {
+                let delivery = match next {
+                    Some(Ok(d)) => d,
+                    Some(Err(e)) => return Err(unavailable(e)),
+                    None => return Err(unavailable("the consumer was cancelled")),
+                };
+                let permit = sem.clone().acquire_owned().await.map_err(BackendError::other)?;
+                let handler = handler.clone();
+                let ch = ch.clone();
+                let retry_delay = cfg.retry_delay;
+                let queue = cfg.topology.queue.clone();
+                tokio::spawn(async move {
+                    let _permit = permit;
+                    dispatch(&ch, &queue, retry_delay, handler, delivery).await;
+                });
+            }
+        }
+    }
+}
+
+async fn dispatch(
+    ch: &Channel,
+    queue: &str,
+    retry_delay: Duration,
+    handler: Arc<dyn Handler>,
+    delivery: lapin::message::Delivery,
+) {
+    let job: Job = match serde_json::from_slice(&delivery.data) {
+        Ok(j) => j,
+        Err(e) => {
+            error!(error = %e, "a message that is not a job; dead-lettering it");
+            let _ = delivery
+                .acker
+                .nack(BasicNackOptions {
+                    requeue: false,
+                    ..Default::default()
+                })
+                .await;
+            return;
+        }
+    };
+    let span = tracing::info_span!("job", uuid = %job.id);
+    async {
+        metrics::JOBS_IN_FLIGHT.inc();
+        let started = Instant::now();
+        let outcome = handler.handle(&job, delivery.redelivered).await;
+        metrics::JOB_MILLIS.set(metrics::JOB_MILLIS.get() + started.elapsed().as_millis() as i64);
+        metrics::JOBS_IN_FLIGHT.dec();
+        let settled = match outcome {
+            Outcome::Done => Ok(()),
+            Outcome::Retry(why) => {
+                metrics::JOBS_RETRIED.inc();
+                warn!(reason = %why, "job will be retried");
+                let mut next = job.clone();
+                next.attempt += 1;
+                let body = serde_json::to_vec(&next).unwrap_or_default();
+                let props = BasicProperties::default()
+                    .with_message_id(job.id.to_string().into())
+                    .with_expiration(retry_delay.as_millis().to_string().into());
+                publish(ch, &format!("{queue}.retry"), &body, props).await
+            }
+            Outcome::GiveUp(failure) => {
+                metrics::JOBS_DEAD_LETTERED.inc();
+                warn!(reason = %failure.message, "giving up on the job");
+                match handler.give_up(&job, &failure).await {
+                    Ok(()) => {
+                        let props = BasicProperties::default()
+                            .with_message_id(job.id.to_string().into())
+                            .with_headers(table(&[("x-failure", text(&failure.message))]));
+                        publish(ch, &format!("{queue}.dead"), &delivery.data, props).await
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        match settled {
+            Ok(()) => {
+                if let Err(e) = delivery.acker.ack(BasicAckOptions::default()).await {
+                    // The channel died: the broker redelivers; the job's record is final
+                    // already, so the next worker only acks it.
+                    warn!(error = %e, "could not ack; the job will be redelivered");
+                }
+            }
+            Err(e) => {
+                warn!(error = %e, "could not settle the job; requeueing it");
+                let _ = delivery
+                    .acker
+                    .nack(BasicNackOptions {
+                        requeue: true,
+                        ..Default::default()
+                    })
+                    .await;
+            }
+        }
+    }
+    .instrument(span)
+    .await;
+}

@@ -1,0 +1,63 @@
+//! The distributed backends: RabbitMQ for the queue ([`amqp`]), Redis for results, keys,
+//! rate limits and completion notices ([`redis_store`]), S3-compatible storage for staged
+//! uploads and cleaned files ([`s3`]); and the worker's job loop ([`worker`]).
+//!
+//! [`connect`] builds the gateway's [`Backends`]; [`worker::run`] is the `worker` binary.
+//! Neither needs its backends to be up at start: connections are made lazily and remade
+//! with backoff, and requests meanwhile get `Unavailable` (503).
+
+pub mod amqp;
+pub mod redis_store;
+pub mod s3;
+pub mod worker;
+
+use std::sync::Arc;
+
+use crate::backend::{Backends, KeyStore};
+use crate::settings::Settings;
+
+/// How long a record is kept after its last write: past both TTLs, plus the tombstone
+/// time during which an expired download still answers 410.
+pub fn record_ttl(s: &Settings) -> u64 {
+    s.result_ttl.max(s.file_ttl) + crate::embedded::TOMBSTONE_SECS
+}
+
+/// The queue names of these settings.
+pub fn topology(s: &Settings) -> amqp::Topology {
+    amqp::Topology {
+        url: s.amqp_url.clone(),
+        queue: s.queue_name.clone(),
+        expires: s.queue_expires,
+    }
+}
+
+/// The gateway's backends.
+pub async fn connect(s: &Settings) -> anyhow::Result<Backends> {
+    let (client, conn) = redis_store::connect(&s.redis_url)?;
+    let results = Arc::new(redis_store::RedisResults::new(
+        conn.clone(),
+        &s.redis_prefix,
+        record_ttl(s),
+    ));
+    results.start_subscriber(client);
+    let files = Arc::new(s3::S3Files::new(s.s3.clone(), s.inline_max_bytes)?);
+    {
+        let files = files.clone();
+        tokio::spawn(async move { s3::ensure_lifecycle_logged(&files).await });
+    }
+    let queue = Arc::new(amqp::AmqpQueue::new(topology(s)));
+    queue.start_keepalive();
+    Ok(Backends {
+        queue,
+        results,
+        files,
+        keys: Arc::new(redis_store::RedisKeys::new(conn.clone(), &s.redis_prefix)),
+        rate: Arc::new(redis_store::RedisRate::new(conn, &s.redis_prefix)),
+    })
+}
+
+/// The key store alone (for `gateway keys ...`).
+pub fn key_store(s: &Settings) -> anyhow::Result<Arc<dyn KeyStore>> {
+    let (_, conn) = redis_store::connect(&s.redis_url)?;
+    Ok(Arc::new(redis_store::RedisKeys::new(conn, &s.redis_prefix)))
+}

@@ -1,0 +1,499 @@
+//! Fault tests of the distributed deployment (2 gateways + 3 workers as processes). They run
+//! only with `API_TEST_MODE=distributed` (see scripts/test-distributed.sh); in embedded mode
+//! each returns at once.
+//!
+//! The backend-restart test stops and starts the machine's RabbitMQ and Redis (with the
+//! commands of services.md) and so disturbs anything else using them: it runs only with
+//! `API_TEST_RESTART_BACKENDS=1` (the script sets it in CI) and starts both again before it
+//! ends, even when it fails.
+
+use api_tests::cluster::Cluster;
+use api_tests::fixtures;
+use api_tests::{json, FileServer, TestApp, KEY_A};
+use std::time::{Duration, Instant};
+
+fn skip() -> bool {
+    if !api_tests::distributed() {
+        eprintln!("skipped: needs API_TEST_MODE=distributed");
+        return true;
+    }
+    false
+}
+
+async fn in_flight(app: &TestApp, client: &reqwest::Client) -> Option<usize> {
+    let c = app.cluster()?;
+    for slot in 0..api_tests::cluster::WORKERS {
+        let Ok(r) = client.get(c.worker_metrics_url(slot)).send().await else {
+            continue;
+        };
+        let text = r.text().await.unwrap_or_default();
+        if text
+            .lines()
+            .any(|l| l.starts_with("metadata_worker_jobs_in_flight ") && !l.ends_with(" 0"))
+        {
+            return Some(slot);
+        }
+    }
+    None
+}
+
+#[tokio::test]
+async fn a_worker_killed_mid_job_loses_nothing() {
+    if skip() {
+        return;
+    }
+    let files = FileServer::start(vec![("slow.jpg", fixtures::jpeg_with_metadata())]).await;
+    let app = TestApp::spawn().await;
+    let url = files.url("/slow/slow.jpg");
+    let submit = app.post_url("/api/v1/extract", Some(KEY_A), &url);
+    let killer = async {
+        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Some(slot) = in_flight(&app, &client).await {
+                let pid = app.cluster().unwrap().worker_pids()[slot].expect("worker pid");
+                Cluster::signal(pid, "KILL");
+                return Some(slot);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        None
+    };
+    let (resp, killed) = tokio::join!(submit, killer);
+    assert!(killed.is_some(), "no worker was seen running the job");
+    let (status, body) = json(resp).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "completed");
+    assert_eq!(body["fileName"], "slow.jpg");
+    // The other gateway has it too.
+    let id = body["uuid"].as_str().unwrap();
+    let (status, got) = json(
+        app.client
+            .get(app.url(&format!("/api/v1/extract/{id}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(got["status"], "completed");
+}
+
+#[tokio::test]
+async fn sigterm_lets_a_worker_finish_its_job() {
+    if skip() {
+        return;
+    }
+    let files = FileServer::start(vec![("slow.jpg", fixtures::jpeg_with_metadata())]).await;
+    let app = TestApp::spawn().await;
+    let url = files.url("/slow/slow.jpg");
+    let submit = app.post_url("/api/v1/extract", Some(KEY_A), &url);
+    let stopper = async {
+        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Some(slot) = in_flight(&app, &client).await {
+                let pid = app.cluster().unwrap().worker_pids()[slot].expect("worker pid");
+                Cluster::signal(pid, "TERM");
+                return Some(slot);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        None
+    };
+    let (resp, stopped) = tokio::join!(submit, stopper);
+    let slot = stopped.expect("no worker was seen running the job");
+    let (status, body) = json(resp).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "completed");
+    // The stopped worker finished the job itself before it exited.
+    let c = app.cluster().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let log = std::fs::read_to_string(c.log_path(&format!("worker{slot}"))).unwrap_or_default();
+        if log.contains("drained") {
+            assert!(log.contains("job finished"), "{log}");
+            assert!(!log.contains("drain timed out"), "{log}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "worker {slot} did not drain:\n{log}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_poison_file_fails_and_workers_keep_working() {
+    if skip() {
+        return;
+    }
+    let marker = "POISON-7f3a9c";
+    let app = TestApp::spawn_with(&[("WORKER_FAULT_MARKER", marker), ("MAX_ATTEMPTS", "2")]).await;
+    let starts_before = app
+        .cluster()
+        .unwrap()
+        .worker_starts
+        .load(std::sync::atomic::Ordering::SeqCst);
+    let mut poison = fixtures::TINY_JPEG.to_vec();
+    poison.extend_from_slice(marker.as_bytes());
+    let (status, body) = json(
+        app.upload("/api/v1/extract", Some(KEY_A), "poison.jpg", poison)
+            .await,
+    )
+    .await;
+    assert_eq!(status, 500, "{body}");
+    assert_eq!(body["success"], false);
+    assert_eq!(body["status"], "failed");
+    let id = body["uuid"].as_str().unwrap().to_string();
+    let (status, got) = json(
+        app.client
+            .get(app.url(&format!("/api/v1/extract/{id}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(got["status"], "failed", "{got}");
+    assert!(got["error"].as_str().is_some_and(|e| !e.is_empty()));
+    // It crashed exactly MAX_ATTEMPTS workers, then was given up without running again.
+    let c = app.cluster().unwrap();
+    let crashed = c.worker_starts.load(std::sync::atomic::Ordering::SeqCst) - starts_before;
+    assert!(crashed <= 2, "{crashed} worker restarts for one poison job");
+    // And it sits in the dead-letter queue.
+    let out = std::process::Command::new("rabbitmqctl")
+        .args(["list_queues", "-q", "name", "messages"])
+        .output()
+        .expect("rabbitmqctl");
+    let listing = String::from_utf8_lossy(&out.stdout);
+    let dead = format!("{}.dead", c.names.queue);
+    assert!(
+        listing
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == [dead.as_str(), "1"]),
+        "{dead} should hold the poison job:\n{listing}"
+    );
+    // Workers (restarted by the supervisor, as an orchestrator would) still do work.
+    for i in 0..4 {
+        let (status, body) = json(
+            app.upload(
+                "/api/v1/extract",
+                Some(KEY_A),
+                &format!("ok{i}.jpg"),
+                fixtures::TINY_JPEG.to_vec(),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn large_uploads_travel_through_s3() {
+    if skip() {
+        return;
+    }
+    // INLINE_MAX_BYTES=0: every upload is staged in S3 and fetched by the worker.
+    let app = TestApp::spawn_with(&[("INLINE_MAX_BYTES", "0")]).await;
+    let mut big = fixtures::jpeg_with_metadata();
+    let len = big.len();
+    // Grow the file past a few MiB with a COM segment chain inserted after SOI.
+    let mut extra = Vec::new();
+    for _ in 0..64 {
+        extra.extend_from_slice(&[0xFF, 0xFE, 0xFF, 0xFF]);
+        extra.extend(std::iter::repeat_n(b'x', 0xFFFD));
+    }
+    big.splice(2..2, extra);
+    assert!(big.len() > len + 4_000_000);
+    let (status, body) = json(
+        app.upload("/api/v1/extract", Some(KEY_A), "big.jpg", big.clone())
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["metadata"]["file"]["Size"], big.len() as u64);
+}
+
+#[tokio::test]
+async fn keys_are_stored_hashed_in_redis() {
+    if skip() {
+        return;
+    }
+    let app = TestApp::spawn_with(&[("API_KEYS", "")]).await;
+    let key = app.initial_key.clone().expect("a key was created");
+    let prefix = app.cluster().unwrap().names.redis_prefix.clone();
+    let out = std::process::Command::new("redis-cli")
+        .args(["-p", "6379", "HGETALL", &format!("{prefix}keys")])
+        .output()
+        .expect("redis-cli");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("initial key"), "{text}");
+    assert!(!text.contains(&key));
+    // Both gateways accept it.
+    for base in [&app.base, &app.other_base] {
+        let resp = app
+            .client
+            .get(format!("{base}/api/v1/extract/{}", uuid::Uuid::new_v4()))
+            .header("X-API-Key", &key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 404);
+    }
+}
+
+#[tokio::test]
+async fn metrics_are_served() {
+    if skip() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let (status, _) = json(
+        app.upload(
+            "/api/v1/extract",
+            Some(KEY_A),
+            "a.jpg",
+            fixtures::TINY_JPEG.to_vec(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("metadata_jobs_submitted_total{kind=\"extract\"} 1"),
+        "{text}"
+    );
+    // The worker counts the job just after writing its result: give it a moment.
+    let c = app.cluster().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let mut done = 0;
+        for slot in 0..api_tests::cluster::WORKERS {
+            let t = app
+                .client
+                .get(c.worker_metrics_url(slot))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(
+                t.contains("# TYPE metadata_worker_jobs_in_flight gauge"),
+                "{t}"
+            );
+            if t.contains("metadata_worker_jobs_total{outcome=\"completed\"} 1") {
+                done += 1;
+            }
+        }
+        if done == 1 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{done} workers report the job");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Starts RabbitMQ and Redis again when dropped (a failing test must not leave them down).
+struct Restore;
+
+fn start_redis() {
+    let _ = std::process::Command::new("redis-server")
+        .args([
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "-::1",
+            "--port",
+            "6379",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            "/var/lib/redis",
+            "--logfile",
+            "/var/log/redis/ci.log",
+        ])
+        .status();
+}
+
+fn start_rabbit() {
+    let _ = std::process::Command::new("rabbitmq-server")
+        .arg("-detached")
+        .status();
+}
+
+fn port_open(port: u16) -> bool {
+    std::net::TcpStream::connect_timeout(
+        &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+        Duration::from_millis(300),
+    )
+    .is_ok()
+}
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        if !port_open(6379) {
+            start_redis();
+        }
+        if !port_open(5672) {
+            start_rabbit();
+            for _ in 0..120 {
+                if port_open(5672) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(500));
+            }
+        }
+    }
+}
+
+async fn wait_port(port: u16, up: bool, secs: u64) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while port_open(port) != up && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn rabbitmq_and_redis_restarts_heal_without_restarting_services() {
+    if skip() {
+        return;
+    }
+    if std::env::var("API_TEST_RESTART_BACKENDS").ok().as_deref() != Some("1") {
+        eprintln!(
+            "skipped: set API_TEST_RESTART_BACKENDS=1 (restarts the machine's RabbitMQ and Redis)"
+        );
+        return;
+    }
+    let _restore = Restore;
+    let app = TestApp::spawn_with(&[("WAIT_TIMEOUT_MS", "8000")]).await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // A small load: two clients, one request at a time each, bounded in count and time.
+    let load = |n: usize| {
+        let app = &app;
+        let stop = stop.clone();
+        async move {
+            let mut statuses = Vec::new();
+            for i in 0..200 {
+                if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+                let resp = tokio::time::timeout(
+                    Duration::from_secs(30),
+                    app.upload(
+                        "/api/v1/extract",
+                        Some(KEY_A),
+                        &format!("c{n}-{i}.jpg"),
+                        fixtures::TINY_JPEG.to_vec(),
+                    ),
+                )
+                .await
+                .expect("a request hung during a backend restart");
+                let (status, body) = json(resp).await;
+                assert!(
+                    matches!(status, 200 | 202 | 503),
+                    "during restarts: {status} {body}"
+                );
+                statuses.push(status);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            statuses
+        }
+    };
+    let chaos = async {
+        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        // Redis: stop (its data goes with it: it keeps nothing on disk), check the gateway
+        // says so, start again.
+        let _ = std::process::Command::new("redis-cli")
+            .args(["-p", "6379", "shutdown", "nosave"])
+            .status();
+        wait_port(6379, false, 10).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let r = client.get(app.url("/readyz")).send().await.unwrap();
+        assert_eq!(r.status(), 503, "readyz while Redis is down");
+        start_redis();
+        wait_port(6379, true, 20).await;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        // RabbitMQ: stop the node, start it again.
+        let _ = std::process::Command::new("rabbitmqctl")
+            .arg("stop")
+            .stdout(std::process::Stdio::null())
+            .status();
+        wait_port(5672, false, 60).await;
+        let r = client.get(app.url("/readyz")).send().await.unwrap();
+        assert_eq!(r.status(), 503, "readyz while RabbitMQ is down");
+        start_rabbit();
+        wait_port(5672, true, 120).await;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    };
+    let (a, b, ()) = tokio::join!(load(0), load(1), chaos);
+    assert!(a.len() + b.len() > 5);
+    // Healed, without restarting anything: both gateways ready, and jobs complete again.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    for base in [&app.base, &app.other_base] {
+        loop {
+            let r = app
+                .client
+                .get(format!("{base}/readyz"))
+                .send()
+                .await
+                .unwrap();
+            if r.status() == 200 {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{base} did not become ready again"
+            );
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (status, body) = json(
+            app.upload(
+                "/api/v1/extract",
+                Some(KEY_A),
+                "after.jpg",
+                fixtures::TINY_JPEG.to_vec(),
+            )
+            .await,
+        )
+        .await;
+        if status == 200 {
+            let id = body["uuid"].as_str().unwrap();
+            let (s2, got) = json(
+                app.client
+                    .get(app.url(&format!("/api/v1/extract/{id}")))
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
+            assert_eq!(s2, 200, "{got}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "jobs do not complete after the restarts: {status} {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
