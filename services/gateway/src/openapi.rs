@@ -122,6 +122,7 @@ fn code_samples(operation_id: &str) -> &'static [(&'static str, &'static str)] {
         )],
         "healthz" => &[("Liveness", "curl -s http://127.0.0.1:8080/healthz")],
         "readyz" => &[("Readiness", "curl -s http://127.0.0.1:8080/readyz")],
+        "metrics" => &[("Prometheus metrics", "curl -s http://127.0.0.1:8080/metrics")],
         "webPage" => &[("The page", "curl -s http://127.0.0.1:8080/")],
         "docsPage" => &[("This reference", "curl -s http://127.0.0.1:8080/docs")],
         "openapi" => &[("The document", "curl -s http://127.0.0.1:8080/openapi.json")],

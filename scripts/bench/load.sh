@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# Load bench: the gateway (embedded mode, release build) against the ExifTool reference
+# service (scripts/bench/exiftool_service.py), driven with the same requests by
+# `loadgen` (bench/loadgen), then a rate-limited run at half the gateway's peak.
+#
+#   bash scripts/bench/load.sh [--duration SECS] [--connections N] [--warmup SECS]
+#                              [--no-reference] [--no-write] [--distributed]
+#
+# Scenarios (each at N connections, closed loop): extract of the corpus's Canon_40D.jpg,
+# extract of a ~5 MB photo (generated here: ImageMagick plasma + Canon_40D's metadata copied
+# in by exiftool), remove of each. Prints a table (req/s, p50, p99, ratio to the reference)
+# and writes it into BENCHMARKS.md between the `load:begin` / `load:end` markers, with the
+# machine's description. Environment: CARGO_TARGET_DIR (default ./target), CORPUS (default
+# ../shared/corpus/exif-samples), GW_PORT (18080), REF_PORT (18081).
+#
+# --distributed is a placeholder: start_distributed below is where 1 gateway + N workers
+# (AMQP_URL, REDIS_URL, S3_* as in design.md) will be started; the scenarios and the report
+# do not change.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+
+DURATION=15
+CONNECTIONS=64
+WARMUP=2
+REFERENCE=1
+WRITE=1
+MODE=embedded
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --duration) DURATION=$2; shift 2 ;;
+    --connections) CONNECTIONS=$2; shift 2 ;;
+    --warmup) WARMUP=$2; shift 2 ;;
+    --no-reference) REFERENCE=0; shift ;;
+    --no-write) WRITE=0; shift ;;
+    --distributed) MODE=distributed; shift ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+CORPUS=${CORPUS:-$ROOT/../shared/corpus/exif-samples}
+GW_PORT=${GW_PORT:-18080}
+REF_PORT=${REF_PORT:-18081}
+KEY=bench-key-$$
+SMALL=$CORPUS/jpg/Canon_40D.jpg
+[ -f "$SMALL" ] || { echo "missing $SMALL (set CORPUS)" >&2; exit 2; }
+
+log() { printf '== %s\n' "$*" >&2; }
+
+log "building gateway and loadgen (release)"
+cargo build --release -q -p gateway -p loadgen
+LOADGEN=$TARGET/release/loadgen
+
+WORK=$(mktemp -d /tmp/bench-load.XXXXXX)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# ---------------------------------------------------------------- inputs
+log "generating the ~5 MB photo"
+BIG=$WORK/photo_5mb.jpg
+convert -size 2500x2000 plasma:fractal -attenuate 0.6 +noise Gaussian -quality 95 "$BIG"
+exiftool -q -overwrite_original -TagsFromFile "$SMALL" -all:all "$BIG"
+BIG_BYTES=$(stat -c %s "$BIG")
+log "photo: $BIG_BYTES bytes"
+
+wait_up() { # url pid name
+  for _ in $(seq 1 200); do
+    if curl -fs -o /dev/null "$1"; then return 0; fi
+    kill -0 "$2" 2>/dev/null || { echo "$3 exited; see $WORK/$3.log" >&2; cat "$WORK/$3.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "$3 did not come up" >&2; exit 1
+}
+
+# ---------------------------------------------------------------- services
+start_embedded() {
+  mkdir -p "$WORK/data"
+  DATA_DIR=$WORK/data API_KEYS=$KEY RUST_LOG=warn LISTEN_ADDR=127.0.0.1:$GW_PORT \
+    FILE_TTL_SECS=30 SWEEP_INTERVAL_SECS=5 \
+    "$TARGET/release/gateway" >"$WORK/gateway.log" 2>&1 &
+  GW_PID=$!
+  PIDS+=("$GW_PID")
+  wait_up "http://127.0.0.1:$GW_PORT/healthz" "$GW_PID" gateway
+}
+
+start_distributed() {
+  # To do (distributed branch): start `gateway` and N `worker` processes with AMQP_URL,
+  # REDIS_URL, QUEUE_NAME/REDIS_PREFIX unique to this run, S3_ENDPOINT/S3_BUCKET/S3_REGION/
+  # AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (Garage, see ../shared/services.md); push their
+  # pids onto PIDS; set GW_PID to the gateway's.
+  echo "--distributed is not implemented yet (see start_distributed in $0)" >&2
+  exit 2
+}
+
+start_reference() {
+  API_KEYS=$KEY FILE_TTL_SECS=30 python3 "$ROOT/scripts/bench/exiftool_service.py" \
+    --port "$REF_PORT" --data-dir "$WORK/ref" >"$WORK/reference.log" 2>&1 &
+  REF_PID=$!
+  PIDS+=("$REF_PID")
+  wait_up "http://127.0.0.1:$REF_PORT/healthz" "$REF_PID" reference
+}
+
+log "starting the gateway ($MODE)"
+"start_$MODE"
+if [ "$REFERENCE" = 1 ]; then
+  if command -v exiftool >/dev/null; then
+    log "starting the exiftool reference ($(nproc) exiftool processes)"
+    mkdir -p "$WORK/ref"
+    start_reference
+  else
+    log "exiftool not installed: no reference"
+    REFERENCE=0
+  fi
+fi
+
+# ---------------------------------------------------------------- runs
+RESULTS=$WORK/results.jsonl
+: >"$RESULTS"
+run() { # label target(gateway|reference) endpoint file [extra loadgen args]
+  local label=$1 who=$2 endpoint=$3 file=$4; shift 4
+  local port=$GW_PORT
+  [ "$who" = reference ] && port=$REF_PORT
+  log "$label on $who"
+  local out
+  out=$("$LOADGEN" --url "http://127.0.0.1:$port/api/v1/$endpoint" --file "$file" \
+    --header "X-API-Key: $KEY" --connections "$CONNECTIONS" --duration "$DURATION" \
+    --warmup "$WARMUP" "$@")
+  python3 -c 'import json,sys; r=json.loads(sys.argv[1]); r["label"]=sys.argv[2]; r["who"]=sys.argv[3]; print(json.dumps(r))' \
+    "$out" "$label" "$who" >>"$RESULTS"
+}
+
+SCENARIOS=(
+  "extract Canon_40D.jpg (8 KB)|extract|$SMALL"
+  "extract photo (${BIG_BYTES} B)|extract|$BIG"
+  "remove Canon_40D.jpg (8 KB)|remove|$SMALL"
+  "remove photo (${BIG_BYTES} B)|remove|$BIG"
+)
+for s in "${SCENARIOS[@]}"; do
+  IFS='|' read -r label endpoint file <<<"$s"
+  run "$label" gateway "$endpoint" "$file"
+  [ "$REFERENCE" = 1 ] && run "$label" reference "$endpoint" "$file"
+done
+
+PEAK=$(python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    r=json.loads(l)
+    if r["who"]=="gateway" and r["label"].startswith("extract Canon_40D"): print(r["rps"]); break' "$RESULTS")
+HALF=$(python3 -c "print(max(1.0, $PEAK/2))")
+run "extract Canon_40D.jpg at 50% of peak" gateway extract "$SMALL" --rate "$HALF"
+
+GW_RSS=$(awk '/VmHWM/ {print $2}' "/proc/$GW_PID/status" 2>/dev/null || echo 0)
+
+# ---------------------------------------------------------------- report
+MACHINE="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), \
+$(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM, Linux $(uname -r), \
+load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 - "$RESULTS" "$MACHINE" "$DURATION" "$CONNECTIONS" "$WRITE" "$ROOT/BENCHMARKS.md" "$MODE" "$GW_RSS" <<'EOF'
+import json, sys, datetime
+results, machine, duration, conns, write, md, mode, rss = sys.argv[1:]
+rows = [json.loads(l) for l in open(results)]
+labels = []
+for r in rows:
+    if r["label"] not in labels:
+        labels.append(r["label"])
+by = {(r["label"], r["who"]): r for r in rows}
+out = []
+out.append(f"Made {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC on {machine}.")
+out.append(f"Gateway {mode} mode; {conns} connections, {duration} s per run after a warm-up; "
+           f"gateway peak RSS over the runs {int(rss) / 1024:.0f} MiB.")
+out.append("")
+out.append("| scenario | gateway req/s | p50 ms | p99 ms | errors | exiftool ref req/s | p50 ms | p99 ms | req/s ratio |")
+out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+for l in labels:
+    g, e = by.get((l, "gateway")), by.get((l, "reference"))
+    cells = [l]
+    cells += [f"{g['rps']:.0f}", f"{g['p50_ms']:.2f}", f"{g['p99_ms']:.2f}", str(g["errors"])] if g else ["-"] * 4
+    cells += [f"{e['rps']:.1f}", f"{e['p50_ms']:.1f}", f"{e['p99_ms']:.1f}"] if e else ["-"] * 3
+    cells.append(f"{g['rps'] / e['rps']:.1f}x" if g and e and e["rps"] > 0 else "-")
+    if g and g.get("rate"):
+        cells[0] += f" (open loop, {g['rate']:.0f} req/s; target p99 <= 10 ms: {'met' if g['p99_ms'] <= 10 else 'NOT met'})"
+    out.append("| " + " | ".join(cells) + " |")
+text = "\n".join(out)
+print()
+print(text)
+if write == "1":
+    begin, end = "<!-- load:begin -->", "<!-- load:end -->"
+    try:
+        doc = open(md).read()
+    except FileNotFoundError:
+        doc = "# Benchmarks\n\n"
+    block = f"{begin}\n{text}\n{end}"
+    if begin in doc and end in doc:
+        doc = doc[:doc.index(begin)] + block + doc[doc.index(end) + len(end):]
+    else:
+        doc = doc.rstrip("\n") + "\n\n" + block + "\n"
+    open(md, "w").write(doc)
+    print(f"\n(written to {md})")
+EOF
