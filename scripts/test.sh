@@ -31,3 +31,6 @@ cargo nextest run --workspace --no-fail-fast
 
 log "strippers on the corpus, checked with ExifTool and ImageMagick"
 python3 scripts/check_strip_corpus.py
+
+log "browser tests (web page and API reference)"
+bash scripts/browser-test.sh

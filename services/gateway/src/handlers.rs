@@ -16,6 +16,16 @@ use uuid::Uuid;
 use crate::error::{ApiError, ApiResult};
 use crate::{auth, intake, AppState};
 
+#[utoipa::path(post, path = "/api/v1/extract", tag = "metadata", operation_id = "extract",
+    summary = "Extract a file's metadata",
+    description = "Upload a file as the multipart part `file`, or give a URL (JSON body `{\"url\": ...}`, a form field `url`, or the query parameter `?url=`). Answers at once with the metadata and a UUID to look it up later.",
+    params(crate::openapi::SubmitQuery),
+    request_body(content((crate::openapi::UploadForm = "multipart/form-data"),
+        (crate::openapi::UrlBody = "application/json"), (crate::openapi::UrlForm = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "The metadata.", body = crate::openapi::ExtractAnswer),
+        (status = 202, description = "Still running: poll the lookup.", body = crate::openapi::Processing),
+        crate::openapi::ExtractErrors),
+    security(("apiKeyHeader" = []), ("apiKeyQuery" = [])))]
 pub async fn extract(
     State(state): State<AppState>,
     Query(query): Query<HashMap<String, String>>,
@@ -27,6 +37,16 @@ pub async fn extract(
         .unwrap_or_else(IntoResponse::into_response)
 }
 
+#[utoipa::path(post, path = "/api/v1/remove", tag = "remove", operation_id = "remove",
+    summary = "Remove a file's metadata",
+    description = "The same inputs as `extract`. Removes all metadata losslessly (the image or media data is copied as it is) and answers with a `downloadUrl` for the clean copy, valid for 24 hours, and a `receipt` of what was removed. `keep` spares the colour profile, the orientation or the copyright fields.",
+    params(crate::openapi::SubmitQuery),
+    request_body(content((crate::openapi::UploadForm = "multipart/form-data"),
+        (crate::openapi::UrlBody = "application/json"), (crate::openapi::UrlForm = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "Cleaned: download it from `downloadUrl`.", body = crate::openapi::RemoveAnswer),
+        (status = 202, description = "Still running: poll the lookup.", body = crate::openapi::Processing),
+        crate::openapi::RemoveErrors),
+    security(("apiKeyHeader" = []), ("apiKeyQuery" = [])))]
 pub async fn remove(
     State(state): State<AppState>,
     Query(query): Query<HashMap<String, String>>,
@@ -222,6 +242,13 @@ fn completed_body(state: &AppState, rec: &Record, lookup: bool) -> Value {
 
 const NOT_FOUND: &str = "No extraction found with the given UUID.";
 
+#[utoipa::path(get, path = "/api/v1/extract/{uuid}", tag = "metadata", operation_id = "getResult",
+    summary = "Look a result up by UUID",
+    description = "The stored result of an `extract` or `remove`, with `status` one of `queued`, `processing`, `completed`, `failed` (and an `error` when failed). The key is optional: without one the result is returned; with a valid key only that key's own results are found (another key's UUID: 404); with an invalid key: 401.",
+    params(("uuid" = uuid::Uuid, Path, description = "The `uuid` of an earlier answer.")),
+    responses((status = 200, description = "The result.", body = crate::openapi::LookupAnswer),
+        crate::openapi::LookupErrors),
+    security((), ("apiKeyHeader" = []), ("apiKeyQuery" = [])))]
 pub async fn get_result(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -265,6 +292,15 @@ pub async fn get_result(
     Ok(Json(body).into_response())
 }
 
+#[utoipa::path(get, path = "/download-cleaned/{uuid}", tag = "remove", operation_id = "downloadCleaned",
+    summary = "Download a cleaned file",
+    description = "Streams the cleaned file of a `remove`, for 24 hours (`FILE_TTL_SECS`), with its Content-Type and a Content-Disposition carrying the original name. No key needed: the UUID is the secret.",
+    params(("uuid" = uuid::Uuid, Path, description = "The `uuid` of a `remove` answer.")),
+    responses((status = 200, description = "The cleaned file.", content_type = "application/octet-stream", body = [u8],
+            headers(("Content-Type" = String, description = "The file's MIME type."),
+                ("Content-Disposition" = String, description = "`attachment` with the original file name."))),
+        crate::openapi::DownloadErrors),
+    security(()))]
 pub async fn download(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -344,10 +380,17 @@ fn content_disposition(name: &str) -> String {
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
+#[utoipa::path(get, path = "/healthz", tag = "operations", operation_id = "healthz",
+    summary = "Liveness", description = "200 while the process serves HTTP.",
+    responses((status = 200, description = "Alive.", body = crate::openapi::Health)), security(()))]
 pub async fn healthz() -> Json<Value> {
     Json(json!({"status": "ok"}))
 }
 
+#[utoipa::path(get, path = "/readyz", tag = "operations", operation_id = "readyz",
+    summary = "Readiness", description = "200 when the queue, the result store and the file store answer; 503 with what fails otherwise.",
+    responses((status = 200, description = "Ready.", body = crate::openapi::Ready),
+        (status = 503, description = "A backend is down.", body = crate::openapi::ErrorBody)), security(()))]
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let b = &state.backends;
     let checks = [
@@ -371,6 +414,9 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 /// Prometheus metrics of this process.
+#[utoipa::path(get, path = "/metrics", tag = "operations", operation_id = "metrics",
+    summary = "Metrics", description = "Prometheus text format: jobs submitted and answered, backend connections.",
+    responses((status = 200, description = "The metrics.", content_type = "text/plain", body = String)), security(()))]
 pub async fn metrics() -> Response {
     (
         [(

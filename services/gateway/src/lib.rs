@@ -7,7 +7,9 @@ pub mod config;
 pub mod error;
 pub mod handlers;
 pub mod intake;
+pub mod openapi;
 pub mod telemetry;
+pub mod web;
 
 use anyhow::Context;
 use axum::extract::DefaultBodyLimit;
@@ -196,6 +198,10 @@ fn router(state: AppState) -> Router {
         .route("/healthz", get(handlers::healthz))
         .route("/readyz", get(handlers::readyz))
         .route("/metrics", get(handlers::metrics))
+        .route("/", get(web::index))
+        .route("/docs", get(web::docs))
+        .route("/openapi.json", get(web::openapi_json))
+        .route("/assets/{name}", get(web::asset))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(|| async {
             (

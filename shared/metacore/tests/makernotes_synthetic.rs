@@ -236,6 +236,105 @@ fn apple_ios_decodes_big_endian_note_with_relative_offsets() {
     assert_eq!(mn(&meta, "BurstUUID"), json!("ABCDEF0"));
 }
 
+/// "FUJIFILM" + le32 offset of a little-endian IFD; offsets relative to the note.
+fn fujifilm_fixture() -> (Vec<u8>, usize, usize) {
+    let entries = ifd(
+        12,
+        0,
+        Endian::Little,
+        &[
+            (0x0000, 7, 4, b"0130".to_vec()),
+            (0x1000, 2, 8, b"NORMAL \0".to_vec()),
+            (0x1001, 3, 1, 3u16.to_le_bytes().to_vec()),
+            (0x1021, 3, 1, 1u16.to_le_bytes().to_vec()),
+        ],
+    );
+    let mut note = b"FUJIFILM\x0c\0\0\0".to_vec();
+    note.extend_from_slice(&entries);
+    // a big-endian TIFF: the Fujifilm note stays little-endian
+    let mut tiff = b"MM\0*\0\0\0\x08".to_vec();
+    let off = tiff.len();
+    tiff.extend_from_slice(&note);
+    (tiff, off, note.len())
+}
+
+#[test]
+fn fujifilm_is_little_endian_and_relative_to_the_note() {
+    let (tiff, off, len) = fujifilm_fixture();
+    let meta = run(&tiff, off, len, Endian::Big, "FUJIFILM", "FinePix E500");
+    assert_eq!(mn(&meta, "Version"), json!("0130"));
+    assert_eq!(mn(&meta, "Quality"), json!("NORMAL "));
+    assert_eq!(mn(&meta, "Sharpness"), json!("0 (normal)"));
+    assert_eq!(mn(&meta, "FocusMode"), json!("Manual"));
+}
+
+#[test]
+fn pentax_aoc_note_with_offsets_relative_to_tiff() {
+    let off = 8;
+    let entries = ifd(
+        off + 6,
+        0,
+        Endian::Big,
+        &[
+            (0x0000, 1, 4, vec![4, 1, 0, 0]),
+            (0x0008, 3, 1, 2u16.to_be_bytes().to_vec()),
+            (0x0019, 3, 1, 1u16.to_be_bytes().to_vec()),
+        ],
+    );
+    let mut tiff = b"MM\0*\0\0\0\x08".to_vec();
+    tiff.extend_from_slice(b"AOC\0MM");
+    tiff.extend_from_slice(&entries);
+    let len = tiff.len() - off;
+    let meta = run(
+        &tiff,
+        off,
+        len,
+        Endian::Big,
+        "PENTAX Corporation",
+        "PENTAX K10D",
+    );
+    assert_eq!(mn(&meta, "PentaxVersion"), json!("4.1.0.0"));
+    assert_eq!(mn(&meta, "Quality"), json!("Best"));
+    assert_eq!(mn(&meta, "WhiteBalance"), json!("Daylight"));
+}
+
+#[test]
+fn olympus_type2_note_has_its_own_byte_order() {
+    // "OLYMPUS\0II\x03\0" + IFD at +12, offsets relative to the note
+    let entries = ifd(
+        12,
+        0,
+        Endian::Little,
+        &[
+            (
+                0x0200,
+                4,
+                3,
+                [0u32, 5, 0].iter().flat_map(|x| x.to_le_bytes()).collect(),
+            ),
+            (0x0207, 2, 6, b"D4040\0".to_vec()),
+        ],
+    );
+    let mut note = b"OLYMPUS\0II\x03\0".to_vec();
+    note.extend_from_slice(&entries);
+    let mut tiff = b"MM\0*\0\0\0\x08".to_vec();
+    let off = tiff.len();
+    tiff.extend_from_slice(&note);
+    let meta = run(
+        &tiff,
+        off,
+        note.len(),
+        Endian::Big,
+        "OLYMPUS IMAGING CORP.",
+        "E-1",
+    );
+    assert_eq!(
+        mn(&meta, "SpecialMode"),
+        json!("Normal, Sequence: 5, Panorama: (none)")
+    );
+    assert_eq!(mn(&meta, "CameraType"), json!("E-1"));
+}
+
 #[test]
 fn unknown_or_empty_maker_notes_add_nothing() {
     let tiff = b"II*\0\x08\0\0\0garbage-maker-note".to_vec();
@@ -253,7 +352,9 @@ fn fixtures() -> Vec<Fixture> {
     let (c, co, cl) = canon_fixture();
     let (n, no, nl) = nikon_fixture();
     let (a, ao, al) = apple_fixture();
+    let (f, fo, fl) = fujifilm_fixture();
     vec![
+        (f, fo, fl, Endian::Big, "FUJIFILM", "FinePix E500"),
         (c, co, cl, Endian::Little, "Canon", "Canon PowerShot S40"),
         (n, no, nl, Endian::Big, "NIKON CORPORATION", "NIKON D70s"),
         (a, ao, al, Endian::Little, "Apple", "iPhone 6"),

@@ -53,7 +53,9 @@ fn trak(handler: &[u8; 4], stbl: Vec<u8>, udta: bool) -> Vec<u8> {
 
 fn moov(offsets: &[u32], gps_offset: u32, wide: bool) -> Vec<u8> {
     let sizes: Vec<u32> = VIDEO.iter().map(|f| f.len() as u32).collect();
-    let mut m = full(b"mvhd", 0, 0, &[0u8; 96]);
+    let mut mvhd = [0u8; 96];
+    mvhd[..8].copy_from_slice(&[0xE0, 0x1F, 0x2A, 0x3B, 0xE0, 0x1F, 0x2A, 0x3C]); // 2023 dates
+    let mut m = full(b"mvhd", 0, 0, &mvhd);
     let mut ilst_item = bx(b"data", b"\0\0\0\x01\0\0\0\0Ann Photographer");
     ilst_item = bx(b"\xa9ART", &ilst_item);
     let mut udta = bx(b"\xa9xyz", b"\0\x12\x15\xc7+48.8584+002.2945/");
@@ -148,6 +150,7 @@ fn chunk_offsets(d: &[u8], wide: bool) -> Vec<u64> {
 
 fn check_mp4(f: &[u8], wide: bool) {
     let (plan, out) = run(f, "a.mp4", Keep::default());
+    assert_extract_clean(&out, "a.mp4");
     boxes(&out, 0, out.len());
     let top: Vec<[u8; 4]> = boxes(&out, 0, out.len()).iter().map(|b| b.0).collect();
     assert!(top.contains(b"mdat"));
@@ -171,7 +174,9 @@ fn check_mp4(f: &[u8], wide: bool) {
     assert!(!contains(&out, b"(c) 2024"));
     assert_eq!(plan.removed.get("gps"), Some(&1));
     assert_eq!(plan.removed.get("xmp"), Some(&3));
-    assert!(plan.removed.get("quicktime").copied().unwrap_or(0) >= 4);
+    assert!(plan.removed.get("quicktime").copied().unwrap_or(0) >= 6);
+    let (hs, _) = find_box(&out, &[b"moov", b"mvhd"], &[1]).unwrap();
+    assert_eq!(&out[hs..hs + 8], &[0u8; 8], "recording dates zeroed");
     // mdat is referenced, not copied
     let (mdat_s, mdat_e) = find_box(f, &[b"mdat"], &[]).unwrap();
     assert!(plan.pieces.iter().any(|p| matches!(p, Piece::Copy { offset, len } if *offset <= mdat_s as u64 && *offset + *len >= (mdat_s + VIDEO[0].len()) as u64)));
@@ -209,8 +214,14 @@ fn mp4_keep_copyright() {
         },
     );
     assert!(contains(&out, b"(c) 2024 Ann"));
+    assert!(contains(&out, b"Ann Photographer"), "ilst artist kept");
     assert!(!contains(&out, b"+48.8584"));
+    assert!(!contains(&out, b"SecretCity"));
+    assert!(!contains(&out, b"2024-01-02"));
     assert_eq!(plan.kept, vec!["copyright"]);
+    let (us, ue) = find_box(&out, &[b"moov", b"udta"], &[]).unwrap();
+    let kinds: Vec<[u8; 4]> = boxes(&out, us, ue).iter().map(|b| b.0).collect();
+    assert_eq!(kinds, vec![*b"cprt", *b"meta"]);
     let offs = chunk_offsets(&out, false);
     assert_eq!(
         &out[offs[0] as usize..offs[0] as usize + VIDEO[0].len()],
@@ -312,6 +323,7 @@ fn heic_fixture() -> Vec<u8> {
 fn heic_drops_exif_and_xmp_items() {
     let f = heic_fixture();
     let (plan, out) = run(&f, "a.heic", Keep::default());
+    assert_extract_clean(&out, "a.heic");
     boxes(&out, 0, out.len());
     assert_no_secrets(&out);
     assert!(!contains(&out, b"fakeICC"));
@@ -349,6 +361,45 @@ fn heic_drops_exif_and_xmp_items() {
     assert!(contains(&out, b"fakeICC"));
     assert_no_secrets(&out);
     assert_eq!(plan.kept, vec!["icc_profile"]);
+}
+
+#[test]
+fn heic_keep_orientation_and_copyright_reduces_exif_item_in_place() {
+    let f = heic_fixture();
+    let keep = Keep {
+        orientation: true,
+        copyright: true,
+        ..Keep::default()
+    };
+    let (plan, out) = run(&f, "a.heic", keep);
+    assert_eq!(plan.kept, vec!["orientation", "copyright"]);
+    assert!(!contains(&out, b"ACME"));
+    assert!(!contains(&out, b"SN12345"));
+    assert!(!contains(&out, b"SecretCity"));
+    assert!(!contains(&out, b"MAKERNOTE"));
+    // iinf keeps the image and the Exif item; iloc gives the Exif item its new length.
+    let (s, _) = find_box(&out, &[b"meta", b"iinf"], &[0, 1]).unwrap();
+    assert_eq!(be16(&out, s), 2);
+    let (s, _) = find_box(&out, &[b"meta", b"iloc"], &[0, 1]).unwrap();
+    assert_eq!(be16(&out, s + 2), 2);
+    let item2 = s + 4 + 16; // second item entry
+    assert_eq!(be16(&out, item2), 2);
+    let off = be32(&out, item2 + 8) as usize;
+    let len = be32(&out, item2 + 12) as usize;
+    let exif = &out[off..off + len];
+    assert_eq!(&exif[..4], &[0, 0, 0, 0]);
+    assert!(exif[4..].starts_with(b"MM\0\x2a"));
+    assert!(contains(exif, b"Ann Photographer"));
+    assert!(contains(exif, b"(c) 2024 Ann"));
+    assert_eq!(be16(exif, 4 + 8), 3, "Orientation, Artist, Copyright");
+    assert_eq!(be16(exif, 4 + 10), 0x0112);
+    assert_eq!(be16(exif, 4 + 18), 6);
+    assert_eq!(plan.removed.get("exif"), Some(&6)); // 9 - 3 kept
+    assert_eq!(plan.removed.get("gps"), Some(&3));
+    // the image is untouched
+    let (s, _) = find_box(&out, &[b"meta", b"iloc"], &[0, 1]).unwrap();
+    let o1 = be32(&out, s + 12) as usize;
+    assert_eq!(&out[o1..o1 + IMAGE.len()], IMAGE);
 }
 
 #[test]
@@ -423,6 +474,7 @@ fn mp3_fixture() -> Vec<u8> {
 fn mp3_removes_all_tags() {
     let f = mp3_fixture();
     let (plan, out) = run(&f, "a.mp3", Keep::default());
+    assert_extract_clean(&out, "a.mp3");
     assert_eq!(out, mpeg_frames());
     assert_eq!(plan.removed.get("id3"), Some(&6)); // 5 frames + ID3v1
     assert_eq!(plan.removed.get("ape"), Some(&1));
@@ -513,6 +565,7 @@ fn flac_fixture() -> Vec<u8> {
 fn flac_keeps_streaminfo_and_seektable() {
     let f = flac_fixture();
     let (plan, out) = run(&f, "a.flac", Keep::default());
+    assert_extract_clean(&out, "a.flac");
     let mut expect = b"fLaC".to_vec();
     expect.extend(flac_block(0, false, &[0x10; 34]));
     expect.extend(flac_block(3, true, &[0; 18]));
@@ -661,6 +714,7 @@ fn ogg_vorbis_comment_emptied_and_pages_renumbered() {
     let (f, audio) = ogg_fixture();
     assert_eq!(walk_ogg(&f).len(), 43);
     let (plan, out) = run(&f, "a.ogg", Keep::default());
+    assert_extract_clean(&out, "a.ogg");
     let packets = walk_ogg(&out);
     assert_eq!(packets.len(), 43);
     assert_eq!(&packets[3..], &audio[..]);
@@ -732,6 +786,7 @@ fn wav_fixture() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
 fn wav_keeps_fmt_and_data() {
     let (f, fmt, data) = wav_fixture();
     let (plan, out) = run(&f, "a.wav", Keep::default());
+    assert_extract_clean(&out, "a.wav");
     let mut expect = b"RIFF".to_vec();
     expect.extend_from_slice(&((fmt.len() + data.len() + 4) as u32).to_le_bytes());
     expect.extend_from_slice(b"WAVE");
@@ -741,6 +796,37 @@ fn wav_keeps_fmt_and_data() {
     assert_eq!(plan.removed.get("riff"), Some(&3));
     assert_eq!(plan.removed.get("id3"), Some(&1));
     assert_eq!(plan.removed.get("xmp"), Some(&3));
+}
+
+#[test]
+fn wav_keep_copyright_keeps_icop_and_iart() {
+    let (f, _, data) = wav_fixture();
+    let mut f = f;
+    // add ICOP to the LIST/INFO: rebuild quickly by appending a second LIST
+    let mut info = b"INFO".to_vec();
+    info.extend(riff_chunk(b"ICOP", b"(c) 2024 Ann\0"));
+    info.extend(riff_chunk(b"INAM", b"Secret Title\0"));
+    f.extend(riff_chunk(b"LIST", &info));
+    let size = (f.len() - 8) as u32;
+    f[4..8].copy_from_slice(&size.to_le_bytes());
+    let (plan, out) = run(
+        &f,
+        "a.wav",
+        Keep {
+            copyright: true,
+            ..Keep::default()
+        },
+    );
+    assert!(contains(&out, b"(c) 2024 Ann"));
+    assert!(contains(&out, b"Ann Photographer"), "IART kept");
+    assert!(!contains(&out, b"Secret"));
+    assert!(!contains(&out, b"ACME"));
+    assert!(contains(&out, &data));
+    assert_eq!(plan.kept, vec!["copyright"]);
+    assert_eq!(
+        u32::from_le_bytes(out[4..8].try_into().unwrap()) as usize,
+        out.len() - 8
+    );
 }
 
 #[test]

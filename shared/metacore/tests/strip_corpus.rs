@@ -33,6 +33,7 @@ fn corpus_strips_cleanly() {
     }
     let out_dir = std::env::var_os("STRIP_OUT").map(PathBuf::from);
     let mut stripped = 0;
+    let mut with_exif = 0;
     for p in &all {
         let data = std::fs::read(p).unwrap();
         let name = p.file_name().unwrap().to_string_lossy().to_string();
@@ -42,7 +43,13 @@ fn corpus_strips_cleanly() {
             .unwrap_or_default();
         match strip(&data, Some(&name), keep) {
             Ok(plan) => {
+                if std::env::var_os("STRIP_VERBOSE").is_some() {
+                    eprintln!("{name}: removed {:?} kept {:?}", plan.removed, plan.kept);
+                }
                 let out = plan.to_vec(&data).expect("plan ranges");
+                if let Some(d) = &out_dir {
+                    std::fs::write(d.join(&name), &out).unwrap();
+                }
                 assert!(out.len() <= data.len() + 64, "{name} grew");
                 let again = strip(&out, Some(&name), keep)
                     .unwrap_or_else(|e| panic!("{name}: cleaned file does not strip: {e}"));
@@ -50,8 +57,27 @@ fn corpus_strips_cleanly() {
                     assert!(again.removed.is_empty(), "{name}: left {:?}", again.removed);
                 }
                 assert!(again.to_vec(&out).unwrap() == out, "{name}: not idempotent");
-                if let Some(d) = &out_dir {
-                    std::fs::write(d.join(&name), &out).unwrap();
+                if keep == Keep::default() && !name.to_ascii_lowercase().contains(".tif") {
+                    let m = metacore::extract(&out, Some(&name));
+                    for g in [
+                        "exif",
+                        "xmp",
+                        "iptc",
+                        "photoshop",
+                        "makernotes",
+                        "mpf",
+                        "icc_profile",
+                    ] {
+                        assert!(
+                            m.groups.get(g).is_none_or(|t| t.is_empty()),
+                            "{name}: {g} survived: {:?}",
+                            m.groups.get(g)
+                        );
+                    }
+                    let before = metacore::extract(&data, Some(&name));
+                    if before.groups.get("exif").is_some_and(|t| !t.is_empty()) {
+                        with_exif += 1;
+                    }
                 }
                 stripped += 1;
             }
@@ -72,6 +98,7 @@ fn corpus_strips_cleanly() {
     }
     if std::env::var_os("STRIP_DIR").is_none() {
         assert!(stripped > 10, "only {stripped} corpus files stripped");
+        eprintln!("{stripped} stripped, {with_exif} had EXIF before");
     }
 }
 

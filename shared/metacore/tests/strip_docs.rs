@@ -16,7 +16,7 @@ fn pdf_fixture() -> Vec<u8> {
     let objs: Vec<Vec<u8>> = vec![
         b"<< /Type /Catalog /Pages 2 0 R /Metadata 6 0 R >>".to_vec(),
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R /PieceInfo << /Illustrator << /Private (ACME private data) >> >> >>".to_vec(),
         [format!("<< /Length {} >>\nstream\n", CONTENT.len()).as_bytes(), CONTENT, b"\nendstream"].concat(),
         b"<< /Producer (ACME PDF \\(v2\\)) /Author (Ann Photographer) /Title <53656372657443697479> /Nested << /A [1 2] >> >>".to_vec(),
         [format!("<< /Type /Metadata /Subtype /XML /Length {} >>\nstream\n", xmp.len()).as_bytes(), xmp, b"\nendstream"].concat(),
@@ -53,6 +53,7 @@ fn pdf_fixture() -> Vec<u8> {
 fn pdf_blanks_info_and_metadata_in_place() {
     let f = pdf_fixture();
     let (plan, out) = run(&f, "a.pdf", Keep::default());
+    assert_extract_clean(&out, "a.pdf");
     assert_eq!(out.len(), f.len(), "offsets stay valid: nothing moves");
     assert_no_secrets(&out);
     assert!(!contains(&out, b"53656372657443697479"));
@@ -72,7 +73,9 @@ fn pdf_blanks_info_and_metadata_in_place() {
             );
         }
     }
-    assert_eq!(plan.removed.get("pdf"), Some(&6)); // 4 + 2 entries
+    assert_eq!(plan.removed.get("pdf"), Some(&7)); // 4 + 2 Info entries, PieceInfo
+    assert!(!contains(&out, b"/PieceInfo"));
+    assert!(contains(&out, b"/Contents 4 0 R"));
     assert_eq!(plan.removed.get("xmp"), Some(&3));
     let (p2, again) = run(&out, "a.pdf", Keep::default());
     assert_eq!(again, out);
@@ -91,6 +94,25 @@ fn pdf_xref_stream_info_removed() {
 }
 
 #[test]
+fn pdf_untyped_metadata_stream_found_by_reference() {
+    let xmp = XMP.as_bytes();
+    let mut f = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Metadata 2 0 R >>\nendobj\n".to_vec();
+    f.extend(
+        format!(
+            "2 0 obj\n<< /Subtype /XML /Length {} >>\nstream\n",
+            xmp.len()
+        )
+        .as_bytes(),
+    );
+    f.extend(xmp);
+    f.extend(b"\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n");
+    let (plan, out) = run(&f, "m.pdf", Keep::default());
+    assert_eq!(out.len(), f.len());
+    assert!(!contains(&out, b"SecretCity"));
+    assert_eq!(plan.removed.get("xmp"), Some(&3));
+}
+
+#[test]
 fn pdf_damage_never_panics() {
     no_panic_on_damage(&pdf_fixture(), "a.pdf");
     assert!(matches!(
@@ -105,6 +127,18 @@ const DOC: &str =
     "<w:document><w:body><w:p><w:r><w:t>Body text stays</w:t></w:r></w:p></w:body></w:document>";
 const CORE_XML: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"><dc:title>Secret Title</dc:title><dc:creator>Ann Photographer</dc:creator><cp:lastModifiedBy>SN12345</cp:lastModifiedBy><dcterms:created>2024:01:02</dcterms:created></cp:coreProperties>"#;
 const APP_XML: &str = r#"<?xml version="1.0"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>ACME Office</Application><Company>ACME</Company></Properties>"#;
+
+/// A small JPEG with camera EXIF (as embedded in documents).
+fn photo() -> Vec<u8> {
+    let mut j = vec![0xFF, 0xD8, 0xFF, 0xE1];
+    let exif = [b"Exif\0\0".to_vec(), camera_exif()].concat();
+    j.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
+    j.extend(exif);
+    j.extend_from_slice(&[0xFF, 0xDA, 0, 8, 1, 1, 0, 0, 63, 0]);
+    j.extend_from_slice(b"SCANDATA");
+    j.extend_from_slice(&[0xFF, 0xD9]);
+    j
+}
 
 fn docx_fixture() -> Vec<u8> {
     let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
@@ -123,6 +157,8 @@ fn docx_fixture() -> Vec<u8> {
         z.start_file(name, o).unwrap();
         z.write_all(body.as_bytes()).unwrap();
     }
+    z.start_file("word/media/image2.jpeg", deflate).unwrap();
+    z.write_all(&photo()).unwrap();
     z.set_comment("ACME archive comment").unwrap();
     z.finish().unwrap().into_inner()
 }
@@ -132,9 +168,12 @@ fn read_zip(d: &[u8]) -> Vec<(String, String)> {
     let mut v = Vec::new();
     for i in 0..a.len() {
         let mut f = a.by_index(i).unwrap();
-        let mut s = String::new();
-        f.read_to_string(&mut s).unwrap();
-        v.push((f.name().unwrap().to_string(), s));
+        let mut s = Vec::new();
+        f.read_to_end(&mut s).unwrap();
+        v.push((
+            f.name().unwrap().to_string(),
+            String::from_utf8_lossy(&s).into_owned(),
+        ));
     }
     v
 }
@@ -143,16 +182,29 @@ fn read_zip(d: &[u8]) -> Vec<(String, String)> {
 fn docx_properties_replaced_entries_copied_raw() {
     let f = docx_fixture();
     let (plan, out) = run(&f, "a.docx", Keep::default());
+    assert_extract_clean(&out, "a.docx");
     assert_eq!(plan.extension, "docx");
     let parts = read_zip(&out);
     let orig = read_zip(&f);
     assert_eq!(parts.len(), orig.len());
     for ((n1, b1), (n2, b2)) in parts.iter().zip(&orig) {
         assert_eq!(n1, n2);
-        if !n1.starts_with("docProps/") {
+        if !n1.starts_with("docProps/") && !n1.ends_with(".jpeg") {
             assert_eq!(b1, b2, "{n1} unchanged");
         }
     }
+    let pic = &parts
+        .iter()
+        .find(|p| p.0 == "word/media/image2.jpeg")
+        .unwrap()
+        .1;
+    assert!(pic.ends_with("SCANDATA\u{FFFD}\u{FFFD}"));
+    assert!(!pic.contains("Exif"));
+    assert_eq!(
+        plan.removed.get("gps"),
+        Some(&3),
+        "embedded photo GPS removed"
+    );
     assert_no_secrets(&out);
     assert!(contains(&out, b"coreProperties"));
     // The compressed document.xml bytes are copied, not recompressed.
@@ -163,8 +215,15 @@ fn docx_properties_replaced_entries_copied_raw() {
         doc.compressed_size() as usize,
     );
     assert!(contains(&out, &f[s..s + n]));
-    assert_eq!(plan.removed.get("xmp"), Some(&4));
-    assert_eq!(plan.removed.get("xml"), Some(&2));
+    assert_eq!(plan.removed.get("xmp"), Some(&2)); // dc:title, dc:creator
+    assert_eq!(plan.removed.get("xml"), Some(&4)); // 2 in core, 2 in app
+                                                   // Entry timestamps are neutralised.
+    let mut a = zip::ZipArchive::new(Cursor::new(&out[..])).unwrap();
+    for i in 0..a.len() {
+        let f = a.by_index(i).unwrap();
+        let t = f.last_modified().unwrap();
+        assert_eq!((t.year(), t.month(), t.day(), t.hour()), (1980, 1, 1, 0));
+    }
     assert_eq!(plan.removed.get("zip"), Some(&1));
 
     let (plan, out) = run(

@@ -93,6 +93,7 @@ fn walk_jpeg(d: &[u8]) -> (Vec<(u8, Vec<u8>)>, Vec<u8>) {
 fn jpeg_default_removes_all_metadata() {
     let (j, e) = jpeg_fixture();
     let (plan, out) = run(&j, "a.jpg", Keep::default());
+    assert_extract_clean(&out, "a.jpg");
     let (segs, ent) = walk_jpeg(&out);
     let markers: Vec<u8> = segs.iter().map(|s| s.0).collect();
     assert_eq!(markers, vec![0xE0, 0xEE, 0xDB, 0xC0, 0xC4, 0xDD, 0xDA]);
@@ -207,6 +208,34 @@ fn jpeg_copyright_from_xmp_when_no_exif() {
 }
 
 #[test]
+fn jpeg_copyright_from_iptc_when_no_exif_or_xmp() {
+    let mut iptc = vec![0x1C, 2, 116, 0, 13];
+    iptc.extend_from_slice(b"(c) IPTC Ann");
+    iptc.push(b'!');
+    iptc.extend_from_slice(&[0x1C, 2, 90, 0, 10]);
+    iptc.extend_from_slice(b"SecretCity");
+    let mut irb = b"Photoshop 3.0\0".to_vec();
+    irb.extend_from_slice(b"8BIM\x04\x04\0\0");
+    irb.extend_from_slice(&(iptc.len() as u32).to_be_bytes());
+    irb.extend_from_slice(&iptc);
+    let mut j = vec![0xFF, 0xD8];
+    j.extend(seg(0xED, &irb));
+    j.extend(seg(0xDA, &[1, 1, 0, 0, 63, 0]));
+    j.extend_from_slice(&[1, 2, 3, 0xFF, 0xD9]);
+    let (plan, out) = run(
+        &j,
+        "i.jpg",
+        Keep {
+            copyright: true,
+            ..Keep::default()
+        },
+    );
+    assert!(contains(&out, b"(c) IPTC Ann!"));
+    assert!(!contains(&out, b"SecretCity"));
+    assert_eq!(plan.kept, vec!["copyright"]);
+}
+
+#[test]
 fn jpeg_progressive_tables_between_scans_kept() {
     let mut j = vec![0xFF, 0xD8];
     j.extend(seg(0xC2, &[8, 0, 16, 0, 16, 1, 1, 0x11, 0]));
@@ -304,6 +333,7 @@ fn walk_png(d: &[u8]) -> (Vec<String>, Vec<u8>) {
 fn png_default_and_keep() {
     let (p, idat) = png_fixture();
     let (plan, out) = run(&p, "a.png", Keep::default());
+    assert_extract_clean(&out, "a.png");
     let (types, got) = walk_png(&out);
     assert_eq!(types, vec!["IHDR", "gAMA", "pHYs", "IDAT", "IDAT", "IEND"]);
     assert_eq!(got, idat);
@@ -334,6 +364,32 @@ fn png_default_and_keep() {
     assert!(!contains(&out, b"SecretCity"));
     assert!(!contains(&out, b"ACME"));
     assert_eq!(plan.kept.len(), 3);
+}
+
+#[test]
+fn png_copyright_from_text_chunks() {
+    let mut p = b"\x89PNG\r\n\x1a\n".to_vec();
+    p.extend(chunk(b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]));
+    p.extend(chunk(b"tEXt", b"Copyright\0(c) PNG Ann"));
+    p.extend(chunk(b"tEXt", b"Author\0PNG Author"));
+    p.extend(chunk(b"tEXt", b"Comment\0SecretCity"));
+    p.extend(chunk(b"IDAT", &[1, 2, 3]));
+    p.extend(chunk(b"IEND", &[]));
+    let (plan, out) = run(
+        &p,
+        "t.png",
+        Keep {
+            copyright: true,
+            ..Keep::default()
+        },
+    );
+    let (types, _) = walk_png(&out);
+    assert_eq!(types, vec!["IHDR", "eXIf", "IDAT", "IEND"]);
+    assert!(contains(&out, b"(c) PNG Ann"));
+    assert!(contains(&out, b"PNG Author"));
+    assert!(!contains(&out, b"SecretCity"));
+    assert_eq!(plan.kept, vec!["copyright"]);
+    assert_eq!(plan.removed.get("png"), Some(&3));
 }
 
 #[test]
@@ -404,6 +460,7 @@ fn webp_fixture() -> (Vec<u8>, Vec<u8>) {
 fn webp_default_and_keep() {
     let (f, vp8) = webp_fixture();
     let (plan, out) = run(&f, "a.webp", Keep::default());
+    assert_extract_clean(&out, "a.webp");
     let ch = walk_riff(&out);
     let ids: Vec<&[u8]> = ch.iter().map(|c| &c.0[..]).collect();
     assert_eq!(ids, vec![&b"VP8X"[..], b"ALPH", b"VP8 "]);
@@ -462,6 +519,7 @@ fn gif_fixture() -> (Vec<u8>, Vec<u8>) {
 fn gif_default() {
     let (g, img) = gif_fixture();
     let (plan, out) = run(&g, "a.gif", Keep::default());
+    assert_extract_clean(&out, "a.gif");
     let mut expect = g[..19].to_vec();
     expect.extend_from_slice(b"\x21\xFF\x0bNETSCAPE2.0\x03\x01\0\0\0");
     expect.extend_from_slice(b"\x21\xF9\x04\x00\x0a\x00\x00\x00");
@@ -472,6 +530,36 @@ fn gif_default() {
     assert_eq!(plan.removed.get("comment"), Some(&1));
     assert_eq!(plan.removed.get("xmp"), Some(&3));
     assert_eq!(plan.removed.get("gif"), Some(&1));
+}
+
+#[test]
+fn gif_keep_copyright_writes_minimal_xmp() {
+    let (g, img) = gif_fixture();
+    let (plan, out) = run(
+        &g,
+        "a.gif",
+        Keep {
+            copyright: true,
+            ..Keep::default()
+        },
+    );
+    assert!(contains(&out, b"XMP DataXMP"));
+    assert!(contains(&out, b"(c) XMP Owner"));
+    assert!(contains(&out, b"XMP Creator"));
+    assert!(!contains(&out, b"SecretCity"));
+    assert!(contains(&out, &img));
+    assert_eq!(out.last(), Some(&0x3B));
+    assert_eq!(plan.kept, vec!["copyright"]);
+    // still a well-formed block structure: stripping again keeps the same bytes
+    let (_, again) = run(
+        &out,
+        "a.gif",
+        Keep {
+            copyright: true,
+            ..Keep::default()
+        },
+    );
+    assert_eq!(again, out);
 }
 
 #[test]
@@ -603,6 +691,7 @@ fn walk_tiff(d: &[u8]) -> Vec<(Vec<u16>, Vec<u8>)> {
 fn tiff_keeps_structure_only() {
     let (f, strips) = tiff_fixture();
     let (plan, out) = run(&f, "a.tif", Keep::default());
+    assert_extract_clean(&out, "a.tif");
     let ifds = walk_tiff(&out);
     assert_eq!(ifds.len(), 1);
     assert_eq!(ifds[0].0, vec![256, 257, 258, 259, 262, 273, 277, 278, 279]);

@@ -10,23 +10,35 @@ use serde_json::Value;
 /// order that approximates ExifTool's priority for the inputs used here.
 const SEARCH: &[&str] = &["exif", "makernotes", "app12", "xmp", "iptc", "quicktime"];
 
-/// The first number in a printed value ("1.26 m" -> 1.26).
+/// The first number in a printed value ("1.26 m" -> 1.26, "1/32" -> 0.03125).
 fn first_float(v: &Value) -> Option<f64> {
     match v {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => {
             let s = s.trim_start();
-            let end = s
-                .char_indices()
-                .find(|&(i, c)| {
-                    !(c.is_ascii_digit()
-                        || c == '.'
-                        || ((c == '-' || c == '+') && i == 0)
-                        || c == 'e'
-                        || c == 'E')
-                })
-                .map_or(s.len(), |(i, _)| i);
-            s[..end].parse::<f64>().ok()
+            let num_end = |t: &str| {
+                t.char_indices()
+                    .find(|&(i, c)| {
+                        !(c.is_ascii_digit()
+                            || c == '.'
+                            || ((c == '-' || c == '+') && i == 0)
+                            || c == 'e'
+                            || c == 'E')
+                    })
+                    .map_or(t.len(), |(i, _)| i)
+            };
+            let end = num_end(s);
+            let a = s[..end].parse::<f64>().ok()?;
+            // A fraction such as an exposure time printed "1/32".
+            if let Some(rest) = s[end..].strip_prefix('/') {
+                let e2 = num_end(rest);
+                if let Ok(b) = rest[..e2].parse::<f64>() {
+                    if b != 0.0 && e2 == rest.trim_end().len() {
+                        return Some(a / b);
+                    }
+                }
+            }
+            Some(a)
         }
         _ => None,
     }
@@ -48,6 +60,11 @@ impl<'m> In<'m> {
             .filter(|x| x.is_finite())
     }
     fn num(&self, tag: &str) -> Option<f64> {
+        if self.maker_first(tag) {
+            if let Some(v) = self.num_in("makernotes", tag) {
+                return Some(v);
+            }
+        }
         SEARCH.iter().find_map(|g| {
             if self.meta.get(g, tag).is_some() {
                 self.num_in(g, tag)
@@ -55,6 +72,17 @@ impl<'m> In<'m> {
                 None
             }
         })
+    }
+    /// Whether the maker-note value of `tag` wins over EXIF's, as for Kodak's main maker
+    /// note table, which (unlike Canon's, Nikon's, Sony's...) has no `Priority => 0`.
+    fn maker_first(&self, tag: &str) -> bool {
+        matches!(tag, "FNumber" | "ExposureTime")
+            && self.meta.get("makernotes", tag).is_some()
+            && self
+                .meta
+                .get("exif", "Make")
+                .and_then(|v| v.as_str())
+                .is_some_and(|m| m.to_ascii_uppercase().contains("KODAK"))
     }
     fn has(&self, tag: &str) -> bool {
         SEARCH.iter().any(|g| self.meta.get(g, tag).is_some())
@@ -91,6 +119,8 @@ pub fn compute(meta: &mut Metadata) {
         gps(&i, &mut out);
         subsec(&i, &mut out);
         lens_id(&i, &mut out);
+        flash_and_dates(&i, &mut out);
+        maker_more(&i, &mut out);
     }
     for (k, v) in out {
         meta.add("composite", k, v);
@@ -103,7 +133,8 @@ fn image_size(i: &In, out: &mut Vec<(&'static str, Value)>) {
     // which have Priority 0 in ExifTool.
     let mut wh: Option<(f64, f64)> = None;
     for (g, _) in meta.groups.iter() {
-        if g == "exif" || g == "composite" {
+        // XMP-tiff tags have Priority 0 in ExifTool and never win over real ones.
+        if g == "exif" || g == "composite" || g == "xmp" {
             continue;
         }
         if let (Some(w), Some(h)) = (i.num_in(g, "ImageWidth"), i.num_in(g, "ImageHeight")) {
@@ -134,11 +165,11 @@ fn image_size(i: &In, out: &mut Vec<(&'static str, Value)>) {
             }
         }
     }
-    if wh.is_none() {
-        if let (Some(w), Some(h)) = (
-            i.num_in("exif", "ImageWidth"),
-            i.num_in("exif", "ImageHeight"),
-        ) {
+    for g in ["exif", "xmp"] {
+        if wh.is_some() {
+            break;
+        }
+        if let (Some(w), Some(h)) = (i.num_in(g, "ImageWidth"), i.num_in(g, "ImageHeight")) {
             wh = Some((w, h));
         }
     }
@@ -257,14 +288,14 @@ fn scale_factor(i: &In) -> Option<f64> {
 /// The "ImageWidth"/"ImageHeight" ExifTool would pick: the container's, else IFD0's.
 fn image_dim(i: &In, tag: &str) -> Option<f64> {
     for (g, _) in i.meta.groups.iter() {
-        if g == "exif" || g == "composite" {
+        if g == "exif" || g == "composite" || g == "xmp" {
             continue;
         }
         if i.meta.get(g, tag).is_some() {
             return i.num_in(g, tag);
         }
     }
-    i.num_in("exif", tag)
+    i.num_in("exif", tag).or_else(|| i.num_in("xmp", tag))
 }
 
 fn canon_sensor_diag(i: &In) -> Option<f64> {
@@ -300,8 +331,9 @@ fn exposure(i: &In, out: &mut Vec<(&'static str, Value)>) {
     // ShutterSpeedValue.
     let (shutter, shutter_txt) = if let Some(b) = i.num("BulbDuration").filter(|&b| b > 0.0) {
         (Some(b), Some(format_g(b, 15)))
-    } else if let Some(g) = SEARCH
-        .iter()
+    } else if let Some(g) = std::iter::once(&"makernotes")
+        .filter(|_| i.maker_first("ExposureTime"))
+        .chain(SEARCH.iter())
         .find(|g| i.meta.get(g, "ExposureTime").is_some())
     {
         let t = if *g == "exif" {
@@ -312,6 +344,8 @@ fn exposure(i: &In, out: &mut Vec<(&'static str, Value)>) {
         (i.num_in(g, "ExposureTime"), t)
     } else if let Some(v) = i.num_in("exif", "ShutterSpeedValue") {
         (Some(v), i.raw_text_in("exif", "ShutterSpeedValue"))
+    } else if let Some(v) = i.num("ShutterSpeedValue") {
+        (Some(v), Some(format_g(v, 15)))
     } else {
         (None, None)
     };
@@ -437,6 +471,113 @@ fn exposure(i: &In, out: &mut Vec<(&'static str, Value)>) {
                 )
             };
             out.push(("DOF", Value::String(s)));
+        }
+    }
+}
+
+fn truthy_xmp(v: Option<&Value>) -> bool {
+    match v {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
+        _ => false,
+    }
+}
+
+fn xmp_code(v: Option<&Value>, names: &[(&str, i64)]) -> i64 {
+    match v {
+        Some(Value::Number(n)) => n.as_i64().unwrap_or(0),
+        Some(Value::String(s)) => {
+            if let Some((_, c)) = names.iter().find(|(n, _)| n == s) {
+                return *c;
+            }
+            if let Ok(c) = s.trim().parse::<i64>() {
+                return c;
+            }
+            // "Unknown (5)"
+            s.strip_prefix("Unknown (")
+                .and_then(|r| r.strip_suffix(')'))
+                .and_then(|r| r.parse().ok())
+                .unwrap_or(0)
+        }
+        _ => 0,
+    }
+}
+
+/// XMP.pm's Composite:Flash, IPTC.pm's DateTimeCreated, Kodak's DateCreated and Exif.pm's
+/// Composite:DateTimeOriginal.
+fn flash_and_dates(i: &In, out: &mut Vec<(&'static str, Value)>) {
+    let x = |t: &str| i.meta.get("xmp", t);
+    let names = [
+        "FlashFired",
+        "FlashReturn",
+        "FlashMode",
+        "FlashFunction",
+        "FlashRedEyeMode",
+        "Flash",
+    ];
+    if names.iter().any(|n| x(n).is_some()) {
+        let ret = xmp_code(
+            x("FlashReturn"),
+            &[
+                ("No return detection", 0),
+                ("Return not detected", 2),
+                ("Return detected", 3),
+            ],
+        );
+        let mode = xmp_code(
+            x("FlashMode"),
+            &[("Unknown", 0), ("On", 1), ("Off", 2), ("Auto", 3)],
+        );
+        let v = (if truthy_xmp(x("FlashFired")) { 1 } else { 0 })
+            | (ret << 1)
+            | (mode << 3)
+            | (if truthy_xmp(x("FlashFunction")) {
+                0x20
+            } else {
+                0
+            })
+            | (if truthy_xmp(x("FlashRedEyeMode")) {
+                0x40
+            } else {
+                0
+            });
+        out.push(("Flash", Value::String(crate::formats::exif::flash_print(v))));
+    }
+    // IPTC DateTimeCreated
+    let dtc = match (
+        i.text_in("iptc", "DateCreated"),
+        i.text_in("iptc", "TimeCreated"),
+    ) {
+        (Some(d), Some(t)) => Some(format!("{d} {t}")),
+        _ => None,
+    };
+    if let Some(v) = &dtc {
+        out.push(("DateTimeCreated", Value::String(v.clone())));
+    }
+    // Kodak DateCreated
+    if make_is(i, "EASTMAN KODAK") || make_is(i, "Kodak") || make_is(i, "KODAK") {
+        if let (Some(y), Some(md)) = (mn_text(i, "YearCreated"), mn_text(i, "MonthDayCreated")) {
+            out.push(("DateCreated", Value::String(format!("{y}:{md}"))));
+        }
+    }
+    // Composite DateTimeOriginal when no group has one.
+    let has_dto = i
+        .meta
+        .groups
+        .values()
+        .any(|g| g.contains_key("DateTimeOriginal"));
+    if !has_dto {
+        let find = |t: &str| {
+            ["iptc", "xmp", "makernotes", "quicktime"]
+                .iter()
+                .find_map(|g| i.text_in(g, t))
+        };
+        if let (Some(d), Some(t)) = (find("DateCreated"), find("TimeCreated")) {
+            let v = match &dtc {
+                Some(v) if v.contains(' ') => v.clone(),
+                _ => format!("{d} {t}"),
+            };
+            out.push(("DateTimeOriginal", Value::String(v)));
         }
     }
 }
@@ -592,6 +733,8 @@ fn gps(i: &In, out: &mut Vec<(&'static str, Value)>) {
             "GPSPosition",
             Value::String(format!("{}, {}", to_dms(a, "N", "S"), to_dms(b, "E", "W"))),
         ));
+    } else if lat.is_none() && lon.is_none() {
+        quicktime_gps(i, out);
     }
     if let Some(d) = coord("GPSDestLatitude", "GPSDestLatitudeRef", 'S') {
         out.push(("GPSDestLatitude", Value::String(to_dms(d, "N", "S"))));
@@ -624,6 +767,79 @@ fn gps(i: &In, out: &mut Vec<(&'static str, Value)>) {
         i.raw_text_in("exif", "GPSTimeStamp"),
     ) {
         out.push(("GPSDateTime", Value::String(format!("{d} {t}Z"))));
+    }
+}
+
+/// Degrees from a printed coordinate (`37 deg 46' 12.34" S` or a signed number).
+fn dms_degrees(s: &str) -> Option<f64> {
+    let nums: Vec<f64> = s
+        .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
+        .filter(|x| !x.is_empty())
+        .filter_map(|x| x.parse::<f64>().ok())
+        .take(3)
+        .collect();
+    let d = *nums.first()?;
+    let v = d.abs() + (nums.get(1).unwrap_or(&0.0) + nums.get(2).unwrap_or(&0.0) / 60.0) / 60.0;
+    let t = s.trim_end();
+    let neg = d < 0.0 || t.ends_with('S') || t.ends_with('W');
+    Some(if neg { -v } else { v })
+}
+
+/// QuickTime.pm's GPS composites from GPSCoordinates, and GPSPosition from XMP/QuickTime
+/// coordinates when there is no EXIF GPS.
+fn quicktime_gps(i: &In, out: &mut Vec<(&'static str, Value)>) {
+    if let Some(c) = i.raw_text_in("quicktime", "GPSCoordinates") {
+        let parts: Vec<&str> = c.split(',').map(str::trim).collect();
+        let nums: Vec<f64> = c
+            .split_whitespace()
+            .filter_map(|x| x.parse::<f64>().ok())
+            .collect();
+        // Either the raw "lat lon [alt]" numbers or the printed DMS form.
+        let (lat, lon, alt) = if nums.len() >= 2 && !c.contains("deg") {
+            (Some(nums[0]), Some(nums[1]), nums.get(2).copied())
+        } else {
+            let alt = parts.get(2).and_then(|a| {
+                let v = a.split_whitespace().next()?.parse::<f64>().ok()?;
+                Some(if a.contains("Below") { -v } else { v })
+            });
+            (
+                parts.first().and_then(|p| dms_degrees(p)),
+                parts.get(1).and_then(|p| dms_degrees(p)),
+                alt,
+            )
+        };
+        if let (Some(a), Some(b)) = (lat, lon) {
+            out.push(("GPSLatitude", Value::String(to_dms(a, "N", "S"))));
+            out.push(("GPSLongitude", Value::String(to_dms(b, "E", "W"))));
+            out.push((
+                "GPSPosition",
+                Value::String(format!("{}, {}", to_dms(a, "N", "S"), to_dms(b, "E", "W"))),
+            ));
+        }
+        if let Some(al) = alt {
+            out.push((
+                "GPSAltitude",
+                Value::String(format!("{} m", format_g(al.abs(), 15))),
+            ));
+            out.push((
+                "GPSAltitudeRef",
+                Value::String(
+                    if al < 0.0 {
+                        "Below Sea Level"
+                    } else {
+                        "Above Sea Level"
+                    }
+                    .into(),
+                ),
+            ));
+        }
+        return;
+    }
+    if let (Some(a), Some(b)) = (
+        i.text_in("xmp", "GPSLatitude"),
+        i.text_in("xmp", "GPSLongitude"),
+    ) {
+        out.push(("GPSPosition", Value::String(format!("{a}, {b}"))));
     }
 }
 
@@ -714,6 +930,9 @@ fn parse_tz(s: &str) -> Option<String> {
 fn lens_id(i: &In, out: &mut Vec<(&'static str, Value)>) {
     if i.meta.get("makernotes", "LensType").is_some() || i.meta.get("composite", "LensID").is_some()
     {
+        if let Some(l) = lens_id_from_type(i) {
+            out.push(("LensID", Value::String(l)));
+        }
         return;
     }
     let pick = |s: &str| s.contains("mm") || has_digit_slash_f(s);
@@ -734,6 +953,239 @@ fn lens_id(i: &In, out: &mut Vec<(&'static str, Value)>) {
     s = replace_digit(&s, " mm", "mm");
     s = s.replacen(" - ", "-", 1);
     out.push(("LensID", Value::String(s)));
+}
+
+/// The LensType-based Composite:LensID (Exif.pm PrintLensID / Canon.pm PrintLensID),
+/// from the printed LensType (ambiguous types print as "A or B or C").
+fn lens_id_from_type(i: &In) -> Option<String> {
+    let prt = mn_text(i, "LensType")?;
+    let canon = make_is(i, "Canon");
+    // Nikon's LensType is a bit field, not a lens table: its LensID needs Nikon's own tables.
+    if make_is(i, "NIKON") {
+        return None;
+    }
+    let lens_model = ["exif", "makernotes"]
+        .iter()
+        .find_map(|g| i.text_in(g, "LensModel"));
+    let short = i.num_in("makernotes", "MinFocalLength");
+    let long = i.num_in("makernotes", "MaxFocalLength");
+    let unknown = prt == "n/a" || prt.starts_with("Unknown");
+    if canon {
+        let (Some(sf), Some(lf)) = (short.filter(|&x| x != 0.0), long.filter(|&x| x != 0.0)) else {
+            return (!unknown).then_some(prt);
+        };
+        if unknown {
+            if let Some(m) = lens_model.filter(|m| m.bytes().any(|b| b.is_ascii_digit())) {
+                return Some(format!("Canon {m}"));
+            }
+            let mut s = format!(" {}", sf.trunc() as i64);
+            if lf != sf {
+                s.push_str(&format!("-{}", lf.trunc() as i64));
+            }
+            return Some(format!("Unknown{s}mm"));
+        }
+        let lenses: Vec<&str> = prt.split(" or ").collect();
+        if lenses.len() == 1 {
+            return Some(lens_with_tc(&prt, sf));
+        }
+        let max_ap = i
+            .num_in("makernotes", "MaxAperture")
+            .or_else(|| i.num_in("exif", "MaxApertureValue"));
+        let (mut maybe, mut likely, mut matches) = (Vec::new(), Vec::new(), Vec::new());
+        for tc in [1.0, 1.4, 2.0, 2.8] {
+            for l in &lenses {
+                let Some((lsf, llf, lsa, lla)) = lens_info(l) else {
+                    continue;
+                };
+                if (sf - lsf * tc).abs() > 0.9 {
+                    continue;
+                }
+                let name = if tc > 1.0 {
+                    format!("{l} + {}x", format_g(tc, 15))
+                } else {
+                    l.to_string()
+                };
+                maybe.push(name.clone());
+                if (lf - llf * tc).abs() > 0.9 {
+                    continue;
+                }
+                likely.push(name.clone());
+                if let Some(ma) = max_ap.filter(|&m| m != 0.0) {
+                    if ma < lsa * tc - 0.18 || ma > lla * tc + 0.18 {
+                        continue;
+                    }
+                }
+                matches.push(name);
+            }
+            if !maybe.is_empty() {
+                break;
+            }
+        }
+        let pick = if !matches.is_empty() {
+            matches
+        } else if !likely.is_empty() {
+            likely
+        } else {
+            maybe
+        };
+        return (!pick.is_empty()).then(|| pick.join(" or "));
+    }
+    if unknown {
+        return Some(lens_model.unwrap_or(prt));
+    }
+    (!prt.contains(" or ")).then_some(prt)
+}
+
+/// Canon::LensWithTC: adds " + 1.4x" etc. when the focal length shows a teleconverter.
+fn lens_with_tc(lens: &str, short: f64) -> String {
+    if lens.ends_with('x') {
+        return lens.to_string();
+    }
+    let digits: String = lens
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    let Ok(sf) = digits.parse::<f64>() else {
+        return lens.to_string();
+    };
+    for tc in [1.0, 1.4, 2.0, 2.8] {
+        if (short - sf * tc).abs() > 0.9 {
+            continue;
+        }
+        if tc > 1.0 {
+            return format!("{lens} + {}x", format_g(tc, 15));
+        }
+        break;
+    }
+    lens.to_string()
+}
+
+/// (short focal, long focal, max aperture wide, max aperture tele) from a lens name:
+/// /(\d+)(?:-(\d+))?mm.*?(?:[fF]\/?)(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?/
+fn lens_info(l: &str) -> Option<(f64, f64, f64, f64)> {
+    let mm = l.find("mm")?;
+    let head = &l[..mm];
+    let range: String = head
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_digit() || *c == '-' || *c == '.')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let (a, b) = match range.split_once('-') {
+        Some((a, b)) => (a.parse::<f64>().ok()?, b.parse::<f64>().ok()),
+        None => (range.parse::<f64>().ok()?, None),
+    };
+    let rest = &l[mm..];
+    let fpos = rest.find(['f', 'F'])?;
+    let ap = rest[fpos + 1..].trim_start_matches('/');
+    let ap: String = ap
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '-')
+        .collect();
+    let (sa, la) = match ap.split_once('-') {
+        Some((x, y)) => (x.parse::<f64>().ok()?, y.parse::<f64>().ok()),
+        None => (ap.parse::<f64>().ok()?, None),
+    };
+    Some((a, b.unwrap_or(a), sa, la.unwrap_or(sa)))
+}
+
+/// Red/BlueBalance (Exif.pm RedBlueBalance), Nikon LensSpec and AutoFocus, Olympus
+/// ExtenderStatus.
+fn maker_more(i: &In, out: &mut Vec<(&'static str, Value)>) {
+    const LOOKUP: [(&str, [usize; 4]); 9] = [
+        ("WB_RGGBLevels", [0, 1, 2, 3]),
+        ("WB_RGBGLevels", [0, 1, 3, 2]),
+        ("WB_RBGGLevels", [0, 2, 3, 1]),
+        ("WB_GRBGLevels", [1, 0, 3, 2]),
+        ("WB_GRGBLevels", [1, 0, 2, 3]),
+        ("WB_GBRGLevels", [2, 3, 0, 1]),
+        ("WB_RGBLevels", [0, 1, 1, 2]),
+        ("WB_GRBLevels", [1, 0, 0, 2]),
+        ("WB_RBLevels", [0, 256, 256, 1]),
+    ];
+    for (blue, name) in [(false, "RedBalance"), (true, "BlueBalance")] {
+        let mut val = None;
+        for (tag, lk) in LOOKUP {
+            let Some(t) = SEARCH.iter().find_map(|g| i.text_in(g, tag)) else {
+                continue;
+            };
+            let lv: Vec<f64> = t
+                .split_whitespace()
+                .filter_map(|x| x.parse::<f64>().ok())
+                .collect();
+            if lv.len() < 2 {
+                continue;
+            }
+            let idx = if blue { lk[3] } else { lk[0] };
+            let mut g = lk[1] as f64;
+            if lk[1] < 4 {
+                if lv.len() < 3 {
+                    continue;
+                }
+                g = (lv.get(lk[1]).copied().unwrap_or(0.0) + lv.get(lk[2]).copied().unwrap_or(0.0))
+                    / 2.0;
+                if g == 0.0 {
+                    continue;
+                }
+            } else if lv.get(idx).copied().unwrap_or(0.0) < 4.0 {
+                g = 1.0;
+            }
+            val = lv.get(idx).map(|v| v / g);
+            break;
+        }
+        if val.is_none() {
+            let lvl = if blue { "WBBlueLevel" } else { "WBRedLevel" };
+            if let (Some(a), Some(g)) = (i.num(lvl), i.num("WBGreenLevel")) {
+                if a != 0.0 && g != 0.0 {
+                    val = Some(a / g);
+                }
+            }
+        }
+        if let Some(v) = val {
+            let r = (v * 1e6 + 0.5).trunc() * 1e-6;
+            out.push((name, json_value(format_g(r, 15))));
+        }
+    }
+    if make_is(i, "NIKON") {
+        if let (Some(l), Some(t)) = (mn_text(i, "Lens"), mn_text(i, "LensType")) {
+            out.push(("LensSpec", Value::String(format!("{l} {t}"))));
+        }
+        if let (Some(p), Some(c)) = (mn_text(i, "PhaseDetectAF"), mn_text(i, "ContrastDetectAF")) {
+            let on = |s: &str| s != "Off" && s != "0";
+            let v = if on(&p) || on(&c) { "On" } else { "Off" };
+            out.push(("AutoFocus", Value::String(v.into())));
+        }
+    }
+    if make_is(i, "OLYMPUS") {
+        if let (Some(ext), Some(lt), Some(ma)) = (
+            mn_text(i, "Extender"),
+            mn_text(i, "LensType"),
+            i.num("MaxApertureValue"),
+        ) {
+            let st = if ext == "None" || ext.is_empty() || ext.starts_with("0 0") {
+                0
+            } else if !ext.contains("EC-14") {
+                1
+            } else {
+                match lt.find(" F").and_then(|p| {
+                    let n: String = lt[p + 2..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_digit() || *c == '.')
+                        .collect();
+                    n.parse::<f64>().ok()
+                }) {
+                    Some(f) if ma - f > 0.2 => 1,
+                    Some(_) => 2,
+                    None => 1,
+                }
+            };
+            let s = ["Not attached", "Attached", "Removed"][st];
+            out.push(("ExtenderStatus", Value::String(s.into())));
+        }
+    }
 }
 
 fn has_digit_slash_f(s: &str) -> bool {
@@ -805,6 +1257,83 @@ mod tests {
         assert_eq!(g("Lens"), "7.4 - 22.2 mm");
         assert_eq!(duration(79657.4), "22:07:37");
         assert_eq!(duration(11320.0), "3:08:40");
+    }
+
+    #[test]
+    fn xmp_flash_and_iptc_dates() {
+        let mut m = Metadata::new(Budget::default());
+        m.set("xmp", "FlashFired", true);
+        m.set("xmp", "FlashReturn", "No return detection");
+        m.set("xmp", "FlashMode", "Auto");
+        m.set("xmp", "FlashFunction", false);
+        m.set("iptc", "DateCreated", "2005:12:14");
+        m.set("iptc", "TimeCreated", "14:39:47");
+        compute(&mut m);
+        let g = |t: &str| m.get("composite", t).cloned().unwrap_or(Value::Null);
+        assert_eq!(g("Flash"), "Auto, Fired");
+        assert_eq!(g("DateTimeCreated"), "2005:12:14 14:39:47");
+        assert_eq!(g("DateTimeOriginal"), "2005:12:14 14:39:47");
+    }
+
+    #[test]
+    fn maker_note_fallbacks() {
+        let mut m = Metadata::new(Budget::default());
+        m.set("file", "ImageWidth", 1024);
+        m.set("file", "ImageHeight", 768);
+        m.set("makernotes", "ShutterSpeedValue", "1/29");
+        m.set("makernotes", "ApertureValue", 4.8);
+        m.set("makernotes", "FocalLength", "5 mm");
+        m.set("makernotes", "FocalPlaneXSize", "5.05 mm");
+        m.set("makernotes", "FocalPlaneYSize", "3.71 mm");
+        compute(&mut m);
+        let g = |t: &str| m.get("composite", t).cloned().unwrap_or(Value::Null);
+        assert_eq!(g("ShutterSpeed"), "1/29");
+        assert_eq!(g("Aperture"), 4.8);
+        assert_eq!(g("ScaleFactor35efl"), 6.9);
+        assert_eq!(g("FocalLength35efl"), "5.0 mm (35 mm equivalent: 34.5 mm)");
+
+        let mut m = Metadata::new(Budget::default());
+        m.set("exif", "Make", "EASTMAN KODAK COMPANY");
+        m.set("exif", "FNumber", 4.0);
+        m.set("makernotes", "FNumber", 3.9);
+        m.set("makernotes", "WB_RGGBLevels", "500 256 256 421");
+        compute(&mut m);
+        let g = |t: &str| m.get("composite", t).cloned().unwrap_or(Value::Null);
+        assert_eq!(g("Aperture"), 3.9);
+        assert_eq!(g("RedBalance"), 1.953125);
+    }
+
+    #[test]
+    fn lens_ids() {
+        let mut m = Metadata::new(Budget::default());
+        m.set("exif", "Make", "Canon");
+        m.set("makernotes", "LensType", "n/a");
+        m.set("makernotes", "MinFocalLength", "7.40625 mm");
+        m.set("makernotes", "MaxFocalLength", "22.21875 mm");
+        compute(&mut m);
+        assert_eq!(
+            m.get("composite", "LensID").cloned().unwrap(),
+            "Unknown 7-22mm"
+        );
+        assert_eq!(
+            lens_info("Canon EF 70-200mm f/2.8L"),
+            Some((70.0, 200.0, 2.8, 2.8))
+        );
+    }
+
+    #[test]
+    fn quicktime_coordinates() {
+        let mut m = Metadata::new(Budget::default());
+        m.set(
+            "quicktime",
+            "GPSCoordinates",
+            "37 deg 46' 12.34\" N, 122 deg 25' 9.12\" W, 10 m Above Sea Level",
+        );
+        compute(&mut m);
+        let g = |t: &str| m.get("composite", t).cloned().unwrap_or(Value::Null);
+        assert_eq!(g("GPSLatitude"), "37 deg 46' 12.34\" N");
+        assert_eq!(g("GPSLongitude"), "122 deg 25' 9.12\" W");
+        assert_eq!(g("GPSAltitude"), "10 m");
     }
 
     #[test]

@@ -12,6 +12,8 @@ const CANON_UUID: [u8; 16] = [
 ];
 
 pub fn parse(meta: &mut Metadata, data: &[u8]) {
+    // The BMFF structure itself (ftyp, mdat, ...) is QuickTime's, as in ExifTool.
+    crate::formats::quicktime::parse(meta, data);
     let mut found = false;
     walk(meta, data, 0, data.len(), 0, &mut found);
     if !found {
@@ -52,16 +54,16 @@ fn walk(
 
 fn cmt_boxes(meta: &mut Metadata, data: &[u8], start: usize, end: usize) {
     let mut model = String::new();
-    let mut blocks: Vec<([u8; 4], &[u8])> = Vec::new();
+    let mut blocks: Vec<([u8; 4], &[u8], usize)> = Vec::new();
     for b in Boxes::range(data, start, end).take(256) {
         if matches!(&b.kind, b"CMT1" | b"CMT2" | b"CMT3" | b"CMT4") {
-            blocks.push((b.kind, b.payload(data)));
+            blocks.push((b.kind, b.payload(data), b.start + b.header_len));
         }
     }
-    for (kind, tiff) in &blocks {
+    for (kind, tiff, base) in &blocks {
         match kind {
             b"CMT1" => {
-                exif::parse_tiff_in(meta, tiff, Container::TiffFile("CR3"));
+                exif::parse_tiff_at(meta, tiff, Container::TiffFile("CR3"), *base);
                 if let Some(m) = meta.get("exif", "Model").and_then(|v| v.as_str()) {
                     model = m.to_string();
                 }
@@ -71,7 +73,7 @@ fn cmt_boxes(meta: &mut Metadata, data: &[u8], start: usize, end: usize) {
             _ => {}
         }
     }
-    for (kind, tiff) in &blocks {
+    for (kind, tiff, _) in &blocks {
         if kind != b"CMT3" {
             continue;
         }

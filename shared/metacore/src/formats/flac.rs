@@ -9,11 +9,9 @@ const G: &str = "flac";
 
 pub fn parse(meta: &mut Metadata, data: &[u8]) {
     let mut pos = 0usize;
-    if data.starts_with(b"ID3") {
-        if let Some((ver, body, end)) = crate::formats::mp3::id3v2_header(data) {
-            crate::formats::mp3::id3v2_frames(meta, ver, &body);
-            pos = end;
-        }
+    let v1 = data.len() >= 128 && data[data.len() - 128..].starts_with(b"TAG");
+    if data.starts_with(b"ID3") || v1 {
+        pos = crate::formats::mp3::id3_only(meta, data);
     }
     if data.get(pos..pos + 4) != Some(b"fLaC") {
         meta.warn("FLAC signature not found");

@@ -102,6 +102,11 @@ pub fn parse_embedded(meta: &mut Metadata, data: &[u8], base: usize) {
                     mpf(meta, x);
                 }
             }
+            0xE3 if seg.len() > 6
+                && matches!(&seg[..6], b"Meta\0\0" | b"META\0\0" | b"Exif\0\0") =>
+            {
+                kodak_meta(meta, &seg[6..]);
+            }
             0xEC => {
                 if let Some(x) = seg.strip_prefix(b"Ducky") {
                     ducky(meta, x);
@@ -122,6 +127,7 @@ pub fn parse_embedded(meta: &mut Metadata, data: &[u8], base: usize) {
             0xFE => {
                 let end = seg.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
                 let c = exif::decode_text(&seg[..end]);
+                // ExifTool keeps the first COM segment's text.
                 meta.add("file", "Comment", c);
             }
             _ => {}
@@ -222,6 +228,11 @@ fn sof(meta: &mut Metadata, marker: u8, seg: &[u8]) {
 }
 
 fn app0(meta: &mut Metadata, seg: &[u8]) {
+    // Canon PowerShot CIFF ("HEAPJPGM") in APP0 carries the camera's maker notes.
+    if seg.get(6..14) == Some(b"HEAPJPGM") {
+        crate::formats::makernotes::parse_ciff(meta, seg);
+        return;
+    }
     if let Some(x) = seg.strip_prefix(b"JFIF\0") {
         if x.len() < 7 {
             return;
@@ -550,6 +561,131 @@ fn mpf(meta: &mut Metadata, t: &[u8]) {
     }
 }
 
+const KODAK_META: &[(u16, &str)] = &[
+    (0xc350, "FilmProductCode"),
+    (0xc351, "ImageSourceEK"),
+    (0xc352, "CaptureConditionsPAR"),
+    (0xc353, "CameraOwner"),
+    (0xc354, "SerialNumber"),
+    (0xc355, "UserSelectGroupTitle"),
+    (0xc356, "DealerIDNumber"),
+    (0xc357, "CaptureDeviceFID"),
+    (0xc358, "EnvelopeNumber"),
+    (0xc359, "FrameNumber"),
+    (0xc35a, "FilmCategory"),
+    (0xc35b, "FilmGencode"),
+    (0xc35c, "ModelAndVersion"),
+    (0xc35d, "FilmSize"),
+    (0xc35e, "SBA_RGBShifts"),
+    (0xc35f, "SBAInputImageColorspace"),
+    (0xc360, "SBAInputImageBitDepth"),
+    (0xc361, "SBAExposureRecord"),
+    (0xc362, "UserAdjSBA_RGBShifts"),
+    (0xc363, "ImageRotationStatus"),
+    (0xc364, "RollGuidElements"),
+    (0xc365, "MetadataNumber"),
+    (0xc366, "EditTagArray"),
+    (0xc367, "Magnification"),
+    (0xc36c, "NativeXResolution"),
+    (0xc36d, "NativeYResolution"),
+    (0xc37a, "NativeResolutionUnit"),
+    (0xc418, "SourceImageDirectory"),
+    (0xc419, "SourceImageFileName"),
+    (0xc41a, "SourceImageVolumeName"),
+    (0xc46c, "PrintQuality"),
+    (0xc46e, "ImagePrintStatus"),
+];
+const KODAK_EFFECTS: &[(u16, &str)] = &[
+    (0, "DigitalEffectsVersion"),
+    (1, "DigitalEffectsName"),
+    (2, "DigitalEffectsType"),
+];
+const KODAK_BORDERS: &[(u16, &str)] = &[
+    (0, "BordersVersion"),
+    (1, "BorderName"),
+    (2, "BorderID"),
+    (3, "BorderLocation"),
+    (4, "BorderType"),
+    (8, "WatermarkType"),
+];
+
+/// Kodak's APP3 "Meta" segment: a TIFF structure with Kodak's own tags (group Meta).
+fn kodak_meta(meta: &mut Metadata, t: &[u8]) {
+    let e = match t.get(..2) {
+        Some(b"II") => Endian::Little,
+        Some(b"MM") => Endian::Big,
+        _ => return,
+    };
+    let Some(off) = u32_at(t, 4, e).map(|x| x as usize) else {
+        return;
+    };
+    kodak_ifd(meta, t, e, off, KODAK_META, 0);
+}
+
+fn kodak_ifd(
+    meta: &mut Metadata,
+    t: &[u8],
+    e: Endian,
+    off: usize,
+    table: &[(u16, &str)],
+    depth: usize,
+) {
+    if depth > 1 {
+        return;
+    }
+    let Some(n) = u16_at(t, off, e) else { return };
+    for i in 0..(n as usize).min(256) {
+        let ent = off + 2 + 12 * i;
+        let (Some(tag), Some(fmt), Some(count)) = (
+            u16_at(t, ent, e),
+            u16_at(t, ent + 2, e),
+            u32_at(t, ent + 4, e),
+        ) else {
+            break;
+        };
+        let size_of = [0usize, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4];
+        let Some(&fs) = size_of.get(fmt as usize).filter(|&&s| s > 0) else {
+            continue;
+        };
+        let Some(size) = (count as usize).checked_mul(fs) else {
+            continue;
+        };
+        let voff = if size > 4 {
+            match u32_at(t, ent + 8, e) {
+                Some(p) => p as usize,
+                None => continue,
+            }
+        } else {
+            ent + 8
+        };
+        if depth == 0 && (tag == 0xc36e || tag == 0xc36f) {
+            if let Some(p) = u32_at(t, voff, e) {
+                let sub = if tag == 0xc36e {
+                    KODAK_EFFECTS
+                } else {
+                    KODAK_BORDERS
+                };
+                kodak_ifd(meta, t, e, p as usize, sub, depth + 1);
+            }
+            continue;
+        }
+        let Some(name) = table.iter().find(|(id, _)| *id == tag).map(|(_, n)| *n) else {
+            continue;
+        };
+        let Some(raw) = exif::read_value(t, voff, fmt, count as usize, e) else {
+            continue;
+        };
+        let v = match (&raw, name) {
+            (
+                exif::Raw::Undef(b),
+                "CameraOwner" | "SerialNumber" | "DigitalEffectsName" | "BorderName",
+            ) => Value::String(exif::convert_exif_text(b, e)),
+            _ => exif::json_value(raw.to_text()),
+        };
+        meta.add("meta", name, v);
+    }
+}
+
 fn finish_icc(meta: &mut Metadata, chunks: &mut [(u8, u8, &[u8])]) {
     if chunks.is_empty() {
         return;
@@ -672,6 +808,22 @@ mod tests {
         for i in (2..g.len()).step_by(5) {
             g[i] ^= 0x5A;
             let _ = run(&g);
+        }
+    }
+
+    #[test]
+    fn kodak_meta_segment() {
+        // MM TIFF: one IFD entry MetadataNumber (undef[4] "0100").
+        let mut t = b"MM\0\x2a\0\0\0\x08\0\x01".to_vec();
+        t.extend_from_slice(&[0xc3, 0x65, 0, 7, 0, 0, 0, 4]);
+        t.extend_from_slice(b"0100");
+        t.extend_from_slice(&[0, 0, 0, 0]);
+        let mut d = vec![0xFF, 0xD8];
+        seg(&mut d, 0xE3, &[b"Meta\0\0".as_slice(), &t].concat());
+        let m = run(&d);
+        assert_eq!(m.get("meta", "MetadataNumber").cloned().unwrap(), "0100");
+        for n in 0..d.len() {
+            let _ = run(&d[..n]);
         }
     }
 

@@ -213,6 +213,7 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
     let mut stack: Vec<Frame> = Vec::new();
     let mut tag_stack: Vec<SimpleTag> = Vec::new();
     let mut timecode_scale: Option<u64> = None;
+    let mut raw_duration: Option<f64> = None;
     let mut track_type: Option<u64> = None;
     let mut track_types: Vec<u64> = Vec::new();
     let mut width = 0u64;
@@ -411,11 +412,9 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
                 Value::String(format!("{} ms", perl_num(v as f64 / 1e9 * 1000.0)))
             }
             (Conv::Duration, _) => {
-                let f = val.as_f64().unwrap_or(0.0);
-                match timecode_scale {
-                    Some(ts) if ts != 0 => Value::String(duration(f * ts as f64 / 1e9)),
-                    _ => val.clone(),
-                }
+                // converted at the end with the last TimecodeScale (ExifTool's ValueConv)
+                raw_duration = val.as_f64();
+                continue;
             }
             (Conv::DefaultDuration, Some(v)) => {
                 if track_type == Some(1) {
@@ -478,6 +477,14 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
             meta.set("file", "FileTypeExtension", "mks");
             meta.set("file", "MIMEType", "application/x-matroska");
         }
+    }
+    // (a SimpleTag DURATION, which follows the Info in practice, replaces this one)
+    if let Some(f) = raw_duration.filter(|_| meta.get(G, "Duration").is_none()) {
+        let v = match timecode_scale {
+            Some(ts) if ts != 0 => Value::String(duration(f * ts as f64 / 1e9)),
+            _ => num(f),
+        };
+        meta.set(G, "Duration", v);
     }
     if width > 0 && height > 0 {
         add_image_size(meta, width, height);
@@ -644,7 +651,27 @@ mod tests {
             ]
             .concat(),
         );
-        let tags = el(&[0x12, 0x54, 0xC3, 0x67], &el(&[0x73, 0x73], &simple));
+        let dur = el(
+            &[0x67, 0xC8],
+            &[
+                el(&[0x45, 0xA3], b"DURATION"),
+                el(&[0x44, 0x87], b"00:00:03.000000000"),
+            ]
+            .concat(),
+        );
+        let fre = el(
+            &[0x67, 0xC8],
+            &[
+                el(&[0x45, 0xA3], b"TITLE"),
+                el(&[0x44, 0x87], b"Titre"),
+                el(&[0x44, 0x7A], b"fre"),
+            ]
+            .concat(),
+        );
+        let tags = el(
+            &[0x12, 0x54, 0xC3, 0x67],
+            &el(&[0x73, 0x73], &[simple.clone(), dur, fre].concat()),
+        );
         let cluster = el(&[0x1F, 0x43, 0xB6, 0x75], &[0xE7, 0x81, 0x00]);
         let after = el(&[0x12, 0x54, 0xC3, 0x67], &el(&[0x73, 0x73], &simple));
         let seg_body = [info, tracks, tags, cluster, after].concat();
@@ -665,7 +692,9 @@ mod tests {
         assert_eq!(g("DocType"), json!("matroska"));
         assert_eq!(g("DocTypeReadVersion"), json!(2));
         assert_eq!(g("TimecodeScale"), json!("1 ms"));
-        assert_eq!(g("Duration"), json!("3.01 s"));
+        // the SimpleTag DURATION replaces the Info Duration
+        assert_eq!(g("Duration"), json!("00:00:03.000000000"));
+        assert_eq!(g("Title-fre"), json!("Titre"));
         assert_eq!(g("Title"), json!("MKV Title"));
         assert_eq!(g("MuxingApp"), json!("libebml"));
         assert_eq!(g("TrackNumber"), json!(1));

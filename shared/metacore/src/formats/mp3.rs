@@ -42,9 +42,147 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
         meta.set("file", "ID3Size", id3_size);
     }
     id3_composites(meta);
-    if let Some(a) = audio {
-        mpeg_composites(meta, &a, data.len() as u64, id3_size);
+    if let Some(a) = &audio {
+        mpeg_composites(meta, a, data.len() as u64, id3_size);
     }
+    if audio.is_some() || data.starts_with(b"ID3") || v1.is_some() {
+        ape(meta, data, if v1.is_some() { 128 } else { 0 });
+    }
+}
+
+/// ExifTool's APE tag names (MakeTag).
+fn ape_name(key: &str) -> String {
+    match key {
+        "Album" | "Artist" | "Genre" | "Title" | "Track" | "Year" => return key.to_string(),
+        "DURATION" => return "Duration".to_string(),
+        "Tool Version" => return "ToolVersion".to_string(),
+        "Tool Name" => return "ToolName".to_string(),
+        _ => {}
+    }
+    // ucfirst(lc); s/[^\w-]+(.?)/\U$1/g; s/([a-z0-9])_([a-z])/$1\U$2/g
+    let lower = key.to_lowercase();
+    let mut t = String::new();
+    let mut up_next = true;
+    for c in lower.chars() {
+        if c.is_alphanumeric() || c == '_' || c == '-' {
+            if up_next {
+                t.extend(c.to_uppercase());
+            } else {
+                t.push(c);
+            }
+            up_next = false;
+        } else {
+            up_next = true;
+        }
+    }
+    let cs: Vec<char> = t.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < cs.len() {
+        if cs[i] == '_'
+            && i > 0
+            && (cs[i - 1].is_ascii_lowercase() || cs[i - 1].is_ascii_digit())
+            && cs.get(i + 1).is_some_and(|c| c.is_ascii_lowercase())
+        {
+            out.push(cs[i + 1].to_ascii_uppercase());
+            i += 2;
+            continue;
+        }
+        out.push(cs[i]);
+        i += 1;
+    }
+    out
+}
+
+/// An APEv1/v2 tag at the end of the file (before any ID3v1 trailer): group `ape`.
+fn ape(meta: &mut Metadata, data: &[u8], trailer: usize) {
+    let Some(foot) = data.len().checked_sub(32 + trailer) else {
+        return;
+    };
+    let f = &data[foot..foot + 32];
+    if !f.starts_with(b"APETAGEX") {
+        return;
+    }
+    let (Some(size), Some(count)) = (crate::bytes::le32(f, 12), crate::bytes::le32(f, 16)) else {
+        return;
+    };
+    let size = (size as usize).saturating_sub(32);
+    let Some(start) = foot.checked_sub(size) else {
+        meta.warn("Invalid APE tag size");
+        return;
+    };
+    let buf = &data[start..foot];
+    let mut pos = 0usize;
+    for _ in 0..count.min(10_000) {
+        if pos + 8 > buf.len() {
+            break;
+        }
+        let len = crate::bytes::le32(buf, pos).unwrap_or(0) as usize;
+        let flags = crate::bytes::le32(buf, pos + 4).unwrap_or(0);
+        let Some(z) = buf[pos + 8..].iter().position(|&b| b == 0) else {
+            break;
+        };
+        let key = String::from_utf8_lossy(&buf[pos + 8..pos + 8 + z]).into_owned();
+        pos += 8 + z + 1;
+        let Some(val) = buf.get(pos..pos.saturating_add(len)) else {
+            break;
+        };
+        pos += len;
+        let name = ape_name(&key);
+        if flags & 0x06 == 0x02 && key.starts_with("Cover Art") {
+            let n = val
+                .iter()
+                .take_while(|&&b| (0x20..=0x7f).contains(&b))
+                .count();
+            if n > 0 && val.get(n) == Some(&0) {
+                let d = String::from_utf8_lossy(&val[..n]).into_owned();
+                meta.set("ape", &ape_name(&format!("{key} Desc")), json_str(&d));
+            }
+        }
+        if name.is_empty() || flags & 0x06 == 0x02 {
+            continue; // binary items
+        }
+        let text = String::from_utf8_lossy(val).replace('\0', "");
+        if name == "Duration" {
+            if let Ok(mut v) = text.trim().parse::<f64>() {
+                if (-2_147_483_648.0..0.0).contains(&v) {
+                    v += 4_294_967_296.0;
+                }
+                meta.set("ape", &name, duration(v * 1e-7));
+                continue;
+            }
+        }
+        meta.set("ape", &name, json_str(&text));
+    }
+}
+
+/// ID3 tags of a non-MP3 file (FLAC with ID3): the ID3v2 header at the start, the ID3v1
+/// trailer, File:ID3Size and the ID3 composites. Returns the end of the ID3v2 tag.
+pub fn id3_only(meta: &mut Metadata, data: &[u8]) -> usize {
+    let mut id3_size = 0u64;
+    let mut end = 0;
+    let mut found = false;
+    if let Some((ver, body, e)) = id3v2_header(data) {
+        id3v2_frames(meta, ver, &body);
+        id3_size += e.min(data.len()) as u64;
+        end = e;
+        found = true;
+    }
+    let v1 = data
+        .len()
+        .checked_sub(128)
+        .and_then(|s| data.get(s..))
+        .filter(|t| t.starts_with(b"TAG"));
+    if let Some(t) = v1 {
+        id3v1(meta, t);
+        id3_size += 128;
+        found = true;
+    }
+    if found {
+        meta.set("file", "ID3Size", id3_size);
+        id3_composites(meta);
+    }
+    end
 }
 
 /// Parses the ID3v2 header at the start of `data`: (major version, frame bytes with the
@@ -460,7 +598,16 @@ pub(crate) fn id3v2_frames(meta: &mut Metadata, ver: u8, body: &[u8]) {
             break;
         };
         off += len;
-        let Some(name) = frame_name(ver, &id) else {
+        // frames of the other 2.3/2.4 version are accepted too (ExifTool warns)
+        let other = match ver {
+            3 => 4,
+            4 => 3,
+            v => v,
+        };
+        let Some(name) = frame_name(ver, &id).or_else(|| frame_name(other, &id)) else {
+            if id == "PRIV" {
+                private_frame(meta, raw);
+            }
             continue;
         };
         let (mut compress, mut encrypt, mut group, mut unsync, mut datalen) =
@@ -508,6 +655,61 @@ pub(crate) fn id3v2_frames(meta: &mut Metadata, ver: u8, body: &[u8]) {
             val = out;
         }
         frame(meta, &id, name, &val);
+    }
+}
+
+/// A PRIV frame: owner identifier, NUL, data.
+fn private_frame(meta: &mut Metadata, val: &[u8]) {
+    let (owner, data) = match val.iter().position(|&b| b == 0) {
+        Some(z) => (&val[..z], &val[z + 1..]),
+        None => (&[][..], val),
+    };
+    let owner = String::from_utf8_lossy(owner).into_owned();
+    let guid = |d: &[u8]| -> Option<String> {
+        if d.len() != 16 {
+            return None;
+        }
+        let a = u32::from_le_bytes([d[0], d[1], d[2], d[3]]);
+        let b = u16::from_le_bytes([d[4], d[5]]);
+        let c = u16::from_le_bytes([d[6], d[7]]);
+        let rest: String = d[8..].iter().map(|x| format!("{x:02X}")).collect();
+        Some(format!(
+            "{a:08X}-{b:04X}-{c:04X}-{}-{}",
+            &rest[..4],
+            &rest[4..]
+        ))
+    };
+    match owner.as_str() {
+        "XMP" => crate::formats::xmp::parse(meta, data),
+        "PeakValue" | "AverageLevel" if data.len() == 4 => {
+            let v = u32::from_le_bytes([data[0], data[1], data[2], data[3]]);
+            meta.set(G, &owner, v as u64);
+        }
+        "WM/WMContentID"
+        | "WM/WMCollectionID"
+        | "WM/WMCollectionGroupID"
+        | "WM/MediaClassPrimaryID"
+        | "WM/MediaClassSecondaryID" => {
+            let name = match owner.as_str() {
+                "WM/WMContentID" => "WM_ContentID",
+                "WM/WMCollectionID" => "WM_CollectionID",
+                "WM/WMCollectionGroupID" => "WM_CollectionGroupID",
+                "WM/MediaClassPrimaryID" => "WM_MediaClassPrimaryID",
+                _ => "WM_MediaClassSecondaryID",
+            };
+            if let Some(g) = guid(data) {
+                meta.set(G, name, g);
+            }
+        }
+        "WM/Provider" => {
+            let u: Vec<u16> = data
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect();
+            let s = String::from_utf16_lossy(&u);
+            meta.set(G, "WM_Provider", json_str(s.trim_end_matches('\0')));
+        }
+        _ => {} // binary data: ExifTool prints "(Binary data ...)"
     }
 }
 
@@ -1075,6 +1277,44 @@ mod tests {
         assert_eq!(c("Duration"), json!("26.12 s (approx)"));
         assert_eq!(c("AudioBitrate"), json!("122 kbps"));
         assert_eq!(c("DateTimeOriginal"), json!(2024));
+    }
+
+    #[test]
+    fn reads_ape_tag_before_id3v1() {
+        let mut d = sample_mp3();
+        let v1 = d.split_off(d.len() - 128);
+        let items: [(&[u8], &[u8], u32); 2] = [
+            (b"REPLAYGAIN_TRACK_GAIN", b"-3.21 dB", 0),
+            (b"Cover Art (Front)", b"x.jpg\0\xff\xd8", 2),
+        ];
+        let mut it = Vec::new();
+        for (k, v, f) in items {
+            it.extend_from_slice(&(v.len() as u32).to_le_bytes());
+            it.extend_from_slice(&f.to_le_bytes());
+            it.extend_from_slice(k);
+            it.push(0);
+            it.extend_from_slice(v);
+        }
+        let mut foot = b"APETAGEX".to_vec();
+        for v in [2000u32, it.len() as u32 + 32, 2, 0x8000_0000] {
+            foot.extend_from_slice(&v.to_le_bytes());
+        }
+        foot.extend_from_slice(&[0; 8]);
+        d.extend(it);
+        d.extend(foot);
+        d.extend(v1);
+        let mut m = Metadata::new(Budget::default());
+        parse(&mut m, &d);
+        assert_eq!(
+            m.get("ape", "ReplaygainTrackGain"),
+            Some(&json!("-3.21 dB"))
+        );
+        assert_eq!(m.get("ape", "CoverArtFrontDesc"), Some(&json!("x.jpg")));
+        assert!(m.get("ape", "CoverArtFront").is_none());
+        for n in (d.len() - 300)..d.len() {
+            let mut m = Metadata::new(Budget::default());
+            parse(&mut m, &d[..n]);
+        }
     }
 
     #[test]

@@ -267,6 +267,10 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
         }
         return;
     };
+    let comment = String::from_utf8_lossy(z.comment()).into_owned();
+    if !comment.is_empty() {
+        meta.set("file", "Comment", json_str(&comment));
+    }
     let names: Vec<String> = (0..z.len().min(100_000))
         .filter_map(|i| {
             z.name_for_index(i)
@@ -282,14 +286,23 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
         .filter(|n| n.starts_with("docProps/") && (n.ends_with(".xml") || n.ends_with(".XML")))
         .collect();
     if mime.is_some() || !doc_props.is_empty() {
-        if let Some((_, ft, ext)) = mime
+        // the file type comes from the main part's MIME type, else from the file
+        // extension when that is an OOXML one, else DOCX (ExifTool's ProcessDOCX)
+        let by_mime = mime
             .as_deref()
-            .and_then(|m| OOXML_TYPES.iter().find(|(t, _, _)| *t == m))
-        {
-            let mt = mime.clone().unwrap_or_default();
+            .and_then(|m| OOXML_TYPES.iter().find(|(t, _, _)| *t == m));
+        let by_ext = || {
+            let name = meta.get("file", "Name").and_then(|v| v.as_str())?;
+            let ext = name.rsplit_once('.')?.1.to_ascii_uppercase();
+            OOXML_TYPES.iter().find(|(_, ft, _)| *ft == ext)
+        };
+        let found = by_mime
+            .or_else(by_ext)
+            .or_else(|| OOXML_TYPES.iter().find(|(_, ft, _)| *ft == "DOCX"));
+        if let Some((mt, ft, ext)) = found {
             meta.set("file", "FileType", *ft);
             meta.set("file", "FileTypeExtension", *ext);
-            meta.set("file", "MIMEType", mt);
+            meta.set("file", "MIMEType", *mt);
         }
         if let Some(m) = &first {
             zip_tags(meta, m);
@@ -319,6 +332,23 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
             ("application/vnd.oasis.opendocument.spreadsheet", "ODS"),
             ("application/vnd.oasis.opendocument.text", "ODT"),
         ];
+        if mt == "application/epub+zip" {
+            meta.set("file", "FileType", "EPUB");
+            meta.set("file", "FileTypeExtension", "epub");
+            meta.set("file", "MIMEType", "application/epub+zip");
+            let opf = read_part(z, "META-INF/container.xml").and_then(|c| {
+                let c = String::from_utf8_lossy(&c).into_owned();
+                let i = c.find("full-path=")?;
+                let rest = &c[i + 10..];
+                let q = rest.chars().next()?;
+                let rest = &rest[1..];
+                Some(unescape(&rest[..rest.find(q)?]))
+            });
+            if let Some(b) = opf.and_then(|p| read_part(z, &p)) {
+                epub_opf(meta, &b);
+            }
+            return;
+        }
         let known = odf.iter().find(|(m, _)| *m == mt);
         if let Some((m, ft)) = known {
             meta.set("file", "FileType", *ft);
@@ -805,6 +835,83 @@ fn odf_meta(meta: &mut Metadata, raw: &[u8]) {
     }
 }
 
+/// An EPUB package document, read like ExifTool's XMP::XML table (group `xml`): element and
+/// attribute names flattened, `package` and `metadata` levels ignored, `dc:date` events named.
+fn epub_opf(meta: &mut Metadata, raw: &[u8]) {
+    let s = String::from_utf8_lossy(raw);
+    let mut path: Vec<String> = Vec::new();
+    let mut text: Option<String> = None;
+    let mut had_child: Vec<bool> = Vec::new();
+    let mut event: Vec<Option<String>> = Vec::new();
+    let name_of = |path: &[String]| -> Option<String> {
+        let parts: Vec<String> = path
+            .iter()
+            .map(|p| local(p).1.to_string())
+            .filter(|l| l != "package" && l != "metadata")
+            .map(|l| ucfirst(&l))
+            .collect();
+        if parts.is_empty() {
+            None
+        } else {
+            Some(parts.concat())
+        }
+    };
+    let value = |v: &str| {
+        let b = v.as_bytes();
+        if b.len() >= 10 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[7] == b'-' {
+            json_str(&xmp_date(v))
+        } else {
+            json_str(v)
+        }
+    };
+    for e in xml_events(&s) {
+        match e {
+            Ev::Start(name, attrs) => {
+                if let Some(h) = had_child.last_mut() {
+                    *h = true;
+                }
+                if path.len() >= 32 {
+                    return;
+                }
+                let is_date = name == "dc:date";
+                path.push(name);
+                had_child.push(false);
+                text = None;
+                let mut ev = None;
+                if let Some(base) = name_of(&path) {
+                    for (k, v) in attrs {
+                        if k == "xmlns" || k.starts_with("xmlns:") {
+                            continue;
+                        }
+                        if is_date && local(&k).1 == "event" {
+                            ev = Some(v);
+                            continue;
+                        }
+                        meta.add(X, &format!("{base}{}", ucfirst(local(&k).1)), json_str(&v));
+                    }
+                }
+                event.push(ev);
+            }
+            Ev::Text(t) => text = Some(text.map(|x| x + &t).unwrap_or(t)),
+            Ev::End => {
+                let child = had_child.pop().unwrap_or(false);
+                let ev = event.pop().flatten();
+                if !child {
+                    let n = match ev {
+                        Some(e) => Some(format!("{}Date", ucfirst(&e))),
+                        None => name_of(&path),
+                    };
+                    if let Some(n) = n {
+                        meta.add(X, &n, value(&text.take().unwrap_or_default()));
+                    }
+                }
+                text = None;
+                path.pop();
+            }
+        }
+    }
+}
+
 /// ExifTool's ConvertTimeSpan($val, 60).
 fn time_span(v: &str) -> String {
     let Ok(x) = v.trim().parse::<f64>() else {
@@ -915,6 +1022,38 @@ mod tests {
             Some(&json!(1))
         );
         assert_eq!(m.get("file", "FileType"), Some(&json!("ODT")));
+        assert!(m.get("zip", "ZipFileName").is_none());
+    }
+
+    #[test]
+    fn reads_epub_package() {
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let o = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        let parts: [(&str, &str); 3] = [
+            ("mimetype", "application/epub+zip"),
+            (
+                "META-INF/container.xml",
+                r#"<container><rootfiles><rootfile full-path="OEBPS/content.opf"/></rootfiles></container>"#,
+            ),
+            (
+                "OEBPS/content.opf",
+                r#"<package xmlns="http://www.idpf.org/2007/opf"><metadata xmlns:dc="d" xmlns:opf="o"><dc:title>Book Title</dc:title><dc:creator opf:role="aut">Jane Doe</dc:creator><dc:date opf:event="publication">2020-01-01</dc:date></metadata><manifest/></package>"#,
+            ),
+        ];
+        for (n, c) in parts {
+            w.start_file(n, o).unwrap();
+            w.write_all(c.as_bytes()).unwrap();
+        }
+        let d = w.finish().unwrap().into_inner();
+        let mut m = Metadata::new(Budget::default());
+        parse(&mut m, &d);
+        assert_eq!(m.get("file", "FileType"), Some(&json!("EPUB")));
+        assert_eq!(m.get("xml", "Title"), Some(&json!("Book Title")));
+        assert_eq!(m.get("xml", "CreatorRole"), Some(&json!("aut")));
+        assert_eq!(m.get("xml", "Creator"), Some(&json!("Jane Doe")));
+        assert_eq!(m.get("xml", "PublicationDate"), Some(&json!("2020:01:01")));
+        assert_eq!(m.get("xml", "Manifest"), Some(&json!("")));
         assert!(m.get("zip", "ZipFileName").is_none());
     }
 

@@ -253,6 +253,8 @@ fn chunk(meta: &mut Metadata, kind: &[u8; 4], b: &[u8], color_type: &mut u8) {
             }
         }
         b"acTL" => {
+            meta.set("file", "FileType", "APNG");
+            meta.set("file", "MIMEType", "image/apng");
             if let Some(f) = be32(b, 0) {
                 set(meta, "AnimationFrames", f.to_string());
             }
@@ -731,5 +733,13 @@ mod tests {
             let mut m = Metadata::new(Budget::default());
             parse(&mut m, &d[..n]);
         }
+    }
+
+    #[test]
+    fn mutations_do_not_panic() {
+        crate::formats::xmp::mutations(&sample(), 300, |d| {
+            let mut m = Metadata::new(Budget::default());
+            parse(&mut m, d);
+        });
     }
 }

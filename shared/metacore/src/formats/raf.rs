@@ -17,15 +17,10 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
         return;
     }
     let version = crate::formats::exif::decode_text(&data[0x3c..0x40]);
-    meta.add("raf", "RAFVersion", json_value(version));
+    meta.add("file", "RAFVersion", json_value(version));
     match jpos.checked_add(jlen).and_then(|end| data.get(jpos..end)) {
         Some(jpeg) if !jpeg.is_empty() => {
             crate::formats::jpeg::parse_embedded(meta, jpeg, jpos);
-            meta.add(
-                "raf",
-                "PreviewImage",
-                format!("(Binary data {jlen} bytes, use -b option to extract)"),
-            );
         }
         _ => {
             meta.warn("Error reading RAF JPEG preview");
@@ -191,7 +186,7 @@ mod tests {
         let d = sample();
         let mut m = Metadata::new(Budget::default());
         parse(&mut m, &d);
-        assert_eq!(m.get("raf", "RAFVersion").cloned().unwrap(), "0100");
+        assert_eq!(m.get("file", "RAFVersion").cloned().unwrap(), "0100");
         assert_eq!(m.get("file", "Comment").cloned().unwrap(), "hi");
         assert_eq!(
             m.get("raf", "RawImageCroppedSize").cloned().unwrap(),

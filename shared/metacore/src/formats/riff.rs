@@ -119,11 +119,11 @@ fn chunks(
                 }
             }
             b"id3 " | b"ID3 " => {
-                if let Some((ver, frames, _)) = crate::formats::mp3::id3v2_header(body) {
-                    crate::formats::mp3::id3v2_frames(meta, ver, &frames);
-                }
+                // ExifTool reads the chunk as an ID3 file: frames, ID3Size, composites
+                crate::formats::mp3::id3_only(meta, body);
             }
             b"_PMX" | b"XMP " => crate::formats::xmp::parse(meta, body),
+            b"bext" => bext(meta, body),
             b"IDIT" => {
                 let s = riff_date(&text(body));
                 meta.set(G, "DateTimeOriginal", s);
@@ -132,6 +132,62 @@ fn chunks(
         }
         // chunks are padded to an even length
         pos = body_end.saturating_add(len & 1);
+    }
+}
+
+/// Broadcast Audio Extension ('bext').
+fn bext(meta: &mut Metadata, b: &[u8]) {
+    let cstr = |off: usize, len: usize| -> Option<String> {
+        let raw = b.get(off..(off + len).min(b.len()))?;
+        let end = raw.iter().position(|&c| c == 0).unwrap_or(raw.len());
+        Some(String::from_utf8_lossy(&raw[..end]).into_owned())
+    };
+    if b.len() < 256 {
+        return;
+    }
+    if let Some(v) = cstr(0, 256) {
+        meta.set(G, "Description", json_str(&v));
+    }
+    if let Some(v) = cstr(256, 32) {
+        meta.set(G, "Originator", json_str(&v));
+    }
+    if let Some(v) = cstr(288, 32) {
+        meta.set(G, "OriginatorReference", json_str(&v));
+    }
+    if let Some(v) = cstr(320, 18) {
+        let mut v = v.replace('-', ":");
+        let vb = v.as_bytes();
+        if vb.len() >= 10
+            && vb[..4].iter().all(u8::is_ascii_digit)
+            && vb[4] == b':'
+            && vb[7] == b':'
+            && vb[5..7].iter().all(u8::is_ascii_digit)
+            && vb[8..10].iter().all(u8::is_ascii_digit)
+        {
+            v.insert(10, ' ');
+        }
+        meta.set(G, "DateTimeOriginal", v);
+    }
+    if let (Some(lo), Some(hi)) = (le32(b, 338), le32(b, 342)) {
+        meta.set(G, "TimeReference", lo as u64 + hi as u64 * 4_294_967_296);
+    }
+    if let Some(v) = le16(b, 346) {
+        meta.set(G, "BWFVersion", v as u64);
+    }
+    if let Some(u) = b.get(348..412) {
+        let mut hex: String = u.iter().map(|x| format!("{x:02X}")).collect();
+        if hex.ends_with(&"0".repeat(64)) {
+            hex.truncate(hex.len() - 64);
+        }
+        meta.set(G, "BWF_UMID", hex);
+    }
+    if let Some(v) = b.get(602..) {
+        let end = v.iter().position(|&c| c == 0).unwrap_or(v.len());
+        meta.set(
+            G,
+            "CodingHistory",
+            json_str(&String::from_utf8_lossy(&v[..end])),
+        );
     }
 }
 

@@ -278,4 +278,12 @@ mod tests {
             parse(&mut m, &d[..n]);
         }
     }
+
+    #[test]
+    fn mutations_do_not_panic() {
+        crate::formats::xmp::mutations(&sample(), 300, |d| {
+            let mut m = Metadata::new(Budget::default());
+            parse(&mut m, d);
+        });
+    }
 }

@@ -16,6 +16,7 @@
 //! - `mdat` and every other box is copied as a range.
 
 use indexmap::IndexMap;
+use std::collections::{HashMap, HashSet};
 
 use super::{exif, malformed, xmp, Keep, Out, StripError};
 use crate::bytes::{be16, be32, be64, sub};
@@ -35,11 +36,19 @@ struct Ctx<'a> {
     neutral: bool,
     removed: IndexMap<String, u64>,
     kept: Vec<&'static str>,
-    /// (original end, bytes removed) of each changed top-level box.
+    /// (original end, bytes removed up to and including this box) of each changed
+    /// top-level box, in file order.
     shifts: Vec<(u64, u64)>,
-    drop_items: Vec<u32>,
+    drop_items: HashSet<u32>,
     /// Absolute ranges of the input to be written as zeros.
     blanks: Vec<(usize, usize)>,
+    /// New bytes written over the start of a blanked range (a reduced Exif item).
+    patches: Vec<(usize, Vec<u8>)>,
+    /// Items whose single extent gets a new length.
+    resized: HashMap<u32, u64>,
+    /// Receipt entries and kept names decided before the passes.
+    fixed_counts: Vec<(&'static str, u64)>,
+    fixed_kept: Vec<&'static str>,
 }
 
 impl Ctx<'_> {
@@ -51,12 +60,8 @@ impl Ctx<'_> {
 
     /// New position of original absolute offset `x`.
     fn map(&self, x: u64) -> Result<u64, StripError> {
-        let d: u64 = self
-            .shifts
-            .iter()
-            .filter(|(end, _)| *end <= x)
-            .map(|s| s.1)
-            .sum();
+        let i = self.shifts.partition_point(|(end, _)| *end <= x);
+        let d = if i == 0 { 0 } else { self.shifts[i - 1].1 };
         x.checked_sub(d)
             .ok_or_else(|| malformed("offset points into removed data"))
     }
@@ -68,12 +73,14 @@ impl Ctx<'_> {
             return;
         };
         buf.extend_from_slice(src);
-        for &(bs, be) in &self.blanks {
-            let s = bs.max(start);
-            let e = be.min(end);
-            if s < e {
-                buf[from + s - start..from + e - start].fill(0);
-            }
+        for (s, e) in blanks_in(&self.blanks, start, end) {
+            buf[from + s - start..from + e - start].fill(0);
+            overlay(
+                &self.patches,
+                s,
+                e,
+                &mut buf[from + s - start..from + e - start],
+            );
         }
     }
 
@@ -175,8 +182,12 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
         removed: IndexMap::new(),
         kept: Vec::new(),
         shifts: Vec::new(),
-        drop_items: Vec::new(),
+        drop_items: HashSet::new(),
         blanks: Vec::new(),
+        patches: Vec::new(),
+        resized: HashMap::new(),
+        fixed_counts: Vec::new(),
+        fixed_kept: Vec::new(),
     };
     // HEIF: find the Exif/XMP items and their bytes first.
     for h in &top {
@@ -189,11 +200,16 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
             collect_meta_tracks(&mut ctx, h)?;
         }
     }
+    normalize_blanks(&mut ctx.blanks);
+    ctx.patches.sort_by_key(|p| p.0);
     // Pass 1 (sizes), pass 2 (with the offset shifts known).
     let mut plan = Vec::new();
     for pass in 0..2 {
         ctx.removed.clear();
-        ctx.kept.clear();
+        ctx.kept = ctx.fixed_kept.clone();
+        for (g, n) in ctx.fixed_counts.clone() {
+            ctx.count(g, n);
+        }
         plan.clear();
         let mut shifts = Vec::new();
         for h in &top {
@@ -204,7 +220,8 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
                 TopPart::Bytes(b) => b.len() as u64,
             };
             if new != old {
-                shifts.push((h.end as u64, old.saturating_sub(new)));
+                let before = shifts.last().map(|s: &(u64, u64)| s.1).unwrap_or(0);
+                shifts.push((h.end as u64, before + old.saturating_sub(new)));
             }
             plan.push(p);
         }
@@ -214,7 +231,7 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
     }
     for (h, p) in top.iter().zip(plan) {
         match p {
-            TopPart::Copy => copy_with_blanks(out, &ctx.blanks, h.start, h.end),
+            TopPart::Copy => copy_with_blanks(out, &ctx.blanks, &ctx.patches, h.start, h.end),
             TopPart::Bytes(b) => out.data(&b),
         }
     }
@@ -227,24 +244,61 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
     Ok(())
 }
 
-fn copy_with_blanks(out: &mut Out, blanks: &[(usize, usize)], start: usize, end: usize) {
-    let mut inside: Vec<(usize, usize)> = blanks
-        .iter()
-        .map(|&(s, e)| (s.max(start), e.min(end)))
-        .filter(|(s, e)| s < e)
-        .collect();
-    inside.sort_unstable();
+fn copy_with_blanks(
+    out: &mut Out,
+    blanks: &[(usize, usize)],
+    patches: &[(usize, Vec<u8>)],
+    start: usize,
+    end: usize,
+) {
     let mut pos = start;
-    for (s, e) in inside {
-        if e <= pos {
-            continue;
-        }
-        let s = s.max(pos);
+    for (s, e) in blanks_in(blanks, start, end) {
         out.copy_range(pos, s);
-        out.data(&vec![0u8; e - s]);
+        let mut z = vec![0u8; e - s];
+        overlay(patches, s, e, &mut z);
+        out.data(&z);
         pos = e;
     }
     out.copy_range(pos, end);
+}
+
+/// Sorts and merges blank ranges, so that both their starts and ends are increasing.
+fn normalize_blanks(blanks: &mut Vec<(usize, usize)>) {
+    blanks.retain(|(s, e)| s < e);
+    blanks.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(blanks.len());
+    for &(s, e) in blanks.iter() {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    *blanks = merged;
+}
+
+/// The parts of the (normalized) blank ranges inside `start..end`, in order.
+fn blanks_in(blanks: &[(usize, usize)], start: usize, end: usize) -> Vec<(usize, usize)> {
+    let first = blanks.partition_point(|b| b.1 <= start);
+    blanks[first..]
+        .iter()
+        .take_while(|b| b.0 < end)
+        .map(|&(s, e)| (s.max(start), e.min(end)))
+        .filter(|(s, e)| s < e)
+        .collect()
+}
+
+/// Writes the patch bytes falling in `s..e` into `buf` (which holds `s..e`). Patches are
+/// sorted by offset and each lies inside a blank range.
+fn overlay(patches: &[(usize, Vec<u8>)], s: usize, e: usize, buf: &mut [u8]) {
+    let max = patches.iter().map(|p| p.1.len()).max().unwrap_or(0);
+    let first = patches.partition_point(|p| p.0 + max < s);
+    for (at, bytes) in patches[first..].iter().take_while(|p| p.0 < e) {
+        for (k, b) in bytes.iter().enumerate() {
+            if (s..e).contains(&(at + k)) {
+                buf[at + k - s] = *b;
+            }
+        }
+    }
 }
 
 fn count_uuid(ctx: &mut Ctx, h: &BoxHeader) {
@@ -326,6 +380,7 @@ fn container(
                 body.extend(container(ctx, &c, false, depth + 1)?)
             }
             b"stco" | b"co64" => body.extend(chunk_offsets(ctx, &c)?),
+            b"mvhd" | b"tkhd" | b"mdhd" => body.extend(zero_dates(ctx, &c)),
             _ => body.extend_from_slice(&data[c.start..c.end]),
         }
     }
@@ -339,6 +394,29 @@ fn container(
     Ok(v)
 }
 
+/// A movie, track or media header with its creation and modification times set to 0
+/// (they tell when the recording was made).
+fn zero_dates(ctx: &mut Ctx, h: &BoxHeader) -> Vec<u8> {
+    let data = ctx.data;
+    let mut v = data[h.start..h.end].to_vec();
+    let p = h.header_len;
+    let width = match v.get(p) {
+        Some(1) => 8,
+        Some(0) => 4,
+        _ => return v,
+    };
+    let Some(dates) = v.get_mut(p + 4..p + 4 + 2 * width) else {
+        return v;
+    };
+    let set = dates
+        .chunks(width)
+        .filter(|d| d.iter().any(|&b| b != 0))
+        .count() as u64;
+    dates.fill(0);
+    ctx.count("quicktime", set);
+    v
+}
+
 /// `udta`: removed, or (keep.copyright) reduced to its copyright entries.
 fn udta(ctx: &mut Ctx, h: &BoxHeader) -> Result<Vec<u8>, StripError> {
     let data = ctx.data;
@@ -349,6 +427,16 @@ fn udta(ctx: &mut Ctx, h: &BoxHeader) -> Result<Vec<u8>, StripError> {
                 kept.extend_from_slice(&data[c.start..c.end]);
                 if !ctx.kept.contains(&"copyright") {
                     ctx.kept.push("copyright");
+                }
+            }
+            b"meta" if ctx.keep.copyright => {
+                let (m, removed) = meta_copyright_only(ctx, &c);
+                ctx.count("quicktime", removed);
+                if let Some(m) = m {
+                    kept.extend(m);
+                    if !ctx.kept.contains(&"copyright") {
+                        ctx.kept.push("copyright");
+                    }
                 }
             }
             b"meta" => {
@@ -369,6 +457,45 @@ fn udta(ctx: &mut Ctx, h: &BoxHeader) -> Result<Vec<u8>, StripError> {
     let mut v = Vec::new();
     put_box(&mut v, b"udta", h.header_len == 16, &kept);
     Ok(v)
+}
+
+/// An iTunes-style `udta/meta` reduced to its handler and the copyright (`cprt`, `©cpy`)
+/// and artist (`©ART`) items of `ilst`; None when none of them is present. Also returns how
+/// many items were removed.
+fn meta_copyright_only(ctx: &Ctx, h: &BoxHeader) -> (Option<Vec<u8>>, u64) {
+    let data = ctx.data;
+    let p = h.start + h.header_len;
+    let full = data.get(p + 4..p + 8) != Some(b"hdlr");
+    let start = if full { p + 4 } else { p };
+    let mut body = if full {
+        data.get(p..p + 4).unwrap_or(&[0; 4]).to_vec()
+    } else {
+        Vec::new()
+    };
+    let mut items = Vec::new();
+    let mut removed = 0u64;
+    for c in Boxes::range(data, start, h.end) {
+        match &c.kind {
+            b"hdlr" => body.extend_from_slice(&data[c.start..c.end]),
+            b"ilst" => {
+                for it in Boxes::range(data, c.start + c.header_len, c.end) {
+                    if matches!(&it.kind, b"cprt" | b"\xa9cpy" | b"\xa9ART") {
+                        items.extend_from_slice(&data[it.start..it.end]);
+                    } else {
+                        removed += 1;
+                    }
+                }
+            }
+            _ => removed += 1,
+        }
+    }
+    if items.is_empty() {
+        return (None, removed.max(1));
+    }
+    put_box(&mut body, b"ilst", false, &items);
+    let mut v = Vec::new();
+    put_box(&mut v, b"meta", h.header_len == 16, &body);
+    (Some(v), removed)
 }
 
 fn chunk_offsets(ctx: &mut Ctx, h: &BoxHeader) -> Result<Vec<u8>, StripError> {
@@ -455,6 +582,9 @@ fn sample_chunks(data: &[u8], stbl: &BoxHeader) -> Option<Vec<(usize, usize)>> {
             }
             _ => {}
         }
+    }
+    if offsets.is_empty() {
+        return Some(Vec::new()); // a track without samples
     }
     let (stsc, stsz) = (stsc?, stsz?);
     let sp = stsc.start + stsc.header_len;
@@ -702,7 +832,7 @@ fn item_ranges(data: &[u8], meta: &BoxHeader, it: &IlocItem) -> Vec<(usize, usiz
 fn heif_prepass(ctx: &mut Ctx, meta: &BoxHeader) -> Result<(), StripError> {
     let data = ctx.data;
     let children = heif_children(data, meta);
-    let mut drop: Vec<u32> = Vec::new();
+    let mut drop: Vec<(u32, bool)> = Vec::new();
     for c in &children {
         if &c.kind != b"iinf" {
             continue;
@@ -719,7 +849,7 @@ fn heif_prepass(ctx: &mut Ctx, meta: &BoxHeader) -> Result<(), StripError> {
             let ct = String::from_utf8_lossy(&i.content_type).to_ascii_lowercase();
             let is_xmp = &i.item_type == b"mime" && (ct.contains("rdf+xml") || ct.contains("xmp"));
             if &i.item_type == b"Exif" || is_xmp {
-                drop.push(i.id);
+                drop.push((i.id, &i.item_type == b"Exif"));
             }
         }
     }
@@ -731,24 +861,77 @@ fn heif_prepass(ctx: &mut Ctx, meta: &BoxHeader) -> Result<(), StripError> {
         .find(|c| &c.kind == b"iloc")
         .and_then(|c| read_iloc(data, c))
         .ok_or_else(|| malformed("missing or damaged iloc box"))?;
-    for id in drop {
-        ctx.drop_items.push(id);
-        if let Some(it) = iloc.items.iter().find(|i| i.id == id) {
-            let ranges = item_ranges(data, meta, it);
-            ctx.blanks.extend(ranges);
+    let by_id: HashMap<u32, &IlocItem> = iloc.items.iter().map(|i| (i.id, i)).collect();
+    for (id, is_exif) in drop {
+        let Some(it) = by_id.get(&id).copied() else {
+            ctx.drop_items.insert(id);
+            continue;
+        };
+        let ranges = item_ranges(data, meta, it);
+        if is_exif
+            && (ctx.keep.orientation || ctx.keep.copyright)
+            && reduce_exif(ctx, &iloc, it, &ranges)
+        {
+            continue;
         }
+        ctx.drop_items.insert(id);
+        ctx.blanks.extend(ranges);
     }
     Ok(())
+}
+
+/// With keep=orientation/copyright, rewrites an Exif item in place as a minimal EXIF block
+/// (4-byte header offset + TIFF) holding only the kept tags; the rest of the extent is
+/// zeroed and the extent shortened. False when there is nothing to keep or it cannot be
+/// done in place (the item is then dropped).
+fn reduce_exif(ctx: &mut Ctx, iloc: &Iloc, it: &IlocItem, ranges: &[(usize, usize)]) -> bool {
+    let data = ctx.data;
+    let [(s, e)] = ranges else {
+        return false;
+    };
+    if iloc.len_size == 0 || it.extents.len() != 1 {
+        return false;
+    }
+    let bytes = &data[*s..*e];
+    let off = be32(bytes, 0).unwrap_or(0) as usize;
+    let Some(tiff) = bytes.get(4usize.saturating_add(off)..) else {
+        return false;
+    };
+    let summary = exif::summarize(tiff);
+    let (m, kept) = exif::Minimal::pick(ctx.keep, &summary, None);
+    let Some(t) = m.build() else {
+        return false;
+    };
+    let mut item = vec![0, 0, 0, 0];
+    item.extend(t);
+    if item.len() > e - s {
+        return false;
+    }
+    let kept_n = m.len();
+    let mut fixed = vec![
+        ("exif", summary.exif.saturating_sub(kept_n)),
+        ("gps", summary.gps),
+    ];
+    if summary.makernotes {
+        fixed.push(("makernotes", 1));
+    }
+    ctx.fixed_counts.extend(fixed);
+    ctx.fixed_kept.extend(kept);
+    ctx.resized.insert(it.id, item.len() as u64);
+    ctx.blanks.push((*s, *e));
+    ctx.patches.push((*s, item));
+    true
 }
 
 /// Receipt counts for the dropped items (called in the counting pass).
 fn count_items(ctx: &mut Ctx, meta: &BoxHeader, iloc: &Iloc, infes: &[Infe]) {
     let data = ctx.data;
+    let by_id: HashMap<u32, &IlocItem> = iloc.items.iter().map(|i| (i.id, i)).collect();
     for inf in infes {
         if !ctx.drop_items.contains(&inf.id) {
             continue;
         }
-        let Some(it) = iloc.items.iter().find(|i| i.id == inf.id) else {
+        let Some(it) = by_id.get(&inf.id).copied() else {
             ctx.count(
                 if &inf.item_type == b"Exif" {
                     "exif"
@@ -867,6 +1050,11 @@ fn write_iloc(ctx: &mut Ctx, h: &BoxHeader, il: &Iloc) -> Result<Vec<u8>, StripE
     for it in items {
         let mut base = it.base;
         let mut extents = it.extents.clone();
+        if let Some(len) = ctx.resized.get(&it.id) {
+            if let Some(first) = extents.first_mut() {
+                first.2 = *len;
+            }
+        }
         if it.method & 15 == 0 && !ctx.shifts.is_empty() {
             for ext in extents.iter_mut() {
                 let abs = base

@@ -2,7 +2,7 @@
 //! receipt), reads the few values [`Keep`](super::Keep) may preserve, and builds the minimal
 //! EXIF block that carries them.
 
-use super::{xmp, Out};
+use super::{xmp, Keep, Out};
 use crate::bytes::{sub, u16_at, u32_at, Endian};
 
 const MAX_IFDS: usize = 32;
@@ -233,29 +233,51 @@ impl Minimal {
     /// Picks what `out.keep` asks for from `s` (and from the XMP text, for copyright),
     /// recording what is kept.
     pub fn choose(out: &mut Out, s: &Summary, xmp_text: Option<&[u8]>) -> Minimal {
+        let (m, kept) = Minimal::pick(out.keep, s, xmp_text);
+        for k in kept {
+            out.kept(k);
+        }
+        m
+    }
+
+    /// Like [`Minimal::choose`], returning what is kept instead of recording it.
+    pub fn pick(keep: Keep, s: &Summary, xmp_text: Option<&[u8]>) -> (Minimal, Vec<&'static str>) {
         let mut m = Minimal::default();
-        if out.keep.orientation {
+        let mut kept = Vec::new();
+        if keep.orientation {
             if let Some(o) = s.orientation.filter(|o| (1..=8).contains(o)) {
                 m.orientation = Some(o);
-                out.kept("orientation");
+                kept.push("orientation");
             }
         }
-        if out.keep.copyright {
+        if keep.copyright {
             m.artist = s.artist.clone().filter(|a| !a.is_empty());
             m.copyright = s.copyright.clone().filter(|a| !a.is_empty());
             if let Some(x) = xmp_text {
                 if m.copyright.is_none() {
-                    m.copyright = xmp::first_value(x, "dc:rights").map(String::into_bytes);
+                    m.copyright = xmp::rights(x).map(String::into_bytes);
                 }
                 if m.artist.is_none() {
-                    m.artist = xmp::first_value(x, "dc:creator").map(String::into_bytes);
+                    m.artist = xmp::creator(x).map(String::into_bytes);
                 }
             }
             if m.artist.is_some() || m.copyright.is_some() {
-                out.kept("copyright");
+                kept.push("copyright");
             }
         }
-        m
+        (m, kept)
+    }
+
+    /// How many tags the block holds.
+    pub fn len(&self) -> u64 {
+        [
+            self.orientation.is_some(),
+            self.artist.is_some(),
+            self.copyright.is_some(),
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count() as u64
     }
 
     pub fn is_empty(&self) -> bool {

@@ -24,6 +24,27 @@ fn sub_blocks_end(data: &[u8], mut pos: usize) -> Result<usize, StripError> {
     }
 }
 
+/// With keep=copyright, a new XMP application extension holding only dc:rights and
+/// dc:creator (taken from the removed XMP).
+fn kept_xmp(out: &mut Out, old: Option<&[u8]>) {
+    let Some(old) = old.filter(|_| out.keep.copyright) else {
+        return;
+    };
+    let rights = xmp::rights(old);
+    let creator = xmp::creator(old);
+    let Some(x) = xmp::minimal(rights.as_deref(), creator.as_deref()) else {
+        return;
+    };
+    out.kept("copyright");
+    let mut ext = b"\x21\xFF\x0bXMP DataXMP".to_vec();
+    ext.extend_from_slice(x.as_bytes());
+    // The "magic trailer" that lets GIF readers skip the packet as data sub-blocks.
+    ext.push(1);
+    ext.extend((0..=255u8).rev());
+    ext.push(0);
+    out.data(&ext);
+}
+
 pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
     if data.len() < 13 || !(data.starts_with(b"GIF87a") || data.starts_with(b"GIF89a")) {
         return Err(malformed("not a GIF file"));
@@ -38,6 +59,7 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
     }
     out.copy(0, pos);
     let mut blocks = 0;
+    let mut xmp_text: Option<Vec<u8>> = None;
     while pos < data.len() {
         blocks += 1;
         if blocks > MAX_BLOCKS {
@@ -46,6 +68,7 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
         let start = pos;
         match data[pos] {
             0x3B => {
+                kept_xmp(out, xmp_text.as_deref());
                 out.copy(pos, 1);
                 pos += 1;
                 if pos < data.len() {
@@ -95,6 +118,7 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
                         } else if ident.starts_with(b"XMP DataXMP") {
                             let x = data.get(pos + 14..end).unwrap_or(&[]);
                             out.removed("xmp", xmp::count_props(x));
+                            xmp_text.get_or_insert_with(|| x.to_vec());
                             false
                         } else {
                             out.removed("gif", 1);
@@ -119,6 +143,7 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
         }
     }
     // No trailer: end the stream properly.
+    kept_xmp(out, xmp_text.as_deref());
     out.data(&[0x3B]);
     Ok(())
 }

@@ -23,6 +23,7 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
     }
     let mut summary = exif::Summary::default();
     let mut xmp_text: Option<Vec<u8>> = None;
+    let (mut iptc_cr, mut iptc_by) = (None, None);
     let mut icc_seen = false;
     let mut mpf = false;
     // Segments before the first SOS as (start, end, action), in order.
@@ -124,6 +125,10 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
             0xED => {
                 if let Some(irb) = payload.strip_prefix(b"Photoshop 3.0\0".as_slice()) {
                     photoshop_counts(irb, out);
+                    if out.keep.copyright {
+                        iptc_cr = iptc_cr.take().or_else(|| iptc_value(irb, 116));
+                        iptc_by = iptc_by.take().or_else(|| iptc_value(irb, 80));
+                    }
                 } else {
                     out.removed("photoshop", 1);
                 }
@@ -161,6 +166,9 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
         }
     }
     summary.record(out);
+    // IPTC CopyrightNotice / By-line stand in when EXIF and XMP have none.
+    summary.copyright = summary.copyright.take().or(iptc_cr);
+    summary.artist = summary.artist.take().or(iptc_by);
     let minimal = exif::Minimal::choose(out, &summary, xmp_text.as_deref());
 
     out.copy(0, 2);
@@ -211,6 +219,7 @@ fn peek_segment(data: &[u8], pos: usize) -> Result<Option<()>, StripError> {
     let code = data[pos + ff];
     match code {
         0xD9 | 0xD0..=0xD7 | 0x01 => Ok(Some(())),
+        0xD8 => Err(malformed("SOI inside the image data")),
         0xC0..=0xFE => {
             let len = be16(data, pos + ff + 1).ok_or_else(|| malformed("short"))? as usize;
             if len < 2 || pos + ff + 1 + len > data.len() {
@@ -296,6 +305,38 @@ pub fn photoshop_counts(irb: &[u8], out: &mut Out) {
         pos = body_at.saturating_add(size + (size & 1));
     }
     out.removed("photoshop", n.max(u64::from(pos == 0)));
+}
+
+/// The first IPTC record-2 dataset `ds` (116 CopyrightNotice, 80 By-line) in a Photoshop
+/// IRB.
+fn iptc_value(irb: &[u8], ds: u8) -> Option<Vec<u8>> {
+    let mut pos = 0usize;
+    for _ in 0..10_000 {
+        if sub(irb, pos, 4)? != b"8BIM" {
+            return None;
+        }
+        let id = be16(irb, pos + 4)?;
+        let name_len = *irb.get(pos + 6)? as usize;
+        let sz_at = pos + 6 + ((1 + name_len + 1) & !1);
+        let size = be32(irb, sz_at)? as usize;
+        let body = sub(irb, sz_at + 4, size)?;
+        if id == 0x0404 {
+            let mut p = 0usize;
+            while p + 5 <= body.len() && body[p] == 0x1C {
+                let len = be16(body, p + 3)? as usize;
+                if len & 0x8000 != 0 {
+                    return None;
+                }
+                if body[p + 1] == 2 && body[p + 2] == ds {
+                    let v = sub(body, p + 5, len)?.to_vec();
+                    return (!v.is_empty()).then_some(v);
+                }
+                p += 5 + len;
+            }
+        }
+        pos = sz_at + 4 + size + (size & 1);
+    }
+    None
 }
 
 /// Counts IPTC-IIM datasets.

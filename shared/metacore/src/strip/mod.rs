@@ -3,6 +3,17 @@
 //! segments) or ranges copied verbatim from the input (compressed image, audio and video
 //! data). The caller executes the plan, streaming the copied ranges from wherever the input
 //! lives, so a 2 GiB video never has to be held in memory.
+//!
+//! One module per container: `jpeg`, `png`, `riff` (WebP, WAV), `gif`, `tiff`, `bmff`
+//! (HEIC/HEIF/AVIF, MP4/MOV/M4A/3GP), `mp3`, `flac`, `ogg` (Vorbis, Opus), `pdf` and
+//! `office` (DOCX/XLSX/PPTX); `exif` and `xmp` read just enough of those blocks for the
+//! receipt and for [`Keep`]. Each module's documentation says what is kept and what goes.
+//! Image, audio and video data is never decoded or re-encoded: it is copied as ranges.
+//!
+//! The receipt ([`StripPlan::removed`]) counts what was removed per family-0 group: tags
+//! where the group has tags (`exif` and `gps` entries, `xmp` properties, `iptc` datasets,
+//! `vorbis` comments, `id3` frames, `pdf` Info entries, ...), otherwise blocks (`comment`,
+//! `icc_profile`, `photoshop` resources, `trailer`, `quicktime` boxes/items, ...).
 
 use indexmap::IndexMap;
 use std::io::{self, Write};
@@ -98,6 +109,32 @@ impl StripPlan {
                         .checked_add(usize::try_from(*len).map_err(|_| bad_range())?)
                         .ok_or_else(bad_range)?;
                     out.write_all(input.get(start..end).ok_or_else(bad_range)?)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the plan reading the copied ranges from `input` (a file, say): the input
+    /// is never held in memory, only a 64 KiB buffer. Fails if a range is past its end.
+    pub fn write_from_reader<R: io::Read + io::Seek>(
+        &self,
+        input: &mut R,
+        out: &mut impl Write,
+    ) -> io::Result<()> {
+        let mut buf = vec![0u8; 64 * 1024];
+        for p in &self.pieces {
+            match p {
+                Piece::Data(d) => out.write_all(d)?,
+                Piece::Copy { offset, len } => {
+                    input.seek(io::SeekFrom::Start(*offset))?;
+                    let mut left = *len;
+                    while left > 0 {
+                        let n = left.min(buf.len() as u64) as usize;
+                        input.read_exact(&mut buf[..n]).map_err(|_| bad_range())?;
+                        out.write_all(&buf[..n])?;
+                        left -= n as u64;
+                    }
                 }
             }
         }

@@ -163,9 +163,82 @@ pub fn trim_trailing_tags(data: &[u8], start: usize, out: &mut Out) -> usize {
     end
 }
 
+/// Length of the MPEG audio frame whose header is at `p`, if it is a valid header.
+fn frame_len(d: &[u8], p: usize) -> Option<usize> {
+    let h = d.get(p..p + 4)?;
+    if h[0] != 0xFF || h[1] & 0xE0 != 0xE0 {
+        return None;
+    }
+    let version = (h[1] >> 3) & 3; // 0 = 2.5, 2 = 2, 3 = 1
+    let layer = (h[1] >> 1) & 3; // 1 = III, 2 = II, 3 = I
+    let br_idx = (h[2] >> 4) as usize;
+    let sr_idx = ((h[2] >> 2) & 3) as usize;
+    let pad = ((h[2] >> 1) & 1) as usize;
+    if version == 1 || layer == 0 || br_idx == 0 || br_idx == 15 || sr_idx == 3 {
+        return None;
+    }
+    const V1: [[u32; 14]; 3] = [
+        [
+            32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448,
+        ],
+        [
+            32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384,
+        ],
+        [
+            32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320,
+        ],
+    ];
+    const V2: [[u32; 14]; 2] = [
+        [
+            32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256,
+        ],
+        [8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
+    ];
+    let li = (3 - layer) as usize; // 0 = I, 1 = II, 2 = III
+    let kbps = if version == 3 {
+        V1[li][br_idx - 1]
+    } else {
+        V2[li.min(1)][br_idx - 1]
+    } as usize;
+    let sr = [44_100usize, 48_000, 32_000][sr_idx]
+        >> if version == 3 {
+            0
+        } else if version == 2 {
+            1
+        } else {
+            2
+        };
+    let len = match li {
+        0 => (12 * kbps * 1000 / sr + pad) * 4,
+        2 if version != 3 => 72 * kbps * 1000 / sr + pad,
+        _ => 144 * kbps * 1000 / sr + pad,
+    };
+    (len > 4).then_some(len)
+}
+
+/// The first offset at or after `start` where two consecutive valid frames (or one that
+/// ends the data) begin: where the audio starts when a tag's size is wrong.
+fn find_sync(d: &[u8], start: usize) -> Option<usize> {
+    let limit = d.len().min(start.saturating_add(4 << 20));
+    let mut p = start;
+    while p < limit {
+        let off = d.get(p..limit)?.iter().position(|&b| b == 0xFF)?;
+        p += off;
+        if let Some(l) = frame_len(d, p) {
+            if p + l == d.len() || frame_len(d, p + l).is_some() {
+                return Some(p);
+            }
+        }
+        p += 1;
+    }
+    None
+}
+
 pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
     let mut new_tag = Vec::new();
-    let start = skip_leading_id3(data, out, &mut new_tag)?;
+    let after_tags = skip_leading_id3(data, out, &mut new_tag)?;
+    // Anything between the tags and the first frame (a tag with a wrong size, junk) goes.
+    let start = find_sync(data, after_tags).ok_or_else(|| malformed("no MPEG audio frames"))?;
     let end = trim_trailing_tags(data, start, out);
     if start >= end {
         return Err(malformed("no audio data"));

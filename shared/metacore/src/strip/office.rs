@@ -2,15 +2,19 @@
 //! compressed data as one range, never recompressed) except the document properties
 //! (`docProps/core.xml`, `app.xml`, `custom.xml`), which are replaced by stored,
 //! empty-property versions (core keeps `dc:creator` with `keep.copyright`). The parts stay
-//! the same, so `[Content_Types].xml` and the relationships remain consistent. The
-//! central directory is rewritten with the new offsets; the archive comment is dropped.
+//! the same, so `[Content_Types].xml` and the relationships remain consistent. JPEG and
+//! PNG pictures embedded in the document (`*/media/*`) that carry metadata (camera EXIF,
+//! GPS...) are cleaned losslessly by the image strippers and stored. The central directory
+//! is rewritten with the new offsets; the archive comment is dropped.
 
-use super::{crc32, malformed, xmp, Out, StripError};
+use super::{crc32, malformed, xmp, Out, Piece, StripError};
 use crate::bytes::{le16, le32};
 use std::io::Read;
 
 const MAX_ENTRIES: usize = 65_535;
 const MAX_PROPS: u64 = 8 << 20;
+/// Embedded pictures larger than this (uncompressed) are copied as they are.
+const MAX_PICTURE: u64 = 64 << 20;
 
 const CORE: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\r\n<cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" xmlns:dcmitype=\"http://purl.org/dc/dcmitype/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">";
 const CORE_END: &str = "</cp:coreProperties>";
@@ -28,11 +32,19 @@ struct Central {
     local: usize,
 }
 
+/// The end-of-central-directory record: the last one whose comment reaches the end of
+/// the file exactly, else the last one found.
 fn eocd(d: &[u8]) -> Option<usize> {
     let from = d.len().saturating_sub(65_535 + 22);
-    (from..=d.len().checked_sub(22)?)
+    let mut candidates = (from..=d.len().checked_sub(22)?)
         .rev()
-        .find(|&p| d.get(p..p + 4) == Some(b"PK\x05\x06"))
+        .filter(|&p| d.get(p..p + 4) == Some(b"PK\x05\x06"));
+    let first = candidates.next()?;
+    let exact = |p: usize| le16(d, p + 20).is_some_and(|c| p + 22 + c as usize == d.len());
+    if exact(first) {
+        return Some(first);
+    }
+    candidates.find(|&p| exact(p)).or(Some(first))
 }
 
 fn read_central(d: &[u8]) -> Result<(Vec<Central>, usize), StripError> {
@@ -45,6 +57,9 @@ fn read_central(d: &[u8]) -> Result<(Vec<Central>, usize), StripError> {
             "ZIP64 documents ({})",
             super::SUPPORTED
         )));
+    }
+    if total == 0 {
+        return Err(malformed("empty ZIP central directory"));
     }
     let comment_len = le16(d, e + 20).unwrap_or(0) as usize;
     let mut v = Vec::new();
@@ -106,7 +121,7 @@ fn local_len(d: &[u8], c: &Central) -> Result<usize, StripError> {
     Ok(end - p)
 }
 
-fn entry_data(d: &[u8], c: &Central) -> Vec<u8> {
+fn entry_data(d: &[u8], c: &Central, cap: u64) -> Option<Vec<u8>> {
     let p = c.local;
     let n = le16(d, p + 26).unwrap_or(0) as usize;
     let x = le16(d, p + 28).unwrap_or(0) as usize;
@@ -114,22 +129,68 @@ fn entry_data(d: &[u8], c: &Central) -> Vec<u8> {
         .get(p + 30 + n + x..p + 30 + n + x + c.csize)
         .unwrap_or(&[]);
     match c.method {
-        0 => raw.iter().copied().take(MAX_PROPS as usize).collect(),
+        0 => (raw.len() as u64 <= cap).then(|| raw.to_vec()),
         8 => {
             let mut v = Vec::new();
-            let _ = flate2::read::DeflateDecoder::new(raw)
-                .take(MAX_PROPS)
-                .read_to_end(&mut v);
-            v
+            flate2::read::DeflateDecoder::new(raw)
+                .take(cap + 1)
+                .read_to_end(&mut v)
+                .ok()?;
+            (v.len() as u64 <= cap).then_some(v)
         }
-        _ => Vec::new(),
+        _ => None,
     }
 }
 
-/// Counts the property elements (children of the root) of a properties part.
-fn count_props(x: &[u8]) -> u64 {
+fn props(d: &[u8], c: &Central) -> Vec<u8> {
+    entry_data(d, c, MAX_PROPS).unwrap_or_default()
+}
+
+/// A JPEG or PNG picture embedded in the document, cleaned with the same options; None
+/// when it is not a picture, cannot be read, or has nothing to remove.
+fn clean_picture(d: &[u8], c: &Central, out: &mut Out) -> Option<Vec<u8>> {
+    let lower = String::from_utf8_lossy(&c.name).to_ascii_lowercase();
+    let is_jpeg = lower.ends_with(".jpg") || lower.ends_with(".jpeg");
+    let is_png = lower.ends_with(".png");
+    if !(is_jpeg || is_png) || !(lower.contains("media/") || lower.starts_with("docprops/")) {
+        return None;
+    }
+    let pic = entry_data(d, c, MAX_PICTURE)?;
+    let mut sub = Out::new(out.keep);
+    let ok = if pic.starts_with(&[0xFF, 0xD8]) {
+        super::jpeg::strip(&pic, &mut sub).is_ok()
+    } else if pic.starts_with(b"\x89PNG") {
+        super::png::strip(&pic, &mut sub).is_ok()
+    } else {
+        false
+    };
+    if !ok || sub.removed.is_empty() {
+        return None;
+    }
+    let mut v = Vec::with_capacity(pic.len());
+    for p in &sub.pieces {
+        match p {
+            Piece::Data(b) => v.extend_from_slice(b),
+            Piece::Copy { offset, len } => {
+                v.extend_from_slice(pic.get(*offset as usize..(*offset + *len) as usize)?)
+            }
+        }
+    }
+    for (g, n) in sub.removed {
+        out.removed(&g, n);
+    }
+    for k in sub.kept {
+        out.kept(&k);
+    }
+    Some(v)
+}
+
+/// Counts the property elements (children of the root) of a properties part:
+/// (Dublin Core `dc:` elements, which ExifTool reports as XMP, other elements).
+fn count_props_split(x: &[u8]) -> (u64, u64) {
     let mut depth = 0i32;
     let mut n = 0u64;
+    let mut dc = 0u64;
     let mut i = 0usize;
     while let Some(off) = x.get(i..).and_then(|r| r.iter().position(|&b| b == b'<')) {
         let at = i + off;
@@ -146,13 +207,39 @@ fn count_props(x: &[u8]) -> u64 {
             continue;
         }
         if depth == 1 {
-            n += 1;
+            if tag.starts_with(b"dc:") {
+                dc += 1;
+            } else {
+                n += 1;
+            }
         }
         if !tag.ends_with(b"/") {
             depth += 1;
         }
     }
-    n
+    (dc, n)
+}
+
+fn count_props(x: &[u8]) -> u64 {
+    let (a, b) = count_props_split(x);
+    a + b
+}
+
+/// Extra fields without timestamps and owners (extended timestamp 0x5455, NTFS times
+/// 0x000a, Unix 0x5855/0x7855/0x7875).
+fn clean_extra(x: &[u8]) -> Vec<u8> {
+    let mut v = Vec::new();
+    let mut p = 0usize;
+    while p + 4 <= x.len() {
+        let id = le16(x, p).unwrap_or(0);
+        let len = le16(x, p + 2).unwrap_or(0) as usize;
+        let end = (p + 4 + len).min(x.len());
+        if !matches!(id, 0x5455 | 0x000a | 0x5855 | 0x7855 | 0x7875) {
+            v.extend_from_slice(&x[p..end]);
+        }
+        p = end;
+    }
+    v
 }
 
 fn escape(s: &str) -> String {
@@ -169,10 +256,20 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
     let mut central = Vec::new();
     let mut pos = 0u64;
     for c in &entries {
-        let replacement: Option<String> = match c.name.as_slice() {
-            b"docProps/core.xml" => {
-                let old = entry_data(data, c);
-                out.removed("xmp", count_props(&old));
+        // OPC part names compare case-insensitively; any other XML part under docProps/
+        // (custom.xml, or a renamed one) gets the empty custom-properties document.
+        let lname = c.name.to_ascii_lowercase();
+        let lname = match lname.as_slice() {
+            b"docprops/core.xml" | b"docprops/app.xml" => lname.as_slice(),
+            n if n.starts_with(b"docprops/") && n.ends_with(b".xml") => b"docprops/custom.xml",
+            n => n,
+        };
+        let replacement: Option<Vec<u8>> = match lname {
+            b"docprops/core.xml" => {
+                let old = props(data, c);
+                let (dc, other) = count_props_split(&old);
+                out.removed("xmp", dc);
+                out.removed("xml", other);
                 let mut s = CORE.to_string();
                 if out.keep.copyright {
                     if let Some(cr) = xmp::first_value(&old, "dc:creator") {
@@ -181,28 +278,48 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
                     }
                 }
                 s.push_str(CORE_END);
-                Some(s)
+                Some(s.into_bytes())
             }
-            b"docProps/app.xml" => {
-                out.removed("xml", count_props(&entry_data(data, c)));
-                Some(APP.to_string())
+            b"docprops/app.xml" => {
+                out.removed("xml", count_props(&props(data, c)));
+                Some(APP.as_bytes().to_vec())
             }
-            b"docProps/custom.xml" => {
-                out.removed("xml", count_props(&entry_data(data, c)));
-                Some(CUSTOM.to_string())
+            b"docprops/custom.xml" => {
+                out.removed("xml", count_props(&props(data, c)));
+                Some(CUSTOM.as_bytes().to_vec())
             }
-            _ => None,
+            _ => clean_picture(data, c, out),
         };
         let offset = u32::try_from(pos).map_err(|_| malformed("output over 4 GiB"))?;
         let mut rec = data[c.start..c.end].to_vec();
         match replacement {
             None => {
+                // Local header with neutral timestamps and no time/owner extra fields,
+                // then the compressed data (and descriptor) as a copied range.
                 let len = local_len(data, c)?;
-                out.copy(c.local, len);
-                pos += len as u64;
+                let n = le16(data, c.local + 26).unwrap_or(0) as usize;
+                let x = le16(data, c.local + 28).unwrap_or(0) as usize;
+                let hdr_end = c.local + 30 + n + x;
+                let mut h = data[c.local..c.local + 30 + n].to_vec();
+                h[10..14].copy_from_slice(&[0, 0, 0x21, 0]);
+                let extra = clean_extra(&data[c.local + 30 + n..hdr_end]);
+                h[28..30].copy_from_slice(&(extra.len() as u16).to_le_bytes());
+                h.extend_from_slice(&extra);
+                pos += (h.len() + (c.local + len - hdr_end)) as u64;
+                out.data(&h);
+                out.copy_range(hdr_end, c.local + len);
+                // Central record: same treatment.
+                let cn = le16(&rec, 28).unwrap_or(0) as usize;
+                let cx = le16(&rec, 30).unwrap_or(0) as usize;
+                let cextra = clean_extra(&rec[46 + cn..46 + cn + cx]);
+                let tail = rec[46 + cn + cx..].to_vec();
+                rec.truncate(46 + cn);
+                rec[12..16].copy_from_slice(&[0, 0, 0x21, 0]);
+                rec[30..32].copy_from_slice(&(cextra.len() as u16).to_le_bytes());
+                rec.extend(cextra);
+                rec.extend(tail);
             }
             Some(body) => {
-                let body = body.into_bytes();
                 let crc = crc32(&[&body]);
                 let size = body.len() as u32;
                 let mut h = b"PK\x03\x04".to_vec();

@@ -2,7 +2,8 @@
 //! hints) stays valid. The `/Info` entries of the trailers and cross-reference streams are
 //! overwritten with spaces, the document information dictionaries are emptied
 //! (`<<  ...  >>` becomes `<<        >>`), and every `/Type /Metadata` stream (document and
-//! page XMP) has its data and its `/Filter` replaced by spaces. Everything else is copied.
+//! page XMP) has its data and its `/Filter` replaced by spaces; `/PieceInfo` entries
+//! (application private data) are unlinked the same way. Everything else is copied.
 //! Limitation: an information dictionary stored inside a compressed object stream is
 //! unlinked from the trailer but its bytes stay (they are compressed with other objects).
 
@@ -245,7 +246,7 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
         return Err(malformed("not a PDF file"));
     }
     let mut blanks: Vec<(usize, usize)> = Vec::new();
-    let mut info_refs: Vec<(u64, u64)> = Vec::new();
+    let mut info_refs: std::collections::HashSet<(u64, u64)> = Default::default();
     let mut info_count = 0u64;
     let mut handle_info = |d: &[u8], entries: &[Entry], blanks: &mut Vec<(usize, usize)>| {
         for e in entries {
@@ -253,7 +254,7 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
                 blanks.push((e.0, e.3));
                 let v = value(d, e);
                 if let Some(r) = parse_ref(v) {
-                    info_refs.push(r);
+                    info_refs.insert(r);
                 } else if v.starts_with(b"<<") {
                     info_count += dict_entries(d, e.2, 0)
                         .map(|x| x.0.len() as u64)
@@ -274,6 +275,9 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
         return Err(malformed("no PDF objects found"));
     }
     let mut metadata = Vec::new();
+    let mut metadata_refs = std::collections::HashSet::new();
+    let mut piece_info = 0u64;
+    let mut others = Vec::new();
     for o in &objs {
         let Some((entries, end)) = dict_entries(data, o.dict, 0) else {
             continue;
@@ -285,8 +289,33 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
         if typ.is_some_and(|t| name_is(t, b"XRef")) {
             handle_info(data, &entries, &mut blanks);
         }
+        // Metadata streams are found by type and by the /Metadata references to them.
+        for e in &entries {
+            match key(data, e) {
+                b"/Metadata" => {
+                    if let Some(r) = parse_ref(value(data, e)) {
+                        metadata_refs.insert(r);
+                    }
+                }
+                // Application private data (Illustrator, Photoshop, Acrobat edit history).
+                b"/PieceInfo" => {
+                    blanks.push((e.0, e.3));
+                    piece_info += 1;
+                }
+                _ => {}
+            }
+        }
         if typ.is_some_and(|t| name_is(t, b"Metadata")) {
             metadata.push((entries, end));
+        } else {
+            others.push(o);
+        }
+    }
+    for o in others {
+        if metadata_refs.contains(&(o.num, o.gen)) {
+            if let Some((entries, end)) = dict_entries(data, o.dict, 0) {
+                metadata.push((entries, end));
+            }
         }
     }
     // Information dictionaries.
@@ -304,7 +333,7 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
     if !info_refs.is_empty() && !found_info {
         info_count += 1; // unlinked, inside an object stream
     }
-    out.removed("pdf", info_count);
+    out.removed("pdf", info_count + piece_info);
     // Metadata streams.
     for (entries, end) in metadata {
         let mut p = skip_ws(data, end);

@@ -16,6 +16,7 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
     }
     let mut summary = exif::Summary::default();
     let mut xmp_text: Option<Vec<u8>> = None;
+    let (mut text_cr, mut text_by) = (None, None);
     let mut kept: Vec<(usize, usize)> = Vec::new();
     let mut pos = 8usize;
     let mut seen_iend = false;
@@ -69,6 +70,19 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
                 out.removed("exif", 1);
                 false
             }
+            b"tEXt" => {
+                // Copyright / Author stand in for keep=copyright when EXIF and XMP have none.
+                if let Some(z) = body.iter().position(|&b| b == 0) {
+                    let v = body[z + 1..].to_vec();
+                    match &body[..z] {
+                        b"Copyright" if !v.is_empty() => text_cr = text_cr.take().or(Some(v)),
+                        b"Author" if !v.is_empty() => text_by = text_by.take().or(Some(v)),
+                        _ => {}
+                    }
+                }
+                out.removed("png", 1);
+                false
+            }
             _ if typ[0].is_ascii_uppercase() => true, // unknown critical chunk: needed
             _ => {
                 out.removed("png", 1);
@@ -91,6 +105,8 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
         out.removed("trailer", 1);
     }
     summary.record(out);
+    summary.copyright = summary.copyright.take().or(text_cr);
+    summary.artist = summary.artist.take().or(text_by);
     let minimal = exif::Minimal::choose(out, &summary, xmp_text.as_deref());
     let exif_chunk = minimal.build().map(|t| chunk(b"eXIf", &t));
     out.copy(0, 8);

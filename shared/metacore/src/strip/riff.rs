@@ -207,8 +207,22 @@ pub fn strip_wav(data: &[u8], out: &mut Out) -> Result<(), StripError> {
                 }
             }
             b"LIST" => {
-                if body.starts_with(b"INFO") {
-                    out.removed("riff", count_list(&body[4..]));
+                if let Some(info) = body.strip_prefix(b"INFO".as_slice()) {
+                    let n = count_list(info);
+                    let kept = if out.keep.copyright {
+                        copyright_items(info)
+                    } else {
+                        Vec::new()
+                    };
+                    out.removed("riff", n.saturating_sub(kept.len() as u64));
+                    if !kept.is_empty() {
+                        out.kept("copyright");
+                        let mut b = b"INFO".to_vec();
+                        for (id, v) in &kept {
+                            b.extend(chunk_bytes(id, v));
+                        }
+                        parts.push(Part::Data(chunk_bytes(b"LIST", &b)));
+                    }
                 } else {
                     out.removed("riff", 1);
                 }
@@ -220,6 +234,24 @@ pub fn strip_wav(data: &[u8], out: &mut Out) -> Result<(), StripError> {
         }
     }
     emit(out, b"WAVE", parts)
+}
+
+/// The ICOP (copyright) and IART (artist) items of a LIST/INFO body.
+fn copyright_items(d: &[u8]) -> Vec<([u8; 4], Vec<u8>)> {
+    let mut v = Vec::new();
+    let mut pos = 0usize;
+    while pos + 8 <= d.len() && v.len() < 16 {
+        let id: [u8; 4] = [d[pos], d[pos + 1], d[pos + 2], d[pos + 3]];
+        let size = le32(d, pos + 4).unwrap_or(0) as usize;
+        let Some(body) = d.get(pos + 8..(pos + 8).saturating_add(size)) else {
+            break;
+        };
+        if matches!(&id, b"ICOP" | b"IART") {
+            v.push((id, body.to_vec()));
+        }
+        pos = pos.saturating_add(8).saturating_add(size + (size & 1));
+    }
+    v
 }
 
 fn count_list(d: &[u8]) -> u64 {

@@ -9,11 +9,15 @@ use exif::Entry;
 
 const MAX_PAGES: usize = 256;
 
-/// Tags describing image structure and display, always kept.
+/// Tags needed to decode and show the image, always kept: NewSubfileType, SubfileType,
+/// width, height, bits, compression, photometric, fill order, samples, rows per strip,
+/// resolution, planar configuration, transfer function, predictor, white point,
+/// primaries, colour map, tiles, ink set, number of inks, extra samples, sample format,
+/// SMin/SMaxSampleValue, JPEG tables, old-style JPEG process and restart interval, YCbCr
+/// coefficients/subsampling/positioning, reference black/white.
 const STRUCTURE: &[u16] = &[
-    254, 255, 256, 257, 258, 259, 262, 263, 264, 265, 266, 277, 278, 280, 281, 282, 283, 284, 290,
-    291, 296, 297, 301, 317, 318, 319, 320, 321, 322, 323, 332, 334, 336, 337, 338, 339, 340, 341,
-    342, 347, 512, 515, 529, 530, 531, 532,
+    254, 255, 256, 257, 258, 259, 262, 266, 277, 278, 282, 283, 284, 296, 301, 317, 318, 319, 320,
+    322, 323, 332, 334, 338, 339, 340, 341, 347, 512, 515, 529, 530, 531, 532,
 ];
 
 /// (offsets tag, byte counts tag) pairs pointing at image data.

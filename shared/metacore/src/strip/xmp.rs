@@ -198,6 +198,47 @@ pub fn first_value(x: &[u8], name: &str) -> Option<String> {
     None
 }
 
+/// The copyright notice of a packet: `dc:rights`, else `tiff:Copyright`.
+pub fn rights(x: &[u8]) -> Option<String> {
+    first_value(x, "dc:rights").or_else(|| first_value(x, "tiff:Copyright"))
+}
+
+/// The creator of a packet: `dc:creator`, else `tiff:Artist`.
+pub fn creator(x: &[u8]) -> Option<String> {
+    first_value(x, "dc:creator").or_else(|| first_value(x, "tiff:Artist"))
+}
+
+/// A minimal XMP packet holding only `dc:rights` and `dc:creator` (for keep=copyright in
+/// formats without EXIF), or None when both are absent.
+pub fn minimal(rights: Option<&str>, creator: Option<&str>) -> Option<String> {
+    if rights.is_none() && creator.is_none() {
+        return None;
+    }
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let mut x = String::from(
+        "<?xpacket begin=\"\u{feff}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"><rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">",
+    );
+    if let Some(r) = rights {
+        x.push_str(&format!(
+            "<dc:rights><rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt></dc:rights>",
+            esc(r)
+        ));
+    }
+    if let Some(c) = creator {
+        x.push_str(&format!(
+            "<dc:creator><rdf:Seq><rdf:li>{}</rdf:li></rdf:Seq></dc:creator>",
+            esc(c)
+        ));
+    }
+    x.push_str("</rdf:Description></rdf:RDF></x:xmpmeta>\n<?xpacket end=\"r\"?>");
+    Some(x)
+}
+
 fn attr_value(attrs: &[u8], name: &[u8]) -> Option<String> {
     let mut i = 0;
     while let Some(p) = find(attrs.get(i..)?, name) {
@@ -246,6 +287,21 @@ mod tests {
 <dc:creator><rdf:Seq><rdf:li>Ann</rdf:li></rdf:Seq></dc:creator>
 <photoshop:City>Paris</photoshop:City>
 </rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>"#;
+
+    #[test]
+    fn minimal_packet_reads_back() {
+        let x = minimal(Some("(c) A & B"), Some("Ann")).unwrap();
+        assert_eq!(
+            first_value(x.as_bytes(), "dc:rights").as_deref(),
+            Some("(c) A & B")
+        );
+        assert_eq!(
+            first_value(x.as_bytes(), "dc:creator").as_deref(),
+            Some("Ann")
+        );
+        assert_eq!(count_props(x.as_bytes()), 2);
+        assert!(minimal(None, None).is_none());
+    }
 
     #[test]
     fn counts_and_reads() {

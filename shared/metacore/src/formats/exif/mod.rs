@@ -12,7 +12,10 @@ use crate::model::Metadata;
 use indexmap::IndexMap;
 use serde_json::Value;
 
-pub use conv::{format_g, json_value, print_exposure_time, print_fnumber, to_dms as to_dms_ref};
+pub use conv::{
+    convert_exif_text, format_g, json_value, print_exposure_time, print_fnumber,
+    to_dms as to_dms_ref,
+};
 
 /// One entry of ExifTool's tag tables.
 #[derive(Debug)]
@@ -133,12 +136,46 @@ fn rat_text(n: i64, d: i64, sig: usize) -> String {
     }
 }
 
-/// UTF-8 when valid, else Latin-1 (ExifTool passes bytes through; JSON needs valid text).
+/// Text as `exiftool -json` prints it: UTF-8, with each byte that does not start a valid
+/// UTF-8 sequence replaced by '?' (ExifTool's FixUTF8).
 pub fn decode_text(raw: &[u8]) -> String {
-    match std::str::from_utf8(raw) {
-        Ok(s) => s.to_string(),
-        Err(_) => raw.iter().map(|&b| b as char).collect(),
+    if let Ok(s) = std::str::from_utf8(raw) {
+        return s.to_string();
     }
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let c = raw[i];
+        if c < 0x80 {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        if (0xc2..0xf8).contains(&c) {
+            let n = if c < 0xe0 {
+                1
+            } else if c < 0xf0 {
+                2
+            } else {
+                3
+            };
+            let cont = raw.get(i + 1..i + 1 + n);
+            if cont.is_some_and(|b| b.iter().all(|&x| (0x80..0xc0).contains(&x))) {
+                let seq = &raw[i..i + 1 + n];
+                if std::str::from_utf8(seq).is_ok() {
+                    out.extend_from_slice(seq);
+                } else {
+                    out.push(b'?');
+                    out.extend(std::iter::repeat_n(b'?', n));
+                }
+                i += 1 + n;
+                continue;
+            }
+        }
+        out.push(b'?');
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_default()
 }
 
 const FORMAT_SIZE: [usize; 14] = [0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4];
@@ -232,6 +269,10 @@ pub fn parse_tiff_dir(meta: &mut Metadata, tiff: &[u8], container: Container, di
 #[derive(Debug, Clone, Default)]
 pub struct TiffSummary {
     pub endian: Option<Endian>,
+    /// Pages counted from SubfileType/OldSubfileType, and whether the file is multi-page
+    /// (ExifTool's PageCount/MultiPage).
+    pub page_count: u32,
+    pub multi_page: bool,
     /// Per IFD (by directory name): its tags' raw values by tag ID.
     pub ifds: Vec<(String, IndexMap<u16, Raw>)>,
 }
@@ -245,6 +286,9 @@ impl TiffSummary {
 struct Found {
     value: Value,
     raw: Option<Value>,
+    /// Whether this tag would replace one of the same name found earlier (ExifTool
+    /// priority 1); a second EXIF block in a file overrides the first this way.
+    prio: bool,
 }
 
 struct Parser<'a> {
@@ -259,6 +303,8 @@ struct Parser<'a> {
     model: String,
     ifds: Vec<(String, IndexMap<u16, Raw>)>,
     warnings: Vec<String>,
+    page_count: u32,
+    multi_page: bool,
     /// Single rationals as "n/d" (ExifTool's $$self{RATIONAL}, used by Canon's sensor size).
     rats: Vec<(String, String)>,
 }
@@ -278,25 +324,34 @@ impl<'a> Parser<'a> {
             ifds: Vec::new(),
             warnings: Vec::new(),
             rats: Vec::new(),
+            page_count: 0,
+            multi_page: false,
         }
     }
 
     fn summary(&self) -> TiffSummary {
         TiffSummary {
             endian: Some(self.e),
+            page_count: self.page_count,
+            multi_page: self.multi_page,
             ifds: self.ifds.clone(),
         }
     }
 
     fn flush(self, meta: &mut Metadata) {
         for (name, f) in self.tags {
-            if meta.get("exif", &name).is_some() {
+            if meta.get("exif", &name).is_some() && !f.prio {
                 continue;
             }
-            if let Some(r) = f.raw {
-                meta.raw.insert(format!("exif:{name}"), r);
+            match f.raw {
+                Some(r) => {
+                    meta.raw.insert(format!("exif:{name}"), r);
+                }
+                None => {
+                    meta.raw.shift_remove(&format!("exif:{name}"));
+                }
             }
-            meta.add("exif", &name, f.value);
+            meta.set("exif", &name, f.value);
         }
         for (k, v) in self.rats {
             meta.raw
@@ -389,6 +444,11 @@ impl<'a> Parser<'a> {
             self.warn(format!("Bad {dir} directory"));
             return None;
         }
+        let from_end = t.len() - dir_end;
+        if from_end < 4 && from_end != 2 && from_end != 0 {
+            self.warn(format!("Illegal {dir} directory size ({n} entries)"));
+            return None;
+        }
         let is_gps = dir == "GPS";
         let table = if is_gps {
             tags::GPS_TAGS
@@ -397,6 +457,7 @@ impl<'a> Parser<'a> {
         };
         let mut raw_map: IndexMap<u16, Raw> = IndexMap::new();
         let mut subdirs: Vec<(usize, String)> = Vec::new();
+        let (mut ifd_compression, mut ifd_subfile): (Option<i64>, Option<i64>) = (None, None);
         for i in 0..n.min(MAX_ENTRIES) {
             if i % 64 == 0 && meta.budget.exceeded() {
                 break;
@@ -525,6 +586,16 @@ impl<'a> Parser<'a> {
             if count > 500 && !matches!(fmt, 2 | 7) && def.is_none() {
                 continue;
             }
+            // ExifTool ignores arrays with excessive counts and does not print blobs over
+            // its 10 MB binary-data limit; neither is worth reading into memory here.
+            if (count > 100_000 && !matches!(fmt, 2 | 7)) || size > 10 << 20 {
+                continue;
+            }
+            // Known blobs and subdirectories print nothing we report (id > 0xf000 may be
+            // renamed from its text below, so read those).
+            if id <= 0xf000 && def.is_some_and(|d| d.binary || d.subdir) {
+                continue;
+            }
             let Some(raw) = read_value(t, val_off, fmt, rcount, e) else {
                 continue;
             };
@@ -550,7 +621,17 @@ impl<'a> Parser<'a> {
             if def.subdir || def.binary {
                 continue;
             }
-            let name = conditional_name(def, id, dir, self.container);
+            if id == 0x0103 {
+                ifd_compression = raw.first_int();
+            } else if id == 0x00fe {
+                ifd_subfile = raw.first_int();
+            }
+            let name = match id {
+                0x0111 | 0x0117 => {
+                    strip_name(id, dir, self.container, ifd_compression, ifd_subfile)
+                }
+                _ => conditional_name(def, id, dir, self.container),
+            };
             if id == 0x010f || id == 0x0110 {
                 let s = raw.to_text().trim_end().to_string();
                 if id == 0x010f {
@@ -560,11 +641,23 @@ impl<'a> Parser<'a> {
                 }
             }
             if id == 0x00fe {
-                if raw.first_int() == Some(0) && self.priority_dir.is_none() {
+                let v = raw.first_int().unwrap_or(-1);
+                if v == 0 && self.priority_dir.is_none() {
                     self.priority_dir = Some(dir.to_string());
                 }
-            } else if id == 0x00ff && raw.first_int() == Some(1) && self.priority_dir.is_none() {
-                self.priority_dir = Some(dir.to_string());
+                if v == (v & 2) {
+                    self.page_count += 1;
+                    self.multi_page |= v == 2 || self.page_count > 1;
+                }
+            } else if id == 0x00ff {
+                let v = raw.first_int().unwrap_or(-1);
+                if v == 1 && self.priority_dir.is_none() {
+                    self.priority_dir = Some(dir.to_string());
+                }
+                if v == 1 || v == 3 {
+                    self.page_count += 1;
+                    self.multi_page |= v == 3 || self.page_count > 1;
+                }
             }
             let raw = if self.base > 0 && is_offset_tag(name) {
                 match raw {
@@ -634,7 +727,8 @@ impl<'a> Parser<'a> {
             !low_dir || in_prio_dir
         };
         if !self.tags.contains_key(name) || prio {
-            self.tags.insert(name.to_string(), Found { value, raw });
+            self.tags
+                .insert(name.to_string(), Found { value, raw, prio });
         }
     }
 }
@@ -669,20 +763,46 @@ fn conditional_name_id(id: u16, dir: &str, container: Container) -> &'static str
     }
 }
 
+/// Exif.pm's conditional names for 0x111/0x117 (StripOffsets/StripByteCounts).
+fn strip_name(
+    id: u16,
+    dir: &str,
+    container: Container,
+    compression: Option<i64>,
+    subfile: Option<i64>,
+) -> &'static str {
+    let tiff_type = match container {
+        Container::TiffFile(t) => t,
+        Container::Jpeg => "APP1",
+        Container::Other => "",
+    };
+    let start = id == 0x0111;
+    let pick = |a: &'static str, b: &'static str| if start { a } else { b };
+    if compression == Some(34892) {
+        return pick("OtherImageStart", "OtherImageLength");
+    }
+    let cr2_ifd0 = tiff_type == "CR2" && dir == "IFD0";
+    let jpeg_preview =
+        matches!(tiff_type, "DNG" | "TIFF") && compression == Some(7) && subfile != Some(0);
+    let app1_ifd2 = tiff_type == "APP1" && dir == "IFD2";
+    let strips = !(cr2_ifd0 || jpeg_preview || app1_ifd2);
+    if strips {
+        pick("StripOffsets", "StripByteCounts")
+    } else if tiff_type == "CR2" || dir != "SubIFD2" {
+        pick("PreviewImageStart", "PreviewImageLength")
+    } else {
+        pick("JpgFromRawStart", "JpgFromRawLength")
+    }
+}
+
 fn conditional_name(
     def: &'static TagDef,
     id: u16,
     dir: &str,
     container: Container,
 ) -> &'static str {
-    let tiff_type = match container {
-        Container::TiffFile(t) => t,
-        _ => "",
-    };
     match id {
         0x0201 | 0x0202 => conditional_name_id(id, dir, container),
-        0x0111 if tiff_type == "CR2" && dir == "IFD0" => "PreviewImageStart",
-        0x0117 if tiff_type == "CR2" && dir == "IFD0" => "PreviewImageLength",
         _ => def.name,
     }
 }
@@ -698,12 +818,24 @@ pub fn meta_raw<'m>(meta: &'m Metadata, group: &str, tag: &str) -> Option<&'m Va
     meta.raw.get(&format!("{group}:{tag}"))
 }
 
-#[cfg(test)]
-mod tests;
+/// ExifTool's EXIF Flash print conversion (also used by the XMP-based Composite:Flash).
+pub fn flash_print(v: i64) -> String {
+    let def = lookup(tags::EXIF_TAGS, 0x9209);
+    let key = v.to_string();
+    def.and_then(|d| d.map.iter().find(|(k, _)| *k == key))
+        .map(|(_, s)| s.to_string())
+        .unwrap_or_else(|| format!("Unknown (0x{v:x})"))
+}
 
 /// UTF-16 text up to the first NUL (`le` for little-endian).
 pub fn conv_decode_utf16(b: &[u8], le: bool) -> String {
     conv::decode_utf16(b, le)
+}
+
+/// Fixture builders for other modules' tests.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    pub(crate) use super::tests::{short, TiffBuilder};
 }
 
 /// A small EXIF TIFF block for other modules' tests.
@@ -711,3 +843,6 @@ pub fn conv_decode_utf16(b: &[u8], le: bool) -> String {
 pub(crate) fn test_tiff() -> Vec<u8> {
     tests::sample_tiff()
 }
+
+#[cfg(test)]
+mod tests;

@@ -224,3 +224,24 @@ fn ifd_cycle_stops() {
         "Horizontal (normal)"
     );
 }
+
+#[test]
+fn bad_utf8_becomes_question_marks() {
+    assert_eq!(decode_text(b"caf\xe9 x"), "caf? x");
+    assert_eq!(decode_text("café".as_bytes()), "café");
+    assert_eq!(decode_text(b"\xc3"), "?");
+}
+
+#[test]
+fn second_block_overrides_priority_tags() {
+    let mut a = TiffBuilder::new();
+    a.ifd(&[ascii(0x010f, "First"), rational(0x011a, &[(72, 1)])], 0);
+    let mut b = TiffBuilder::new();
+    b.ifd(&[ascii(0x010f, "Second"), rational(0x011a, &[(300, 1)])], 0);
+    let mut m = Metadata::new(Budget::default());
+    parse_tiff_jpeg(&mut m, &a.data, 0);
+    parse_tiff_jpeg(&mut m, &b.data, 0);
+    // Make (priority 1) is replaced; XResolution (Priority 0) keeps the first value.
+    assert_eq!(m.get("exif", "Make").cloned().unwrap(), "Second");
+    assert_eq!(m.get("exif", "XResolution").cloned().unwrap(), 72);
+}

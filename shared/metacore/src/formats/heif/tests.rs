@@ -115,3 +115,11 @@ fn truncated_prefixes_do_not_panic() {
         parse(&mut m, &d[..n]);
     }
 }
+
+#[test]
+fn mutations_do_not_panic() {
+    crate::formats::xmp::mutations(&sample_heic(), 300, |d| {
+        let mut m = Metadata::new(Budget::default());
+        parse(&mut m, d);
+    });
+}

@@ -287,7 +287,14 @@ fn tag(meta: &mut Metadata, id: &[u8; 4], name: &str, is_binary: bool, v: &[u8])
             }
             return;
         }
-        b"meta" => return,
+        b"meta" => {
+            if &ty == b"dict" {
+                dict(meta, v);
+            } else {
+                meta.warn(format!("Invalid ICC {name} data"));
+            }
+            return;
+        }
         _ => {}
     }
     if size > 4 && &ty == b"mluc" {
@@ -311,7 +318,15 @@ fn tag(meta: &mut Metadata, id: &[u8; 4], name: &str, is_binary: bool, v: &[u8])
                 format!("Unknown ({val})")
             }
         }
-        b"cprt" | b"targ" => val.split('\0').next().unwrap_or("").to_string(),
+        b"cprt" => val.split('\0').next().unwrap_or("").to_string(),
+        b"targ" => {
+            let t = val.split('\0').next().unwrap_or("");
+            if t.len() > 128 {
+                binary(meta, name, t.len());
+                return;
+            }
+            t.to_string()
+        }
         _ => val,
     };
     set(meta, name, val);
@@ -444,6 +459,78 @@ fn mluc(meta: &mut Metadata, name: &str, v: &[u8]) {
     }
     if i < count {
         meta.warn(format!("Corrupted {name} data"));
+    }
+}
+
+fn utf16be(raw: &[u8]) -> String {
+    let units: Vec<u16> = raw
+        .chunks_exact(2)
+        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+        .collect();
+    String::from_utf16_lossy(&units)
+}
+
+/// The v4.4 `meta` dictionary (ExifTool's ProcessMetadata): UTF-16 name/value pairs.
+fn dict(meta: &mut Metadata, v: &[u8]) {
+    let dir_len = v.len();
+    if dir_len < 16 {
+        meta.warn("Invalid ICC meta dictionary");
+        return;
+    }
+    let (Some(num), Some(size)) = (be32(v, 8), be32(v, 12)) else {
+        return;
+    };
+    let (num, size) = (num as usize, size as usize);
+    if size < 16 {
+        meta.warn("Invalid ICC meta record size");
+        return;
+    }
+    let min_ptr = size.saturating_mul(num).saturating_add(16);
+    for index in 0..num.min(10_000) {
+        let entry = 16 + size * index;
+        if entry + size > dir_len {
+            meta.warn("Truncated ICC meta dictionary");
+            break;
+        }
+        let f = |o: usize| be32(v, entry + o).unwrap_or(0) as usize;
+        let (np, nl, vp, vl) = (f(0), f(4), f(8), f(12));
+        if np == 0 || vp == 0 {
+            continue;
+        }
+        if np < min_ptr || np + nl > dir_len || vp < min_ptr || vp + vl > dir_len {
+            meta.warn("Corrupted ICC meta dictionary");
+            break;
+        }
+        let tag = utf16be(&v[np..np + nl]);
+        let val = utf16be(&v[vp..vp + vl]);
+        // tag name: first letter up, white space removed (next letter up), invalid chars out
+        let mut name = String::new();
+        let mut up = true;
+        for c in tag.chars() {
+            if c.is_whitespace() {
+                up = true;
+                continue;
+            }
+            if up {
+                name.extend(c.to_uppercase());
+                up = false;
+            } else {
+                name.push(c);
+            }
+        }
+        let name: String = name
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect();
+        if name.is_empty() {
+            continue;
+        }
+        let name = if name.len() < 2 {
+            format!("Tag{name}")
+        } else {
+            name
+        };
+        set(meta, &name, val);
     }
 }
 

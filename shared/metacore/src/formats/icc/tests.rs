@@ -130,3 +130,43 @@ fn truncated_prefixes_do_not_panic() {
     let mut m = Metadata::new(Budget::default());
     parse(&mut m, &q);
 }
+
+#[test]
+fn mutations_do_not_panic() {
+    crate::formats::xmp::mutations(&sample_profile(), 300, |d| {
+        let mut m = Metadata::new(Budget::default());
+        parse(&mut m, d);
+    });
+}
+
+#[test]
+fn meta_dictionary() {
+    let u16s = |s: &str| -> Vec<u8> { s.encode_utf16().flat_map(|u| u.to_be_bytes()).collect() };
+    let names = [
+        ("ManufacturerName", "ACME"),
+        ("media color", "white paper"),
+        ("x", "y"),
+    ];
+    let mut d = b"dict\0\0\0\0".to_vec();
+    d.extend_from_slice(&(names.len() as u32).to_be_bytes());
+    d.extend_from_slice(&16u32.to_be_bytes());
+    let base = 16 + 16 * names.len();
+    let mut data = Vec::new();
+    for (k, v) in names {
+        let (kb, vb) = (u16s(k), u16s(v));
+        let np = base + data.len();
+        data.extend_from_slice(&kb);
+        let vp = base + data.len();
+        data.extend_from_slice(&vb);
+        for x in [np, kb.len(), vp, vb.len()] {
+            d.extend_from_slice(&(x as u32).to_be_bytes());
+        }
+    }
+    d.extend(data);
+    let mut m = Metadata::new(Budget::default());
+    dict(&mut m, &d);
+    let g = |t: &str| m.get("icc_profile", t).cloned().unwrap_or(Value::Null);
+    assert_eq!(g("ManufacturerName"), "ACME");
+    assert_eq!(g("MediaColor"), "white paper");
+    assert_eq!(g("TagX"), "y");
+}

@@ -207,11 +207,19 @@ fn decode(t: &T, rec: u8, raw: &[u8], utf8: &mut bool) -> Value {
             s = out;
         }
     }
+    if rec == 3 && t.tag == 10 {
+        s = picture_number(&s);
+    }
     match t.pc {
         Pc::None => {}
         Pc::Map(m) => {
             s = match m.iter().find(|(k, _)| *k == s) {
                 Some((_, v)) => v.to_string(),
+                // (ColorRepresentation is ExifTool's only PrintHex IPTC tag)
+                None if rec == 3 && t.tag == 60 && s != "0" => match s.parse::<u64>() {
+                    Ok(n) => format!("Unknown (0x{n:x})"),
+                    Err(_) => format!("Unknown ({s})"),
+                },
                 None => format!("Unknown ({s})"),
             }
         }
@@ -231,6 +239,30 @@ fn decode(t: &T, rec: u8, raw: &[u8], utf8: &mut bool) -> Value {
         }
     }
     json_value(&s)
+}
+
+/// ExifTool's ConvertPictureNumber (NewsPhoto IPTCPictureNumber), without the
+/// manufacturer names.
+fn picture_number(v: &str) -> String {
+    let b = v.as_bytes();
+    if b.len() < 16 {
+        return "<format error>".into();
+    }
+    if b[..16].iter().all(|&c| c == 0) {
+        return "Unknown".into();
+    }
+    let manu = u16::from_be_bytes([b[0], b[1]]);
+    let equip = u32::from_be_bytes([b[2], b[3], b[4], b[5]]);
+    let date: String = String::from_utf8_lossy(&b[6..14])
+        .trim_end_matches([' ', '\0'])
+        .to_string();
+    let date = if date.len() == 8 && date.bytes().all(|c| c.is_ascii_digit()) {
+        format!("{}:{}:{}", &date[0..4], &date[4..6], &date[6..8])
+    } else {
+        date
+    };
+    let no = u16::from_be_bytes([b[14], b[15]]);
+    format!("{manu}, equip {equip}, {date}, no. {no}")
 }
 
 /// Exif::ExifDate: "YYYYMMDD" -> "YYYY:MM:DD".
@@ -265,25 +297,7 @@ fn exif_date(s: &str) -> String {
     s.to_string()
 }
 
-/// Exif::ExifTime: "HHMMSS+hhmm" -> "HH:MM:SS+hh:mm".
-fn exif_time(s: &str) -> String {
-    let mut t = s.replace(' ', ":");
-    if let Some(x) = t.strip_suffix('\0') {
-        t = x.to_string();
-    }
-    let b = t.as_bytes();
-    if b.len() >= 6 && b[..6].iter().all(u8::is_ascii_digit) {
-        t = format!("{}:{}:{}{}", &t[0..2], &t[2..4], &t[4..6], &t[6..]);
-    }
-    // ([+-]\d{2})(\d{2})\s*$ -> $1:$2
-    let trimmed = t.trim_end();
-    let b = trimmed.as_bytes();
-    let n = b.len();
-    if n >= 5 && matches!(b[n - 5], b'+' | b'-') && b[n - 4..].iter().all(u8::is_ascii_digit) {
-        t = format!("{}:{}", &trimmed[..n - 2], &trimmed[n - 2..]);
-    }
-    t
-}
+use crate::formats::xmp::exif_time;
 
 /// MD5 (RFC 1321) as lower-case hex.
 pub fn md5_hex(data: &[u8]) -> String {

@@ -70,3 +70,11 @@ fn truncated_prefixes_do_not_panic() {
         parse(&mut m, &d[..n]);
     }
 }
+
+#[test]
+fn mutations_do_not_panic() {
+    crate::formats::xmp::mutations(&sample(true), 300, |d| {
+        let mut m = Metadata::new(Budget::default());
+        parse(&mut m, d);
+    });
+}

@@ -95,6 +95,15 @@ pub fn value(_st: &State, tag: &Tag, v: &Val) -> Option<Option<Val>> {
 /// PrintConv snippets of Canon's tables.
 pub fn print(_st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
     let code = tag.print;
+    if tag.name == "IntelligentContrast" && !tag.map.is_empty() {
+        let x = v.num(0)? as i64;
+        let s = match tag.map.iter().find(|(k, _)| *k == x.to_string()) {
+            Some((_, s)) => s.to_string(),
+            None if x & 0x08 != 0 => format!("On (0x{x:02x})"),
+            None => format!("Off (0x{x:02x})"),
+        };
+        return Some(Some(Value::from(s)));
+    }
     if code.contains("return 'Off' unless $val;") && code.contains("0x4000 ? ', Custom'") {
         // SelfTimer
         let x = v.num(0)? as i64;
@@ -129,7 +138,7 @@ pub fn print(_st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
         return Some(Some(Value::from(format!("{rel}{v1}.{v2} rev {r1}.{r2}"))));
     }
     Some(match code {
-        "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_" => {
+        "$_=$val,s/(\\d+)(\\d{4})/$1-$2/,$_" | "$_=$val;s/(\\d+)(\\d{4})/$1-$2/;$_" => {
             let t = v.text();
             if t.len() > 4 && t.bytes().all(|b| b.is_ascii_digit()) {
                 Some(Value::from(format!(

@@ -36,6 +36,9 @@ impl Env for Ev<'_, '_> {
     fn member(&self, name: &str) -> P {
         match name {
             "Make" => P::Str(self.st.make.clone()),
+            "Model" if self.st.model.is_empty() => {
+                self.st.members.get("Model").map(to_p).unwrap_or(P::Undef)
+            }
             "Model" => P::Str(self.st.model.clone()),
             _ => self.st.members.get(name).map(to_p).unwrap_or(P::Undef),
         }
@@ -84,9 +87,6 @@ pub fn condition(st: &State, tag: &Tag, e: Option<&Entry>, bytes: &[u8]) -> bool
         entry: e,
     };
     let r = perl::eval(tag.cond, &env).map(|p| p.truthy());
-    if r.is_none() {
-        dbg_fail("cond", tag, &Val::Str(String::new()));
-    }
     r.unwrap_or(false)
 }
 
@@ -105,6 +105,16 @@ pub fn raw_conv(st: &State, tag: &Tag, v: Val) -> Option<Val> {
     match code {
         "$val ? $val : undef" | "$val || undef" => return v.truthy().then_some(v),
         "$val=~s/\\s+$//;$val" => return Some(Val::Str(v.text().trim_end().to_string())),
+        "$_ = $self->Decode($val, \"UCS2\"); s/\\0.*//; $_" => {
+            let Val::Bytes(b) = &v else { return Some(v) };
+            // (Reconyx notes are little-endian)
+            let units: Vec<u16> = b
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect();
+            let s = String::from_utf16_lossy(&units);
+            return Some(Val::Str(s.split('\0').next().unwrap_or("").to_string()));
+        }
         _ => {}
     }
     match eval(st, code, &v) {
@@ -119,34 +129,15 @@ pub fn value_conv(st: &State, tag: &Tag, v: Val) -> Option<Val> {
     if tag.value.is_empty() {
         return Some(v);
     }
-    if let Some(r) = super::canon::value(st, tag, &v)
+    if let Some(r) = super::apple::value(st, tag, &v)
+        .or_else(|| super::canon::value(st, tag, &v))
         .or_else(|| super::nikon::value(st, tag, &v))
         .or_else(|| super::olympus::value(st, tag, &v))
         .or_else(|| super::other::value(st, tag, &v))
     {
         return r;
     }
-    let r = eval(st, tag.value, &v).and_then(from_p);
-    if r.is_none() {
-        dbg_fail("value", tag, &v);
-    }
-    r
-}
-
-fn dbg_fail(kind: &str, tag: &Tag, v: &Val) {
-    if std::env::var_os("MN_DEBUG").is_some() {
-        let code = match kind {
-            "value" => tag.value,
-            "print" => tag.print,
-            _ => tag.cond,
-        };
-        eprintln!(
-            "FAIL\t{kind}\t{}\t{:?}\t{}",
-            tag.name,
-            code,
-            v.text().chars().take(40).collect::<String>()
-        );
-    }
+    eval(st, tag.value, &v).and_then(from_p)
 }
 
 /// ExifTool's DecodeBits.
@@ -174,7 +165,8 @@ pub fn decode_bits(vals: &[f64], bits: &[(u32, &str)], width: u32) -> String {
 }
 
 pub fn print_conv(st: &State, tag: &Tag, v: &Val) -> Option<Value> {
-    if let Some(r) = super::canon::print(st, tag, v)
+    if let Some(r) = super::apple::print(st, tag, v)
+        .or_else(|| super::canon::print(st, tag, v))
         .or_else(|| super::nikon::print(st, tag, v))
         .or_else(|| super::olympus::print(st, tag, v))
         .or_else(|| super::other::print(st, tag, v))
@@ -208,14 +200,10 @@ pub fn print_conv(st: &State, tag: &Tag, v: &Val) -> Option<Value> {
             _ => Some(json(v.text())),
         };
     }
-    let r = eval(st, tag.print, v).map(|p| match p {
+    eval(st, tag.print, v).map(|p| match p {
         P::Num(x) => json(super::value::fmt_num(x)),
         other => json(other.text()),
-    });
-    if r.is_none() {
-        dbg_fail("print", tag, v);
-    }
-    r
+    })
 }
 
 fn trim_nul(b: &[u8]) -> &[u8] {

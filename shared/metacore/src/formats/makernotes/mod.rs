@@ -2,10 +2,25 @@
 //! Casio, Kodak, Minolta, Ricoh, Sanyo and Reconyx, decoded into the `makernotes` group.
 //!
 //! The tag tables in `tables/` are generated from ExifTool's own tag tables (tag IDs, names,
-//! print conversion hashes, and the Perl snippets of the conversions as strings). The engine
-//! here walks a maker note IFD or binary block against such a table, and `conv.rs`
-//! implements the Perl conversion snippets that matter (matched by their exact text), so a
-//! tag whose conversion is not implemented is left out rather than printed wrong.
+//! formats, conditions, print conversion hashes and bitmasks, and the Perl snippets of the
+//! conversions as strings); `tables/gen/regen.sh` rebuilds them from an installed ExifTool.
+//!
+//! - `parse` detects the maker note type from its header and the camera Make, as ExifTool's
+//!   MakerNotes.pm does, and picks the byte order, the IFD start and the offset base (with
+//!   Canon's footer and a FixBase-like repair for notes moved by editing software);
+//! - `process_ifd` / `process_binary` walk an IFD or a binary record against a table:
+//!   conditional entries, sub-directories, variable and bit-field formats, serial records,
+//!   Nikon's encrypted records (`nikon.rs`), Apple's property lists (`apple.rs`);
+//! - values are converted once the whole note is read (ExifTool converts lazily, so
+//!   conversions may read "data members" of later tags): RawConv, ValueConv and PrintConv
+//!   run through vendor code for the snippets a one-line evaluator cannot do (`canon.rs`,
+//!   `nikon.rs`, `olympus.rs`, `other.rs`), then through `perl.rs`, a small bounded evaluator
+//!   of ExifTool's one-line Perl expressions. A tag whose conversion is not understood is left
+//!   out rather than printed wrong;
+//! - `parse_ciff` decodes the Canon CIFF records some old PowerShot JPEGs carry in APP0.
+//!
+//! Offsets (`IsOffset` tags such as PreviewImageStart) are reported relative to the TIFF
+//! header; ExifTool reports them from the start of the file.
 
 use crate::bytes::{sub, u16_at, u32_at, Endian};
 use crate::model::Metadata;
@@ -14,6 +29,7 @@ use std::collections::HashMap;
 mod apple;
 mod canon;
 mod casio;
+mod ciff;
 mod conv;
 mod fujifilm;
 mod nikon;
@@ -69,12 +85,18 @@ pub struct Tag {
     pub mask: u32,
     /// Hundredths of a fractional binary-table index (several bit fields in one byte).
     pub frac: u16,
+    /// ExifTool's `Priority => 0`: a later tag of the same name replaces this one.
+    pub weak: bool,
+    /// ExifTool's `IsOffset`: reported relative to the TIFF header (like other EXIF
+    /// offsets; ExifTool adds the TIFF header's position in the file).
+    pub is_offset: bool,
 }
 
 /// One item of a list-type PrintConv: a lookup table or a Perl snippet.
 #[derive(Debug)]
 pub struct PItem {
     pub map: &'static [(&'static str, &'static str)],
+    pub bits: &'static [(u32, &'static str)],
     pub code: &'static str,
 }
 
@@ -108,6 +130,11 @@ pub struct State<'m> {
     /// Values read, converted once the whole maker note is read (ExifTool converts lazily,
     /// so conversions may read data members of tags that come later).
     pending: Vec<(&'static Tag, Val)>,
+    /// Names added by `Priority => 0` tags, which a later tag may replace.
+    weak: Vec<String>,
+    /// Address range of the TIFF block, to turn offsets relative to a maker note into
+    /// offsets relative to the TIFF header.
+    tiff_range: (usize, usize),
 }
 
 impl<'m> State<'m> {
@@ -120,12 +147,19 @@ impl<'m> State<'m> {
             visited: Vec::new(),
             depth: 0,
             pending: Vec::new(),
+            weak: Vec::new(),
+            tiff_range: (0, 0),
         }
     }
 
     /// Adds a maker note tag (first value wins, as in ExifTool without -a).
     pub fn add(&mut self, name: &str, value: serde_json::Value) {
-        self.meta.add(GROUP, name, value);
+        if self.weak.iter().any(|w| w == name) {
+            self.weak.retain(|w| w != name);
+            self.meta.set(GROUP, name, value);
+        } else {
+            self.meta.add(GROUP, name, value);
+        }
     }
 
     pub fn member_num(&self, name: &str) -> Option<f64> {
@@ -151,12 +185,24 @@ impl Dir<'_> {
 
 /// The entry point: detects the maker note type like ExifTool's MakerNotes.pm and decodes it.
 pub fn parse(meta: &mut Metadata, ctx: &MakerNoteContext) {
-    let Some(mn) = sub(ctx.tiff, ctx.offset, ctx.len) else {
-        meta.warn("Maker note runs past the end of the EXIF block");
+    let Some(rest) = ctx.tiff.get(ctx.offset..).filter(|r| !r.is_empty()) else {
+        meta.warn("Maker note offset outside the EXIF block");
         return;
     };
+    let mn = match rest.get(..ctx.len) {
+        Some(mn) => mn,
+        None => {
+            meta.warn("Maker note runs past the end of the EXIF block");
+            rest
+        }
+    };
+    // values may lie a little past the declared end (ExifTool reads them from the whole
+    // block), so the parsers with offsets relative to the note get everything after it
+
     let make = ctx.make.trim();
     let mut st = State::new(meta, make, ctx.model.trim());
+    let start = ctx.tiff.as_ptr() as usize;
+    st.tiff_range = (start, start + ctx.tiff.len());
     let tiff = ctx.tiff;
     let off = ctx.offset;
     let e = ctx.endian;
@@ -166,9 +212,9 @@ pub fn parse(meta: &mut Metadata, ctx: &MakerNoteContext) {
         endian,
     };
     if mn.starts_with(b"Apple iOS\0") {
-        apple::parse(&mut st, tiff, off, mn);
+        apple::parse(&mut st, tiff, off, rest);
     } else if mn.starts_with(b"Nikon\0\x02") || mn.starts_with(b"Nikon\0\x03") {
-        nikon::parse_type3(&mut st, mn);
+        nikon::parse_type3(&mut st, rest);
     } else if mn.starts_with(b"Nikon\0\x01") {
         run_ifd(
             &mut st,
@@ -182,9 +228,9 @@ pub fn parse(meta: &mut Metadata, ctx: &MakerNoteContext) {
     } else if make.starts_with("Canon") {
         canon::parse(&mut st, tiff_dir(e), off, ctx.len);
     } else if mn.starts_with(b"FUJIFILM") || mn.starts_with(b"GENERALE") {
-        fujifilm::parse(&mut st, mn);
+        fujifilm::parse(&mut st, rest);
     } else if mn.starts_with(b"OLYMP") || mn.starts_with(b"OM SYSTEM") {
-        olympus::parse(&mut st, tiff, off, mn, e);
+        olympus::parse(&mut st, tiff, off, rest, e);
     } else if mn.starts_with(b"Panasonic\0") {
         run_ifd(
             &mut st,
@@ -208,6 +254,8 @@ pub fn parse(meta: &mut Metadata, ctx: &MakerNoteContext) {
             tiff_dir(e),
             off + 8,
         );
+    } else if mn.starts_with(b"PENTAX \0") {
+        pentax::parse_pentax5(&mut st, rest, e);
     } else if mn.starts_with(b"AOC\0") {
         pentax::parse(&mut st, tiff, off, mn, e);
     } else if mn.starts_with(b"SONY DSC \0\0\0") || mn.starts_with(b"SONY CAM \0\0\0") {
@@ -229,6 +277,14 @@ pub fn parse(meta: &mut Metadata, ctx: &MakerNoteContext) {
     } else {
         other::parse(&mut st, tiff, off, mn, e);
     }
+    flush(&mut st);
+}
+
+/// Canon CIFF records embedded in a JPEG APP0 segment (`II` + length + `HEAPJPGM`), which
+/// ExifTool reports in the MakerNotes group. `seg` is the APP0 payload after the length.
+pub fn parse_ciff(meta: &mut Metadata, seg: &[u8]) {
+    let mut st = State::new(meta, "Canon", "");
+    ciff::parse(&mut st, seg);
     flush(&mut st);
 }
 
@@ -379,8 +435,31 @@ pub fn fix_base(dir: &mut Dir, ifd: usize, allowed: &[i64]) {
     dir.base += 4 - diff;
 }
 
+/// Conditions like `($$self{CameraInfoCount} = $count) and ...` store the entry's count
+/// for later conditions; do that before they are evaluated.
+fn store_count_members(st: &mut State, t: &Table, e: &Entry) {
+    let id = e.tag as u32;
+    let start = t.tags.partition_point(|x| (x.id, x.frac) < (id, 0));
+    for tag in t.tags[start..].iter().take_while(|x| x.id == id) {
+        if let Some(p) = tag.cond.find("} = $count") {
+            if let Some(q) = tag.cond[..p].rfind("$$self{") {
+                let name = &tag.cond[q + 7..p];
+                st.members
+                    .insert(name.to_string(), Val::one(e.count as f64));
+            }
+        } else if let Some(rest) = tag.cond.trim().strip_prefix("$$self{") {
+            // "$$self{AFInfo3} = 1": a flag for later conditions
+            if let Some((name, num)) = rest.split_once("} = ") {
+                if let Ok(n) = num.trim().parse::<f64>() {
+                    st.members.insert(name.to_string(), Val::one(n));
+                }
+            }
+        }
+    }
+}
+
 /// Picks the table entry for `id` whose condition holds (ExifTool's conditional lists).
-fn pick<'t>(
+pub(crate) fn pick<'t>(
     st: &State,
     t: &'t Table,
     id: u32,
@@ -413,6 +492,7 @@ pub fn process_ifd(st: &mut State, t: &'static Table, dir: Dir, ifd: usize) {
             st.meta.warn("Time budget exceeded in maker notes");
             return;
         }
+        store_count_members(st, t, &e);
         let Some(tag) = pick(st, t, e.tag as u32, 0, Some(&e), e.raw) else {
             continue;
         };
@@ -435,6 +515,16 @@ pub fn process_ifd(st: &mut State, t: &'static Table, dir: Dir, ifd: usize) {
         let Some(v) = value::read(e.raw, fmt, count, dir.endian) else {
             continue;
         };
+        let v = if tag.is_offset {
+            to_tiff_offset(st, dir, v)
+        } else {
+            v
+        };
+        let v = if tag.raw.starts_with("CODE") {
+            raw_code(tag, v, dir.endian)
+        } else {
+            v
+        };
         emit(st, tag, v);
     }
 }
@@ -455,7 +545,11 @@ fn subdirectory(st: &mut State, tag: &'static Tag, dir: Dir, e: &Entry) {
     if t.name.contains("::Olympus::") && olympus::subdirectory(st, tag, t, dir, e) {
         return;
     }
-    if t.name.contains("::Apple::") || t.name.contains("::Canon::CustomFunctions") {
+    if t.name.contains("::Apple::") {
+        apple::subdirectory(st, tag, e);
+        return;
+    }
+    if t.name.contains("::Canon::CustomFunctions") {
         return;
     }
     let endian = match tag.sub_order {
@@ -463,7 +557,18 @@ fn subdirectory(st: &mut State, tag: &'static Tag, dir: Dir, e: &Entry) {
         "LittleEndian" | "Little-endian" => Endian::Little,
         _ => dir.endian,
     };
-    if t.binary {
+    // Start => '$valuePtr + N': the record starts N bytes into the value
+    let skip = tag
+        .sub_start
+        .strip_prefix("$valuePtr + ")
+        .and_then(|n| n.trim().parse::<usize>().ok());
+    if let Some(n) = skip {
+        if t.binary {
+            process_binary(st, t, e.raw.get(n..).unwrap_or(&[]), endian);
+        } else if let Some(p) = e.pos.checked_add(n) {
+            process_ifd(st, t, Dir { endian, ..dir }, p);
+        }
+    } else if t.binary {
         process_binary(st, t, e.raw, endian);
     } else if e.fmt == 13 || e.fmt == 4 {
         if let Some(o) = u32_at(e.raw, 0, dir.endian) {
@@ -561,7 +666,16 @@ pub fn process_binary(st: &mut State, t: &'static Table, bytes: &[u8], endian: E
         } else {
             tag.format
         };
-        let off = if t.serial {
+        let off = if tag.id & 0x8000_0000 != 0 {
+            // a negative index counts from the end of the record
+            match bytes
+                .len()
+                .checked_sub(((tag.id & 0x7fff_ffff) as usize).saturating_mul(unit))
+            {
+                Some(o) => o,
+                None => continue,
+            }
+        } else if t.serial {
             var_size
         } else {
             match (tag.id as usize)
@@ -607,7 +721,12 @@ pub fn process_binary(st: &mut State, t: &'static Table, bytes: &[u8], endian: E
             if let Some(t2) = tables::lookup(tag.sub) {
                 if t2.binary && st.depth < MAX_DEPTH {
                     st.depth += 1;
-                    let rest = bytes.get(off..).unwrap_or(&[]);
+                    // a sized format bounds the sub-record, else it runs to the end
+                    let rest = if tag.format.contains('[') {
+                        raw
+                    } else {
+                        bytes.get(off..).unwrap_or(&[])
+                    };
                     process_binary(st, t2, rest, endian);
                     st.depth -= 1;
                 }
@@ -649,6 +768,37 @@ pub fn emit(st: &mut State, tag: &'static Tag, v: Val) {
     }
 }
 
+/// An offset value relative to `dir`'s base, made relative to the TIFF header.
+fn to_tiff_offset(st: &State, dir: Dir, v: Val) -> Val {
+    let p = dir.data.as_ptr() as usize;
+    let (lo, hi) = st.tiff_range;
+    if p < lo || p > hi {
+        return v;
+    }
+    let shift = (p - lo) as i64 + dir.base;
+    match v {
+        Val::Nums(n) if n.len() == 1 => Val::one(n[0] + shift as f64),
+        other => other,
+    }
+}
+
+/// RawConv subroutines (Perl code refs) that depend on the directory's byte order.
+fn raw_code(tag: &Tag, v: Val, e: Endian) -> Val {
+    match (tag.name, &v) {
+        ("PowerUpTime", Val::Bytes(b)) if b.len() >= 7 => {
+            let y = match e {
+                Endian::Big => u16::from_be_bytes([b[0], b[1]]),
+                Endian::Little => u16::from_le_bytes([b[0], b[1]]),
+            };
+            Val::Str(format!(
+                "{:04}:{:02}:{:02} {:02}:{:02}:{:02}",
+                y, b[2], b[3], b[4], b[5], b[6]
+            ))
+        }
+        _ => v,
+    }
+}
+
 /// Converts and adds the values read.
 fn flush(st: &mut State) {
     let pending = std::mem::take(&mut st.pending);
@@ -659,6 +809,10 @@ fn flush(st: &mut State) {
         let Some(out) = conv::print_conv(st, tag, &v) else {
             continue;
         };
+        let exists = st.meta.get(GROUP, tag.name).is_some();
         st.add(tag.name, out);
+        if tag.weak && !exists {
+            st.weak.push(tag.name.to_string());
+        }
     }
 }

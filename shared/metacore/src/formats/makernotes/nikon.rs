@@ -415,6 +415,61 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
         }
         return Some(Some(json(s)));
     }
+    if tag.name == "AFPointsUsed" && code.starts_with("CODE") && tag.value.contains("\"H2\"x7") {
+        // PrintAFPoints with the 51-point layout (D3, D300, D700...)
+        const P51: [&str; 51] = [
+            "C6", "B6", "A5", "D6", "E5", "C7", "B7", "A6", "D7", "E6", "C5", "B5", "A4", "D5",
+            "E4", "C8", "B8", "A7", "D8", "E7", "C9", "B9", "A8", "D9", "E8", "C10", "B10", "A9",
+            "D10", "E9", "C11", "B11", "D11", "C4", "B4", "A3", "D4", "E3", "C3", "B3", "A2", "D3",
+            "E2", "C2", "B2", "A1", "D2", "E1", "C1", "B1", "D1",
+        ];
+        let hex: String = v.text().chars().filter(|c| !c.is_whitespace()).collect();
+        let bytes: Vec<u8> = (0..hex.len() / 2)
+            .filter_map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
+            .collect();
+        let mut pts: Vec<&str> = Vec::new();
+        for (i, b) in bytes.iter().enumerate() {
+            for j in 0..8 {
+                if b & (1 << j) != 0 {
+                    if let Some(p) = P51.get(i * 8 + j) {
+                        pts.push(p);
+                    }
+                }
+            }
+        }
+        if pts.is_empty() {
+            return Some(Some(json("(none)".into())));
+        }
+        let key = |s: &str| {
+            if s.len() == 2 {
+                format!("{}0{}", &s[..1], &s[1..])
+            } else {
+                s.to_string()
+            }
+        };
+        pts.sort_by_key(|a| key(a));
+        return Some(Some(json(pts.join(","))));
+    }
+    if tag.name == "CropHiSpeed" && !tag.map.is_empty() {
+        let it: Vec<String> = v.text().split_whitespace().map(str::to_string).collect();
+        let name = |k: &str| {
+            tag.map
+                .iter()
+                .find(|(a, _)| *a == k)
+                .map(|(_, b)| b.to_string())
+        };
+        if let Some(s) = name(&v.text()) {
+            return Some(Some(json(s)));
+        }
+        if it.len() != 7 {
+            return Some(Some(json(format!("Unknown ({})", v.text()))));
+        }
+        let a0 = name(&it[0]).unwrap_or_else(|| format!("Unknown ({})", it[0]));
+        return Some(Some(json(format!(
+            "{a0} ({}x{} cropped to {}x{} at pixel {},{})",
+            it[1], it[2], it[3], it[4], it[5], it[6]
+        ))));
+    }
     if code.contains("unless ($val & 0x87)") && code.contains("Single-Frame") {
         // ShootingMode
         let x = v.num(0)? as u32;

@@ -5,7 +5,7 @@ use super::{process_binary, tables, State, Tag};
 use crate::bytes::Endian;
 use serde_json::Value;
 
-pub fn parse(st: &mut State, _tiff: &[u8], _off: usize, mn: &[u8], _e: Endian) {
+pub fn parse(st: &mut State, tiff: &[u8], off: usize, mn: &[u8], e: Endian) {
     let make = st.make.clone();
     let binary = |st: &mut State, name: &str, data: &[u8], endian| {
         if let Some(t) = tables::lookup(name) {
@@ -21,6 +21,23 @@ pub fn parse(st: &mut State, _tiff: &[u8], _off: usize, mn: &[u8], _e: Endian) {
         binary(st, "Image::ExifTool::Kodak::Type3", mn, Endian::Big);
     } else if make.starts_with("Eastman Kodak") && mn.get(41..44) == Some(b"JPG") {
         binary(st, "Image::ExifTool::Kodak::Type4", mn, Endian::Big);
+    } else if make.starts_with("RICOH") || make.starts_with("PENTAX RICOH") {
+        if mn.starts_with(b"Rev") || mn.starts_with(b"Rv") {
+            ricoh_text(st, mn);
+        } else if mn.len() > 8
+            && (mn[..5].eq_ignore_ascii_case(b"ricoh") || mn.starts_with(b"      "))
+        {
+            super::run_ifd(
+                st,
+                "Image::ExifTool::Ricoh::Main",
+                super::Dir {
+                    data: tiff,
+                    base: 0,
+                    endian: e,
+                },
+                off + 8,
+            );
+        }
     } else if mn.starts_with(b"\x01\xf1")
         && (mn.get(2..4) == Some(b"\x02\0") || mn.get(2..4) == Some(b"\x03\0") || make == "RECONYX")
     {
@@ -62,11 +79,149 @@ fn sprintf_split(code: &str, v: &Val) -> Option<String> {
     super::perl::sprintf(fmt, &args)
 }
 
+/// Ricoh's text maker notes: "Rv0207;Rg76;Gg42;Bg60;..." (2-3 letter keys, hex digits).
+fn ricoh_text(st: &mut State, mn: &[u8]) {
+    let text: String = mn.iter().take(4096).map(|&c| c as char).collect();
+    for item in text.split(';') {
+        let key_len = item.chars().take_while(|c| c.is_ascii_alphabetic()).count();
+        if !(2..=3).contains(&key_len)
+            || !item.starts_with(|c: char| c.is_ascii_uppercase())
+            || !item[1..key_len].chars().all(|c| c.is_ascii_lowercase())
+        {
+            continue;
+        }
+        let (key, val) = item.split_at(key_len);
+        if val.is_empty()
+            || !val
+                .chars()
+                .all(|c| c.is_ascii_digit() || ('A'..='F').contains(&c))
+        {
+            continue;
+        }
+        match key {
+            "Rev" | "Rv" => {
+                let v = match val.parse::<u64>() {
+                    Ok(n) => format!("{:.2}", n as f64 / 100.0),
+                    Err(_) => val.to_string(),
+                };
+                st.add("FirmwareVersion", super::value::json(v));
+            }
+            "Rg" => st.add("RedGain", super::value::json(val.to_string())),
+            "Gg" => st.add("GreenGain", super::value::json(val.to_string())),
+            "Bg" => st.add("BlueGain", super::value::json(val.to_string())),
+            _ => {}
+        }
+    }
+}
+
+/// Small list/string snippets that occur as ValueConv or PrintConv in several tables.
+fn list_snippet(code: &str, v: &Val) -> Option<Option<String>> {
+    let it = items(v);
+    let f = super::value::fmt_num;
+    let nums: Vec<f64> = it.iter().map(|x| super::perl::leading_num(x)).collect();
+    let bytes = || match v {
+        Val::Bytes(b) => b.clone(),
+        _ => v.text().chars().map(|c| c as u32 as u8).collect(),
+    };
+    Some(Some(match code {
+        "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"" => {
+            if nums.len() < 4 {
+                return Some(None);
+            }
+            format!(
+                "{} {} {} {}",
+                f(nums[1] * 15.0),
+                f(nums[0] * 15.0),
+                f(nums[3] * 15.0),
+                f(nums[2] * 15.0)
+            )
+        }
+        "my @a=split \" \",$val;$a[0]*=2;$a[3]*=2;\"@a\"" => {
+            let mut a: Vec<String> = it.clone();
+            for i in [0, 3] {
+                if let Some(x) = a.get_mut(i) {
+                    *x = f(super::perl::leading_num(x) * 2.0);
+                }
+            }
+            a.join(" ")
+        }
+        c if c.contains("return 'Full' if $val > 0.99;")
+            && c.contains("PrintExposureTime($val)") =>
+        {
+            let x = v.num(0)?;
+            if x > 0.99 {
+                "Full".into()
+            } else {
+                super::perl::print_exposure_time(&super::perl::P::Num(x))
+            }
+        }
+        "length($val) > 64 ? \\$val : $val" => {
+            if v.text().len() > 64 {
+                return Some(None);
+            }
+            v.text()
+        }
+        "join \" \", unpack \"H2H2\", $val" => bytes()
+            .iter()
+            .take(2)
+            .map(|b| format!("{b:02x}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        "unpack \"H*\", pack \"C*\", split \" \", $val" => nums
+            .iter()
+            .map(|&x| format!("{:02x}", x as i64 as u8))
+            .collect(),
+        "unpack(\"H*\",$val)" => bytes().iter().map(|b| format!("{b:02x}")).collect(),
+        "$val=~s/ +$//; $val" => v.text().trim_end_matches(' ').to_string(),
+        "$val=~s/ .*//; $val" => it.first().cloned().unwrap_or_default(),
+        "$val=~s/ .*//; $val / 256" => f(nums.first().copied().unwrap_or(0.0) / 256.0),
+        c if c.starts_with("$self->Options(\"DateFormat\") ?") && c.ends_with(": $val") => v.text(),
+        "join(\" \", reverse split(\" \", $val))" => {
+            it.iter().rev().cloned().collect::<Vec<_>>().join(" ")
+        }
+        "join(\" \",map({sprintf(\"%.5f\",$_)} split(\" \",$val)))" => nums
+            .iter()
+            .map(|x| format!("{x:.5}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        "join(\" \",map({ $_/8192 } split(\" \",$val)))" => nums
+            .iter()
+            .map(|x| f(x / 8192.0))
+            .collect::<Vec<_>>()
+            .join(" "),
+        "$_=sprintf(\"%.4x\",$val); s/(..)(..)/$2 $1/; $_" => {
+            let h = format!("{:04x}", v.num(0)? as i64);
+            format!("{} {}{}", &h[2..4], &h[0..2], &h[4..])
+        }
+        c if c.contains("my @v = unpack('vC*', $val);")
+            && c.contains("%.4d:%.2d:%.2d %.2d:%.2d:%.2d") =>
+        {
+            let b = bytes();
+            if b.len() < 7 {
+                return Some(None);
+            }
+            format!(
+                "{:04}:{:02}:{:02} {:02}:{:02}:{:02}",
+                u16::from_le_bytes([b[0], b[1]]),
+                b[2],
+                b[3],
+                b[4],
+                b[5],
+                b[6]
+            )
+        }
+        _ => return None,
+    }))
+}
+
 /// ValueConv snippets shared by several makers.
 pub fn value(_st: &State, tag: &Tag, v: &Val) -> Option<Option<Val>> {
     let code = tag.value;
     if let Some(s) = sprintf_split(code, v) {
         return Some(Some(Val::Str(s)));
+    }
+    if let Some(r) = list_snippet(code, v) {
+        return Some(r.map(Val::Str));
     }
     let it = items(v);
     Some(match code {
@@ -135,6 +290,7 @@ pub fn value(_st: &State, tag: &Tag, v: &Val) -> Option<Option<Val>> {
             )))
         }
         "\"On\"" => Some(Val::Str("On".into())),
+        "ConvertUnixTime($val)" => Some(Val::Str(unix_time(v.num(0)? as i64))),
         _ => return None,
     })
 }
@@ -145,6 +301,12 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
     let code = tag.print;
     if code == "ARRAY" && !tag.parr.is_empty() {
         return Some(print_array(st, tag, v));
+    }
+    if let Some(s) = sprintf_split(code, v) {
+        return Some(Some(json(s)));
+    }
+    if let Some(r) = list_snippet(code, v) {
+        return Some(r.map(json));
     }
     let it = items(v);
     let some = |s: String| Some(Some(json(s)));
@@ -306,7 +468,7 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
                 .all(|x| x.is_ascii_digit() || x.is_ascii_uppercase())
             && c[3..13].iter().all(char::is_ascii_digit);
         if !ok {
-            return some(t);
+            return some(t.replace(char::from(0), ""));
         }
         let s = |a: usize, b: usize| c[a..b].iter().collect::<String>();
         let yr: i64 = s(3, 5).parse().unwrap_or(0);
@@ -339,8 +501,74 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
         }
         "$self->ConvertDateTime($val)" => Some(json(v.text())),
         "CODE:PrintLensInfo" => Some(json(print_lens_info(&v.text()))),
+        "CODE:__ANON__" if tag.name == "TimeSincePowerOn" => {
+            let mut x = v.num(0)?;
+            let mut s = String::new();
+            if x >= 86400.0 {
+                let d = (x / 86400.0).trunc();
+                s = format!("{d} days ");
+                x -= d * 86400.0;
+            }
+            let mut h = (x / 3600.0).trunc();
+            x -= h * 3600.0;
+            let mut m = (x / 60.0).trunc();
+            x -= m * 60.0;
+            let mut ss = format!("{:05.2}", x);
+            if x >= 59.995 {
+                ss = "00.00".into();
+                m += 1.0;
+                if m >= 60.0 {
+                    m -= 60.0;
+                    h += 1.0;
+                }
+            }
+            Some(json(format!("{s}{:02}:{:02}:{ss}", h as i64, m as i64)))
+        }
+        "Image::ExifTool::DecodeBits($val, undef, 16)"
+        | "Image::ExifTool::DecodeBits($val, undef, 8)" => {
+            let width = if code.ends_with("16)") { 16 } else { 8 };
+            let mut bits = Vec::new();
+            for (k, x) in v.nums().iter().enumerate() {
+                let x = *x as i64 as u64;
+                for i in 0..width {
+                    if x & (1 << i) != 0 {
+                        bits.push((k as u32 * width + i).to_string());
+                    }
+                }
+            }
+            Some(json(if bits.is_empty() {
+                "(none)".into()
+            } else {
+                bits.join(",")
+            }))
+        }
         _ => return None,
     })
+}
+
+/// ExifTool's ConvertUnixTime (UTC): seconds since 1970 as "YYYY:MM:DD HH:MM:SS".
+pub fn unix_time(t: i64) -> String {
+    let days = t.div_euclid(86400);
+    let secs = t.rem_euclid(86400);
+    // civil-from-days (Howard Hinnant's algorithm)
+    let z = days + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z.rem_euclid(146097);
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
+    format!(
+        "{:04}:{:02}:{:02} {:02}:{:02}:{:02}",
+        y,
+        m,
+        d,
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
 }
 
 /// A list-type PrintConv: each space-separated item converted by its own table or snippet,
@@ -352,9 +580,14 @@ fn print_array(st: &State, tag: &Tag, v: &Val) -> Option<Value> {
             out.push(item.clone());
             continue;
         };
-        if !p.map.is_empty() {
+        if !p.map.is_empty() || !p.bits.is_empty() {
             match p.map.iter().find(|(k, _)| k == item) {
                 Some((_, s)) => out.push(s.to_string()),
+                None if !p.bits.is_empty() => out.push(super::conv::decode_bits(
+                    &[super::perl::leading_num(item)],
+                    p.bits,
+                    32,
+                )),
                 None => out.push(format!("Unknown ({item})")),
             }
         } else if p.code.is_empty() {
@@ -392,4 +625,52 @@ pub fn print_lens_info(val: &str) -> String {
         s.push_str(&format!("-{}", v[3]));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Expected values produced by running the same snippets in Perl.
+    #[test]
+    fn snippets_match_perl() {
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"",
+                "1 2 3 4",
+                "30 15 60 45",
+            ),
+            (
+                "my @a=split \" \",$val;$a[0]*=2;$a[3]*=2;\"@a\"",
+                "1 2 3 4 5",
+                "2 2 3 8 5",
+            ),
+            (
+                "unpack \"H*\", pack \"C*\", split \" \", $val",
+                "1 171 255",
+                "01abff",
+            ),
+            ("join(\" \", reverse split(\" \", $val))", "1 2 3", "3 2 1"),
+            (
+                "join(\" \",map({ $_/8192 } split(\" \",$val)))",
+                "8192 4096",
+                "1 0.5",
+            ),
+            (
+                "$_=sprintf(\"%.4x\",$val); s/(..)(..)/$2 $1/; $_",
+                "4660",
+                "34 12",
+            ),
+            ("$val=~s/ .*//; $val / 256", "512 7", "2"),
+        ];
+        for (code, input, want) in cases {
+            let got = list_snippet(code, &Val::Str(input.to_string())).flatten();
+            assert_eq!(got.as_deref(), Some(*want), "{code}");
+        }
+        assert_eq!(print_lens_info("18 70 3.5 4.5"), "18-70mm f/3.5-4.5");
+        assert_eq!(print_lens_info("50 50 1.8 1.8"), "50mm f/1.8");
+        assert_eq!(unix_time(972687386), "2000:10:27 22:56:26");
+        assert_eq!(super::super::perl::print_fraction(0.3333333), "+1/3");
+        assert_eq!(super::super::perl::print_fraction(-1.5), "-3/2");
+    }
 }

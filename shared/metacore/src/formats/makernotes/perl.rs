@@ -89,7 +89,40 @@ pub trait Env {
     }
 }
 
+/// Removes Perl comments (a `#` outside quotes and regexes runs to the end of the line).
+fn strip_comments(code: &str) -> String {
+    let mut out = String::new();
+    for line in code.lines() {
+        let mut quote: Option<char> = None;
+        let mut prev = ' ';
+        let mut cut = line.len();
+        for (i, c) in line.char_indices() {
+            match quote {
+                Some(q) if c == q && prev != '\\' => quote = None,
+                Some(_) => {}
+                None if c == '"' || c == '\'' || c == '/' => quote = Some(c),
+                None if c == '#' => {
+                    cut = i;
+                    break;
+                }
+                None => {}
+            }
+            prev = c;
+        }
+        out.push_str(&line[..cut]);
+        out.push('\n');
+    }
+    out
+}
+
 pub fn eval(code: &str, env: &dyn Env) -> Option<P> {
+    let stripped;
+    let code = if code.contains('#') {
+        stripped = strip_comments(code);
+        stripped.as_str()
+    } else {
+        code
+    };
     let code = code.trim().trim_end_matches(';').trim();
     if code.is_empty() || code.len() > 400 {
         return None;
@@ -188,6 +221,13 @@ fn lex(s: &str) -> Option<Vec<T>> {
         if c == b'$' {
             if s[i..].starts_with("$$self{") {
                 let st = i + 7;
+                let end = s[st..].find('}')? + st;
+                out.push(T::Var(format!("self:{}", &s[st..end])));
+                i = end + 1;
+                continue;
+            }
+            if s[i..].starts_with("$self->{") {
+                let st = i + 8;
                 let end = s[st..].find('}')? + st;
                 out.push(T::Var(format!("self:{}", &s[st..end])));
                 i = end + 1;
@@ -460,7 +500,7 @@ fn binop(op: &str, a: P, b: P) -> Option<P> {
             if d == 0 {
                 None
             } else {
-                n((a.num() as i64).rem_euclid(d) as f64)
+                n((a.num() as i64).checked_rem_euclid(d)? as f64)
             }
         }
         "**" => n(a.num().powf(b.num())),
@@ -478,12 +518,23 @@ fn binop(op: &str, a: P, b: P) -> Option<P> {
         "gt" => bool_(a.text() > b.text()),
         "&&" | "and" => Some(if a.truthy() { b } else { a }),
         "||" | "or" => Some(if a.truthy() { a } else { b }),
-        "&" => n(((a.num() as i64) & (b.num() as i64)) as f64),
-        "|" => n(((a.num() as i64) | (b.num() as i64)) as f64),
-        "^" => n(((a.num() as i64) ^ (b.num() as i64)) as f64),
-        "<<" => n(((a.num() as i64).checked_shl(b.num() as u32).unwrap_or(0)) as f64),
-        ">>" => n(((a.num() as i64).checked_shr(b.num() as u32).unwrap_or(0)) as f64),
+        // Perl's bit operators work on unsigned 64-bit integers
+        "&" => n((uv(&a) & uv(&b)) as f64),
+        "|" => n((uv(&a) | uv(&b)) as f64),
+        "^" => n((uv(&a) ^ uv(&b)) as f64),
+        "<<" => n(uv(&a).checked_shl(b.num() as u32).unwrap_or(0) as f64),
+        ">>" => n(uv(&a).checked_shr(b.num() as u32).unwrap_or(0) as f64),
         _ => None,
+    }
+}
+
+/// Perl's unsigned view of a number for bit operations.
+fn uv(p: &P) -> u64 {
+    let x = p.num();
+    if x < 0.0 {
+        x as i64 as u64
+    } else {
+        x as u64
     }
 }
 
@@ -517,9 +568,10 @@ fn call(f: &str, a: &[P]) -> Option<P> {
         "Image::ExifTool::Exif::PrintFNumber" | "PrintFNumber" => Some(print_fnumber(a.first()?)),
         "Image::ExifTool::Exif::PrintFraction" | "PrintFraction" => Some(P::Str(print_fraction(x))),
         "Image::ExifTool::Canon::CanonEv" | "CanonEv" => n(canon_ev(x)),
-        "Image::ExifTool::Exif::ExifDate" | "Image::ExifTool::Exif::ExifTime" => {
-            Some(a.first()?.clone())
-        }
+        "Image::ExifTool::Exif::ExifDate" => Some(a.first()?.clone()),
+        "Image::ExifTool::Exif::ExifTime" => Some(P::Str(
+            a.first()?.text().trim_end_matches('\0').replace(' ', ":"),
+        )),
         "PrintHex" => Some(P::Str(format!("0x{:x}", x as i64))),
         _ => None,
     }
@@ -584,21 +636,15 @@ pub fn print_fraction(v: f64) -> String {
 
 /// Canon's EV encoding: 1/3 and 2/3 stops are stored as 0x0c and 0x14 fractions of 0x20.
 pub fn canon_ev(val: f64) -> f64 {
-    let mut v = val as i64;
-    let sign = if v < 0 {
-        v = -v;
-        -1.0
-    } else {
-        1.0
-    };
-    let mut frac = (v & 0x1f) as f64;
-    v -= frac as i64;
-    if frac == 0x0c as f64 {
+    let (sign, v) = if val < 0.0 { (-1.0, -val) } else { (1.0, val) };
+    let mut frac = ((v as i64) & 0x1f) as f64;
+    let v = v - frac;
+    if frac == 12.0 {
         frac = 32.0 / 3.0;
-    } else if frac == 0x14 as f64 {
+    } else if frac == 20.0 {
         frac = 64.0 / 3.0;
     }
-    sign * (v as f64 + frac) / 32.0
+    sign * (v + frac) / 32.0
 }
 
 /// Perl's sprintf for the conversions ExifTool uses (%d %i %u %s %f %e %g %x %X %o %c %%,
@@ -654,7 +700,16 @@ pub fn sprintf(fmt: &str, args: &[P]) -> Option<String> {
         ai += 1;
         let plus = flags.contains('+');
         let mut body = match conv {
-            'd' | 'i' | 'u' => {
+            'u' => {
+                let mut s = uv(&arg).to_string();
+                if let Some(p) = precision {
+                    while s.len() < p {
+                        s.insert(0, '0');
+                    }
+                }
+                sign(false, plus, s)
+            }
+            'd' | 'i' => {
                 let x = arg.num().trunc() as i64;
                 let mut s = x.abs().to_string();
                 if let Some(p) = precision {
@@ -1045,7 +1100,7 @@ pub fn regex_match(pat: &str, s: &str, ci: bool) -> Option<bool> {
     if i != p.len() {
         return None;
     }
-    let chars: Vec<char> = s.chars().take(4096).collect();
+    let chars: Vec<char> = s.chars().take(1024).collect();
     let seq = vec![(Node::Group(alts), 1, 1)];
     let mut m = Matcher {
         s: &chars,
@@ -1122,5 +1177,9 @@ mod tests {
         );
         assert_eq!(regex_match("^0[2-9]", "0210", false), Some(true));
         assert_eq!(regex_match("a{2,3}b", "xaaab", false), Some(true));
+        // long subjects with backtracking patterns stay within the step and depth caps
+        let long = "a".repeat(5000);
+        assert_ne!(regex_match(".*x$", &long, false), Some(true));
+        assert_ne!(regex_match("(a|b)*c", &long, false), Some(true));
     }
 }

@@ -151,12 +151,8 @@ pub fn read(raw: &[u8], fmt: &str, count: usize, e: Endian) -> Option<Val> {
                             (a as f64, b as f64)
                         };
                         if b == 0.0 {
-                            if n == 1 {
-                                return Some(Val::Str(
-                                    if a == 0.0 { "undef" } else { "inf" }.into(),
-                                ));
-                            }
-                            0.0
+                            // ExifTool prints these items as words: the list becomes text
+                            return Some(Val::Str(rationals_text(raw, fmt, n, e)));
                         } else {
                             round10(a / b)
                         }
@@ -168,6 +164,29 @@ pub fn read(raw: &[u8], fmt: &str, count: usize, e: Endian) -> Option<Val> {
             Some(Val::Nums(v))
         }
     }
+}
+
+/// A rational list with zero denominators, as ExifTool prints it ("undef", "inf").
+fn rationals_text(raw: &[u8], fmt: &str, n: usize, e: Endian) -> String {
+    let mut out = Vec::new();
+    for i in 0..n {
+        let (Some(a), Some(b)) = (u32_at(raw, i * 8, e), u32_at(raw, i * 8 + 4, e)) else {
+            break;
+        };
+        let (a, b) = if fmt == "rational64s" {
+            (a as i32 as f64, b as i32 as f64)
+        } else {
+            (a as f64, b as f64)
+        };
+        out.push(if b != 0.0 {
+            fmt_num(round10(a / b))
+        } else if a == 0.0 {
+            "undef".into()
+        } else {
+            "inf".into()
+        });
+    }
+    out.join(" ")
 }
 
 /// Types a printed value like `exiftool -json`: numbers unquoted, everything else a string.

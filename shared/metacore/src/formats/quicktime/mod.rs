@@ -33,11 +33,36 @@ struct State {
     width: u64,
     height: u64,
     boxes: usize,
+    /// Language-variant tags found, as (variant name, default name), for ExifTool's
+    /// "fill in missing defaults for alternate language tags".
+    lang_tags: Vec<(String, String)>,
+    major_brand: Option<[u8; 4]>,
+    has_soun: bool,
+    has_vide: bool,
 }
 
 pub fn parse(meta: &mut Metadata, data: &[u8]) {
     let mut st = State::default();
     walk(meta, data, 0, data.len(), 0, &mut st, Ctx::Top);
+    for (variant, base) in std::mem::take(&mut st.lang_tags) {
+        if meta.get(G, &base).is_none() {
+            if let Some(v) = meta.get(G, &variant).cloned() {
+                meta.set(G, &base, v);
+            }
+        }
+    }
+    // an "iso*"/"dash" MP4 with sound but no video is an M4A
+    if st.has_soun
+        && !st.has_vide
+        && st
+            .major_brand
+            .is_some_and(|b| b.starts_with(b"iso") || b.starts_with(b"dash"))
+        && meta.get("file", "FileType").and_then(|v| v.as_str()) == Some("MP4")
+    {
+        meta.set("file", "FileType", "M4A");
+        meta.set("file", "FileTypeExtension", "m4a");
+        meta.set("file", "MIMEType", "audio/mp4");
+    }
     // Composite tags ExifTool derives from QuickTime tags.
     if st.width > 0 && st.height > 0 {
         add_image_size(meta, st.width, st.height);
@@ -88,7 +113,12 @@ fn walk(
         let p = b.payload(data);
         let pstart = b.start + b.header_len;
         match (ctx, &b.kind) {
-            (Ctx::Top, b"ftyp") => ftyp(meta, p),
+            (Ctx::Top, b"ftyp") => {
+                if let Some(b) = p.get(0..4) {
+                    st.major_brand = Some([b[0], b[1], b[2], b[3]]);
+                }
+                ftyp(meta, p)
+            }
             (Ctx::Top, b"moov") => walk(meta, data, pstart, b.end, depth + 1, st, Ctx::Moov),
             (Ctx::Top, b"mdat") => {
                 let declared = declared_size(data, &b);
@@ -116,6 +146,22 @@ fn walk(
                 walk(meta, data, pstart, b.end, depth + 1, st, Ctx::Trak)
             }
             (Ctx::Trak, b"tkhd") => tkhd(meta, p, st),
+            (Ctx::Trak, b"tapt") => {
+                for c in Boxes::range(data, pstart, b.end) {
+                    let name = match &c.kind {
+                        b"clef" => "CleanApertureDimensions",
+                        b"prof" => "ProductionApertureDimensions",
+                        b"enof" => "EncodedPixelsDimensions",
+                        _ => continue,
+                    };
+                    let q = c.payload(data);
+                    // flags word, then width and height as 16.16 fixed point
+                    if let (Some(w), Some(h)) = (be32(q, 4), be32(q, 8)) {
+                        let f = |v: u32| perl_num(v as f64 / 65536.0);
+                        meta.set(G, name, format!("{}x{}", f(w), f(h)));
+                    }
+                }
+            }
             (Ctx::Trak, b"mdia") => walk(meta, data, pstart, b.end, depth + 1, st, Ctx::Mdia),
             (Ctx::Mdia, b"mdhd") => mdhd(meta, p, st),
             (Ctx::Mdia | Ctx::Minf, b"hdlr") => hdlr(meta, p, st, true),
@@ -128,9 +174,20 @@ fn walk(
             }
             (Ctx::Minf, b"gmhd") => walk(meta, data, pstart, b.end, depth + 1, st, Ctx::Gmhd),
             (Ctx::Gmhd, b"gmin") => {
-                vmhd(meta, p);
+                if let Some(&v) = p.first() {
+                    meta.set(G, "GenMediaVersion", v as u64);
+                }
+                if let Some(f) = p.get(1..4) {
+                    meta.set(G, "GenFlags", format!("{} {} {}", f[0], f[1], f[2]));
+                }
+                if let Some(g) = be16(p, 4) {
+                    meta.set(G, "GenGraphicsMode", graphics_mode(g));
+                }
+                if let (Some(a), Some(b), Some(c)) = (be16(p, 6), be16(p, 8), be16(p, 10)) {
+                    meta.set(G, "GenOpColor", format!("{a} {b} {c}"));
+                }
                 if let Some(v) = be16(p, 12) {
-                    meta.set(G, "Balance", num(v as i16 as f64 / 256.0));
+                    meta.set(G, "GenBalance", num(v as i16 as f64 / 256.0));
                 }
             }
             (Ctx::Minf, b"stbl") => walk(meta, data, pstart, b.end, depth + 1, st, Ctx::Stbl),
@@ -436,46 +493,195 @@ fn tkhd(meta: &mut Metadata, p: &[u8], st: &mut State) {
     }
 }
 
+/// Font.pm's Macintosh language codes.
+fn mac_lang(code: u16) -> Option<&'static str> {
+    Some(match code {
+        0 => "en",
+        1 => "fr",
+        2 => "de",
+        3 => "it",
+        4 => "nl-NL",
+        5 => "sv",
+        6 => "es",
+        7 => "da",
+        8 => "pt",
+        9 => "no",
+        10 => "he",
+        11 => "ja",
+        12 => "ar",
+        13 => "fi",
+        14 => "el",
+        15 => "is",
+        16 => "mt",
+        17 => "tr",
+        18 => "hr",
+        19 => "zh-TW",
+        20 => "ur",
+        21 => "hi",
+        22 => "th",
+        23 => "ko",
+        24 => "lt",
+        25 => "pl",
+        26 => "hu",
+        27 => "et",
+        28 => "lv",
+        29 => "smi",
+        30 => "fo",
+        31 => "fa",
+        32 => "ru",
+        33 => "zh-CN",
+        34 => "nl-BE",
+        35 => "ga",
+        36 => "sq",
+        37 => "ro",
+        38 => "cs",
+        39 => "sk",
+        40 => "sl",
+        41 => "yi",
+        42 => "sr",
+        43 => "mk",
+        44 => "bg",
+        45 => "uk",
+        46 => "be",
+        47 => "uz",
+        48 => "kk",
+        49 => "az",
+        50 => "az",
+        51 => "hy",
+        52 => "ka",
+        53 => "ro",
+        54 => "ky",
+        55 => "tg",
+        56 => "tk",
+        57 => "mn-MN",
+        58 => "mn-CN",
+        59 => "ps",
+        60 => "ku",
+        61 => "ks",
+        62 => "sd",
+        63 => "bo",
+        64 => "ne",
+        65 => "sa",
+        66 => "mr",
+        67 => "bn",
+        68 => "as",
+        69 => "gu",
+        70 => "pa",
+        71 => "or",
+        72 => "ml",
+        73 => "kn",
+        74 => "ta",
+        75 => "te",
+        76 => "si",
+        77 => "my",
+        78 => "km",
+        79 => "lo",
+        80 => "vi",
+        81 => "id",
+        82 => "tl",
+        83 => "ms-MY",
+        84 => "ms-BN",
+        85 => "am",
+        86 => "ti",
+        87 => "om",
+        88 => "so",
+        89 => "sw",
+        90 => "rw",
+        91 => "rn",
+        92 => "ny",
+        93 => "mg",
+        94 => "eo",
+        128 => "cy",
+        129 => "eu",
+        130 => "ca",
+        131 => "la",
+        132 => "qu",
+        133 => "gn",
+        134 => "ay",
+        135 => "tt",
+        136 => "ug",
+        137 => "dz",
+        138 => "jv",
+        139 => "su",
+        140 => "gl",
+        141 => "af",
+        142 => "br",
+        144 => "gd",
+        145 => "gv",
+        146 => "ga",
+        147 => "to",
+        148 => "el",
+        149 => "kl",
+        150 => "az",
+        _ => return None,
+    })
+}
+
 fn mac_language(code: u16) -> String {
-    const NAMES: [&str; 33] = [
-        "English",
-        "French",
-        "German",
-        "Italian",
-        "Dutch",
-        "Swedish",
-        "Spanish",
-        "Danish",
-        "Portuguese",
-        "Norwegian",
-        "Hebrew",
-        "Japanese",
-        "Arabic",
-        "Finnish",
-        "Greek",
-        "Icelandic",
-        "Maltese",
-        "Turkish",
-        "Croatian",
-        "Chinese (Traditional)",
-        "Urdu",
-        "Hindi",
-        "Thai",
-        "Korean",
-        "Lithuanian",
-        "Polish",
-        "Hungarian",
-        "Estonian",
-        "Latvian",
-        "Sami",
-        "Faroese",
-        "Farsi/Persian",
-        "Russian",
-    ];
-    NAMES
-        .get(code as usize)
-        .map(|s| s.to_string())
+    mac_lang(code)
+        .map(str::to_string)
         .unwrap_or_else(|| format!("Unknown ({code})"))
+}
+
+/// ExifTool's UnpackLang: a packed ISO 639-2 code, `None` for the default (und/eng).
+fn unpack_lang(l: u16) -> Option<String> {
+    if l == 0 {
+        return None;
+    }
+    let s: String = [10u16, 5, 0]
+        .iter()
+        .map(|sh| (((l >> sh) & 0x1f) as u8 + 0x60) as char)
+        .collect();
+    if s.chars().all(|c| c.is_ascii_lowercase()) {
+        if s == "und" || s == "eng" {
+            None
+        } else {
+            Some(s)
+        }
+    } else {
+        Some("err".into())
+    }
+}
+
+/// Decodes a QuickTime international text entry and its language suffix.
+fn itext(str_raw: &[u8], lang: u16) -> (String, Option<String>) {
+    if (lang < 0x400 || lang == 0x7fff) && !str_raw.starts_with(&[0xfe, 0xff]) {
+        let l = match lang {
+            0 => None,
+            0x7fff => Some("un".to_string()),
+            n => {
+                Some(mac_lang(n).map(str::to_string).unwrap_or_default()).filter(|x| !x.is_empty())
+            }
+        };
+        (text_trim_nulls(str_raw), l)
+    } else {
+        let l = unpack_lang(lang & 0x7fff);
+        let s = if let Some(u) = str_raw.strip_prefix(&[0xfe, 0xff]) {
+            let w: Vec<u16> = u
+                .chunks_exact(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16_lossy(&w)
+                .trim_end_matches('\0')
+                .to_string()
+        } else {
+            text_trim_nulls(str_raw)
+        };
+        (s, l)
+    }
+}
+
+/// UTF-8 (else Latin-1) text with trailing NULs removed (not truncated at the first NUL).
+fn text_trim_nulls(raw: &[u8]) -> String {
+    let mut end = raw.len();
+    while end > 0 && raw[end - 1] == 0 {
+        end -= 1;
+    }
+    let r = &raw[..end];
+    match std::str::from_utf8(r) {
+        Ok(s) => s.to_string(),
+        Err(_) => r.iter().map(|&b| b as char).collect(),
+    }
 }
 
 fn mdhd(meta: &mut Metadata, p: &[u8], st: &mut State) {
@@ -582,6 +788,12 @@ fn hdlr(meta: &mut Metadata, p: &[u8], st: &mut State, track: bool) {
         }
     }
     if let Some(t) = p.get(8..12) {
+        if t == b"soun" {
+            st.has_soun = true;
+        }
+        if t == b"vide" {
+            st.has_vide = true;
+        }
         if track && t != b"alis" && t != b"url " {
             st.handler.copy_from_slice(t);
             if t == b"vide" && !st.rotation_done {
@@ -699,17 +911,31 @@ fn fixed32u(p: &[u8], off: usize) -> Option<Value> {
 }
 
 fn stsd(meta: &mut Metadata, data: &[u8], start: usize, end: usize, depth: usize, st: &State) {
-    // version/flags, entry count, then sample entries (we read the first one).
-    let Some(entries) = data.get(start..end) else {
-        return;
-    };
-    if entries.len() < 16 {
-        return;
+    // version/flags, entry count, then the sample entries
+    let n = be32(data, start + 4).unwrap_or(0);
+    let mut pos = start + 8;
+    for _ in 0..n.min(64) {
+        let Some(size) = be32(data, pos) else { break };
+        let size = size as usize;
+        if size < 8 || pos + size > end {
+            meta.warn("Truncated sample table");
+            break;
+        }
+        let e = &data[pos..pos + size];
+        sample_entry(meta, data, pos, pos + size, e, depth, st);
+        pos += size;
     }
-    let Some(first) = Boxes::range(data, start + 8, end).next() else {
-        return;
-    };
-    let e = data.get(first.start..first.end).unwrap_or(&[]);
+}
+
+fn sample_entry(
+    meta: &mut Metadata,
+    data: &[u8],
+    estart: usize,
+    eend: usize,
+    e: &[u8],
+    depth: usize,
+    st: &State,
+) {
     match &st.handler {
         b"vide" => {
             if let Some(c) = e.get(4..8) {
@@ -741,7 +967,7 @@ fn stsd(meta: &mut Metadata, data: &[u8], start: usize, end: usize, depth: usize
             if let Some(d) = be16(e, 82) {
                 meta.set(G, "BitDepth", d as u64);
             }
-            video_children(meta, data, first.start + 86, first.end, depth);
+            video_children(meta, data, estart + 86, eend, depth);
         }
         b"soun" => {
             if let Some(f) = e.get(4..8) {
@@ -766,7 +992,35 @@ fn stsd(meta: &mut Metadata, data: &[u8], start: usize, end: usize, depth: usize
                 meta.set(G, "AudioSampleRate", r);
             }
         }
-        _ => {}
+        b"hint" => {}
+        b"meta" => {
+            if let Some(f) = e.get(4..8) {
+                meta.set(G, "MetaFormat", fourcc(f));
+            }
+            if let Some(rest) = e.get(8..) {
+                if let Some(p) = rest.windows(11).position(|w| w == b"application") {
+                    let t = &rest[p..];
+                    let end = t.iter().position(|&b| b == 0).unwrap_or(t.len());
+                    meta.set(
+                        G,
+                        "MetaType",
+                        String::from_utf8_lossy(&t[..end]).into_owned(),
+                    );
+                }
+            }
+        }
+        _ => {
+            if let Some(f) = e.get(4..8) {
+                meta.set(G, "OtherFormat", fourcc(f));
+                if f == b"tmcd" {
+                    if let (Some(n), Some(d)) = (be32(e, 24), be32(e, 28)) {
+                        if d != 0 {
+                            meta.set(G, "PlaybackFrameRate", num(n as f64 / d as f64));
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -809,9 +1063,25 @@ fn video_children(meta: &mut Metadata, data: &[u8], start: usize, end: usize, _d
                     let v = if rest.is_empty() {
                         s
                     } else {
-                        format!("{s} {}", rest.join(" "))
+                        format!("{s}; {}", rest.join("; "))
                     };
                     meta.set(G, "VideoFieldOrder", v);
+                }
+            }
+            b"clap" => {
+                let names = [
+                    "CleanApertureWidth",
+                    "CleanApertureHeight",
+                    "CleanApertureOffsetX",
+                    "CleanApertureOffsetY",
+                ];
+                for (i, n) in names.iter().enumerate() {
+                    if let (Some(a), Some(b)) = (be32(p, i * 8), be32(p, i * 8 + 4)) {
+                        let (a, b) = (a as i32 as f64, b as i32 as f64);
+                        if b != 0.0 {
+                            meta.set(G, n, num(a / b));
+                        }
+                    }
                 }
             }
             b"gama" => {
@@ -997,58 +1267,98 @@ fn user_data(meta: &mut Metadata, kind: &[u8; 4], p: &[u8], st: &mut State) {
             b"TSZ" => "StartTimeSampleSize",
             _ => return,
         };
-        // Either a list of (length, language, text) records or plain text.
-        let s = match (be16(p, 0), be16(p, 2)) {
-            (Some(len), Some(_lang)) if 4 + len as usize <= p.len() && len > 0 => {
-                text(&p[4..4 + len as usize])
+        // A list of (length, language, text) records.
+        let size = p.len();
+        let mut pos = 0usize;
+        let mut first = true;
+        while pos + 4 <= size {
+            let (Some(l), Some(lang)) = (be16(p, pos), be16(p, pos + 2)) else {
+                break;
+            };
+            pos += 4;
+            let mut len = l as usize;
+            if pos + len > size {
+                if len < 4 || pos + len - 4 > size {
+                    break;
+                }
+                len -= 4;
             }
-            _ => text(p),
-        };
-        if s.is_empty() {
+            if len == 0 && !first {
+                continue;
+            }
+            first = false;
+            let (s, lang) = itext(&p[pos..pos + len], lang);
+            pos += len;
+            match lang {
+                Some(l) => {
+                    let n = format!("{name}-{l}");
+                    store_text(meta, &n, &s, st);
+                    if !st.lang_tags.iter().any(|(v, _)| *v == n) && st.lang_tags.len() < 1000 {
+                        st.lang_tags.push((n, name.to_string()));
+                    }
+                }
+                None => store_text(meta, name, &s, st),
+            }
+        }
+        return;
+    }
+    // 3GPP text atoms (version/flags, language, text), "Avoid": they never replace a tag
+    let itext6 = match kind {
+        b"titl" => Some("Title"),
+        b"dscp" => Some("Description"),
+        b"cprt" => Some("Copyright"),
+        b"perf" => Some("Performer"),
+        b"auth" => Some("Author"),
+        b"gnre" => Some("Genre"),
+        b"albm" => Some("Album"),
+        b"coll" => Some("CollectionName"),
+        _ => None,
+    };
+    if let Some(name) = itext6 {
+        let (Some(lang), Some(raw)) = (be16(p, 4), p.get(6..)) else {
             return;
-        }
-        store_text(meta, name, &s, st);
+        };
+        let (s, lang) = itext(raw, lang);
+        let n = match lang {
+            Some(l) => {
+                let n = format!("{name}-{l}");
+                if !st.lang_tags.iter().any(|(v, _)| *v == n) && st.lang_tags.len() < 1000 {
+                    st.lang_tags.push((n.clone(), name.to_string()));
+                }
+                n
+            }
+            None => name.to_string(),
+        };
+        meta.add(G, &n, json_str(&s));
         return;
     }
-    // 3GPP text atoms: version/flags, language, text.
-    let name = match kind {
-        b"titl" => "Title",
-        b"auth" => "Author",
-        b"dscp" => "Description",
-        b"cprt" => "Copyright",
-        b"perf" => "Performer",
-        b"gnre" => "Genre",
-        b"albm" => "Album",
-        b"manu" => "Make",
-        b"modl" => "Model",
-        b"name" => "Name",
-        b"date" => "DateTimeOriginal",
-        _ => return,
-    };
-    let s = match kind {
-        b"manu" | b"modl" | b"name" | b"date" => {
-            // Plain text, or a 3GPP-style text with a 6-byte header.
-            if p.len() > 6 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 0 {
-                text(&p[6..])
+    match kind {
+        b"manu" | b"modl" => {
+            // RawConv: strip "\0\0\0\0" and two bytes, then truncate at NUL
+            let raw = if p.len() >= 6 && p[..4] == [0, 0, 0, 0] {
+                &p[6..]
             } else {
-                text(p)
+                p
+            };
+            let name = if kind == b"manu" { "Make" } else { "Model" };
+            meta.add(G, name, json_str(&text(raw)));
+        }
+        b"yrrc" => {
+            if let Some(y) = be16(p, 4) {
+                meta.add(G, "Year", y as u64);
             }
         }
-        _ => text(p.get(6..).unwrap_or(&[])),
-    };
-    if s.is_empty() {
-        return;
-    }
-    if kind == b"date" {
-        meta.set(G, name, xmp_date(&s));
-    } else {
-        store_text(meta, name, &s, st);
+        b"date" => meta.set(G, "DateTimeOriginal", xmp_date(&text_trim_nulls(p))),
+        b"name" => meta.set(G, "Name", json_str(&text_trim_nulls(p))),
+        _ => {}
     }
 }
 
 /// Stores a text value with the conversions some tag names need.
 fn store_text(meta: &mut Metadata, name: &str, s: &str, st: &mut State) {
-    match name {
+    // language variants ("Title-fr") keep the conversions of their tag
+    let base = name.split('-').next().unwrap_or(name);
+    match base {
         "ContentCreateDate" | "CreationDate" => meta.set(G, name, xmp_date(s)),
         "GPSCoordinates" => match iso6709(s) {
             Some((la, lo, al)) => {
@@ -1072,7 +1382,7 @@ fn meta_box(meta: &mut Metadata, data: &[u8], b: &BoxHeader, depth: usize, st: &
     } else {
         pstart + 4
     };
-    let mut keys: Vec<String> = Vec::new();
+    let mut keys: Vec<(Vec<u8>, String)> = Vec::new();
     for c in Boxes::range(data, start, b.end) {
         let p = c.payload(data);
         match &c.kind {
@@ -1086,10 +1396,11 @@ fn meta_box(meta: &mut Metadata, data: &[u8], b: &BoxHeader, depth: usize, st: &
                     if sz < 8 {
                         break;
                     }
-                    let Some(k) = sub(p, off + 8, sz - 8) else {
+                    let (Some(ns), Some(k)) = (sub(p, off + 4, 4), sub(p, off + 8, sz - 8)) else {
                         break;
                     };
-                    keys.push(String::from_utf8_lossy(k).into_owned());
+                    let k = k.split(|&b| b == 0).next().unwrap_or(&[]);
+                    keys.push((ns.to_vec(), String::from_utf8_lossy(k).into_owned()));
                     off += sz;
                 }
             }
@@ -1232,12 +1543,8 @@ fn item_name(k: &[u8; 4]) -> Option<&'static str> {
     })
 }
 
-fn key_name(key: &str) -> String {
-    let k = key
-        .strip_prefix("com.apple.quicktime.")
-        .or_else(|| key.strip_prefix("com.apple."))
-        .unwrap_or(key);
-    let known = match k {
+fn key_known(k: &str) -> Option<&'static str> {
+    Some(match k {
         "album" => "Album",
         "artist" => "Artist",
         "artwork" => "Artwork",
@@ -1246,15 +1553,20 @@ fn key_name(key: &str) -> String {
         "camera.identifier" => "CameraIdentifier",
         "collection.user" => "UserCollection",
         "com.android.version" => "AndroidVersion",
-        "photos.captureMode" => "CaptureMode",
+        "com.apple.photos.captureMode" => "CaptureMode",
+        "apple.photos.variation-identifier" => "ApplePhotosVariationIdentifier",
         "comment" => "Comment",
         "copyright" => "Copyright",
         "creationdate" => "CreationDate",
         "description" => "Description",
+        "detected-face.face-id" => "DetectedFaceID",
+        "detected-face.roll-angle" => "DetectedFaceRollAngle",
+        "detected-face.yaw-angle" => "DetectedFaceYawAngle",
         "direction.facing" => "CameraDirection",
         "direction.motion" => "CameraMotion",
         "director" => "Director",
         "displayname" => "DisplayName",
+        "Encoded_With" => "EncodedWith",
         "genre" => "Genre",
         "information" => "Information",
         "keywords" => "Keywords",
@@ -1270,6 +1582,15 @@ fn key_name(key: &str) -> String {
         "location.role" => "LocationRole",
         "make" => "Make",
         "model" => "Model",
+        "player.movie.audio.balance" => "Balance",
+        "player.movie.audio.bass" => "Bass",
+        "player.movie.audio.gain" => "AudioGain",
+        "player.movie.audio.pitchshift" => "PitchShift",
+        "player.movie.audio.treble" => "Treble",
+        "player.movie.visual.brightness" => "Brightness",
+        "player.movie.visual.color" => "Color",
+        "player.movie.visual.contrast" => "Contrast",
+        "player.movie.visual.tint" => "Tint",
         "player.version" => "PlayerVersion",
         "producer" => "Producer",
         "publisher" => "Publisher",
@@ -1279,42 +1600,101 @@ fn key_name(key: &str) -> String {
         "title" => "Title",
         "version" => "Version",
         "year" => "Year",
-        "content.identifier" => "ContentIdentifier",
-        "full-frame-rate-playback-intent" => "FullFrameRatePlaybackIntent",
-        _ => "",
+        _ => return None,
+    })
+}
+
+/// ExifTool's tag name for a `keys` entry (ProcessKeys).
+fn key_name(ns: &[u8], full: &str) -> String {
+    let short = if ns == b"mdta" {
+        full.strip_prefix("com.apple.quicktime.")
+            .or_else(|| full.strip_prefix("com."))
+            .unwrap_or(full)
+    } else {
+        full
     };
-    if !known.is_empty() {
-        return known.to_string();
+    if let Some(n) = key_known(short).or_else(|| key_known(full)) {
+        return n.to_string();
     }
-    // ExifTool builds a name from unknown keys: words capitalised, separators removed.
-    let mut out = String::new();
-    let mut up = true;
-    for ch in k.chars() {
-        if ch.is_ascii_alphanumeric() {
-            if up {
-                out.extend(ch.to_uppercase());
-            } else {
-                out.push(ch);
-            }
-            up = false;
-        } else {
-            up = true;
+    let k4: Option<[u8; 4]> = short.as_bytes().try_into().ok();
+    if let Some(n) = k4.and_then(|k| item_name(&k)) {
+        return n.to_string();
+    }
+    let tag = if short.is_empty() {
+        format!("Tag_{}", String::from_utf8_lossy(ns))
+    } else {
+        short.to_string()
+    };
+    // ucfirst; tr/-0-9a-zA-Z_. //dc; s/[. ]+(.?)/\U$1/g; s/_([a-z])/_\U$1/g; s/([a-z])_([A-Z])/$1$2/g
+    let mut n: Vec<char> = Vec::new();
+    for (i, c) in tag.chars().enumerate() {
+        let c = if i == 0 { c.to_ascii_uppercase() } else { c };
+        if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ') {
+            n.push(c);
         }
+    }
+    let mut a: Vec<char> = Vec::new();
+    let mut i = 0;
+    while i < n.len() {
+        if n[i] == '.' || n[i] == ' ' {
+            while i < n.len() && (n[i] == '.' || n[i] == ' ') {
+                i += 1;
+            }
+            if i < n.len() {
+                a.push(n[i].to_ascii_uppercase());
+                i += 1;
+            }
+            continue;
+        }
+        a.push(n[i]);
+        i += 1;
+    }
+    let mut b: Vec<char> = Vec::new();
+    for i in 0..a.len() {
+        if i > 0 && a[i - 1] == '_' && a[i].is_ascii_lowercase() {
+            b.push(a[i].to_ascii_uppercase());
+        } else {
+            b.push(a[i]);
+        }
+    }
+    let mut out = String::new();
+    for i in 0..b.len() {
+        if b[i] == '_'
+            && i > 0
+            && b[i - 1].is_ascii_lowercase()
+            && b.get(i + 1).is_some_and(|c| c.is_ascii_uppercase())
+        {
+            continue;
+        }
+        out.push(b[i]);
+    }
+    if out.len() < 2 {
+        out = format!("Tag_{out}");
     }
     out
 }
 
-fn ilst(meta: &mut Metadata, data: &[u8], b: &BoxHeader, keys: &[String], st: &mut State) {
+fn ilst(
+    meta: &mut Metadata,
+    data: &[u8],
+    b: &BoxHeader,
+    keys: &[(Vec<u8>, String)],
+    st: &mut State,
+) {
     for item in Boxes::range(data, b.start + b.header_len, b.end) {
         if meta.budget.exceeded() {
             return;
+        }
+        if &item.kind == b"----" {
+            itunes_info(meta, data, &item);
+            continue;
         }
         let Some((ty, v)) = item_data(data, &item) else {
             continue;
         };
         let idx = u32::from_be_bytes(item.kind) as usize;
         let name: String = if !keys.is_empty() && idx >= 1 && idx <= keys.len() {
-            key_name(&keys[idx - 1])
+            key_name(&keys[idx - 1].0, &keys[idx - 1].1)
         } else if let Some(n) = item_name(&item.kind) {
             n.to_string()
         } else {
@@ -1436,6 +1816,95 @@ fn ilst(meta: &mut Metadata, data: &[u8], b: &BoxHeader, keys: &[String], st: &m
             _ => {
                 // Binary (cover art, ...): ExifTool prints "(Binary data ...)", not compared.
             }
+        }
+    }
+}
+
+/// An iTunes "----" atom: mean/name/data triplet.
+fn itunes_info(meta: &mut Metadata, data: &[u8], item: &BoxHeader) {
+    let mut mean = None;
+    let mut name = None;
+    for c in Boxes::range(data, item.start + item.header_len, item.end) {
+        let p = c.payload(data);
+        match &c.kind {
+            b"mean" if p.len() > 4 => mean = Some(String::from_utf8_lossy(&p[4..]).into_owned()),
+            b"name" if p.len() > 4 => name = Some(String::from_utf8_lossy(&p[4..]).into_owned()),
+            b"data" => {
+                let (Some(m), Some(n)) = (&mean, &name) else {
+                    continue;
+                };
+                let key = if m == "com.apple.iTunes" {
+                    n.clone()
+                } else {
+                    format!("{m}/{n}")
+                };
+                let (tag, conv) = match key.as_str() {
+                    "Dynamic Range (DR)" => ("DynamicRange".to_string(), false),
+                    "Dynamic Range (R128)" => ("DynamicRangeR128".to_string(), false),
+                    "Peak Level (R128)" => ("PeakLevelR128".to_string(), false),
+                    "Peak Level (Sample)" => ("PeakLevelSample".to_string(), false),
+                    "Volume Level (R128)" => ("VolumeLevelR128".to_string(), false),
+                    "Volume Level (ReplayGain)" => ("ReplayVolumeLevel".to_string(), false),
+                    "iTunEXTC" => ("ContentRating".to_string(), false),
+                    "iTunNORM" => ("VolumeNormalization".to_string(), true),
+                    "iTunSMPB" => ("iTunSMPB".to_string(), true),
+                    "iTunes_CDDB_1" => ("CDDB1Info".to_string(), false),
+                    "iTunes_CDDB_TrackNumber" => ("CDDBTrackNumber".to_string(), false),
+                    "initialkey" => ("InitialKey".to_string(), false),
+                    "originaldate" => ("OriginalDate".to_string(), false),
+                    "originalyear" => ("OriginalYear".to_string(), false),
+                    "popularimeter" => ("Popularimeter".to_string(), false),
+                    "replaygain_track_gain" => ("ReplayTrackGain".to_string(), false),
+                    "replaygain_track_peak" => ("ReplayTrackPeak".to_string(), false),
+                    "~length" => ("Length".to_string(), false),
+                    "Encoding Params" | "iTunMOVI" | "tool" => continue,
+                    _ => (
+                        n.chars()
+                            .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                            .collect(),
+                        false,
+                    ),
+                };
+                if tag.is_empty() {
+                    continue;
+                }
+                let v = p.get(8..).unwrap_or(&[]);
+                if v.iter().any(|&b| !(0x20..=0x7e).contains(&b)) {
+                    continue; // binary
+                }
+                let mut s = String::from_utf8_lossy(v).into_owned();
+                if conv {
+                    // s/ 0+(\w)/ $1/g; s/^\s+//
+                    let mut out = String::new();
+                    let cs: Vec<char> = s.chars().collect();
+                    let mut i = 0;
+                    while i < cs.len() {
+                        if cs[i] == ' ' && cs.get(i + 1) == Some(&'0') {
+                            let mut j = i + 1;
+                            while j < cs.len() && cs[j] == '0' {
+                                j += 1;
+                            }
+                            let word = |c: char| c.is_alphanumeric() || c == '_';
+                            if j < cs.len() && word(cs[j]) {
+                                out.push(' ');
+                                i = j;
+                                continue;
+                            }
+                            if j - (i + 1) >= 2 {
+                                // the regex gives one zero back to match \w
+                                out.push(' ');
+                                i = j - 1;
+                                continue;
+                            }
+                        }
+                        out.push(cs[i]);
+                        i += 1;
+                    }
+                    s = out.trim_start().to_string();
+                }
+                meta.set(G, &tag, json_str(&s));
+            }
+            _ => {}
         }
     }
 }

@@ -285,3 +285,110 @@ fn garbage_sizes_do_not_panic() {
         d[i] = saved;
     }
 }
+
+#[test]
+fn key_names_like_exiftool() {
+    assert_eq!(key_name(b"mdta", "com.apple.quicktime.make"), "Make");
+    assert_eq!(
+        key_name(
+            b"mdta",
+            "com.apple.quicktime.full-frame-rate-playback-intent"
+        ),
+        "Full-frame-rate-playback-intent"
+    );
+    assert_eq!(
+        key_name(b"mdta", "com.apple.quicktime.content.identifier"),
+        "ContentIdentifier"
+    );
+    assert_eq!(key_name(b"mdta", "com.android.version"), "AndroidVersion");
+    assert_eq!(key_name(b"mdta", "com.apple.quicktime.my_key"), "MyKey");
+}
+
+#[test]
+fn itunes_freeform_atoms() {
+    let data_box = |v: &[u8]| {
+        let mut d = be32v(&[1, 0]);
+        d.extend_from_slice(v);
+        bx(b"data", &d)
+    };
+    let free = [
+        fbx(b"mean", 0, 0, b"com.apple.iTunes"),
+        fbx(b"name", 0, 0, b"iTunSMPB"),
+        data_box(b" 00000000 00000840 000001F4 0000000000219E0C 00000000 00000000"),
+    ]
+    .concat();
+    let ilst = bx(b"ilst", &bx(b"----", &free));
+    let meta_box = fbx(b"meta", 0, 0, &[hdlr_box(b"mdir", b""), ilst].concat());
+    let d = [bx(b"moov", &bx(b"udta", &meta_box))].concat();
+    let m = run(&d);
+    assert_eq!(
+        m.get("quicktime", "iTunSMPB"),
+        Some(&json!("0 840 1F4 219E0C 0 0"))
+    );
+}
+
+#[test]
+fn international_text_languages() {
+    let itext = |entries: &[(&[u8], u16)]| {
+        let mut v = Vec::new();
+        for (t, l) in entries {
+            v.extend_from_slice(&(t.len() as u16).to_be_bytes());
+            v.extend_from_slice(&l.to_be_bytes());
+            v.extend_from_slice(t);
+        }
+        v
+    };
+    let fra: u16 = (6 << 10) | (18 << 5) | 1;
+    let udta = bx(
+        b"udta",
+        &[
+            bx(
+                b"\xa9nam",
+                &itext(&[(b"English title", 0x15c7), (b"Titre", fra)]),
+            ),
+            bx(b"\xa9cmt", &itext(&[(b"mac fr", 1)])),
+            bx(b"\xa9day", &itext(&[(b"2019-05-04T10:00:00+0200", 0)])),
+        ]
+        .concat(),
+    );
+    let m = run(&bx(b"moov", &udta));
+    let q = |t: &str| m.get("quicktime", t).cloned().unwrap_or(json!(null));
+    assert_eq!(q("Title"), json!("English title"));
+    assert_eq!(q("Title-fra"), json!("Titre"));
+    assert_eq!(q("Comment-fr"), json!("mac fr"));
+    // the first language fills in a missing default
+    assert_eq!(q("Comment"), json!("mac fr"));
+    assert_eq!(q("ContentCreateDate"), json!("2019:05:04 10:00:00+02:00"));
+}
+
+#[test]
+fn track_aperture_and_clean_aperture() {
+    let tapt = bx(
+        b"tapt",
+        &[
+            fbx(b"clef", 0, 0, &be32v(&[1888 << 16, 1062 << 16])),
+            fbx(b"enof", 0, 0, &be32v(&[1920 << 16, 1080 << 16])),
+        ]
+        .concat(),
+    );
+    let mut e = vec![0; 6];
+    e.extend_from_slice(&[0, 1]);
+    e.extend_from_slice(&[0; 70]);
+    e.extend(bx(
+        b"clap",
+        &be32v(&[1888, 1, 1062, 1, (-3i32) as u32, 2, 0, 1]),
+    ));
+    e.extend(bx(b"fiel", &[1, 0]));
+    let mut stsd = be32v(&[1]);
+    stsd.extend(bx(b"apcn", &e));
+    let minf = bx(b"minf", &bx(b"stbl", &fbx(b"stsd", 0, 0, &stsd)));
+    let mdia = bx(b"mdia", &[hdlr_box(b"vide", b""), minf].concat());
+    let d = bx(b"moov", &bx(b"trak", &[tapt, mdia].concat()));
+    let m = run(&d);
+    let q = |t: &str| m.get("quicktime", t).cloned().unwrap_or(json!(null));
+    assert_eq!(q("CleanApertureDimensions"), json!("1888x1062"));
+    assert_eq!(q("EncodedPixelsDimensions"), json!("1920x1080"));
+    assert_eq!(q("CleanApertureWidth"), json!(1888));
+    assert_eq!(q("CleanApertureOffsetX"), json!(-1.5));
+    assert_eq!(q("VideoFieldOrder"), json!("Progressive; 0"));
+}

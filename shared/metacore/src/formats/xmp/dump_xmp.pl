@@ -16,7 +16,12 @@ for my $ns (sort keys %$main) {
         next unless ref $ti eq 'HASH';
         my %d = (Name => $ti->{Name});
         for my $k (qw(Writable List Flat Priority)) { $d{$k} = $ti->{$k} if defined $ti->{$k}; }
-        $d{Struct} = 1 if $ti->{Struct};
+        if ($ti->{Struct}) {
+            $d{Struct} = 1;
+            $d{FlatName} = $ti->{FlatName} if defined $ti->{FlatName};
+            my $st = $ti->{Struct};
+            $d{VarNS} = 1 if ref $st eq 'HASH' and exists $st->{NAMESPACE} and not $st->{NAMESPACE};
+        }
         my $pr = $ti->{Priority}; $pr = $t->{PRIORITY} unless defined $pr;
         $pr = 0 if not defined $pr and $ti->{Avoid};
         $d{EffPriority} = defined $pr ? $pr : 1;

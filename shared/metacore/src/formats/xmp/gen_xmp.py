@@ -1,5 +1,7 @@
-import json
-d = json.load(open('xmp_tables.json'))
+# Usage: perl dump_xmp.pl > /tmp/xmp_tables.json && python3 gen_xmp.py /tmp/xmp_tables.json
+# (regenerates tables.rs next to this script from the installed ExifTool's XMP tables)
+import json, os, sys
+d = json.load(open(sys.argv[1] if len(sys.argv) > 1 else 'xmp_tables.json'))
 SKIP = {'crd'}
 W = {None: 'Str', 'string': 'Str', 'rational': 'Rational', 'date': 'Date', 'boolean': 'Boolean',
      'integer': 'Integer', 'real': 'Real', 'lang-alt': 'LangAlt'}
@@ -24,6 +26,11 @@ VC = {
     'abs($val)<100 ? 1/(2**$val) : 0': 'Shutter',
     'Image::ExifTool::XMP::ConvertXMPDate($val)': 'Date',
     '$val =~ s{http://ns.useplus.org/ldf/vocab/}{}; $val': 'PlusVocab',
+    'ConvertUnixTime($val / 1000, 1, 3)': 'UnixMs',
+    'ConvertUnixTime($val)': 'Unix',
+    '$val=~s{^/}{}; $val': 'StripSlash',
+    'Image::ExifTool::Exif::ExifTime($val)': 'ExifTime',
+    'Image::ExifTool::XMP::DecodeBase64($val)': 'Base64Bin',
 }
 def rs(s):
     return json.dumps(s, ensure_ascii=False)
@@ -43,7 +50,9 @@ for ns in sorted(d['tables']):
         if isinstance(pc, dict):
             items = tuple(sorted(pc.items(), key=lambda kv: kv[0].encode()))
             key = (items, bool(ti.get('PrintConvOther')))
-            kind = 'Bool' if (ti.get('Writable') == 'boolean' and ti.get('PrintConvOther')) else ('MapOther' if ti.get('PrintConvOther') else 'Map')
+            # (OTHER subs return undef when reading, giving "Unknown (val)", except
+            #  PLUS MediaSummaryCode's, which keeps the value)
+            kind = 'Bool' if (ti.get('Writable') == 'boolean' and ti.get('PrintConvOther')) else ('MapOther' if ti.get('PrintConvOther') and ti['Name'] == 'MediaSummaryCode' else 'Map')
             if kind == 'Bool': pcs = 'Pc::Bool'
             else:
                 if key not in maps:
@@ -59,7 +68,12 @@ for ns in sorted(d['tables']):
             pcs = 'Pc::LensInfo'; vcs = 'Vc::RationalList'
         lst = 'true' if ti.get('List') else 'false'
         prio0 = 'true' if ti.get('EffPriority') == 0 else 'false'
-        rows.append('    Tag { id: %s, name: %s, w: W::%s, list: %s, pc: %s, vc: %s, prio0: %s },' % (rs(tid), rs(ti['Name']), w, lst, pcs, vcs, prio0))
+        join = 'true' if ti.get('RawJoin') else 'false'
+        st = 0
+        if ti.get('Struct'): st = 2 if ti.get('VarNS') else 1
+        flat = ti.get('FlatName', '') if ti.get('Struct') else ''
+        if flat == ti['Name']: flat = ''
+        rows.append('    Tag { id: %s, name: %s, w: W::%s, list: %s, pc: %s, vc: %s, prio0: %s, join: %s, st: %d, flat: %s },' % (rs(tid), rs(ti['Name']), w, lst, pcs, vcs, prio0, join, st, rs(flat)))
     cname = 'T_' + ns.replace('-', '_').upper()
     out.append('static %s: &[Tag] = &[' % cname)
     out += rows
@@ -80,5 +94,5 @@ for u, p in uris:
     seen.add(u)
     out.append('    (%s, %s),' % (rs(u), rs(p)))
 out.append('];')
-open('/work/wt-blocks/shared/metacore/src/formats/xmp/tables.rs', 'w').write('\n'.join(out) + '\n')
+open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'tables.rs'), 'w').write('\n'.join(out) + '\n')
 print(len(maps))

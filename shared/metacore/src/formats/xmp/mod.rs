@@ -56,6 +56,14 @@ pub enum Vc {
     Date,
     PlusVocab,
     RationalList,
+    /// ConvertUnixTime($val / 1000, 1, 3) (local time is UTC in the service)
+    UnixMs,
+    /// ConvertUnixTime($val)
+    Unix,
+    StripSlash,
+    ExifTime,
+    /// DecodeBase64 to binary data (printed as ExifTool's binary placeholder)
+    Base64Bin,
 }
 
 /// One known property (or flattened structure field) of a namespace table.
@@ -68,6 +76,12 @@ pub struct Tag {
     pub pc: Pc,
     pub vc: Vc,
     pub prio0: bool,
+    /// ExifTool's RawJoin: list items are joined with spaces before conversion.
+    pub join: bool,
+    /// 0: not a structure, 1: structure, 2: structure whose fields may be in any namespace.
+    pub st: u8,
+    /// Prefix for flattened field names when it differs from `name`.
+    pub flat: &'static str,
 }
 
 /// ExifTool's table for one namespace (by ExifTool's prefix).
@@ -167,6 +181,7 @@ struct Info {
     vc: Vc,
     known: bool,
     prio: u8,
+    join: bool,
 }
 
 struct Parser<'a> {
@@ -174,7 +189,7 @@ struct Parser<'a> {
     found: Vec<Found>,
     index: HashMap<String, usize>,
     list_tags: HashMap<String, usize>,
-    dynamic: HashMap<String, Info>,
+    dynamic: HashMap<String, (String, Info)>,
     xlat: HashMap<String, String>,
     cur_ns: HashMap<String, String>,
     cur_uri: HashMap<String, String>,
@@ -214,7 +229,7 @@ pub fn parse(meta: &mut Metadata, packet: &[u8]) {
             continue;
         }
         let mut values = f.values;
-        if matches!(f.info.vc, Vc::RationalList) && values.len() > 1 {
+        if f.info.join && values.len() > 1 {
             values = vec![values.join(" ")];
         }
         let vals: Vec<Value> = values
@@ -479,10 +494,14 @@ impl Parser<'_> {
                         pos = after;
                     }
                     None => {
-                        // ExifTool stops here; we read on to the end of the data instead
-                        // so a truncated packet still yields what it holds.
+                        if !name_bytes.contains(&b':') {
+                            // ExifTool stops this level (e.g. "<1>" inside a CDATA value)
+                            break;
+                        }
                         let p = String::from_utf8_lossy(&name_bytes).into_owned();
                         self.warn(format!("XMP format error (no closing tag for {p})"));
+                        // ExifTool stops here too; we read on to the end of the data
+                        // instead so a truncated packet still yields what it holds.
                         val_end = end;
                         pos = end;
                     }
@@ -698,12 +717,13 @@ impl Parser<'_> {
             vc: Vc::None,
             known: true,
             prio: 1,
+            join: false,
         };
         self.found_tag(t.name.to_string(), info, val);
     }
 
     fn found_xmp(&mut self, props: &[String], raw: &str, lang: Option<&str>) {
-        let Some((tag, ns)) = xmp_tag_id(props) else {
+        let Some((tag, ns, parts)) = xmp_tag_parts(props) else {
             return;
         };
         let ns = std_xlat(&ns).to_string();
@@ -724,22 +744,73 @@ impl Parser<'_> {
                 vc: t.vc,
                 known: true,
                 prio: if t.prio0 { 0 } else { 1 },
+                join: t.join,
             };
-        } else if let Some(i) = self.dynamic.get(&dyn_key) {
+        } else if let Some((n, i)) = self.dynamic.get(&dyn_key) {
             info = *i;
-            name = ucfirst(&tag);
+            name = n.clone();
         } else {
             name = ucfirst(&tag);
-            info = Info {
-                w: None,
-                list: false,
-                pc: Pc::None,
-                vc: Vc::None,
-                known: false,
-                prio: 0,
+            let mut field: Option<&'static Tag> = None;
+            if ns_table(&ns).is_some() {
+                // an unknown field of a known structure: named after the innermost one
+                let mut cum: Vec<String> = Vec::new();
+                for (k, (nm, _)) in parts.iter().enumerate() {
+                    let prev = cum.last().cloned().unwrap_or_default();
+                    cum.push(if k == 0 {
+                        nm.clone()
+                    } else {
+                        prev + &ucfirst(nm)
+                    });
+                }
+                for i in (0..parts.len().saturating_sub(1)).rev() {
+                    let Some(st) = lookup(&ns, &cum[i]) else {
+                        continue;
+                    };
+                    if st.st == 0 {
+                        continue;
+                    }
+                    let flat = if st.flat.is_empty() { st.name } else { st.flat };
+                    let mut rel = String::new();
+                    for (nm, _) in parts[i + 1..].iter().rev() {
+                        rel = format!("{nm}{}", ucfirst(&rel));
+                    }
+                    name = format!("{flat}{}", ucfirst(&rel));
+                    if st.st == 2 {
+                        // variable-namespace structure: the field's own namespace table
+                        let fns = std_xlat(&parts[i + 1].1).to_string();
+                        if fns != ns {
+                            if let Some(t) = lookup(&fns, &rel) {
+                                name = format!("{flat}{}", t.name);
+                                field = Some(t);
+                            }
+                        }
+                    }
+                    break;
+                }
+            }
+            info = match field {
+                Some(t) => Info {
+                    w: Some(t.w),
+                    list: t.list,
+                    pc: t.pc,
+                    vc: t.vc,
+                    known: true,
+                    prio: if t.prio0 { 0 } else { 1 },
+                    join: t.join,
+                },
+                None => Info {
+                    w: None,
+                    list: false,
+                    pc: Pc::None,
+                    vc: Vc::None,
+                    known: false,
+                    prio: 0,
+                    join: false,
+                },
             };
             let n = props.len();
-            if n > 2 && props[n - 1].starts_with("rdf:li ") {
+            if field.is_none() && n > 2 && props[n - 1].starts_with("rdf:li ") {
                 let parent = props[n - 2].as_str();
                 if matches!(parent, "rdf:Bag" | "rdf:Seq" | "rdf:Alt") {
                     if lang.is_some() && parent == "rdf:Alt" {
@@ -749,7 +820,7 @@ impl Parser<'_> {
                     }
                 }
             }
-            self.dynamic.insert(dyn_key, info);
+            self.dynamic.insert(dyn_key, (name.clone(), info));
         }
         if let Some(l) = lang {
             if !l.eq_ignore_ascii_case("x-default") && info.w == Some(W::LangAlt) {
@@ -886,8 +957,11 @@ fn attr_in_raw(raw: &str, names: &[&str]) -> Option<String> {
     None
 }
 
-/// Port of GetXMPTagID: the flattened tag ID and the namespace of its first property.
-fn xmp_tag_id(props: &[String]) -> Option<(String, String)> {
+/// Port of GetXMPTagID: the flattened tag ID, the namespace of its first property, and
+/// each contributing (local name, namespace).
+type TagParts = (String, String, Vec<(String, String)>);
+fn xmp_tag_parts(props: &[String]) -> Option<TagParts> {
+    let mut parts: Vec<(String, String)> = Vec::new();
     let mut tag: Option<String> = None;
     let mut namespace: Option<String> = None;
     for prop in props {
@@ -930,6 +1004,7 @@ fn xmp_tag_id(props: &[String]) -> Option<(String, String)> {
                 nm = out;
             }
         }
+        parts.push((nm.clone(), ns.to_string()));
         match tag.as_mut() {
             Some(t) => t.push_str(&ucfirst(&nm)),
             None => tag = Some(nm),
@@ -939,7 +1014,7 @@ fn xmp_tag_id(props: &[String]) -> Option<(String, String)> {
         }
     }
     let tag = tag.filter(|t| !t.is_empty())?;
-    Some((tag, namespace.unwrap_or_default()))
+    Some((tag, namespace.unwrap_or_default(), parts))
 }
 
 fn ucfirst(s: &str) -> String {
@@ -1132,6 +1207,20 @@ fn convert(val: &str, info: &Info) -> String {
         }
         Vc::Date => v = convert_xmp_date(&v, false),
         Vc::PlusVocab => v = v.replace("http://ns.useplus.org/ldf/vocab/", ""),
+        Vc::UnixMs => v = convert_unix_time(perl_num(&v) / 1000.0, true, 3),
+        Vc::Unix => v = convert_unix_time(perl_num(&v), false, 0),
+        Vc::StripSlash => {
+            if let Some(x) = v.strip_prefix('/') {
+                v = x.to_string();
+            }
+        }
+        Vc::ExifTime => v = exif_time(&v),
+        Vc::Base64Bin => {
+            v = format!(
+                "(Binary data {} bytes, use -b option to extract)",
+                decode_base64(&v).len()
+            )
+        }
     }
     let num = v.trim().parse::<f64>().ok();
     let pn = perl_num(&v);
@@ -1188,6 +1277,94 @@ fn convert(val: &str, info: &Info) -> String {
         },
         Pc::Fraction => print_fraction(pn),
     }
+}
+
+/// ExifTool's DecodeBase64 (characters outside the alphabet are ignored).
+pub fn decode_base64(s: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => break,
+            _ => continue,
+        };
+        acc = (acc << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
+/// ExifTool's ConvertUnixTime, in UTC (with "+00:00" when `local`).
+pub fn convert_unix_time(t: f64, local: bool, dec: usize) -> String {
+    if t == 0.0 || !t.is_finite() {
+        return "0000:00:00 00:00:00".into();
+    }
+    let mut secs = t.floor();
+    let mut frac = String::new();
+    if dec > 0 {
+        let f = format!("{:.*}", dec, t - secs);
+        if f.starts_with('1') {
+            secs += 1.0;
+        }
+        frac = f.get(1..).unwrap_or("").to_string();
+    } else if t != t.trunc() {
+        secs = (t + 1e-6).trunc();
+    }
+    let s = secs as i64;
+    let days = s.div_euclid(86400);
+    let rem = s.rem_euclid(86400);
+    // civil from days (H. Hinnant)
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{:4}:{:02}:{:02} {:02}:{:02}:{:02}{}{}",
+        y,
+        m,
+        d,
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60,
+        frac,
+        if local { "+00:00" } else { "" }
+    )
+}
+
+/// Exif::ExifTime: "HHMMSS+hhmm" -> "HH:MM:SS+hh:mm".
+pub fn exif_time(s: &str) -> String {
+    let mut t = s.replace(' ', ":");
+    if let Some(x) = t.strip_suffix('\0') {
+        t = x.to_string();
+    }
+    let b = t.as_bytes();
+    if b.len() >= 6 && b[..6].iter().all(u8::is_ascii_digit) {
+        t = format!("{}:{}:{}{}", &t[0..2], &t[2..4], &t[4..6], &t[6..]);
+    }
+    let trimmed = t.trim_end();
+    let b = trimmed.as_bytes();
+    let n = b.len();
+    if n >= 5 && matches!(b[n - 5], b'+' | b'-') && b[n - 4..].iter().all(u8::is_ascii_digit) {
+        t = format!("{}:{}", &trimmed[..n - 2], &trimmed[n - 2..]);
+    }
+    t
 }
 
 /// Perl's numeric value of a string: its leading number, or 0.
@@ -1477,6 +1654,35 @@ pub fn looks_numeric(s: &str) -> bool {
         }
     }
     i == b.len()
+}
+
+/// Test helper: calls `f` on `n` copies of `d` with a few bytes replaced (deterministic).
+#[cfg(test)]
+pub(crate) fn mutations(d: &[u8], n: usize, f: impl Fn(&[u8])) {
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    const SPECIAL: &[u8] = b"<>/:\"'=\0\xff ";
+    for _ in 0..n {
+        let mut v = d.to_vec();
+        for _ in 0..4 {
+            if v.is_empty() {
+                break;
+            }
+            let i = (next() as usize) % v.len();
+            let r = next();
+            v[i] = if r % 3 == 0 {
+                SPECIAL[(r as usize / 3) % SPECIAL.len()]
+            } else {
+                r as u8
+            };
+        }
+        f(&v);
+    }
 }
 
 #[cfg(test)]

@@ -95,3 +95,36 @@ fn dates() {
         "2021:04:11 15:47:53"
     );
 }
+
+#[test]
+fn struct_fields_cdata_and_duplicates() {
+    let x = r#"<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'>
+<rdf:Description xmlns:mwg-rs='http://www.metadataworkinggroup.com/schemas/regions/' xmlns:stArea='http://ns.adobe.com/xmp/sType/Area#' xmlns:apple-fi='http://ns.apple.com/faceinfo/1.0/' xmlns:xap='http://ns.adobe.com/xap/1.0/' xmlns:tiff='http://ns.adobe.com/tiff/1.0/' xmlns:exif='http://ns.adobe.com/exif/1.0/'>
+ <mwg-rs:Regions rdf:parseType='Resource'><mwg-rs:RegionList><rdf:Bag>
+  <rdf:li><rdf:Description mwg-rs:Name='Ann'><mwg-rs:Area stArea:x='0.5'/><mwg-rs:Extensions><rdf:Description><apple-fi:AngleInfoYaw>45</apple-fi:AngleInfoYaw></rdf:Description></mwg-rs:Extensions></rdf:Description></rdf:li>
+ </rdf:Bag></mwg-rs:RegionList></mwg-rs:Regions>
+ <xap:CreatorTool><![CDATA[Tool <1> & more]]></xap:CreatorTool>
+ <tiff:NativeDigest>first</tiff:NativeDigest>
+ <exif:NativeDigest>second</exif:NativeDigest>
+</rdf:Description>
+<rdf:Description xmlns:xmp='http://ns.adobe.com/xap/1.0/'><xmp:Rating>2</xmp:Rating><xmp:Rating>5</xmp:Rating></rdf:Description>
+</rdf:RDF></x:xmpmeta>"#;
+    let m = run(x);
+    let g = |t: &str| m.get("xmp", t).cloned().unwrap_or(Value::Null);
+    assert_eq!(g("RegionName"), "Ann");
+    assert_eq!(g("RegionAreaX"), 0.5);
+    assert_eq!(g("RegionExtensionsAngleInfoYaw"), 45);
+    assert_eq!(g("CreatorTool"), "Tool <1> & more");
+    // exif:NativeDigest is an "Avoid" tag: the tiff one is kept
+    assert_eq!(g("NativeDigest"), "first");
+    // later known tags replace earlier ones
+    assert_eq!(g("Rating"), 5);
+}
+
+#[test]
+fn mutations_do_not_panic() {
+    crate::formats::xmp::mutations(SAMPLE.as_bytes(), 300, |d| {
+        let mut m = Metadata::new(Budget::default());
+        parse(&mut m, d);
+    });
+}

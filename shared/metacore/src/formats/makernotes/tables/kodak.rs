@@ -68,6 +68,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -89,6 +91,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -110,6 +114,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -131,6 +137,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -152,6 +160,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -173,6 +183,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -194,6 +206,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -215,6 +229,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -236,6 +252,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 27,
@@ -257,6 +275,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 28,
@@ -278,6 +298,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 29,
@@ -299,6 +321,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 30,
@@ -320,6 +344,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -341,6 +367,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 36,
@@ -362,6 +390,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 38,
@@ -383,6 +413,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -404,6 +436,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 44,
@@ -425,6 +459,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 48,
@@ -446,6 +482,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 52,
@@ -467,6 +505,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 56,
@@ -488,6 +528,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 58,
@@ -509,6 +551,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 60,
@@ -530,6 +574,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 62,
@@ -551,6 +597,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 64,
@@ -572,6 +620,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
+            is_offset: false,
         },
         Tag {
             id: 92,
@@ -593,6 +643,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 93,
@@ -614,6 +666,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 94,
@@ -635,6 +689,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 96,
@@ -656,6 +712,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 98,
@@ -677,6 +735,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 100,
@@ -698,6 +758,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 102,
@@ -719,6 +781,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 104,
@@ -740,6 +804,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 107,
@@ -761,6 +827,8 @@ pub static KODAK__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -791,6 +859,8 @@ pub static KODAK__TYPE3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -812,6 +882,8 @@ pub static KODAK__TYPE3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -833,6 +905,8 @@ pub static KODAK__TYPE3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 30,
@@ -854,6 +928,8 @@ pub static KODAK__TYPE3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 55,
@@ -875,6 +951,8 @@ pub static KODAK__TYPE3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 56,
@@ -896,6 +974,8 @@ pub static KODAK__TYPE3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 60,
@@ -917,6 +997,8 @@ pub static KODAK__TYPE3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 78,
@@ -938,6 +1020,8 @@ pub static KODAK__TYPE3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -967,6 +1051,8 @@ pub static KODAK__TYPE4: Table = Table {
         unknown: false,
         mask: 0,
         frac: 0,
+        weak: false,
+        is_offset: false,
     }],
 };
 

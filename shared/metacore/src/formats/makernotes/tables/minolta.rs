@@ -626,6 +626,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -647,6 +649,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -668,6 +672,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -689,6 +695,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -710,6 +718,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -731,6 +741,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -752,6 +764,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -773,6 +787,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -794,6 +810,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -815,6 +833,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -836,6 +856,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -857,6 +879,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -878,6 +902,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -899,6 +925,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -920,6 +948,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -941,6 +971,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -962,6 +994,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 19,
@@ -983,6 +1017,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -1004,6 +1040,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -1025,6 +1063,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 22,
@@ -1046,6 +1086,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 23,
@@ -1067,6 +1109,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 26,
@@ -1088,6 +1132,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 27,
@@ -1109,6 +1155,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 28,
@@ -1130,6 +1178,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 29,
@@ -1151,6 +1201,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 30,
@@ -1172,6 +1224,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 31,
@@ -1193,6 +1247,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -1214,6 +1270,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 33,
@@ -1235,6 +1293,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 34,
@@ -1256,6 +1316,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 35,
@@ -1277,6 +1339,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 36,
@@ -1298,6 +1362,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 37,
@@ -1319,6 +1385,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 38,
@@ -1340,6 +1408,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 39,
@@ -1361,6 +1431,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -1382,6 +1454,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41,
@@ -1403,6 +1477,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 42,
@@ -1424,6 +1500,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 43,
@@ -1445,6 +1523,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 44,
@@ -1466,6 +1546,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 45,
@@ -1487,6 +1569,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 46,
@@ -1508,6 +1592,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 47,
@@ -1529,6 +1615,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 48,
@@ -1550,6 +1638,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 49,
@@ -1571,6 +1661,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 50,
@@ -1592,6 +1684,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 51,
@@ -1613,6 +1707,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 52,
@@ -1634,6 +1730,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 63,
@@ -1655,6 +1753,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -1685,6 +1785,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -1706,6 +1808,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -1727,6 +1831,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -1748,6 +1854,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -1769,6 +1877,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -1790,6 +1900,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -1811,6 +1923,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -1832,6 +1946,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 64,
@@ -1853,6 +1969,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 129,
@@ -1874,6 +1992,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 136,
@@ -1895,6 +2015,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: true,
         },
         Tag {
             id: 137,
@@ -1916,6 +2038,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 256,
@@ -1937,6 +2061,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 257,
@@ -1958,6 +2084,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
+            is_offset: false,
         },
         Tag {
             id: 257,
@@ -1979,6 +2107,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 258,
@@ -2000,6 +2130,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 259,
@@ -2021,6 +2153,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
+            is_offset: false,
         },
         Tag {
             id: 259,
@@ -2042,6 +2176,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 260,
@@ -2063,6 +2199,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 261,
@@ -2084,6 +2222,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 263,
@@ -2105,6 +2245,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 265,
@@ -2126,6 +2268,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 266,
@@ -2147,6 +2291,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 267,
@@ -2168,6 +2314,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 268,
@@ -2189,6 +2337,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 273,
@@ -2210,6 +2360,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 274,
@@ -2231,6 +2383,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 275,
@@ -2252,6 +2406,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 276,
@@ -2273,6 +2429,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 276,
@@ -2294,6 +2452,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 277,
@@ -2315,6 +2475,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3584,
@@ -2336,6 +2498,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3840,
@@ -2357,6 +2521,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };

@@ -2,6 +2,7 @@
 
 mod apple;
 mod canon;
+mod canonraw;
 mod casio;
 mod fujifilm;
 mod kodak;
@@ -22,6 +23,7 @@ pub fn lookup(name: &str) -> Option<&'static super::Table> {
     match vendor {
         "Apple" => apple::lookup(name),
         "Canon" | "CanonCustom" => canon::lookup(name),
+        "CanonRaw" => canonraw::lookup(name),
         "Casio" => casio::lookup(name),
         "FujiFilm" => fujifilm::lookup(name),
         "Kodak" => kodak::lookup(name),

@@ -18,6 +18,16 @@ static B_2F3520291E: &[(u32, &str)] = &[
     (6, "High Function"),
     (7, "Noise Reduction"),
 ];
+static B_445F0575E2: &[(u32, &str)] = &[
+    (0, "S-AF"),
+    (2, "C-AF"),
+    (4, "MF"),
+    (5, "Face Detect"),
+    (6, "Imager AF"),
+    (7, "Live View Magnification Frame"),
+    (8, "AF sensor"),
+    (9, "Starry Sky AF"),
+];
 static B_CE58A606F6: &[(u32, &str)] = &[
     (0, "Noise Reduction"),
     (1, "Noise Filter"),
@@ -1176,6 +1186,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -1197,6 +1209,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -1218,6 +1232,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -1239,6 +1255,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -1260,6 +1278,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -1281,6 +1301,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -1302,6 +1324,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -1323,6 +1347,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -1344,6 +1370,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -1365,6 +1393,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -1386,6 +1416,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -1407,6 +1439,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -1428,6 +1462,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -1449,6 +1485,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -1470,6 +1508,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -1491,6 +1531,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -1512,6 +1554,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 19,
@@ -1533,6 +1577,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -1554,6 +1600,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -1575,6 +1623,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 22,
@@ -1596,6 +1646,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 23,
@@ -1617,6 +1669,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 26,
@@ -1638,6 +1692,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 27,
@@ -1659,6 +1715,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 28,
@@ -1680,6 +1738,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 29,
@@ -1701,6 +1761,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 30,
@@ -1722,6 +1784,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 31,
@@ -1743,6 +1807,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -1764,6 +1830,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 33,
@@ -1785,6 +1853,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 34,
@@ -1806,6 +1876,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 35,
@@ -1827,6 +1899,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 36,
@@ -1848,6 +1922,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 37,
@@ -1869,6 +1945,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 38,
@@ -1890,6 +1968,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 39,
@@ -1911,6 +1991,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -1932,6 +2014,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41,
@@ -1953,6 +2037,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 42,
@@ -1974,6 +2060,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 43,
@@ -1995,6 +2083,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 44,
@@ -2016,6 +2106,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 45,
@@ -2037,6 +2129,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 46,
@@ -2058,6 +2152,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 47,
@@ -2079,6 +2175,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 48,
@@ -2100,6 +2198,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 49,
@@ -2121,6 +2221,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 50,
@@ -2142,6 +2244,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 51,
@@ -2163,6 +2267,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 52,
@@ -2184,6 +2290,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 63,
@@ -2205,6 +2313,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -2217,75 +2327,75 @@ pub static OLYMPUS__AFINFO: Table = Table {
     tags: &[],
 };
 pub static OLYMPUS__CAMERASETTINGS: Table = Table { name: "Image::ExifTool::Olympus::CameraSettings", binary: false, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 0, name: "CameraSettingsVersion", cond: "", format: "", raw: "$val=~s/\\0+$//; $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 256, name: "PreviewImageValid", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 257, name: "PreviewImageStart", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 258, name: "PreviewImageLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 512, name: "ExposureMode", cond: "", format: "", raw: "", value: "", print: "", map: M_0E494EF1F2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 513, name: "AELock", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 514, name: "MeteringMode", cond: "", format: "", raw: "", value: "", print: "", map: M_824F23C7FC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 515, name: "ExposureShift", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 516, name: "NDFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 768, name: "MacroMode", cond: "", format: "", raw: "", value: "", print: "", map: M_D3859E90AD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 769, name: "FocusMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_D1EAAE2FE1, code: "" }, PItem { map: M_CE65129ACC, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 770, name: "FocusProcess", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_B4A0795C49, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 771, name: "AFSearch", cond: "", format: "", raw: "", value: "", print: "", map: M_42E35C76BF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 772, name: "AFAreas", cond: "", format: "", raw: "", value: "", print: "Image::ExifTool::Olympus::PrintAFAreas($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 64, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 773, name: "AFPointSelected", cond: "", format: "", raw: "", value: "$val =~ s/\\S* //; $val", print: "\n            return 'n/a' if $val =~ /undef/;\n            sprintf(\"(%d%%,%d%%) (%d%%,%d%%)\", map {$_ * 100} split(\" \",$val));\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 5, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 774, name: "AFFineTune", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 775, name: "AFFineTuneAdj", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 776, name: "FocusBracketStepSize", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 777, name: "AISubjectTrackingMode", cond: "", format: "", raw: "", value: "($val >> 8) . \" \" . ($val & 0xff)", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_3D2738B668, code: "" }, PItem { map: M_794A71E335, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1024, name: "FlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_1773125FA1, bits: B_EBE0DB1B4C, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1025, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1027, name: "FlashRemoteControl", cond: "", format: "", raw: "", value: "", print: "", map: M_FDD1BCB5D4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1028, name: "FlashControlMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_2F01F6CFEB, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1029, name: "FlashIntensity", cond: "", format: "", raw: "", value: "", print: "", map: M_DD8FBB76EA, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1030, name: "ManualFlashStrength", cond: "", format: "", raw: "", value: "", print: "", map: M_DD8FBB76EA, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1280, name: "WhiteBalance2", cond: "", format: "", raw: "", value: "", print: "", map: M_CCA7243C64, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1281, name: "WhiteBalanceTemperature", cond: "", format: "", raw: "", value: "", print: "$val ? $val : \"Auto\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1282, name: "WhiteBalanceBracket", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1283, name: "CustomSaturation", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b,$c)=split ' ',$val;\n            if ($self->{Model} =~ /^E-1\\b/) {\n                $a-=$b; $c-=$b;\n                return \"CS$a (min CS0, max CS$c)\";\n            } else {\n                return \"$a (min $b, max $c)\";\n            }\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1284, name: "ModifiedSaturation", cond: "", format: "", raw: "", value: "", print: "", map: M_42ABED811F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1285, name: "ContrastSetting", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1286, name: "SharpnessSetting", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1287, name: "ColorSpace", cond: "", format: "", raw: "", value: "", print: "", map: M_08E9C61092, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1289, name: "SceneMode", cond: "", format: "", raw: "", value: "", print: "", map: M_044604F663, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1290, name: "NoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_067FEE862C, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1291, name: "DistortionCorrection", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1292, name: "ShadingCompensation", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1293, name: "CompressionFactor", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1295, name: "Gradation", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_CC66B9EC13, code: "" }, PItem { map: M_E109530CE7, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1312, name: "PictureMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_F087D53D69, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1313, name: "PictureModeSaturation", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1314, name: "PictureModeHue", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 1315, name: "PictureModeContrast", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1316, name: "PictureModeSharpness", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1317, name: "PictureModeBWFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_E531987772, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1318, name: "PictureModeTone", cond: "", format: "", raw: "", value: "", print: "", map: M_64A14449C8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1319, name: "NoiseFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_594B6919F8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1321, name: "ArtFilter", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_72EE0468CB, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1324, name: "MagicFilter", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_72EE0468CB, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1325, name: "PictureModeEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_C8E1962538, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1326, name: "ToneLevel", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: M_A5BC28E135, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1327, name: "ArtFilterEffect", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 20, parr: &[PItem { map: M_72EE0468CB, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "\"Partial Color $val\"" }, PItem { map: M_53CEC07035, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: M_8C62E99FC2, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1330, name: "ColorCreatorEffect", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 6, parr: &[PItem { map: &[], code: "\"Color $val\"" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "\"Strength $val\"" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1335, name: "MonochromeProfileSettings", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 6, parr: &[PItem { map: M_4BDCABCDF2, code: "" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "\"Strength $val\"" }, PItem { map: &[], code: "CODE" }, PItem { map: &[], code: "CODE" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1336, name: "FilmGrainEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_5C336BABD4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1337, name: "ColorProfileSettings", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 14, parr: &[PItem { map: &[], code: "\"Min $val\"" }, PItem { map: &[], code: "\"Max $val\"" }, PItem { map: &[], code: "\"Yellow $val\"" }, PItem { map: &[], code: "\"Orange $val\"" }, PItem { map: &[], code: "\"Orange-red $val\"" }, PItem { map: &[], code: "\"Red $val\"" }, PItem { map: &[], code: "\"Magenta $val\"" }, PItem { map: &[], code: "\"Violet $val\"" }, PItem { map: &[], code: "\"Blue $val\"" }, PItem { map: &[], code: "\"Blue-cyan $val\"" }, PItem { map: &[], code: "\"Cyan $val\"" }, PItem { map: &[], code: "\"Green-cyan $val\"" }, PItem { map: &[], code: "\"Green $val\"" }, PItem { map: &[], code: "\"Yellow-green $val\"" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1338, name: "MonochromeVignetting", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1339, name: "MonochromeColor", cond: "", format: "", raw: "", value: "", print: "", map: M_07A05C05FB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1536, name: "DriveMode", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b,$c,$d,$e) = split ' ',$val;\n            if ($e) {\n                $e = '; ' . ({ 2 => 'Anti-shock 0', 4 => 'Electronic shutter' }->{$e} || \"Unknown ($e)\");\n            } else {\n                $e = '';\n            }\n            return \"Single Shot$e\" unless $a;\n            if ($a == 5 and defined $c) {\n                $a = DecodeBits($c, { #6\n                    0 => 'AE',\n                    1 => 'WB',\n                    2 => 'FL',\n                    3 => 'MF',\n                    4 => 'ISO', #forum8906\n                    5 => 'AE Auto', #forum8906\n                    6 => 'Focus', #PH\n                }) . ' Bracketing';\n                $a =~ s/, /+/g;\n            } else {\n                my %a = (\n                    1 => 'Continuous Shooting',\n                    2 => 'Exposure Bracketing',\n                    3 => 'White Balance Bracketing',\n                    4 => 'Exposure+WB Bracketing', #6\n                );\n                $a = $a{$a} || \"Unknown ($a)\";\n            }\n            return \"$a, Shot $b$e\";\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1537, name: "PanoramaMode", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b) = split ' ',$val;\n            return 'Off' unless $a;\n            my %a = (\n                1 => 'Left to Right',\n                2 => 'Right to Left',\n                3 => 'Bottom to Top',\n                4 => 'Top to Bottom',\n            );\n            return(($a{$a} || \"Unknown ($a)\") . ', Shot ' . $b);\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1539, name: "ImageQuality2", cond: "", format: "", raw: "", value: "", print: "", map: M_397B412B7E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 1540, name: "ImageStabilization", cond: "", format: "", raw: "$$self{ImageStabilization} = $val", value: "", print: "", map: M_DCC4B1D25A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 2052, name: "StackedImage", cond: "", format: "", raw: "", value: "", print: "", map: M_910B695BF1, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 2304, name: "ManometerPressure", cond: "", format: "", raw: "", value: "$val / 10", print: "\"$val kPa\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 2305, name: "ManometerReading", cond: "", format: "", raw: "", value: "my @a=split(\" \",$val); $_ /= 10 foreach @a; \"@a\"", print: "$val=~s/(\\S+) (\\S+)/$1 m, $2 ft/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 2306, name: "ExtendedWBDetect", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 2307, name: "RollAngle", cond: "", format: "", raw: "", value: "$val=~s/ 1$// ? -$val/10 : \"n/a\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 2308, name: "PitchAngle", cond: "", format: "", raw: "", value: "$val =~ s/ 1$// ? $val / 10 : \"n/a\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 2312, name: "DateTimeUTC", cond: "", format: "", raw: "", value: "", print: "$self->ConvertDateTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 0, name: "CameraSettingsVersion", cond: "", format: "", raw: "$val=~s/\\0+$//; $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 256, name: "PreviewImageValid", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 257, name: "PreviewImageStart", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: true },
+    Tag { id: 258, name: "PreviewImageLength", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 512, name: "ExposureMode", cond: "", format: "", raw: "", value: "", print: "", map: M_0E494EF1F2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 513, name: "AELock", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 514, name: "MeteringMode", cond: "", format: "", raw: "", value: "", print: "", map: M_824F23C7FC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 515, name: "ExposureShift", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 516, name: "NDFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 768, name: "MacroMode", cond: "", format: "", raw: "", value: "", print: "", map: M_D3859E90AD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 769, name: "FocusMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: B_445F0575E2, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_D1EAAE2FE1, bits: &[], code: "" }, PItem { map: M_CE65129ACC, bits: B_445F0575E2, code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 770, name: "FocusProcess", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_B4A0795C49, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 771, name: "AFSearch", cond: "", format: "", raw: "", value: "", print: "", map: M_42E35C76BF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 772, name: "AFAreas", cond: "", format: "", raw: "", value: "", print: "Image::ExifTool::Olympus::PrintAFAreas($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 64, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 773, name: "AFPointSelected", cond: "", format: "", raw: "", value: "$val =~ s/\\S* //; $val", print: "\n            return 'n/a' if $val =~ /undef/;\n            sprintf(\"(%d%%,%d%%) (%d%%,%d%%)\", map {$_ * 100} split(\" \",$val));\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 5, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 774, name: "AFFineTune", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 775, name: "AFFineTuneAdj", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 776, name: "FocusBracketStepSize", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 777, name: "AISubjectTrackingMode", cond: "", format: "", raw: "", value: "($val >> 8) . \" \" . ($val & 0xff)", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_3D2738B668, bits: &[], code: "" }, PItem { map: M_794A71E335, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1024, name: "FlashMode", cond: "", format: "", raw: "", value: "", print: "", map: M_1773125FA1, bits: B_EBE0DB1B4C, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1025, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1027, name: "FlashRemoteControl", cond: "", format: "", raw: "", value: "", print: "", map: M_FDD1BCB5D4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1028, name: "FlashControlMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_2F01F6CFEB, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1029, name: "FlashIntensity", cond: "", format: "", raw: "", value: "", print: "", map: M_DD8FBB76EA, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1030, name: "ManualFlashStrength", cond: "", format: "", raw: "", value: "", print: "", map: M_DD8FBB76EA, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1280, name: "WhiteBalance2", cond: "", format: "", raw: "", value: "", print: "", map: M_CCA7243C64, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1281, name: "WhiteBalanceTemperature", cond: "", format: "", raw: "", value: "", print: "$val ? $val : \"Auto\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1282, name: "WhiteBalanceBracket", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1283, name: "CustomSaturation", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b,$c)=split ' ',$val;\n            if ($self->{Model} =~ /^E-1\\b/) {\n                $a-=$b; $c-=$b;\n                return \"CS$a (min CS0, max CS$c)\";\n            } else {\n                return \"$a (min $b, max $c)\";\n            }\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1284, name: "ModifiedSaturation", cond: "", format: "", raw: "", value: "", print: "", map: M_42ABED811F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1285, name: "ContrastSetting", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1286, name: "SharpnessSetting", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1287, name: "ColorSpace", cond: "", format: "", raw: "", value: "", print: "", map: M_08E9C61092, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1289, name: "SceneMode", cond: "", format: "", raw: "", value: "", print: "", map: M_044604F663, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1290, name: "NoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_067FEE862C, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1291, name: "DistortionCorrection", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1292, name: "ShadingCompensation", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1293, name: "CompressionFactor", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1295, name: "Gradation", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_CC66B9EC13, bits: &[], code: "" }, PItem { map: M_E109530CE7, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1312, name: "PictureMode", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_F087D53D69, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1313, name: "PictureModeSaturation", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1314, name: "PictureModeHue", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1315, name: "PictureModeContrast", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1316, name: "PictureModeSharpness", cond: "", format: "", raw: "", value: "", print: "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1317, name: "PictureModeBWFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_E531987772, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1318, name: "PictureModeTone", cond: "", format: "", raw: "", value: "", print: "", map: M_64A14449C8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1319, name: "NoiseFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_594B6919F8, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1321, name: "ArtFilter", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_72EE0468CB, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1324, name: "MagicFilter", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[PItem { map: M_72EE0468CB, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1325, name: "PictureModeEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_C8E1962538, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1326, name: "ToneLevel", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_A5BC28E135, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: M_A5BC28E135, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: M_A5BC28E135, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: M_A5BC28E135, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: M_A5BC28E135, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: M_A5BC28E135, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: M_A5BC28E135, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1327, name: "ArtFilterEffect", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 20, parr: &[PItem { map: M_72EE0468CB, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "\"Partial Color $val\"" }, PItem { map: M_53CEC07035, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: M_8C62E99FC2, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1330, name: "ColorCreatorEffect", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 6, parr: &[PItem { map: &[], bits: &[], code: "\"Color $val\"" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "\"Strength $val\"" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1335, name: "MonochromeProfileSettings", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 6, parr: &[PItem { map: M_4BDCABCDF2, bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "\"Strength $val\"" }, PItem { map: &[], bits: &[], code: "" }, PItem { map: &[], bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1336, name: "FilmGrainEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_5C336BABD4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1337, name: "ColorProfileSettings", cond: "", format: "", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 14, parr: &[PItem { map: &[], bits: &[], code: "\"Min $val\"" }, PItem { map: &[], bits: &[], code: "\"Max $val\"" }, PItem { map: &[], bits: &[], code: "\"Yellow $val\"" }, PItem { map: &[], bits: &[], code: "\"Orange $val\"" }, PItem { map: &[], bits: &[], code: "\"Orange-red $val\"" }, PItem { map: &[], bits: &[], code: "\"Red $val\"" }, PItem { map: &[], bits: &[], code: "\"Magenta $val\"" }, PItem { map: &[], bits: &[], code: "\"Violet $val\"" }, PItem { map: &[], bits: &[], code: "\"Blue $val\"" }, PItem { map: &[], bits: &[], code: "\"Blue-cyan $val\"" }, PItem { map: &[], bits: &[], code: "\"Cyan $val\"" }, PItem { map: &[], bits: &[], code: "\"Green-cyan $val\"" }, PItem { map: &[], bits: &[], code: "\"Green $val\"" }, PItem { map: &[], bits: &[], code: "\"Yellow-green $val\"" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1338, name: "MonochromeVignetting", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1339, name: "MonochromeColor", cond: "", format: "", raw: "", value: "", print: "", map: M_07A05C05FB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1536, name: "DriveMode", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b,$c,$d,$e) = split ' ',$val;\n            if ($e) {\n                $e = '; ' . ({ 2 => 'Anti-shock 0', 4 => 'Electronic shutter' }->{$e} || \"Unknown ($e)\");\n            } else {\n                $e = '';\n            }\n            return \"Single Shot$e\" unless $a;\n            if ($a == 5 and defined $c) {\n                $a = DecodeBits($c, { #6\n                    0 => 'AE',\n                    1 => 'WB',\n                    2 => 'FL',\n                    3 => 'MF',\n                    4 => 'ISO', #forum8906\n                    5 => 'AE Auto', #forum8906\n                    6 => 'Focus', #PH\n                }) . ' Bracketing';\n                $a =~ s/, /+/g;\n            } else {\n                my %a = (\n                    1 => 'Continuous Shooting',\n                    2 => 'Exposure Bracketing',\n                    3 => 'White Balance Bracketing',\n                    4 => 'Exposure+WB Bracketing', #6\n                );\n                $a = $a{$a} || \"Unknown ($a)\";\n            }\n            return \"$a, Shot $b$e\";\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1537, name: "PanoramaMode", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b) = split ' ',$val;\n            return 'Off' unless $a;\n            my %a = (\n                1 => 'Left to Right',\n                2 => 'Right to Left',\n                3 => 'Bottom to Top',\n                4 => 'Top to Bottom',\n            );\n            return(($a{$a} || \"Unknown ($a)\") . ', Shot ' . $b);\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1539, name: "ImageQuality2", cond: "", format: "", raw: "", value: "", print: "", map: M_397B412B7E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 1540, name: "ImageStabilization", cond: "", format: "", raw: "$$self{ImageStabilization} = $val", value: "", print: "", map: M_DCC4B1D25A, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2052, name: "StackedImage", cond: "", format: "", raw: "", value: "", print: "", map: M_910B695BF1, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2304, name: "ManometerPressure", cond: "", format: "", raw: "", value: "$val / 10", print: "\"$val kPa\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2305, name: "ManometerReading", cond: "", format: "", raw: "", value: "my @a=split(\" \",$val); $_ /= 10 foreach @a; \"@a\"", print: "$val=~s/(\\S+) (\\S+)/$1 m, $2 ft/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2306, name: "ExtendedWBDetect", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2307, name: "RollAngle", cond: "", format: "", raw: "", value: "$val=~s/ 1$// ? -$val/10 : \"n/a\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2308, name: "PitchAngle", cond: "", format: "", raw: "", value: "$val =~ s/ 1$// ? $val / 10 : \"n/a\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 2312, name: "DateTimeUTC", cond: "", format: "", raw: "", value: "", print: "$self->ConvertDateTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static OLYMPUS__EQUIPMENT: Table = Table {
     name: "Image::ExifTool::Olympus::Equipment",
@@ -2314,6 +2424,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 256,
@@ -2335,6 +2447,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 257,
@@ -2356,6 +2470,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 258,
@@ -2377,6 +2493,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 259,
@@ -2398,6 +2516,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 260,
@@ -2419,6 +2539,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 513,
@@ -2440,6 +2562,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 514,
@@ -2461,6 +2585,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 515,
@@ -2482,6 +2608,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 516,
@@ -2503,6 +2631,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 517,
@@ -2524,6 +2654,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 518,
@@ -2545,6 +2677,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 519,
@@ -2566,6 +2700,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 520,
@@ -2587,6 +2723,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 522,
@@ -2608,6 +2746,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 523,
@@ -2629,6 +2769,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 769,
@@ -2650,6 +2792,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 770,
@@ -2671,6 +2815,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 771,
@@ -2692,6 +2838,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 772,
@@ -2713,6 +2861,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1027,
@@ -2734,6 +2884,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4096,
@@ -2755,6 +2907,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4097,
@@ -2776,6 +2930,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4098,
@@ -2797,6 +2953,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4099,
@@ -2818,6 +2976,8 @@ pub static OLYMPUS__EQUIPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -2847,33 +3007,35 @@ pub static OLYMPUS__FETAGS: Table = Table {
         unknown: false,
         mask: 0,
         frac: 0,
+        weak: false,
+        is_offset: false,
     }],
 };
 pub static OLYMPUS__FOCUSINFO: Table = Table { name: "Image::ExifTool::Olympus::FocusInfo", binary: false, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 0, name: "FocusInfoVersion", cond: "", format: "", raw: "$val=~s/\\0+$//; $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 521, name: "AutoFocus", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 528, name: "SceneDetect", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 529, name: "SceneArea", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 8, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 530, name: "SceneDetectData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 720, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 768, name: "ZoomStepCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 769, name: "FocusStepCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 771, name: "FocusStepInfinity", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 772, name: "FocusStepNear", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 773, name: "FocusDistance", cond: "", format: "int32u", raw: "", value: "\n            my ($a,$b) = split ' ',$val;\n            return 0 if $a == 0xffffffff;\n            return $a / 1000;\n        ", print: "$val ? \"$val m\" : \"inf\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 776, name: "AFPoint", cond: "$$self{Model} =~ /E-(3|5|30)\\b/", format: "", raw: "", value: "($val & 0x1f) . \" \" . ($val & 0xffe0)", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_3DB7A49C0A, code: "" }, PItem { map: M_06287C945C, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 776, name: "AFPoint", cond: "$$self{Model} =~ /E-(520|600|620)\\b/", format: "", raw: "", value: "($val & 0x1f) . \" \" . ($val & 0xffe0)", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_FB13FF227A, code: "" }, PItem { map: M_5FDE4B2CC1, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 776, name: "AFPoint", cond: "", format: "", raw: "($val or $$self{Model} ne \"E-P1\") ? $val : undef", value: "", print: "", map: M_11275E3432, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 808, name: "AFInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Olympus::AFInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 4609, name: "ExternalFlash", cond: "", format: "", raw: "", value: "", print: "", map: M_879763B5D7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 4611, name: "ExternalFlashGuideNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 4612, name: "ExternalFlashBounce", cond: "", format: "", raw: "", value: "", print: "", map: M_CC77B407D4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 4613, name: "ExternalFlashZoom", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 4616, name: "InternalFlash", cond: "", format: "", raw: "", value: "", print: "", map: M_FE2D1CA79E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 4617, name: "ManualFlash", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b) = split ' ',$val;\n            return 'Off' unless $a;\n            $b = ($b == 1) ? 'Full' : \"1/$b\";\n            return \"On ($b strength)\";\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 4618, name: "MacroLED", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 5376, name: "SensorTemperature", cond: "$$self{Model} =~ /E-(1|M5)\\b/ || $count != 1", format: "", raw: "", value: "", print: "$val=~s/ 0 0$//; \"$val C\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 5376, name: "SensorTemperature", cond: "", format: "", raw: "($val and $val ne \"-32768\") ? $val : undef", value: "84 - 3 * $val / 26", print: "sprintf(\"%.1f C\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 5632, name: "ImageStabilization", cond: "not defined $$self{ImageStabilization}", format: "", raw: "", value: "", print: "\n            $val =~ /^\\0{4}/ ? 'Off' : 'On, ' .\n            (unpack('x44C',$val) & 0x01 ? 'Mode 1' : 'Mode 2')\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 0, name: "FocusInfoVersion", cond: "", format: "", raw: "$val=~s/\\0+$//; $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 521, name: "AutoFocus", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 528, name: "SceneDetect", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 529, name: "SceneArea", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 8, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 530, name: "SceneDetectData", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 720, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 768, name: "ZoomStepCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 769, name: "FocusStepCount", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 771, name: "FocusStepInfinity", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 772, name: "FocusStepNear", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 773, name: "FocusDistance", cond: "", format: "int32u", raw: "", value: "\n            my ($a,$b) = split ' ',$val;\n            return 0 if $a == 0xffffffff;\n            return $a / 1000;\n        ", print: "$val ? \"$val m\" : \"inf\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 776, name: "AFPoint", cond: "$$self{Model} =~ /E-(3|5|30)\\b/", format: "", raw: "", value: "($val & 0x1f) . \" \" . ($val & 0xffe0)", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_3DB7A49C0A, bits: &[], code: "" }, PItem { map: M_06287C945C, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 776, name: "AFPoint", cond: "$$self{Model} =~ /E-(520|600|620)\\b/", format: "", raw: "", value: "($val & 0x1f) . \" \" . ($val & 0xffe0)", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[PItem { map: M_FB13FF227A, bits: &[], code: "" }, PItem { map: M_5FDE4B2CC1, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 776, name: "AFPoint", cond: "", format: "", raw: "($val or $$self{Model} ne \"E-P1\") ? $val : undef", value: "", print: "", map: M_11275E3432, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 808, name: "AFInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Olympus::AFInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4609, name: "ExternalFlash", cond: "", format: "", raw: "", value: "", print: "", map: M_879763B5D7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4611, name: "ExternalFlashGuideNumber", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4612, name: "ExternalFlashBounce", cond: "", format: "", raw: "", value: "", print: "", map: M_CC77B407D4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4613, name: "ExternalFlashZoom", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4616, name: "InternalFlash", cond: "", format: "", raw: "", value: "", print: "", map: M_FE2D1CA79E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4617, name: "ManualFlash", cond: "", format: "", raw: "", value: "", print: "\n            my ($a,$b) = split ' ',$val;\n            return 'Off' unless $a;\n            $b = ($b == 1) ? 'Full' : \"1/$b\";\n            return \"On ($b strength)\";\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4618, name: "MacroLED", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 5376, name: "SensorTemperature", cond: "$$self{Model} =~ /E-(1|M5)\\b/ || $count != 1", format: "", raw: "", value: "", print: "$val=~s/ 0 0$//; \"$val C\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 5376, name: "SensorTemperature", cond: "", format: "", raw: "($val and $val ne \"-32768\") ? $val : undef", value: "84 - 3 * $val / 26", print: "sprintf(\"%.1f C\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 5632, name: "ImageStabilization", cond: "not defined $$self{ImageStabilization}", format: "", raw: "", value: "", print: "\n            $val =~ /^\\0{4}/ ? 'Off' : 'On, ' .\n            (unpack('x44C',$val) & 0x01 ? 'Mode 1' : 'Mode 2')\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
     name: "Image::ExifTool::Olympus::ImageProcessing",
@@ -2902,6 +3064,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 256,
@@ -2923,6 +3087,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 258,
@@ -2944,6 +3110,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 259,
@@ -2965,6 +3133,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 260,
@@ -2986,6 +3156,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 261,
@@ -3007,6 +3179,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 262,
@@ -3028,6 +3202,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 263,
@@ -3049,6 +3225,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 264,
@@ -3070,6 +3248,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 265,
@@ -3091,6 +3271,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 266,
@@ -3112,6 +3294,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 267,
@@ -3133,6 +3317,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 268,
@@ -3154,6 +3340,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 269,
@@ -3175,6 +3363,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 270,
@@ -3196,6 +3386,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 271,
@@ -3217,6 +3409,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 272,
@@ -3238,6 +3432,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 273,
@@ -3259,6 +3455,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 275,
@@ -3280,6 +3478,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 276,
@@ -3301,6 +3501,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 277,
@@ -3322,6 +3524,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 278,
@@ -3343,6 +3547,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 279,
@@ -3364,6 +3570,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 280,
@@ -3385,6 +3593,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 281,
@@ -3406,6 +3616,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 282,
@@ -3427,6 +3639,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 283,
@@ -3448,6 +3662,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 284,
@@ -3469,6 +3685,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 285,
@@ -3490,6 +3708,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 286,
@@ -3511,6 +3731,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 287,
@@ -3532,6 +3754,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 512,
@@ -3553,6 +3777,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 768,
@@ -3574,6 +3800,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 769,
@@ -3595,6 +3823,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 784,
@@ -3616,6 +3846,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 785,
@@ -3637,6 +3869,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1536,
@@ -3658,6 +3892,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1552,
@@ -3679,6 +3915,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1553,
@@ -3700,6 +3938,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1554,
@@ -3721,6 +3961,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1555,
@@ -3742,6 +3984,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1556,
@@ -3763,6 +4007,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1557,
@@ -3784,6 +4030,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1589,
@@ -3805,6 +4053,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1590,
@@ -3826,6 +4076,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2053,
@@ -3847,6 +4099,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4112,
@@ -3868,6 +4122,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4113,
@@ -3889,6 +4145,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4114,
@@ -3910,6 +4168,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4124,
@@ -3929,11 +4189,14 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             count: 2,
             parr: &[PItem {
                 map: M_C2E74B04D7,
+                bits: &[],
                 code: "",
             }],
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4355,
@@ -3955,6 +4218,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4356,
@@ -3976,6 +4241,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4370,
@@ -3997,6 +4264,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4371,
@@ -4018,6 +4287,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4608,
@@ -4039,6 +4310,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4609,
@@ -4060,6 +4333,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4610,
@@ -4081,6 +4356,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4611,
@@ -4102,6 +4379,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4615,
@@ -4123,6 +4402,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4870,
@@ -4144,6 +4425,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6400,
@@ -4165,6 +4448,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6401,
@@ -4186,6 +4471,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6406,
@@ -4207,6 +4494,8 @@ pub static OLYMPUS__IMAGEPROCESSING: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -4237,6 +4526,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -4258,6 +4549,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -4279,6 +4572,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 64,
@@ -4300,6 +4595,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 129,
@@ -4321,6 +4618,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 136,
@@ -4342,6 +4641,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: true,
         },
         Tag {
             id: 137,
@@ -4363,6 +4664,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 256,
@@ -4384,6 +4687,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 260,
@@ -4405,6 +4710,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 512,
@@ -4426,6 +4733,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 513,
@@ -4447,6 +4756,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 514,
@@ -4468,6 +4779,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 515,
@@ -4489,6 +4802,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 516,
@@ -4510,6 +4825,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 517,
@@ -4531,6 +4848,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 518,
@@ -4552,6 +4871,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 519,
@@ -4573,6 +4894,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
+            is_offset: false,
         },
         Tag {
             id: 520,
@@ -4594,6 +4917,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 521,
@@ -4615,6 +4940,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 523,
@@ -4636,6 +4963,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 524,
@@ -4657,6 +4986,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 525,
@@ -4678,6 +5009,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 640,
@@ -4699,6 +5032,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 768,
@@ -4720,6 +5055,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 769,
@@ -4741,6 +5078,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 770,
@@ -4762,6 +5101,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 771,
@@ -4783,6 +5124,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 772,
@@ -4804,6 +5147,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1024,
@@ -4825,6 +5170,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1025,
@@ -4846,6 +5193,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1027,
@@ -4867,6 +5216,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1028,
@@ -4888,6 +5239,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1029,
@@ -4909,6 +5262,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3584,
@@ -4930,6 +5285,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3840,
@@ -4951,6 +5308,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3841,
@@ -4972,6 +5331,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3844,
@@ -4993,6 +5354,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3845,
@@ -5014,6 +5377,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3846,
@@ -5035,6 +5400,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4096,
@@ -5056,6 +5423,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
+            is_offset: false,
         },
         Tag {
             id: 4097,
@@ -5077,6 +5446,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
+            is_offset: false,
         },
         Tag {
             id: 4098,
@@ -5098,6 +5469,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
+            is_offset: false,
         },
         Tag {
             id: 4099,
@@ -5119,6 +5492,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
+            is_offset: false,
         },
         Tag {
             id: 4100,
@@ -5140,6 +5515,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4101,
@@ -5161,6 +5538,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4102,
@@ -5182,6 +5561,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4103,
@@ -5203,6 +5584,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4104,
@@ -5224,6 +5607,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4105,
@@ -5245,6 +5630,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4106,
@@ -5266,6 +5653,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4107,
@@ -5287,6 +5676,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4108,
@@ -5308,6 +5699,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4109,
@@ -5329,6 +5722,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4110,
@@ -5350,6 +5745,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4111,
@@ -5371,6 +5768,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
+            is_offset: false,
         },
         Tag {
             id: 4112,
@@ -5392,6 +5791,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4113,
@@ -5413,6 +5814,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4114,
@@ -5434,6 +5837,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4115,
@@ -5455,6 +5860,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4116,
@@ -5476,6 +5883,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4117,
@@ -5497,6 +5906,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4119,
@@ -5518,6 +5929,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4120,
@@ -5539,6 +5952,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4121,
@@ -5560,6 +5975,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4122,
@@ -5581,6 +5998,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4123,
@@ -5602,6 +6021,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4124,
@@ -5623,6 +6044,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4125,
@@ -5644,6 +6067,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4126,
@@ -5665,6 +6090,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4127,
@@ -5686,6 +6113,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4128,
@@ -5707,6 +6136,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4129,
@@ -5728,6 +6159,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4130,
@@ -5749,6 +6182,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4131,
@@ -5770,6 +6205,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4132,
@@ -5791,6 +6228,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4133,
@@ -5812,6 +6251,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4134,
@@ -5833,6 +6274,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4135,
@@ -5854,6 +6297,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4136,
@@ -5875,6 +6320,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4137,
@@ -5896,6 +6343,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4138,
@@ -5917,6 +6366,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4139,
@@ -5938,6 +6389,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4140,
@@ -5959,6 +6412,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4141,
@@ -5980,6 +6435,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4142,
@@ -6001,6 +6458,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4143,
@@ -6022,6 +6481,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4144,
@@ -6043,6 +6504,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4145,
@@ -6064,6 +6527,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4147,
@@ -6085,6 +6550,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4148,
@@ -6106,6 +6573,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4149,
@@ -6127,6 +6596,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4150,
@@ -6148,6 +6619,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: true,
         },
         Tag {
             id: 4151,
@@ -6169,6 +6642,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4152,
@@ -6190,6 +6665,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4153,
@@ -6211,6 +6688,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4154,
@@ -6232,6 +6711,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4155,
@@ -6253,6 +6734,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4156,
@@ -6274,6 +6757,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4157,
@@ -6295,6 +6780,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4158,
@@ -6316,6 +6803,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4159,
@@ -6337,6 +6826,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8208,
@@ -6358,6 +6849,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8208,
@@ -6379,6 +6872,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8224,
@@ -6400,6 +6895,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8224,
@@ -6421,6 +6918,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8240,
@@ -6442,6 +6941,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8240,
@@ -6463,6 +6964,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8241,
@@ -6484,6 +6987,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8241,
@@ -6505,6 +7010,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8256,
@@ -6526,6 +7033,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8256,
@@ -6547,6 +7056,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8272,
@@ -6568,6 +7079,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8272,
@@ -6589,6 +7102,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8272,
@@ -6610,6 +7125,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8448,
@@ -6631,6 +7148,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8448,
@@ -6652,6 +7171,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8704,
@@ -6673,6 +7194,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8704,
@@ -6694,6 +7217,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8960,
@@ -6715,6 +7240,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8960,
@@ -6736,6 +7263,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9216,
@@ -6757,6 +7286,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9216,
@@ -6778,6 +7309,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9472,
@@ -6799,6 +7332,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9472,
@@ -6820,6 +7355,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9728,
@@ -6841,6 +7378,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9728,
@@ -6862,6 +7401,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9984,
@@ -6883,6 +7424,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9984,
@@ -6904,6 +7447,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10240,
@@ -6925,6 +7470,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10240,
@@ -6946,6 +7493,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10496,
@@ -6967,6 +7516,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10496,
@@ -6988,6 +7539,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12288,
@@ -7009,6 +7562,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12288,
@@ -7030,6 +7585,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16384,
@@ -7051,6 +7608,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16384,
@@ -7072,6 +7631,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20480,
@@ -7093,6 +7654,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20480,
@@ -7114,6 +7677,8 @@ pub static OLYMPUS__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -7144,6 +7709,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 256,
@@ -7165,6 +7732,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 257,
@@ -7186,6 +7755,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 258,
@@ -7207,6 +7778,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 259,
@@ -7228,6 +7801,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 260,
@@ -7249,6 +7824,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 261,
@@ -7270,6 +7847,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 262,
@@ -7291,6 +7870,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 263,
@@ -7312,6 +7893,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 264,
@@ -7333,6 +7916,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 265,
@@ -7354,6 +7939,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 266,
@@ -7375,6 +7962,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 267,
@@ -7396,6 +7985,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 268,
@@ -7417,6 +8008,8 @@ pub static OLYMPUS__RAWDEVELOPMENT: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -7447,6 +8040,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 256,
@@ -7468,6 +8063,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 257,
@@ -7489,6 +8086,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 258,
@@ -7510,6 +8109,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 259,
@@ -7531,6 +8132,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 260,
@@ -7552,6 +8155,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 261,
@@ -7573,6 +8178,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 262,
@@ -7594,6 +8201,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 263,
@@ -7615,6 +8224,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 264,
@@ -7636,6 +8247,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 265,
@@ -7657,6 +8270,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 266,
@@ -7678,6 +8293,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 267,
@@ -7699,6 +8316,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 268,
@@ -7720,6 +8339,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 269,
@@ -7741,6 +8362,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 270,
@@ -7762,6 +8385,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 271,
@@ -7783,6 +8408,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 272,
@@ -7804,6 +8431,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 273,
@@ -7825,6 +8454,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 274,
@@ -7846,6 +8477,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 275,
@@ -7867,6 +8500,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 281,
@@ -7888,6 +8523,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 288,
@@ -7909,6 +8546,8 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 289,
@@ -7928,11 +8567,14 @@ pub static OLYMPUS__RAWDEVELOPMENT2: Table = Table {
             count: 4,
             parr: &[PItem {
                 map: M_72EE0468CB,
+                bits: &[],
                 code: "",
             }],
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -7963,6 +8605,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 256,
@@ -7984,6 +8628,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 272,
@@ -8005,6 +8651,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 288,
@@ -8026,6 +8674,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 289,
@@ -8047,6 +8697,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 290,
@@ -8068,6 +8720,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 291,
@@ -8089,6 +8743,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 292,
@@ -8110,6 +8766,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 304,
@@ -8131,6 +8789,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 305,
@@ -8152,6 +8812,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 306,
@@ -8173,6 +8835,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 307,
@@ -8194,6 +8858,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 512,
@@ -8215,6 +8881,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 784,
@@ -8236,6 +8904,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 785,
@@ -8257,6 +8927,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1536,
@@ -8278,6 +8950,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1537,
@@ -8299,6 +8973,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1553,
@@ -8320,6 +8996,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1554,
@@ -8341,6 +9019,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1555,
@@ -8362,6 +9042,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1556,
@@ -8383,6 +9065,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1557,
@@ -8404,6 +9088,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4096,
@@ -8425,6 +9111,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4097,
@@ -8446,6 +9134,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4112,
@@ -8467,6 +9157,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4113,
@@ -8488,6 +9180,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4114,
@@ -8509,6 +9203,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4115,
@@ -8530,6 +9226,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8192,
@@ -8551,6 +9249,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8193,
@@ -8572,6 +9272,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8194,
@@ -8593,6 +9295,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8208,
@@ -8614,6 +9318,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8224,
@@ -8635,6 +9341,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8225,
@@ -8656,6 +9364,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8226,
@@ -8677,6 +9387,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8227,
@@ -8698,6 +9410,8 @@ pub static OLYMPUS__RAWINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };

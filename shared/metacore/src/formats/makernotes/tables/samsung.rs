@@ -219,6 +219,8 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 259,
@@ -240,6 +242,8 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 282,
@@ -261,6 +265,8 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 283,
@@ -282,6 +288,8 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 296,
@@ -303,6 +311,8 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 513,
@@ -324,6 +334,8 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: true,
         },
         Tag {
             id: 514,
@@ -345,6 +357,8 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 531,
@@ -366,6 +380,8 @@ pub static NIKON__PREVIEWIFD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -396,6 +412,8 @@ pub static SAMSUNG__ORIENTATIONINFO: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -417,6 +435,8 @@ pub static SAMSUNG__ORIENTATIONINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -438,6 +458,8 @@ pub static SAMSUNG__ORIENTATIONINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -468,6 +490,8 @@ pub static SAMSUNG__PICTUREWIZARD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -489,6 +513,8 @@ pub static SAMSUNG__PICTUREWIZARD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -510,6 +536,8 @@ pub static SAMSUNG__PICTUREWIZARD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -531,6 +559,8 @@ pub static SAMSUNG__PICTUREWIZARD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -552,6 +582,8 @@ pub static SAMSUNG__PICTUREWIZARD: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -582,6 +614,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -603,6 +637,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -624,6 +660,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -645,6 +683,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -666,6 +706,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -685,11 +727,14 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 2,
             parr: &[PItem {
                 map: M_33F0F6F19F,
+                bits: &[],
                 code: "",
             }],
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 33,
@@ -711,6 +756,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 48,
@@ -732,6 +779,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 49,
@@ -753,6 +802,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 53,
@@ -774,6 +825,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 53,
@@ -795,6 +848,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 64,
@@ -816,6 +871,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 65,
@@ -837,6 +894,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 67,
@@ -858,6 +917,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 80,
@@ -879,6 +940,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 256,
@@ -900,6 +963,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 288,
@@ -921,6 +986,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 291,
@@ -942,6 +1009,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40961,
@@ -963,6 +1032,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40962,
@@ -984,6 +1055,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40963,
@@ -1003,11 +1076,14 @@ pub static SAMSUNG__TYPE2: Table = Table {
             count: 0,
             parr: &[PItem {
                 map: M_1104A609B3,
+                bits: &[],
                 code: "",
             }],
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40964,
@@ -1029,6 +1105,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40965,
@@ -1050,6 +1128,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40976,
@@ -1071,6 +1151,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40977,
@@ -1092,6 +1174,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40978,
@@ -1113,6 +1197,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40979,
@@ -1134,6 +1220,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40980,
@@ -1155,6 +1243,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40984,
@@ -1176,6 +1266,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40985,
@@ -1197,6 +1289,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
+            is_offset: false,
         },
         Tag {
             id: 40986,
@@ -1218,6 +1312,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
+            is_offset: false,
         },
         Tag {
             id: 40992,
@@ -1239,6 +1335,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40993,
@@ -1260,6 +1358,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40994,
@@ -1281,6 +1381,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40995,
@@ -1302,6 +1404,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40996,
@@ -1323,6 +1427,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40997,
@@ -1344,6 +1450,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41000,
@@ -1365,6 +1473,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41008,
@@ -1386,6 +1496,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41009,
@@ -1407,6 +1519,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41010,
@@ -1428,6 +1542,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41011,
@@ -1449,6 +1565,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41012,
@@ -1470,6 +1588,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41013,
@@ -1491,6 +1611,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41014,
@@ -1512,6 +1634,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41024,
@@ -1533,6 +1657,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41025,
@@ -1554,6 +1680,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41026,
@@ -1575,6 +1703,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41027,
@@ -1596,6 +1726,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41032,
@@ -1617,6 +1749,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41040,
@@ -1638,6 +1772,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41041,
@@ -1659,6 +1795,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41042,
@@ -1680,6 +1818,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41043,
@@ -1701,6 +1841,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41044,
@@ -1722,6 +1864,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41045,
@@ -1743,6 +1887,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41046,
@@ -1764,6 +1910,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41047,
@@ -1785,6 +1933,8 @@ pub static SAMSUNG__TYPE2: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };

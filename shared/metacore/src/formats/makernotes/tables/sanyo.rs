@@ -92,6 +92,8 @@ pub static SANYO__FACEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -113,6 +115,8 @@ pub static SANYO__FACEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -143,6 +147,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 256,
@@ -164,6 +170,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 512,
@@ -185,6 +193,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 513,
@@ -206,6 +216,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 514,
@@ -227,6 +239,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 516,
@@ -248,6 +262,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 519,
@@ -269,6 +285,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 520,
@@ -290,6 +308,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 521,
@@ -311,6 +331,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 526,
@@ -332,6 +354,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 527,
@@ -353,6 +377,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 528,
@@ -374,6 +400,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 531,
@@ -395,6 +423,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 532,
@@ -416,6 +446,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 534,
@@ -437,6 +469,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 535,
@@ -458,6 +492,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 536,
@@ -479,6 +515,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 537,
@@ -500,6 +538,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 539,
@@ -521,6 +561,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 541,
@@ -542,6 +584,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 542,
@@ -563,6 +607,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 543,
@@ -584,6 +630,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 547,
@@ -605,6 +653,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 547,
@@ -626,6 +676,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 548,
@@ -647,6 +699,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 549,
@@ -668,6 +722,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3584,
@@ -689,6 +745,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3840,
@@ -710,6 +768,8 @@ pub static SANYO__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };

@@ -3135,6 +3135,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -3156,6 +3158,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -3177,6 +3181,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -3198,6 +3204,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -3219,6 +3227,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -3240,6 +3250,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -3261,6 +3273,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -3282,6 +3296,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -3303,6 +3319,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -3324,6 +3342,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -3345,6 +3365,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -3366,6 +3388,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -3387,6 +3411,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -3408,6 +3434,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -3429,6 +3457,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -3450,6 +3480,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -3471,6 +3503,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 19,
@@ -3492,6 +3526,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -3513,6 +3549,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -3534,6 +3572,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 22,
@@ -3555,6 +3595,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 23,
@@ -3576,6 +3618,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 26,
@@ -3597,6 +3641,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 27,
@@ -3618,6 +3664,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 28,
@@ -3639,6 +3687,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 29,
@@ -3660,6 +3710,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 30,
@@ -3681,6 +3733,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 31,
@@ -3702,6 +3756,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -3723,6 +3779,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 33,
@@ -3744,6 +3802,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 34,
@@ -3765,6 +3825,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 35,
@@ -3786,6 +3848,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 36,
@@ -3807,6 +3871,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 37,
@@ -3828,6 +3894,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 38,
@@ -3849,6 +3917,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 39,
@@ -3870,6 +3940,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -3891,6 +3963,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41,
@@ -3912,6 +3986,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 42,
@@ -3933,6 +4009,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 43,
@@ -3954,6 +4032,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 44,
@@ -3975,6 +4055,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 45,
@@ -3996,6 +4078,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 46,
@@ -4017,6 +4101,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 47,
@@ -4038,6 +4124,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 48,
@@ -4059,6 +4147,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 49,
@@ -4080,6 +4170,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 50,
@@ -4101,6 +4193,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 51,
@@ -4122,6 +4216,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 52,
@@ -4143,6 +4239,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 63,
@@ -4164,6 +4262,8 @@ pub static MINOLTA__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -4194,6 +4294,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -4215,6 +4317,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -4236,6 +4340,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -4257,6 +4363,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -4278,6 +4386,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -4299,6 +4409,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -4320,6 +4432,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -4341,6 +4455,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 64,
@@ -4362,6 +4478,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 129,
@@ -4383,6 +4501,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 136,
@@ -4404,6 +4524,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: true,
         },
         Tag {
             id: 137,
@@ -4425,6 +4547,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 256,
@@ -4446,6 +4570,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 257,
@@ -4467,6 +4593,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
+            is_offset: false,
         },
         Tag {
             id: 257,
@@ -4488,6 +4616,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 258,
@@ -4509,6 +4639,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 259,
@@ -4530,6 +4662,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
+            is_offset: false,
         },
         Tag {
             id: 259,
@@ -4551,6 +4685,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 260,
@@ -4572,6 +4708,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 261,
@@ -4593,6 +4731,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 263,
@@ -4614,6 +4754,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 265,
@@ -4635,6 +4777,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 266,
@@ -4656,6 +4800,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 267,
@@ -4677,6 +4823,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 268,
@@ -4698,6 +4846,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 273,
@@ -4719,6 +4869,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 274,
@@ -4740,6 +4892,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 275,
@@ -4761,6 +4915,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 276,
@@ -4782,6 +4938,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 276,
@@ -4803,6 +4961,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 277,
@@ -4824,6 +4984,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3584,
@@ -4845,6 +5007,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3840,
@@ -4866,6 +5030,8 @@ pub static MINOLTA__MAIN: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -4896,6 +5062,8 @@ pub static SONY__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -4917,6 +5085,8 @@ pub static SONY__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -4938,6 +5108,8 @@ pub static SONY__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -4959,6 +5131,8 @@ pub static SONY__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -4980,6 +5154,8 @@ pub static SONY__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -5001,6 +5177,8 @@ pub static SONY__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -5022,6 +5200,8 @@ pub static SONY__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -5043,6 +5223,8 @@ pub static SONY__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -5064,6 +5246,8 @@ pub static SONY__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -5085,6 +5269,8 @@ pub static SONY__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -5106,6 +5292,8 @@ pub static SONY__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -5127,6 +5315,8 @@ pub static SONY__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -5148,6 +5338,8 @@ pub static SONY__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -5169,6 +5361,8 @@ pub static SONY__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 55,
@@ -5190,6 +5384,8 @@ pub static SONY__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 56,
@@ -5211,6 +5407,8 @@ pub static SONY__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 57,
@@ -5232,6 +5430,8 @@ pub static SONY__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 58,
@@ -5253,6 +5453,8 @@ pub static SONY__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 59,
@@ -5274,6 +5476,8 @@ pub static SONY__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 67,
@@ -5295,6 +5499,8 @@ pub static SONY__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
+            is_offset: false,
         },
         Tag {
             id: 80,
@@ -5316,6 +5522,8 @@ pub static SONY__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 125,
@@ -5337,6 +5545,8 @@ pub static SONY__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 366,
@@ -5358,6 +5568,8 @@ pub static SONY__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 381,
@@ -5379,6 +5591,8 @@ pub static SONY__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 382,
@@ -5400,6 +5614,8 @@ pub static SONY__AFINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
+            is_offset: false,
         },
     ],
 };
@@ -5430,6 +5646,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -5451,6 +5669,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -5472,6 +5692,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 25,
@@ -5493,6 +5715,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 30,
@@ -5514,6 +5738,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -5535,6 +5761,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 34,
@@ -5556,6 +5784,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 36,
@@ -5577,6 +5807,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 38,
@@ -5598,6 +5830,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -5619,6 +5853,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 42,
@@ -5640,6 +5876,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 44,
@@ -5661,6 +5899,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 46,
@@ -5682,6 +5922,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 48,
@@ -5703,6 +5945,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 50,
@@ -5724,6 +5968,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 52,
@@ -5745,6 +5991,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 54,
@@ -5766,6 +6014,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 56,
@@ -5787,6 +6037,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 58,
@@ -5808,6 +6060,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 60,
@@ -5829,6 +6083,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 62,
@@ -5850,6 +6106,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 64,
@@ -5871,6 +6129,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 66,
@@ -5892,6 +6152,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 68,
@@ -5913,6 +6175,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 70,
@@ -5934,6 +6198,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 72,
@@ -5955,6 +6221,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 74,
@@ -5976,6 +6244,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 76,
@@ -5997,6 +6267,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 304,
@@ -6018,6 +6290,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 305,
@@ -6039,6 +6313,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 128,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 305,
@@ -6060,6 +6336,8 @@ pub static SONY__CAMERAINFO: Table = Table {
             unknown: false,
             mask: 127,
             frac: 10,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -6098,6 +6376,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -6119,6 +6399,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -6140,6 +6422,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -6161,6 +6445,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -6182,6 +6468,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 255,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -6203,6 +6491,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -6224,6 +6514,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -6245,6 +6537,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -6266,6 +6560,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -6287,6 +6583,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -6308,6 +6606,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 15,
@@ -6329,6 +6629,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -6350,6 +6652,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -6371,6 +6675,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -6392,6 +6698,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 19,
@@ -6413,6 +6721,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -6434,6 +6744,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -6455,6 +6767,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 22,
@@ -6476,6 +6790,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -6497,6 +6813,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 25,
@@ -6518,6 +6836,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 26,
@@ -6539,6 +6859,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 27,
@@ -6560,6 +6882,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 28,
@@ -6581,6 +6905,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 29,
@@ -6602,6 +6928,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 30,
@@ -6623,6 +6951,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 31,
@@ -6644,6 +6974,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 34,
@@ -6665,6 +6997,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 35,
@@ -6686,6 +7020,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -6707,6 +7043,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41,
@@ -6728,6 +7066,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 42,
@@ -6749,6 +7089,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 43,
@@ -6770,6 +7112,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 44,
@@ -6791,6 +7135,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 45,
@@ -6812,6 +7158,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 46,
@@ -6833,6 +7181,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 47,
@@ -6854,6 +7204,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 48,
@@ -6875,6 +7227,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 60,
@@ -6896,6 +7250,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 61,
@@ -6917,6 +7273,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 62,
@@ -6938,6 +7296,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 63,
@@ -6959,6 +7319,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 64,
@@ -6980,6 +7342,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 76,
@@ -7001,6 +7365,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 77,
@@ -7022,6 +7388,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 80,
@@ -7043,6 +7411,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 81,
@@ -7064,6 +7434,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 83,
@@ -7085,6 +7457,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 84,
@@ -7106,6 +7480,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 85,
@@ -7127,6 +7503,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 86,
@@ -7148,6 +7526,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 88,
@@ -7169,6 +7549,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 106,
@@ -7190,6 +7572,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 154,
@@ -7211,6 +7595,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 1023,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 155,
@@ -7232,6 +7618,8 @@ pub static SONY__CAMERASETTINGS: Table = Table {
             unknown: false,
             mask: 16383,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -7262,6 +7650,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -7283,6 +7673,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -7304,6 +7696,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -7325,6 +7719,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -7346,6 +7742,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -7367,6 +7765,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -7388,6 +7788,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -7409,6 +7811,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -7430,6 +7834,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -7451,6 +7857,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -7472,6 +7880,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -7493,6 +7903,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 15,
@@ -7514,6 +7926,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -7535,6 +7949,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -7556,6 +7972,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -7577,6 +7995,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 19,
@@ -7598,6 +8018,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -7619,6 +8041,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 22,
@@ -7640,6 +8064,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 23,
@@ -7661,6 +8087,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -7682,6 +8110,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 25,
@@ -7703,6 +8133,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 26,
@@ -7724,6 +8156,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 27,
@@ -7745,6 +8179,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 31,
@@ -7766,6 +8202,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 37,
@@ -7787,6 +8225,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 38,
@@ -7808,6 +8248,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 39,
@@ -7829,6 +8271,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -7850,6 +8294,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41,
@@ -7871,6 +8317,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 60,
@@ -7892,6 +8340,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 61,
@@ -7913,6 +8363,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 62,
@@ -7934,6 +8386,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 63,
@@ -7955,6 +8409,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 64,
@@ -7976,6 +8432,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 76,
@@ -7997,6 +8455,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 77,
@@ -8018,6 +8478,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 83,
@@ -8039,6 +8501,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 84,
@@ -8060,6 +8524,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 85,
@@ -8081,6 +8547,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 86,
@@ -8102,6 +8570,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 88,
@@ -8123,6 +8593,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 126,
@@ -8144,6 +8616,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 255,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 127,
@@ -8165,6 +8639,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 131,
@@ -8186,6 +8662,8 @@ pub static SONY__CAMERASETTINGS2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -8216,6 +8694,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -8237,6 +8717,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -8258,6 +8740,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -8279,6 +8763,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -8300,6 +8786,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -8321,6 +8809,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -8342,6 +8832,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -8363,6 +8855,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -8384,6 +8878,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -8405,6 +8901,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -8426,6 +8924,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -8447,6 +8947,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -8468,6 +8970,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -8489,6 +8993,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 15,
@@ -8510,6 +9016,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -8531,6 +9039,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -8552,6 +9062,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -8573,6 +9085,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 22,
@@ -8594,6 +9108,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 23,
@@ -8615,6 +9131,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -8636,6 +9154,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 25,
@@ -8657,6 +9177,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -8678,6 +9200,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 33,
@@ -8699,6 +9223,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 35,
@@ -8720,6 +9246,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 36,
@@ -8741,6 +9269,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 37,
@@ -8762,6 +9292,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 38,
@@ -8783,6 +9315,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 39,
@@ -8804,6 +9338,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -8825,6 +9361,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 45,
@@ -8846,6 +9384,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 46,
@@ -8867,6 +9407,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 47,
@@ -8888,6 +9430,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 48,
@@ -8909,6 +9453,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 49,
@@ -8930,6 +9476,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 50,
@@ -8951,6 +9499,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 51,
@@ -8972,6 +9522,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 52,
@@ -8993,6 +9545,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 53,
@@ -9014,6 +9568,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 54,
@@ -9035,6 +9591,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 56,
@@ -9056,6 +9614,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 131,
@@ -9077,6 +9637,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 132,
@@ -9098,6 +9660,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 133,
@@ -9119,6 +9683,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 134,
@@ -9140,6 +9706,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 135,
@@ -9161,6 +9729,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 136,
@@ -9182,6 +9752,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 139,
@@ -9203,6 +9775,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 153,
@@ -9224,6 +9798,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 268,
@@ -9245,6 +9821,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 276,
@@ -9266,6 +9844,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 16760832,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 276,
@@ -9287,6 +9867,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 16383,
             frac: 10,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 512,
@@ -9308,6 +9890,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 643,
@@ -9329,6 +9913,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 644,
@@ -9350,6 +9936,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 645,
@@ -9371,6 +9959,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 646,
@@ -9392,6 +9982,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 647,
@@ -9413,6 +10005,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 648,
@@ -9434,6 +10028,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 651,
@@ -9455,6 +10051,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 780,
@@ -9476,6 +10074,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 788,
@@ -9497,6 +10097,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 16383,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 790,
@@ -9518,6 +10120,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 1023,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1008,
@@ -9539,6 +10143,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1011,
@@ -9560,6 +10166,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1015,
@@ -9581,6 +10189,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1024,
@@ -9602,6 +10212,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 16383,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1026,
@@ -9623,6 +10235,8 @@ pub static SONY__CAMERASETTINGS3: Table = Table {
             unknown: false,
             mask: 1023,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -9661,6 +10275,8 @@ pub static SONY__EXTRAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -9682,6 +10298,8 @@ pub static SONY__EXTRAINFO: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -9703,6 +10321,8 @@ pub static SONY__EXTRAINFO: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -9724,6 +10344,8 @@ pub static SONY__EXTRAINFO: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 12,
@@ -9745,6 +10367,8 @@ pub static SONY__EXTRAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 26,
@@ -9766,6 +10390,8 @@ pub static SONY__EXTRAINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -9796,6 +10422,8 @@ pub static SONY__EXTRAINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -9817,6 +10445,8 @@ pub static SONY__EXTRAINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -9847,6 +10477,8 @@ pub static SONY__EXTRAINFO3: Table = Table {
             unknown: true,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -9868,6 +10500,8 @@ pub static SONY__EXTRAINFO3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -9889,6 +10523,8 @@ pub static SONY__EXTRAINFO3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -9910,6 +10546,8 @@ pub static SONY__EXTRAINFO3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -9931,6 +10569,8 @@ pub static SONY__EXTRAINFO3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -9952,6 +10592,8 @@ pub static SONY__EXTRAINFO3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -9973,6 +10615,8 @@ pub static SONY__EXTRAINFO3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -9994,6 +10638,8 @@ pub static SONY__EXTRAINFO3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: true,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -10015,6 +10661,8 @@ pub static SONY__EXTRAINFO3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 22,
@@ -10036,6 +10684,8 @@ pub static SONY__EXTRAINFO3: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 22,
@@ -10057,6 +10707,8 @@ pub static SONY__EXTRAINFO3: Table = Table {
             unknown: false,
             mask: 192,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -10078,6 +10730,8 @@ pub static SONY__EXTRAINFO3: Table = Table {
             unknown: false,
             mask: 48,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -10108,6 +10762,8 @@ pub static SONY__FACEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1,
@@ -10129,6 +10785,8 @@ pub static SONY__FACEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -10150,6 +10808,8 @@ pub static SONY__FACEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -10171,6 +10831,8 @@ pub static SONY__FACEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -10192,6 +10854,8 @@ pub static SONY__FACEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -10213,6 +10877,8 @@ pub static SONY__FACEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 26,
@@ -10234,6 +10900,8 @@ pub static SONY__FACEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 31,
@@ -10255,6 +10923,8 @@ pub static SONY__FACEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 36,
@@ -10276,6 +10946,8 @@ pub static SONY__FACEINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -10306,6 +10978,8 @@ pub static SONY__FACEINFO1: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -10327,6 +11001,8 @@ pub static SONY__FACEINFO1: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 64,
@@ -10348,6 +11024,8 @@ pub static SONY__FACEINFO1: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 96,
@@ -10369,6 +11047,8 @@ pub static SONY__FACEINFO1: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 128,
@@ -10390,6 +11070,8 @@ pub static SONY__FACEINFO1: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 160,
@@ -10411,6 +11093,8 @@ pub static SONY__FACEINFO1: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 192,
@@ -10432,6 +11116,8 @@ pub static SONY__FACEINFO1: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 224,
@@ -10453,6 +11139,8 @@ pub static SONY__FACEINFO1: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -10483,6 +11171,8 @@ pub static SONY__FACEINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 37,
@@ -10504,6 +11194,8 @@ pub static SONY__FACEINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 74,
@@ -10525,6 +11217,8 @@ pub static SONY__FACEINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 111,
@@ -10546,6 +11240,8 @@ pub static SONY__FACEINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 148,
@@ -10567,6 +11263,8 @@ pub static SONY__FACEINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 185,
@@ -10588,6 +11286,8 @@ pub static SONY__FACEINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 222,
@@ -10609,6 +11309,8 @@ pub static SONY__FACEINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 259,
@@ -10630,25 +11332,27 @@ pub static SONY__FACEINFO2: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
 pub static SONY__FACEINFOA: Table = Table { name: "Image::ExifTool::Sony::FaceInfoA", binary: true, serial: false, format: "int16u", first: 0, tags: &[
-    Tag { id: 2, name: "FaceTest2", cond: "", format: "", raw: "$$self{FaceTest2} = $val; $$self{OPTIONS}{Unknown}<2 ? undef : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3, name: "FacesDetected", cond: "", format: "", raw: "$$self{FacesDetected} = ($val > 8 ? 0 : $val); $val", value: "$val > 8 ? 0 : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8, name: "FaceTest8", cond: "", format: "", raw: "$$self{FaceTest8} = $val; $$self{OPTIONS}{Unknown}<2 ? undef : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 11, name: "PotentialFace1Position", cond: "\n            $$self{FacesDetected} >= 1 or\n            ($$self{FaceTest8} > 0 and ($$self{FaceTest2} == 1 or $$self{FaceTest2} == 257))\n        ", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 21, name: "PotentialFace2Position", cond: "$$self{FacesDetected} >= 2 or ($$self{FacesDetected} == 1 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 31, name: "PotentialFace3Position", cond: "$$self{FacesDetected} >= 3 or ($$self{FacesDetected} == 2 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 41, name: "PotentialFace4Position", cond: "$$self{FacesDetected} >= 4 or ($$self{FacesDetected} == 3 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 51, name: "PotentialFace5Position", cond: "$$self{FacesDetected} >= 5 or ($$self{FacesDetected} == 4 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 61, name: "PotentialFace6Position", cond: "$$self{FacesDetected} >= 6 or ($$self{FacesDetected} == 5 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 71, name: "PotentialFace7Position", cond: "$$self{FacesDetected} >= 7 or ($$self{FacesDetected} == 6 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 81, name: "PotentialFace8Position", cond: "$$self{FacesDetected} >= 8 or ($$self{FacesDetected} == 7 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 91, name: "Face1Position", cond: "$$self{FacesDetected} >= 1", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 101, name: "Face2Position", cond: "$$self{FacesDetected} >= 2", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 111, name: "Face3Position", cond: "$$self{FacesDetected} >= 3", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 121, name: "Face4Position", cond: "$$self{FacesDetected} >= 4", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 2, name: "FaceTest2", cond: "", format: "", raw: "$$self{FaceTest2} = $val; $$self{OPTIONS}{Unknown}<2 ? undef : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 3, name: "FacesDetected", cond: "", format: "", raw: "$$self{FacesDetected} = ($val > 8 ? 0 : $val); $val", value: "$val > 8 ? 0 : $val", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8, name: "FaceTest8", cond: "", format: "", raw: "$$self{FaceTest8} = $val; $$self{OPTIONS}{Unknown}<2 ? undef : $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 11, name: "PotentialFace1Position", cond: "\n            $$self{FacesDetected} >= 1 or\n            ($$self{FaceTest8} > 0 and ($$self{FaceTest2} == 1 or $$self{FaceTest2} == 257))\n        ", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 21, name: "PotentialFace2Position", cond: "$$self{FacesDetected} >= 2 or ($$self{FacesDetected} == 1 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 31, name: "PotentialFace3Position", cond: "$$self{FacesDetected} >= 3 or ($$self{FacesDetected} == 2 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 41, name: "PotentialFace4Position", cond: "$$self{FacesDetected} >= 4 or ($$self{FacesDetected} == 3 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 51, name: "PotentialFace5Position", cond: "$$self{FacesDetected} >= 5 or ($$self{FacesDetected} == 4 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 61, name: "PotentialFace6Position", cond: "$$self{FacesDetected} >= 6 or ($$self{FacesDetected} == 5 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 71, name: "PotentialFace7Position", cond: "$$self{FacesDetected} >= 7 or ($$self{FacesDetected} == 6 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 81, name: "PotentialFace8Position", cond: "$$self{FacesDetected} >= 8 or ($$self{FacesDetected} == 7 and $$self{FaceTest8} > 0)", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 91, name: "Face1Position", cond: "$$self{FacesDetected} >= 1", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 101, name: "Face2Position", cond: "$$self{FacesDetected} >= 2", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 111, name: "Face3Position", cond: "$$self{FacesDetected} >= 3", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 121, name: "Face4Position", cond: "$$self{FacesDetected} >= 4", format: "int16u[4]", raw: "", value: "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static SONY__FOCUSINFO: Table = Table {
     name: "Image::ExifTool::Sony::FocusInfo",
@@ -10677,6 +11381,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -10698,6 +11404,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -10719,6 +11427,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 20,
@@ -10740,6 +11450,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -10761,6 +11473,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 43,
@@ -10782,6 +11496,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 44,
@@ -10803,6 +11519,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 45,
@@ -10824,6 +11542,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 46,
@@ -10845,6 +11565,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 47,
@@ -10866,6 +11588,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 63,
@@ -10887,6 +11611,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 65,
@@ -10908,6 +11634,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 109,
@@ -10929,6 +11657,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 111,
@@ -10950,6 +11680,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 119,
@@ -10971,6 +11703,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 121,
@@ -10992,6 +11726,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2118,
@@ -11013,6 +11749,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2491,
@@ -11034,6 +11772,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4368,
@@ -11055,6 +11795,8 @@ pub static SONY__FOCUSINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -11085,6 +11827,8 @@ pub static SONY__ISOINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -11106,6 +11850,8 @@ pub static SONY__ISOINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -11127,165 +11873,167 @@ pub static SONY__ISOINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
 pub static SONY__MAIN: Table = Table { name: "Image::ExifTool::Sony::Main", binary: false, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 16, name: "CameraInfo", cond: "$count == 368 or $count == 5478", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16, name: "CameraInfo2", cond: "$count == 5506 or $count == 6118", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16, name: "CameraInfo3", cond: "$count == 15360", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 16, name: "CameraInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 32, name: "FocusInfo", cond: "$count == 19154 or $count == 19148", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::FocusInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 32, name: "MoreInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::MoreInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 258, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_1BCBEE6FAE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 260, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 261, name: "Teleconverter", cond: "", format: "", raw: "", value: "", print: "", map: M_FF8658FB96, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 274, name: "WhiteBalanceFineTune", cond: "", format: "int32s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 276, name: "CameraSettings", cond: "$count == 280 or $count == 364", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettings", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 276, name: "CameraSettings2", cond: "$count == 332", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettings2", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 276, name: "CameraSettings3", cond: "$count == 1536 || $count == 2048", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettings3", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 276, name: "CameraSettingsUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettingsUnknown", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 277, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_605F9BB645, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 278, name: "ExtraInfo", cond: "$$self{Model} =~ /^DSLR-A(850|900)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ExtraInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 278, name: "ExtraInfo2", cond: "$$self{Model} =~ /^DSLR-A(230|290|330|380|390)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ExtraInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 278, name: "ExtraInfo3", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ExtraInfo3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 3584, name: "PrintIM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 4096, name: "MultiBurstMode", cond: "$format eq \"undef\"", format: "int8u", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 4097, name: "MultiBurstImageWidth", cond: "$format eq \"int16u\"", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 4098, name: "MultiBurstImageHeight", cond: "$format eq \"int16u\"", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 4099, name: "Panorama", cond: "$$self{Panorama} = ($$valPt =~ /^(\\0\\0)?\\x01\\x01/)", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::Panorama", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8193, name: "PreviewImage", cond: "", format: "", raw: "\n            return \\$val if $val =~ /^Binary/;\n            $val = substr($val,0x20) if length($val) > 0x20;\n#            return \\$val if $val =~ s/^.(\\xd8\\xff\\xdb)/\\xff$1/s;\n            return \\$val if $val =~ s/^.(\\xd8\\xff[\\xdb\\xe1])/\\xff$1/s;\n            $$self{PreviewError} = 1 unless $val eq 'none' or $val eq '';\n            return undef;\n        ", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8194, name: "Rating", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8196, name: "Contrast", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8197, name: "Saturation", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8198, name: "Sharpness", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8199, name: "Brightness", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8200, name: "LongExposureNoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_34EA044756, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8201, name: "HighISONoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_699C259F56, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8202, name: "HDR", cond: "", format: "int16u", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[PItem { map: M_D41DF9F1DF, code: "" }, PItem { map: M_9AD20C7E91, code: "" }], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8203, name: "MultiFrameNoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_9B684748A6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8206, name: "PictureEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_2816E227BA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8207, name: "SoftSkinEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_7851EE94E2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8208, name: "Tag2010a", cond: "$$self{Model} =~ /^NEX-5N$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8208, name: "Tag2010b", cond: "$$self{Model} =~ /^(SLT-A(65|77)V?|NEX-(7|VG20E)|Lunar)$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8208, name: "Tag2010c", cond: "$$self{Model} =~ /^(SLT-A(37|57)|NEX-F3)$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8208, name: "Tag2010d", cond: "\n            $$self{Model} =~ /^(DSC-(HX10V|HX20V|HX30V|HX200V|TX66|TX200V|TX300V|WX50|WX70|WX100|WX150))$/ and\n            not $$self{Panorama}\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8208, name: "Tag2010e", cond: "\n            $$self{Model} =~ /^(SLT-A99V?|HV|SLT-A58|ILCE-(3000|3500)|NEX-(3N|5R|5T|6|VG900|VG30E)|DSC-(RX100|RX1|RX1R)|Stellar)$/ or\n            ($$self{Model} =~ /^(DSC-(HX300|HX50|HX50V|TX30|WX60|WX80|WX200|WX300))$/ and not $$self{Panorama})\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8208, name: "Tag2010f", cond: "$$self{Model} =~ /^(DSC-(RX100M2|QX10|QX100))$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8208, name: "Tag2010g", cond: "$$self{Model} =~ /^(DSC-(QX30|RX10|RX100M3|HX60V|HX350|HX400V|WX220|WX350)|ILCE-(7(R|S|M2)?|[56]000|5100|QX1)|ILCA-(68|77M2))\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8208, name: "Tag2010h", cond: "$$self{Model} =~ /^(DSC-(RX0|RX1RM2|RX10M2|RX10M3|RX100M4|RX100M5|HX80|HX90V?|WX500)|ILCE-(6300|6500|7RM2|7SM2)|ILCA-99M2)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8208, name: "Tag2010i", cond: "$$self{Model} =~ /^(ILCE-(6100|6400|6600|7C|7M3|7RM3A?|7RM4A?|9|9M2)|DSC-(RX10M4|RX100M6|RX100M5A|RX100M7|HX99|RX0M2)|ZV-(1F?|E10))\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8208, name: "Tag_0x2010", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 8209, name: "VignettingCorrection", cond: "", format: "", raw: "", value: "", print: "", map: M_26B26397A2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8210, name: "LateralChromaticAberration", cond: "", format: "", raw: "", value: "", print: "", map: M_26B26397A2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8211, name: "DistortionCorrectionSetting", cond: "", format: "", raw: "", value: "", print: "", map: M_26B26397A2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8212, name: "WBShiftAB_GM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8214, name: "AutoPortraitFramed", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8215, name: "FlashAction", cond: "", format: "", raw: "", value: "", print: "", map: M_E158A853D4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8218, name: "ElectronicFrontCurtainShutter", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8219, name: "FocusMode", cond: "($$self{Model} !~ /^DSC-/) or ($$self{Model} =~ /^DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2)/)", format: "", raw: "", value: "", print: "", map: M_58305B9036, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8220, name: "AFAreaModeSetting", cond: "$$self{Model} =~ /^(SLT-|HV)/", format: "", raw: "", value: "", print: "", map: M_0F0BAA2F7F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8220, name: "AFAreaModeSetting", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-|DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2))/", format: "", raw: "$$self{AFAreaILCE} = $val", value: "", print: "", map: M_1939EC12E7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8220, name: "AFAreaModeSetting", cond: "$$self{Model} =~ /^ILCA-/", format: "", raw: "$$self{AFAreaILCA} = $val", value: "", print: "", map: M_36E5405C84, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8221, name: "FlexibleSpotPosition", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-|DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2))/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8222, name: "AFPointSelected", cond: "\n            ($$self{Model} =~ /^(SLT-|HV)/) or ($$self{Model} =~ /^(ILCE-|ILME-)/ and\n            defined $$self{AFAreaILCE} and  $$self{AFAreaILCE} == 4)\n        ", format: "", raw: "", value: "", print: "", map: M_98FD0C9877, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8222, name: "AFPointSelected", cond: "$$self{Model} =~ /^ILCA-(68|77M2)/ and defined $$self{AFAreaILCA} and $$self{AFAreaILCA} != 8", format: "", raw: "", value: "$val - 1", print: "", map: M_47AE8D9ACD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8222, name: "AFPointSelected", cond: "($$self{Model} =~ /^ILCA-99M2/ and defined $$self{AFAreaILCA} and $$self{AFAreaILCA} != 8)", format: "", raw: "", value: "", print: "", map: M_B0CCDE02D4, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8222, name: "AFPointSelected", cond: "($$self{Model} =~ /^ILCA-/ and defined $$self{AFAreaILCA} and $$self{AFAreaILCA} == 8)", format: "", raw: "", value: "", print: "", map: M_615222175C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8222, name: "AFPointSelected", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-)/", format: "", raw: "", value: "", print: "", map: M_88907A096C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8224, name: "AFPointsUsed", cond: "$$self{Model} !~ /^(ILCA-|DSC-)/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_167D68F961, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8224, name: "AFPointsUsed", cond: "$$self{Model} =~ /^ILCA-(68|77M2)/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_E60499B536, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8225, name: "AFTracking", cond: "($$self{Model} !~ /^DSC-/) or ($$self{Model} =~ /^DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2)/)", format: "", raw: "", value: "", print: "", map: M_03305BB2A6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8226, name: "FocalPlaneAFPointsUsed", cond: "$$self{Model} =~ /^(ILCE-(5100|6000|7M2))/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8226, name: "FocalPlaneAFPointsUsed", cond: "$$self{Model} =~ /^ILCE-7RM2/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8227, name: "MultiFrameNREffect", cond: "", format: "", raw: "", value: "", print: "", map: M_6D2D4A120C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8230, name: "WBShiftAB_GM_Precise", cond: "", format: "", raw: "", value: "", print: "my @v=split(\" \",$val); $_/=1000 foreach @v; sprintf(\"%.2f %.2f\",$v[0],$v[1])", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8231, name: "FocusLocation", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8232, name: "VariableLowPassFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_CB46CD7B80, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8233, name: "RAWFileType", cond: "", format: "", raw: "", value: "", print: "", map: M_C15A4F7850, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8234, name: "Tag202a", cond: "$$valPt =~ /^\\x01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8235, name: "PrioritySetInAWB", cond: "", format: "", raw: "", value: "", print: "", map: M_2554B4720E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8236, name: "MeteringMode2", cond: "", format: "", raw: "", value: "", print: "", map: M_EE70E9DC40, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8237, name: "ExposureStandardAdjustment", cond: "", format: "", raw: "", value: "", print: "$val ? sprintf(\"%+.1f\",$val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8238, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_BEAEA5B3AF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8239, name: "PixelShiftInfo", cond: "", format: "", raw: "\n            my ($a,$b,$c) = (Get32u(\\$val,0), Get8u(\\$val,4), Get8u(\\$val,5));\n            sprintf(\"%.2d%.2d%.2d%.2d %d %d 0x%x\",($a>>17)&0x1f,($a>>12)&0x1f,($a>>6)&0x3f,$a&0x3f,$b,$c,$a>>22);\n        ", value: "", print: "", map: M_00326E1847, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8241, name: "SerialNumber", cond: "", format: "", raw: "", value: "$val=~s/(\\d{2})(\\d{2})(\\d{2})(\\d{2})/$4$3$2$1/; $val=~s/^0//; $val", print: "sprintf(\"%.8d\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8242, name: "Shadows", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8243, name: "Highlights", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8244, name: "Fade", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8245, name: "SharpnessRange", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8246, name: "Clarity", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8247, name: "FocusFrameSize", cond: "", format: "int16u", raw: "", value: "", print: "\n            my @a = split ' ', $val;\n            return $a[2] ? sprintf('%3dx%3d', $a[0], $a[1]) : 'n/a';\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 8249, name: "JPEG-HEIFSwitch", cond: "", format: "", raw: "", value: "", print: "", map: M_6165199B54, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 12288, name: "ShotInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ShotInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 36875, name: "Tag900b", cond: "$$valPt =~ /^\\xae/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 36944, name: "Tag9050a", cond: "$$self{Model} !~ /^(DSC-|Stellar|ILCE-(1|6100|6300|6400|6500|6600|7C|7M3|7M4|7RM2|7RM3A?|7RM4A?|7RM5|7SM2|7SM3|9|9M2)|ILCA-99M2|ILME-FX3|ZV-)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 36944, name: "Tag9050b", cond: "$$self{Model} =~ /^(ILCE-(6100|6300|6400|6500|6600|7C|7M3|7RM2|7RM3A?|7RM4A?|7SM2|9|9M2)|ILCA-99M2|ZV-E10)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 36944, name: "Tag9050c", cond: "$$self{Model} =~ /^(ILCE-(1|7M4|7RM5|7SM3)|ILME-FX3)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 36944, name: "Sony_0x9050", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 37888, name: "Tag9400a", cond: "\n            $$valPt =~ /^[\\x07\\x09\\x0a]/ or\n           ($$valPt =~ /^[\\x5e\\xe7\\x04]/ and $$self{DoubleCipher} = 1)\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 37888, name: "Tag9400b", cond: "$$valPt =~ /^\\x0c/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 37888, name: "Tag9400c", cond: "$$valPt =~ /^[\\x23\\x24\\x26\\x28\\x31\\x32]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 37888, name: "Sony_0x9400", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 37889, name: "Tag9401", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 37890, name: "Tag9402", cond: "$$self{Model} !~ /^(SLT-|HV|ILCA-)/ and $$valPt !~ /^[\\x05\\xff]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 37890, name: "Sony_0x9402", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 37891, name: "Tag9403", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 37892, name: "Tag9404a", cond: "$$valPt =~ /^[\\x40\\x7d]..\\x01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 37892, name: "Tag9404b", cond: "$$valPt =~ /^[\\xe7\\xea\\xcd\\x8a\\x70]..\\x08/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 37892, name: "Tag9404c", cond: "$$valPt =~ /^\\xb6..\\x01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 37892, name: "Sony_0x9404", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 37893, name: "Tag9405a", cond: "$$valPt =~ /^[\\x1b\\x40\\x7d]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 37893, name: "Tag9405b", cond: "$$valPt =~ /^[\\x3a\\xb3\\x7e\\x9a\\x25\\xe1\\x76\\x8b]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 37893, name: "Sony_0x9405", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 37894, name: "Tag9406", cond: "$$valPt =~ /^[\\x01\\x08\\x1b].[\\x08\\x1b]/s", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 37894, name: "Sony_0x9406", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 37895, name: "Sony_0x9407", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 37896, name: "Sony_0x9408", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 37897, name: "Sony_0x9409", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 37898, name: "Tag940a", cond: "$$self{Model} =~ /^(SLT-|HV)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 37898, name: "Sony_0x940a", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 37899, name: "Sony_0x940b", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 37900, name: "Tag940c", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-|Lunar|ZV-E10)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 37900, name: "Sony_0x940c", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 37901, name: "Sony_0x940d", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 37902, name: "AFInfo", cond: "$$self{Model} =~ /^(SLT-|HV|ILCA-)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::AFInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 37902, name: "Tag940e", cond: "$$self{Model} =~ /^(NEX-|ILCE-|Lunar)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 37902, name: "Sony_0x940e", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 37903, name: "Sony_0x940f", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 37905, name: "Sony_0x9411", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0 },
-    Tag { id: 37910, name: "Sony_0x9416", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45056, name: "FileFormat", cond: "", format: "", raw: "\n            $self->OverrideFileType($$self{TIFF_TYPE} = 'SR2') if $val eq '1 0 0 0';\n            return $val;\n        ", value: "", print: "", map: M_272682C1CB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45057, name: "SonyModelID", cond: "", format: "", raw: "", value: "", print: "", map: M_57D4771F80, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45088, name: "CreativeStyle", cond: "", format: "", raw: "", value: "", print: "", map: M_CA23927349, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45089, name: "ColorTemperature", cond: "", format: "", raw: "", value: "", print: "$val ? ($val==0xffffffff ? \"n/a\" : $val) : \"Auto\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45090, name: "ColorCompensationFilter", cond: "", format: "int32s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45091, name: "SceneMode", cond: "", format: "", raw: "", value: "", print: "", map: M_CCF7F27241, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45092, name: "ZoneMatching", cond: "", format: "", raw: "", value: "", print: "", map: M_7642F67CED, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45093, name: "DynamicRangeOptimizer", cond: "", format: "", raw: "", value: "", print: "", map: M_CC80EC4F0C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45094, name: "ImageStabilization", cond: "", format: "", raw: "", value: "", print: "", map: M_5BD1C5168C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45095, name: "LensType", cond: "", format: "", raw: "", value: "", print: "", map: M_072774E913, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45096, name: "MinoltaMakerNote", cond: "$$valPt ne \"\\0\\0\\0\\0\"", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Minolta::Main", sub_start: "$val", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45097, name: "ColorMode", cond: "", format: "", raw: "", value: "", print: "", map: M_BD7FD8DCEE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45098, name: "LensSpec", cond: "", format: "undef", raw: "", value: "CODE:ConvLensSpec", print: "CODE:PrintLensSpec", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 8, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45099, name: "FullImageSize", cond: "", format: "", raw: "", value: "join(\" \", reverse split(\" \", $val))", print: "$val =~ tr/ /x/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45100, name: "PreviewImageSize", cond: "", format: "", raw: "", value: "join(\" \", reverse split(\" \", $val))", print: "$val =~ tr/ /x/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45120, name: "Macro", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_F4301B1AE3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45121, name: "ExposureMode", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_D7106A7CDE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45122, name: "FocusMode", cond: "\n            ($$self{TagB042} = Get16u($valPt, 0)) and\n            (not $$self{MetaVersion} or $$self{MetaVersion} ne 'DC7303320222000')\n        ", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_B95D54EB31, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45123, name: "AFAreaMode", cond: "not $$self{MetaVersion} or $$self{MetaVersion} ne \"DC7303320222000\"", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_436447A236, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45123, name: "AFAreaMode", cond: "$$self{TagB042} and $$self{TagB042} != 0", format: "", raw: "", value: "", print: "", map: M_27E0280904, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45124, name: "AFIlluminator", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_9C0EFBFB59, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45127, name: "JPEGQuality", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_13B5E3E778, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45128, name: "FlashLevel", cond: "", format: "", raw: "($val == -1 and $$self{Model} =~ /DSLR-A100\\b/) ? undef : $val", value: "", print: "", map: M_3FE6191134, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45129, name: "ReleaseMode", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_348F8A645B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45130, name: "SequenceNumber", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_344C6CC7AD, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45131, name: "Anti-Blur", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_A4829F6509, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45134, name: "FocusMode", cond: "$$self{MetaVersion} and $$self{MetaVersion} eq \"DC7303320222000\"", format: "", raw: "", value: "", print: "", map: M_5EC33EC66C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45135, name: "DynamicRangeOptimizer", cond: "", format: "", raw: "", value: "", print: "", map: M_85FC020FAD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45136, name: "HighISONoiseReduction2", cond: "$$self{Model} =~ /^(DSC-|Stellar)/", format: "", raw: "", value: "", print: "", map: M_63B9EFDC09, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45138, name: "IntelligentAuto", cond: "", format: "", raw: "", value: "", print: "", map: M_8E9CA9C9FB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 45140, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_D0FC8A9957, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 16, name: "CameraInfo", cond: "$count == 368 or $count == 5478", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16, name: "CameraInfo2", cond: "$count == 5506 or $count == 6118", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16, name: "CameraInfo3", cond: "$count == 15360", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 16, name: "CameraInfoUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraInfoUnknown", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 32, name: "FocusInfo", cond: "$count == 19154 or $count == 19148", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::FocusInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 32, name: "MoreInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::MoreInfo", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 258, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_1BCBEE6FAE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 260, name: "FlashExposureComp", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 261, name: "Teleconverter", cond: "", format: "", raw: "", value: "", print: "", map: M_FF8658FB96, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 274, name: "WhiteBalanceFineTune", cond: "", format: "int32s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 276, name: "CameraSettings", cond: "$count == 280 or $count == 364", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettings", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 276, name: "CameraSettings2", cond: "$count == 332", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettings2", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 276, name: "CameraSettings3", cond: "$count == 1536 || $count == 2048", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettings3", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 276, name: "CameraSettingsUnknown", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::CameraSettingsUnknown", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 277, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_605F9BB645, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 278, name: "ExtraInfo", cond: "$$self{Model} =~ /^DSLR-A(850|900)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ExtraInfo", sub_start: "", sub_base: "", sub_order: "BigEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 278, name: "ExtraInfo2", cond: "$$self{Model} =~ /^DSLR-A(230|290|330|380|390)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ExtraInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 278, name: "ExtraInfo3", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ExtraInfo3", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 3584, name: "PrintIM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4096, name: "MultiBurstMode", cond: "$format eq \"undef\"", format: "int8u", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4097, name: "MultiBurstImageWidth", cond: "$format eq \"int16u\"", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4098, name: "MultiBurstImageHeight", cond: "$format eq \"int16u\"", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 4099, name: "Panorama", cond: "$$self{Panorama} = ($$valPt =~ /^(\\0\\0)?\\x01\\x01/)", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::Panorama", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8193, name: "PreviewImage", cond: "", format: "", raw: "\n            return \\$val if $val =~ /^Binary/;\n            $val = substr($val,0x20) if length($val) > 0x20;\n#            return \\$val if $val =~ s/^.(\\xd8\\xff\\xdb)/\\xff$1/s;\n            return \\$val if $val =~ s/^.(\\xd8\\xff[\\xdb\\xe1])/\\xff$1/s;\n            $$self{PreviewError} = 1 unless $val eq 'none' or $val eq '';\n            return undef;\n        ", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8194, name: "Rating", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8196, name: "Contrast", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8197, name: "Saturation", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8198, name: "Sharpness", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8199, name: "Brightness", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8200, name: "LongExposureNoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_34EA044756, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8201, name: "HighISONoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_699C259F56, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8202, name: "HDR", cond: "", format: "int16u", raw: "", value: "", print: "ARRAY", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[PItem { map: M_D41DF9F1DF, bits: &[], code: "" }, PItem { map: M_9AD20C7E91, bits: &[], code: "" }], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8203, name: "MultiFrameNoiseReduction", cond: "", format: "", raw: "", value: "", print: "", map: M_9B684748A6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8206, name: "PictureEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_2816E227BA, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8207, name: "SoftSkinEffect", cond: "", format: "", raw: "", value: "", print: "", map: M_7851EE94E2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8208, name: "Tag2010a", cond: "$$self{Model} =~ /^NEX-5N$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8208, name: "Tag2010b", cond: "$$self{Model} =~ /^(SLT-A(65|77)V?|NEX-(7|VG20E)|Lunar)$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8208, name: "Tag2010c", cond: "$$self{Model} =~ /^(SLT-A(37|57)|NEX-F3)$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8208, name: "Tag2010d", cond: "\n            $$self{Model} =~ /^(DSC-(HX10V|HX20V|HX30V|HX200V|TX66|TX200V|TX300V|WX50|WX70|WX100|WX150))$/ and\n            not $$self{Panorama}\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8208, name: "Tag2010e", cond: "\n            $$self{Model} =~ /^(SLT-A99V?|HV|SLT-A58|ILCE-(3000|3500)|NEX-(3N|5R|5T|6|VG900|VG30E)|DSC-(RX100|RX1|RX1R)|Stellar)$/ or\n            ($$self{Model} =~ /^(DSC-(HX300|HX50|HX50V|TX30|WX60|WX80|WX200|WX300))$/ and not $$self{Panorama})\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8208, name: "Tag2010f", cond: "$$self{Model} =~ /^(DSC-(RX100M2|QX10|QX100))$/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8208, name: "Tag2010g", cond: "$$self{Model} =~ /^(DSC-(QX30|RX10|RX100M3|HX60V|HX350|HX400V|WX220|WX350)|ILCE-(7(R|S|M2)?|[56]000|5100|QX1)|ILCA-(68|77M2))\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8208, name: "Tag2010h", cond: "$$self{Model} =~ /^(DSC-(RX0|RX1RM2|RX10M2|RX10M3|RX100M4|RX100M5|HX80|HX90V?|WX500)|ILCE-(6300|6500|7RM2|7SM2)|ILCA-99M2)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8208, name: "Tag2010i", cond: "$$self{Model} =~ /^(ILCE-(6100|6400|6600|7C|7M3|7RM3A?|7RM4A?|9|9M2)|DSC-(RX10M4|RX100M6|RX100M5A|RX100M7|HX99|RX0M2)|ZV-(1F?|E10))\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8208, name: "Tag_0x2010", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8209, name: "VignettingCorrection", cond: "", format: "", raw: "", value: "", print: "", map: M_26B26397A2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8210, name: "LateralChromaticAberration", cond: "", format: "", raw: "", value: "", print: "", map: M_26B26397A2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8211, name: "DistortionCorrectionSetting", cond: "", format: "", raw: "", value: "", print: "", map: M_26B26397A2, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8212, name: "WBShiftAB_GM", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8214, name: "AutoPortraitFramed", cond: "", format: "", raw: "", value: "", print: "", map: M_932C81E2C4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8215, name: "FlashAction", cond: "", format: "", raw: "", value: "", print: "", map: M_E158A853D4, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8218, name: "ElectronicFrontCurtainShutter", cond: "", format: "", raw: "", value: "", print: "", map: M_65EE69C0F7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8219, name: "FocusMode", cond: "($$self{Model} !~ /^DSC-/) or ($$self{Model} =~ /^DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2)/)", format: "", raw: "", value: "", print: "", map: M_58305B9036, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true, is_offset: false },
+    Tag { id: 8220, name: "AFAreaModeSetting", cond: "$$self{Model} =~ /^(SLT-|HV)/", format: "", raw: "", value: "", print: "", map: M_0F0BAA2F7F, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8220, name: "AFAreaModeSetting", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-|DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2))/", format: "", raw: "$$self{AFAreaILCE} = $val", value: "", print: "", map: M_1939EC12E7, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8220, name: "AFAreaModeSetting", cond: "$$self{Model} =~ /^ILCA-/", format: "", raw: "$$self{AFAreaILCA} = $val", value: "", print: "", map: M_36E5405C84, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8221, name: "FlexibleSpotPosition", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-|DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2))/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8222, name: "AFPointSelected", cond: "\n            ($$self{Model} =~ /^(SLT-|HV)/) or ($$self{Model} =~ /^(ILCE-|ILME-)/ and\n            defined $$self{AFAreaILCE} and  $$self{AFAreaILCE} == 4)\n        ", format: "", raw: "", value: "", print: "", map: M_98FD0C9877, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8222, name: "AFPointSelected", cond: "$$self{Model} =~ /^ILCA-(68|77M2)/ and defined $$self{AFAreaILCA} and $$self{AFAreaILCA} != 8", format: "", raw: "", value: "$val - 1", print: "", map: M_47AE8D9ACD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8222, name: "AFPointSelected", cond: "($$self{Model} =~ /^ILCA-99M2/ and defined $$self{AFAreaILCA} and $$self{AFAreaILCA} != 8)", format: "", raw: "", value: "", print: "", map: M_B0CCDE02D4, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8222, name: "AFPointSelected", cond: "($$self{Model} =~ /^ILCA-/ and defined $$self{AFAreaILCA} and $$self{AFAreaILCA} == 8)", format: "", raw: "", value: "", print: "", map: M_615222175C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8222, name: "AFPointSelected", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-)/", format: "", raw: "", value: "", print: "", map: M_88907A096C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8224, name: "AFPointsUsed", cond: "$$self{Model} !~ /^(ILCA-|DSC-)/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_167D68F961, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8224, name: "AFPointsUsed", cond: "$$self{Model} =~ /^ILCA-(68|77M2)/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: B_E60499B536, other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8225, name: "AFTracking", cond: "($$self{Model} !~ /^DSC-/) or ($$self{Model} =~ /^DSC-(RX10M4|RX100M6|RX100M7|RX100M5A|HX99|RX0M2)/)", format: "", raw: "", value: "", print: "", map: M_03305BB2A6, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8226, name: "FocalPlaneAFPointsUsed", cond: "$$self{Model} =~ /^(ILCE-(5100|6000|7M2))/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8226, name: "FocalPlaneAFPointsUsed", cond: "$$self{Model} =~ /^ILCE-7RM2/", format: "", raw: "", value: "", print: "", map: M_CE65129ACC, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8227, name: "MultiFrameNREffect", cond: "", format: "", raw: "", value: "", print: "", map: M_6D2D4A120C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8230, name: "WBShiftAB_GM_Precise", cond: "", format: "", raw: "", value: "", print: "my @v=split(\" \",$val); $_/=1000 foreach @v; sprintf(\"%.2f %.2f\",$v[0],$v[1])", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8231, name: "FocusLocation", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8232, name: "VariableLowPassFilter", cond: "", format: "", raw: "", value: "", print: "", map: M_CB46CD7B80, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8233, name: "RAWFileType", cond: "", format: "", raw: "", value: "", print: "", map: M_C15A4F7850, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8234, name: "Tag202a", cond: "$$valPt =~ /^\\x01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8235, name: "PrioritySetInAWB", cond: "", format: "", raw: "", value: "", print: "", map: M_2554B4720E, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8236, name: "MeteringMode2", cond: "", format: "", raw: "", value: "", print: "", map: M_EE70E9DC40, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8237, name: "ExposureStandardAdjustment", cond: "", format: "", raw: "", value: "", print: "$val ? sprintf(\"%+.1f\",$val) : 0", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8238, name: "Quality", cond: "", format: "", raw: "", value: "", print: "", map: M_BEAEA5B3AF, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8239, name: "PixelShiftInfo", cond: "", format: "", raw: "\n            my ($a,$b,$c) = (Get32u(\\$val,0), Get8u(\\$val,4), Get8u(\\$val,5));\n            sprintf(\"%.2d%.2d%.2d%.2d %d %d 0x%x\",($a>>17)&0x1f,($a>>12)&0x1f,($a>>6)&0x3f,$a&0x3f,$b,$c,$a>>22);\n        ", value: "", print: "", map: M_00326E1847, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8241, name: "SerialNumber", cond: "", format: "", raw: "", value: "$val=~s/(\\d{2})(\\d{2})(\\d{2})(\\d{2})/$4$3$2$1/; $val=~s/^0//; $val", print: "sprintf(\"%.8d\",$val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8242, name: "Shadows", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8243, name: "Highlights", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8244, name: "Fade", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8245, name: "SharpnessRange", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8246, name: "Clarity", cond: "", format: "", raw: "", value: "", print: "$val > 0 ? \"+$val\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8247, name: "FocusFrameSize", cond: "", format: "int16u", raw: "", value: "", print: "\n            my @a = split ' ', $val;\n            return $a[2] ? sprintf('%3dx%3d', $a[0], $a[1]) : 'n/a';\n        ", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 3, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 8249, name: "JPEG-HEIFSwitch", cond: "", format: "", raw: "", value: "", print: "", map: M_6165199B54, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 12288, name: "ShotInfo", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::ShotInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 36875, name: "Tag900b", cond: "$$valPt =~ /^\\xae/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 36944, name: "Tag9050a", cond: "$$self{Model} !~ /^(DSC-|Stellar|ILCE-(1|6100|6300|6400|6500|6600|7C|7M3|7M4|7RM2|7RM3A?|7RM4A?|7RM5|7SM2|7SM3|9|9M2)|ILCA-99M2|ILME-FX3|ZV-)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 36944, name: "Tag9050b", cond: "$$self{Model} =~ /^(ILCE-(6100|6300|6400|6500|6600|7C|7M3|7RM2|7RM3A?|7RM4A?|7SM2|9|9M2)|ILCA-99M2|ZV-E10)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 36944, name: "Tag9050c", cond: "$$self{Model} =~ /^(ILCE-(1|7M4|7RM5|7SM3)|ILME-FX3)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "LittleEndian", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 36944, name: "Sony_0x9050", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37888, name: "Tag9400a", cond: "\n            $$valPt =~ /^[\\x07\\x09\\x0a]/ or\n           ($$valPt =~ /^[\\x5e\\xe7\\x04]/ and $$self{DoubleCipher} = 1)\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37888, name: "Tag9400b", cond: "$$valPt =~ /^\\x0c/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37888, name: "Tag9400c", cond: "$$valPt =~ /^[\\x23\\x24\\x26\\x28\\x31\\x32]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37888, name: "Sony_0x9400", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37889, name: "Tag9401", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37890, name: "Tag9402", cond: "$$self{Model} !~ /^(SLT-|HV|ILCA-)/ and $$valPt !~ /^[\\x05\\xff]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37890, name: "Sony_0x9402", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37891, name: "Tag9403", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37892, name: "Tag9404a", cond: "$$valPt =~ /^[\\x40\\x7d]..\\x01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37892, name: "Tag9404b", cond: "$$valPt =~ /^[\\xe7\\xea\\xcd\\x8a\\x70]..\\x08/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37892, name: "Tag9404c", cond: "$$valPt =~ /^\\xb6..\\x01/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37892, name: "Sony_0x9404", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37893, name: "Tag9405a", cond: "$$valPt =~ /^[\\x1b\\x40\\x7d]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37893, name: "Tag9405b", cond: "$$valPt =~ /^[\\x3a\\xb3\\x7e\\x9a\\x25\\xe1\\x76\\x8b]/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37893, name: "Sony_0x9405", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37894, name: "Tag9406", cond: "$$valPt =~ /^[\\x01\\x08\\x1b].[\\x08\\x1b]/s", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37894, name: "Sony_0x9406", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37895, name: "Sony_0x9407", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37896, name: "Sony_0x9408", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37897, name: "Sony_0x9409", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37898, name: "Tag940a", cond: "$$self{Model} =~ /^(SLT-|HV)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37898, name: "Sony_0x940a", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37899, name: "Sony_0x940b", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37900, name: "Tag940c", cond: "$$self{Model} =~ /^(NEX-|ILCE-|ILME-|Lunar|ZV-E10)\\b/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37900, name: "Sony_0x940c", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37901, name: "Sony_0x940d", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37902, name: "AFInfo", cond: "$$self{Model} =~ /^(SLT-|HV|ILCA-)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::AFInfo", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37902, name: "Tag940e", cond: "$$self{Model} =~ /^(NEX-|ILCE-|Lunar)/", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37902, name: "Sony_0x940e", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37903, name: "Sony_0x940f", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37905, name: "Sony_0x9411", cond: "", format: "", raw: "CODE:__ANON__", value: "PrintHex($val)", print: "length($val) > 65 ? substr($val,0,60) . \"[...]\" : $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: true, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 37910, name: "Sony_0x9416", cond: "", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45056, name: "FileFormat", cond: "", format: "", raw: "\n            $self->OverrideFileType($$self{TIFF_TYPE} = 'SR2') if $val eq '1 0 0 0';\n            return $val;\n        ", value: "", print: "", map: M_272682C1CB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 4, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45057, name: "SonyModelID", cond: "", format: "", raw: "", value: "", print: "", map: M_57D4771F80, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45088, name: "CreativeStyle", cond: "", format: "", raw: "", value: "", print: "", map: M_CA23927349, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45089, name: "ColorTemperature", cond: "", format: "", raw: "", value: "", print: "$val ? ($val==0xffffffff ? \"n/a\" : $val) : \"Auto\"", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45090, name: "ColorCompensationFilter", cond: "", format: "int32s", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45091, name: "SceneMode", cond: "", format: "", raw: "", value: "", print: "", map: M_CCF7F27241, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45092, name: "ZoneMatching", cond: "", format: "", raw: "", value: "", print: "", map: M_7642F67CED, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45093, name: "DynamicRangeOptimizer", cond: "", format: "", raw: "", value: "", print: "", map: M_CC80EC4F0C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45094, name: "ImageStabilization", cond: "", format: "", raw: "", value: "", print: "", map: M_5BD1C5168C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45095, name: "LensType", cond: "", format: "", raw: "", value: "", print: "", map: M_072774E913, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45096, name: "MinoltaMakerNote", cond: "$$valPt ne \"\\0\\0\\0\\0\"", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Minolta::Main", sub_start: "$val", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45097, name: "ColorMode", cond: "", format: "", raw: "", value: "", print: "", map: M_BD7FD8DCEE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45098, name: "LensSpec", cond: "", format: "undef", raw: "", value: "CODE:ConvLensSpec", print: "CODE:PrintLensSpec", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 8, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45099, name: "FullImageSize", cond: "", format: "", raw: "", value: "join(\" \", reverse split(\" \", $val))", print: "$val =~ tr/ /x/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45100, name: "PreviewImageSize", cond: "", format: "", raw: "", value: "join(\" \", reverse split(\" \", $val))", print: "$val =~ tr/ /x/; $val", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 2, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45120, name: "Macro", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_F4301B1AE3, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45121, name: "ExposureMode", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_D7106A7CDE, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45122, name: "FocusMode", cond: "\n            ($$self{TagB042} = Get16u($valPt, 0)) and\n            (not $$self{MetaVersion} or $$self{MetaVersion} ne 'DC7303320222000')\n        ", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_B95D54EB31, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45123, name: "AFAreaMode", cond: "not $$self{MetaVersion} or $$self{MetaVersion} ne \"DC7303320222000\"", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_436447A236, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45123, name: "AFAreaMode", cond: "$$self{TagB042} and $$self{TagB042} != 0", format: "", raw: "", value: "", print: "", map: M_27E0280904, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45124, name: "AFIlluminator", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_9C0EFBFB59, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45127, name: "JPEGQuality", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_13B5E3E778, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45128, name: "FlashLevel", cond: "", format: "", raw: "($val == -1 and $$self{Model} =~ /DSLR-A100\\b/) ? undef : $val", value: "", print: "", map: M_3FE6191134, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45129, name: "ReleaseMode", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_348F8A645B, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45130, name: "SequenceNumber", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_344C6CC7AD, bits: &[], other: true, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45131, name: "Anti-Blur", cond: "", format: "", raw: "$val == 65535 ? undef : $val", value: "", print: "", map: M_A4829F6509, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45134, name: "FocusMode", cond: "$$self{MetaVersion} and $$self{MetaVersion} eq \"DC7303320222000\"", format: "", raw: "", value: "", print: "", map: M_5EC33EC66C, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45135, name: "DynamicRangeOptimizer", cond: "", format: "", raw: "", value: "", print: "", map: M_85FC020FAD, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: true, is_offset: false },
+    Tag { id: 45136, name: "HighISONoiseReduction2", cond: "$$self{Model} =~ /^(DSC-|Stellar)/", format: "", raw: "", value: "", print: "", map: M_63B9EFDC09, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45138, name: "IntelligentAuto", cond: "", format: "", raw: "", value: "", print: "", map: M_8E9CA9C9FB, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 45140, name: "WhiteBalance", cond: "", format: "", raw: "", value: "", print: "", map: M_D0FC8A9957, bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 pub static SONY__METERINFO: Table = Table {
     name: "Image::ExifTool::Sony::MeterInfo",
@@ -11314,6 +12062,8 @@ pub static SONY__METERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 108,
@@ -11335,6 +12085,8 @@ pub static SONY__METERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 216,
@@ -11356,6 +12108,8 @@ pub static SONY__METERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 324,
@@ -11377,6 +12131,8 @@ pub static SONY__METERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 432,
@@ -11398,6 +12154,8 @@ pub static SONY__METERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 540,
@@ -11419,6 +12177,8 @@ pub static SONY__METERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 648,
@@ -11440,6 +12200,8 @@ pub static SONY__METERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 756,
@@ -11461,6 +12223,8 @@ pub static SONY__METERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 888,
@@ -11482,6 +12246,8 @@ pub static SONY__METERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1020,
@@ -11503,6 +12269,8 @@ pub static SONY__METERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1152,
@@ -11524,6 +12292,8 @@ pub static SONY__METERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1284,
@@ -11545,6 +12315,8 @@ pub static SONY__METERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1416,
@@ -11566,6 +12338,8 @@ pub static SONY__METERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1548,
@@ -11587,6 +12361,8 @@ pub static SONY__METERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1680,
@@ -11608,6 +12384,8 @@ pub static SONY__METERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1812,
@@ -11629,6 +12407,8 @@ pub static SONY__METERINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -11659,6 +12439,8 @@ pub static SONY__METERINFO9: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 90,
@@ -11680,6 +12462,8 @@ pub static SONY__METERINFO9: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 180,
@@ -11701,6 +12485,8 @@ pub static SONY__METERINFO9: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 270,
@@ -11722,6 +12508,8 @@ pub static SONY__METERINFO9: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 360,
@@ -11743,6 +12531,8 @@ pub static SONY__METERINFO9: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 450,
@@ -11764,6 +12554,8 @@ pub static SONY__METERINFO9: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 540,
@@ -11785,6 +12577,8 @@ pub static SONY__METERINFO9: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 630,
@@ -11806,6 +12600,8 @@ pub static SONY__METERINFO9: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 740,
@@ -11827,6 +12623,8 @@ pub static SONY__METERINFO9: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 850,
@@ -11848,6 +12646,8 @@ pub static SONY__METERINFO9: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 960,
@@ -11869,6 +12669,8 @@ pub static SONY__METERINFO9: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1070,
@@ -11890,6 +12692,8 @@ pub static SONY__METERINFO9: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1180,
@@ -11911,6 +12715,8 @@ pub static SONY__METERINFO9: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1290,
@@ -11932,6 +12738,8 @@ pub static SONY__METERINFO9: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1400,
@@ -11953,6 +12761,8 @@ pub static SONY__METERINFO9: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1510,
@@ -11974,6 +12784,8 @@ pub static SONY__METERINFO9: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -12004,6 +12816,8 @@ pub static SONY__MOREINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -12025,6 +12839,8 @@ pub static SONY__MOREINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -12046,6 +12862,8 @@ pub static SONY__MOREINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 263,
@@ -12067,6 +12885,8 @@ pub static SONY__MOREINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 513,
@@ -12088,6 +12908,8 @@ pub static SONY__MOREINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 1025,
@@ -12109,6 +12931,8 @@ pub static SONY__MOREINFO: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -12139,6 +12963,8 @@ pub static SONY__MOREINFO0201: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 293,
@@ -12160,6 +12986,8 @@ pub static SONY__MOREINFO0201: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 330,
@@ -12181,6 +13009,8 @@ pub static SONY__MOREINFO0201: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -12210,6 +13040,8 @@ pub static SONY__MOREINFO0401: Table = Table {
         unknown: false,
         mask: 0,
         frac: 0,
+        weak: false,
+        is_offset: false,
     }],
 };
 pub static SONY__MORESETTINGS: Table = Table {
@@ -12239,6 +13071,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -12260,6 +13094,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -12281,6 +13117,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -12302,6 +13140,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -12323,6 +13163,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -12344,6 +13186,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -12365,6 +13209,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -12386,6 +13232,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -12407,6 +13255,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -12428,6 +13278,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 13,
@@ -12449,6 +13301,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 14,
@@ -12470,6 +13324,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 15,
@@ -12491,6 +13347,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 16,
@@ -12512,6 +13370,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 17,
@@ -12533,6 +13393,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 18,
@@ -12554,6 +13416,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 19,
@@ -12575,6 +13439,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 21,
@@ -12596,6 +13462,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 22,
@@ -12617,6 +13485,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 23,
@@ -12638,6 +13508,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 24,
@@ -12659,6 +13531,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 25,
@@ -12680,6 +13554,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 26,
@@ -12701,6 +13577,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 30,
@@ -12722,6 +13600,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 30,
@@ -12743,6 +13623,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 31,
@@ -12764,6 +13646,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 31,
@@ -12785,6 +13669,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -12806,6 +13692,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 32,
@@ -12827,6 +13715,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 33,
@@ -12848,6 +13738,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 33,
@@ -12869,6 +13761,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 34,
@@ -12890,6 +13784,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 35,
@@ -12911,6 +13807,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 35,
@@ -12932,6 +13830,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 36,
@@ -12953,6 +13853,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 37,
@@ -12974,6 +13876,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 37,
@@ -12995,6 +13899,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 38,
@@ -13016,6 +13922,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 38,
@@ -13037,6 +13945,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 38,
@@ -13058,6 +13968,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 39,
@@ -13079,6 +13991,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 40,
@@ -13100,6 +14014,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41,
@@ -13121,6 +14037,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 41,
@@ -13142,6 +14060,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 42,
@@ -13163,6 +14083,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 42,
@@ -13184,6 +14106,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 43,
@@ -13205,6 +14129,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 44,
@@ -13226,6 +14152,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 44,
@@ -13247,6 +14175,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 44,
@@ -13268,6 +14198,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 46,
@@ -13289,6 +14221,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 46,
@@ -13310,6 +14244,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 47,
@@ -13331,6 +14267,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 48,
@@ -13352,6 +14290,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 50,
@@ -13373,6 +14313,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 119,
@@ -13394,6 +14336,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 120,
@@ -13415,6 +14359,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 124,
@@ -13436,6 +14382,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 130,
@@ -13457,6 +14405,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 134,
@@ -13478,6 +14428,8 @@ pub static SONY__MORESETTINGS: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
@@ -13508,6 +14460,8 @@ pub static SONY__PANORAMA: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 2,
@@ -13529,6 +14483,8 @@ pub static SONY__PANORAMA: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 3,
@@ -13550,6 +14506,8 @@ pub static SONY__PANORAMA: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 4,
@@ -13571,6 +14529,8 @@ pub static SONY__PANORAMA: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 5,
@@ -13592,6 +14552,8 @@ pub static SONY__PANORAMA: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 6,
@@ -13613,6 +14575,8 @@ pub static SONY__PANORAMA: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 7,
@@ -13634,6 +14598,8 @@ pub static SONY__PANORAMA: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 8,
@@ -13655,6 +14621,8 @@ pub static SONY__PANORAMA: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 9,
@@ -13676,6 +14644,8 @@ pub static SONY__PANORAMA: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 10,
@@ -13697,6 +14667,8 @@ pub static SONY__PANORAMA: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
         Tag {
             id: 11,
@@ -13718,19 +14690,21 @@ pub static SONY__PANORAMA: Table = Table {
             unknown: false,
             mask: 0,
             frac: 0,
+            weak: false,
+            is_offset: false,
         },
     ],
 };
 pub static SONY__SHOTINFO: Table = Table { name: "Image::ExifTool::Sony::ShotInfo", binary: true, serial: false, format: "", first: 0, tags: &[
-    Tag { id: 2, name: "FaceInfoOffset", cond: "", format: "int16u", raw: "$$self{FaceInfoOffset} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 6, name: "SonyDateTime", cond: "", format: "string[20]", raw: "", value: "", print: "$self->ConvertDateTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 26, name: "SonyImageHeight", cond: "", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 28, name: "SonyImageWidth", cond: "", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 48, name: "FacesDetected", cond: "", format: "int16u", raw: "$$self{FacesDetected} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 50, name: "FaceInfoLength", cond: "", format: "int16u", raw: "$$self{FaceInfoLength} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 52, name: "MetaVersion", cond: "", format: "string[16]", raw: "$$self{MetaVersion} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 72, name: "FaceInfo1", cond: "\n            $$self{FacesDetected} and\n            $$self{FaceInfoOffset} == 0x48 and\n            $$self{FaceInfoLength} == 0x20\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::FaceInfo1", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
-    Tag { id: 94, name: "FaceInfo2", cond: "\n            $$self{FacesDetected} and\n            $$self{FaceInfoOffset} == 0x5e and\n            $$self{FaceInfoLength} == 0x25\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::FaceInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0 },
+    Tag { id: 2, name: "FaceInfoOffset", cond: "", format: "int16u", raw: "$$self{FaceInfoOffset} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 6, name: "SonyDateTime", cond: "", format: "string[20]", raw: "", value: "", print: "$self->ConvertDateTime($val)", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 26, name: "SonyImageHeight", cond: "", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 28, name: "SonyImageWidth", cond: "", format: "int16u", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 48, name: "FacesDetected", cond: "", format: "int16u", raw: "$$self{FacesDetected} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 50, name: "FaceInfoLength", cond: "", format: "int16u", raw: "$$self{FaceInfoLength} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 52, name: "MetaVersion", cond: "", format: "string[16]", raw: "$$self{MetaVersion} = $val", value: "", print: "", map: &[], bits: &[], other: false, sub: "", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 72, name: "FaceInfo1", cond: "\n            $$self{FacesDetected} and\n            $$self{FaceInfoOffset} == 0x48 and\n            $$self{FaceInfoLength} == 0x20\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::FaceInfo1", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
+    Tag { id: 94, name: "FaceInfo2", cond: "\n            $$self{FacesDetected} and\n            $$self{FaceInfoOffset} == 0x5e and\n            $$self{FaceInfoLength} == 0x25\n        ", format: "", raw: "", value: "", print: "", map: &[], bits: &[], other: false, sub: "Image::ExifTool::Sony::FaceInfo2", sub_start: "", sub_base: "", sub_order: "", count: 0, parr: &[], unknown: false, mask: 0, frac: 0, weak: false, is_offset: false },
 ] };
 
 pub fn lookup(name: &str) -> Option<&'static Table> {

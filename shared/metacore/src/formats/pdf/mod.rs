@@ -9,8 +9,11 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
+mod crypt;
+
 use crate::formats::quicktime::conv::json_str;
 use crate::model::Metadata;
+use crypt::Crypt;
 use serde_json::Value;
 
 const G: &str = "pdf";
@@ -351,6 +354,26 @@ struct Pdf<'a> {
     /// Decoded object streams, by object number.
     objstm: HashMap<u32, Vec<u8>>,
     fetches: usize,
+    /// Generation numbers of the objects read so far (for decryption keys).
+    gens: HashMap<u32, u32>,
+    crypt: Option<Crypt>,
+}
+
+/// Decrypts every string inside `o` (an object read from the file, not from an object stream).
+fn decrypt_strings(c: &Crypt, num: u32, gen: u32, o: &mut Obj, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match o {
+        Obj::Str(s) => *s = c.decrypt(num, gen, s),
+        Obj::Array(a) => a
+            .iter_mut()
+            .for_each(|x| decrypt_strings(c, num, gen, x, depth + 1)),
+        Obj::Dict(d) | Obj::Stream(d, _, _) => d
+            .iter_mut()
+            .for_each(|(_, x)| decrypt_strings(c, num, gen, x, depth + 1)),
+        _ => {}
+    }
 }
 
 impl<'a> Pdf<'a> {
@@ -361,13 +384,22 @@ impl<'a> Pdf<'a> {
             return None;
         }
         match *self.xref.get(&n)? {
-            XEntry::Offset(off) => self.object_at(off, depth),
+            XEntry::Offset(off) => {
+                let mut o = self.object_at(off, depth)?;
+                if let Some(c) = &self.crypt {
+                    if c.strings {
+                        let g = self.gens.get(&n).copied().unwrap_or(0);
+                        decrypt_strings(c, n, g, &mut o, 0);
+                    }
+                }
+                Some(o)
+            }
             XEntry::InStream(sn, idx) => {
                 if !self.objstm.contains_key(&sn) {
                     let Some(Obj::Stream(d, s, _)) = self.fetch(sn, depth + 1) else {
                         return None;
                     };
-                    let raw = self.stream_data(&d, s, depth + 1)?;
+                    let raw = self.stream_data(&d, s, depth + 1, Some(sn))?;
                     self.objstm.insert(sn, raw);
                 }
                 let buf = self.objstm.get(&sn)?.clone();
@@ -408,6 +440,16 @@ impl<'a> Pdf<'a> {
             return None;
         }
         lx.pos += 3;
+        if let (Some(n), Some(g)) = (
+            std::str::from_utf8(a)
+                .ok()
+                .and_then(|x| x.parse::<u32>().ok()),
+            std::str::from_utf8(b)
+                .ok()
+                .and_then(|x| x.parse::<u32>().ok()),
+        ) {
+            self.gens.insert(n, g);
+        }
         let o = lx.object(0)?;
         if let Obj::Stream(d, start, _) = o {
             let len = match get(&d, "Length") {
@@ -439,7 +481,14 @@ impl<'a> Pdf<'a> {
     }
 
     /// Decoded stream data (FlateDecode with an optional PNG predictor; unfiltered data as is).
-    fn stream_data(&mut self, d: &Dict, start: usize, depth: usize) -> Option<Vec<u8>> {
+    /// `owner` is the stream's object number when it may be encrypted.
+    fn stream_data(
+        &mut self,
+        d: &Dict,
+        start: usize,
+        depth: usize,
+        owner: Option<u32>,
+    ) -> Option<Vec<u8>> {
         let end = match self.xref_len_hint(d, start, depth) {
             Some(e) => e,
             None => find(self.data, b"endstream", start).unwrap_or(self.data.len()),
@@ -457,6 +506,12 @@ impl<'a> Pdf<'a> {
             _ => Vec::new(),
         };
         let mut buf = raw.to_vec();
+        if let (Some(c), Some(n)) = (&self.crypt, owner) {
+            if c.streams {
+                let g = self.gens.get(&n).copied().unwrap_or(0);
+                buf = c.decrypt(n, g, &buf);
+            }
+        }
         for f in &filters {
             match f.as_str() {
                 "FlateDecode" | "Fl" => {
@@ -610,6 +665,8 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
         xref: HashMap::new(),
         objstm: HashMap::new(),
         fetches: 0,
+        gens: HashMap::new(),
+        crypt: None,
     };
     let trailers = read_xref(meta, &mut pdf, base);
     let trailers = if trailers.is_empty() {
@@ -618,12 +675,29 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
     } else {
         trailers
     };
-    if trailers
+    let enc = trailers
         .iter()
-        .any(|t| get(t, "Encrypt").is_some_and(|e| *e != Obj::Null))
-    {
-        meta.set(G, "Encryption", "Encrypted");
-        meta.warn("Encrypted PDF strings are not decrypted");
+        .find_map(|t| get(t, "Encrypt").filter(|e| **e != Obj::Null).cloned());
+    if let Some(e) = enc {
+        let id0 = trailers.iter().find_map(|t| match get(t, "ID") {
+            Some(Obj::Array(a)) => match a.first() {
+                Some(Obj::Str(s)) => Some(s.clone()),
+                _ => None,
+            },
+            _ => None,
+        });
+        match pdf.resolve(&e, 0) {
+            Some(Obj::Dict(ed)) => {
+                if let Err(msg) = init_crypt(meta, &mut pdf, &ed, id0.as_deref()) {
+                    meta.warn(msg);
+                    return;
+                }
+            }
+            _ => {
+                meta.warn("Error loading Encrypt object");
+                return;
+            }
+        }
     }
     let mut done_info = false;
     let mut done_root = false;
@@ -648,6 +722,147 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
                 _ => {}
             }
         }
+    }
+}
+
+/// Reads the Encrypt dictionary like ExifTool's DecryptInit: prints Encryption and UserAccess
+/// and derives the key for the empty user password.
+fn init_crypt(
+    meta: &mut Metadata,
+    pdf: &mut Pdf,
+    e: &Dict,
+    id0: Option<&[u8]>,
+) -> Result<(), String> {
+    let name = |o: Option<&Obj>| match o {
+        Some(Obj::Name(n)) => Some(n.clone()),
+        _ => None,
+    };
+    let Some(filt) = name(get(e, "Filter")) else {
+        return Err("Encrypt dictionary has no Filter!".into());
+    };
+    let v = num_u(get(e, "V")).unwrap_or(0) as u32;
+    let r = num_u(get(e, "R"));
+    let mut enc = format!("{filt} V{v}");
+    if filt == "Standard" {
+        enc.push_str(&format!(".{}", r.unwrap_or(0)));
+    }
+    if let Some(sf) = name(get(e, "SubFilter")) {
+        enc.push_str(&format!(" ({sf})"));
+    }
+    let len_bits = num_u(get(e, "Length")).unwrap_or(40) as u32;
+    if filt == "Standard" {
+        enc.push_str(&format!(" ({len_bits}-bit)"));
+    }
+    meta.set(G, "Encryption", enc);
+    if filt != "Standard" {
+        return Err(format!("Encryption filter {filt} currently not supported"));
+    }
+    let Some(r) = r else {
+        return Err("Standard security handler missing revision".into());
+    };
+    let str_of = |o: Option<&Obj>| match o {
+        Some(Obj::Str(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let (Some(o), Some(u), Some(Obj::Num(p))) =
+        (str_of(get(e, "O")), str_of(get(e, "U")), get(e, "P"))
+    else {
+        return Err("Incomplete Encrypt specification".into());
+    };
+    let p: i64 = p.parse().unwrap_or(0);
+    let access = p & 0x0f3c;
+    let bits = [
+        (2, "Print"),
+        (3, "Modify"),
+        (4, "Copy"),
+        (5, "Annotate"),
+        (8, "Fill forms"),
+        (9, "Extract"),
+        (10, "Assemble"),
+        (11, "Print high-res"),
+    ];
+    let names: Vec<&str> = bits
+        .iter()
+        .filter(|(b, _)| access & (1 << b) != 0)
+        .map(|(_, n)| *n)
+        .collect();
+    meta.set(
+        G,
+        "UserAccess",
+        if names.is_empty() {
+            "(none)".to_string()
+        } else {
+            names.join(", ")
+        },
+    );
+    let (mut strings, mut streams, mut aes) = (true, true, false);
+    match v {
+        1 | 2 => {}
+        4 => {
+            let f = |k: &str| name(get(e, k));
+            let sf = f("StrF");
+            let tf = f("StmF");
+            strings = sf.as_deref().is_some_and(|x| x != "Identity");
+            streams = tf.as_deref().is_some_and(|x| x != "Identity");
+            for x in [&sf, &tf].into_iter().flatten() {
+                if x != "Identity" && x != "StdCF" {
+                    return Err(format!("Unsupported encryption /{x}"));
+                }
+            }
+            if strings || streams {
+                let cfm = match get(e, "CF") {
+                    Some(Obj::Dict(cf)) => match get(cf, "StdCF") {
+                        Some(Obj::Dict(std)) => name(get(std, "CFM")),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                match cfm.as_deref() {
+                    Some("V2") => {}
+                    Some("AESV2") => aes = true,
+                    Some(m) => return Err(format!("Unsupported encryption method /{m}")),
+                    None => return Err("Missing or invalid Encrypt StdCF entry".into()),
+                }
+            }
+        }
+        5 => {
+            aes = true;
+            let f = |k: &str| name(get(e, k));
+            let sf = f("StrF");
+            let tf = f("StmF");
+            strings = sf.as_deref().is_some_and(|x| x != "Identity");
+            streams = tf.as_deref().is_some_and(|x| x != "Identity");
+        }
+        _ => return Err(format!("Encryption version {v} currently not supported")),
+    }
+    let ue = str_of(get(e, "UE")).unwrap_or_default();
+    if v == 5 && ue.len() != 32 {
+        return Err("Invalid Encrypt UE entry".into());
+    }
+    let Some(id0) = id0 else {
+        return Err("Can't decrypt (no document ID)".into());
+    };
+    let encrypt_metadata = !matches!(get(e, "EncryptMetadata"), Some(Obj::Bool(false)));
+    let params = crypt::Params {
+        v,
+        r: r as u32,
+        length_bits: len_bits,
+        o: &o,
+        u: &u,
+        p,
+        id0,
+        encrypt_metadata,
+        aes,
+        strings,
+        streams,
+        ue: &ue,
+    };
+    match Crypt::new(&params) {
+        Some(c) => {
+            pdf.crypt = Some(c);
+            Ok(())
+        }
+        None => Err("Document is password protected (use Password option)".into()),
     }
 }
 
@@ -786,7 +1001,7 @@ fn xref_stream(pdf: &mut Pdf, d: &Dict, start: usize) {
         Some(Obj::Array(a)) => a.iter().filter_map(|o| num_u(Some(o))).collect(),
         _ => vec![0, size],
     };
-    let Some(buf) = pdf.stream_data(d, start, 0) else {
+    let Some(buf) = pdf.stream_data(d, start, 0, None) else {
         return;
     };
     let esize: usize = w.iter().sum();
@@ -1121,6 +1336,84 @@ fn info(meta: &mut Metadata, pdf: &mut Pdf, d: &Dict) {
     }
 }
 
+/// The first level of page objects (ExifTool's Kids table without ExtractEmbedded): their
+/// XMP Metadata streams and the ICC profiles of their color spaces, each object once.
+fn kids_dicts(meta: &mut Metadata, pdf: &mut Pdf, kids: &Obj) {
+    let list = match pdf.resolve(kids, 0) {
+        Some(Obj::Array(a)) => a,
+        _ => return,
+    };
+    let mut done: HashSet<u32> = HashSet::new();
+    for kid in list.iter().take(10_000) {
+        if meta.budget.exceeded() {
+            return;
+        }
+        if let Obj::Ref(n, _) = kid {
+            if !done.insert(*n) {
+                continue;
+            }
+        }
+        let Some(Obj::Dict(page)) = pdf.resolve(kid, 0) else {
+            continue;
+        };
+        if let Some(m) = get(&page, "Metadata").cloned() {
+            if let Obj::Ref(n, _) = m {
+                if !done.insert(n) {
+                    continue;
+                }
+            }
+            xmp_stream(meta, pdf, &m);
+        }
+        let Some(Obj::Dict(res)) = get(&page, "Resources").and_then(|r| pdf.resolve(r, 0)) else {
+            continue;
+        };
+        let Some(Obj::Dict(cs)) = get(&res, "ColorSpace").and_then(|c| pdf.resolve(c, 0)) else {
+            continue;
+        };
+        for key in ["DefaultRGB", "DefaultCMYK", "Cs1", "CS0"] {
+            let Some(c) = get(&cs, key) else { continue };
+            if let Obj::Ref(n, _) = c {
+                if !done.insert(*n) {
+                    continue;
+                }
+            }
+            let Some(Obj::Array(a)) = pdf.resolve(c, 0) else {
+                continue;
+            };
+            if a.len() != 2 || a[0] != Obj::Name("ICCBased".into()) {
+                continue;
+            }
+            if let Obj::Ref(n, _) = &a[1] {
+                if !done.insert(*n) {
+                    continue;
+                }
+                let n = *n;
+                if let Some(Obj::Stream(sd, start, _)) = pdf.fetch(n, 0) {
+                    if let Some(buf) = pdf.stream_data(&sd, start, 0, Some(n)) {
+                        crate::formats::icc::parse(meta, &buf);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A /Metadata stream of subtype XML, handed to the XMP parser.
+fn xmp_stream(meta: &mut Metadata, pdf: &mut Pdf, v: &Obj) {
+    if let Some(Obj::Stream(sd, start, _)) = pdf.resolve(v, 0) {
+        let xml = matches!(get(&sd, "Subtype"), Some(Obj::Name(n)) if n == "XML");
+        if xml {
+            let owner = match v {
+                Obj::Ref(n, _) if pdf.crypt.as_ref().is_none_or(|c| c.meta) => Some(*n),
+                _ => None,
+            };
+            if let Some(buf) = pdf.stream_data(&sd, start, 0, owner) {
+                crate::formats::xmp::parse(meta, &buf);
+            }
+        }
+    }
+}
+
 fn root(meta: &mut Metadata, pdf: &mut Pdf, d: &Dict) {
     for (k, v) in d {
         match k.as_str() {
@@ -1131,6 +1424,15 @@ fn root(meta: &mut Metadata, pdf: &mut Pdf, d: &Dict) {
                             meta.set(G, "PageCount", json_str(&c));
                         }
                     }
+                    if let Some(kids) = get(&p, "Kids").cloned() {
+                        kids_dicts(meta, pdf, &kids);
+                    }
+                }
+            }
+            "AcroForm" => {
+                if let Some(Obj::Dict(a)) = pdf.resolve(v, 0) {
+                    let xfa = get(&a, "XFA").is_some_and(|x| *x != Obj::Null);
+                    meta.set(G, "HasXFA", if xfa { "Yes" } else { "No" });
                 }
             }
             "MarkInfo" => {
@@ -1150,16 +1452,7 @@ fn root(meta: &mut Metadata, pdf: &mut Pdf, d: &Dict) {
                     meta.set(G, name, json_str(&s));
                 }
             }
-            "Metadata" => {
-                if let Some(Obj::Stream(sd, start, _)) = pdf.resolve(v, 0) {
-                    let xml = matches!(get(&sd, "Subtype"), Some(Obj::Name(n)) if n == "XML");
-                    if xml {
-                        if let Some(buf) = pdf.stream_data(&sd, start, 0) {
-                            crate::formats::xmp::parse(meta, &buf);
-                        }
-                    }
-                }
-            }
+            "Metadata" => xmp_stream(meta, pdf, v),
             _ => {}
         }
     }
@@ -1283,6 +1576,102 @@ mod tests {
         info.extend_from_slice(b" >>");
         let d = build(&info, false);
         let _ = run(&d);
+    }
+
+    #[test]
+    fn decrypts_rc4_with_empty_user_password() {
+        use super::crypt::{md5, rc4};
+        const PAD: [u8; 32] = [
+            0x28, 0xBF, 0x4E, 0x5E, 0x4E, 0x75, 0x8A, 0x41, 0x64, 0x00, 0x4E, 0x56, 0xFF, 0xFA,
+            0x01, 0x08, 0x2E, 0x2E, 0x00, 0xB6, 0xD0, 0x68, 0x3E, 0x80, 0x2F, 0x0C, 0xA9, 0xFE,
+            0x64, 0x53, 0x69, 0x7A,
+        ];
+        let o = [0x11u8; 32];
+        let id = b"0123456789abcdef";
+        let p: i32 = -44;
+        let mut b = PAD.to_vec();
+        b.extend_from_slice(&o);
+        b.extend_from_slice(&p.to_le_bytes());
+        b.extend_from_slice(id);
+        let key = md5(&b)[..5].to_vec();
+        let u = rc4(&key, &PAD);
+        let mut ok = key.clone();
+        ok.extend_from_slice(&[3, 0, 0, 0, 0]);
+        let title = rc4(&md5(&ok)[..10], b"Secret Title");
+        let hex = |v: &[u8]| v.iter().map(|x| format!("{x:02X}")).collect::<String>();
+        let objs = [
+            "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+            "<< /Type /Pages /Kids [] /Count 1 >>".to_string(),
+            format!("<< /Title <{}> >>", hex(&title)),
+            format!(
+                "<< /Filter /Standard /V 1 /R 2 /O <{}> /U <{}> /P {p} >>",
+                hex(&o),
+                hex(&u)
+            ),
+        ];
+        let mut out = b"%PDF-1.4\n".to_vec();
+        let mut offs = Vec::new();
+        for (i, ob) in objs.iter().enumerate() {
+            offs.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n{ob}\nendobj\n", i + 1).as_bytes());
+        }
+        let x = out.len();
+        out.extend_from_slice(b"xref\n0 5\n0000000000 65535 f \n");
+        for o in offs {
+            out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(format!("trailer\n<< /Size 5 /Root 1 0 R /Info 3 0 R /Encrypt 4 0 R /ID [<{}> <{}>] >>\nstartxref\n{x}\n%%EOF\n", hex(id), hex(id)).as_bytes());
+        let m = run(&out);
+        assert_eq!(
+            m.get("pdf", "Encryption"),
+            Some(&json!("Standard V1.2 (40-bit)"))
+        );
+        assert_eq!(
+            m.get("pdf", "UserAccess"),
+            Some(&json!(
+                "Print, Copy, Fill forms, Extract, Assemble, Print high-res"
+            ))
+        );
+        assert_eq!(m.get("pdf", "Title"), Some(&json!("Secret Title")));
+        // a wrong /U means a user password is needed: nothing past the header is read
+        let bad: Vec<u8> = String::from_utf8_lossy(&out)
+            .replace(&hex(&u), &"AB".repeat(32))
+            .into_bytes();
+        let m = run(&bad);
+        assert!(m.get("pdf", "Title").is_none());
+        assert!(m.warnings.iter().any(|w| w.contains("password")));
+    }
+
+    #[test]
+    fn acroform_and_page_resources() {
+        let objs = [
+            "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [] /XFA 6 0 R >> >>",
+            "<< /Type /Pages /Kids [3 0 R 3 0 R] /Count 2 >>",
+            "<< /Type /Page /Resources << /ColorSpace << /Cs1 4 0 R >> >> >>",
+            "[ /ICCBased 5 0 R ]",
+            "<< /N 3 /Length 4 >>\nstream\nabcd\nendstream",
+            "[]",
+        ];
+        let mut out = b"%PDF-1.4\n".to_vec();
+        let mut offs = Vec::new();
+        for (i, o) in objs.iter().enumerate() {
+            offs.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+        }
+        let x = out.len();
+        out.extend_from_slice(b"xref\n0 7\n0000000000 65535 f \n");
+        for o in offs {
+            out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(
+            format!("trailer\n<< /Size 7 /Root 1 0 R >>\nstartxref\n{x}\n%%EOF\n").as_bytes(),
+        );
+        let m = run(&out);
+        assert_eq!(m.get("pdf", "HasXFA"), Some(&json!("Yes")));
+        assert_eq!(m.get("pdf", "PageCount"), Some(&json!(2)));
+        for n in 0..out.len() {
+            let _ = run(&out[..n]);
+        }
     }
 
     #[test]
