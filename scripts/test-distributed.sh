@@ -11,11 +11,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo build -p gateway -p worker
-S3_ENV=$(scripts/garage.sh)
-set -a
-# shellcheck disable=SC1090
-source "$S3_ENV"
-set +a
+# An S3 server given in the environment (S3_ENDPOINT, S3_BUCKET, S3_REGION, AWS_*) is used
+# as it is; otherwise a local Garage is started (installed first if missing).
+if [[ -z ${S3_ENDPOINT:-} ]]; then
+    S3_ENV=$(scripts/garage.sh)
+    set -a
+    # shellcheck disable=SC1090
+    source "$S3_ENV"
+    set +a
+fi
 
 # Each test has its own queue and key prefix; let queues of past runs expire.
 export API_TEST_MODE=distributed

@@ -415,9 +415,8 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 
 /// Prometheus metrics of this process.
 #[utoipa::path(get, path = "/metrics", tag = "operations", operation_id = "metrics",
-    summary = "Prometheus metrics",
-    description = "Requests, job latency histograms by kind and format, queue depth, in-flight jobs and failures, in Prometheus' text format.",
-    responses((status = 200, description = "Metrics in Prometheus' text exposition format.", content_type = "text/plain")), security(()))]
+    summary = "Metrics", description = "Prometheus text format: jobs submitted and answered, backend connections.",
+    responses((status = 200, description = "The metrics.", content_type = "text/plain", body = String)), security(()))]
 pub async fn metrics() -> Response {
     (
         [(

@@ -197,11 +197,11 @@ fn router(state: AppState) -> Router {
         .route("/download-cleaned/{uuid}", get(handlers::download))
         .route("/healthz", get(handlers::healthz))
         .route("/readyz", get(handlers::readyz))
+        .route("/metrics", get(handlers::metrics))
         .route("/", get(web::index))
         .route("/docs", get(web::docs))
         .route("/openapi.json", get(web::openapi_json))
         .route("/assets/{name}", get(web::asset))
-        .route("/metrics", get(handlers::metrics))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(|| async {
             (

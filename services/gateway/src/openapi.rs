@@ -43,7 +43,7 @@ use utoipa::{IntoParams, IntoResponses, Modify, OpenApi, ToSchema};
     tags(
         (name = "metadata", description = "Read a file's metadata, and look a result up by UUID."),
         (name = "remove", description = "Remove a file's metadata and download the clean copy (for 24 hours)."),
-        (name = "operations", description = "Liveness and readiness probes."),
+        (name = "operations", description = "Liveness and readiness probes, and metrics."),
         (name = "web", description = "The web page, this reference, and the document it is rendered from."),
     ),
 )]

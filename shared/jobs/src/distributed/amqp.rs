@@ -301,7 +301,7 @@ pub async fn consume(
             let mut rx = stop_rx.clone();
             tokio::select! {
                 _ = tokio::time::sleep(backoff) => {}
-                _ = rx.changed() => {}
+                _ = rx.wait_for(|stopping| *stopping) => {}
             }
             backoff = (backoff * 2).min(Duration::from_secs(10));
         }
@@ -350,7 +350,7 @@ async fn session(
     info!(queue = %cfg.topology.queue, prefetch, "consuming");
     loop {
         tokio::select! {
-            _ = stop.changed() => {
+            _ = stop.wait_for(|stopping| *stopping) => {
                 let _ = ch.basic_cancel(tag.as_str().into(), BasicCancelOptions::default()).await;
                 // Wait for in-flight jobs on this channel before closing it.
                 let all = u32::try_from(cfg.concurrency.max(1)).unwrap_or(u32::MAX);
