@@ -46,6 +46,8 @@ pub enum FileKind {
     Ods,
     Odp,
     Zip,
+    /// Plain text (ExifTool's TXT), the last resort for files with no magic number.
+    Txt,
 }
 
 impl FileKind {
@@ -93,6 +95,7 @@ impl FileKind {
             Ods => "ODS",
             Odp => "ODP",
             Zip => "ZIP",
+            Txt => "TXT",
         }
     }
 
@@ -140,6 +143,7 @@ impl FileKind {
             Ods => "ods",
             Odp => "odp",
             Zip => "zip",
+            Txt => "txt",
         }
     }
 
@@ -187,6 +191,7 @@ impl FileKind {
             Ods => "application/vnd.oasis.opendocument.spreadsheet",
             Odp => "application/vnd.oasis.opendocument.presentation",
             Zip => "application/zip",
+            Txt => "text/plain",
         }
     }
 }
@@ -267,6 +272,9 @@ pub fn detect(data: &[u8], file_name: Option<&str>) -> Option<FileKind> {
     // MPEG audio frame sync without an ID3 tag.
     if data.len() >= 4 && data[0] == 0xFF && (data[1] & 0xE0) == 0xE0 && (data[1] & 0x06) != 0 {
         return Some(FileKind::Mp3);
+    }
+    if crate::formats::txt::looks_like_text(data) {
+        return Some(FileKind::Txt);
     }
     None
 }

@@ -38,6 +38,7 @@ pub mod ogg;
 pub mod pdf;
 pub mod quicktime;
 pub mod riff;
+pub mod txt;
 
 /// Fills the `file` group: the seed's `Name`, `Size`, `Type` plus ExifTool's FileType,
 /// FileTypeExtension and MIMEType. Format parsers add the rest (ImageWidth, ...).
@@ -83,6 +84,7 @@ pub fn extract_into(meta: &mut Metadata, data: &[u8], kind: FileKind) {
         Ogg | Opus => ogg::parse(meta, data),
         Pdf => pdf::parse(meta, data),
         Docx | Xlsx | Pptx | Odt | Ods | Odp | Zip => office::parse(meta, data),
+        Txt => txt::parse(meta, data),
     }
 }
 
