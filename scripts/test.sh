@@ -29,6 +29,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 log "tests (embedded mode)"
 cargo nextest run --workspace --no-fail-fast
 
+log "short fuzz run (every parser and stripper, mutated seeds)"
+cargo run -q -p metacore-fuzz -- --seconds 2
+
 log "strippers on the corpus, checked with ExifTool and ImageMagick"
 python3 scripts/check_strip_corpus.py
 
