@@ -29,6 +29,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 log "tests (embedded mode)"
 cargo nextest run --workspace --no-fail-fast
 
+log "tests (distributed mode: 2 gateways + 3 workers on RabbitMQ, Redis and Garage; fault tests)"
+bash scripts/test-distributed.sh
+
 log "short fuzz run (every parser and stripper, mutated seeds)"
 cargo run -q -p metacore-fuzz -- --seconds 2
 
