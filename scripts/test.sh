@@ -14,11 +14,15 @@ fi
 need_apt=()
 command -v exiftool >/dev/null 2>&1 || need_apt+=(libimage-exiftool-perl)
 command -v convert >/dev/null 2>&1 && convert -version 2>/dev/null | grep -q ImageMagick || need_apt+=(imagemagick)
+command -v docker-compose >/dev/null 2>&1 || need_apt+=(docker-compose)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing ${need_apt[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
+
+log "docker-compose.yml is accepted by docker-compose config"
+docker-compose -f docker-compose.yml config -q
 
 log "cargo fmt --check"
 cargo fmt --all --check
