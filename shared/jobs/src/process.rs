@@ -231,38 +231,6 @@ struct CleanReport {
     removed: serde_json::Map<String, serde_json::Value>,
 }
 
-/// Writes `plan` to `out`: new bytes as they are, copied ranges read from `file` with
-/// positioned reads in bounded chunks (never through the map, so a 2 GiB video's data is
-/// streamed, not paged into the process).
-fn write_plan(
-    plan: &metacore::StripPlan,
-    file: &std::fs::File,
-    out: &mut impl std::io::Write,
-) -> std::io::Result<()> {
-    use std::os::unix::fs::FileExt;
-    let mut buf = vec![0u8; 1 << 20];
-    for piece in &plan.pieces {
-        match piece {
-            metacore::Piece::Data(d) => out.write_all(d)?,
-            metacore::Piece::Copy { offset, len } => {
-                let (mut pos, end) = (
-                    *offset,
-                    offset
-                        .checked_add(*len)
-                        .ok_or(std::io::ErrorKind::InvalidData)?,
-                );
-                while pos < end {
-                    let n = ((end - pos) as usize).min(buf.len());
-                    file.read_exact_at(&mut buf[..n], pos)?;
-                    out.write_all(&buf[..n])?;
-                    pos += n as u64;
-                }
-            }
-        }
-    }
-    out.flush()
-}
-
 fn clean_file(
     input: &Path,
     out: &Path,
@@ -279,8 +247,11 @@ fn clean_file(
     let size_before = data.len() as u64;
     drop(data);
     let written = std::fs::File::create(out).and_then(|f| {
+        // Copied ranges are read from the file, never through the map, so a 2 GiB video's
+        // data is streamed rather than paged into the process.
         let mut w = std::io::BufWriter::with_capacity(256 * 1024, f);
-        write_plan(&plan, &file, &mut w)
+        plan.write_from_reader(&mut &file, &mut w)?;
+        std::io::Write::flush(&mut w)
     });
     written.map_err(|e| Failure::internal(format!("cannot write the cleaned file: {e}")))?;
     let (_f, cleaned) = open_input(out)?;
