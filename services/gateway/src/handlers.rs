@@ -94,13 +94,17 @@ async fn submit(
     async move {
         let (job_input, file_name) = match (input.upload, input.url) {
             (Some(upload), _) => {
-                let name = upload.file_name.clone();
-                let input = state
-                    .backends
-                    .files
-                    .stage_input(id, &upload.path, upload.size)
-                    .await?;
-                (input, name)
+                let input = match upload.body {
+                    intake::UploadBody::Memory(data) => JobInput::Inline { data },
+                    intake::UploadBody::File(path) => {
+                        state
+                            .backends
+                            .files
+                            .stage_input(id, &path, upload.size)
+                            .await?
+                    }
+                };
+                (input, upload.file_name)
             }
             (None, Some(url)) => {
                 // Refuse what the worker would refuse, before queuing: 400 at once.
@@ -203,41 +207,62 @@ fn job_error(rec: &Record) -> ApiError {
 }
 
 /// The answer for a finished job. `lookup` adds the `filename` spelling of the GET answer.
-fn completed_body(state: &AppState, rec: &Record, lookup: bool) -> Value {
-    let mut body = json!({
-        "success": true,
-        "status": rec.status.as_str(),
-        "uuid": rec.id.to_string(),
-        "fileName": rec.file_name,
-    });
-    if lookup {
-        body["filename"] = json!(rec.file_name);
-    }
+/// Serialized straight from the record: the metadata's JSON text is copied in as it is.
+fn completed_body<'a>(state: &AppState, rec: &'a Record, lookup: bool) -> CompletedBody<'a> {
+    let mut body = CompletedBody {
+        success: true,
+        status: rec.status.as_str(),
+        uuid: rec.id,
+        file_name: rec.file_name.as_deref(),
+        filename: lookup.then_some(rec.file_name.as_deref()),
+        metadata: None,
+        warnings: None,
+        download_url: None,
+        expires_at: None,
+        receipt: None,
+    };
     match rec.kind {
         JobKind::Extract => {
-            if let Some(m) = &rec.metadata {
-                body["metadata"] = m.clone();
-            }
-            if !rec.warnings.is_empty() {
-                body["warnings"] = json!(rec.warnings);
-            }
+            body.metadata = rec.metadata.as_ref().map(|m| &*m.0);
+            body.warnings = Some(&rec.warnings).filter(|w| !w.is_empty());
         }
         JobKind::Remove => {
             if let Some(c) = &rec.cleaned {
-                body["downloadUrl"] = json!(format!(
+                body.download_url = Some(format!(
                     "{}/download-cleaned/{}",
                     state.public_base_url, rec.id
                 ));
-                body["expiresAt"] = json!(c.expires_at);
-                body["receipt"] = json!({
+                body.expires_at = Some(c.expires_at);
+                body.receipt = Some(json!({
                     "removed": c.removed,
                     "sizeBefore": c.size_before,
                     "sizeAfter": c.size_after,
-                });
+                }));
             }
         }
     }
     body
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CompletedBody<'a> {
+    success: bool,
+    status: &'static str,
+    uuid: Uuid,
+    file_name: Option<&'a str>,
+    #[serde(rename = "filename", skip_serializing_if = "Option::is_none")]
+    filename: Option<Option<&'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<&'a serde_json::value::RawValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    warnings: Option<&'a Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    download_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_at: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    receipt: Option<Value>,
 }
 
 const NOT_FOUND: &str = "No extraction found with the given UUID.";
@@ -277,7 +302,7 @@ pub async fn get_result(
         }
     }
     let body = match rec.status {
-        Status::Completed => completed_body(&state, &rec, true),
+        Status::Completed => return Ok(Json(completed_body(&state, &rec, true)).into_response()),
         Status::Failed => {
             let msg = match &rec.failure {
                 Some(f) if f.code.http_status() != 500 => f.message.clone(),

@@ -72,6 +72,11 @@ pub trait FileStore: Send + Sync {
         let key = self.stage(id, path).await?;
         Ok(JobInput::Staged { key, size })
     }
+    /// Uploads up to this size may travel inside the job ([`JobInput::Inline`]) rather
+    /// than be staged: the gateway then keeps them in memory and never writes them to disk.
+    fn inline_limit(&self) -> u64 {
+        0
+    }
     /// A local path holding the staged input `key`; `scratch` is a directory the caller owns
     /// and cleans, where a remote store may download it.
     async fn staged_path(&self, key: &str, scratch: &Path) -> BResult<PathBuf>;

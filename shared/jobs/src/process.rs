@@ -113,28 +113,34 @@ fn internal(e: impl std::fmt::Display) -> Step {
     Step::Fail(Failure::internal(e.to_string()))
 }
 
-async fn run(ctx: &ProcessContext, job: &Job, rec: &mut Record) -> Result<(), Step> {
+/// A per-job scratch directory under `ctx.scratch`, removed when dropped.
+async fn scratch_dir(ctx: &ProcessContext) -> Result<tempfile::TempDir, Step> {
     tokio::fs::create_dir_all(&ctx.scratch)
         .await
         .map_err(internal)?;
-    let scratch = tempfile::Builder::new()
+    tempfile::Builder::new()
         .prefix("job-")
         .tempdir_in(&ctx.scratch)
-        .map_err(internal)?;
+        .map_err(internal)
+}
+
+async fn run(ctx: &ProcessContext, job: &Job, rec: &mut Record) -> Result<(), Step> {
+    // Made only when a job needs files: an inline extract touches no disk at all.
+    let mut scratch: Option<tempfile::TempDir> = None;
     let input = match &job.input {
-        JobInput::Staged { key, .. } => ctx.files.staged_path(key, scratch.path()).await?,
-        JobInput::Inline { data } => {
-            let p = scratch.path().join("input");
-            tokio::fs::write(&p, data).await.map_err(internal)?;
-            p
+        JobInput::Staged { key, .. } => {
+            let dir = scratch.insert(scratch_dir(ctx).await?);
+            Source::Path(ctx.files.staged_path(key, dir.path()).await?)
         }
+        JobInput::Inline { data } => Source::Memory(data.clone()),
         JobInput::Url { url } => {
-            let p = scratch.path().join("input");
+            let dir = scratch.insert(scratch_dir(ctx).await?);
+            let p = dir.path().join("input");
             let fetched = fetch_to_file(url, &ctx.fetch, &p).await?;
             if rec.file_name.is_none() {
                 rec.file_name = Some(fetched.file_name);
             }
-            p
+            Source::Path(p)
         }
     };
     let name = rec.file_name.clone();
@@ -148,7 +154,11 @@ async fn run(ctx: &ProcessContext, job: &Job, rec: &mut Record) -> Result<(), St
         JobKind::Remove => {
             let keep = metacore::Keep::parse(&job.keep)
                 .map_err(|e| Failure::new(FailureCode::BadRequest, e))?;
-            let out = scratch.path().join("cleaned");
+            let dir = match scratch {
+                Some(d) => d,
+                None => scratch_dir(ctx).await?,
+            };
+            let out = dir.path().join("cleaned");
             let out2 = out.clone();
             let report =
                 blocking(move || clean_file(&input, &out2, name.as_deref(), keep)).await??;
@@ -166,6 +176,12 @@ async fn run(ctx: &ProcessContext, job: &Job, rec: &mut Record) -> Result<(), St
         }
     }
     Ok(())
+}
+
+/// Where a job's input bytes are.
+enum Source {
+    Path(PathBuf),
+    Memory(bytes::Bytes),
 }
 
 /// Runs CPU-bound work on the blocking pool; a panic in it fails the job (it is not
@@ -215,12 +231,19 @@ fn open_input(path: &Path) -> Result<(std::fs::File, Input), Failure> {
 }
 
 fn extract_file(
-    path: &Path,
+    input: &Source,
     name: Option<&str>,
-) -> Result<(serde_json::Value, Vec<String>), Failure> {
-    let (_file, data) = open_input(path)?;
-    let meta = metacore::extract(&data, name);
-    Ok((meta.to_json(), meta.warnings))
+) -> Result<(crate::record::RawJson, Vec<String>), Failure> {
+    let meta = match input {
+        Source::Memory(data) => metacore::extract(data, name),
+        Source::Path(path) => {
+            let (_file, data) = open_input(path)?;
+            metacore::extract(&data, name)
+        }
+    };
+    let json = crate::record::RawJson::of(&meta.to_json())
+        .map_err(|e| Failure::internal(format!("cannot serialize the metadata: {e}")))?;
+    Ok((json, meta.warnings))
 }
 
 struct CleanReport {
@@ -232,25 +255,34 @@ struct CleanReport {
 }
 
 fn clean_file(
-    input: &Path,
+    input: &Source,
     out: &Path,
     name: Option<&str>,
     keep: metacore::Keep,
 ) -> Result<CleanReport, Failure> {
-    let (file, data) = open_input(input)?;
-    let plan = metacore::strip(&data, name, keep).map_err(|e| match e {
+    let opened;
+    let (file, data): (Option<&std::fs::File>, &[u8]) = match input {
+        Source::Memory(d) => (None, d),
+        Source::Path(path) => {
+            opened = open_input(path)?;
+            (Some(&opened.0), &opened.1)
+        }
+    };
+    let plan = metacore::strip(data, name, keep).map_err(|e| match e {
         metacore::StripError::Unsupported(_) => {
             Failure::new(FailureCode::Unsupported, e.to_string())
         }
         other => Failure::new(FailureCode::BadRequest, other.to_string()),
     })?;
     let size_before = data.len() as u64;
-    drop(data);
     let written = std::fs::File::create(out).and_then(|f| {
-        // Copied ranges are read from the file, never through the map, so a 2 GiB video's
-        // data is streamed rather than paged into the process.
         let mut w = std::io::BufWriter::with_capacity(256 * 1024, f);
-        plan.write_from_reader(&mut &file, &mut w)?;
+        match file {
+            // Copied ranges are read from the file, never through the map, so a 2 GiB
+            // video's data is streamed rather than paged into the process.
+            Some(file) => plan.write_from_reader(&mut &*file, &mut w)?,
+            None => plan.write_from_slice(data, &mut w)?,
+        }
         std::io::Write::flush(&mut w)
     });
     written.map_err(|e| Failure::internal(format!("cannot write the cleaned file: {e}")))?;

@@ -43,7 +43,7 @@ pub enum JobInput {
     /// An upload small enough to travel inside the job message (distributed mode).
     Inline {
         #[serde(with = "b64")]
-        data: Vec<u8>,
+        data: bytes::Bytes,
     },
     /// A URL the worker fetches (with the SSRF rules of [`crate::fetch`]).
     Url { url: String },
@@ -140,14 +140,41 @@ pub struct Record {
     pub owner: Option<String>,
     pub created_at: u64,
     pub updated_at: u64,
+    /// The extracted metadata as JSON text, made once by the worker and embedded as it is
+    /// in every answer (never parsed back into a tree on the way out).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<Value>,
+    pub metadata: Option<RawJson>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<Failure>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cleaned: Option<Cleaned>,
+}
+
+/// A JSON value kept as its text.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RawJson(pub Box<serde_json::value::RawValue>);
+
+impl RawJson {
+    /// Serializes `v` (no re-parsing: the text is produced once).
+    pub fn of<T: Serialize + ?Sized>(v: &T) -> serde_json::Result<RawJson> {
+        serde_json::value::to_raw_value(v).map(RawJson)
+    }
+    pub fn get(&self) -> &str {
+        self.0.get()
+    }
+    /// Parses the text into a tree (tests and tools; the service never needs it).
+    pub fn to_value(&self) -> serde_json::Result<Value> {
+        serde_json::from_str(self.get())
+    }
+}
+
+impl PartialEq for RawJson {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
 }
 
 impl Record {
@@ -178,9 +205,11 @@ pub(crate) mod b64 {
         s.serialize_str(&encode(data))
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        let s = String::deserialize(d)?;
-        decode(&s).ok_or_else(|| serde::de::Error::custom("invalid base64"))
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<bytes::Bytes, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        decode(&s)
+            .map(bytes::Bytes::from)
+            .ok_or_else(|| serde::de::Error::custom("invalid base64"))
     }
 
     pub fn encode(data: &[u8]) -> String {
@@ -203,6 +232,17 @@ pub(crate) mod b64 {
         out
     }
 
+    /// Each byte's 6-bit value, or 0xFF when it is not in the alphabet.
+    const DECODE: [u8; 256] = {
+        let mut t = [0xFFu8; 256];
+        let mut i = 0;
+        while i < 64 {
+            t[ALPHABET[i] as usize] = i as u8;
+            i += 1;
+        }
+        t
+    };
+
     pub fn decode(s: &str) -> Option<Vec<u8>> {
         let mut out = Vec::with_capacity(s.len() / 4 * 3);
         let mut acc = 0u32;
@@ -211,8 +251,11 @@ pub(crate) mod b64 {
             if c == b'=' {
                 break;
             }
-            let v = ALPHABET.iter().position(|&a| a == c)? as u32;
-            acc = (acc << 6) | v;
+            let v = DECODE[c as usize];
+            if v == 0xFF {
+                return None;
+            }
+            acc = (acc << 6) | u32::from(v);
             bits += 6;
             if bits >= 8 {
                 bits -= 8;

@@ -58,11 +58,13 @@ local final = (ARGV[1] == 'completed' or ARGV[1] == 'failed')
 if (cur == 'completed' or cur == 'failed') and not final then return 0 end
 redis.call('HSET', KEYS[1], 's', ARGV[1], 'r', ARGV[2])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
-if final then redis.call('PUBLISH', KEYS[2], ARGV[4]) end
+if final then redis.call('PUBLISH', KEYS[2], ARGV[4] .. '\n' .. ARGV[2]) end
 return 1
 ";
 
-type Waiters = Arc<Mutex<HashMap<Uuid, Vec<oneshot::Sender<()>>>>>;
+/// Who waits for which job. A completion message carries the final record, which the
+/// waiter gets in hand (`Some`); `None` means "look again" (the subscription was lost).
+type Waiters = Arc<Mutex<HashMap<Uuid, Vec<oneshot::Sender<Option<Record>>>>>>;
 
 /// Result records in Redis.
 pub struct RedisResults {
@@ -123,15 +125,25 @@ impl RedisResults {
                         wake_all(&waiters);
                         let mut stream = ps.into_on_message();
                         while let Some(msg) = stream.next().await {
-                            let Ok(id) = std::str::from_utf8(msg.get_payload_bytes())
-                                .unwrap_or("")
-                                .parse::<Uuid>()
+                            // "<uuid>\n<record JSON>" (an older writer sends the uuid alone).
+                            let payload = msg.get_payload_bytes();
+                            let (head, body) = match payload.iter().position(|&b| b == b'\n') {
+                                Some(i) => (&payload[..i], &payload[i + 1..]),
+                                None => (payload, &[][..]),
+                            };
+                            let Ok(id) = std::str::from_utf8(head).unwrap_or("").parse::<Uuid>()
                             else {
                                 continue;
                             };
-                            let ws = lock(&waiters).remove(&id);
-                            for w in ws.into_iter().flatten() {
-                                let _ = w.send(());
+                            let Some(ws) = lock(&waiters).remove(&id) else {
+                                continue;
+                            };
+                            // Parsed only when someone here waits for it.
+                            let rec = serde_json::from_slice::<Record>(body)
+                                .ok()
+                                .filter(|r| r.id == id && r.status.is_final());
+                            for w in ws {
+                                let _ = w.send(rec.clone());
                             }
                         }
                         subscribed.store(false, Ordering::SeqCst);
@@ -163,7 +175,7 @@ impl RedisResults {
         Ok(n)
     }
 
-    fn register(&self, id: Uuid) -> oneshot::Receiver<()> {
+    fn register(&self, id: Uuid) -> oneshot::Receiver<Option<Record>> {
         let (tx, rx) = oneshot::channel();
         let mut w = lock(&self.waiters);
         let list = w.entry(id).or_default();
@@ -199,7 +211,7 @@ fn wake_all(waiters: &Waiters) {
     let all: Vec<_> = lock(waiters).drain().collect();
     for (_, ws) in all {
         for w in ws {
-            let _ = w.send(());
+            let _ = w.send(None);
         }
     }
 }
@@ -262,7 +274,9 @@ impl ResultStore for RedisResults {
             } else {
                 (deadline - now).min(Duration::from_millis(500))
             };
-            let _ = tokio::time::timeout(nap, rx).await;
+            if let Ok(Ok(Some(rec))) = tokio::time::timeout(nap, rx).await {
+                return Ok(Some(rec));
+            }
         }
     }
 
@@ -460,7 +474,9 @@ mod tests {
         Job {
             id: Uuid::new_v4(),
             kind: JobKind::Extract,
-            input: JobInput::Inline { data: vec![1] },
+            input: JobInput::Inline {
+                data: bytes::Bytes::from_static(&[1]),
+            },
             file_name: Some("a.jpg".into()),
             owner: Some("k".into()),
             keep: String::new(),

@@ -295,10 +295,14 @@ impl FileStore for S3Files {
         if size <= self.inline_max {
             let data = tokio::fs::read(path).await?;
             let _ = tokio::fs::remove_file(path).await;
-            return Ok(crate::record::JobInput::Inline { data });
+            return Ok(crate::record::JobInput::Inline { data: data.into() });
         }
         let key = self.stage(id, path).await?;
         Ok(crate::record::JobInput::Staged { key, size })
+    }
+
+    fn inline_limit(&self) -> u64 {
+        self.inline_max
     }
 
     async fn staged_path(&self, key: &str, scratch: &Path) -> BResult<PathBuf> {

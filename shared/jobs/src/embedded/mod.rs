@@ -32,10 +32,29 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Result records as JSON files.
+/// Result records: final ones as JSON files; unfinished ones in memory.
+///
+/// A job's `queued` and `processing` states live only in memory (the common job finishes
+/// in a millisecond, before anyone could look), and reach the disk only when a client is
+/// told the job's UUID before it finished (a 202 answer, see [`ResultStore::wait_final`]).
+/// So every UUID a client has seen is on disk, finished or not, and [`recover`] can mark
+/// the unfinished ones failed after a restart. Final records are written (temp file, then
+/// rename) before anyone waiting is woken, and the waiter gets the record in hand: the
+/// answer to a submission never reads the disk.
 pub struct LocalResults {
     dir: PathBuf,
-    waiters: Mutex<HashMap<Uuid, Vec<oneshot::Sender<()>>>>,
+    inner: Mutex<ResultsState>,
+    /// Orders the disk writes of one job (striped by id): a 202's write of the unfinished
+    /// record and the worker's write of the final one never interleave.
+    disk: Vec<tokio::sync::Mutex<()>>,
+}
+
+#[derive(Default)]
+struct ResultsState {
+    /// Unfinished records by job.
+    pending: HashMap<Uuid, Record>,
+    /// Who waits for each job to finish.
+    waiters: HashMap<Uuid, Vec<oneshot::Sender<Record>>>,
 }
 
 impl LocalResults {
@@ -44,7 +63,8 @@ impl LocalResults {
         std::fs::create_dir_all(&dir)?;
         Ok(LocalResults {
             dir,
-            waiters: Mutex::new(HashMap::new()),
+            inner: Mutex::new(ResultsState::default()),
+            disk: (0..64).map(|_| tokio::sync::Mutex::new(())).collect(),
         })
     }
 
@@ -52,50 +72,103 @@ impl LocalResults {
         let s = id.to_string();
         self.dir.join(&s[..2]).join(format!("{s}.json"))
     }
-}
 
-#[async_trait]
-impl ResultStore for LocalResults {
-    async fn put(&self, rec: &Record) -> BResult<()> {
+    fn disk_lock(&self, id: Uuid) -> &tokio::sync::Mutex<()> {
+        &self.disk[id.as_u128() as usize % self.disk.len()]
+    }
+
+    /// Writes `rec` to its file (one trip to the blocking pool).
+    async fn write(&self, rec: &Record) -> BResult<()> {
         let path = self.path(rec.id);
-        let parent = path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| self.dir.clone());
-        tokio::fs::create_dir_all(&parent).await?;
-        let tmp = parent.join(format!(".{}.{}.tmp", rec.id, rand::random::<u32>()));
         let body = serde_json::to_vec(rec).map_err(BackendError::other)?;
-        tokio::fs::write(&tmp, body).await?;
-        tokio::fs::rename(&tmp, &path).await?;
-        if rec.status.is_final() {
-            let waiters = lock(&self.waiters).remove(&rec.id);
-            for w in waiters.into_iter().flatten() {
-                let _ = w.send(());
+        let id = rec.id;
+        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            let parent = path.parent().unwrap_or(Path::new("."));
+            let tmp = parent.join(format!(".{id}.{}.tmp", rand::random::<u32>()));
+            if let Err(e) = std::fs::write(&tmp, &body) {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    return Err(e);
+                }
+                std::fs::create_dir_all(parent)?;
+                std::fs::write(&tmp, &body)?;
             }
-        }
+            std::fs::rename(&tmp, &path)
+        })
+        .await
+        .map_err(BackendError::other)??;
         Ok(())
     }
 
-    async fn get(&self, id: Uuid) -> BResult<Option<Record>> {
+    async fn read(&self, id: Uuid) -> BResult<Option<Record>> {
         match tokio::fs::read(self.path(id)).await {
             Ok(body) => Ok(serde_json::from_slice(&body).ok()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e.into()),
         }
     }
+}
+
+#[async_trait]
+impl ResultStore for LocalResults {
+    async fn put(&self, rec: &Record) -> BResult<()> {
+        if !rec.status.is_final() {
+            lock(&self.inner).pending.insert(rec.id, rec.clone());
+            return Ok(());
+        }
+        let waiters = {
+            let _order = self.disk_lock(rec.id).lock().await;
+            self.write(rec).await?;
+            let mut st = lock(&self.inner);
+            st.pending.remove(&rec.id);
+            st.waiters.remove(&rec.id)
+        };
+        for w in waiters.into_iter().flatten() {
+            let _ = w.send(rec.clone());
+        }
+        Ok(())
+    }
+
+    async fn get(&self, id: Uuid) -> BResult<Option<Record>> {
+        if let Some(rec) = lock(&self.inner).pending.get(&id) {
+            return Ok(Some(rec.clone()));
+        }
+        self.read(id).await
+    }
 
     async fn wait_final(&self, id: Uuid, timeout: Duration) -> BResult<Option<Record>> {
-        // Register first, then look: a completion between the two still wakes us.
-        let (tx, rx) = oneshot::channel();
-        lock(&self.waiters).entry(id).or_default().push(tx);
-        let current = self.get(id).await?;
-        if current.as_ref().is_some_and(|r| r.status.is_final()) {
-            lock(&self.waiters).remove(&id);
-            return Ok(current);
+        // Register while looking: a completion after this point sends us the record.
+        let rx = {
+            let mut st = lock(&self.inner);
+            if st.pending.contains_key(&id) {
+                let (tx, rx) = oneshot::channel();
+                st.waiters.entry(id).or_default().push(tx);
+                Some(rx)
+            } else {
+                None
+            }
+        };
+        // Not pending: finished already (or unknown), and on disk if anywhere.
+        let Some(rx) = rx else {
+            return self.read(id).await;
+        };
+        if let Ok(Ok(rec)) = tokio::time::timeout(timeout, rx).await {
+            return Ok(Some(rec));
         }
-        let _ = tokio::time::timeout(timeout, rx).await;
-        lock(&self.waiters).remove(&id);
-        self.get(id).await
+        // Still running: the client is about to learn this UUID, so the record goes to
+        // disk now (unless it finished meanwhile, in which case the disk has it).
+        let _order = self.disk_lock(id).lock().await;
+        let pending = {
+            let mut st = lock(&self.inner);
+            st.waiters.remove(&id);
+            st.pending.get(&id).cloned()
+        };
+        match pending {
+            Some(rec) => {
+                self.write(&rec).await?;
+                Ok(Some(rec))
+            }
+            None => self.read(id).await,
+        }
     }
 
     async fn ready(&self) -> BResult<()> {
@@ -132,6 +205,11 @@ fn key_path(dir: &Path, key: &str) -> BResult<PathBuf> {
 
 #[async_trait]
 impl FileStore for LocalFiles {
+    /// In-process jobs can carry any upload the gateway chose to keep in memory.
+    fn inline_limit(&self) -> u64 {
+        u64::MAX
+    }
+
     async fn stage(&self, id: Uuid, path: &Path) -> BResult<String> {
         let dest = self.staging.join(id.to_string());
         if tokio::fs::rename(path, &dest).await.is_err() {
