@@ -58,6 +58,20 @@ fn run(
     make: &str,
     model: &str,
 ) -> Metadata {
+    run_at(tiff, 0, offset, len, endian, make, model)
+}
+
+/// Like `run` for a TIFF block that starts at `file_base` in the file (12 in a JPEG with
+/// only the EXIF APP1 before it).
+fn run_at(
+    tiff: &[u8],
+    file_base: usize,
+    offset: usize,
+    len: usize,
+    endian: Endian,
+    make: &str,
+    model: &str,
+) -> Metadata {
     let mut meta = Metadata::new(Budget::default());
     parse(
         &mut meta,
@@ -68,6 +82,7 @@ fn run(
             endian,
             make,
             model,
+            file_base,
         },
     );
     meta
@@ -202,6 +217,41 @@ fn nikon_type3_decodes_strings_and_rationals() {
     assert_eq!(mn(&meta, "FocusMode"), json!("AF-S"));
     assert_eq!(mn(&meta, "Lens"), json!("18-70mm f/3.5-4.5"));
     assert_eq!(mn(&meta, "LensType"), json!("G"));
+}
+
+#[test]
+fn maker_note_offsets_are_file_relative() {
+    // a Nikon note whose PreviewIFD gives PreviewImageStart 0x100 relative to the note's own
+    // TIFF header; ExifTool adds that header's position (8 + 10 in the EXIF TIFF block)
+    // and the EXIF block's position in the file (12 in a plain JPEG)
+    let preview = ifd(
+        8,
+        0,
+        Endian::Big,
+        &[
+            (0x0201, 4, 1, 0x100u32.to_be_bytes().to_vec()),
+            (0x0202, 4, 1, 0x40u32.to_be_bytes().to_vec()),
+        ],
+    );
+    let main = ifd(
+        8 + preview.len(),
+        0,
+        Endian::Big,
+        &[(0x0011, 13, 1, 8u32.to_be_bytes().to_vec())],
+    );
+    let mut note = b"Nikon\0\x02\x10\0\0MM\0*".to_vec();
+    note.extend_from_slice(&((8 + preview.len()) as u32).to_be_bytes());
+    note.extend_from_slice(&preview);
+    note.extend_from_slice(&main);
+    let mut tiff = b"MM\0*\0\0\0\x08".to_vec();
+    tiff.extend_from_slice(&note);
+    let (e, make, model) = (Endian::Big, "NIKON CORPORATION", "NIKON D70s");
+    let meta = run_at(&tiff, 12, 8, note.len(), e, make, model);
+    assert_eq!(mn(&meta, "PreviewImageStart"), json!(0x100 + 18 + 12));
+    assert_eq!(mn(&meta, "PreviewImageLength"), json!(0x40));
+    // a TIFF file (header at 0) reports them from the TIFF header
+    let meta = run(&tiff, 8, note.len(), e, make, model);
+    assert_eq!(mn(&meta, "PreviewImageStart"), json!(0x100 + 18));
 }
 
 /// "Apple iOS\0" + version + "MM" + a big-endian IFD at +14, offsets relative to the note.

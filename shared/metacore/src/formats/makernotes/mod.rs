@@ -19,8 +19,8 @@
 //!   out rather than printed wrong;
 //! - `parse_ciff` decodes the Canon CIFF records some old PowerShot JPEGs carry in APP0.
 //!
-//! Offsets (`IsOffset` tags such as PreviewImageStart) are reported relative to the TIFF
-//! header; ExifTool reports them from the start of the file.
+//! Offsets (`IsOffset` tags such as PreviewImageStart) are reported from the start of the
+//! file, as ExifTool does: relative to the TIFF header plus the header's file position.
 
 use crate::bytes::{sub, u16_at, u32_at, Endian};
 use crate::model::Metadata;
@@ -56,6 +56,8 @@ pub struct MakerNoteContext<'a> {
     pub endian: crate::bytes::Endian,
     pub make: &'a str,
     pub model: &'a str,
+    /// File position of the TIFF header (`tiff[0]`), added to offset values.
+    pub file_base: usize,
 }
 
 /// One tag of a generated table (fields mirror ExifTool's tag information hash; empty
@@ -87,8 +89,8 @@ pub struct Tag {
     pub frac: u16,
     /// ExifTool's `Priority => 0`: a later tag of the same name replaces this one.
     pub weak: bool,
-    /// ExifTool's `IsOffset`: reported relative to the TIFF header (like other EXIF
-    /// offsets; ExifTool adds the TIFF header's position in the file).
+    /// ExifTool's `IsOffset`: reported from the start of the file (like other EXIF
+    /// offsets: relative to the TIFF header plus the header's position in the file).
     pub is_offset: bool,
 }
 
@@ -135,6 +137,8 @@ pub struct State<'m> {
     /// Address range of the TIFF block, to turn offsets relative to a maker note into
     /// offsets relative to the TIFF header.
     tiff_range: (usize, usize),
+    /// File position of the TIFF header, added to offsets to make them file-relative.
+    file_base: usize,
 }
 
 impl<'m> State<'m> {
@@ -149,6 +153,7 @@ impl<'m> State<'m> {
             pending: Vec::new(),
             weak: Vec::new(),
             tiff_range: (0, 0),
+            file_base: 0,
         }
     }
 
@@ -203,6 +208,7 @@ pub fn parse(meta: &mut Metadata, ctx: &MakerNoteContext) {
     let mut st = State::new(meta, make, ctx.model.trim());
     let start = ctx.tiff.as_ptr() as usize;
     st.tiff_range = (start, start + ctx.tiff.len());
+    st.file_base = ctx.file_base;
     let tiff = ctx.tiff;
     let off = ctx.offset;
     let e = ctx.endian;
@@ -768,14 +774,14 @@ pub fn emit(st: &mut State, tag: &'static Tag, v: Val) {
     }
 }
 
-/// An offset value relative to `dir`'s base, made relative to the TIFF header.
+/// An offset value relative to `dir`'s base, made relative to the start of the file.
 fn to_tiff_offset(st: &State, dir: Dir, v: Val) -> Val {
     let p = dir.data.as_ptr() as usize;
     let (lo, hi) = st.tiff_range;
     if p < lo || p > hi {
         return v;
     }
-    let shift = (p - lo) as i64 + dir.base;
+    let shift = (p - lo) as i64 + dir.base + st.file_base as i64;
     match v {
         Val::Nums(n) if n.len() == 1 => Val::one(n[0] + shift as f64),
         other => other,
