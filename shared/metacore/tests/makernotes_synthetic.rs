@@ -254,6 +254,40 @@ fn maker_note_offsets_are_file_relative() {
     assert_eq!(mn(&meta, "PreviewImageStart"), json!(0x100 + 18));
 }
 
+#[test]
+fn composites_use_maker_note_values_before_print_conversion() {
+    // Canon ShotInfo: AutoISO 2**(78/32)*100 = 541.70 (printed 542), BaseISO 200, so
+    // Composite:ISO is 1083 as in ExifTool, not 542*200/100 = 1084 from printed values
+    let (mut tiff, off, _) = canon_fixture();
+    let mut si = vec![0i16; 34];
+    si[0] = 68;
+    si[1] = 78;
+    si[2] = 192;
+    let mut note = ifd(
+        off,
+        0,
+        Endian::Little,
+        &[
+            (0x0001, 3, 46, {
+                let mut cs = vec![0i16; 46];
+                cs[0] = 92;
+                cs[16] = 15; // CameraISO: Auto
+                le16s(&cs)
+            }),
+            (0x0004, 3, si.len() as u32, le16s(&si)),
+        ],
+    );
+    tiff.truncate(off);
+    tiff.append(&mut note);
+    let len = tiff.len() - off;
+    let mut meta = run(&tiff, off, len, Endian::Little, "Canon", "Canon EOS 5D");
+    assert_eq!(mn(&meta, "AutoISO"), json!(542));
+    assert_eq!(mn(&meta, "BaseISO"), json!(200));
+    meta.set("exif", "Make", "Canon");
+    metacore::formats::composite::compute(&mut meta);
+    assert_eq!(meta.get("composite", "ISO"), Some(&json!(1083)));
+}
+
 /// "Apple iOS\0" + version + "MM" + a big-endian IFD at +14, offsets relative to the note.
 fn apple_fixture() -> (Vec<u8>, usize, usize) {
     let entries = ifd(

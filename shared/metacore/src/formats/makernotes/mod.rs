@@ -21,6 +21,10 @@
 //!
 //! Offsets (`IsOffset` tags such as PreviewImageStart) are reported from the start of the
 //! file, as ExifTool does: relative to the TIFF header plus the header's file position.
+//!
+//! Numeric values whose printed form differs (`5.6` printed from 5.59591869015324) are also
+//! kept in `Metadata::raw` as `makernotes:Tag`, since ExifTool computes Composite tags from
+//! ValueConv values.
 
 use crate::bytes::{sub, u16_at, u32_at, Endian};
 use crate::model::Metadata;
@@ -805,6 +809,30 @@ fn raw_code(tag: &Tag, v: Val, e: Endian) -> Val {
     }
 }
 
+/// Keeps the numeric ValueConv value of a tag whose printed value is not that number, for
+/// the Composite tags (ExifTool computes them from ValueConv values, e.g. Composite:ISO from
+/// Canon's AutoISO 541.70, printed 542). A value printed as itself needs no copy.
+fn keep_raw(st: &mut State, name: &str, v: &Val, out: &serde_json::Value, replaces: bool) {
+    let num = match v {
+        Val::Nums(n) if n.len() == 1 && out.as_f64() != Some(n[0]) => {
+            serde_json::Number::from_f64(n[0])
+        }
+        _ => None,
+    };
+    match num {
+        Some(x) => {
+            st.meta
+                .raw
+                .insert(format!("{GROUP}:{name}"), serde_json::Value::Number(x));
+        }
+        // a replaced weak value must not leave its number behind
+        None if replaces => {
+            st.meta.raw.swap_remove(&format!("{GROUP}:{name}"));
+        }
+        None => {}
+    }
+}
+
 /// Converts and adds the values read.
 fn flush(st: &mut State) {
     let pending = std::mem::take(&mut st.pending);
@@ -816,6 +844,10 @@ fn flush(st: &mut State) {
             continue;
         };
         let exists = st.meta.get(GROUP, tag.name).is_some();
+        let replaces = exists && st.weak.iter().any(|w| w == tag.name);
+        if !exists || replaces {
+            keep_raw(st, tag.name, &v, &out, replaces);
+        }
         st.add(tag.name, out);
         if tag.weak && !exists {
             st.weak.push(tag.name.to_string());
