@@ -288,6 +288,43 @@ fn composites_use_maker_note_values_before_print_conversion() {
     assert_eq!(meta.get("composite", "ISO"), Some(&json!(1083)));
 }
 
+#[test]
+fn nikon_lens_id_from_lens_data() {
+    // D70-style unencrypted LensData 0101 plus LensType: the key is
+    // "7F 40 2D 5C 2C 34 84 06", an AF-S DX 18-70mm in ExifTool's %nikonLensIDs
+    let mut lens = b"0101".to_vec();
+    lens.resize(0x12, 0);
+    lens[0x0b..0x12].copy_from_slice(&[0x7f, 0x40, 0x2d, 0x5c, 0x2c, 0x34, 0x84]);
+    let entries = ifd(
+        8,
+        0,
+        Endian::Big,
+        &[
+            (0x0083, 1, 1, vec![6]),
+            (0x0098, 7, lens.len() as u32, lens),
+        ],
+    );
+    let mut note = b"Nikon\0\x02\x10\0\0MM\0*\0\0\0\x08".to_vec();
+    note.extend_from_slice(&entries);
+    let mut tiff = b"MM\0*\0\0\0\x08".to_vec();
+    tiff.extend_from_slice(&note);
+    let mut meta = run(
+        &tiff,
+        8,
+        note.len(),
+        Endian::Big,
+        "NIKON CORPORATION",
+        "NIKON D70",
+    );
+    assert_eq!(mn(&meta, "LensIDNumber"), json!(127));
+    assert_eq!(mn(&meta, "MinFocalLength"), json!("18.3 mm"));
+    metacore::formats::composite::compute(&mut meta);
+    assert_eq!(
+        meta.get("composite", "LensID"),
+        Some(&json!("AF-S DX Zoom-Nikkor 18-70mm f/3.5-4.5G IF-ED"))
+    );
+}
+
 /// "Apple iOS\0" + version + "MM" + a big-endian IFD at +14, offsets relative to the note.
 fn apple_fixture() -> (Vec<u8>, usize, usize) {
     let entries = ifd(

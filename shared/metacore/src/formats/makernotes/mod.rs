@@ -24,7 +24,8 @@
 //!
 //! Numeric values whose printed form differs (`5.6` printed from 5.59591869015324) are also
 //! kept in `Metadata::raw` as `makernotes:Tag`, since ExifTool computes Composite tags from
-//! ValueConv values.
+//! ValueConv values, and Nikon's LensID key (the Composite's ValueConv, from raw values that
+//! are not otherwise kept) as `composite:LensID`.
 
 use crate::bytes::{sub, u16_at, u32_at, Endian};
 use crate::model::Metadata;
@@ -287,7 +288,19 @@ pub fn parse(meta: &mut Metadata, ctx: &MakerNoteContext) {
     } else {
         other::parse(&mut st, tiff, off, mn, e);
     }
+    if mn.starts_with(b"Nikon\0") || make.starts_with("NIKON") || make.starts_with("Nikon") {
+        if let Some(key) = nikon::lens_id_key(&st) {
+            st.meta
+                .raw
+                .insert("composite:LensID".into(), serde_json::Value::String(key));
+        }
+    }
     flush(&mut st);
+}
+
+/// Nikon's Composite:LensID printed from its key (see `nikon::print_lens_id`).
+pub fn nikon_lens_id(key: &str) -> String {
+    nikon::print_lens_id(key)
 }
 
 /// Canon CIFF records embedded in a JPEG APP0 segment (`II` + length + `HEAPJPGM`), which
