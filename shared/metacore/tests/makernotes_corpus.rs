@@ -78,6 +78,7 @@ fn maker_notes(rel: &str) -> Option<Metadata> {
         endian: e,
         make: &make,
         model: &model,
+        file_base: 0,
     };
     parse(&mut meta, &ctx);
     Some(meta)
@@ -233,6 +234,7 @@ fn damaged_real_maker_notes_never_panic() {
                 endian: e,
                 make: &make,
                 model: &model,
+                file_base: 0,
             };
             parse(&mut meta, &ctx);
         };

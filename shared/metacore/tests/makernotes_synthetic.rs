@@ -58,6 +58,20 @@ fn run(
     make: &str,
     model: &str,
 ) -> Metadata {
+    run_at(tiff, 0, offset, len, endian, make, model)
+}
+
+/// Like `run` for a TIFF block that starts at `file_base` in the file (12 in a JPEG with
+/// only the EXIF APP1 before it).
+fn run_at(
+    tiff: &[u8],
+    file_base: usize,
+    offset: usize,
+    len: usize,
+    endian: Endian,
+    make: &str,
+    model: &str,
+) -> Metadata {
     let mut meta = Metadata::new(Budget::default());
     parse(
         &mut meta,
@@ -68,6 +82,7 @@ fn run(
             endian,
             make,
             model,
+            file_base,
         },
     );
     meta
@@ -202,6 +217,112 @@ fn nikon_type3_decodes_strings_and_rationals() {
     assert_eq!(mn(&meta, "FocusMode"), json!("AF-S"));
     assert_eq!(mn(&meta, "Lens"), json!("18-70mm f/3.5-4.5"));
     assert_eq!(mn(&meta, "LensType"), json!("G"));
+}
+
+#[test]
+fn maker_note_offsets_are_file_relative() {
+    // a Nikon note whose PreviewIFD gives PreviewImageStart 0x100 relative to the note's own
+    // TIFF header; ExifTool adds that header's position (8 + 10 in the EXIF TIFF block)
+    // and the EXIF block's position in the file (12 in a plain JPEG)
+    let preview = ifd(
+        8,
+        0,
+        Endian::Big,
+        &[
+            (0x0201, 4, 1, 0x100u32.to_be_bytes().to_vec()),
+            (0x0202, 4, 1, 0x40u32.to_be_bytes().to_vec()),
+        ],
+    );
+    let main = ifd(
+        8 + preview.len(),
+        0,
+        Endian::Big,
+        &[(0x0011, 13, 1, 8u32.to_be_bytes().to_vec())],
+    );
+    let mut note = b"Nikon\0\x02\x10\0\0MM\0*".to_vec();
+    note.extend_from_slice(&((8 + preview.len()) as u32).to_be_bytes());
+    note.extend_from_slice(&preview);
+    note.extend_from_slice(&main);
+    let mut tiff = b"MM\0*\0\0\0\x08".to_vec();
+    tiff.extend_from_slice(&note);
+    let (e, make, model) = (Endian::Big, "NIKON CORPORATION", "NIKON D70s");
+    let meta = run_at(&tiff, 12, 8, note.len(), e, make, model);
+    assert_eq!(mn(&meta, "PreviewImageStart"), json!(0x100 + 18 + 12));
+    assert_eq!(mn(&meta, "PreviewImageLength"), json!(0x40));
+    // a TIFF file (header at 0) reports them from the TIFF header
+    let meta = run(&tiff, 8, note.len(), e, make, model);
+    assert_eq!(mn(&meta, "PreviewImageStart"), json!(0x100 + 18));
+}
+
+#[test]
+fn composites_use_maker_note_values_before_print_conversion() {
+    // Canon ShotInfo: AutoISO 2**(78/32)*100 = 541.70 (printed 542), BaseISO 200, so
+    // Composite:ISO is 1083 as in ExifTool, not 542*200/100 = 1084 from printed values
+    let (mut tiff, off, _) = canon_fixture();
+    let mut si = vec![0i16; 34];
+    si[0] = 68;
+    si[1] = 78;
+    si[2] = 192;
+    let mut note = ifd(
+        off,
+        0,
+        Endian::Little,
+        &[
+            (0x0001, 3, 46, {
+                let mut cs = vec![0i16; 46];
+                cs[0] = 92;
+                cs[16] = 15; // CameraISO: Auto
+                le16s(&cs)
+            }),
+            (0x0004, 3, si.len() as u32, le16s(&si)),
+        ],
+    );
+    tiff.truncate(off);
+    tiff.append(&mut note);
+    let len = tiff.len() - off;
+    let mut meta = run(&tiff, off, len, Endian::Little, "Canon", "Canon EOS 5D");
+    assert_eq!(mn(&meta, "AutoISO"), json!(542));
+    assert_eq!(mn(&meta, "BaseISO"), json!(200));
+    meta.set("exif", "Make", "Canon");
+    metacore::formats::composite::compute(&mut meta);
+    assert_eq!(meta.get("composite", "ISO"), Some(&json!(1083)));
+}
+
+#[test]
+fn nikon_lens_id_from_lens_data() {
+    // D70-style unencrypted LensData 0101 plus LensType: the key is
+    // "7F 40 2D 5C 2C 34 84 06", an AF-S DX 18-70mm in ExifTool's %nikonLensIDs
+    let mut lens = b"0101".to_vec();
+    lens.resize(0x12, 0);
+    lens[0x0b..0x12].copy_from_slice(&[0x7f, 0x40, 0x2d, 0x5c, 0x2c, 0x34, 0x84]);
+    let entries = ifd(
+        8,
+        0,
+        Endian::Big,
+        &[
+            (0x0083, 1, 1, vec![6]),
+            (0x0098, 7, lens.len() as u32, lens),
+        ],
+    );
+    let mut note = b"Nikon\0\x02\x10\0\0MM\0*\0\0\0\x08".to_vec();
+    note.extend_from_slice(&entries);
+    let mut tiff = b"MM\0*\0\0\0\x08".to_vec();
+    tiff.extend_from_slice(&note);
+    let mut meta = run(
+        &tiff,
+        8,
+        note.len(),
+        Endian::Big,
+        "NIKON CORPORATION",
+        "NIKON D70",
+    );
+    assert_eq!(mn(&meta, "LensIDNumber"), json!(127));
+    assert_eq!(mn(&meta, "MinFocalLength"), json!("18.3 mm"));
+    metacore::formats::composite::compute(&mut meta);
+    assert_eq!(
+        meta.get("composite", "LensID"),
+        Some(&json!("AF-S DX Zoom-Nikkor 18-70mm f/3.5-4.5G IF-ED"))
+    );
 }
 
 /// "Apple iOS\0" + version + "MM" + a big-endian IFD at +14, offsets relative to the note.

@@ -928,6 +928,12 @@ fn parse_tz(s: &str) -> Option<String> {
 
 /// LensID from LensModel (ExifTool's "LensID-2"), when no maker-note LensType exists.
 fn lens_id(i: &In, out: &mut Vec<(&'static str, Value)>) {
+    // Nikon's own Composite:LensID, from the LensData key the maker-note parser built
+    if let Some(Value::String(key)) = i.meta.raw.get("composite:LensID") {
+        let lens = crate::formats::makernotes::nikon_lens_id(key);
+        out.push(("LensID", Value::String(lens)));
+        return;
+    }
     if i.meta.get("makernotes", "LensType").is_some() || i.meta.get("composite", "LensID").is_some()
     {
         if let Some(l) = lens_id_from_type(i) {
@@ -960,7 +966,8 @@ fn lens_id(i: &In, out: &mut Vec<(&'static str, Value)>) {
 fn lens_id_from_type(i: &In) -> Option<String> {
     let prt = mn_text(i, "LensType")?;
     let canon = make_is(i, "Canon");
-    // Nikon's LensType is a bit field, not a lens table: its LensID needs Nikon's own tables.
+    // Nikon's LensType is a bit field, not a lens table: its LensID comes from LensData
+    // (see `lens_id`).
     if make_is(i, "NIKON") {
         return None;
     }

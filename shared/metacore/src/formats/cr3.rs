@@ -100,6 +100,7 @@ fn cmt_boxes(meta: &mut Metadata, data: &[u8], start: usize, end: usize) {
             endian: e,
             make: &make,
             model: &model,
+            file_base: 0,
         };
         crate::formats::makernotes::parse(meta, &ctx);
     }

@@ -541,6 +541,7 @@ impl<'a> Parser<'a> {
                             endian: e,
                             make: &self.make,
                             model: &self.model,
+                            file_base: self.base,
                         };
                         crate::formats::makernotes::parse(meta, &ctx);
                         continue;

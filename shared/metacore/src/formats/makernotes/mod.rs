@@ -19,8 +19,13 @@
 //!   out rather than printed wrong;
 //! - `parse_ciff` decodes the Canon CIFF records some old PowerShot JPEGs carry in APP0.
 //!
-//! Offsets (`IsOffset` tags such as PreviewImageStart) are reported relative to the TIFF
-//! header; ExifTool reports them from the start of the file.
+//! Offsets (`IsOffset` tags such as PreviewImageStart) are reported from the start of the
+//! file, as ExifTool does: relative to the TIFF header plus the header's file position.
+//!
+//! Numeric values whose printed form differs (`5.6` printed from 5.59591869015324) are also
+//! kept in `Metadata::raw` as `makernotes:Tag`, since ExifTool computes Composite tags from
+//! ValueConv values, and Nikon's LensID key (the Composite's ValueConv, from raw values that
+//! are not otherwise kept) as `composite:LensID`.
 
 use crate::bytes::{sub, u16_at, u32_at, Endian};
 use crate::model::Metadata;
@@ -56,6 +61,8 @@ pub struct MakerNoteContext<'a> {
     pub endian: crate::bytes::Endian,
     pub make: &'a str,
     pub model: &'a str,
+    /// File position of the TIFF header (`tiff[0]`), added to offset values.
+    pub file_base: usize,
 }
 
 /// One tag of a generated table (fields mirror ExifTool's tag information hash; empty
@@ -87,8 +94,8 @@ pub struct Tag {
     pub frac: u16,
     /// ExifTool's `Priority => 0`: a later tag of the same name replaces this one.
     pub weak: bool,
-    /// ExifTool's `IsOffset`: reported relative to the TIFF header (like other EXIF
-    /// offsets; ExifTool adds the TIFF header's position in the file).
+    /// ExifTool's `IsOffset`: reported from the start of the file (like other EXIF
+    /// offsets: relative to the TIFF header plus the header's position in the file).
     pub is_offset: bool,
 }
 
@@ -135,6 +142,8 @@ pub struct State<'m> {
     /// Address range of the TIFF block, to turn offsets relative to a maker note into
     /// offsets relative to the TIFF header.
     tiff_range: (usize, usize),
+    /// File position of the TIFF header, added to offsets to make them file-relative.
+    file_base: usize,
 }
 
 impl<'m> State<'m> {
@@ -149,6 +158,7 @@ impl<'m> State<'m> {
             pending: Vec::new(),
             weak: Vec::new(),
             tiff_range: (0, 0),
+            file_base: 0,
         }
     }
 
@@ -203,6 +213,7 @@ pub fn parse(meta: &mut Metadata, ctx: &MakerNoteContext) {
     let mut st = State::new(meta, make, ctx.model.trim());
     let start = ctx.tiff.as_ptr() as usize;
     st.tiff_range = (start, start + ctx.tiff.len());
+    st.file_base = ctx.file_base;
     let tiff = ctx.tiff;
     let off = ctx.offset;
     let e = ctx.endian;
@@ -277,7 +288,19 @@ pub fn parse(meta: &mut Metadata, ctx: &MakerNoteContext) {
     } else {
         other::parse(&mut st, tiff, off, mn, e);
     }
+    if mn.starts_with(b"Nikon\0") || make.starts_with("NIKON") || make.starts_with("Nikon") {
+        if let Some(key) = nikon::lens_id_key(&st) {
+            st.meta
+                .raw
+                .insert("composite:LensID".into(), serde_json::Value::String(key));
+        }
+    }
     flush(&mut st);
+}
+
+/// Nikon's Composite:LensID printed from its key (see `nikon::print_lens_id`).
+pub fn nikon_lens_id(key: &str) -> String {
+    nikon::print_lens_id(key)
 }
 
 /// Canon CIFF records embedded in a JPEG APP0 segment (`II` + length + `HEAPJPGM`), which
@@ -768,14 +791,14 @@ pub fn emit(st: &mut State, tag: &'static Tag, v: Val) {
     }
 }
 
-/// An offset value relative to `dir`'s base, made relative to the TIFF header.
+/// An offset value relative to `dir`'s base, made relative to the start of the file.
 fn to_tiff_offset(st: &State, dir: Dir, v: Val) -> Val {
     let p = dir.data.as_ptr() as usize;
     let (lo, hi) = st.tiff_range;
     if p < lo || p > hi {
         return v;
     }
-    let shift = (p - lo) as i64 + dir.base;
+    let shift = (p - lo) as i64 + dir.base + st.file_base as i64;
     match v {
         Val::Nums(n) if n.len() == 1 => Val::one(n[0] + shift as f64),
         other => other,
@@ -799,6 +822,30 @@ fn raw_code(tag: &Tag, v: Val, e: Endian) -> Val {
     }
 }
 
+/// Keeps the numeric ValueConv value of a tag whose printed value is not that number, for
+/// the Composite tags (ExifTool computes them from ValueConv values, e.g. Composite:ISO from
+/// Canon's AutoISO 541.70, printed 542). A value printed as itself needs no copy.
+fn keep_raw(st: &mut State, name: &str, v: &Val, out: &serde_json::Value, replaces: bool) {
+    let num = match v {
+        Val::Nums(n) if n.len() == 1 && out.as_f64() != Some(n[0]) => {
+            serde_json::Number::from_f64(n[0])
+        }
+        _ => None,
+    };
+    match num {
+        Some(x) => {
+            st.meta
+                .raw
+                .insert(format!("{GROUP}:{name}"), serde_json::Value::Number(x));
+        }
+        // a replaced weak value must not leave its number behind
+        None if replaces => {
+            st.meta.raw.swap_remove(&format!("{GROUP}:{name}"));
+        }
+        None => {}
+    }
+}
+
 /// Converts and adds the values read.
 fn flush(st: &mut State) {
     let pending = std::mem::take(&mut st.pending);
@@ -810,6 +857,10 @@ fn flush(st: &mut State) {
             continue;
         };
         let exists = st.meta.get(GROUP, tag.name).is_some();
+        let replaces = exists && st.weak.iter().any(|w| w == tag.name);
+        if !exists || replaces {
+            keep_raw(st, tag.name, &v, &out, replaces);
+        }
         st.add(tag.name, out);
         if tag.weak && !exists {
             st.weak.push(tag.name.to_string());

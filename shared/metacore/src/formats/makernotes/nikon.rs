@@ -542,3 +542,215 @@ fn is_main(_st: &State, tag: &Tag) -> bool {
     tables::lookup("Image::ExifTool::Nikon::Main")
         .is_some_and(|t| t.tags.as_ptr_range().contains(&(tag as *const Tag)))
 }
+
+/// The tags whose raw values make up Nikon's Composite:LensID, in ExifTool's order.
+const LENS_ID_TAGS: [&str; 8] = [
+    "LensIDNumber",
+    "LensFStops",
+    "MinFocalLength",
+    "MaxFocalLength",
+    "MaxApertureAtMinFocal",
+    "MaxApertureAtMaxFocal",
+    "MCUVersion",
+    "LensType",
+];
+
+/// The ValueConv of Nikon's Composite:LensID, `sprintf("%.2X"." %.2X"x7, @raw)`: the raw
+/// (pre-ValueConv) values of the LensData tags and LensType, when all of them were read.
+pub fn lens_id_key(st: &State) -> Option<String> {
+    let mut parts = Vec::with_capacity(8);
+    for name in LENS_ID_TAGS {
+        // Perl numifies a non-numeric string to 0
+        let x = st.members.get(name)?.num(0).unwrap_or(0.0);
+        parts.push(format!("{:02X}", x as i64 as u64));
+    }
+    Some(parts.join(" "))
+}
+
+/// Whether `key` matches `pat`, a regex made of literal characters and `.` wildcards.
+fn wild_match(pat: &str, key: &str) -> bool {
+    pat.len() == key.len()
+        && pat
+            .bytes()
+            .zip(key.bytes())
+            .all(|(p, k)| p == b'.' || p == k)
+}
+
+/// Replaces the `n`th (0-based) space-separated field of `val` by `rep`.
+fn with_field(val: &str, n: usize, rep: &str) -> String {
+    val.split(' ')
+        .enumerate()
+        .map(|(i, f)| if i == n { rep } else { f })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `s/\w(\w)$/.$1/`: ignores the high nibble of the last field (LensType bits 4-7).
+fn wild_last(val: &str) -> String {
+    let mut s = val.to_string();
+    if let Some(i) = s.len().checked_sub(2) {
+        if s.is_char_boundary(i) && s[i..].bytes().all(|b| b.is_ascii_alphanumeric()) {
+            s.replace_range(i..i + 1, ".");
+        }
+    }
+    s
+}
+
+/// The PrintConv of Nikon's Composite:LensID: the `%nikonLensIDs` entry for the key, else
+/// what its OTHER routine (Nikon.pm LensIDConv) guesses, else ExifTool's "Unknown ($val)".
+pub fn print_lens_id(val: &str) -> String {
+    use super::tables::nikon_lens::NIKON_LENS_IDS as IDS;
+    let get = |k: &str| {
+        IDS.binary_search_by(|(a, _)| a.as_bytes().cmp(k.as_bytes()))
+            .ok()
+            .map(|i| IDS[i].1)
+    };
+    if let Some(lens) = get(val) {
+        return lens.to_string();
+    }
+    // lenses sharing a key are listed as "$val.1", "$val.2"...
+    let several: Vec<&str> = (1..).map_while(|i| get(&format!("{val}.{i}"))).collect();
+    if !several.is_empty() {
+        return several.join(" or ");
+    }
+    // ignore LensIDNumber and LensFStops (Sigma changes them) and LensType bits 4-7
+    let pat = wild_last(&with_field(&with_field(val, 0, ".."), 1, ".."));
+    let ids: Vec<&(&str, &str)> = IDS.iter().filter(|(k, _)| wild_match(&pat, k)).collect();
+    if !ids.is_empty() {
+        let first = |pat: &str| ids.iter().find(|(k, _)| wild_match(pat, k)).map(|e| e.1);
+        // first a different LensFStops, then a different LensIDNumber, then LensType bits
+        if let Some(lens) = first(&with_field(val, 1, "..")) {
+            return lens.to_string();
+        }
+        for pat in [with_field(val, 0, ".."), wild_last(val)] {
+            if let Some(lens) = first(&pat) {
+                return format!("Unknown ({val}) {lens} ?");
+            }
+        }
+    }
+    format!("Unknown ({val})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Budget, Metadata};
+
+    #[test]
+    fn lens_id_print_conversion_matches_exiftool() {
+        // expected values printed by ExifTool 12.57's %nikonLensIDs / LensIDConv
+        let lens = "AF-S DX Zoom-Nikkor 18-70mm f/3.5-4.5G IF-ED";
+        assert_eq!(print_lens_id("7F 40 2D 5C 2C 34 84 06"), lens);
+        assert_eq!(
+            print_lens_id("07 40 30 45 2D 35 03 02"),
+            "Tamron AF 19-35mm f/3.5-4.5 (A10) or Voigtlander Ultragon 19-35mm F3.5-4.5 VMV"
+        );
+        // another LensFStops: the same lens; another LensIDNumber or LensType high nibble:
+        // a guess
+        assert_eq!(print_lens_id("7F 41 2D 5C 2C 34 84 06"), lens);
+        assert_eq!(
+            print_lens_id("7E 40 2D 5C 2C 34 84 06"),
+            format!("Unknown (7E 40 2D 5C 2C 34 84 06) {lens} ?")
+        );
+        assert_eq!(
+            print_lens_id("7F 40 2D 5C 2C 34 84 46"),
+            format!("Unknown (7F 40 2D 5C 2C 34 84 46) {lens} ?")
+        );
+        assert_eq!(
+            print_lens_id("12 34 56 78 9A BC DE F0"),
+            "Unknown (12 34 56 78 9A BC DE F0)"
+        );
+    }
+
+    /// A big-endian IFD at `start` of a buffer whose offsets are relative to position 0.
+    fn ifd(start: usize, entries: &[(u16, u16, u32, Vec<u8>)]) -> Vec<u8> {
+        let mut head = (entries.len() as u16).to_be_bytes().to_vec();
+        let mut data = Vec::new();
+        let data_start = start + 2 + entries.len() * 12 + 4;
+        for (tag, fmt, count, val) in entries {
+            head.extend_from_slice(&tag.to_be_bytes());
+            head.extend_from_slice(&fmt.to_be_bytes());
+            head.extend_from_slice(&count.to_be_bytes());
+            if val.len() <= 4 {
+                let mut v = val.clone();
+                v.resize(4, 0);
+                head.extend_from_slice(&v);
+            } else {
+                head.extend_from_slice(&((data_start + data.len()) as u32).to_be_bytes());
+                data.extend_from_slice(val);
+            }
+        }
+        head.extend_from_slice(&[0; 4]);
+        head.extend_from_slice(&data);
+        head
+    }
+
+    #[test]
+    fn encrypted_lens_data_feeds_the_lens_id() {
+        // LensData 0201 (D200...): encrypted after its version with the serial number and
+        // the shutter count, which come later in the IFD
+        let (serial, count) = (5012345u32, 4321u32);
+        let mut lens = b"0201".to_vec();
+        lens.resize(0x12, 0);
+        lens[0x0b..0x12].copy_from_slice(&[0x7f, 0x40, 0x2d, 0x5c, 0x2c, 0x34, 0x84]);
+        decrypt(&mut lens[4..], serial, count); // the cipher is its own inverse
+        let entries = ifd(
+            8,
+            &[
+                (0x001d, 2, 8, b"5012345\0".to_vec()),
+                (0x0083, 1, 1, vec![6]),
+                (0x0098, 7, lens.len() as u32, lens),
+                (0x00a7, 4, 1, count.to_be_bytes().to_vec()),
+            ],
+        );
+        let mut note = b"Nikon\0\x02\x10\0\0MM\0*\0\0\0\x08".to_vec();
+        note.extend_from_slice(&entries);
+        let mut tiff = b"MM\0*\0\0\0\x08".to_vec();
+        tiff.extend_from_slice(&note);
+        let mut meta = Metadata::new(Budget::default());
+        let ctx = super::super::MakerNoteContext {
+            tiff: &tiff,
+            offset: 8,
+            len: note.len(),
+            endian: Endian::Big,
+            make: "NIKON CORPORATION",
+            model: "NIKON D200",
+            file_base: 0,
+        };
+        super::super::parse(&mut meta, &ctx);
+        assert_eq!(
+            meta.raw.get("composite:LensID"),
+            Some(&Value::String("7F 40 2D 5C 2C 34 84 06".into()))
+        );
+        assert_eq!(
+            meta.get("makernotes", "MaxFocalLength"),
+            Some(&"71.3 mm".into())
+        );
+        crate::formats::composite::compute(&mut meta);
+        assert_eq!(
+            meta.get("composite", "LensID"),
+            Some(&"AF-S DX Zoom-Nikkor 18-70mm f/3.5-4.5G IF-ED".into())
+        );
+    }
+
+    #[test]
+    fn no_lens_id_without_lens_data() {
+        let mut meta = Metadata::new(Budget::default());
+        let entries = ifd(8, &[(0x0083, 1, 1, vec![6])]);
+        let mut note = b"Nikon\0\x02\x10\0\0MM\0*\0\0\0\x08".to_vec();
+        note.extend_from_slice(&entries);
+        let mut tiff = b"MM\0*\0\0\0\x08".to_vec();
+        tiff.extend_from_slice(&note);
+        let ctx = super::super::MakerNoteContext {
+            tiff: &tiff,
+            offset: 8,
+            len: note.len(),
+            endian: Endian::Big,
+            make: "NIKON CORPORATION",
+            model: "NIKON D200",
+            file_base: 0,
+        };
+        super::super::parse(&mut meta, &ctx);
+        assert!(meta.raw.get("composite:LensID").is_none());
+    }
+}

@@ -8,6 +8,7 @@ mod fujifilm;
 mod kodak;
 mod minolta;
 mod nikon;
+pub mod nikon_lens;
 mod olympus;
 mod panasonic;
 mod pentax;

@@ -30,4 +30,5 @@ g reconyx.rs reconyx__main.json
 g pentax.rs pentax__main.json
 g sony.rs sony__main.json
 g samsung.rs samsung__type2.json
+perl "$HERE/nikon_lens.pl" > "$OUT/nikon_lens.rs"
 echo "now run: cargo fmt -p metacore"
