@@ -8,6 +8,7 @@ use tracing::{error, info, warn};
 
 use crate::backend::{BackendError, FileStore, ResultStore};
 use crate::fetch::{fetch_to_file, FetchConfig};
+use crate::metrics::{self, FailReason};
 use crate::record::{Cleaned, Failure, FailureCode, Job, JobInput, JobKind, Record, Status};
 
 /// What a job runner needs.
@@ -35,14 +36,37 @@ impl From<BackendError> for Transient {
 
 /// Runs `job` to its end. `Ok` carries the final record, already stored: completed, or
 /// failed for a reason retrying cannot fix (bad input, parser crash). `Err` means "retry".
+///
+/// Records the run in the metrics: its duration by kind and detected format when it ends
+/// in a final record, and its failure reason when it does not complete.
 pub async fn process_job(ctx: &ProcessContext, job: &Job) -> Result<Record, Transient> {
+    let started = std::time::Instant::now();
+    let mut format = None;
+    let result = process(ctx, job, &mut format).await;
+    match &result {
+        Ok(rec) => {
+            metrics::observe_job(job.kind, format, started.elapsed());
+            if let Some(f) = &rec.failure {
+                metrics::count_job_failure(job.kind, FailReason::Code(f.code));
+            }
+        }
+        Err(_) => metrics::count_job_failure(job.kind, FailReason::Transient),
+    }
+    result
+}
+
+async fn process(
+    ctx: &ProcessContext,
+    job: &Job,
+    format: &mut Option<metacore::FileKind>,
+) -> Result<Record, Transient> {
     let started = std::time::Instant::now();
     let mut rec = Record::queued(job);
     rec.status = Status::Processing;
     rec.updated_at = crate::now_secs();
     ctx.results.put(&rec).await?;
 
-    let outcome = run(ctx, job, &mut rec).await;
+    let outcome = run(ctx, job, &mut rec, format).await;
     match outcome {
         Ok(()) => rec.status = Status::Completed,
         Err(Step::Fail(f)) => {
@@ -113,7 +137,14 @@ fn internal(e: impl std::fmt::Display) -> Step {
     Step::Fail(Failure::internal(e.to_string()))
 }
 
-async fn run(ctx: &ProcessContext, job: &Job, rec: &mut Record) -> Result<(), Step> {
+/// Runs the job; `format` is set as soon as the input's format is known (also when the
+/// job then fails).
+async fn run(
+    ctx: &ProcessContext,
+    job: &Job,
+    rec: &mut Record,
+    format: &mut Option<metacore::FileKind>,
+) -> Result<(), Step> {
     tokio::fs::create_dir_all(&ctx.scratch)
         .await
         .map_err(internal)?;
@@ -140,8 +171,9 @@ async fn run(ctx: &ProcessContext, job: &Job, rec: &mut Record) -> Result<(), St
     let name = rec.file_name.clone();
     match job.kind {
         JobKind::Extract => {
-            let (metadata, warnings) =
-                blocking(move || extract_file(&input, name.as_deref())).await??;
+            let (kind, extracted) = blocking(move || extract_file(&input, name.as_deref())).await?;
+            *format = kind;
+            let (metadata, warnings) = extracted?;
             rec.metadata = Some(metadata);
             rec.warnings = warnings;
         }
@@ -150,8 +182,10 @@ async fn run(ctx: &ProcessContext, job: &Job, rec: &mut Record) -> Result<(), St
                 .map_err(|e| Failure::new(FailureCode::BadRequest, e))?;
             let out = scratch.path().join("cleaned");
             let out2 = out.clone();
-            let report =
-                blocking(move || clean_file(&input, &out2, name.as_deref(), keep)).await??;
+            let (kind, cleaned) =
+                blocking(move || clean_file(&input, &out2, name.as_deref(), keep)).await?;
+            *format = kind;
+            let report = cleaned?;
             let key = ctx.files.put_cleaned(job.id, &out, report.mime).await?;
             let download_name = download_name(rec.file_name.as_deref(), report.extension);
             rec.cleaned = Some(Cleaned {
@@ -214,13 +248,19 @@ fn open_input(path: &Path) -> Result<(std::fs::File, Input), Failure> {
     Ok((file, Input::Map(map)))
 }
 
-fn extract_file(
-    path: &Path,
-    name: Option<&str>,
-) -> Result<(serde_json::Value, Vec<String>), Failure> {
-    let (_file, data) = open_input(path)?;
+/// The input's format (`None`: not recognised, or the input could not be read) and what
+/// was extracted.
+type Detected<T> = (Option<metacore::FileKind>, Result<T, Failure>);
+
+fn extract_file(path: &Path, name: Option<&str>) -> Detected<(serde_json::Value, Vec<String>)> {
+    let (_file, data) = match open_input(path) {
+        Ok(opened) => opened,
+        Err(f) => return (None, Err(f)),
+    };
+    // For the metrics (the extractor detects again: magic bytes, cheap next to extracting).
+    let kind = metacore::detect(&data, name);
     let meta = metacore::extract(&data, name);
-    Ok((meta.to_json(), meta.warnings))
+    (kind, Ok((meta.to_json(), meta.warnings)))
 }
 
 struct CleanReport {
@@ -236,8 +276,22 @@ fn clean_file(
     out: &Path,
     name: Option<&str>,
     keep: metacore::Keep,
+) -> Detected<CleanReport> {
+    let (file, data) = match open_input(input) {
+        Ok(opened) => opened,
+        Err(f) => return (None, Err(f)),
+    };
+    let kind = metacore::detect(&data, name);
+    (kind, strip_to(file, data, out, name, keep))
+}
+
+fn strip_to(
+    file: std::fs::File,
+    data: Input,
+    out: &Path,
+    name: Option<&str>,
+    keep: metacore::Keep,
 ) -> Result<CleanReport, Failure> {
-    let (file, data) = open_input(input)?;
     let plan = metacore::strip(&data, name, keep).map_err(|e| match e {
         metacore::StripError::Unsupported(_) => {
             Failure::new(FailureCode::Unsupported, e.to_string())
