@@ -939,3 +939,144 @@ async fn remove_keeps_what_is_asked() {
         "{meta}"
     );
 }
+
+/// The value of the sample `series` (name and labels, exactly as exported) in `text`.
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+async fn scrape(app: &TestApp, url: &str) -> String {
+    let resp = app.client.get(url).send().await.expect("scrape");
+    assert_eq!(resp.status(), 200);
+    let text = resp.text().await.unwrap();
+    jobs::metrics::check_exposition(&text).unwrap_or_else(|e| panic!("{e}:\n{text}"));
+    text
+}
+
+/// Where the jobs' metrics are: the gateway in embedded mode, the workers' `METRICS_ADDR`
+/// in distributed mode.
+fn job_metrics_urls(app: &TestApp) -> Vec<String> {
+    match app.cluster() {
+        Some(c) => (0..api_tests::cluster::WORKERS)
+            .map(|slot| c.worker_metrics_url(slot))
+            .collect(),
+        None => vec![format!("{}/metrics", app.base)],
+    }
+}
+
+/// Waits until the sum of `series` over `urls` is at least `min` (a worker records a job
+/// just after writing its result, so the answer may come first); returns the last texts.
+async fn wait_for_sample(app: &TestApp, urls: &[String], series: &str, min: f64) -> Vec<String> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let mut texts = Vec::new();
+        for u in urls {
+            texts.push(scrape(app, u).await);
+        }
+        let total: f64 = texts.iter().filter_map(|t| sample(t, series)).sum();
+        if total >= min {
+            return texts;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{series} stayed below {min}:\n{}",
+            texts.join("\n----\n")
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn metrics_count_requests_jobs_and_the_queue() {
+    let app = TestApp::spawn().await;
+    let (status, body) = json(
+        app.upload(
+            "/api/v1/extract",
+            Some(KEY_A),
+            "photo.jpg",
+            fixtures::jpeg_with_metadata(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let id = body["uuid"].as_str().unwrap().to_string();
+    let (status, body) = json(
+        app.upload(
+            "/api/v1/remove",
+            Some(KEY_A),
+            "notes.txt",
+            b"hello".to_vec(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 415, "{body}");
+    // The lookup goes to the gateway that is scraped below (in distributed mode `app.url`
+    // would send it to the other one).
+    let lookup = app
+        .client
+        .get(format!("{}/api/v1/extract/{id}", app.base))
+        .header("X-API-Key", KEY_A)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lookup.status(), 200);
+    let stray = app
+        .client
+        .get(format!("{}/no/such/{id}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stray.status(), 404);
+
+    let gateway = format!("{}/metrics", app.base);
+    let text = scrape(&app, &gateway).await;
+    for series in [
+        r#"metadata_http_requests_total{method="POST",route="/api/v1/extract",status="200"}"#,
+        r#"metadata_http_requests_total{method="POST",route="/api/v1/remove",status="415"}"#,
+        r#"metadata_http_requests_total{method="GET",route="/api/v1/extract/{uuid}",status="200"}"#,
+        r#"metadata_http_requests_total{method="GET",route="unmatched",status="404"}"#,
+        r#"metadata_http_request_duration_seconds_count{route="/api/v1/extract/{uuid}"}"#,
+        r#"metadata_http_request_duration_seconds_bucket{route="/api/v1/extract",le="+Inf"}"#,
+    ] {
+        assert!(
+            sample(&text, series).is_some_and(|v| v >= 1.0),
+            "{series}:\n{text}"
+        );
+    }
+    // Routes are templates: no raw path (with its UUID) becomes a label.
+    assert!(!text.contains(&id), "{text}");
+
+    // The queue is empty once both jobs are done; in distributed mode the counts come
+    // from RabbitMQ (polled every few seconds) and the three workers consume.
+    let queue = r#"metadata_queue_depth{queue="jobs"}"#;
+    let consumers = r#"metadata_queue_consumers{queue="jobs"}"#;
+    let texts = wait_for_sample(&app, std::slice::from_ref(&gateway), consumers, 1.0).await;
+    assert_eq!(sample(&texts[0], queue), Some(0.0), "{}", texts[0]);
+    if app.is_distributed() {
+        let want = api_tests::cluster::WORKERS as f64;
+        wait_for_sample(&app, std::slice::from_ref(&gateway), consumers, want).await;
+        for q in ["retry", "dead"] {
+            let series = format!("metadata_queue_depth{{queue=\"{q}\"}}");
+            assert!(
+                sample(&texts[0], &series).is_some(),
+                "{series}:\n{}",
+                texts[0]
+            );
+        }
+    }
+
+    // Job latency by kind and format, and failures by reason, where the jobs ran.
+    let urls = job_metrics_urls(&app);
+    let extract = r#"metadata_job_duration_seconds_count{kind="extract",format="jpeg"}"#;
+    let remove = r#"metadata_job_duration_seconds_count{kind="remove",format="txt"}"#;
+    let failed = r#"metadata_job_failures_total{kind="remove",reason="unsupported"}"#;
+    wait_for_sample(&app, &urls, extract, 1.0).await;
+    wait_for_sample(&app, &urls, remove, 1.0).await;
+    let texts = wait_for_sample(&app, &urls, failed, 1.0).await;
+    let inf = r#"metadata_job_duration_seconds_bucket{kind="extract",format="jpeg",le="+Inf"}"#;
+    let total: f64 = texts.iter().filter_map(|t| sample(t, inf)).sum();
+    assert!(total >= 1.0, "{}", texts.join("\n----\n"));
+}

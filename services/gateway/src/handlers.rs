@@ -440,15 +440,19 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 
 /// Prometheus metrics of this process.
 #[utoipa::path(get, path = "/metrics", tag = "operations", operation_id = "metrics",
-    summary = "Metrics", description = "Prometheus text format: jobs submitted and answered, backend connections.",
+    summary = "Metrics", description = "Prometheus text format: HTTP requests by route and their latency, jobs submitted and answered, job latency by kind and format (embedded mode), queue depth, backend connections.",
     responses((status = 200, description = "The metrics.", content_type = "text/plain", body = String)), security(()))]
-pub async fn metrics() -> Response {
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    state.backends.queue.refresh_metrics();
+    let mut x = jobs::metrics::Exposition::new();
+    crate::http_metrics::write_to(&mut x);
+    jobs::metrics::write_to(&mut x);
     (
         [(
             header::CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; version=0.0.4"),
+            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
         )],
-        jobs::metrics::render(),
+        x.finish(),
     )
         .into_response()
 }

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod handlers;
+pub mod http_metrics;
 pub mod intake;
 pub mod openapi;
 pub mod telemetry;
@@ -223,6 +224,8 @@ fn router(state: AppState) -> Router {
                         .latency_unit(tower_http::LatencyUnit::Micros),
                 ),
         )
+        // Outermost: counts every answer, CORS preflights and fallbacks included.
+        .layer(axum::middleware::from_fn(http_metrics::track))
         .with_state(state)
 }
 

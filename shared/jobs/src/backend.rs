@@ -45,6 +45,9 @@ pub trait JobQueue: Send + Sync {
     async fn enqueue(&self, job: &Job) -> BResult<()>;
     /// Ok when the queue accepts jobs.
     async fn ready(&self) -> BResult<()>;
+    /// Brings the queue metrics read on demand up to date (called before `/metrics` is
+    /// rendered). The default does nothing: RabbitMQ's counts are polled in the background.
+    fn refresh_metrics(&self) {}
 }
 
 /// Result records, by job id, with their time to live.

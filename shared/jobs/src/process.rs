@@ -8,7 +8,10 @@ use tracing::{error, info, warn};
 
 use crate::backend::{BackendError, FileStore, ResultStore};
 use crate::fetch::{fetch_to_file, FetchConfig};
-use crate::record::{Cleaned, Failure, FailureCode, Job, JobInput, JobKind, Record, Status};
+use crate::metrics::{self, FailReason};
+use crate::record::{
+    Cleaned, Failure, FailureCode, Job, JobInput, JobKind, RawJson, Record, Status,
+};
 
 /// What a job runner needs.
 #[derive(Clone)]
@@ -35,14 +38,37 @@ impl From<BackendError> for Transient {
 
 /// Runs `job` to its end. `Ok` carries the final record, already stored: completed, or
 /// failed for a reason retrying cannot fix (bad input, parser crash). `Err` means "retry".
+///
+/// Records the run in the metrics: its duration by kind and detected format when it ends
+/// in a final record, and its failure reason when it does not complete.
 pub async fn process_job(ctx: &ProcessContext, job: &Job) -> Result<Record, Transient> {
+    let started = std::time::Instant::now();
+    let mut format = None;
+    let result = process(ctx, job, &mut format).await;
+    match &result {
+        Ok(rec) => {
+            metrics::observe_job(job.kind, format, started.elapsed());
+            if let Some(f) = &rec.failure {
+                metrics::count_job_failure(job.kind, FailReason::Code(f.code));
+            }
+        }
+        Err(_) => metrics::count_job_failure(job.kind, FailReason::Transient),
+    }
+    result
+}
+
+async fn process(
+    ctx: &ProcessContext,
+    job: &Job,
+    format: &mut Option<metacore::FileKind>,
+) -> Result<Record, Transient> {
     let started = std::time::Instant::now();
     let mut rec = Record::queued(job);
     rec.status = Status::Processing;
     rec.updated_at = crate::now_secs();
     ctx.results.put(&rec).await?;
 
-    let outcome = run(ctx, job, &mut rec).await;
+    let outcome = run(ctx, job, &mut rec, format).await;
     match outcome {
         Ok(()) => rec.status = Status::Completed,
         Err(Step::Fail(f)) => {
@@ -124,7 +150,14 @@ async fn scratch_dir(ctx: &ProcessContext) -> Result<tempfile::TempDir, Step> {
         .map_err(internal)
 }
 
-async fn run(ctx: &ProcessContext, job: &Job, rec: &mut Record) -> Result<(), Step> {
+/// Runs the job; `format` is set as soon as the input's format is known (also when the
+/// job then fails).
+async fn run(
+    ctx: &ProcessContext,
+    job: &Job,
+    rec: &mut Record,
+    format: &mut Option<metacore::FileKind>,
+) -> Result<(), Step> {
     // Made only when a job needs files: an inline extract touches no disk at all.
     let mut scratch: Option<tempfile::TempDir> = None;
     let input = match &job.input {
@@ -146,8 +179,9 @@ async fn run(ctx: &ProcessContext, job: &Job, rec: &mut Record) -> Result<(), St
     let name = rec.file_name.clone();
     match job.kind {
         JobKind::Extract => {
-            let (metadata, warnings) =
-                blocking(move || extract_file(&input, name.as_deref())).await??;
+            let (kind, extracted) = blocking(move || extract_file(&input, name.as_deref())).await?;
+            *format = kind;
+            let (metadata, warnings) = extracted?;
             rec.metadata = Some(metadata);
             rec.warnings = warnings;
         }
@@ -160,8 +194,10 @@ async fn run(ctx: &ProcessContext, job: &Job, rec: &mut Record) -> Result<(), St
             };
             let out = dir.path().join("cleaned");
             let out2 = out.clone();
-            let report =
-                blocking(move || clean_file(&input, &out2, name.as_deref(), keep)).await??;
+            let (kind, cleaned) =
+                blocking(move || clean_file(&input, &out2, name.as_deref(), keep)).await?;
+            *format = kind;
+            let report = cleaned?;
             let key = ctx.files.put_cleaned(job.id, &out, report.mime).await?;
             let download_name = download_name(rec.file_name.as_deref(), report.extension);
             rec.cleaned = Some(Cleaned {
@@ -230,20 +266,28 @@ fn open_input(path: &Path) -> Result<(std::fs::File, Input), Failure> {
     Ok((file, Input::Map(map)))
 }
 
-fn extract_file(
-    input: &Source,
-    name: Option<&str>,
-) -> Result<(crate::record::RawJson, Vec<String>), Failure> {
-    let meta = match input {
-        Source::Memory(data) => metacore::extract(data, name),
-        Source::Path(path) => {
-            let (_file, data) = open_input(path)?;
-            metacore::extract(&data, name)
-        }
+/// The input's format (`None`: not recognised, or the input could not be read) and what
+/// was extracted.
+type Detected<T> = (Option<metacore::FileKind>, Result<T, Failure>);
+
+fn extract_file(input: &Source, name: Option<&str>) -> Detected<(RawJson, Vec<String>)> {
+    let opened;
+    let data: &[u8] = match input {
+        Source::Memory(d) => d,
+        Source::Path(path) => match open_input(path) {
+            Ok(o) => {
+                opened = o;
+                &opened.1
+            }
+            Err(f) => return (None, Err(f)),
+        },
     };
-    let json = crate::record::RawJson::of(&meta.to_json())
-        .map_err(|e| Failure::internal(format!("cannot serialize the metadata: {e}")))?;
-    Ok((json, meta.warnings))
+    // For the metrics (the extractor detects again: magic bytes, cheap next to extracting).
+    let kind = metacore::detect(data, name);
+    let meta = metacore::extract(data, name);
+    let json = RawJson::of(&meta.to_json())
+        .map_err(|e| Failure::internal(format!("cannot serialize the metadata: {e}")));
+    (kind, json.map(|j| (j, meta.warnings)))
 }
 
 struct CleanReport {
@@ -259,15 +303,29 @@ fn clean_file(
     out: &Path,
     name: Option<&str>,
     keep: metacore::Keep,
-) -> Result<CleanReport, Failure> {
+) -> Detected<CleanReport> {
     let opened;
     let (file, data): (Option<&std::fs::File>, &[u8]) = match input {
         Source::Memory(d) => (None, d),
-        Source::Path(path) => {
-            opened = open_input(path)?;
-            (Some(&opened.0), &opened.1)
-        }
+        Source::Path(path) => match open_input(path) {
+            Ok(o) => {
+                opened = o;
+                (Some(&opened.0), &opened.1)
+            }
+            Err(f) => return (None, Err(f)),
+        },
     };
+    let kind = metacore::detect(data, name);
+    (kind, strip_to(file, data, out, name, keep))
+}
+
+fn strip_to(
+    file: Option<&std::fs::File>,
+    data: &[u8],
+    out: &Path,
+    name: Option<&str>,
+    keep: metacore::Keep,
+) -> Result<CleanReport, Failure> {
     let plan = metacore::strip(data, name, keep).map_err(|e| match e {
         metacore::StripError::Unsupported(_) => {
             Failure::new(FailureCode::Unsupported, e.to_string())

@@ -51,6 +51,22 @@ pub enum FileKind {
 }
 
 impl FileKind {
+    /// Every kind, in declaration order: `ALL[k.index()] == k`. Lets callers keep per-format
+    /// tables (metrics) in fixed arrays.
+    pub const ALL: [FileKind; 41] = {
+        use FileKind::*;
+        [
+            Jpeg, Tiff, Png, WebP, Gif, Bmp, Psd, JpegXl, Heic, Heif, Avif, Dng, Cr2, Nef, Arw,
+            Orf, Rw2, Pef, Raf, Cr3, Mp4, Mov, M4a, ThreeGp, Mkv, WebM, Avi, Wav, Mp3, Flac, Ogg,
+            Opus, Pdf, Docx, Xlsx, Pptx, Odt, Ods, Odp, Zip, Txt,
+        ]
+    };
+
+    /// The kind's position in [`FileKind::ALL`].
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
     /// ExifTool's FileType.
     pub fn file_type(self) -> &'static str {
         use FileKind::*;
@@ -362,5 +378,19 @@ fn detect_zip(data: &[u8]) -> FileKind {
         FileKind::Pptx
     } else {
         FileKind::Zip
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FileKind;
+
+    #[test]
+    fn all_lists_every_kind_in_order() {
+        for (i, k) in FileKind::ALL.iter().enumerate() {
+            assert_eq!(k.index(), i, "{k:?}");
+        }
+        // `Txt` is the last variant: a kind added after it must be added to ALL too.
+        assert_eq!(FileKind::ALL.len(), FileKind::Txt.index() + 1);
     }
 }

@@ -59,7 +59,30 @@ pub struct Topology {
 
 /// Opens a connection and a confirm-mode channel, and declares the queues.
 pub async fn open(t: &Topology) -> Result<(Connection, Channel), BackendError> {
-    let (url, queue) = (t.url.as_str(), t.queue.as_str());
+    let conn = connect(&t.url).await?;
+    let ch = conn.create_channel().await.map_err(unavailable)?;
+    ch.confirm_select(ConfirmSelectOptions::default())
+        .await
+        .map_err(unavailable)?;
+    declare_queues(&ch, t).await?;
+    metrics::AMQP_RECONNECTS.inc();
+    Ok((conn, ch))
+}
+
+async fn connect(url: &str) -> BResult<Connection> {
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        Connection::connect(url, ConnectionProperties::default()),
+    )
+    .await
+    .map_err(|_| unavailable("connecting timed out"))?
+    .map_err(unavailable)
+}
+
+/// Declares the job, retry and dead queues (idempotent: same arguments every time) and
+/// returns their (messages, consumers) counts, in that order.
+async fn declare_queues(ch: &Channel, t: &Topology) -> BResult<[(u64, u64); 3]> {
+    let queue = t.queue.as_str();
     let expires: Vec<(&str, AMQPValue)> = t
         .expires
         .map(|d| {
@@ -73,48 +96,100 @@ pub async fn open(t: &Topology) -> Result<(Connection, Channel), BackendError> {
         pairs.extend(expires.iter().cloned());
         pairs
     };
-    let conn = tokio::time::timeout(
-        Duration::from_secs(5),
-        Connection::connect(url, ConnectionProperties::default()),
-    )
-    .await
-    .map_err(|_| unavailable("connecting timed out"))?
-    .map_err(unavailable)?;
-    let ch = conn.create_channel().await.map_err(unavailable)?;
-    ch.confirm_select(ConfirmSelectOptions::default())
-        .await
-        .map_err(unavailable)?;
     let durable = QueueDeclareOptions {
         durable: true,
         ..Default::default()
     };
     let dead = format!("{queue}.dead");
     let retry = format!("{queue}.retry");
-    ch.queue_declare(
-        queue.into(),
-        durable,
-        table(&with(vec![
-            ("x-dead-letter-exchange", text("")),
-            ("x-dead-letter-routing-key", text(&dead)),
-        ])),
-    )
-    .await
-    .map_err(unavailable)?;
-    ch.queue_declare(
-        retry.as_str().into(),
-        durable,
-        table(&with(vec![
-            ("x-dead-letter-exchange", text("")),
-            ("x-dead-letter-routing-key", text(queue)),
-        ])),
-    )
-    .await
-    .map_err(unavailable)?;
-    ch.queue_declare(dead.as_str().into(), durable, table(&with(Vec::new())))
+    let declared = [
+        (
+            queue,
+            with(vec![
+                ("x-dead-letter-exchange", text("")),
+                ("x-dead-letter-routing-key", text(&dead)),
+            ]),
+        ),
+        (
+            retry.as_str(),
+            with(vec![
+                ("x-dead-letter-exchange", text("")),
+                ("x-dead-letter-routing-key", text(queue)),
+            ]),
+        ),
+        (dead.as_str(), with(Vec::new())),
+    ];
+    let mut counts = [(0, 0); 3];
+    for (i, (name, args)) in declared.iter().enumerate() {
+        let q = ch
+            .queue_declare((*name).into(), durable, table(args))
+            .await
+            .map_err(unavailable)?;
+        counts[i] = (q.message_count().into(), q.consumer_count().into());
+    }
+    Ok(counts)
+}
+
+/// Reads the message and consumer counts of the three queues into the metrics
+/// (`metadata_queue_depth`, `metadata_queue_consumers`) every `every`, until the returned
+/// task is aborted.
+///
+/// The counts come from declaring the queues again, with the arguments every gateway and
+/// worker declares them with, rather than from passive declares: a passive declare of a
+/// queue not declared yet (at start) fails and closes its channel, with an error in the
+/// log each time. The poller has a connection of its own, so it never disturbs the
+/// publisher's or the consumer's channel. While RabbitMQ cannot be reached the counts are
+/// unknown and left out of `/metrics` (rather than frozen at their last value); the poller
+/// keeps trying.
+pub fn start_depth_poller(topology: Topology, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut link: Option<(Connection, Channel)> = None;
+        let mut warned = false;
+        loop {
+            match poll_depths(&topology, &mut link).await {
+                Ok(counts) => {
+                    warned = false;
+                    for (i, c) in counts.into_iter().enumerate() {
+                        metrics::set_queue(i, Some(c));
+                    }
+                }
+                Err(e) => {
+                    for i in 0..metrics::QUEUES.len() {
+                        metrics::set_queue(i, None);
+                    }
+                    link = None;
+                    if !warned {
+                        warn!(error = %e, "cannot read the queue depths; retrying");
+                        warned = true;
+                    }
+                }
+            }
+            tokio::time::sleep(every).await;
+        }
+    })
+}
+
+/// One poll, (re)connecting when needed.
+async fn poll_depths(
+    t: &Topology,
+    link: &mut Option<(Connection, Channel)>,
+) -> BResult<[(u64, u64); 3]> {
+    let up = |l: &(Connection, Channel)| l.0.status().connected() && l.1.status().connected();
+    let ch = match link.as_ref() {
+        Some(l) if up(l) => l.1.clone(),
+        _ => {
+            let conn = connect(&t.url).await?;
+            let ch = tokio::time::timeout(Duration::from_secs(5), conn.create_channel())
+                .await
+                .map_err(|_| unavailable("opening a channel timed out"))?
+                .map_err(unavailable)?;
+            *link = Some((conn, ch.clone()));
+            ch
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), declare_queues(&ch, t))
         .await
-        .map_err(unavailable)?;
-    metrics::AMQP_RECONNECTS.inc();
-    Ok((conn, ch))
+        .map_err(|_| unavailable("declaring the queues timed out"))?
 }
 
 /// Publishes `body` persistently to `routing_key` and waits for the broker's confirm.
@@ -404,9 +479,7 @@ async fn dispatch(
     let span = tracing::info_span!("job", uuid = %job.id);
     async {
         metrics::JOBS_IN_FLIGHT.inc();
-        let started = Instant::now();
         let outcome = handler.handle(&job, delivery.redelivered).await;
-        metrics::JOB_MILLIS.set(metrics::JOB_MILLIS.get() + started.elapsed().as_millis() as i64);
         metrics::JOBS_IN_FLIGHT.dec();
         let settled = match outcome {
             Outcome::Done => Ok(()),

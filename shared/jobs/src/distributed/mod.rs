@@ -22,6 +22,9 @@ pub fn record_ttl(s: &Settings) -> u64 {
     s.result_ttl.max(s.file_ttl) + crate::embedded::TOMBSTONE_SECS
 }
 
+/// How often gateways and workers read the queue depths from RabbitMQ.
+pub const DEPTH_POLL_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The queue names of these settings.
 pub fn topology(s: &Settings) -> amqp::Topology {
     amqp::Topology {
@@ -47,6 +50,8 @@ pub async fn connect(s: &Settings) -> anyhow::Result<Backends> {
     }
     let queue = Arc::new(amqp::AmqpQueue::new(topology(s)));
     queue.start_keepalive();
+    // Detached: the gateway polls for as long as the process lives.
+    drop(amqp::start_depth_poller(topology(s), DEPTH_POLL_EVERY));
     Ok(Backends {
         queue,
         results,

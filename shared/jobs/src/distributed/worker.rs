@@ -102,10 +102,13 @@ impl Handler for JobRunner {
                 Outcome::Done
             }
             Ok(Err(t)) => self.retry_or_give_up(attempt, t.0),
-            Err(_) => self.retry_or_give_up(
-                attempt,
-                format!("timed out after {} s", self.job_timeout.as_secs()),
-            ),
+            Err(_) => {
+                metrics::count_job_failure(job.kind, metrics::FailReason::Timeout);
+                self.retry_or_give_up(
+                    attempt,
+                    format!("timed out after {} s", self.job_timeout.as_secs()),
+                )
+            }
         }
     }
 
@@ -147,6 +150,7 @@ pub async fn run(
         let files = S3Files::new(s.s3.clone(), s.inline_max_bytes)?;
         tokio::spawn(async move { s3::ensure_lifecycle_logged(&files).await });
     }
+    let poller = amqp::start_depth_poller(super::topology(s), super::DEPTH_POLL_EVERY);
     amqp::consume(
         amqp::ConsumerConfig {
             topology: super::topology(s),
@@ -158,6 +162,7 @@ pub async fn run(
         stop,
     )
     .await;
+    poller.abort();
     Ok(())
 }
 

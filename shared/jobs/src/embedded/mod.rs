@@ -21,6 +21,7 @@ use tracing::{info, warn, Instrument};
 use uuid::Uuid;
 
 use crate::backend::*;
+use crate::metrics;
 use crate::process::{process_job, ProcessContext};
 use crate::record::{Failure, Job, Record, Status};
 
@@ -363,6 +364,7 @@ impl RateLimiter for LocalRate {
 /// The in-process queue: a bounded channel read by worker tasks.
 pub struct LocalQueue {
     tx: mpsc::Sender<Job>,
+    workers: usize,
 }
 
 #[async_trait]
@@ -383,6 +385,14 @@ impl JobQueue for LocalQueue {
         } else {
             Ok(())
         }
+    }
+    fn refresh_metrics(&self) {
+        // Free slots go down on send and up on receive: the difference is what waits.
+        let waiting = self.tx.max_capacity() - self.tx.capacity();
+        crate::metrics::set_queue(
+            crate::metrics::QUEUE_JOBS,
+            Some((waiting as u64, self.workers as u64)),
+        );
     }
 }
 
@@ -428,7 +438,16 @@ pub async fn start(cfg: &EmbeddedConfig) -> std::io::Result<Backends> {
                 let span = tracing::info_span!("job", uuid = %job.id, worker = n);
                 let ctx2 = ctx.clone();
                 async move {
-                    if let Err(t) = process_job(&ctx2, &job).await {
+                    metrics::JOBS_IN_FLIGHT.inc();
+                    let result = process_job(&ctx2, &job).await;
+                    metrics::JOBS_IN_FLIGHT.dec();
+                    match &result {
+                        Ok(rec) if rec.status == Status::Completed => {
+                            metrics::JOBS_DONE_COMPLETED.inc()
+                        }
+                        _ => metrics::JOBS_DONE_FAILED.inc(),
+                    }
+                    if let Err(t) = result {
                         // Local stores failing is not going to heal by retrying in a loop:
                         // record the failure so the client is not left waiting.
                         let f = Failure::internal(format!("storage failure: {}", t.0));
@@ -456,7 +475,10 @@ pub async fn start(cfg: &EmbeddedConfig) -> std::io::Result<Backends> {
         }
     });
     Ok(Backends {
-        queue: Arc::new(LocalQueue { tx }),
+        queue: Arc::new(LocalQueue {
+            tx,
+            workers: cfg.workers.max(1),
+        }),
         results,
         files,
         keys,
