@@ -5,6 +5,7 @@
 #
 #   bash scripts/bench/load.sh [--duration SECS] [--connections N] [--warmup SECS]
 #                              [--no-reference] [--no-write] [--distributed]
+#                              [--workers N] [--scaling]
 #
 # Scenarios (each at N connections, closed loop): extract of the corpus's Canon_40D.jpg,
 # extract of a ~5 MB photo (generated here: ImageMagick plasma + Canon_40D's metadata copied
@@ -16,6 +17,11 @@
 # --distributed: 1 gateway + WORKERS (default 2) workers on the machine's RabbitMQ and Redis
 # and a local Garage (scripts/garage.sh), with a queue and key prefix of their own; the
 # scenarios are the same and the table goes to its own block of BENCHMARKS.md.
+# --workers N: distributed mode with N workers (implies --distributed).
+# --scaling: distributed mode, only the Canon_40D extract scenario, run with 1, 2 and 4
+# workers (SCALING_WORKERS="1 2 4"; the workers are restarted between runs, the gateway and
+# the queue stay) and the table written between the `scaling:begin` / `scaling:end` markers
+# of BENCHMARKS.md (section 7). No reference service, no 5 MB photo.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -26,6 +32,9 @@ WARMUP=2
 REFERENCE=1
 WRITE=1
 MODE=embedded
+SCALING=0
+WORKERS=${WORKERS:-2}
+SCALING_WORKERS=${SCALING_WORKERS:-1 2 4}
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION=$2; shift 2 ;;
@@ -34,7 +43,9 @@ while [ $# -gt 0 ]; do
     --no-reference) REFERENCE=0; shift ;;
     --no-write) WRITE=0; shift ;;
     --distributed) MODE=distributed; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --workers) WORKERS=$2; MODE=distributed; shift 2 ;;
+    --scaling) SCALING=1; MODE=distributed; REFERENCE=0; shift ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -63,12 +74,14 @@ cleanup() {
 trap cleanup EXIT
 
 # ---------------------------------------------------------------- inputs
-log "generating the ~5 MB photo"
-BIG=$WORK/photo_5mb.jpg
-convert -size 2500x2000 plasma:fractal -attenuate 0.6 +noise Gaussian -quality 95 "$BIG"
-exiftool -q -overwrite_original -TagsFromFile "$SMALL" -all:all "$BIG"
-BIG_BYTES=$(stat -c %s "$BIG")
-log "photo: $BIG_BYTES bytes"
+if [ "$SCALING" = 0 ]; then
+  log "generating the ~5 MB photo"
+  BIG=$WORK/photo_5mb.jpg
+  convert -size 2500x2000 plasma:fractal -attenuate 0.6 +noise Gaussian -quality 95 "$BIG"
+  exiftool -q -overwrite_original -TagsFromFile "$SMALL" -all:all "$BIG"
+  BIG_BYTES=$(stat -c %s "$BIG")
+  log "photo: $BIG_BYTES bytes"
+fi
 
 wait_up() { # url pid name
   for _ in $(seq 1 200); do
@@ -90,9 +103,30 @@ start_embedded() {
   wait_up "http://127.0.0.1:$GW_PORT/healthz" "$GW_PID" gateway
 }
 
+WORKER_PIDS=()
+start_workers() { # n
+  local i p
+  for i in $(seq 1 "$1"); do
+    RUST_LOG=warn METRICS_ADDR=127.0.0.1:0 "$TARGET/release/worker" >"$WORK/worker$i.log" 2>&1 &
+    WORKER_PIDS+=("$!")
+    PIDS+=("$!")
+  done
+  sleep 1
+  for p in "${WORKER_PIDS[@]}"; do
+    kill -0 "$p" 2>/dev/null || { echo "a worker exited:" >&2; cat "$WORK"/worker*.log >&2; exit 1; }
+  done
+}
+stop_workers() {
+  local p
+  for p in "${WORKER_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${WORKER_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  WORKER_PIDS=()
+}
+
 start_distributed() {
-  # 1 gateway + $WORKERS workers on the machine's RabbitMQ and Redis and a local Garage
-  # (scripts/garage.sh), with a queue and key prefix of their own.
+  # 1 gateway + $WORKERS workers (none yet with --scaling: each run starts its own) on the
+  # machine's RabbitMQ and Redis and a local Garage (scripts/garage.sh), with a queue and
+  # key prefix of their own.
   cargo build --release -q -p worker
   local s3env
   s3env=$(bash "$ROOT/scripts/garage.sh")
@@ -104,10 +138,7 @@ start_distributed() {
   QUEUE_NAME=bench-$$-$RANDOM
   REDIS_PREFIX=bench-$$-$RANDOM:
   set +a
-  for i in $(seq 1 "${WORKERS:-2}"); do
-    RUST_LOG=warn METRICS_ADDR=127.0.0.1:0 "$TARGET/release/worker" >"$WORK/worker$i.log" 2>&1 &
-    PIDS+=("$!")
-  done
+  [ "$SCALING" = 1 ] || start_workers "$WORKERS"
   API_KEYS=$KEY RUST_LOG=warn LISTEN_ADDR=127.0.0.1:$GW_PORT FILE_TTL_SECS=30 \
     "$TARGET/release/gateway" >"$WORK/gateway.log" 2>&1 &
   GW_PID=$!
@@ -151,6 +182,45 @@ run() { # label target(gateway|reference) endpoint file [extra loadgen args]
   python3 -c 'import json,sys; r=json.loads(sys.argv[1]); r["label"]=sys.argv[2]; r["who"]=sys.argv[3]; print(json.dumps(r))' \
     "$out" "$label" "$who" >>"$RESULTS"
 }
+
+if [ "$SCALING" = 1 ]; then
+  for n in $SCALING_WORKERS; do
+    start_workers "$n"
+    run "$n" gateway extract "$SMALL"
+    stop_workers
+  done
+  MACHINE="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), \
+$(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM, Linux $(uname -r), \
+load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+  python3 - "$RESULTS" "$MACHINE" "$DURATION" "$CONNECTIONS" "$WRITE" "$ROOT/BENCHMARKS.md" <<'EOF'
+import json, sys, datetime
+results, machine, duration, conns, write, md = sys.argv[1:]
+rows = [json.loads(l) for l in open(results)]
+base = rows[0]["rps"] if rows and rows[0]["rps"] > 0 else None
+out = [f"Made {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC on {machine}.",
+       f"Distributed mode, 1 gateway + N workers; extract of Canon_40D.jpg (8 KB), "
+       f"{conns} connections, {duration} s per run after a warm-up.", "",
+       "| workers | req/s | p50 ms | p99 ms | errors | speed-up vs first row |",
+       "|---:|---:|---:|---:|---:|---:|"]
+for r in rows:
+    sp = f"{r['rps'] / base:.2f}x" if base else "-"
+    out.append(f"| {r['label']} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['errors']} | {sp} |")
+text = "\n".join(out)
+print()
+print(text)
+if write == "1":
+    begin, end = "<!-- scaling:begin -->", "<!-- scaling:end -->"
+    doc = open(md).read()
+    block = f"{begin}\n{text}\n{end}"
+    if begin in doc and end in doc:
+        doc = doc[:doc.index(begin)] + block + doc[doc.index(end) + len(end):]
+    else:
+        doc = doc.rstrip("\n") + "\n\n## 7. Scaling with workers\n\n" + block + "\n"
+    open(md, "w").write(doc)
+    print(f"\n(written to {md})")
+EOF
+  exit 0
+fi
 
 SCENARIOS=(
   "extract Canon_40D.jpg (8 KB)|extract|$SMALL"

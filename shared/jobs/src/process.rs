@@ -266,6 +266,25 @@ fn open_input(path: &Path) -> Result<(std::fs::File, Input), Failure> {
     Ok((file, Input::Map(map)))
 }
 
+/// The input file as the core's [`metacore::Source`]: positioned reads (`pread`), which go
+/// through the page cache without mapping anything into the process.
+struct FileSource<'a> {
+    file: &'a std::fs::File,
+    /// The length seen when the input was opened (the file is the job's own: it does not
+    /// change while the job runs).
+    len: u64,
+}
+
+impl metacore::Source for FileSource<'_> {
+    fn len(&self) -> u64 {
+        self.len
+    }
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
+        std::os::unix::fs::FileExt::read_at(self.file, buf, offset)
+    }
+}
+
 /// The input's format (`None`: not recognised, or the input could not be read) and what
 /// was extracted.
 type Detected<T> = (Option<metacore::FileKind>, Result<T, Failure>);
@@ -326,10 +345,24 @@ fn strip_to(
     name: Option<&str>,
     keep: metacore::Keep,
 ) -> Result<CleanReport, Failure> {
-    let plan = metacore::strip(data, name, keep).map_err(|e| match e {
+    // Headers are parsed through the map; the passes over the data (a JPEG's scan, ...)
+    // read the file with pread through the core's bounded window, so they do not page
+    // the whole map into the process.
+    let planned = match file {
+        Some(file) => {
+            let src = FileSource {
+                file,
+                len: data.len() as u64,
+            };
+            metacore::strip_with_source(data, &src, name, keep)
+        }
+        None => metacore::strip(data, name, keep),
+    };
+    let plan = planned.map_err(|e| match e {
         metacore::StripError::Unsupported(_) => {
             Failure::new(FailureCode::Unsupported, e.to_string())
         }
+        metacore::StripError::Read(_) => Failure::internal(e.to_string()),
         other => Failure::new(FailureCode::BadRequest, other.to_string()),
     })?;
     let size_before = data.len() as u64;

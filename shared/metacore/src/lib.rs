@@ -2,7 +2,8 @@
 //! conversions) or a lossless strip plan out.
 //!
 //! Invariants, kept by every module below:
-//! - no I/O, no async, no network: callers hand in bytes (a buffer or a memory map);
+//! - no I/O, no async, no network: callers hand in bytes (a buffer or a memory map), and
+//!   for passes over a large file's data a [`Source`] they read themselves (`pread`);
 //! - no input may panic, hang or allocate without bound: every offset and length is checked,
 //!   sizes, counts and nesting depth are capped, IFD chains are cycle-checked, and a
 //!   [`Budget`] bounds the time spent on one file;
@@ -14,11 +15,13 @@ pub mod bytes;
 pub mod detect;
 pub mod formats;
 pub mod model;
+pub mod source;
 pub mod strip;
 
 pub use detect::{detect, FileKind};
 pub use model::{Budget, Group, Metadata};
-pub use strip::{strip, Keep, Piece, StripError, StripPlan};
+pub use source::Source;
+pub use strip::{strip, strip_with_source, Keep, Piece, StripError, StripPlan};
 
 /// Extracts every piece of metadata from `data`. `file_name` is only used for the `file`
 /// group's `Name` and as a hint when the content's magic number is ambiguous.

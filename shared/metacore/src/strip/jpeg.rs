@@ -6,6 +6,7 @@
 
 use super::{exif, malformed, xmp, Out, StripError};
 use crate::bytes::{be16, be32, sub};
+use crate::source::{Source, Window};
 
 const XMP_SIG: &[u8] = b"http://ns.adobe.com/xap/1.0/\0";
 const XMP_EXT_SIG: &[u8] = b"http://ns.adobe.com/xmp/extension/\0";
@@ -17,8 +18,10 @@ enum Action {
     Drop,
 }
 
-pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
-    if data.get(..2) != Some(&[0xFF, 0xD8]) {
+pub fn strip(src: &dyn Source, out: &mut Out) -> Result<(), StripError> {
+    let mut w = Window::new(src);
+    let len = usize::try_from(w.len()).map_err(|_| malformed("file too large"))?;
+    if w.get(0, 2)? != [0xFF, 0xD8] {
         return Err(malformed("not a JPEG (no SOI)"));
     }
     let mut summary = exif::Summary::default();
@@ -35,31 +38,27 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
     loop {
         if seen_sos {
             // After the first scan, damage is treated as more scan data up to the next EOI.
-            if let Err(StripError::Malformed(_)) | Ok(None) = peek_segment(data, pos) {
-                let eoi = data
-                    .get(pos..)
-                    .and_then(|r| r.windows(2).position(|w| w == [0xFF, 0xD9]))
-                    .map(|p| pos + p + 2);
-                let end = eoi.unwrap_or(data.len());
+            if let Err(StripError::Malformed(_)) | Ok(None) = peek_segment(&mut w, pos) {
+                let eoi = w
+                    .find_pattern(pos as u64, &[0xFF, 0xD9])?
+                    .map(|p| p as usize + 2);
+                let end = eoi.unwrap_or(len);
                 segs.push((pos, end, Action::Keep));
                 eoi_end = eoi;
                 break;
             }
         }
         // Skip fill bytes before a marker.
-        let Some(ff) = data
-            .get(pos..)
-            .and_then(|r| r.iter().position(|&b| b != 0xFF))
-        else {
+        let Some(code_at) = w.find(pos as u64, |b| b != 0xFF)? else {
             // Ran out while looking for a marker.
             break;
         };
-        if ff == 0 || data[pos] != 0xFF {
+        let code_at = code_at as usize;
+        if code_at == pos || w.byte(pos as u64)? != Some(0xFF) {
             return Err(malformed(format!("expected a marker at offset {pos}")));
         }
-        let mpos = pos + ff - 1; // the last 0xFF before the marker code
-        let code = data[pos + ff];
-        let start = mpos;
+        let code = w.byte(code_at as u64)?.unwrap_or(0);
+        let start = code_at - 1; // the last 0xFF before the marker code
         if code == 0xD9 {
             segs.push((start, start + 2, Action::Keep));
             eoi_end = Some(start + 2);
@@ -70,18 +69,24 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
             pos = start + 2;
             continue;
         }
-        let len =
-            be16(data, start + 2).ok_or_else(|| malformed("truncated segment header"))? as usize;
-        if len < 2 {
+        let seg_len = be16(w.get(start as u64 + 2, 2)?, 0)
+            .ok_or_else(|| malformed("truncated segment header"))? as usize;
+        if seg_len < 2 {
             return Err(malformed(format!("bad segment length at offset {start}")));
         }
-        let end = start + 2 + len;
-        if end > data.len() {
+        let end = start + 2 + seg_len;
+        if end > len {
             return Err(malformed(format!(
                 "segment at offset {start} runs past the end"
             )));
         }
-        let payload = &data[start + 4..end];
+        // Only metadata segments are read in full (at most 64 KiB each).
+        let payload = if matches!(code, 0xE0..=0xEF | 0xFE) {
+            w.get(start as u64 + 4, seg_len - 2)?.to_vec()
+        } else {
+            Vec::new()
+        };
+        let payload = payload.as_slice();
         let action = match code {
             0xE0 => app0(payload, out),
             0xE1 => {
@@ -157,10 +162,10 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
         if code == 0xDA {
             seen_sos = true;
             // Entropy-coded data follows: scan to the next marker that is not RSTn/stuffing.
-            let scan_end = scan_entropy(data, end);
+            let scan_end = scan_entropy(&mut w, end)?;
             segs.push((end, scan_end, Action::Keep));
             pos = scan_end;
-            if scan_end >= data.len() {
+            if scan_end >= len {
                 break;
             }
         }
@@ -198,7 +203,7 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
             }
         }
     }
-    if eoi_end.is_some_and(|e| e < data.len()) && !mpf {
+    if eoi_end.is_some_and(|e| e < len) && !mpf {
         out.removed("trailer", 1);
     }
     Ok(())
@@ -206,23 +211,20 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
 
 /// Checks that a well-formed marker segment starts at `pos` (after optional fill bytes):
 /// Ok(Some(())) when it does, Ok(None) at the end of the data.
-fn peek_segment(data: &[u8], pos: usize) -> Result<Option<()>, StripError> {
-    let Some(ff) = data
-        .get(pos..)
-        .and_then(|r| r.iter().position(|&b| b != 0xFF))
-    else {
+fn peek_segment(w: &mut Window, pos: usize) -> Result<Option<()>, StripError> {
+    let Some(code_at) = w.find(pos as u64, |b| b != 0xFF)? else {
         return Ok(None);
     };
-    if ff == 0 {
+    if code_at == pos as u64 {
         return Err(malformed("no marker"));
     }
-    let code = data[pos + ff];
+    let code = w.byte(code_at)?.unwrap_or(0);
     match code {
         0xD9 | 0xD0..=0xD7 | 0x01 => Ok(Some(())),
         0xD8 => Err(malformed("SOI inside the image data")),
         0xC0..=0xFE => {
-            let len = be16(data, pos + ff + 1).ok_or_else(|| malformed("short"))? as usize;
-            if len < 2 || pos + ff + 1 + len > data.len() {
+            let len = be16(w.get(code_at + 1, 2)?, 0).ok_or_else(|| malformed("short"))? as u64;
+            if len < 2 || code_at + 1 + len > w.len() {
                 return Err(malformed("bad length"));
             }
             Ok(Some(()))
@@ -259,23 +261,25 @@ fn app0(payload: &[u8], out: &mut Out) -> Action {
 }
 
 /// Finds the end of the entropy-coded data starting at `pos`: the offset of the first marker
-/// that is neither a stuffed 0xFF00 nor RSTn (or the end of the data).
-pub fn scan_entropy(data: &[u8], mut pos: usize) -> usize {
-    while pos < data.len() {
-        let Some(p) = data[pos..].iter().position(|&b| b == 0xFF) else {
-            return data.len();
+/// that is neither a stuffed 0xFF00 nor RSTn (or the end of the data). Reads the scan
+/// through `w`, a window at a time: this is the one pass over a JPEG's image data.
+pub fn scan_entropy(w: &mut Window, mut pos: usize) -> Result<usize, StripError> {
+    let len = w.len() as usize;
+    while pos < len {
+        let Some(at) = w.find(pos as u64, |b| b == 0xFF)? else {
+            return Ok(len);
         };
-        let at = pos + p;
-        match data.get(at + 1) {
-            None => return data.len(),
+        let at = at as usize;
+        match w.byte(at as u64 + 1)? {
+            None => return Ok(len),
             // Stuffing, restart markers and codes that are no segment marker (damaged
             // data) belong to the scan.
             Some(0x00..=0xBF) | Some(0xD0..=0xD7) => pos = at + 2,
             Some(0xFF) => pos = at + 1,
-            Some(_) => return at,
+            Some(_) => return Ok(at),
         }
     }
-    data.len()
+    Ok(len)
 }
 
 /// Counts the resources of a Photoshop IRB (Image Resource Block): IPTC datasets under

@@ -19,6 +19,7 @@ use indexmap::IndexMap;
 use std::io::{self, Write};
 
 use crate::detect::{detect, FileKind};
+use crate::source::Source;
 
 mod bmff;
 mod exif;
@@ -163,6 +164,15 @@ pub enum StripError {
     Unsupported(String),
     #[error("the file is damaged and cannot be cleaned safely: {0}")]
     Malformed(String),
+    /// The [`Source`] failed (an I/O error in the caller's reader).
+    #[error("the input could not be read: {0}")]
+    Read(String),
+}
+
+impl From<io::Error> for StripError {
+    fn from(e: io::Error) -> Self {
+        StripError::Read(e.to_string())
+    }
 }
 
 /// The formats [`strip`] can clean, as listed in 415 answers.
@@ -171,6 +181,25 @@ pub const SUPPORTED: &str =
 
 /// Plans the removal of all metadata from `data` (keeping what `keep` asks for).
 pub fn strip(data: &[u8], file_name: Option<&str>, keep: Keep) -> Result<StripPlan, StripError> {
+    strip_with_source(data, &data, file_name, keep)
+}
+
+/// Like [`strip`], for a large input: `data` (typically a memory map) is only used to parse
+/// headers and metadata blocks, and every pass whose cost grows with the file size (the
+/// entropy-coded data of a JPEG, ...) reads `src` instead, which must hold the same bytes,
+/// through a bounded [`Window`](crate::source::Window). So the pages of `data` touched, and
+/// the memory used, do not grow with the size of the image, audio or video data.
+pub fn strip_with_source(
+    data: &[u8],
+    src: &dyn Source,
+    file_name: Option<&str>,
+    keep: Keep,
+) -> Result<StripPlan, StripError> {
+    if src.len() != data.len() as u64 {
+        return Err(StripError::Read(
+            "the source and the mapped input differ in length".into(),
+        ));
+    }
     let kind = detect(data, file_name);
     let Some(kind) = kind else {
         return Err(StripError::Unsupported(SUPPORTED.to_string()));
@@ -178,17 +207,17 @@ pub fn strip(data: &[u8], file_name: Option<&str>, keep: Keep) -> Result<StripPl
     let mut out = Out::new(keep);
     use FileKind::*;
     match kind {
-        Jpeg => jpeg::strip(data, &mut out)?,
-        Png => png::strip(data, &mut out)?,
+        Jpeg => jpeg::strip(src, &mut out)?,
+        Png => png::strip(src, &mut out)?,
         WebP => riff::strip_webp(data, &mut out)?,
         Wav => riff::strip_wav(data, &mut out)?,
-        Gif => gif::strip(data, &mut out)?,
+        Gif => gif::strip(src, &mut out)?,
         Tiff => tiff::strip(data, &mut out)?,
         Heic | Heif | Avif | Mp4 | Mov | M4a | ThreeGp => bmff::strip(data, &mut out)?,
         Mp3 => mp3::strip(data, &mut out)?,
         Flac => flac::strip(data, &mut out)?,
-        Ogg | Opus => ogg::strip(data, &mut out)?,
-        Pdf => pdf::strip(data, &mut out)?,
+        Ogg | Opus => ogg::strip(src, &mut out)?,
+        Pdf => pdf::strip(data, src, &mut out)?,
         Docx | Xlsx | Pptx => office::strip(data, &mut out)?,
         k => {
             return Err(StripError::Unsupported(format!(
@@ -290,4 +319,117 @@ pub(crate) fn crc32(parts: &[&[u8]]) -> u32 {
         c.update(p);
     }
     c.sum()
+}
+
+#[cfg(test)]
+mod source_tests {
+    //! The passes over a file's data read the [`Source`] through a bounded window, and read
+    //! each byte a bounded number of times.
+    use super::*;
+    use crate::source::tests::Counting;
+    use crate::source::WINDOW;
+
+    /// Pseudo-random bytes (xorshift), never 0xFF (so a JPEG scan has no markers in it).
+    fn noise(n: usize) -> Vec<u8> {
+        let mut x = 0x1234_5678u32;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                ((x >> 24) as u8).min(0xFE)
+            })
+            .collect()
+    }
+
+    fn seg(marker: u8, payload: &[u8]) -> Vec<u8> {
+        let mut v = vec![0xFF, marker];
+        v.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+        v.extend_from_slice(payload);
+        v
+    }
+
+    fn jpeg(scan: usize) -> Vec<u8> {
+        let mut j = vec![0xFF, 0xD8];
+        j.extend(seg(0xE0, b"JFIF\0\x01\x02\x01\0\x48\0\x48\0\0"));
+        j.extend(seg(0xFE, b"a comment"));
+        j.extend(seg(0xDB, &[0; 65]));
+        j.extend(seg(0xC0, &[8, 0, 16, 0, 16, 1, 1, 0x11, 0]));
+        j.extend(seg(0xC4, &[0; 20]));
+        j.extend(seg(0xDA, &[1, 1, 0, 0, 63, 0]));
+        for (i, c) in noise(scan).chunks(10_000).enumerate() {
+            j.extend_from_slice(c);
+            j.extend_from_slice(&[0xFF, 0x00, 0xFF, 0xD0 + (i % 8) as u8]);
+        }
+        j.extend_from_slice(&[0xFF, 0xD9]);
+        j.extend_from_slice(b"trailer");
+        j
+    }
+
+    fn png(idat: usize) -> Vec<u8> {
+        let chunk = |t: &[u8], b: &[u8]| {
+            let mut c = (b.len() as u32).to_be_bytes().to_vec();
+            c.extend_from_slice(t);
+            c.extend_from_slice(b);
+            c.extend_from_slice(&crc32(&[t, b]).to_be_bytes());
+            c
+        };
+        let mut p = b"\x89PNG\r\n\x1a\n".to_vec();
+        p.extend(chunk(b"IHDR", &[0, 0, 0, 16, 0, 0, 0, 16, 8, 2, 0, 0, 0]));
+        p.extend(chunk(b"tEXt", b"Author\0someone"));
+        for c in noise(idat).chunks(8192) {
+            p.extend(chunk(b"IDAT", c));
+        }
+        p.extend(chunk(b"IEND", b""));
+        p
+    }
+
+    fn gif(data: usize) -> Vec<u8> {
+        let mut g = b"GIF89a\x10\x00\x10\x00\x00\x00\x00".to_vec();
+        g.extend_from_slice(b"\x21\xFE\x05hello\x00");
+        g.extend_from_slice(&[0x2C, 0, 0, 0, 0, 16, 0, 16, 0, 0, 8]);
+        for c in noise(data).chunks(255) {
+            g.push(c.len() as u8);
+            g.extend_from_slice(c);
+        }
+        g.extend_from_slice(&[0, 0x3B]);
+        g
+    }
+
+    #[test]
+    fn data_passes_read_a_bounded_window_once() {
+        for (name, file) in [
+            ("jpeg", jpeg(3 * WINDOW + 1234)),
+            ("png", png(3 * WINDOW + 1234)),
+            ("gif", gif(3 * WINDOW + 1234)),
+        ] {
+            let expected = strip(&file, None, Keep::default()).unwrap();
+            // The mapped input as a parser would see it if it only looked at the headers:
+            // everything past the first 4 KiB zeroed. A stripper that scanned the slice
+            // instead of the source would plan something else.
+            let mut headers_only = file.clone();
+            headers_only[4096..].fill(0);
+            let src = Counting::new(&file);
+            let plan = strip_with_source(&headers_only, &src, None, Keep::default()).unwrap();
+            assert_eq!(plan.pieces, expected.pieces, "{name}");
+            assert_eq!(plan.removed, expected.removed, "{name}");
+            assert!(!plan.removed.is_empty(), "{name}");
+            assert!(
+                src.largest.get() <= WINDOW,
+                "{name}: asked for {} bytes at once",
+                src.largest.get()
+            );
+            let len = file.len() as u64;
+            assert!(
+                src.bytes_read.get() <= len + len / 8,
+                "{name}: read {} bytes of {len}",
+                src.bytes_read.get()
+            );
+            assert!(
+                src.requests.get() < 64,
+                "{name}: {} reads",
+                src.requests.get()
+            );
+        }
+    }
 }

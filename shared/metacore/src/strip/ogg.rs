@@ -5,6 +5,7 @@
 
 use super::{flac, malformed, Out, StripError};
 use crate::bytes::le32;
+use crate::source::{Source, Window};
 
 const MAX_PAGES: usize = 10_000_000;
 const MAX_HEADER_BYTES: usize = 64 << 20;
@@ -49,12 +50,6 @@ struct Page {
     flags: u8,
 }
 
-impl Page {
-    fn lacing<'a>(&self, data: &'a [u8]) -> &'a [u8] {
-        &data[self.start + 27..self.start + self.header_len]
-    }
-}
-
 fn read_page(data: &[u8], pos: usize) -> Option<Page> {
     if data.get(pos..pos + 4)? != b"OggS" || *data.get(pos + 4)? != 0 {
         return None;
@@ -74,6 +69,24 @@ fn read_page(data: &[u8], pos: usize) -> Option<Page> {
         seq: le32(data, pos + 18)?,
         flags: *data.get(pos + 5)?,
     })
+}
+
+/// Largest possible page: 27-byte header, 255 lacing values, 255 segments of 255 bytes.
+const MAX_PAGE: usize = 27 + 255 + 255 * 255;
+
+/// The page at `pos`, read through the window (every pass over the stream's pages goes
+/// through it, so a large file is never paged in whole), and its bytes (header + body).
+fn page_at<'w>(w: &'w mut Window, pos: usize) -> Result<Option<(Page, &'w [u8])>, StripError> {
+    let chunk = w.get(pos as u64, MAX_PAGE)?;
+    Ok(read_page(chunk, 0).map(|p| {
+        let bytes = &chunk[..p.end];
+        let abs = Page {
+            start: pos,
+            end: pos + p.end,
+            ..p
+        };
+        (abs, bytes)
+    }))
 }
 
 /// Builds a page (header with CRC + body).
@@ -136,13 +149,16 @@ fn paginate(packets: &[Vec<u8>], serial: u32, first_seq: u32) -> Vec<Vec<u8>> {
     pages
 }
 
-pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
-    let first = read_page(data, 0).ok_or_else(|| malformed("no Ogg page at the start"))?;
+pub fn strip(src: &dyn Source, out: &mut Out) -> Result<(), StripError> {
+    let mut w = Window::new(src);
+    let data_len = usize::try_from(w.len()).map_err(|_| malformed("file too large"))?;
+    let (first, first_bytes) =
+        page_at(&mut w, 0)?.ok_or_else(|| malformed("no Ogg page at the start"))?;
     if first.flags & 2 == 0 {
         return Err(malformed("first page is not a beginning of stream"));
     }
     let serial = first.serial;
-    let first_body = &data[first.start + first.header_len..first.end];
+    let first_body = &first_bytes[first.header_len..];
     let (headers, is_vorbis) = if first_body.starts_with(b"\x01vorbis") {
         (3usize, true)
     } else if first_body.starts_with(b"OpusHead") {
@@ -154,7 +170,10 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
         )));
     };
     // The identification packet must fill the first page alone.
-    if first.lacing(data).last().is_none_or(|&l| l == 255) {
+    if first_bytes[27..first.header_len]
+        .last()
+        .is_none_or(|&l| l == 255)
+    {
         return Err(malformed("identification header spans pages"));
     }
     // Collect the header packets from the following pages of this stream.
@@ -164,7 +183,8 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
     let mut header_pages = Vec::new();
     let mut other_pages = Vec::new(); // pages of other streams interleaved with the headers
     while packets.len() < headers - 1 {
-        let p = read_page(data, pos).ok_or_else(|| malformed("truncated header pages"))?;
+        let (p, bytes) =
+            page_at(&mut w, pos)?.ok_or_else(|| malformed("truncated header pages"))?;
         pos = p.end;
         if p.serial != serial {
             if p.flags & 2 != 0 {
@@ -176,10 +196,10 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
             other_pages.push((p.start, p.end));
             continue;
         }
-        let mut body_at = p.start + p.header_len;
-        let lacing = p.lacing(data).to_vec();
+        let mut body_at = p.header_len;
+        let lacing = &bytes[27..p.header_len];
         for (i, &l) in lacing.iter().enumerate() {
-            cur.extend_from_slice(&data[body_at..body_at + l as usize]);
+            cur.extend_from_slice(&bytes[body_at..body_at + l as usize]);
             body_at += l as usize;
             if cur.len() > MAX_HEADER_BYTES {
                 return Err(malformed("header packet too large"));
@@ -229,28 +249,28 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
     }
     // The rest of the stream.
     if delta == 0 {
-        out.copy_range(pos, data.len());
+        out.copy_range(pos, data_len);
         return Ok(());
     }
     let mut n = 0usize;
-    while pos < data.len() {
+    while pos < data_len {
         n += 1;
         if n > MAX_PAGES {
             return Err(malformed("too many pages"));
         }
-        let Some(p) = read_page(data, pos) else {
+        let Some((p, bytes)) = page_at(&mut w, pos)? else {
             // Damaged or truncated tail: copy it as it is.
-            out.copy_range(pos, data.len());
+            out.copy_range(pos, data_len);
             break;
         };
         if p.serial != serial {
             out.copy_range(p.start, p.end);
         } else {
             let seq = (p.seq as i64 + delta) as u32;
-            let mut h = data[p.start..p.start + p.header_len].to_vec();
+            let mut h = bytes[..p.header_len].to_vec();
             h[18..22].copy_from_slice(&seq.to_le_bytes());
             h[22..26].copy_from_slice(&[0; 4]);
-            let c = ogg_crc(&[&h, &data[p.start + p.header_len..p.end]]);
+            let c = ogg_crc(&[&h, &bytes[p.header_len..]]);
             h[22..26].copy_from_slice(&c.to_le_bytes());
             out.data(&h);
             out.copy_range(p.start + p.header_len, p.end);

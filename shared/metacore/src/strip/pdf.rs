@@ -8,6 +8,7 @@
 //! unlinked from the trailer but its bytes stay (they are compressed with other objects).
 
 use super::{malformed, xmp, Out, StripError};
+use crate::source::{Source, Window};
 use std::io::Read;
 
 const MAX_DEPTH: usize = 64;
@@ -160,6 +161,19 @@ fn parse_ref(v: &[u8]) -> Option<(u64, u64)> {
     (it.next()? == "R").then_some((n, g))
 }
 
+/// Every offset of `pat` in the whole input, found through the window: the one pass over
+/// all of a PDF's bytes (its content and image streams included) never goes through the
+/// mapped slice, so it does not page the file in.
+fn find_all_in(w: &mut Window, pat: &[u8]) -> Result<Vec<usize>, StripError> {
+    let mut v = Vec::new();
+    let mut from = 0u64;
+    while let Some(at) = w.find_pattern(from, pat)? {
+        v.push(at as usize);
+        from = at + 1;
+    }
+    Ok(v)
+}
+
 fn find_all<'a>(d: &'a [u8], pat: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
     let first = pat[0];
     let mut p = 0usize;
@@ -183,9 +197,9 @@ struct Obj {
 }
 
 /// Finds "N G obj" headers whose body is a dictionary.
-fn objects(d: &[u8]) -> Vec<Obj> {
+fn objects(d: &[u8], w: &mut Window) -> Result<Vec<Obj>, StripError> {
     let mut v = Vec::new();
-    for at in find_all(d, b"obj") {
+    for at in find_all_in(w, b"obj")? {
         if d.get(at + 3).is_some_and(|&b| !is_ws(b) && !is_delim(b)) {
             continue; // "objstm" etc.
         }
@@ -233,7 +247,7 @@ fn objects(d: &[u8]) -> Vec<Obj> {
             v.push(Obj { num, gen, dict: b });
         }
     }
-    v
+    Ok(v)
 }
 
 /// Name value without the leading slash and whitespace.
@@ -241,7 +255,10 @@ fn name_is(v: &[u8], n: &[u8]) -> bool {
     v.strip_prefix(b"/").is_some_and(|x| x == n)
 }
 
-pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
+/// `data` is parsed where the objects are (their dictionaries, the metadata streams);
+/// the searches for them over the whole file read `src`, the same bytes.
+pub fn strip(data: &[u8], src: &dyn Source, out: &mut Out) -> Result<(), StripError> {
+    let mut w = Window::new(src);
     if !data.starts_with(b"%PDF") {
         return Err(malformed("not a PDF file"));
     }
@@ -264,13 +281,13 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
         }
     };
     // Classic trailers.
-    for at in find_all(data, b"trailer") {
+    for at in find_all_in(&mut w, b"trailer")? {
         let p = skip_ws(data, at + 7);
         if let Some((entries, _)) = dict_entries(data, p, 0) {
             handle_info(data, &entries, &mut blanks);
         }
     }
-    let objs = objects(data);
+    let objs = objects(data, &mut w)?;
     if objs.is_empty() && blanks.is_empty() {
         return Err(malformed("no PDF objects found"));
     }

@@ -6,12 +6,20 @@
 
 use super::{crc32, exif, malformed, xmp, Out, StripError};
 use crate::bytes::be32;
+use crate::source::{Source, Window};
 
 const SIG: &[u8] = b"\x89PNG\r\n\x1a\n";
 const MAX_ZTXT: usize = 8 << 20;
+/// Most bytes of one metadata chunk read for the receipt and `keep` (an EXIF or XMP block
+/// is far smaller; a larger chunk is still dropped whole).
+const MAX_BODY: usize = 16 << 20;
 
-pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
-    if data.get(..8) != Some(SIG) {
+pub fn strip(src: &dyn Source, out: &mut Out) -> Result<(), StripError> {
+    // The chunk walk reads headers through a window: a large PNG's IDAT chunks are
+    // skipped, not paged in; only metadata chunk bodies are read (up to MAX_BODY each).
+    let mut w = Window::new(src);
+    let data_len = usize::try_from(w.len()).map_err(|_| malformed("file too large"))?;
+    if w.get(0, 8)? != SIG {
         return Err(malformed("not a PNG"));
     }
     let mut summary = exif::Summary::default();
@@ -21,21 +29,27 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
     let mut pos = 8usize;
     let mut seen_iend = false;
     let mut first_idat: Option<usize> = None;
-    while pos < data.len() {
-        let len = be32(data, pos).ok_or_else(|| malformed("truncated chunk header"))? as usize;
-        let typ: [u8; 4] = data
-            .get(pos + 4..pos + 8)
+    while pos < data_len {
+        let hdr = w.get(pos as u64, 8)?;
+        let len = be32(hdr, 0).ok_or_else(|| malformed("truncated chunk header"))? as usize;
+        let typ: [u8; 4] = hdr
+            .get(4..8)
             .and_then(|t| t.try_into().ok())
             .ok_or_else(|| malformed("truncated chunk header"))?;
         let end = pos
             .checked_add(12)
             .and_then(|p| p.checked_add(len))
-            .filter(|&e| e <= data.len())
+            .filter(|&e| e <= data_len)
             .ok_or_else(|| malformed(format!("chunk at offset {pos} runs past the end")))?;
         if !typ.iter().all(|b| b.is_ascii_alphabetic()) {
             return Err(malformed(format!("bad chunk type at offset {pos}")));
         }
-        let body = &data[pos + 8..pos + 8 + len];
+        let body = if matches!(&typ, b"eXIf" | b"zxIf" | b"iTXt" | b"zTXt" | b"tEXt") {
+            w.read_vec(pos as u64 + 8, len.min(MAX_BODY))?
+        } else {
+            Vec::new()
+        };
+        let body = body.as_slice();
         let keep = match &typ {
             b"IHDR" | b"PLTE" | b"IDAT" | b"IEND" | b"tRNS" | b"gAMA" | b"cHRM" | b"sRGB"
             | b"cICP" | b"mDCv" | b"cLLi" | b"sBIT" | b"bKGD" | b"hIST" | b"pHYs" | b"sPLT"
@@ -101,7 +115,7 @@ pub fn strip(data: &[u8], out: &mut Out) -> Result<(), StripError> {
             break;
         }
     }
-    if seen_iend && pos < data.len() {
+    if seen_iend && pos < data_len {
         out.removed("trailer", 1);
     }
     summary.record(out);
