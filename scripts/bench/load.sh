@@ -5,7 +5,10 @@
 #
 #   bash scripts/bench/load.sh [--duration SECS] [--connections N] [--warmup SECS]
 #                              [--no-reference] [--no-write] [--distributed]
-#                              [--workers N] [--scaling]
+#                              [--workers N] [--scaling] [--all]
+#
+# --all: the three runs one after the other, each with the other options given: embedded
+# mode, distributed mode (1 gateway + 2 workers), and the 1/2/4-worker scaling table.
 #
 # Scenarios (each at N connections, closed loop): extract of the corpus's Canon_40D.jpg,
 # extract of a ~5 MB photo (generated here: ImageMagick plasma + Canon_40D's metadata copied
@@ -35,6 +38,7 @@ MODE=embedded
 SCALING=0
 WORKERS=${WORKERS:-2}
 SCALING_WORKERS=${SCALING_WORKERS:-1 2 4}
+ARGS=("$@")
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION=$2; shift 2 ;;
@@ -45,7 +49,15 @@ while [ $# -gt 0 ]; do
     --distributed) MODE=distributed; shift ;;
     --workers) WORKERS=$2; MODE=distributed; shift 2 ;;
     --scaling) SCALING=1; MODE=distributed; REFERENCE=0; shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    --all)
+      shift
+      rest=()
+      for a in "${ARGS[@]}"; do [ "$a" = --all ] || rest+=("$a"); done
+      bash "$0" "${rest[@]}"
+      bash "$0" --distributed "${rest[@]}"
+      bash "$0" --scaling "${rest[@]}"
+      exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done

@@ -627,6 +627,44 @@ mod tests {
         assert!(t.elapsed() < Duration::from_secs(1));
     }
 
+    /// Unfinished records stay in memory until a client is told their UUID (a 202): then
+    /// they are on disk, so a restart finds them (and `recover` fails them).
+    #[tokio::test]
+    async fn unfinished_records_reach_the_disk_before_a_202() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalResults::new(dir.path()).unwrap();
+        let j = job();
+        let mut rec = Record::queued(&j);
+        rec.status = Status::Processing;
+        store.put(&rec).await.unwrap();
+        assert!(
+            !store.path(j.id).exists(),
+            "in memory only while nobody knows the id"
+        );
+        assert_eq!(
+            store.get(j.id).await.unwrap().unwrap().status,
+            Status::Processing
+        );
+        let got = store
+            .wait_final(j.id, Duration::from_millis(20))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(got.status, Status::Processing);
+        // What a restarted process sees.
+        let reopened = LocalResults::new(dir.path()).unwrap();
+        let on_disk = reopened.get(j.id).await.unwrap().unwrap();
+        assert_eq!(on_disk.status, Status::Processing);
+        // The final record replaces it, and a later lookup reads it from disk.
+        rec.status = Status::Completed;
+        store.put(&rec).await.unwrap();
+        let reopened = LocalResults::new(dir.path()).unwrap();
+        assert_eq!(
+            reopened.get(j.id).await.unwrap().unwrap().status,
+            Status::Completed
+        );
+    }
+
     #[tokio::test]
     async fn rate_limits_per_key() {
         let r = LocalRate::default();
