@@ -4,8 +4,22 @@ use indexmap::IndexMap;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
+/// The hasher of the metadata maps: their keys are short tag names looked up many times per
+/// file, for which std's SipHash was ~10 % of an extraction. foldhash's per-process random
+/// seed keeps some protection against crafted keys (XMP and PNG text keys come from files).
+pub type Hasher = foldhash::fast::RandomState;
+
 /// One family-0 group: tag name -> JSON value as `exiftool -json` prints it.
-pub type Group = IndexMap<String, Value>;
+pub type Group = IndexMap<String, Value, Hasher>;
+
+/// The key of [`Metadata::raw`] for `group:tag`, without going through `format!`.
+pub fn raw_key(group: &str, tag: &str) -> String {
+    let mut k = String::with_capacity(group.len() + 1 + tag.len());
+    k.push_str(group);
+    k.push(':');
+    k.push_str(tag);
+    k
+}
 
 /// How long one extraction may take before parsers stop descending and return what they have.
 #[derive(Debug, Clone, Copy)]
@@ -34,29 +48,29 @@ impl Default for Budget {
 #[derive(Debug, Clone)]
 pub struct Metadata {
     /// Lower-case family-0 group name (`file`, `exif`, `xmp`, ...) -> tags.
-    pub groups: IndexMap<String, Group>,
+    pub groups: IndexMap<String, Group, Hasher>,
     /// Problems met on the way (damaged segments, truncated data, budget exhausted).
     pub warnings: Vec<String>,
     pub budget: Budget,
     /// Numeric (ValueConv) values of some tags, keyed "group:Tag", kept out of the JSON
     /// output: the Composite tags are computed from these, as ExifTool does.
-    pub raw: IndexMap<String, Value>,
+    pub raw: IndexMap<String, Value, Hasher>,
 }
 
 impl Metadata {
     pub fn new(budget: Budget) -> Self {
         Metadata {
-            groups: IndexMap::new(),
+            groups: IndexMap::default(),
             warnings: Vec::new(),
             budget,
-            raw: IndexMap::new(),
+            raw: IndexMap::default(),
         }
     }
 
     /// Adds `tag` to `group` unless the group already has it: as in ExifTool without `-a`,
     /// the first occurrence wins (callers add lower-priority sources, such as IFD1, last).
     pub fn add(&mut self, group: &str, tag: &str, value: impl Into<Value>) {
-        let g = self.groups.entry(group.to_string()).or_default();
+        let g = self.group_mut(group);
         if !g.contains_key(tag) {
             g.insert(tag.to_string(), value.into());
         }
@@ -64,10 +78,26 @@ impl Metadata {
 
     /// Sets `tag` in `group`, replacing an earlier value.
     pub fn set(&mut self, group: &str, tag: &str, value: impl Into<Value>) {
-        self.groups
-            .entry(group.to_string())
-            .or_default()
-            .insert(tag.to_string(), value.into());
+        self.set_owned(group, tag.to_string(), value.into());
+    }
+
+    /// Like [`Metadata::set`] with a tag name the caller already owns.
+    pub fn set_owned(&mut self, group: &str, tag: String, value: Value) {
+        self.group_mut(group).insert(tag, value);
+    }
+
+    /// The group named `group`, created empty at the end if missing (the group name is
+    /// only allocated then).
+    fn group_mut(&mut self, group: &str) -> &mut Group {
+        let i = match self.groups.get_index_of(group) {
+            Some(i) => i,
+            None => {
+                self.groups
+                    .insert_full(group.to_string(), Group::default())
+                    .0
+            }
+        };
+        &mut self.groups[i]
     }
 
     pub fn get(&self, group: &str, tag: &str) -> Option<&Value> {
@@ -80,6 +110,19 @@ impl Metadata {
         if !self.warnings.contains(&text) && self.warnings.len() < 64 {
             self.warnings.push(text);
         }
+    }
+
+    /// Like [`Metadata::to_json`], consuming the metadata: tag names and values are moved
+    /// into the JSON object instead of copied (what the service does with the result).
+    pub fn into_json(self) -> Value {
+        let mut out = serde_json::Map::with_capacity(self.groups.len());
+        for (name, tags) in self.groups {
+            if tags.is_empty() {
+                continue;
+            }
+            out.insert(name, Value::Object(tags.into_iter().collect()));
+        }
+        Value::Object(out)
     }
 
     /// The groups as a JSON object, empty groups left out.

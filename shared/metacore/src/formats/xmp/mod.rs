@@ -1568,51 +1568,63 @@ pub fn fmt_num(x: f64) -> String {
 
 /// C's `%.{prec}g`.
 pub fn fmt_g(x: f64, prec: usize) -> String {
-    if x == 0.0 {
-        return "0".into();
-    }
-    let prec = prec.max(1);
-    let e = format!("{:.*e}", prec - 1, x);
-    let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    if exp < -4 || exp >= prec as i32 {
-        let mant = trim_zeros(mant);
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{mant}e{sign}{:02}", exp.abs())
+    let mut out = String::new();
+    if x.is_finite() {
+        crate::formats::exif::push_g_finite(&mut out, x, prec);
     } else {
-        let decimals = (prec as i32 - 1 - exp).max(0) as usize;
-        trim_zeros(&format!("{x:.decimals$}"))
+        // What the former `format!`-based version printed for these.
+        out.push_str(if x.is_nan() {
+            "NaN"
+        } else if x > 0.0 {
+            "inf"
+        } else {
+            "-inf"
+        });
     }
+    out
 }
 
-fn trim_zeros(s: &str) -> String {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
+/// [`fmt_num`] appended to `out`.
+pub fn push_num(out: &mut String, x: f64) {
+    if x.is_nan() {
+        out.push_str("NaN");
+    } else if x.is_infinite() {
+        out.push_str(if x > 0.0 { "Inf" } else { "-Inf" });
     } else {
-        s.to_string()
+        crate::formats::exif::push_g_finite(out, x, 15);
     }
 }
 
 /// How `exiftool -json` prints a value: numbers that look like numbers, true/false as
 /// booleans, everything else as a string.
 pub fn json_value(s: &str) -> Value {
+    json_scalar(s).unwrap_or_else(|| Value::String(s.to_string()))
+}
+
+/// [`json_value`] of a string the caller owns (not copied when it stays a string).
+pub fn json_value_owned(s: String) -> Value {
+    json_scalar(&s).unwrap_or(Value::String(s))
+}
+
+/// The boolean or number `s` prints as, if any.
+fn json_scalar(s: &str) -> Option<Value> {
     if s.eq_ignore_ascii_case("true") {
-        return Value::Bool(true);
+        return Some(Value::Bool(true));
     }
     if s.eq_ignore_ascii_case("false") {
-        return Value::Bool(false);
+        return Some(Value::Bool(false));
     }
     if looks_numeric(s) {
         if let Ok(i) = s.parse::<i64>() {
-            return Value::from(i);
+            return Some(Value::from(i));
         }
         if let Ok(f) = s.parse::<f64>() {
             if let Some(n) = serde_json::Number::from_f64(f) {
-                return Value::Number(n);
+                return Some(Value::Number(n));
             }
         }
     }
-    Value::String(s.to_string())
+    None
 }
 
 /// `^-?(\d|[1-9]\d{1,14})(\.\d{1,16})?(e[-+]?\d{1,3})?$`i
