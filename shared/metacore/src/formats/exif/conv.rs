@@ -72,7 +72,7 @@ pub(crate) fn push_g_finite(out: &mut String, v: f64, sig: usize) {
         if a < 10 {
             out.push('0');
         }
-        let _ = write!(out, "{a}");
+        out.push_str(itoa::Buffer::new().format(a));
         return;
     }
     let (neg, mant) = match mant.strip_prefix('-') {
@@ -110,7 +110,6 @@ pub(crate) fn push_g_finite(out: &mut String, v: f64, sig: usize) {
 /// relative of `D`, far less than half a unit in `D`'s 15th digit, so `%g` prints `D`, which
 /// is written here with integer arithmetic. Returns false, writing nothing, for other values.
 fn push_g_decimal(out: &mut String, v: f64, sig: usize) -> bool {
-    use std::fmt::Write;
     const SCALE: f64 = 1e5;
     let a = v.abs();
     if !(1e-4..1e10).contains(&a) {
@@ -140,16 +139,12 @@ fn push_g_decimal(out: &mut String, v: f64, sig: usize) -> bool {
     if v < 0.0 {
         out.push('-');
     }
-    let _ = write!(out, "{int}");
+    let mut ib = itoa::Buffer::new();
+    out.push_str(ib.format(int));
     if frac != 0 {
         out.push('.');
-        let mut f = frac;
-        let mut len = 5;
-        while f.is_multiple_of(10) {
-            f /= 10;
-            len -= 1;
-        }
-        let _ = write!(out, "{f:0len$}");
+        // 1xxxxx: the 5 decimals with their leading zeros.
+        out.push_str(ib.format(frac + 100_000)[1..].trim_end_matches('0'));
     }
     true
 }

@@ -74,15 +74,15 @@ pub enum Raw {
 impl Raw {
     /// ExifTool's ValueConv-less value as a string (numbers separated by spaces).
     pub fn to_text(&self) -> String {
-        use std::fmt::Write;
         let mut out = String::new();
         match self {
             Raw::Int(v) => {
-                for (i, x) in v.iter().enumerate() {
+                let mut ib = itoa::Buffer::new();
+                for (i, &x) in v.iter().enumerate() {
                     if i > 0 {
                         out.push(' ');
                     }
-                    let _ = write!(out, "{x}");
+                    out.push_str(ib.format(x));
                 }
                 out
             }
@@ -698,7 +698,12 @@ impl<'a> Parser<'a> {
                 };
                 if let Raw::Rat(r) = raw {
                     if let [(n, d)] = r.as_slice() {
-                        self.rats.push((name.to_string(), format!("{n}/{d}")));
+                        let mut ib = itoa::Buffer::new();
+                        let mut r = String::with_capacity(24);
+                        r.push_str(ib.format(*n));
+                        r.push('/');
+                        r.push_str(ib.format(*d));
+                        self.rats.push((name.to_string(), r));
                     }
                 }
                 if let Some((value, rawv)) = conv::convert(name, def, raw, self.e) {
