@@ -22,9 +22,9 @@ valgrind --tool=callgrind --callgrind-out-file="$OUT" "$TARGET/release/examples/
 clean() { sed 's|/rustc/[0-9a-f]*/library/||; s|/root/.cargo/registry/src/[^/]*/||'; }
 INCL=$(callgrind_annotate --inclusive=yes --threshold=100 "$OUT" 2>/dev/null | clean)
 per_file() { # $1: function name pattern; prints instructions per file
-    echo "$INCL" | grep -E "$1" | head -1 | awk -v n="$N" '{gsub(",", "", $1); printf "%.0f", $1 / n}'
+    echo "$INCL" | grep -E "$1" | awk -v n="$N" '{gsub(",", "", $1); if ($1 > m) m = $1} END {printf "%.0f", m / n}'
 }
-echo "== per file ($N runs of $(basename "$FILE")): total $(per_file 'PROGRAM TOTALS'), metacore::extract $(per_file ':metacore::extract \['), to_json $(per_file 'Metadata::to_json \['), serde_json::to_vec $(per_file 'serde_json::ser::to_vec')"
+echo "== instructions per file ($N runs of $(basename "$FILE")): whole run $(per_file 'PROGRAM TOTALS'), metacore::extract $(per_file 'src/lib.rs:metacore::extract( \[|$)'), Metadata::into_json $(per_file 'src/model.rs:metacore::model::Metadata::into_json( \[|$)'), JSON text $(per_file 'Serialize for serde_json::value::Value>::serialize \[')"
 echo "== self cost (instructions), top 25"
 callgrind_annotate --threshold=100 "$OUT" 2>/dev/null | clean | sed -n '/^Ir/,$p' | head -32 || true
 echo "== inclusive cost, top 25"
