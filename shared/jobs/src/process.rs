@@ -219,8 +219,10 @@ fn extract_file(
     name: Option<&str>,
 ) -> Result<(serde_json::Value, Vec<String>), Failure> {
     let (_file, data) = open_input(path)?;
-    let meta = metacore::extract(&data, name);
-    Ok((meta.to_json(), meta.warnings))
+    let mut meta = metacore::extract(&data, name);
+    let warnings = std::mem::take(&mut meta.warnings);
+    // into_json moves the tags instead of copying them (same JSON as to_json).
+    Ok((meta.into_json(), warnings))
 }
 
 struct CleanReport {
