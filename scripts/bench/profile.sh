@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Profile of extraction: callgrind (instruction counts, so the result does not depend on
-# machine load) on the `dump` example in `--service` mode (extract + the JSON text of
-# `to_json()`, as the service does) over one file repeated N times (default: the corpus's
-# Canon_40D.jpg, 200 times, so that extraction outweighs start-up). Prints the instructions
-# per file of `metacore::extract` and of the JSON step, then the top functions by self cost
-# and by inclusive cost.
+# machine load) on the `dump` example in `--service` mode (extract + the JSON text written by
+# the metadata's `Serialize` impl, as the service does) over one file repeated N times
+# (default: the corpus's Canon_40D.jpg, 200 times, so that extraction outweighs start-up).
+# Prints the instructions per file of `metacore::extract` and of the JSON step, then the top
+# functions by self cost and by inclusive cost.
 #
 #   bash scripts/bench/profile.sh [FILE] [N]
 # Environment: CARGO_TARGET_DIR (default ./target); KEEP=1 keeps the callgrind output file.
@@ -24,7 +24,7 @@ INCL=$(callgrind_annotate --inclusive=yes --threshold=100 "$OUT" 2>/dev/null | c
 per_file() { # $1: function name pattern; prints instructions per file
     echo "$INCL" | grep -E "$1" | awk -v n="$N" '{gsub(",", "", $1); if ($1 > m) m = $1} END {printf "%.0f", m / n}'
 }
-echo "== instructions per file ($N runs of $(basename "$FILE")): whole run $(per_file 'PROGRAM TOTALS'), metacore::extract $(per_file 'src/lib.rs:metacore::extract( \[|$)'), Metadata::into_json $(per_file 'src/model.rs:metacore::model::Metadata::into_json( \[|$)'), JSON text $(per_file 'Serialize for serde_json::value::Value>::serialize \[')"
+echo "== instructions per file ($N runs of $(basename "$FILE")): whole run $(per_file 'PROGRAM TOTALS'), metacore::extract $(per_file 'src/lib.rs:metacore::extract( \[|$)'), JSON text $(per_file 'Metadata as serde_core::ser::Serialize>::serialize \[')"
 echo "== self cost (instructions), top 25"
 callgrind_annotate --threshold=100 "$OUT" 2>/dev/null | clean | sed -n '/^Ir/,$p' | head -32 || true
 echo "== inclusive cost, top 25"

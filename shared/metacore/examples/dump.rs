@@ -2,7 +2,8 @@
 //! Used by `scripts/compare_core.py` to score the core against ExifTool without a server.
 //!
 //! `dump --service FILE...` instead does what the service does per file (extract, then the
-//! JSON text of `into_json()`) and prints only the total length: `scripts/bench/profile.sh`
+//! JSON text of the metadata through its `Serialize` impl, as `to_raw_value` does) and prints
+//! only the total length: `scripts/bench/profile.sh`
 //! profiles this mode, so that pretty-printing one big array does not weigh in the figures.
 
 fn main() {
@@ -23,7 +24,7 @@ fn main() {
             .and_then(|n| n.to_str());
         let meta = metacore::extract(&data, name);
         if service {
-            total += serde_json::to_vec(&meta.into_json()).map_or(0, |v| v.len());
+            total += serde_json::to_vec(&meta).map_or(0, |v| v.len());
             continue;
         }
         out.push(serde_json::json!({

@@ -125,7 +125,8 @@ impl Metadata {
         Value::Object(out)
     }
 
-    /// The groups as a JSON object, empty groups left out.
+    /// The groups as a JSON object, empty groups left out. Serializing the metadata itself
+    /// (see its `Serialize` impl) gives the same text without building the tree.
     pub fn to_json(&self) -> Value {
         let mut out = serde_json::Map::new();
         for (name, tags) in &self.groups {
@@ -137,5 +138,36 @@ impl Metadata {
             out.insert(name.clone(), Value::Object(obj));
         }
         Value::Object(out)
+    }
+}
+
+/// Writes exactly what serializing [`Metadata::to_json`] writes (same keys in the same order,
+/// empty groups left out, same values), without building a [`Value`] tree first: the service
+/// turns the extraction into JSON text with `serde_json::value::to_raw_value(&meta)`.
+impl serde::Serialize for Metadata {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let n = self.groups.values().filter(|g| !g.is_empty()).count();
+        let mut map = serializer.serialize_map(Some(n))?;
+        for (name, tags) in &self.groups {
+            if !tags.is_empty() {
+                map.serialize_entry(name, &GroupJson(tags))?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// One group as a JSON object, in insertion order.
+struct GroupJson<'a>(&'a Group);
+
+impl serde::Serialize for GroupJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
     }
 }
