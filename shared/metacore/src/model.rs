@@ -21,6 +21,24 @@ pub fn raw_key(group: &str, tag: &str) -> String {
     k
 }
 
+/// Calls `f` with the key of [`Metadata::raw`] for `group:tag`, built on the stack (no
+/// allocation) unless it is longer than 96 bytes: for lookups and removals.
+pub fn with_raw_key<R>(group: &str, tag: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 96];
+    let n = group.len() + 1 + tag.len();
+    if n > buf.len() {
+        return f(&raw_key(group, tag));
+    }
+    buf[..group.len()].copy_from_slice(group.as_bytes());
+    buf[group.len()] = b':';
+    buf[group.len() + 1..n].copy_from_slice(tag.as_bytes());
+    // two `str`s joined by an ASCII byte: always valid UTF-8
+    match std::str::from_utf8(&buf[..n]) {
+        Ok(k) => f(k),
+        Err(_) => f(&raw_key(group, tag)),
+    }
+}
+
 /// How long one extraction may take before parsers stop descending and return what they have.
 #[derive(Debug, Clone, Copy)]
 pub struct Budget {
@@ -98,6 +116,11 @@ impl Metadata {
             }
         };
         &mut self.groups[i]
+    }
+
+    /// The numeric (ValueConv) value recorded for `group:tag`, looked up without allocating.
+    pub fn raw_get(&self, group: &str, tag: &str) -> Option<&Value> {
+        with_raw_key(group, tag, |k| self.raw.get(k))
     }
 
     pub fn get(&self, group: &str, tag: &str) -> Option<&Value> {

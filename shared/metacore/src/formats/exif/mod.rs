@@ -8,7 +8,7 @@ mod conv;
 mod tags;
 
 use crate::bytes::{u16_at, u32_at, Endian};
-use crate::model::{raw_key, Hasher, Metadata};
+use crate::model::{raw_key, with_raw_key, Hasher, Metadata};
 use indexmap::IndexMap;
 use serde_json::Value;
 
@@ -367,17 +367,19 @@ impl<'a> Parser<'a> {
     }
 
     fn flush(self, meta: &mut Metadata) {
+        meta.raw.reserve(self.tags.len() + self.rats.len());
         for (name, f) in self.tags {
             if !f.prio && meta.get("exif", &name).is_some() {
                 continue;
             }
-            let key = raw_key("exif", &name);
             match f.raw {
                 Some(r) => {
-                    meta.raw.insert(key, r);
+                    meta.raw.insert(raw_key("exif", &name), r);
                 }
                 None => {
-                    meta.raw.shift_remove(&key);
+                    if !meta.raw.is_empty() {
+                        with_raw_key("exif", &name, |k| meta.raw.shift_remove(k));
+                    }
                 }
             }
             meta.set_owned("exif", name, f.value);
@@ -853,7 +855,7 @@ pub fn meta_set_raw(meta: &mut Metadata, group: &str, tag: &str, v: Value) {
 
 /// The numeric (ValueConv) value of a tag, if a parser recorded one.
 pub fn meta_raw<'m>(meta: &'m Metadata, group: &str, tag: &str) -> Option<&'m Value> {
-    meta.raw.get(&raw_key(group, tag))
+    meta.raw_get(group, tag)
 }
 
 /// ExifTool's EXIF Flash print conversion (also used by the XMP-based Composite:Flash).
