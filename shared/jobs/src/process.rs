@@ -304,7 +304,8 @@ fn extract_file(input: &Source, name: Option<&str>) -> Detected<(RawJson, Vec<St
     // For the metrics (the extractor detects again: magic bytes, cheap next to extracting).
     let kind = metacore::detect(data, name);
     let meta = metacore::extract(data, name);
-    let json = RawJson::of(&meta.to_json())
+    // Straight to JSON text (the core's `Serialize` writes what `to_json` would hold).
+    let json = RawJson::of(&meta)
         .map_err(|e| Failure::internal(format!("cannot serialize the metadata: {e}")));
     (kind, json.map(|j| (j, meta.warnings)))
 }

@@ -302,8 +302,9 @@ fn file_name(p: &Path) -> Option<&str> {
 
 /// What the service does per file: extract, then the JSON text.
 fn extract_to_json(data: &[u8], name: Option<&str>) -> Vec<u8> {
-    let meta = extract(data, name);
-    serde_json::to_vec(&meta.to_json()).unwrap_or_default()
+    let mut meta = extract(data, name);
+    let _warnings = std::mem::take(&mut meta.warnings);
+    serde_json::to_vec(&meta.into_json()).unwrap_or_default()
 }
 
 // ------------------------------------------------------------------ criterion

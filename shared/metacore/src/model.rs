@@ -4,8 +4,40 @@ use indexmap::IndexMap;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
+/// The hasher of the metadata maps: their keys are short tag names looked up many times per
+/// file, for which std's SipHash was ~10 % of an extraction. foldhash's per-process random
+/// seed keeps some protection against crafted keys (XMP and PNG text keys come from files).
+pub type Hasher = foldhash::fast::RandomState;
+
 /// One family-0 group: tag name -> JSON value as `exiftool -json` prints it.
-pub type Group = IndexMap<String, Value>;
+pub type Group = IndexMap<String, Value, Hasher>;
+
+/// The key of [`Metadata::raw`] for `group:tag`, without going through `format!`.
+pub fn raw_key(group: &str, tag: &str) -> String {
+    let mut k = String::with_capacity(group.len() + 1 + tag.len());
+    k.push_str(group);
+    k.push(':');
+    k.push_str(tag);
+    k
+}
+
+/// Calls `f` with the key of [`Metadata::raw`] for `group:tag`, built on the stack (no
+/// allocation) unless it is longer than 96 bytes: for lookups and removals.
+pub fn with_raw_key<R>(group: &str, tag: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 96];
+    let n = group.len() + 1 + tag.len();
+    if n > buf.len() {
+        return f(&raw_key(group, tag));
+    }
+    buf[..group.len()].copy_from_slice(group.as_bytes());
+    buf[group.len()] = b':';
+    buf[group.len() + 1..n].copy_from_slice(tag.as_bytes());
+    // two `str`s joined by an ASCII byte: always valid UTF-8
+    match std::str::from_utf8(&buf[..n]) {
+        Ok(k) => f(k),
+        Err(_) => f(&raw_key(group, tag)),
+    }
+}
 
 /// How long one extraction may take before parsers stop descending and return what they have.
 #[derive(Debug, Clone, Copy)]
@@ -34,29 +66,29 @@ impl Default for Budget {
 #[derive(Debug, Clone)]
 pub struct Metadata {
     /// Lower-case family-0 group name (`file`, `exif`, `xmp`, ...) -> tags.
-    pub groups: IndexMap<String, Group>,
+    pub groups: IndexMap<String, Group, Hasher>,
     /// Problems met on the way (damaged segments, truncated data, budget exhausted).
     pub warnings: Vec<String>,
     pub budget: Budget,
     /// Numeric (ValueConv) values of some tags, keyed "group:Tag", kept out of the JSON
     /// output: the Composite tags are computed from these, as ExifTool does.
-    pub raw: IndexMap<String, Value>,
+    pub raw: IndexMap<String, Value, Hasher>,
 }
 
 impl Metadata {
     pub fn new(budget: Budget) -> Self {
         Metadata {
-            groups: IndexMap::new(),
+            groups: IndexMap::default(),
             warnings: Vec::new(),
             budget,
-            raw: IndexMap::new(),
+            raw: IndexMap::default(),
         }
     }
 
     /// Adds `tag` to `group` unless the group already has it: as in ExifTool without `-a`,
     /// the first occurrence wins (callers add lower-priority sources, such as IFD1, last).
     pub fn add(&mut self, group: &str, tag: &str, value: impl Into<Value>) {
-        let g = self.groups.entry(group.to_string()).or_default();
+        let g = self.group_mut(group);
         if !g.contains_key(tag) {
             g.insert(tag.to_string(), value.into());
         }
@@ -64,10 +96,31 @@ impl Metadata {
 
     /// Sets `tag` in `group`, replacing an earlier value.
     pub fn set(&mut self, group: &str, tag: &str, value: impl Into<Value>) {
-        self.groups
-            .entry(group.to_string())
-            .or_default()
-            .insert(tag.to_string(), value.into());
+        self.set_owned(group, tag.to_string(), value.into());
+    }
+
+    /// Like [`Metadata::set`] with a tag name the caller already owns.
+    pub fn set_owned(&mut self, group: &str, tag: String, value: Value) {
+        self.group_mut(group).insert(tag, value);
+    }
+
+    /// The group named `group`, created empty at the end if missing (the group name is
+    /// only allocated then).
+    fn group_mut(&mut self, group: &str) -> &mut Group {
+        let i = match self.groups.get_index_of(group) {
+            Some(i) => i,
+            None => {
+                self.groups
+                    .insert_full(group.to_string(), Group::default())
+                    .0
+            }
+        };
+        &mut self.groups[i]
+    }
+
+    /// The numeric (ValueConv) value recorded for `group:tag`, looked up without allocating.
+    pub fn raw_get(&self, group: &str, tag: &str) -> Option<&Value> {
+        with_raw_key(group, tag, |k| self.raw.get(k))
     }
 
     pub fn get(&self, group: &str, tag: &str) -> Option<&Value> {
@@ -82,7 +135,21 @@ impl Metadata {
         }
     }
 
-    /// The groups as a JSON object, empty groups left out.
+    /// Like [`Metadata::to_json`], consuming the metadata: tag names and values are moved
+    /// into the JSON object instead of copied (what the service does with the result).
+    pub fn into_json(self) -> Value {
+        let mut out = serde_json::Map::with_capacity(self.groups.len());
+        for (name, tags) in self.groups {
+            if tags.is_empty() {
+                continue;
+            }
+            out.insert(name, Value::Object(tags.into_iter().collect()));
+        }
+        Value::Object(out)
+    }
+
+    /// The groups as a JSON object, empty groups left out. Serializing the metadata itself
+    /// (see its `Serialize` impl) gives the same text without building the tree.
     pub fn to_json(&self) -> Value {
         let mut out = serde_json::Map::new();
         for (name, tags) in &self.groups {
@@ -94,5 +161,36 @@ impl Metadata {
             out.insert(name.clone(), Value::Object(obj));
         }
         Value::Object(out)
+    }
+}
+
+/// Writes exactly what serializing [`Metadata::to_json`] writes (same keys in the same order,
+/// empty groups left out, same values), without building a [`Value`] tree first: the service
+/// turns the extraction into JSON text with `serde_json::value::to_raw_value(&meta)`.
+impl serde::Serialize for Metadata {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let n = self.groups.values().filter(|g| !g.is_empty()).count();
+        let mut map = serializer.serialize_map(Some(n))?;
+        for (name, tags) in &self.groups {
+            if !tags.is_empty() {
+                map.serialize_entry(name, &GroupJson(tags))?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// One group as a JSON object, in insertion order.
+struct GroupJson<'a>(&'a Group);
+
+impl serde::Serialize for GroupJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
     }
 }

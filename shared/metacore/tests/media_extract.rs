@@ -177,3 +177,25 @@ fn truncated_and_damaged_inputs_do_not_panic() {
         let _ = metacore::extract(&bad, Some(name));
     }
 }
+
+/// `serde_json::to_string(&meta)` (the service's path) writes exactly the text of
+/// `to_json()`, for the fixtures above, whole and truncated, and an empty input.
+#[test]
+fn serialize_matches_to_json_on_fixtures() {
+    let check = |d: &[u8], name: &str| {
+        let m = metacore::extract(d, Some(name));
+        assert_eq!(
+            serde_json::to_string(&m).unwrap(),
+            serde_json::to_string(&m.to_json()).unwrap(),
+            "{name} ({} bytes)",
+            d.len()
+        );
+    };
+    check(b"", "a.bin");
+    for (name, d) in [("a.wav", wav()), ("a.mp3", mp3()), ("a.pdf", pdf())] {
+        check(&d, name);
+        for n in (0..d.len()).step_by(11) {
+            check(&d[..n], name);
+        }
+    }
+}

@@ -51,7 +51,7 @@ struct In<'m> {
 impl<'m> In<'m> {
     /// Numeric (ValueConv) value of group:tag: the recorded raw value, else the printed one.
     fn num_in(&self, group: &str, tag: &str) -> Option<f64> {
-        if let Some(v) = self.meta.raw.get(&format!("{group}:{tag}")) {
+        if let Some(v) = self.meta.raw_get(group, tag) {
             return first_float(v).filter(|x| x.is_finite());
         }
         self.meta
@@ -95,8 +95,7 @@ impl<'m> In<'m> {
     }
     fn raw_text_in(&self, group: &str, tag: &str) -> Option<String> {
         self.meta
-            .raw
-            .get(&format!("{group}:{tag}"))
+            .raw_get(group, tag)
             .map(|v| match v {
                 Value::String(s) => s.clone(),
                 other => other.to_string(),

@@ -7,6 +7,151 @@ use serde_json::Value;
 
 /// C's `%.{sig}g` (what Perl's sprintf and ExifTool's RoundFloat print).
 pub fn format_g(v: f64, sig: usize) -> String {
+    let mut out = String::new();
+    push_g(&mut out, v, sig);
+    out
+}
+
+/// [`format_g`] appended to `out` (no allocation besides `out`'s growth).
+pub fn push_g(out: &mut String, v: f64, sig: usize) {
+    if v.is_nan() {
+        out.push_str("nan");
+    } else if v.is_infinite() {
+        out.push_str(if v > 0.0 { "inf" } else { "-inf" });
+    } else {
+        push_g_finite(out, v, sig);
+    }
+}
+
+/// A fixed-size buffer for one float formatted by `core::fmt`, so that `%g` needs no
+/// temporary `String`. Writing more than fits fails (the callers then fall back).
+struct FloatBuf {
+    buf: [u8; 64],
+    len: usize,
+}
+
+impl std::fmt::Write for FloatBuf {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let dst = self.buf.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        dst.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// C's `%.{sig}g` of a finite `v`, appended to `out`: the digits of `%.{sig-1}e`, printed in
+/// fixed notation when the exponent is in [-4, sig) (C defines `%g` that way, so this equals
+/// formatting again with `%.{sig-1-exp}f`), trailing zeros removed.
+pub(crate) fn push_g_finite(out: &mut String, v: f64, sig: usize) {
+    use std::fmt::Write;
+    if v == 0.0 {
+        out.push('0');
+        return;
+    }
+    let sig = sig.max(1);
+    if sig <= 15 && push_g_decimal(out, v, sig) {
+        return;
+    }
+    let mut b = FloatBuf {
+        buf: [0; 64],
+        len: 0,
+    };
+    if write!(b, "{:.*e}", sig - 1, v).is_err() {
+        out.push_str(&format_g_slow(v, sig));
+        return;
+    }
+    let s = std::str::from_utf8(&b.buf[..b.len]).unwrap_or("");
+    let (mant, exp) = s.split_once('e').unwrap_or((s, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if exp < -4 || exp >= sig as i32 {
+        out.push_str(trim_zeros(mant));
+        out.push('e');
+        out.push(if exp < 0 { '-' } else { '+' });
+        let a = exp.unsigned_abs();
+        if a < 10 {
+            out.push('0');
+        }
+        out.push_str(itoa::Buffer::new().format(a));
+        return;
+    }
+    let (neg, mant) = match mant.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, mant),
+    };
+    if neg {
+        out.push('-');
+    }
+    // The significant digits, without the point: `sig` of them.
+    let (d0, rest) = mant.split_at(1);
+    let rest = rest.strip_prefix('.').unwrap_or(rest);
+    if exp >= 0 {
+        let int_len = exp as usize; // digits of `rest` before the point
+        out.push_str(d0);
+        out.push_str(&rest[..int_len]);
+        let frac = rest[int_len..].trim_end_matches('0');
+        if !frac.is_empty() {
+            out.push('.');
+            out.push_str(frac);
+        }
+    } else {
+        out.push_str("0.");
+        for _ in 0..(-exp - 1) {
+            out.push('0');
+        }
+        out.push_str(d0);
+        out.push_str(rest.trim_end_matches('0'));
+    }
+}
+
+/// `%.{sig}g` (`sig` <= 15) of a `v` that is the double nearest to a decimal `D` with at
+/// most 5 decimals, at most `sig` significant digits and 1e-4 <= |D| < 10^sig (camera
+/// rationals, ICC s15Fixed16 values rounded to 5 decimals, integers): `v` is within 2^-53
+/// relative of `D`, far less than half a unit in `D`'s 15th digit, so `%g` prints `D`, which
+/// is written here with integer arithmetic. Returns false, writing nothing, for other values.
+fn push_g_decimal(out: &mut String, v: f64, sig: usize) -> bool {
+    const SCALE: f64 = 1e5;
+    let a = v.abs();
+    if !(1e-4..1e10).contains(&a) {
+        return false;
+    }
+    let m = (a * SCALE).round();
+    if m / SCALE != a || m < 10.0 {
+        return false;
+    }
+    let m = m as u64;
+    let (int, frac) = (m / 100_000, m % 100_000);
+    if int >= 10u64.pow(sig as u32) {
+        return false;
+    }
+    let mut t = m;
+    while t.is_multiple_of(10) {
+        t /= 10;
+    }
+    let mut digits = 0;
+    while t > 0 {
+        t /= 10;
+        digits += 1;
+    }
+    if digits > sig {
+        return false;
+    }
+    if v < 0.0 {
+        out.push('-');
+    }
+    let mut ib = itoa::Buffer::new();
+    out.push_str(ib.format(int));
+    if frac != 0 {
+        out.push('.');
+        // 1xxxxx: the 5 decimals with their leading zeros.
+        out.push_str(ib.format(frac + 100_000)[1..].trim_end_matches('0'));
+    }
+    true
+}
+
+/// The former `%g` (two `format!` passes), kept as the fallback of [`push_g_finite`] for
+/// precisions too long for its buffer and as the reference of its tests.
+fn format_g_slow(v: f64, sig: usize) -> String {
     if v.is_nan() {
         return "nan".into();
     }
@@ -27,6 +172,107 @@ pub fn format_g(v: f64, sig: usize) -> String {
     } else {
         let decimals = (sig as i32 - 1 - exp).max(0) as usize;
         trim_zeros(&format!("{:.*}", decimals, v)).to_string()
+    }
+}
+
+#[cfg(test)]
+mod g_tests {
+    use super::{format_g, format_g_slow};
+
+    #[test]
+    fn fast_g_equals_two_pass_g() {
+        let mut vals: Vec<f64> = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.5,
+            1.5,
+            2.5,
+            9.5,
+            99.5,
+            999.5,
+            0.05,
+            0.15,
+            0.25,
+            1e-5,
+            -1e-5,
+            1e-4,
+            9.99995e-5,
+            0.000123456,
+            1e21,
+            1e20,
+            1e15,
+            1e16,
+            1e17,
+            123456789012345.6,
+            999999999999999.9,
+            999_999_999_999_999.9,
+            1e-300,
+            5e-324,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            -f64::MAX,
+            1.0 / 3.0,
+            2.0 / 3.0,
+            0.1,
+            0.2,
+            0.3,
+            100.0,
+            1000.0,
+            12345.678,
+            72.0,
+            2.8,
+            1.0 / 200.0,
+            1.0 / 1250.0,
+            4.5,
+            0.999999,
+            9.999999999,
+            99.99,
+            0.00999,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            1e-4,
+            1e-3,
+            0.01,
+            0.1,
+            9.99999e9,
+            1e10,
+            0.00015,
+            0.00099999,
+            99999.99999,
+            1e9,
+            123456789.12345,
+        ];
+        // Pseudo-random values over many magnitudes, plus halves and rationals.
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for i in 0..40_000u32 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let m = (x >> 11) as f64 / (1u64 << 53) as f64;
+            let e = (i % 60) as i32 - 30;
+            let sign = if x & 1 == 0 { 1.0 } else { -1.0 };
+            vals.push(sign * m * 10f64.powi(e));
+            vals.push(((x >> 40) as f64 + 0.5) / 10f64.powi((i % 8) as i32));
+            vals.push((x % 100_000) as f64 / ((x >> 20) % 10_000 + 1) as f64);
+            vals.push(f64::from_bits(x));
+            // Decimals with few digits (the fast path), negative too.
+            vals.push((x % 1_000_000_000_000) as f64 / 1e5);
+            vals.push(-((x % 100_000_000) as f64) / 1e5);
+            vals.push((x % 10_000) as f64 / 1e3);
+            vals.push((x % 1000) as f64 / 1e2);
+            vals.push((x % 100_000) as f64 / 1e5);
+            vals.push((x % 100) as f64 / 1e4);
+            vals.push((x % 1_000_000) as f64);
+        }
+        for &v in &vals {
+            for sig in [1, 2, 3, 4, 6, 7, 10, 15, 16, 17, 20] {
+                assert_eq!(format_g(v, sig), format_g_slow(v, sig), "{v:e} sig {sig}");
+            }
+        }
+        assert_eq!(format_g(1.0, 70), format_g_slow(1.0, 70));
     }
 }
 
@@ -411,6 +657,7 @@ fn map_print(def: &TagDef, key: &str, hex: bool) -> String {
 /// The converted value of one tag: (printed value, numeric/ValueConv value).
 pub fn convert(name: &str, def: &TagDef, raw: &Raw, e: Endian) -> Option<(Value, Option<Value>)> {
     let text = raw.to_text();
+    let text_has_space = text.contains(' ');
     // ValueConv
     let vc: String = match name {
         "ShutterSpeedValue" => match raw.first_number() {
@@ -467,7 +714,7 @@ pub fn convert(name: &str, def: &TagDef, raw: &Raw, e: Endian) -> Option<(Value,
             Raw::Undef(b) => return Some((Value::String(cfa_pattern(b, e)), None)),
             _ => text.clone(),
         },
-        _ => text.clone(),
+        _ => text,
     };
     if matches!(raw, Raw::Undef(_)) && !undef_is_text(name) && def.map.is_empty() {
         // Undefined-format blobs ExifTool does not convert print as binary data.
@@ -482,7 +729,6 @@ pub fn convert(name: &str, def: &TagDef, raw: &Raw, e: Endian) -> Option<(Value,
             ));
         }
     }
-    let rawv = Some(json_value(vc.clone()));
     // PrintConv
     let pc: String = if !def.map.is_empty() {
         match name {
@@ -508,7 +754,7 @@ pub fn convert(name: &str, def: &TagDef, raw: &Raw, e: Endian) -> Option<(Value,
                 Err(_) => vc.clone(),
             },
             "ExposureCompensation" => match raw.first_number() {
-                Some(v) if !text.contains(' ') => print_fraction(v),
+                Some(v) if !text_has_space => print_fraction(v),
                 _ => vc.clone(),
             },
             "SubjectDistance" | "GPSAltitude" => {
@@ -554,10 +800,14 @@ pub fn convert(name: &str, def: &TagDef, raw: &Raw, e: Endian) -> Option<(Value,
                 })
                 .collect::<Vec<_>>()
                 .join("; "),
-            _ => vc.clone(),
+            _ => {
+                // PrintConv is the ValueConv: convert the text once.
+                let v = json_value(vc);
+                return Some((v.clone(), Some(v)));
+            }
         }
     };
-    Some((json_value(pc), rawv))
+    Some((json_value(pc), Some(json_value(vc))))
 }
 
 fn undef_is_text(name: &str) -> bool {

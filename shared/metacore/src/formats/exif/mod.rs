@@ -8,7 +8,7 @@ mod conv;
 mod tags;
 
 use crate::bytes::{u16_at, u32_at, Endian};
-use crate::model::Metadata;
+use crate::model::{raw_key, with_raw_key, Hasher, Metadata};
 use indexmap::IndexMap;
 use serde_json::Value;
 
@@ -16,6 +16,7 @@ pub use conv::{
     convert_exif_text, format_g, json_value, print_exposure_time, print_fnumber,
     to_dms as to_dms_ref,
 };
+pub(crate) use conv::{push_g, push_g_finite};
 
 /// One entry of ExifTool's tag tables.
 #[derive(Debug)]
@@ -73,10 +74,36 @@ pub enum Raw {
 impl Raw {
     /// ExifTool's ValueConv-less value as a string (numbers separated by spaces).
     pub fn to_text(&self) -> String {
+        let mut out = String::new();
         match self {
-            Raw::Int(v) => join(v.iter().map(|x| x.to_string())),
-            Raw::Rat(v) => join(v.iter().map(|&(n, d)| rat_text(n, d, 10))),
-            Raw::Float(v) => join(v.iter().map(|&x| format_g(x, 15))),
+            Raw::Int(v) => {
+                let mut ib = itoa::Buffer::new();
+                for (i, &x) in v.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    out.push_str(ib.format(x));
+                }
+                out
+            }
+            Raw::Rat(v) => {
+                for (i, &(n, d)) in v.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    push_rat(&mut out, n, d, 10);
+                }
+                out
+            }
+            Raw::Float(v) => {
+                for (i, &x) in v.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    push_g(&mut out, x, 15);
+                }
+                out
+            }
             Raw::Str(b) => {
                 let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
                 decode_text(&b[..end])
@@ -124,15 +151,12 @@ impl Raw {
     }
 }
 
-fn join(it: impl Iterator<Item = String>) -> String {
-    it.collect::<Vec<_>>().join(" ")
-}
-
-fn rat_text(n: i64, d: i64, sig: usize) -> String {
+/// A rational as ExifTool prints it (`undef` for 0/0, `inf` for n/0), appended to `out`.
+fn push_rat(out: &mut String, n: i64, d: i64, sig: usize) {
     if d == 0 {
-        if n == 0 { "undef" } else { "inf" }.to_string()
+        out.push_str(if n == 0 { "undef" } else { "inf" });
     } else {
-        format_g(n as f64 / d as f64, sig)
+        push_g(out, n as f64 / d as f64, sig);
     }
 }
 
@@ -274,11 +298,14 @@ pub struct TiffSummary {
     pub page_count: u32,
     pub multi_page: bool,
     /// Per IFD (by directory name): its tags' raw values by tag ID.
-    pub ifds: Vec<(String, IndexMap<u16, Raw>)>,
+    pub ifds: Vec<(String, IfdValues)>,
 }
 
+/// One IFD's raw values by tag ID.
+pub type IfdValues = IndexMap<u16, Raw, Hasher>;
+
 impl TiffSummary {
-    pub fn ifd(&self, name: &str) -> Option<&IndexMap<u16, Raw>> {
+    pub fn ifd(&self, name: &str) -> Option<&IfdValues> {
         self.ifds.iter().find(|(n, _)| n == name).map(|(_, m)| m)
     }
 }
@@ -296,12 +323,12 @@ struct Parser<'a> {
     e: Endian,
     base: usize,
     container: Container,
-    tags: IndexMap<String, Found>,
+    tags: IndexMap<String, Found, Hasher>,
     priority_dir: Option<String>,
     visited: Vec<usize>,
     make: String,
     model: String,
-    ifds: Vec<(String, IndexMap<u16, Raw>)>,
+    ifds: Vec<(String, IfdValues)>,
     warnings: Vec<String>,
     page_count: u32,
     multi_page: bool,
@@ -316,7 +343,7 @@ impl<'a> Parser<'a> {
             e: Endian::Little,
             base: 0,
             container,
-            tags: IndexMap::new(),
+            tags: IndexMap::default(),
             priority_dir: None,
             visited: Vec::new(),
             make: String::new(),
@@ -329,34 +356,38 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn summary(&self) -> TiffSummary {
+    /// Hands the IFDs' raw values over to the summary ([`Parser::flush`] does not use them).
+    fn summary(&mut self) -> TiffSummary {
         TiffSummary {
             endian: Some(self.e),
             page_count: self.page_count,
             multi_page: self.multi_page,
-            ifds: self.ifds.clone(),
+            ifds: std::mem::take(&mut self.ifds),
         }
     }
 
     fn flush(self, meta: &mut Metadata) {
+        meta.raw.reserve(self.tags.len() + self.rats.len());
         for (name, f) in self.tags {
-            if meta.get("exif", &name).is_some() && !f.prio {
+            if !f.prio && meta.get("exif", &name).is_some() {
                 continue;
             }
             match f.raw {
                 Some(r) => {
-                    meta.raw.insert(format!("exif:{name}"), r);
+                    meta.raw.insert(raw_key("exif", &name), r);
                 }
                 None => {
-                    meta.raw.shift_remove(&format!("exif:{name}"));
+                    if !meta.raw.is_empty() {
+                        with_raw_key("exif", &name, |k| meta.raw.shift_remove(k));
+                    }
                 }
             }
-            meta.set("exif", &name, f.value);
+            meta.set_owned("exif", name, f.value);
         }
         for (k, v) in self.rats {
-            meta.raw
-                .entry(format!("exif:{k}#rat"))
-                .or_insert(Value::String(v));
+            let mut key = raw_key("exif", &k);
+            key.push_str("#rat");
+            meta.raw.entry(key).or_insert(Value::String(v));
         }
         for w in self.warnings {
             meta.warn(w);
@@ -455,7 +486,7 @@ impl<'a> Parser<'a> {
         } else {
             tags::EXIF_TAGS
         };
-        let mut raw_map: IndexMap<u16, Raw> = IndexMap::new();
+        let mut raw_map = IfdValues::default();
         let mut subdirs: Vec<(usize, String)> = Vec::new();
         let (mut ifd_compression, mut ifd_subfile): (Option<i64>, Option<i64>) = (None, None);
         for i in 0..n.min(MAX_ENTRIES) {
@@ -600,81 +631,90 @@ impl<'a> Parser<'a> {
             let Some(raw) = read_value(t, val_off, fmt, rcount, e) else {
                 continue;
             };
-            if raw_map.len() < 512 && (size <= 4096 || matches!(raw, Raw::Int(_))) {
-                raw_map.insert(id, raw.clone());
-            }
-            // Sony/Minolta "Description: value" tags above 0xf000.
-            if id > 0xf000 && !is_gps {
-                let s = raw.to_text();
-                if let Some((k, v)) = s.split_once(": ") {
-                    let name: String = k
-                        .replace("'s", "")
-                        .chars()
-                        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-                        .collect();
-                    if !name.is_empty() {
-                        self.found(&name, dir, false, json_value(v.to_string()), None);
+            // Kept for the caller (moved in after the tag is recorded, not copied).
+            let keep = raw_map.len() < 512 && (size <= 4096 || matches!(raw, Raw::Int(_)));
+            'tag: {
+                // Sony/Minolta "Description: value" tags above 0xf000.
+                if id > 0xf000 && !is_gps {
+                    let s = raw.to_text();
+                    if let Some((k, v)) = s.split_once(": ") {
+                        let name: String = k
+                            .replace("'s", "")
+                            .chars()
+                            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                            .collect();
+                        if !name.is_empty() {
+                            self.found(&name, dir, false, json_value(v.to_string()), None);
+                        }
+                        break 'tag;
                     }
-                    continue;
                 }
-            }
-            let Some(def) = def else { continue };
-            if def.subdir || def.binary {
-                continue;
-            }
-            if id == 0x0103 {
-                ifd_compression = raw.first_int();
-            } else if id == 0x00fe {
-                ifd_subfile = raw.first_int();
-            }
-            let name = match id {
-                0x0111 | 0x0117 => {
-                    strip_name(id, dir, self.container, ifd_compression, ifd_subfile)
+                let Some(def) = def else { break 'tag };
+                if def.subdir || def.binary {
+                    break 'tag;
                 }
-                _ => conditional_name(def, id, dir, self.container),
-            };
-            if id == 0x010f || id == 0x0110 {
-                let s = raw.to_text().trim_end().to_string();
-                if id == 0x010f {
-                    self.make = s;
-                } else {
-                    self.model = s;
+                if id == 0x0103 {
+                    ifd_compression = raw.first_int();
+                } else if id == 0x00fe {
+                    ifd_subfile = raw.first_int();
                 }
-            }
-            if id == 0x00fe {
-                let v = raw.first_int().unwrap_or(-1);
-                if v == 0 && self.priority_dir.is_none() {
-                    self.priority_dir = Some(dir.to_string());
+                let name = match id {
+                    0x0111 | 0x0117 => {
+                        strip_name(id, dir, self.container, ifd_compression, ifd_subfile)
+                    }
+                    _ => conditional_name(def, id, dir, self.container),
+                };
+                if id == 0x010f || id == 0x0110 {
+                    let s = raw.to_text().trim_end().to_string();
+                    if id == 0x010f {
+                        self.make = s;
+                    } else {
+                        self.model = s;
+                    }
                 }
-                if v == (v & 2) {
-                    self.page_count += 1;
-                    self.multi_page |= v == 2 || self.page_count > 1;
+                if id == 0x00fe {
+                    let v = raw.first_int().unwrap_or(-1);
+                    if v == 0 && self.priority_dir.is_none() {
+                        self.priority_dir = Some(dir.to_string());
+                    }
+                    if v == (v & 2) {
+                        self.page_count += 1;
+                        self.multi_page |= v == 2 || self.page_count > 1;
+                    }
+                } else if id == 0x00ff {
+                    let v = raw.first_int().unwrap_or(-1);
+                    if v == 1 && self.priority_dir.is_none() {
+                        self.priority_dir = Some(dir.to_string());
+                    }
+                    if v == 1 || v == 3 {
+                        self.page_count += 1;
+                        self.multi_page |= v == 3 || self.page_count > 1;
+                    }
                 }
-            } else if id == 0x00ff {
-                let v = raw.first_int().unwrap_or(-1);
-                if v == 1 && self.priority_dir.is_none() {
-                    self.priority_dir = Some(dir.to_string());
-                }
-                if v == 1 || v == 3 {
-                    self.page_count += 1;
-                    self.multi_page |= v == 3 || self.page_count > 1;
-                }
-            }
-            let raw = if self.base > 0 && is_offset_tag(name) {
-                match raw {
-                    Raw::Int(v) => Raw::Int(v.iter().map(|&x| x + self.base as i64).collect()),
+                let shifted;
+                let raw = match &raw {
+                    Raw::Int(v) if self.base > 0 && is_offset_tag(name) => {
+                        shifted = Raw::Int(v.iter().map(|&x| x + self.base as i64).collect());
+                        &shifted
+                    }
                     r => r,
+                };
+                if let Raw::Rat(r) = raw {
+                    if let [(n, d)] = r.as_slice() {
+                        let mut ib = itoa::Buffer::new();
+                        let mut r = String::with_capacity(24);
+                        r.push_str(ib.format(*n));
+                        r.push('/');
+                        r.push_str(ib.format(*d));
+                        self.rats.push((name.to_string(), r));
+                    }
                 }
-            } else {
-                raw
-            };
-            if let Raw::Rat(r) = &raw {
-                if let [(n, d)] = r.as_slice() {
-                    self.rats.push((name.to_string(), format!("{n}/{d}")));
+                if let Some((value, rawv)) = conv::convert(name, def, raw, self.e) {
+                    self.found(name, dir, def.prio0, value, rawv);
                 }
             }
-            if let Some((value, rawv)) = conv::convert(name, def, &raw, self.e) {
-                self.found(name, dir, def.prio0, value, rawv);
+            if keep {
+                raw_map.insert(id, raw);
             }
         }
         // ThumbnailImage from IFD1's offset and length.
@@ -816,7 +856,7 @@ pub fn meta_set_raw(meta: &mut Metadata, group: &str, tag: &str, v: Value) {
 
 /// The numeric (ValueConv) value of a tag, if a parser recorded one.
 pub fn meta_raw<'m>(meta: &'m Metadata, group: &str, tag: &str) -> Option<&'m Value> {
-    meta.raw.get(&format!("{group}:{tag}"))
+    meta.raw_get(group, tag)
 }
 
 /// ExifTool's EXIF Flash print conversion (also used by the XMP-based Composite:Flash).

@@ -6,13 +6,13 @@ mod tables;
 use serde_json::Value;
 
 use crate::bytes::{be16, be32, sub};
-use crate::formats::xmp::{fmt_num, json_value};
+use crate::formats::xmp::{fmt_num, json_value_owned};
 use crate::model::Metadata;
 
 const G: &str = "icc_profile";
 
 fn set(meta: &mut Metadata, tag: &str, v: impl Into<String>) {
-    meta.set(G, tag, json_value(&v.into()));
+    meta.set(G, tag, json_value_owned(v.into()));
 }
 
 /// A 4-byte signature as ExifTool's `string[4]` format reads it (stops at a NUL).
@@ -42,11 +42,14 @@ fn fixed32(data: &[u8], off: usize, signed: bool) -> Option<f64> {
 }
 
 fn fixed_list(data: &[u8], off: usize, n: usize, signed: bool) -> Option<String> {
-    let mut out = Vec::with_capacity(n);
+    let mut out = String::with_capacity(n * 8);
     for i in 0..n {
-        out.push(fmt_num(fixed32(data, off + i * 4, signed)?));
+        if i > 0 {
+            out.push(' ');
+        }
+        crate::formats::xmp::push_num(&mut out, fixed32(data, off + i * 4, signed)?);
     }
-    Some(out.join(" "))
+    Some(out)
 }
 
 fn illuminant(v: u32) -> String {

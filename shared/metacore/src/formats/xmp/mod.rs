@@ -9,7 +9,10 @@
 mod tables;
 
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::HashMap as StdHashMap;
+
+/// The parser's maps, keyed by short names from the packet: foldhash, as the metadata maps.
+type HashMap<K, V> = StdHashMap<K, V, crate::model::Hasher>;
 
 use crate::model::Metadata;
 
@@ -205,12 +208,12 @@ pub fn parse(meta: &mut Metadata, packet: &[u8]) {
     let mut p = Parser {
         data: &data,
         found: Vec::new(),
-        index: HashMap::new(),
-        list_tags: HashMap::new(),
-        dynamic: HashMap::new(),
-        xlat: HashMap::new(),
-        cur_ns: HashMap::new(),
-        cur_uri: HashMap::new(),
+        index: HashMap::default(),
+        list_tags: HashMap::default(),
+        dynamic: HashMap::default(),
+        xlat: HashMap::default(),
+        cur_ns: HashMap::default(),
+        cur_uri: HashMap::default(),
         warnings: Vec::new(),
         budget: meta.budget,
         steps: 0,
@@ -234,7 +237,7 @@ pub fn parse(meta: &mut Metadata, packet: &[u8]) {
         }
         let vals: Vec<Value> = values
             .iter()
-            .map(|v| json_value(&convert(v, &f.info)))
+            .map(|v| json_value_owned(convert(v, &f.info)))
             .collect();
         let value = if vals.len() == 1 {
             vals.into_iter().next().unwrap_or(Value::Null)
@@ -242,7 +245,7 @@ pub fn parse(meta: &mut Metadata, packet: &[u8]) {
             Value::Array(vals)
         };
         if f.prio >= 1 {
-            meta.set("xmp", &f.name, value);
+            meta.set_owned("xmp", f.name, value);
         } else {
             meta.add("xmp", &f.name, value);
         }
@@ -303,10 +306,6 @@ struct Elem {
 }
 
 impl Parser<'_> {
-    fn s(&self, r: (usize, usize)) -> &str {
-        std::str::from_utf8(self.data.get(r.0..r.1).unwrap_or(&[])).unwrap_or("")
-    }
-
     /// `<([?/]?)([-\w:.\x80-\xff]+|!--)([^>]*)>` searched from `pos`.
     fn next_elem(&self, mut pos: usize) -> Option<Elem> {
         let d = self.data;
@@ -465,7 +464,8 @@ impl Parser<'_> {
             if el.closing_or_pi {
                 continue;
             }
-            let name_bytes = self.data[el.name.0..el.name.1].to_vec();
+            let data = self.data;
+            let name_bytes = &data[el.name.0..el.name.1];
             if name_bytes == b"!--" {
                 let a = &self.data[el.attrs.0..el.attrs.1];
                 if a.ends_with(b"--") {
@@ -488,7 +488,7 @@ impl Parser<'_> {
             let val_start = pos;
             let val_end;
             if !self_closing {
-                match self.find_close(&name_bytes, val_start, end) {
+                match self.find_close(name_bytes, val_start, end) {
                     Some((ve, after)) => {
                         val_end = ve;
                         pos = after;
@@ -498,7 +498,7 @@ impl Parser<'_> {
                             // ExifTool stops this level (e.g. "<1>" inside a CDATA value)
                             break;
                         }
-                        let p = String::from_utf8_lossy(&name_bytes).into_owned();
+                        let p = String::from_utf8_lossy(name_bytes).into_owned();
                         self.warn(format!("XMP format error (no closing tag for {p})"));
                         // ExifTool stops here too; we read on to the end of the data
                         // instead so a truncated packet still yields what it holds.
@@ -509,7 +509,8 @@ impl Parser<'_> {
             } else {
                 val_end = val_start;
             }
-            let raw_attrs = self.s(attrs_r).to_string();
+            let raw_attrs =
+                std::str::from_utf8(data.get(attrs_r.0..attrs_r.1).unwrap_or(&[])).unwrap_or("");
             // namespaces and attributes
             let mut attrs: Vec<(String, String)> = Vec::new();
             for (mut a, v) in self.parse_attrs(attrs_r) {
@@ -572,7 +573,7 @@ impl Parser<'_> {
                     attrs.push((a, v));
                 }
             }
-            let mut prop = String::from_utf8_lossy(&name_bytes).into_owned();
+            let mut prop = String::from_utf8_lossy(name_bytes).into_owned();
             if let Some((pre, local)) = prop.split_once(':') {
                 if let Some(x) = self.xlat.get(pre) {
                     prop = format!("{x}:{local}");
@@ -604,23 +605,24 @@ impl Parser<'_> {
                 prop = format!("{prop} #{id}");
                 parse_resource = false;
             }
+            let is_desc = prop == "rdf:Description";
+            let elem_ns = prop.split_once(':').map(|(n, _)| n.to_string());
             if !parse_resource {
-                props.push(prop.clone());
+                props.push(prop);
             }
             // shorthand properties in attributes
             let mut shorthand = false;
             let mut remaining: Vec<(String, String)> = Vec::new();
-            let elem_ns = prop.split_once(':').map(|(n, _)| n.to_string());
             for (short, val) in attrs {
-                let (ns, prop_name) = match short.split_once(':') {
-                    Some((n, _)) => (n.to_string(), short.clone()),
-                    None => match &elem_ns {
-                        Some(n) => (n.clone(), format!("{n}:{short}")),
-                        None => (String::new(), short.clone()),
-                    },
+                let own_ns = short.split_once(':').map(|(n, _)| n);
+                let ns = own_ns.or(elem_ns.as_deref()).unwrap_or("");
+                let prop_name: std::borrow::Cow<str> = if own_ns.is_some() || elem_ns.is_none() {
+                    short.as_str().into()
+                } else {
+                    format!("{ns}:{short}").into()
                 };
-                if ignored_ns(&ns) {
-                    let special = match prop_name.as_str() {
+                if ignored_ns(ns) {
+                    let special = match &*prop_name {
                         "rdf:about" => Some(("rdf", "about")),
                         "x:xmptk" | "x:xaptk" => Some(("x", "xmptk")),
                         _ => None,
@@ -634,7 +636,7 @@ impl Parser<'_> {
                     remaining.push((short, val));
                     continue;
                 }
-                props.push(prop_name);
+                props.push(prop_name.into_owned());
                 self.found_xmp(props, &val, None);
                 props.pop();
                 shorthand = true;
@@ -651,28 +653,28 @@ impl Parser<'_> {
                     .get(val_start..val_end)
                     .map(|v| String::from_utf8_lossy(v).into_owned())
                     .unwrap_or_default();
-                if prop == "rdf:Description" && !val.is_empty() {
+                if is_desc && !val.is_empty() {
                     val = strip_comments(&val).trim().to_string();
                 }
                 let mut was_empty = false;
                 if val.is_empty() {
-                    if let Some(v) = attr_in_raw(&raw_attrs, &["rdf:value", "rdf:resource"])
-                        .or_else(|| attr_in_raw(&raw_attrs, &["rdf:about"]))
+                    if let Some(v) = attr_in_raw(raw_attrs, &["rdf:value", "rdf:resource"])
+                        .or_else(|| attr_in_raw(raw_attrs, &["rdf:about"]))
                     {
                         val = v;
                         was_empty = true;
                     }
                 }
                 if !val.is_empty() || !shorthand {
-                    let last = props.last().cloned().unwrap_or_default();
+                    let last = props.last().map(String::as_str).unwrap_or("");
                     let skip = (last == "rdf:type" && was_empty)
-                        || matches!(last.as_str(), "et:desc" | "et:prt" | "et:val");
+                        || matches!(last, "et:desc" | "et:prt" | "et:val");
                     if !skip {
                         let lang = attrs
                             .iter()
                             .find(|(k, _)| k == "xml:lang")
-                            .map(|(_, v)| v.clone());
-                        self.found_xmp(props, &val, lang.as_deref());
+                            .map(|(_, v)| v.as_str());
+                        self.found_xmp(props, &val, lang);
                     }
                 }
             }
@@ -726,15 +728,25 @@ impl Parser<'_> {
         let Some((tag, ns, parts)) = xmp_tag_parts(props) else {
             return;
         };
-        let ns = std_xlat(&ns).to_string();
+        let ns = std_xlat(&ns);
         let mut name;
         let mut info;
-        let known = if ns_table(&ns).is_some() {
-            lookup(&ns, &tag)
+        let ns_known = ns_table(ns);
+        let known = ns_known.and_then(|t| {
+            t.tags
+                .binary_search_by(|x| x.id.cmp(tag.as_str()))
+                .ok()
+                .map(|i| &t.tags[i])
+        });
+        let dyn_key = if known.is_some() {
+            String::new()
         } else {
-            None
+            let mut k = String::with_capacity(ns.len() + 1 + tag.len());
+            k.push_str(ns);
+            k.push(':');
+            k.push_str(&tag);
+            k
         };
-        let dyn_key = format!("{ns}:{tag}");
         if let Some(t) = known {
             name = t.name.to_string();
             info = Info {
@@ -752,7 +764,7 @@ impl Parser<'_> {
         } else {
             name = ucfirst(&tag);
             let mut field: Option<&'static Tag> = None;
-            if ns_table(&ns).is_some() {
+            if ns_known.is_some() {
                 // an unknown field of a known structure: named after the innermost one
                 let mut cum: Vec<String> = Vec::new();
                 for (k, (nm, _)) in parts.iter().enumerate() {
@@ -764,7 +776,7 @@ impl Parser<'_> {
                     });
                 }
                 for i in (0..parts.len().saturating_sub(1)).rev() {
-                    let Some(st) = lookup(&ns, &cum[i]) else {
+                    let Some(st) = lookup(ns, &cum[i]) else {
                         continue;
                     };
                     if st.st == 0 {
@@ -778,9 +790,9 @@ impl Parser<'_> {
                     name = format!("{flat}{}", ucfirst(&rel));
                     if st.st == 2 {
                         // variable-namespace structure: the field's own namespace table
-                        let fns = std_xlat(&parts[i + 1].1).to_string();
+                        let fns = std_xlat(&parts[i + 1].1);
                         if fns != ns {
-                            if let Some(t) = lookup(&fns, &rel) {
+                            if let Some(t) = lookup(fns, &rel) {
                                 name = format!("{flat}{}", t.name);
                                 field = Some(t);
                             }
@@ -984,7 +996,7 @@ fn xmp_tag_parts(props: &[String]) -> Option<TagParts> {
         let mut nm = nm.split(' ').next().unwrap_or("").to_string();
         if !nm.bytes().any(|b| b.is_ascii_lowercase()) {
             let xl = std_xlat(ns);
-            let in_table = ns_table(xl).is_some() && lookup(xl, &nm).is_some();
+            let in_table = lookup(xl, &nm).is_some();
             if !in_table {
                 let lower = nm.to_lowercase();
                 let mut out = String::new();
@@ -1018,6 +1030,14 @@ fn xmp_tag_parts(props: &[String]) -> Option<TagParts> {
 }
 
 fn ucfirst(s: &str) -> String {
+    if let Some(&b) = s.as_bytes().first() {
+        if b.is_ascii() {
+            let mut out = String::with_capacity(s.len());
+            out.push(b.to_ascii_uppercase() as char);
+            out.push_str(&s[1..]);
+            return out;
+        }
+    }
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
@@ -1055,6 +1075,9 @@ fn standard_lang_case(lang: &str) -> String {
 
 /// Un-escapes XML entities, keeping CDATA sections verbatim.
 fn unescape_value(raw: &str) -> String {
+    if !raw.contains("<![CDATA[") {
+        return unescape_xml(raw);
+    }
     let mut out = String::new();
     let mut rest = raw;
     while let Some(i) = rest.find("<![CDATA[") {
@@ -1568,51 +1591,63 @@ pub fn fmt_num(x: f64) -> String {
 
 /// C's `%.{prec}g`.
 pub fn fmt_g(x: f64, prec: usize) -> String {
-    if x == 0.0 {
-        return "0".into();
-    }
-    let prec = prec.max(1);
-    let e = format!("{:.*e}", prec - 1, x);
-    let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    if exp < -4 || exp >= prec as i32 {
-        let mant = trim_zeros(mant);
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{mant}e{sign}{:02}", exp.abs())
+    let mut out = String::new();
+    if x.is_finite() {
+        crate::formats::exif::push_g_finite(&mut out, x, prec);
     } else {
-        let decimals = (prec as i32 - 1 - exp).max(0) as usize;
-        trim_zeros(&format!("{x:.decimals$}"))
+        // What the former `format!`-based version printed for these.
+        out.push_str(if x.is_nan() {
+            "NaN"
+        } else if x > 0.0 {
+            "inf"
+        } else {
+            "-inf"
+        });
     }
+    out
 }
 
-fn trim_zeros(s: &str) -> String {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
+/// [`fmt_num`] appended to `out`.
+pub fn push_num(out: &mut String, x: f64) {
+    if x.is_nan() {
+        out.push_str("NaN");
+    } else if x.is_infinite() {
+        out.push_str(if x > 0.0 { "Inf" } else { "-Inf" });
     } else {
-        s.to_string()
+        crate::formats::exif::push_g_finite(out, x, 15);
     }
 }
 
 /// How `exiftool -json` prints a value: numbers that look like numbers, true/false as
 /// booleans, everything else as a string.
 pub fn json_value(s: &str) -> Value {
+    json_scalar(s).unwrap_or_else(|| Value::String(s.to_string()))
+}
+
+/// [`json_value`] of a string the caller owns (not copied when it stays a string).
+pub fn json_value_owned(s: String) -> Value {
+    json_scalar(&s).unwrap_or(Value::String(s))
+}
+
+/// The boolean or number `s` prints as, if any.
+fn json_scalar(s: &str) -> Option<Value> {
     if s.eq_ignore_ascii_case("true") {
-        return Value::Bool(true);
+        return Some(Value::Bool(true));
     }
     if s.eq_ignore_ascii_case("false") {
-        return Value::Bool(false);
+        return Some(Value::Bool(false));
     }
     if looks_numeric(s) {
         if let Ok(i) = s.parse::<i64>() {
-            return Value::from(i);
+            return Some(Value::from(i));
         }
         if let Ok(f) = s.parse::<f64>() {
             if let Some(n) = serde_json::Number::from_f64(f) {
-                return Value::Number(n);
+                return Some(Value::Number(n));
             }
         }
     }
-    Value::String(s.to_string())
+    None
 }
 
 /// `^-?(\d|[1-9]\d{1,14})(\.\d{1,16})?(e[-+]?\d{1,3})?$`i
