@@ -861,9 +861,10 @@ impl Parser<'_> {
                 return;
             }
             let old = self.found[i].prio.max(1);
+            let list_key = info.list.then(|| name.clone());
             let target = if info.prio >= old {
                 self.found[i] = Found {
-                    name: name.clone(),
+                    name,
                     values: vec![val],
                     prio: info.prio,
                     info,
@@ -873,7 +874,7 @@ impl Parser<'_> {
             } else {
                 // kept as a hidden duplicate, like ExifTool's "Tag (1)"
                 self.found.push(Found {
-                    name: name.clone(),
+                    name,
                     values: vec![val],
                     prio: info.prio,
                     info,
@@ -881,23 +882,23 @@ impl Parser<'_> {
                 });
                 self.found.len() - 1
             };
-            if info.list {
-                self.list_tags.insert(name, target);
+            if let Some(k) = list_key {
+                self.list_tags.insert(k, target);
             }
             return;
         }
         let i = self.found.len();
+        if info.list {
+            self.list_tags.insert(name.clone(), i);
+        }
+        self.index.insert(name.clone(), i);
         self.found.push(Found {
-            name: name.clone(),
+            name,
             values: vec![val],
             prio: info.prio,
             info,
             hidden: false,
         });
-        self.index.insert(name.clone(), i);
-        if info.list {
-            self.list_tags.insert(name, i);
-        }
     }
 }
 
