@@ -1,21 +1,11 @@
 //! The `Serialize` impl of `Metadata` (what the service turns into JSON text) writes exactly
 //! what serializing `to_json()` writes, for every corpus file. Skips when the corpus is absent.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            files(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
+mod corpus_util;
+
+use corpus_util::files;
 
 #[test]
 fn serialize_matches_to_json_on_corpus() {

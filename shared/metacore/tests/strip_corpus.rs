@@ -5,19 +5,9 @@
 use metacore::{strip, Keep, StripError};
 use std::path::{Path, PathBuf};
 
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            files(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
+mod corpus_util;
+
+use corpus_util::files;
 
 #[test]
 fn corpus_strips_cleanly() {

@@ -685,6 +685,27 @@ mod tests {
         head
     }
 
+    /// Parses a big-endian Nikon type-3 maker note holding the IFD `entries` (built at
+    /// offset 8 by [`ifd`]), as a NIKON D200 wrote it.
+    fn parse_d200_note(entries: &[u8]) -> Metadata {
+        let mut note = b"Nikon\0\x02\x10\0\0MM\0*\0\0\0\x08".to_vec();
+        note.extend_from_slice(entries);
+        let mut tiff = b"MM\0*\0\0\0\x08".to_vec();
+        tiff.extend_from_slice(&note);
+        let mut meta = Metadata::new(Budget::default());
+        let ctx = super::super::MakerNoteContext {
+            tiff: &tiff,
+            offset: 8,
+            len: note.len(),
+            endian: Endian::Big,
+            make: "NIKON CORPORATION",
+            model: "NIKON D200",
+            file_base: 0,
+        };
+        super::super::parse(&mut meta, &ctx);
+        meta
+    }
+
     #[test]
     fn encrypted_lens_data_feeds_the_lens_id() {
         // LensData 0201 (D200...): encrypted after its version with the serial number and
@@ -703,21 +724,7 @@ mod tests {
                 (0x00a7, 4, 1, count.to_be_bytes().to_vec()),
             ],
         );
-        let mut note = b"Nikon\0\x02\x10\0\0MM\0*\0\0\0\x08".to_vec();
-        note.extend_from_slice(&entries);
-        let mut tiff = b"MM\0*\0\0\0\x08".to_vec();
-        tiff.extend_from_slice(&note);
-        let mut meta = Metadata::new(Budget::default());
-        let ctx = super::super::MakerNoteContext {
-            tiff: &tiff,
-            offset: 8,
-            len: note.len(),
-            endian: Endian::Big,
-            make: "NIKON CORPORATION",
-            model: "NIKON D200",
-            file_base: 0,
-        };
-        super::super::parse(&mut meta, &ctx);
+        let mut meta = parse_d200_note(&entries);
         assert_eq!(
             meta.raw.get("composite:LensID"),
             Some(&Value::String("7F 40 2D 5C 2C 34 84 06".into()))
@@ -735,22 +742,8 @@ mod tests {
 
     #[test]
     fn no_lens_id_without_lens_data() {
-        let mut meta = Metadata::new(Budget::default());
         let entries = ifd(8, &[(0x0083, 1, 1, vec![6])]);
-        let mut note = b"Nikon\0\x02\x10\0\0MM\0*\0\0\0\x08".to_vec();
-        note.extend_from_slice(&entries);
-        let mut tiff = b"MM\0*\0\0\0\x08".to_vec();
-        tiff.extend_from_slice(&note);
-        let ctx = super::super::MakerNoteContext {
-            tiff: &tiff,
-            offset: 8,
-            len: note.len(),
-            endian: Endian::Big,
-            make: "NIKON CORPORATION",
-            model: "NIKON D200",
-            file_base: 0,
-        };
-        super::super::parse(&mut meta, &ctx);
+        let meta = parse_d200_note(&entries);
         assert!(meta.raw.get("composite:LensID").is_none());
     }
 }
