@@ -56,6 +56,8 @@ cat >"$STATE/garage.toml" <<TOML
 metadata_dir = "$STATE/meta"
 data_dir = "$STATE/data"
 db_engine = "sqlite"
+# JPEGs, videos and PDFs do not compress: zstd would only spend CPU (its default is level 1).
+compression_level = "none"
 replication_factor = 1
 rpc_bind_addr = "127.0.0.1:$RPC_PORT"
 rpc_public_addr = "127.0.0.1:$RPC_PORT"

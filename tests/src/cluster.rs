@@ -92,6 +92,25 @@ fn s3_env() -> HashMap<String, String> {
     out
 }
 
+/// A client of the test S3 bucket under `prefix`, as the services would build it.
+pub fn s3_files(prefix: &str) -> jobs::distributed::s3::S3Files {
+    let env = s3_env();
+    let get = |k: &str| env.get(k).cloned().unwrap_or_default();
+    jobs::distributed::s3::S3Files::new(
+        jobs::settings::S3Settings {
+            endpoint: get("S3_ENDPOINT").trim_end_matches('/').to_string(),
+            bucket: get("S3_BUCKET"),
+            region: get("S3_REGION"),
+            prefix: prefix.to_string(),
+            access_key_id: get("AWS_ACCESS_KEY_ID"),
+            secret_access_key: get("AWS_SECRET_ACCESS_KEY"),
+            presigned_downloads: false,
+        },
+        0,
+    )
+    .expect("S3 client")
+}
+
 impl Cluster {
     /// Starts the processes and waits until both gateways are ready.
     pub async fn start(vars: HashMap<String, String>, dir: &Path, names: Option<Names>) -> Cluster {

@@ -218,6 +218,81 @@ async fn large_uploads_travel_through_s3() {
 }
 
 #[tokio::test]
+async fn the_bucket_gets_a_one_day_expiry_rule_at_startup() {
+    if skip() {
+        return;
+    }
+    // A prefix of its own, so that the rule can only come from this cluster's startup.
+    let prefix = format!("lifecycle-{}/", uuid::Uuid::new_v4().simple());
+    let files = api_tests::cluster::s3_files(&prefix);
+    assert_eq!(files.lifecycle_days().await.unwrap(), None);
+    let _app = TestApp::spawn_with(&[("S3_PREFIX", &prefix)]).await;
+    // The services set it in the background as they start.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let days = loop {
+        let days = files.lifecycle_days().await.unwrap();
+        if days.is_some() || Instant::now() > deadline {
+            break days;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    // Leave the bucket as it was (every run would otherwise add a rule).
+    assert!(files.remove_lifecycle_rule().await.unwrap());
+    assert_eq!(days, Some(1));
+    assert_eq!(files.lifecycle_days().await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn presigned_downloads_redirect_to_the_store() {
+    if skip() {
+        return;
+    }
+    let app = TestApp::spawn_with(&[("S3_PRESIGNED_DOWNLOADS", "true")]).await;
+    let jpeg = fixtures::jpeg_with_metadata();
+    let (status, body) = json(
+        app.upload("/api/v1/remove", Some(KEY_A), "holiday.jpg", jpeg.clone())
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let id = body["uuid"].as_str().unwrap();
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .unwrap();
+    let resp = plain
+        .get(app.url(&format!("/download-cleaned/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 307);
+    assert_eq!(resp.headers()["cache-control"], "private, no-store");
+    let location = resp.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.contains("X-Amz-Signature="), "{location}");
+    // The store serves the cleaned file itself, with its type and name.
+    let resp = plain.get(&location).send().await.unwrap();
+    assert_eq!(resp.status(), 200, "{location}");
+    assert_eq!(resp.headers()["content-type"], "image/jpeg");
+    let cd = resp.headers()["content-disposition"].to_str().unwrap();
+    assert!(cd.contains("holiday.jpg"), "{cd}");
+    let clean = resp.bytes().await.unwrap();
+    assert_eq!(body["receipt"]["sizeAfter"], clean.len() as u64);
+    assert_eq!(&clean[..2], &[0xFF, 0xD8]);
+    assert!(!clean.windows(6).any(|w| w == b"Exif\0\0"));
+    // A tampered signature is refused by the store.
+    let bad = location.replace("X-Amz-Signature=", "X-Amz-Signature=00");
+    assert_eq!(plain.get(&bad).send().await.unwrap().status(), 403);
+    // Unknown UUIDs still answer 404 from the gateway, not a redirect.
+    let resp = plain
+        .get(app.url(&format!("/download-cleaned/{}", uuid::Uuid::new_v4())))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+}
+
+#[tokio::test]
 async fn keys_are_stored_hashed_in_redis() {
     if skip() {
         return;

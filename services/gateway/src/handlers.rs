@@ -319,11 +319,13 @@ pub async fn get_result(
 
 #[utoipa::path(get, path = "/download-cleaned/{uuid}", tag = "remove", operation_id = "downloadCleaned",
     summary = "Download a cleaned file",
-    description = "Streams the cleaned file of a `remove`, for 24 hours (`FILE_TTL_SECS`), with its Content-Type and a Content-Disposition carrying the original name. No key needed: the UUID is the secret.",
+    description = "Streams the cleaned file of a `remove` (or redirects to it, see 307), for 24 hours (`FILE_TTL_SECS`), with its Content-Type and a Content-Disposition carrying the original name. No key needed: the UUID is the secret.",
     params(("uuid" = uuid::Uuid, Path, description = "The `uuid` of a `remove` answer.")),
     responses((status = 200, description = "The cleaned file.", content_type = "application/octet-stream", body = [u8],
             headers(("Content-Type" = String, description = "The file's MIME type."),
                 ("Content-Disposition" = String, description = "`attachment` with the original file name."))),
+        (status = 307, description = "Distributed mode with `S3_PRESIGNED_DOWNLOADS=true`: a redirect to a presigned S3 URL that serves the same file, type and name, valid until the file expires (at most an hour).",
+            headers(("Location" = String, description = "The presigned URL."))),
         crate::openapi::DownloadErrors),
     security(()))]
 pub async fn download(
@@ -353,8 +355,28 @@ pub async fn download(
             _ => missing(),
         });
     };
-    if cleaned.expires_at <= jobs::now_secs() {
+    let now = jobs::now_secs();
+    if cleaned.expires_at <= now {
         return Err(gone());
+    }
+    let disposition = content_disposition(&cleaned.download_name);
+    let valid_for = Duration::from_secs((cleaned.expires_at - now).min(PRESIGNED_MAX_SECS));
+    if let Some(url) = state
+        .backends
+        .files
+        .presigned_cleaned(&cleaned.file_key, &cleaned.mime, &disposition, valid_for)
+        .await?
+    {
+        let mut resp = StatusCode::TEMPORARY_REDIRECT.into_response();
+        let h = resp.headers_mut();
+        if let Ok(v) = HeaderValue::from_str(&url) {
+            h.insert(header::LOCATION, v);
+        }
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+        return Ok(resp);
     }
     let (len, stream) = state
         .backends
@@ -370,7 +392,7 @@ pub async fn download(
             .unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-    if let Ok(v) = HeaderValue::from_str(&content_disposition(&cleaned.download_name)) {
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     h.insert(
@@ -379,6 +401,9 @@ pub async fn download(
     );
     Ok(resp)
 }
+
+/// The longest a presigned download URL is valid (never past the file's own expiry).
+const PRESIGNED_MAX_SECS: u64 = 3600;
 
 /// `attachment; filename="ascii"; filename*=UTF-8''percent-encoded` (RFC 6266).
 fn content_disposition(name: &str) -> String {

@@ -88,6 +88,18 @@ pub trait FileStore: Send + Sync {
     async fn put_cleaned(&self, id: Uuid, path: &Path, mime: &str) -> BResult<String>;
     /// The cleaned file `key` as (length, stream), or `None` when it is gone.
     async fn open_cleaned(&self, key: &str) -> BResult<Option<(u64, ByteStream)>>;
+    /// A URL from which a client may download the cleaned file `key` itself for `valid_for`,
+    /// answered with `mime` and the `Content-Disposition` `disposition`; `None` (the default)
+    /// when the store serves downloads only through [`FileStore::open_cleaned`].
+    async fn presigned_cleaned(
+        &self,
+        _key: &str,
+        _mime: &str,
+        _disposition: &str,
+        _valid_for: Duration,
+    ) -> BResult<Option<String>> {
+        Ok(None)
+    }
     async fn ready(&self) -> BResult<()>;
 }
 

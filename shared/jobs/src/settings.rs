@@ -19,6 +19,10 @@ pub struct S3Settings {
     pub prefix: String,
     pub access_key_id: String,
     pub secret_access_key: String,
+    /// `S3_PRESIGNED_DOWNLOADS`: answer downloads with a redirect to a presigned GET URL
+    /// (valid until the file expires, at most an hour) instead of streaming through the
+    /// gateway. The endpoint must then be reachable by clients.
+    pub presigned_downloads: bool,
 }
 
 impl std::fmt::Debug for S3Settings {
@@ -29,6 +33,7 @@ impl std::fmt::Debug for S3Settings {
             .field("region", &self.region)
             .field("prefix", &self.prefix)
             .field("access_key_id", &self.access_key_id)
+            .field("presigned_downloads", &self.presigned_downloads)
             .finish_non_exhaustive()
     }
 }
@@ -100,14 +105,14 @@ impl Settings {
                     .with_context(|| format!("{k} must be a whole number, got {v:?}")),
             }
         };
-        let allow_private = match get("ALLOW_PRIVATE_URLS")
-            .map(|s| s.to_ascii_lowercase())
-            .as_deref()
-        {
-            None | Some("false") | Some("0") | Some("no") => false,
-            Some("true") | Some("1") | Some("yes") => true,
-            Some(v) => bail!("ALLOW_PRIVATE_URLS must be true or false, got {v:?}"),
+        let flag = |k: &str| -> anyhow::Result<bool> {
+            match get(k).map(|s| s.to_ascii_lowercase()).as_deref() {
+                None | Some("false") | Some("0") | Some("no") => Ok(false),
+                Some("true") | Some("1") | Some("yes") => Ok(true),
+                Some(v) => bail!("{k} must be true or false, got {v:?}"),
+            }
         };
+        let allow_private = flag("ALLOW_PRIVATE_URLS")?;
         let cores = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
@@ -127,6 +132,7 @@ impl Settings {
                 prefix,
                 access_key_id: need("AWS_ACCESS_KEY_ID")?,
                 secret_access_key: need("AWS_SECRET_ACCESS_KEY")?,
+                presigned_downloads: flag("S3_PRESIGNED_DOWNLOADS")?,
             },
             result_ttl: num("RESULT_TTL_SECS", 86_400)?,
             file_ttl: num("FILE_TTL_SECS", 86_400)?,
@@ -189,6 +195,12 @@ mod tests {
         assert_eq!(s.s3.endpoint, "http://127.0.0.1:3900");
         assert_eq!(s.s3.prefix, "run1/");
         assert!(!format!("{s:?}").contains("secret"));
+        assert!(!s.s3.presigned_downloads);
+        let mut v3 = vars.clone();
+        v3.insert("S3_PRESIGNED_DOWNLOADS".into(), "true".into());
+        assert!(Settings::from_map(&v3).unwrap().s3.presigned_downloads);
+        v3.insert("S3_PRESIGNED_DOWNLOADS".into(), "maybe".into());
+        assert!(Settings::from_map(&v3).is_err());
         let mut v2 = vars.clone();
         v2.remove("S3_BUCKET");
         assert!(Settings::from_map(&v2).is_err());

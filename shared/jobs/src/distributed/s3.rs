@@ -1,18 +1,29 @@
-//! Cleaned files and staged uploads in S3-compatible storage (AWS S3, Garage, MinIO, ...),
-//! path-style, signed with AWS Signature V4 by hand over reqwest: the service makes five
-//! kinds of calls (put, get, delete object; head bucket; get/put lifecycle), which do not
-//! justify the compile time of the full AWS SDK on the project's 2-core machines.
+//! Cleaned files and staged uploads in S3-compatible storage (AWS S3, Garage, MinIO, ...)
+//! through aws-sdk-s3, path-style. The SDK is built without its default features: its
+//! HTTPS client is hyper + rustls with *ring* (no aws-lc, so no cmake or C toolchain
+//! beyond what the workspace already needs), on the tokio runtime.
 //!
 //! Object keys: `S3_PREFIX` + `staging/<uuid>` (uploads waiting for a worker) and
 //! `cleaned/<uuid>` (cleaned files). At startup the bucket gets a lifecycle rule expiring
 //! everything under the prefix after one day (if no rule of ours is there yet); the
 //! gateway also refuses downloads past the record's `expires_at`, since stores apply
 //! lifecycle rules only about once a day.
+//!
+//! Downloads stream through the gateway by default; with `S3_PRESIGNED_DOWNLOADS=true` the
+//! gateway answers a redirect to a presigned GET URL instead (the S3 endpoint must then be
+//! reachable by clients).
 
 use async_trait::async_trait;
-use futures::StreamExt;
-use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use aws_sdk_s3::config::{
+    BehaviorVersion, Credentials, Region, RequestChecksumCalculation, ResponseChecksumValidation,
+};
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::presigning::PresigningConfig;
+use aws_sdk_s3::primitives::ByteStream as S3Body;
+use aws_sdk_s3::types::{
+    BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRule,
+    LifecycleRuleFilter,
+};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
@@ -22,18 +33,59 @@ use uuid::Uuid;
 use crate::backend::*;
 use crate::settings::S3Settings;
 
-const UNSIGNED: &str = "UNSIGNED-PAYLOAD";
-
-/// The S3 file store.
+/// The S3 file store. Cloning shares the client (and its connection pool).
+#[derive(Clone)]
 pub struct S3Files {
     cfg: S3Settings,
-    http: reqwest::Client,
+    client: aws_sdk_s3::Client,
     /// Uploads up to this size travel inside the job message instead.
     inline_max: u64,
 }
 
-fn unavailable(e: impl std::fmt::Display) -> BackendError {
-    BackendError::Unavailable(format!("s3: {e}"))
+type Http = aws_sdk_s3::config::http::HttpResponse;
+
+/// Sorts an SDK error: no answer, a timeout or a 5xx is `Unavailable` (503, try again);
+/// anything the store answered otherwise is `Other`.
+fn sdk_error<E>(what: &str, e: SdkError<E, Http>) -> BackendError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match &e {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            BackendError::Unavailable(format!("s3 {what}: {}", error_chain(&e)))
+        }
+        SdkError::ServiceError(se) => {
+            let status = se.raw().status().as_u16();
+            let text = format!(
+                "s3 {what}: {status} {} {}",
+                se.err().code().unwrap_or("?"),
+                se.err().message().unwrap_or("")
+            );
+            if status >= 500 {
+                BackendError::Unavailable(text)
+            } else {
+                BackendError::Other(text)
+            }
+        }
+        _ => BackendError::Other(format!("s3 {what}: {}", error_chain(&e))),
+    }
+}
+
+/// `true` when the error is the store saying "no such object / configuration" (404).
+fn is_not_found<E>(e: &SdkError<E, Http>) -> bool {
+    e.raw_response().is_some_and(|r| r.status().as_u16() == 404)
+}
+
+/// An error and its sources on one line (the SDK's `Display` alone says "dispatch failure").
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
 }
 
 /// Object keys are our own UUIDs; anything else is refused.
@@ -46,136 +98,95 @@ impl S3Files {
     pub fn new(cfg: S3Settings, inline_max: u64) -> anyhow::Result<S3Files> {
         url::Url::parse(&cfg.endpoint)
             .map_err(|e| anyhow::anyhow!("S3_ENDPOINT {:?}: {e}", cfg.endpoint))?;
-        let http = reqwest::Client::builder()
-            .no_proxy()
+        let http = aws_smithy_http_client::Builder::new()
+            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+                aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+            ))
+            .build_https();
+        let timeouts = aws_sdk_s3::config::timeout::TimeoutConfig::builder()
             .connect_timeout(Duration::from_secs(3))
             .read_timeout(Duration::from_secs(30))
-            .build()?;
+            .build();
+        let conf = aws_sdk_s3::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(cfg.region.clone()))
+            .endpoint_url(&cfg.endpoint)
+            .force_path_style(true)
+            .credentials_provider(Credentials::new(
+                cfg.access_key_id.clone(),
+                cfg.secret_access_key.clone(),
+                None,
+                None,
+                "S3 settings",
+            ))
+            .http_client(http)
+            .timeout_config(timeouts)
+            .retry_config(aws_sdk_s3::config::retry::RetryConfig::standard().with_max_attempts(3))
+            // Plain Content-Length uploads and no CRC trailers: S3-compatible stores differ
+            // in which checksum headers they accept, and TLS plus SigV4 already protect the
+            // bytes in transit.
+            .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+            .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
+            .build();
         Ok(S3Files {
             cfg,
-            http,
+            client: aws_sdk_s3::Client::from_conf(conf),
             inline_max,
         })
     }
 
-    fn object_url(&self, key: &str) -> String {
-        format!(
-            "{}/{}/{}{}",
-            self.cfg.endpoint, self.cfg.bucket, self.cfg.prefix, key
-        )
-    }
-
-    fn bucket_url(&self, subresource: Option<&str>) -> String {
-        // No trailing slash, as the AWS SDKs send it (`/bucket?lifecycle`).
-        match subresource {
-            Some(s) => format!("{}/{}?{s}", self.cfg.endpoint, self.cfg.bucket),
-            None => format!("{}/{}", self.cfg.endpoint, self.cfg.bucket),
-        }
-    }
-
-    /// A signed request builder.
-    fn request(
-        &self,
-        method: reqwest::Method,
-        url: &str,
-        payload_hash: &str,
-        content_md5: Option<&str>,
-    ) -> BResult<reqwest::RequestBuilder> {
-        let parsed = url::Url::parse(url).map_err(BackendError::other)?;
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        let headers = sign(
-            &self.cfg,
-            method.as_str(),
-            &parsed,
-            payload_hash,
-            content_md5,
-            now,
-        );
-        let mut req = self.http.request(method, parsed);
-        for (k, v) in headers {
-            req = req.header(k, v);
-        }
-        if let Some(md5) = content_md5 {
-            req = req.header("content-md5", md5);
-        }
-        Ok(req)
-    }
-
-    async fn send(&self, req: reqwest::RequestBuilder) -> BResult<reqwest::Response> {
-        let resp = req.send().await.map_err(unavailable)?;
-        let status = resp.status();
-        if status.is_server_error() {
-            let body = resp.text().await.unwrap_or_default();
-            return Err(unavailable(format!("{status}: {}", truncate(&body))));
-        }
-        Ok(resp)
+    fn key(&self, key: &str) -> String {
+        format!("{}{key}", self.cfg.prefix)
     }
 
     async fn put_file(&self, key: &str, path: &Path, mime: &str) -> BResult<()> {
-        let file = tokio::fs::File::open(path).await?;
-        let len = file.metadata().await?.len();
-        let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(
-            file,
-            256 * 1024,
-        ));
-        let req = self
-            .request(reqwest::Method::PUT, &self.object_url(key), UNSIGNED, None)?
-            .header(reqwest::header::CONTENT_LENGTH, len)
-            .header(reqwest::header::CONTENT_TYPE, mime)
-            .body(body);
-        let resp = self.send(req).await?;
-        if !resp.status().is_success() {
-            let status = resp.status();
-            let body = resp.text().await.unwrap_or_default();
-            return Err(BackendError::Other(format!(
-                "s3 put {key}: {status}: {}",
-                truncate(&body)
-            )));
-        }
+        // `from_path` reads the file in chunks and sends its length: nothing is buffered whole.
+        let body = S3Body::from_path(path)
+            .await
+            .map_err(|e| BackendError::Other(format!("s3 put {key}: {e}")))?;
+        self.client
+            .put_object()
+            .bucket(&self.cfg.bucket)
+            .key(self.key(key))
+            .content_type(mime)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| sdk_error(&format!("put {key}"), e))?;
         Ok(())
     }
 
-    async fn get_object(&self, key: &str) -> BResult<Option<reqwest::Response>> {
-        let req = self.request(
-            reqwest::Method::GET,
-            &self.object_url(key),
-            &empty_hash(),
-            None,
-        )?;
-        let resp = self.send(req).await?;
-        match resp.status() {
-            s if s.is_success() => Ok(Some(resp)),
-            reqwest::StatusCode::NOT_FOUND => Ok(None),
-            s => {
-                let body = resp.text().await.unwrap_or_default();
-                Err(BackendError::Other(format!(
-                    "s3 get {key}: {s}: {}",
-                    truncate(&body)
-                )))
+    /// The object's length and body, or `None` when there is no such object.
+    async fn get_object(&self, key: &str) -> BResult<Option<(u64, S3Body)>> {
+        match self
+            .client
+            .get_object()
+            .bucket(&self.cfg.bucket)
+            .key(self.key(key))
+            .send()
+            .await
+        {
+            Ok(out) => {
+                let len = out.content_length().unwrap_or(0).max(0) as u64;
+                Ok(Some((len, out.body)))
             }
+            Err(e) if is_not_found(&e) => Ok(None),
+            Err(e) => Err(sdk_error(&format!("get {key}"), e)),
         }
     }
 
     async fn delete_object(&self, key: &str) -> BResult<()> {
-        let req = self
-            .request(
-                reqwest::Method::DELETE,
-                &self.object_url(key),
-                &empty_hash(),
-                None,
-            )?
-            .timeout(Duration::from_secs(10));
-        let resp = self.send(req).await?;
-        if resp.status().is_success() || resp.status() == reqwest::StatusCode::NOT_FOUND {
-            Ok(())
-        } else {
-            Err(BackendError::Other(format!(
-                "s3 delete {key}: {}",
-                resp.status()
-            )))
+        match self
+            .client
+            .delete_object()
+            .bucket(&self.cfg.bucket)
+            .key(self.key(key))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) if is_not_found(&e) => Ok(()),
+            Err(e) => Err(sdk_error(&format!("delete {key}"), e)),
         }
     }
 
@@ -193,88 +204,127 @@ impl S3Files {
         )
     }
 
-    /// Adds our one-day expiry rule to the bucket's lifecycle configuration when missing.
+    /// Adds our one-day expiry rule to the bucket's lifecycle configuration when missing,
+    /// keeping the rules already there.
     pub async fn ensure_lifecycle(&self) -> BResult<()> {
         let id = self.rule_id();
-        let req = self
-            .request(
-                reqwest::Method::GET,
-                &self.bucket_url(Some("lifecycle")),
-                &empty_hash(),
-                None,
-            )?
-            .timeout(Duration::from_secs(10));
-        let resp = self.send(req).await?;
-        let existing = match resp.status() {
-            s if s.is_success() => Some(resp.text().await.map_err(unavailable)?),
-            reqwest::StatusCode::NOT_FOUND => None,
-            s => {
-                let body = resp.text().await.unwrap_or_default();
-                return Err(BackendError::Other(format!(
-                    "s3 get lifecycle: {s}: {}",
-                    truncate(&body)
-                )));
-            }
-        };
-        if existing
-            .as_deref()
-            .is_some_and(|x| x.contains(&format!("<ID>{id}</ID>")))
+        let existing = match self
+            .client
+            .get_bucket_lifecycle_configuration()
+            .bucket(&self.cfg.bucket)
+            .send()
+            .await
         {
+            Ok(out) => out.rules.unwrap_or_default(),
+            Err(e) if is_not_found(&e) => Vec::new(),
+            Err(e) => return Err(sdk_error("get lifecycle", e)),
+        };
+        if existing.iter().any(|r| r.id() == Some(id.as_str())) {
             return Ok(());
         }
-        let rule = format!(
-            "<Rule><ID>{id}</ID><Filter><Prefix>{}</Prefix></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>",
-            xml_escape(&self.cfg.prefix)
-        );
-        let body = match existing
-            .as_deref()
-            .and_then(|x| x.rfind("</LifecycleConfiguration>").map(|i| (x, i)))
-        {
-            Some((x, i)) if x.contains("<Rule>") => format!("{}{rule}{}", &x[..i], &x[i..]),
-            _ => format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><LifecycleConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">{rule}</LifecycleConfiguration>"
-            ),
-        };
-        let md5 = crate::record::b64::encode(&md5::Md5::digest(body.as_bytes()));
-        let hash = hex::encode(Sha256::digest(body.as_bytes()));
-        let req = self
-            .request(
-                reqwest::Method::PUT,
-                &self.bucket_url(Some("lifecycle")),
-                &hash,
-                Some(&md5),
-            )?
-            .timeout(Duration::from_secs(10))
-            .body(body);
-        let resp = self.send(req).await?;
-        if !resp.status().is_success() {
-            let status = resp.status();
-            let body = resp.text().await.unwrap_or_default();
-            return Err(BackendError::Other(format!(
-                "s3 put lifecycle: {status}: {}",
-                truncate(&body)
-            )));
-        }
+        let ours = LifecycleRule::builder()
+            .id(&id)
+            .filter(
+                LifecycleRuleFilter::builder()
+                    .prefix(&self.cfg.prefix)
+                    .build(),
+            )
+            .status(ExpirationStatus::Enabled)
+            .expiration(LifecycleExpiration::builder().days(1).build())
+            .build()
+            .map_err(BackendError::other)?;
+        let config = BucketLifecycleConfiguration::builder()
+            .set_rules(Some(existing))
+            .rules(ours)
+            .build()
+            .map_err(BackendError::other)?;
+        self.client
+            .put_bucket_lifecycle_configuration()
+            .bucket(&self.cfg.bucket)
+            .lifecycle_configuration(config)
+            .send()
+            .await
+            .map_err(|e| sdk_error("put lifecycle", e))?;
         info!(rule = %id, "set the bucket's one-day expiry rule");
         Ok(())
     }
-}
 
-fn truncate(s: &str) -> &str {
-    match s.char_indices().nth(300) {
-        Some((i, _)) => &s[..i],
-        None => s,
+    /// The one-day rule of this prefix, if the bucket has it (for tests and diagnostics).
+    pub async fn lifecycle_days(&self) -> BResult<Option<i32>> {
+        let id = self.rule_id();
+        match self
+            .client
+            .get_bucket_lifecycle_configuration()
+            .bucket(&self.cfg.bucket)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(out
+                .rules()
+                .iter()
+                .find(|r| r.id() == Some(id.as_str()))
+                .and_then(|r| r.expiration())
+                .and_then(|e| e.days())),
+            Err(e) if is_not_found(&e) => Ok(None),
+            Err(e) => Err(sdk_error("get lifecycle", e)),
+        }
+    }
+
+    /// Takes this prefix's rule out of the bucket's lifecycle configuration, keeping the
+    /// others (when a deployment or test run that shared the bucket is gone). `false` when
+    /// the rule was not there.
+    pub async fn remove_lifecycle_rule(&self) -> BResult<bool> {
+        let id = self.rule_id();
+        let rules = match self
+            .client
+            .get_bucket_lifecycle_configuration()
+            .bucket(&self.cfg.bucket)
+            .send()
+            .await
+        {
+            Ok(out) => out.rules.unwrap_or_default(),
+            Err(e) if is_not_found(&e) => return Ok(false),
+            Err(e) => return Err(sdk_error("get lifecycle", e)),
+        };
+        let before = rules.len();
+        let rest: Vec<LifecycleRule> = rules
+            .into_iter()
+            .filter(|r| r.id() != Some(id.as_str()))
+            .collect();
+        if rest.len() == before {
+            return Ok(false);
+        }
+        if rest.is_empty() {
+            self.client
+                .delete_bucket_lifecycle()
+                .bucket(&self.cfg.bucket)
+                .send()
+                .await
+                .map_err(|e| sdk_error("delete lifecycle", e))?;
+        } else {
+            let config = BucketLifecycleConfiguration::builder()
+                .set_rules(Some(rest))
+                .build()
+                .map_err(BackendError::other)?;
+            self.client
+                .put_bucket_lifecycle_configuration()
+                .bucket(&self.cfg.bucket)
+                .lifecycle_configuration(config)
+                .send()
+                .await
+                .map_err(|e| sdk_error("put lifecycle", e))?;
+        }
+        Ok(true)
     }
 }
 
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-fn empty_hash() -> String {
-    hex::encode(Sha256::digest(b""))
+/// Turns the SDK's body into the download stream the gateway sends.
+fn body_stream(body: S3Body) -> ByteStream {
+    Box::pin(futures::stream::unfold(body, |mut body| async move {
+        body.next()
+            .await
+            .map(|chunk| (chunk.map_err(std::io::Error::other), body))
+    }))
 }
 
 #[async_trait]
@@ -307,15 +357,18 @@ impl FileStore for S3Files {
 
     async fn staged_path(&self, key: &str, scratch: &Path) -> BResult<PathBuf> {
         let id = check_key(key)?;
-        let resp = self
+        let (_, mut body) = self
             .get_object(&format!("staging/{id}"))
             .await?
             .ok_or_else(|| BackendError::Other(format!("staged upload {key} is missing")))?;
         let dest = scratch.join("input");
-        let mut file = tokio::io::BufWriter::new(tokio::fs::File::create(&dest).await?);
-        let mut stream = resp.bytes_stream();
-        while let Some(chunk) = stream.next().await {
-            file.write_all(&chunk.map_err(unavailable)?).await?;
+        let mut file =
+            tokio::io::BufWriter::with_capacity(256 * 1024, tokio::fs::File::create(&dest).await?);
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| {
+                BackendError::Unavailable(format!("s3 get staging/{id}: {}", error_chain(&e)))
+            })?;
+            file.write_all(&chunk).await?;
         }
         file.flush().await?;
         Ok(dest)
@@ -333,196 +386,58 @@ impl FileStore for S3Files {
 
     async fn open_cleaned(&self, key: &str) -> BResult<Option<(u64, ByteStream)>> {
         let id = check_key(key)?;
-        let Some(resp) = self.get_object(&format!("cleaned/{id}")).await? else {
+        Ok(self
+            .get_object(&format!("cleaned/{id}"))
+            .await?
+            .map(|(len, body)| (len, body_stream(body))))
+    }
+
+    async fn presigned_cleaned(
+        &self,
+        key: &str,
+        mime: &str,
+        disposition: &str,
+        valid_for: Duration,
+    ) -> BResult<Option<String>> {
+        if !self.cfg.presigned_downloads {
             return Ok(None);
-        };
-        let len = resp.content_length().unwrap_or(0);
-        let stream = resp
-            .bytes_stream()
-            .map(|r| r.map_err(std::io::Error::other));
-        Ok(Some((len, Box::pin(stream))))
+        }
+        let id = check_key(key)?;
+        let presign = PresigningConfig::expires_in(valid_for.max(Duration::from_secs(1)))
+            .map_err(BackendError::other)?;
+        let req = self
+            .client
+            .get_object()
+            .bucket(&self.cfg.bucket)
+            .key(self.key(&format!("cleaned/{id}")))
+            .response_content_type(mime)
+            .response_content_disposition(disposition)
+            .response_cache_control("private, no-store")
+            .presigned(presign)
+            .await
+            .map_err(|e| sdk_error("presign", e))?;
+        Ok(Some(req.uri().to_string()))
     }
 
     async fn ready(&self) -> BResult<()> {
-        let req = self
-            .request(
-                reqwest::Method::HEAD,
-                &self.bucket_url(None),
-                &empty_hash(),
-                None,
-            )?
-            .timeout(Duration::from_secs(3));
-        let resp = self.send(req).await?;
-        if resp.status().is_success() {
-            Ok(())
-        } else {
-            Err(unavailable(format!(
-                "bucket {} answered {}",
-                self.cfg.bucket,
-                resp.status()
-            )))
+        let head = self.client.head_bucket().bucket(&self.cfg.bucket).send();
+        match tokio::time::timeout(Duration::from_secs(3), head).await {
+            Ok(Ok(_)) => Ok(()),
+            // Whatever the store says, a bucket we cannot reach is an outage for readiness.
+            Ok(Err(e)) => Err(BackendError::Unavailable(
+                sdk_error(&format!("head bucket {}", self.cfg.bucket), e).to_string(),
+            )),
+            Err(_) => Err(BackendError::unavailable(format!(
+                "s3: bucket {} did not answer within 3 s",
+                self.cfg.bucket
+            ))),
         }
     }
-}
-
-type HmacSha256 = Hmac<Sha256>;
-
-fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
-    let mut m = HmacSha256::new_from_slice(key).expect("HMAC takes keys of any size");
-    m.update(data);
-    m.finalize().into_bytes().to_vec()
-}
-
-/// `(YYYYMMDD, YYYYMMDDTHHMMSSZ)` of a Unix time.
-fn amz_dates(secs: u64) -> (String, String) {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    let date = format!("{y:04}{m:02}{d:02}");
-    let stamp = format!(
-        "{date}T{:02}{:02}{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    );
-    (date, stamp)
-}
-
-/// The canonical query string of SigV4: pairs sorted, `k=` for bare subresources.
-fn canonical_query(url: &url::Url) -> String {
-    let Some(q) = url.query() else {
-        return String::new();
-    };
-    let mut pairs: Vec<(String, String)> = q
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| match p.split_once('=') {
-            Some((k, v)) => (k.to_string(), v.to_string()),
-            None => (p.to_string(), String::new()),
-        })
-        .collect();
-    pairs.sort();
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// The headers that sign a request (`host` is set by the client from the URL).
-fn sign(
-    cfg: &S3Settings,
-    method: &str,
-    url: &url::Url,
-    payload_hash: &str,
-    content_md5: Option<&str>,
-    now: u64,
-) -> Vec<(&'static str, String)> {
-    let (date, stamp) = amz_dates(now);
-    let host = match (url.host_str(), url.port()) {
-        (Some(h), Some(p)) => format!("{h}:{p}"),
-        (Some(h), None) => h.to_string(),
-        _ => String::new(),
-    };
-    let mut canon_headers = String::new();
-    let mut signed = Vec::new();
-    if let Some(md5) = content_md5 {
-        canon_headers.push_str(&format!("content-md5:{md5}\n"));
-        signed.push("content-md5");
-    }
-    canon_headers.push_str(&format!(
-        "host:{host}\nx-amz-content-sha256:{payload_hash}\nx-amz-date:{stamp}\n"
-    ));
-    signed.extend(["host", "x-amz-content-sha256", "x-amz-date"]);
-    let signed = signed.join(";");
-    let canonical = format!(
-        "{method}\n{}\n{}\n{canon_headers}\n{signed}\n{payload_hash}",
-        url.path(),
-        canonical_query(url)
-    );
-    let scope = format!("{date}/{}/s3/aws4_request", cfg.region);
-    let to_sign = format!(
-        "AWS4-HMAC-SHA256\n{stamp}\n{scope}\n{}",
-        hex::encode(Sha256::digest(canonical.as_bytes()))
-    );
-    let k_date = hmac(
-        format!("AWS4{}", cfg.secret_access_key).as_bytes(),
-        date.as_bytes(),
-    );
-    let k_region = hmac(&k_date, cfg.region.as_bytes());
-    let k_service = hmac(&k_region, b"s3");
-    let k_signing = hmac(&k_service, b"aws4_request");
-    let signature = hex::encode(hmac(&k_signing, to_sign.as_bytes()));
-    vec![
-        ("x-amz-date", stamp),
-        ("x-amz-content-sha256", payload_hash.to_string()),
-        (
-            "authorization",
-            format!(
-                "AWS4-HMAC-SHA256 Credential={}/{scope}, SignedHeaders={signed}, Signature={signature}",
-                cfg.access_key_id
-            ),
-        ),
-    ]
 }
 
 /// Logs instead of failing: the service enforces the 24-hour limit itself.
 pub async fn ensure_lifecycle_logged(files: &S3Files) {
     if let Err(e) = files.ensure_lifecycle().await {
         warn!(error = %e, "could not set the bucket's expiry rule; cleaned files are still refused after their TTL");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates() {
-        assert_eq!(
-            amz_dates(1_440_938_160),
-            ("20150830".into(), "20150830T123600Z".into())
-        );
-        assert_eq!(amz_dates(951_782_400).0, "20000229");
-    }
-
-    /// Signatures checked against botocore's S3SigV4Auth (same keys, time and headers).
-    #[test]
-    fn signatures_match_botocore() {
-        let cfg = S3Settings {
-            endpoint: "https://examplebucket.s3.amazonaws.com".into(),
-            bucket: "b".into(),
-            region: "us-east-1".into(),
-            prefix: String::new(),
-            access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
-            secret_access_key: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into(),
-        };
-        let sig = |u: &str| {
-            let url = url::Url::parse(u).unwrap();
-            let h = sign(&cfg, "GET", &url, &empty_hash(), None, 1_369_353_600);
-            assert_eq!(h[0].1, "20130524T000000Z");
-            h[2].1.clone()
-        };
-        let auth = sig("https://examplebucket.s3.amazonaws.com/test.txt");
-        assert!(auth.starts_with(
-            "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature="
-        ));
-        assert!(auth.ends_with(
-            "Signature=df548e2ce037944d03f3e68682813b093763996d597cf890ca3d9037fd231eb4"
-        ));
-        assert!(sig("http://h:3900/b/?lifecycle").ends_with(
-            "Signature=161d584da1f01cba2b6056c8cf0aac56db4cbeb96e8422a5e95f6708c023f26a"
-        ));
-        let url = url::Url::parse("http://h:3900/b/?lifecycle").unwrap();
-        assert_eq!(canonical_query(&url), "lifecycle=");
     }
 }
