@@ -334,6 +334,58 @@ fn ftyp(meta: &mut Metadata, p: &[u8]) {
             .collect();
         meta.set(G, "CompatibleBrands", Value::Array(list));
     }
+    // The File tags follow the brand as in QuickTime.pm's ProcessMOV (detection only tells
+    // the QuickTime family from HEIF, CR3...).
+    let current = meta.get("file", "FileType").and_then(|v| v.as_str());
+    if matches!(current, Some("MP4" | "MOV" | "M4A" | "3GP")) {
+        if let Some(t) = ftyp_file_type(p) {
+            if current != Some(t.as_str()) {
+                let mime = match t.as_str() {
+                    "3G2" => "video/3gpp2",
+                    "3GP" => "video/3gpp",
+                    "M4A" | "M4B" | "M4P" | "F4A" | "F4B" => "audio/mp4",
+                    "M4V" => "video/x-m4v",
+                    "MOV" | "MQV" => "video/quicktime",
+                    "AAX" => "audio/vnd.audible.aax",
+                    "DVB" => "video/vnd.dvb.file",
+                    _ => "video/mp4",
+                };
+                meta.set("file", "FileTypeExtension", t.to_ascii_lowercase());
+                meta.set("file", "MIMEType", mime);
+                meta.set("file", "FileType", t);
+            }
+        }
+    }
+}
+
+/// QuickTime.pm's file type for an `ftyp` payload: the extension named in the major
+/// brand's description ("Apple iTunes Video (.M4V) Video" -> M4V), else MP4, F4V or MOV
+/// from a compatible brand after the first, else MP4. `None` for a payload under 4 bytes
+/// (ExifTool needs a 12-byte atom).
+fn ftyp_file_type(p: &[u8]) -> Option<String> {
+    let major = fourcc(p.get(0..4)?);
+    if let Some(desc) = major_brand(&major) {
+        if let Some(at) = desc.find("(.") {
+            let ext: String = desc[at + 2..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !ext.is_empty() {
+                return Some(ext);
+            }
+        }
+    }
+    let compat: Vec<&[u8]> = p.get(12..).unwrap_or(&[]).chunks_exact(4).collect();
+    let has = |b: &[u8]| compat.contains(&b);
+    Some(if has(b"mp41") || has(b"mp42") || has(b"avc1") {
+        "MP4".into()
+    } else if has(b"f4v ") {
+        "F4V".into()
+    } else if has(b"qt  ") {
+        "MOV".into()
+    } else {
+        "MP4".into()
+    })
 }
 
 fn duration_value(v: u64, ts: Option<u32>) -> Value {
@@ -1343,6 +1395,17 @@ fn user_data(meta: &mut Metadata, kind: &[u8; 4], p: &[u8], st: &mut State) {
             let name = if kind == b"manu" { "Make" } else { "Model" };
             meta.add(G, name, json_str(&text(raw)));
         }
+        b"loci" => {
+            // IText => 6: version/flags, language, then the location record
+            let (Some(lang), Some(raw)) = (be16(p, 4), p.get(6..)) else {
+                return;
+            };
+            let name = match itext(raw, lang).1 {
+                Some(l) => format!("LocationInformation-{l}"),
+                None => "LocationInformation".to_string(),
+            };
+            meta.set_owned(G, name, Value::String(location_information(raw)));
+        }
         b"yrrc" => {
             if let Some(y) = be16(p, 4) {
                 meta.add(G, "Year", y as u64);
@@ -1352,6 +1415,66 @@ fn user_data(meta: &mut Metadata, kind: &[u8; 4], p: &[u8], st: &mut State) {
         b"name" => meta.set(G, "Name", json_str(&text_trim_nulls(p))),
         _ => {}
     }
+}
+
+/// QuickTime.pm's RawConv of the 3GPP `loci` atom (after its flags and language): name,
+/// role, 16.16 longitude, latitude and altitude, body and notes, as
+/// "NAME Role=R Lat=LAT Lon=LON Alt=ALT Body=B Notes=N".
+fn location_information(val: &[u8]) -> String {
+    // A string ending in NUL (UTF-8) or in a NUL pair (UTF-16 with its byte-order mark,
+    // which ExifTool's UCS2 decoding keeps as U+FEFF); `None` when it has no end.
+    fn take(v: &[u8]) -> Option<(String, &[u8])> {
+        if v.starts_with(&[0xfe, 0xff]) {
+            let end = (0..v.len() / 2)
+                .map(|k| 2 * k)
+                .find(|&o| v.get(o..o + 2) == Some(&[0, 0][..]))?;
+            let w: Vec<u16> = v[..end]
+                .chunks_exact(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            Some((String::from_utf16_lossy(&w), &v[end + 2..]))
+        } else {
+            let end = v.iter().position(|&b| b == 0)?;
+            Some((
+                String::from_utf8_lossy(&v[..end]).into_owned(),
+                &v[end + 1..],
+            ))
+        }
+    }
+    let Some((mut out, rest)) = take(val) else {
+        return "<err>".into();
+    };
+    if out.is_empty() {
+        out.push_str("(none)");
+    }
+    let fixed = |o: usize| -> f64 {
+        rest.get(o..o + 4).map_or(0.0, |b| {
+            f64::from(i32::from_be_bytes([b[0], b[1], b[2], b[3]])) / 65536.0
+        })
+    };
+    let Some(&role) = rest.first().filter(|_| rest.len() >= 13) else {
+        return "<err>".into();
+    };
+    let role = match role {
+        0 => "shooting".to_string(),
+        1 => "real".to_string(),
+        2 => "fictional".to_string(),
+        3 => "reserved".to_string(),
+        n => format!("unknown({n})"),
+    };
+    out.push_str(&format!(
+        " Role={role} Lat={:.5} Lon={:.5} Alt={:.2}",
+        fixed(5),
+        fixed(1),
+        fixed(9)
+    ));
+    let mut rest = &rest[13..];
+    for label in ["Body", "Notes"] {
+        let Some((s, r)) = take(rest) else { break };
+        out.push_str(&format!(" {label}={s}"));
+        rest = r;
+    }
+    out
 }
 
 /// Stores a text value with the conversions some tag names need.
