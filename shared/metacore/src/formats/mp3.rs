@@ -892,7 +892,7 @@ fn id3v1(meta: &mut Metadata, t: &[u8]) {
     }
 }
 
-fn id3_composites(meta: &mut Metadata) {
+pub(crate) fn id3_composites(meta: &mut Metadata) {
     let get = |meta: &Metadata, t: &str| -> Option<String> {
         meta.get(G, t).map(|v| match v {
             serde_json::Value::String(s) => s.clone(),
