@@ -1043,6 +1043,13 @@ fn sample_entry(
             if let Some(r) = fixed32u(e, 32) {
                 meta.set(G, "AudioSampleRate", r);
             }
+            // child atoms follow the version's fields (ExifTool finds them by search)
+            let child = match be16(e, 16) {
+                Some(1) => 52,
+                Some(2) => 72,
+                _ => 36,
+            };
+            audio_children(meta, data, estart + child, eend, depth);
         }
         b"hint" => {}
         b"meta" => {
@@ -1072,6 +1079,184 @@ fn sample_entry(
                     }
                 }
             }
+        }
+    }
+}
+
+/// Children of a sound sample entry: 'chan' (ChannelLayout) and 'wave' (frma, enda).
+fn audio_children(meta: &mut Metadata, data: &[u8], start: usize, end: usize, depth: usize) {
+    if start >= end || depth > MAX_DEPTH {
+        return;
+    }
+    for b in Boxes::range(data, start, end) {
+        let p = b.payload(data);
+        match &b.kind {
+            b"chan" => channel_layout(meta, p),
+            b"wave" => audio_children(meta, data, b.start + b.header_len, b.end, depth + 1),
+            b"frma" => {
+                if let Some(f) = p.get(0..4) {
+                    meta.set(G, "PurchaseFileFormat", fourcc(f));
+                }
+            }
+            b"enda" => {
+                if let Some(v) = be16(p, 0) {
+                    let s = match v {
+                        0 => "Big-endian (Motorola, MM)".to_string(),
+                        1 => "Little-endian (Intel, II)".to_string(),
+                        n => format!("Unknown ({n})"),
+                    };
+                    meta.set(G, "Endianness", s);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// QuickTime.pm's ChannelLayout table ('chan': version/flags, layout tag, bitmap, count).
+fn channel_layout(meta: &mut Metadata, p: &[u8]) {
+    /// Layout tags 100 to 183 (kAudioChannelLayoutTag_* >> 16).
+    const FIXED: [&str; 84] = [
+        "Mono",
+        "Stereo",
+        "StereoHeadphones",
+        "MatrixStereo",
+        "MidSide",
+        "XY",
+        "Binaural",
+        "Ambisonic_B_Format",
+        "Quadraphonic",
+        "Pentagonal",
+        "Hexagonal",
+        "Octagonal",
+        "Cube",
+        "MPEG_3_0_A",
+        "MPEG_3_0_B",
+        "MPEG_4_0_A",
+        "MPEG_4_0_B",
+        "MPEG_5_0_A",
+        "MPEG_5_0_B",
+        "MPEG_5_0_C",
+        "MPEG_5_0_D",
+        "MPEG_5_1_A",
+        "MPEG_5_1_B",
+        "MPEG_5_1_C",
+        "MPEG_5_1_D",
+        "MPEG_6_1_A",
+        "MPEG_7_1_A",
+        "MPEG_7_1_B",
+        "MPEG_7_1_C",
+        "Emagic_Default_7_1",
+        "SMPTE_DTV",
+        "ITU_2_1",
+        "ITU_2_2",
+        "DVD_4",
+        "DVD_5",
+        "DVD_6",
+        "DVD_10",
+        "DVD_11",
+        "DVD_18",
+        "AudioUnit_6_0",
+        "AudioUnit_7_0",
+        "AAC_6_0",
+        "AAC_6_1",
+        "AAC_7_0",
+        "AAC_Octagonal",
+        "TMH_10_2_std",
+        "TMH_10_2_full",
+        "DiscreteInOrder",
+        "AudioUnit_7_0_Front",
+        "AC3_1_0_1",
+        "AC3_3_0",
+        "AC3_3_1",
+        "AC3_3_0_1",
+        "AC3_2_1_1",
+        "AC3_3_1_1",
+        "EAC_6_0_A",
+        "EAC_7_0_A",
+        "EAC3_6_1_A",
+        "EAC3_6_1_B",
+        "EAC3_6_1_C",
+        "EAC3_7_1_A",
+        "EAC3_7_1_B",
+        "EAC3_7_1_C",
+        "EAC3_7_1_D",
+        "EAC3_7_1_E",
+        "EAC3_7_1_F",
+        "EAC3_7_1_G",
+        "EAC3_7_1_H",
+        "DTS_3_1",
+        "DTS_4_1",
+        "DTS_6_0_A",
+        "DTS_6_0_B",
+        "DTS_6_0_C",
+        "DTS_6_1_A",
+        "DTS_6_1_B",
+        "DTS_6_1_C",
+        "DTS_7_0",
+        "DTS_7_1",
+        "DTS_8_0_A",
+        "DTS_8_0_B",
+        "DTS_8_1_A",
+        "DTS_8_1_B",
+        "DTS_6_1_D",
+        "AAC_7_1_B",
+    ];
+    let Some(flags) = be16(p, 4) else { return };
+    let name = match flags {
+        0 => "UseDescriptions".to_string(),
+        1 => "UseBitmap".to_string(),
+        0xffff => "Unknown".to_string(),
+        n => FIXED
+            .get(usize::from(n).wrapping_sub(100))
+            .map_or_else(|| format!("Unknown ({n})"), |s| s.to_string()),
+    };
+    meta.set(G, "LayoutFlags", name);
+    if flags > 1 {
+        if let Some(c) = be16(p, 6) {
+            meta.set(G, "AudioChannels", c as u64);
+        }
+        return;
+    }
+    if flags == 1 {
+        if let Some(bits) = be32(p, 8) {
+            const TYPES: [&str; 18] = [
+                "Left",
+                "Right",
+                "Center",
+                "LFEScreen",
+                "LeftSurround",
+                "RightSurround",
+                "LeftCenter",
+                "RightCenter",
+                "CenterSurround",
+                "LeftSurroundDirect",
+                "RightSurroundDirect",
+                "TopCenterSurround",
+                "VerticalHeightLeft",
+                "VerticalHeightCenter",
+                "VerticalHeightRight",
+                "TopBackLeft",
+                "TopBackCenter",
+                "TopBackRight",
+            ];
+            let v: Vec<String> = (0..32)
+                .filter(|i| bits & (1 << i) != 0)
+                .map(|i| {
+                    TYPES
+                        .get(i)
+                        .map_or_else(|| format!("[{i}]"), |s| s.to_string())
+                })
+                .collect();
+            let s = if v.is_empty() {
+                "(none)".to_string()
+            } else {
+                v.join(", ")
+            };
+            meta.set(G, "AudioChannelTypes", s);
+        }
+        if let Some(n) = be32(p, 12) {
+            meta.set(G, "NumChannelDescriptions", n as u64);
         }
     }
 }

@@ -462,3 +462,42 @@ fn file_type_follows_the_brand() {
     parse(&mut m, &bx(b"ftyp", &ftyp(b"3g2a", &[])));
     assert_eq!(m.get("file", "FileType"), Some(&json!("HEIC")));
 }
+
+#[test]
+fn audio_channel_layout_and_wave() {
+    // a version-1 sound description with 'wave' (frma, enda) and 'chan' (Stereo, 2 ch)
+    let mut e = vec![0; 6];
+    e.extend_from_slice(&[0, 1]);
+    e.extend_from_slice(&[0, 1, 0, 0]); // version 1
+    e.extend_from_slice(&[0; 4]);
+    e.extend_from_slice(&[0, 2, 0, 16, 0, 0, 0, 0]);
+    e.extend(be32v(&[44100 << 16]));
+    e.extend_from_slice(&[0; 16]); // version 1 fields
+    let wave = bx(
+        b"wave",
+        &[bx(b"frma", b"in24"), bx(b"enda", &[0, 1])].concat(),
+    );
+    e.extend(wave);
+    e.extend(fbx(b"chan", 0, 0, &be32v(&[(101 << 16) | 2, 0, 0])));
+    let mut stsd = be32v(&[1]);
+    stsd.extend(bx(b"in24", &e));
+    let minf = bx(b"minf", &bx(b"stbl", &fbx(b"stsd", 0, 0, &stsd)));
+    let mdia = bx(b"mdia", &[hdlr_box(b"soun", b""), minf].concat());
+    let m = run(&bx(b"moov", &bx(b"trak", &mdia)));
+    let q = |t: &str| m.get("quicktime", t).cloned().unwrap_or(json!(null));
+    assert_eq!(q("PurchaseFileFormat"), json!("in24"));
+    assert_eq!(q("Endianness"), json!("Little-endian (Intel, II)"));
+    assert_eq!(q("LayoutFlags"), json!("Stereo"));
+    assert_eq!(q("AudioChannels"), json!(2));
+    let mut m = Metadata::new(Budget::default());
+    channel_layout(&mut m, &be32v(&[0, 1 << 16, 0b101, 0]));
+    assert_eq!(m.get("quicktime", "LayoutFlags"), Some(&json!("UseBitmap")));
+    assert_eq!(
+        m.get("quicktime", "AudioChannelTypes"),
+        Some(&json!("Left, Center"))
+    );
+    assert_eq!(
+        m.get("quicktime", "NumChannelDescriptions"),
+        Some(&json!(0))
+    );
+}
