@@ -615,6 +615,11 @@ def variety():
     run(*ff, "-i", wav, "-c:a", "libvorbis", "-metadata", "title=ff vorbis", "-metadata",
         "artist=Ada", out("ogg_ffmpeg_vorbis.ogg"))
     run(*ff, "-i", wav, "-c:a", "aac", "-f", "adts", out("aac_adts.aac"))
+    # AIFF with an ID3 chunk, AIFF-C with NAME/AUTH/(c)/ANNO chunks.
+    run(*ff, "-i", wav, "-metadata", "title=Aiff title", "-metadata", "artist=Ada",
+        "-write_id3v2", "1", out("aiff_id3.aiff"))
+    run(*ff, "-i", wav, "-c:a", "pcm_s16le", "-f", "aiff", "-metadata", "comment=note",
+        "-metadata", "copyright=cc", "-metadata", "author=Ada", out("aifc_sowt.aifc"))
     # PDF: non-ASCII Info strings, object and xref streams (pikepdf), incremental update.
     try:
         import pikepdf
@@ -684,6 +689,40 @@ def odf_rich(path):
         z.writestr(i, '<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" office:version="1.3"><office:body><office:text/></office:body></office:document-content>')
 
 
+SAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared",
+                       "corpus", "exif-samples", "jpg")
+# (camera JPEG of the sample corpus, container its EXIF, maker notes, XMP and ICC go into)
+TRANSPLANTS = [
+    ("Canon_40D.jpg", "png"), ("Nikon_D70.jpg", "webp"), ("Olympus_C8080WZ.jpg", "tif"),
+    ("Pentax_K10D.jpg", "psd"), ("Sony_HDR-HC3.jpg", "png"), ("Fujifilm_FinePix_E500.jpg", "webp"),
+    ("Panasonic_DMC-FZ30.jpg", "tif"), ("Kodak_CX7530.jpg", "jxl"), ("Canon_PowerShot_S40.jpg", "heic"),
+    ("Konica_Minolta_DiMAGE_Z3.jpg", "avif"), ("Nikon_COOLPIX_P1.jpg", "psd"),
+]
+
+
+def transplants():
+    """Real maker notes in other containers: exiftool copies every writable tag of a camera
+    JPEG from the sample corpus (when it is there) into a file of another format."""
+    if not os.path.isdir(SAMPLES):
+        SKIPPED.append("sample corpus (for maker-note transplants)")
+        return
+    bases = {"png": tmp("rgb.png"), "webp": out("webp_lossy.webp"), "tif": out("tiff_lzw.tif"),
+             "psd": out("psd_flat.psd"), "jxl": tmp("plain.jxl"), "heic": out("heic_pillow.heic"),
+             "avif": out("avif_pillow.avif")}
+    for src, ext in TRANSPLANTS:
+        base = bases[ext]
+        if not os.path.exists(base) or not os.path.exists(os.path.join(SAMPLES, src)):
+            continue
+        dst = out("mn_" + os.path.splitext(src)[0].lower() + "." + ext)
+        if ext in ("tif", "psd", "heic", "avif"):
+            # a clean copy: the base already carries tags of its own
+            shutil.copy(base, dst)
+            et(dst, "-all=")
+        else:
+            shutil.copy(base, dst)
+        et(dst, "-tagsFromFile", os.path.join(SAMPLES, src), "-all:all", "-icc_profile")
+
+
 def main():
     os.makedirs(TMP, exist_ok=True)
     base_images()
@@ -694,6 +733,7 @@ def main():
     audio()
     documents()
     variety()
+    transplants()
     shutil.rmtree(TMP, ignore_errors=True)
     n = len([f for f in os.listdir(OUT) if not f.startswith(".")])
     print(f"{n} files in {OUT}")
