@@ -723,6 +723,50 @@ def transplants():
         et(dst, "-tagsFromFile", os.path.join(SAMPLES, src), "-all:all", "-icc_profile")
 
 
+def profiles_and_conversions():
+    """A third batch: every ICC profile Ghostscript ships (v2 and v4, RGB, gray, CMYK, Lab)
+    embedded in a JPEG; PNG and TIFF files ImageMagick converts from a tagged JPEG (EXIF
+    and XMP as 'Raw profile' text chunks and TIFF tags); a JPEG whose XMP is too big for
+    one segment (Extended XMP); a JPEG whose little-endian EXIF Pillow wrote."""
+    icc_dir = os.path.dirname(icc_path())
+    for name in sorted(os.listdir(icc_dir)) if os.path.isdir(icc_dir) else []:
+        if not name.endswith(".icc"):
+            continue
+        dst = out("icc_" + name[:-4] + ".jpg")
+        run("convert", tmp("rgb.png"), "-quality", "60", dst)
+        et(dst, "-ICC_Profile<=" + os.path.join(icc_dir, name))
+    if os.path.exists(out("jpeg_full.jpg")):
+        run("convert", out("jpeg_full.jpg"), out("png_from_jpeg_magick.png"))
+        run("convert", out("jpeg_full.jpg"), "-compress", "zip", out("tiff_from_jpeg_magick.tif"))
+        run("convert", out("jpeg_full.jpg"), "-quality", "50", out("jpeg_magick_resaved.jpg"))
+    dst = out("jpeg_extended_xmp.jpg")
+    run("convert", tmp("rgb.png"), dst)
+    et(dst, "-XMP-dc:Description=" + "Long text for Extended XMP. " * 3000, *XMP_TAGS[:6])
+    try:
+        from PIL import Image
+        ex = Image.Exif()
+        ex[0x010F] = "PillowMake"
+        ex[0x0110] = "PillowModel"
+        ex[0x0112] = 3
+        ex[0x0131] = "Pillow"
+        ex[0x0132] = "2024:05:06 07:08:09"
+        ifd = ex.get_ifd(0x8769)
+        ifd[0x829A] = 1 / 60
+        ifd[0x829D] = 2.8
+        ifd[0x8827] = 800
+        ifd[0x9003] = "2024:05:06 07:08:09"
+        ifd[0x920A] = 50.0
+        ifd[0xA405] = 75
+        gps = ex.get_ifd(0x8825)
+        gps[1] = "N"
+        gps[2] = (51.0, 30.0, 26.13)
+        gps[3] = "W"
+        gps[4] = (0.0, 7.0, 40.01)
+        Image.open(tmp("rgb.png")).convert("RGB").save(out("jpeg_pillow_exif_ii.jpg"), exif=ex)
+    except ImportError:
+        SKIPPED.append("Pillow")
+
+
 def main():
     os.makedirs(TMP, exist_ok=True)
     base_images()
@@ -734,6 +778,7 @@ def main():
     documents()
     variety()
     transplants()
+    profiles_and_conversions()
     shutil.rmtree(TMP, ignore_errors=True)
     n = len([f for f in os.listdir(OUT) if not f.startswith(".")])
     print(f"{n} files in {OUT}")
