@@ -6,7 +6,7 @@ M4A/3GP, MKV/WebM, AVI/WAV, MP3, FLAC, Ogg/Opus, PDF, DOCX/XLSX/PPTX, ODF).
     scripts/gen_fidelity_corpus.py [OUT_DIR]      (default /work/fidelity-corpus)
 
 Needs (Debian 12): apt-get install -y libimage-exiftool-perl ffmpeg imagemagick sox flac
-vorbis-tools opus-tools lame ghostscript webp libjxl-tools mkvtoolnix (and exiftool's
+vorbis-tools opus-tools lame ghostscript webp libjxl-tools mkvtoolnix, optionally libreoffice-{writer,calc,impress}-nogui (and exiftool's
 recommended libarchive-zip-perl, without which ExifTool calls every Office file ZIP)
 and from PyPI: Pillow pillow-heif pikepdf mutagen python-docx openpyxl python-pptx reportlab
 odfpy.
@@ -767,6 +767,33 @@ def profiles_and_conversions():
         SKIPPED.append("Pillow")
 
 
+def libreoffice():
+    """Office files as LibreOffice writes them (when `soffice` is installed: Debian's
+    libreoffice-writer-nogui, -calc-nogui, -impress-nogui): each generated OOXML file to
+    ODF and back, and a DOCX printed to PDF."""
+    if not have("soffice"):
+        SKIPPED.append("soffice")
+        return
+    lo = ["soffice", "--headless", "--convert-to"]
+    for src, fmt in (("office.docx", "odt"), ("office.xlsx", "ods"), ("office.pptx", "odp")):
+        if os.path.exists(out(src)):
+            run(*lo, fmt, out(src), "--outdir", tmp("lo"), check=False)
+    for name, fmt, back in (("office.odt", "docx", "MS Word 2007 XML"),
+                            ("office.ods", "xlsx", "Calc MS Excel 2007 XML"),
+                            ("office.odp", "pptx", "Impress MS PowerPoint 2007 XML")):
+        src = os.path.join(TMP, "lo", name)
+        if os.path.exists(src):
+            shutil.copy(src, out("lo_" + name))
+            run(*lo, f"{fmt}:{back}", src, "--outdir", tmp("lo2"), check=False)
+            conv = os.path.join(TMP, "lo2", name.rsplit(".", 1)[0] + "." + fmt)
+            if os.path.exists(conv):
+                shutil.copy(conv, out("lo_office." + fmt))
+    if os.path.exists(out("office.docx")):
+        run(*lo, "pdf", out("office.docx"), "--outdir", tmp("lo3"), check=False)
+        if os.path.exists(os.path.join(TMP, "lo3", "office.pdf")):
+            shutil.copy(os.path.join(TMP, "lo3", "office.pdf"), out("lo_office.pdf"))
+
+
 def main():
     os.makedirs(TMP, exist_ok=True)
     base_images()
@@ -779,6 +806,7 @@ def main():
     variety()
     transplants()
     profiles_and_conversions()
+    libreoffice()
     shutil.rmtree(TMP, ignore_errors=True)
     n = len([f for f in os.listdir(OUT) if not f.startswith(".")])
     print(f"{n} files in {OUT}")
