@@ -78,8 +78,8 @@ fn one(f: fn() -> Vec<u8>) -> Vec<Vec<u8>> {
 fn all_seeds() -> Vec<Vec<u8>> {
     use seeds::*;
     [
-        jpeg, tiff, png, gif, webp, bmp, psd, jxl, heic, mp4, wav, avi, mp3, flac, ogg, opus, mkv,
-        pdf, docx,
+        jpeg, tiff, png, gif, webp, bmp, psd, jxl, heic, mp4, wav, avi, aiff, mp3, flac, ogg, opus,
+        mkv, pdf, docx,
     ]
     .iter()
     .map(|f| f())
@@ -147,13 +147,19 @@ pub fn targets() -> Vec<Target> {
             name: "quicktime",
             run: parser!(formats::quicktime::parse),
             seeds: || one(mp4),
-            corpus_ext: &["mp4", "mov", "m4a"],
+            corpus_ext: &["mp4", "mov", "m4a", "m4v", "3gp", "3g2"],
         },
         Target {
             name: "riff",
             run: parser!(formats::riff::parse),
             seeds: || vec![wav(), avi()],
             corpus_ext: &["wav", "avi"],
+        },
+        Target {
+            name: "aiff",
+            run: parser!(formats::aiff::parse),
+            seeds: || one(aiff),
+            corpus_ext: &["aif", "aiff", "aifc"],
         },
         Target {
             name: "mp3",
@@ -171,7 +177,7 @@ pub fn targets() -> Vec<Target> {
             name: "ogg",
             run: parser!(formats::ogg::parse),
             seeds: || vec![ogg(), opus()],
-            corpus_ext: &["ogg", "opus"],
+            corpus_ext: &["ogg", "opus", "ogv"],
         },
         Target {
             name: "matroska",

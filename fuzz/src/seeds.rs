@@ -156,6 +156,38 @@ pub fn wav() -> Vec<u8> {
     )
 }
 
+/// AIFF-C: FVER, COMM (with compression), NAME, COMT and an ID3 chunk.
+pub fn aiff() -> Vec<u8> {
+    fn chunk(out: &mut Vec<u8>, tag: &[u8; 4], body: &[u8]) {
+        out.extend_from_slice(tag);
+        out.extend_from_slice(&(body.len() as u32).to_be_bytes());
+        out.extend_from_slice(body);
+        if body.len() % 2 == 1 {
+            out.push(0);
+        }
+    }
+    let mut comm = vec![0, 1, 0, 0, 0xac, 0x44, 0, 16];
+    comm.extend_from_slice(&[0x40, 0x0e, 0xac, 0x44, 0, 0, 0, 0, 0, 0]);
+    comm.extend_from_slice(b"sowt\x0enot compressed\0");
+    let mut comt = vec![0, 1, 0xe1, 0xb8, 0x59, 0xc0, 0, 1, 0, 3];
+    comt.extend_from_slice(b"Hi!\0");
+    let mut body = b"AIFC".to_vec();
+    chunk(&mut body, b"FVER", &[0xa2, 0x80, 0x51, 0x40]);
+    chunk(&mut body, b"COMM", &comm);
+    chunk(&mut body, b"NAME", b"Track");
+    chunk(&mut body, b"COMT", &comt);
+    chunk(
+        &mut body,
+        b"ID3 ",
+        b"ID3\x03\0\0\0\0\0\x0fTIT2\0\0\0\x05\0\0\0Song",
+    );
+    chunk(&mut body, b"SSND", &[0; 8]);
+    let mut out = b"FORM".to_vec();
+    out.extend_from_slice(&(body.len() as u32).to_be_bytes());
+    out.extend(body);
+    out
+}
+
 pub fn avi() -> Vec<u8> {
     let mut hdrl = b"hdrl".to_vec();
     hdrl.extend_from_slice(b"avih");

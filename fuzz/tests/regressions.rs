@@ -51,7 +51,7 @@ fn seeds_are_understood() {
     // format's seed must be detected as its format.
     use metacore::detect::{detect, FileKind};
     type Seed = fn() -> Vec<u8>;
-    let cases: [(Seed, FileKind); 12] = [
+    let cases: [(Seed, FileKind); 13] = [
         (seeds::jpeg, FileKind::Jpeg),
         (seeds::tiff, FileKind::Tiff),
         (seeds::png, FileKind::Png),
@@ -60,6 +60,7 @@ fn seeds_are_understood() {
         (seeds::heic, FileKind::Heic),
         (seeds::mp4, FileKind::Mp4),
         (seeds::wav, FileKind::Wav),
+        (seeds::aiff, FileKind::Aiff),
         (seeds::mp3, FileKind::Mp3),
         (seeds::flac, FileKind::Flac),
         (seeds::pdf, FileKind::Pdf),

@@ -34,6 +34,8 @@ pub enum FileKind {
     WebM,
     Avi,
     Wav,
+    /// AIFF and AIFF-C (FileType AIFC is set by the parser).
+    Aiff,
     Mp3,
     Flac,
     Ogg,
@@ -53,12 +55,12 @@ pub enum FileKind {
 impl FileKind {
     /// Every kind, in declaration order: `ALL[k.index()] == k`. Lets callers keep per-format
     /// tables (metrics) in fixed arrays.
-    pub const ALL: [FileKind; 41] = {
+    pub const ALL: [FileKind; 42] = {
         use FileKind::*;
         [
             Jpeg, Tiff, Png, WebP, Gif, Bmp, Psd, JpegXl, Heic, Heif, Avif, Dng, Cr2, Nef, Arw,
-            Orf, Rw2, Pef, Raf, Cr3, Mp4, Mov, M4a, ThreeGp, Mkv, WebM, Avi, Wav, Mp3, Flac, Ogg,
-            Opus, Pdf, Docx, Xlsx, Pptx, Odt, Ods, Odp, Zip, Txt,
+            Orf, Rw2, Pef, Raf, Cr3, Mp4, Mov, M4a, ThreeGp, Mkv, WebM, Avi, Wav, Aiff, Mp3, Flac,
+            Ogg, Opus, Pdf, Docx, Xlsx, Pptx, Odt, Ods, Odp, Zip, Txt,
         ]
     };
 
@@ -99,6 +101,7 @@ impl FileKind {
             WebM => "WEBM",
             Avi => "AVI",
             Wav => "WAV",
+            Aiff => "AIFF",
             Mp3 => "MP3",
             Flac => "FLAC",
             Ogg => "OGG",
@@ -147,6 +150,7 @@ impl FileKind {
             WebM => "webm",
             Avi => "avi",
             Wav => "wav",
+            Aiff => "aiff",
             Mp3 => "mp3",
             Flac => "flac",
             Ogg => "ogg",
@@ -195,6 +199,7 @@ impl FileKind {
             WebM => "video/webm",
             Avi => "video/x-msvideo",
             Wav => "audio/x-wav",
+            Aiff => "audio/x-aiff",
             Mp3 => "audio/mpeg",
             Flac => "audio/flac",
             Ogg => "audio/ogg",
@@ -236,6 +241,9 @@ pub fn detect(data: &[u8], file_name: Option<&str>) -> Option<FileKind> {
             Some(b"WAVE") => Some(FileKind::Wav),
             _ => None,
         };
+    }
+    if head(4) == Some(b"FORM") && matches!(data.get(8..12), Some(b"AIFF" | b"AIFC")) {
+        return Some(FileKind::Aiff);
     }
     if head(4) == Some(b"%PDF") {
         return Some(FileKind::Pdf);

@@ -741,31 +741,67 @@ fn gps(i: &In, out: &mut Vec<(&'static str, Value)>) {
     if let Some(d) = coord("GPSDestLongitude", "GPSDestLongitudeRef", 'W') {
         out.push(("GPSDestLongitude", Value::String(to_dms(d, "E", "W"))));
     }
-    // GPSAltitude
-    if i.meta.get("exif", "GPSAltitudeRef").is_some() {
-        if let Some(alt) = i.num_in("exif", "GPSAltitude") {
-            let prt = i.text_in("exif", "GPSAltitudeRef").unwrap_or_default();
-            let s = if prt.contains("Sea") {
-                format!("{} m {}", format_g((alt * 10.0).trunc() / 10.0, 15), prt)
-            } else {
-                let below = i.num_in("exif", "GPSAltitudeRef").unwrap_or(0.0) != 0.0;
-                let v = if below { -alt.abs() } else { alt };
-                let v = (v * 10.0).trunc() / 10.0;
-                if v < 0.0 {
-                    format!("{} m Below Sea Level", format_g(-v, 15))
-                } else {
-                    format!("{} m Above Sea Level", format_g(v, 15))
-                }
-            };
-            out.push(("GPSAltitude", Value::String(s)));
-        }
-    }
+    gps_altitude(i, out);
+    xmp_gps_refs(i, out);
     // GPSDateTime
     if let (Some(d), Some(t)) = (
         i.raw_text_in("exif", "GPSDateStamp"),
         i.raw_text_in("exif", "GPSTimeStamp"),
     ) {
         out.push(("GPSDateTime", Value::String(format!("{d} {t}Z"))));
+    }
+}
+
+/// GPS.pm's GPSAltitude composite: EXIF's altitude and reference, else XMP's (either
+/// reference must exist). The reference is 1 (or printed "Below ...") for below sea level.
+fn gps_altitude(i: &In, out: &mut Vec<(&'static str, Value)>) {
+    let has_ref = |g: &str| i.meta.get(g, "GPSAltitudeRef").is_some();
+    if !has_ref("exif") && !has_ref("xmp") {
+        return;
+    }
+    let ref_value = |g: &str| -> Option<f64> {
+        i.meta.get(g, "GPSAltitudeRef")?;
+        if let Some(n) = i.num_in(g, "GPSAltitudeRef") {
+            return Some(n);
+        }
+        let t = i.text_in(g, "GPSAltitudeRef")?;
+        Some(if t.contains("Below") { 1.0 } else { 0.0 })
+    };
+    for g in ["exif", "xmp"] {
+        let (Some(alt), Some(r)) = (i.num_in(g, "GPSAltitude"), ref_value(g)) else {
+            continue;
+        };
+        let prt = i.text_in(g, "GPSAltitudeRef").unwrap_or_default();
+        let s = if prt.contains("Sea") {
+            format!("{} m {}", format_g((alt * 10.0).trunc() / 10.0, 15), prt)
+        } else {
+            let v = if r != 0.0 { -alt.abs() } else { alt };
+            let v = (v * 10.0).trunc() / 10.0;
+            if v < 0.0 {
+                format!("{} m Below Sea Level", format_g(-v, 15))
+            } else {
+                format!("{} m Above Sea Level", format_g(v, 15))
+            }
+        };
+        out.push(("GPSAltitude", Value::String(s)));
+        return;
+    }
+}
+
+/// XMP.pm's GPSLatitudeRef, GPSLongitudeRef and their Dest forms: the hemisphere of the
+/// XMP-exif coordinate (which is stored signed or with its N/S/E/W letter).
+fn xmp_gps_refs(i: &In, out: &mut Vec<(&'static str, Value)>) {
+    let specs: [(&str, &'static str, &str, &str); 4] = [
+        ("GPSLatitude", "GPSLatitudeRef", "North", "South"),
+        ("GPSLongitude", "GPSLongitudeRef", "East", "West"),
+        ("GPSDestLatitude", "GPSDestLatitudeRef", "North", "South"),
+        ("GPSDestLongitude", "GPSDestLongitudeRef", "East", "West"),
+    ];
+    for (tag, name, pos, neg) in specs {
+        let Some(d) = i.text_in("xmp", tag).as_deref().and_then(dms_degrees) else {
+            continue;
+        };
+        out.push((name, Value::String(if d < 0.0 { neg } else { pos }.into())));
     }
 }
 
@@ -831,6 +867,37 @@ fn quicktime_gps(i: &In, out: &mut Vec<(&'static str, Value)>) {
                     .into(),
                 ),
             ));
+        }
+        return;
+    }
+    if let Some(loc) = i.text_in("quicktime", "LocationInformation") {
+        // QuickTime.pm's GPSLatitude2 etc.: the numbers after "Lat=", "Lon=" and "Alt="
+        let field = |key: &str| -> Option<f64> {
+            let at = loc.find(key)? + key.len();
+            let t = &loc[at..];
+            let end = t
+                .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
+                .unwrap_or(t.len());
+            t[..end].parse::<f64>().ok()
+        };
+        let (lat, lon) = (field("Lat="), field("Lon="));
+        if let Some(a) = lat {
+            out.push(("GPSLatitude", Value::String(to_dms(a, "N", "S"))));
+        }
+        if let Some(b) = lon {
+            out.push(("GPSLongitude", Value::String(to_dms(b, "E", "W"))));
+        }
+        if let (Some(a), Some(b)) = (lat, lon) {
+            out.push((
+                "GPSPosition",
+                Value::String(format!("{}, {}", to_dms(a, "N", "S"), to_dms(b, "E", "W"))),
+            ));
+        }
+        if let Some(al) = field("Alt=") {
+            let m = format!("{} m", format_g(al.abs(), 15));
+            out.push(("GPSAltitude", Value::String(m)));
+            let r = if al < 0.0 { "Below" } else { "Above" };
+            out.push(("GPSAltitudeRef", Value::String(format!("{r} Sea Level"))));
         }
         return;
     }
@@ -1340,6 +1407,44 @@ mod tests {
         assert_eq!(g("GPSLatitude"), "37 deg 46' 12.34\" N");
         assert_eq!(g("GPSLongitude"), "122 deg 25' 9.12\" W");
         assert_eq!(g("GPSAltitude"), "10 m");
+    }
+
+    #[test]
+    fn xmp_gps_references_and_altitude() {
+        let mut m = Metadata::new(Budget::default());
+        m.set("xmp", "GPSLatitude", "40 deg 41' 21.12\" N");
+        m.set("xmp", "GPSLongitude", "74 deg 2' 40.20\" W");
+        m.set("xmp", "GPSDestLatitude", "33 deg 52' 7.68\" S");
+        m.set("xmp", "GPSAltitude", "93 m");
+        m.set("xmp", "GPSAltitudeRef", "Above Sea Level");
+        compute(&mut m);
+        let g = |t: &str| m.get("composite", t).cloned().unwrap_or(Value::Null);
+        assert_eq!(g("GPSLatitudeRef"), "North");
+        assert_eq!(g("GPSLongitudeRef"), "West");
+        assert_eq!(g("GPSDestLatitudeRef"), "South");
+        assert_eq!(g("GPSDestLongitudeRef"), Value::Null);
+        assert_eq!(g("GPSAltitude"), "93 m Above Sea Level");
+
+        // EXIF's altitude wins over XMP's; XMP's reference alone still allows one
+        let mut m = Metadata::new(Budget::default());
+        m.set("exif", "GPSAltitude", "2.5 m");
+        m.set("xmp", "GPSAltitude", "93 m");
+        m.set("xmp", "GPSAltitudeRef", "Below Sea Level");
+        compute(&mut m);
+        assert_eq!(
+            m.get("composite", "GPSAltitude").cloned().unwrap(),
+            "93 m Below Sea Level"
+        );
+        let mut m = Metadata::new(Budget::default());
+        m.set("exif", "GPSAltitude", "2.5 m");
+        m.set("exif", "GPSAltitudeRef", "Below Sea Level");
+        m.set("xmp", "GPSAltitude", "93 m");
+        m.set("xmp", "GPSAltitudeRef", "Above Sea Level");
+        compute(&mut m);
+        assert_eq!(
+            m.get("composite", "GPSAltitude").cloned().unwrap(),
+            "2.5 m Below Sea Level"
+        );
     }
 
     #[test]

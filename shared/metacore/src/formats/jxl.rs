@@ -83,7 +83,12 @@ pub fn parse(meta: &mut Metadata, d: &[u8]) {
                     4
                 };
                 match p.get(off..) {
-                    Some(t) => crate::formats::exif::parse_tiff(meta, t),
+                    // offsets are printed file-relative, as ExifTool does
+                    Some(t) => {
+                        let base = b.start + b.header_len + off;
+                        let other = crate::formats::exif::Container::Other;
+                        crate::formats::exif::parse_tiff_at(meta, t, other, base);
+                    }
                     None => meta.warn("Invalid EXIF box"),
                 }
             }
@@ -183,6 +188,22 @@ mod tests {
             Some(&Value::from("JXL Codestream"))
         );
         assert_eq!(m.get("file", "ImageWidth"), Some(&Value::from(64)));
+    }
+
+    #[test]
+    fn exif_offsets_are_file_relative() {
+        let mut d = sample();
+        let mut exif = 6u32.to_be_bytes().to_vec();
+        exif.extend_from_slice(b"Exif\0\0");
+        exif.extend(crate::formats::exif::test_tiff());
+        let tiff_pos = d.len() + 8 + 10;
+        d.extend(bx(b"Exif", &exif));
+        let mut m = Metadata::new(Budget::default());
+        parse(&mut m, &d);
+        assert_eq!(
+            m.get("exif", "ThumbnailOffset"),
+            Some(&Value::from(tiff_pos as u64 + 8))
+        );
     }
 
     #[test]

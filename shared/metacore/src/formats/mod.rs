@@ -7,6 +7,7 @@
 use crate::detect::FileKind;
 use crate::model::Metadata;
 
+pub mod aiff;
 pub mod bmff;
 
 // Still images and the blocks embedded in them.
@@ -79,6 +80,7 @@ pub fn extract_into(meta: &mut Metadata, data: &[u8], kind: FileKind) {
         Mp4 | Mov | M4a | ThreeGp => quicktime::parse(meta, data),
         Mkv | WebM => matroska::parse(meta, data),
         Avi | Wav => riff::parse(meta, data),
+        Aiff => aiff::parse(meta, data),
         Mp3 => mp3::parse(meta, data),
         Flac => flac::parse(meta, data),
         Ogg | Opus => ogg::parse(meta, data),

@@ -833,7 +833,8 @@ fn frame(meta: &mut Metadata, id: &str, name: &str, val: &[u8]) {
             for &b in xtra.iter().take(8) {
                 cnt = (cnt << 8) | b as u64;
             }
-            meta.set(G, name, format!("{email} {rating} {cnt}"));
+            // PrintConv: "$1 Rating=$2 Count=$3" of the "email rating count" value
+            meta.set(G, name, format!("{email} Rating={rating} Count={cnt}"));
         }
         "GRP1" | "MVNM" | "MVIN" => {
             let s = text(val.strip_prefix(&[0]).unwrap_or(val));
@@ -891,7 +892,7 @@ fn id3v1(meta: &mut Metadata, t: &[u8]) {
     }
 }
 
-fn id3_composites(meta: &mut Metadata) {
+pub(crate) fn id3_composites(meta: &mut Metadata) {
     let get = |meta: &Metadata, t: &str| -> Option<String> {
         meta.get(G, t).map(|v| match v {
             serde_json::Value::String(s) => s.clone(),
@@ -1218,6 +1219,7 @@ mod tests {
         frames.extend(frame3(b"COMM", b"\0engdesc\0A comment"));
         frames.extend(frame3(b"TLEN", b"\x003000"));
         frames.extend(frame3(b"TXXX", b"\0MyKey\0MyValue"));
+        frames.extend(frame3(b"POPM", b"a@b.c\0\xc4\0\0\0\x03"));
         frames.extend_from_slice(&[0; 20]);
         let n = frames.len() as u32;
         let ss = (n & 0x7f) | ((n << 1) & 0x7f00) | ((n << 2) & 0x7f_0000);
@@ -1260,6 +1262,7 @@ mod tests {
         assert_eq!(g("Comment"), json!("(desc) A comment"));
         assert_eq!(g("Length"), json!("3 s"));
         assert_eq!(g("UserDefinedText"), json!("(MyKey) MyValue"));
+        assert_eq!(g("Popularimeter"), json!("a@b.c Rating=196 Count=3"));
         // ID3v1 has lower priority, but fills in what v2 lacks
         assert_eq!(g("Album"), json!(""));
         let p = |t: &str| m.get("mpeg", t).cloned().unwrap_or(json!(null));

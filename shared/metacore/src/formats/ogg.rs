@@ -1,8 +1,8 @@
-//! Ogg: Vorbis identification/comment headers and Opus head/tags (ExifTool's Ogg.pm,
-//! Vorbis.pm, Opus.pm). Pages are reassembled into packets for the first logical stream;
-//! only the header packets are read.
+//! Ogg: Vorbis identification/comment headers, Opus head/tags and Theora identification/
+//! comments (ExifTool's Ogg.pm, Vorbis.pm, Opus.pm, Theora.pm). Pages are reassembled into
+//! packets for each logical stream; only the header packets are read.
 
-use crate::bytes::{le16, le32};
+use crate::bytes::{be32, le16, le32};
 use crate::formats::quicktime::conv::{bitrate, duration, json_str, num};
 use crate::model::Metadata;
 use serde_json::Value;
@@ -14,7 +14,17 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
     let packets = header_packets(meta, data, 3);
     let mut nominal: Option<u32> = None;
     for p in &packets {
-        if let Some(rest) = p.strip_prefix(b"\x01vorbis") {
+        if let Some(rest) = p.strip_prefix(b"\x80theora") {
+            theora_ident(meta, rest);
+            // an Ogg with Theora video is an OGV (Ogg.pm's OverrideFileType)
+            if meta.get("file", "FileType").and_then(|v| v.as_str()) == Some("OGG") {
+                meta.set("file", "FileType", "OGV");
+                meta.set("file", "FileTypeExtension", "ogv");
+                meta.set("file", "MIMEType", "video/ogg");
+            }
+        } else if let Some(rest) = p.strip_prefix(b"\x81theora") {
+            vorbis_comments(meta, rest);
+        } else if let Some(rest) = p.strip_prefix(b"\x01vorbis") {
             vorbis_ident(meta, rest, &mut nominal);
         } else if let Some(rest) = p.strip_prefix(b"\x03vorbis") {
             vorbis_comments(meta, rest);
@@ -43,14 +53,30 @@ pub fn parse(meta: &mut Metadata, data: &[u8]) {
     }
 }
 
-/// The first `want` packets of the first logical stream.
+/// Most logical streams read (a video has one per track).
+const MAX_STREAMS: usize = 8;
+
+/// The first `want` packets of each logical stream, in the order they complete (as
+/// ExifTool's Ogg.pm processes them, so a later stream's comments win). Stops once the
+/// beginning-of-stream pages are over and every stream gave its packets or ended.
 fn header_packets(meta: &mut Metadata, data: &[u8], want: usize) -> Vec<Vec<u8>> {
+    struct Stream {
+        serial: u32,
+        cur: Vec<u8>,
+        done: usize,
+        ended: bool,
+    }
+    let mut streams: Vec<Stream> = Vec::new();
     let mut packets: Vec<Vec<u8>> = Vec::new();
-    let mut cur: Vec<u8> = Vec::new();
     let mut pos = 0usize;
-    let mut serial: Option<u32> = None;
     let mut pages = 0;
-    while packets.len() < want {
+    let mut bos_over = false;
+    // bytes held in packets and partial packets, all streams together
+    let mut held = 0usize;
+    loop {
+        if bos_over && streams.iter().all(|s| s.done >= want || s.ended) {
+            break;
+        }
         pages += 1;
         if pages > 100_000 || meta.budget.exceeded() {
             break;
@@ -62,6 +88,7 @@ fn header_packets(meta: &mut Metadata, data: &[u8], want: usize) -> Vec<Vec<u8>>
             meta.warn("Lost synchronization with Ogg pages");
             break;
         }
+        let flag = h[5];
         let sn = le32(h, 14).unwrap_or(0);
         let nseg = h[26] as usize;
         let Some(table) = data.get(pos + 27..pos + 27 + nseg) else {
@@ -71,37 +98,125 @@ fn header_packets(meta: &mut Metadata, data: &[u8], want: usize) -> Vec<Vec<u8>>
         let body_len: usize = table.iter().map(|&s| s as usize).sum();
         let body_start = pos + 27 + nseg;
         let body = data.get(body_start..body_start + body_len);
-        let next = body_start + body_len;
-        let same = match serial {
-            None => {
-                serial = Some(sn);
-                true
+        pos = body_start + body_len;
+        if flag & 0x02 == 0 {
+            bos_over = true;
+        }
+        let idx = match streams.iter().position(|s| s.serial == sn) {
+            Some(i) => i,
+            None if streams.len() < MAX_STREAMS => {
+                streams.push(Stream {
+                    serial: sn,
+                    cur: Vec::new(),
+                    done: 0,
+                    ended: false,
+                });
+                streams.len() - 1
             }
-            Some(s) => s == sn,
+            None => continue,
         };
-        if same {
-            let Some(body) = body else {
-                meta.warn("Truncated Ogg page");
-                break;
-            };
-            let mut off = 0;
-            for &s in table {
-                let s = s as usize;
-                if cur.len() + s <= MAX_PACKET {
-                    cur.extend_from_slice(&body[off..off + s]);
-                }
-                off += s;
-                if s < 255 {
-                    packets.push(std::mem::take(&mut cur));
-                    if packets.len() >= want {
-                        break;
-                    }
+        let st = &mut streams[idx];
+        if flag & 0x04 != 0 {
+            st.ended = true;
+        }
+        if st.done >= want {
+            continue;
+        }
+        let Some(body) = body else {
+            meta.warn("Truncated Ogg page");
+            break;
+        };
+        let mut off = 0;
+        for &s in table {
+            let s = s as usize;
+            if held + s <= MAX_PACKET {
+                st.cur.extend_from_slice(&body[off..off + s]);
+                held += s;
+            }
+            off += s;
+            if s < 255 {
+                packets.push(std::mem::take(&mut st.cur));
+                st.done += 1;
+                if st.done >= want {
+                    break;
                 }
             }
         }
-        pos = next;
     }
     packets
+}
+
+/// Theora.pm's identification header (after `\x80theora`), group `theora`.
+fn theora_ident(meta: &mut Metadata, p: &[u8]) {
+    const G: &str = "theora";
+    let be24 = |o: usize| {
+        p.get(o..o + 3)
+            .map(|b| u32::from_be_bytes([0, b[0], b[1], b[2]]))
+    };
+    let be16 = |o: usize| p.get(o..o + 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
+    if let Some(v) = p.get(0..3) {
+        meta.set(G, "TheoraVersion", format!("{}.{}.{}", v[0], v[1], v[2]));
+    }
+    if let Some(w) = be24(7).filter(|_| p.len() >= 11) {
+        meta.set(G, "ImageWidth", w as u64);
+    }
+    if let Some(h) = be24(10).filter(|_| p.len() >= 14) {
+        meta.set(G, "ImageHeight", h as u64);
+    }
+    if let Some(&x) = p.get(13) {
+        meta.set(G, "XOffset", x as u64);
+    }
+    if let Some(&y) = p.get(14) {
+        meta.set(G, "YOffset", y as u64);
+    }
+    if let (Some(n), Some(d)) = (be32(p, 15), be32(p, 19)) {
+        if d != 0 {
+            let r = n as f64 / d as f64;
+            meta.set(G, "FrameRate", num((r * 1000.0 + 0.5).floor() / 1000.0));
+        }
+    }
+    if let (Some(a), Some(b), Some(c)) = (be16(23), be16(25), be16(27)) {
+        let (a, b, c) = (u32::from(a), u32::from(b), u32::from(c));
+        let den = ((b & 0xff) << 8) + c;
+        if den != 0 {
+            let r = f64::from((a << 8) + (b >> 8)) / f64::from(den);
+            meta.set(
+                G,
+                "PixelAspectRatio",
+                num((r * 1000.0 + 0.5).floor() / 1000.0),
+            );
+        }
+    }
+    if let Some(&c) = p.get(29) {
+        let v = match c {
+            0 => "Undefined".to_string(),
+            1 => "Rec. 470M".to_string(),
+            2 => "Rec. 470BG".to_string(),
+            n => format!("Unknown ({n})"),
+        };
+        meta.set(G, "ColorSpace", v);
+    }
+    if let Some(b) = be32(p, 30) {
+        let b = b >> 8;
+        let v = if b == 0 {
+            "Unspecified".to_string()
+        } else {
+            bitrate(b as f64)
+        };
+        meta.set(G, "NominalVideoBitrate", v);
+    }
+    if let Some(&q) = p.get(33) {
+        meta.set(G, "Quality", (q >> 2) as u64);
+    }
+    if let Some(&f) = p.get(34) {
+        let v = match (f >> 3) & 3 {
+            0 => "4:2:0".to_string(),
+            2 => "4:2:2".to_string(),
+            3 => "4:4:4".to_string(),
+            n => format!("Unknown ({n})"),
+        };
+        meta.set(G, "PixelFormat", v);
+    }
 }
 
 fn vorbis_ident(meta: &mut Metadata, p: &[u8], nominal: &mut Option<u32>) {
@@ -414,6 +529,72 @@ mod tests {
         assert_eq!(m.get("opus", "SampleRate"), Some(&json!(48000)));
         assert_eq!(m.get("opus", "OutputGain"), Some(&json!(1)));
         assert_eq!(m.get("vorbis", "Title"), Some(&json!("Opus Title")));
+        for n in 0..d.len() {
+            let mut m = Metadata::new(Budget::default());
+            parse(&mut m, &d[..n]);
+        }
+    }
+
+    /// A page with the given header flag (0x02 begins a stream).
+    fn page_flag(serial: u32, flag: u8, packet: &[u8]) -> Vec<u8> {
+        let mut p = page(serial, 0, packet);
+        p[5] = flag;
+        p
+    }
+
+    fn sample_theora() -> Vec<u8> {
+        let mut id = b"\x80theora".to_vec();
+        id.extend_from_slice(&[3, 2, 1, 0, 10, 0, 8]); // version, macroblocks
+        id.extend_from_slice(&[0, 0, 160, 0, 0, 120, 0, 8]); // picture size, offsets
+        id.extend_from_slice(&25u32.to_be_bytes());
+        id.extend_from_slice(&1u32.to_be_bytes());
+        id.extend_from_slice(&[0, 0, 1, 0, 0, 1]); // aspect 1:1
+        id.push(0); // colour space
+        id.extend_from_slice(&[0x03, 0x0d, 0x40]); // 200 kbps
+        id.extend_from_slice(&[0x00, 0x18, 0x00]); // quality 0, 4:4:4
+        let mut vid = b"\x01vorbis".to_vec();
+        vid.extend_from_slice(&0u32.to_le_bytes());
+        vid.push(1);
+        vid.extend_from_slice(&44100u32.to_le_bytes());
+        vid.extend_from_slice(&[0; 4]);
+        vid.extend_from_slice(&80_000u32.to_le_bytes());
+        vid.extend_from_slice(&[0; 4]);
+        vid.extend_from_slice(&[0xb8, 1]);
+        let mut tc = b"\x81theora".to_vec();
+        tc.extend(comments("Lavf", &["ENCODER=libtheora", "TITLE=Clip"]));
+        let mut vc = b"\x03vorbis".to_vec();
+        vc.extend(comments("Lavf", &["ENCODER=libvorbis", "TITLE=Clip"]));
+        [
+            page_flag(1, 2, &id),
+            page_flag(2, 2, &vid),
+            page_flag(1, 0, &tc),
+            page_flag(2, 0, &vc),
+            page_flag(1, 0, &[0x55; 40]),
+        ]
+        .concat()
+    }
+
+    #[test]
+    fn reads_theora_and_vorbis_streams() {
+        let d = sample_theora();
+        let m = crate::extract(&d, Some("clip.ogv"));
+        let t = |tag: &str| m.get("theora", tag).cloned().unwrap_or(json!(null));
+        assert_eq!(t("TheoraVersion"), json!("3.2.1"));
+        assert_eq!(t("ImageWidth"), json!(160));
+        assert_eq!(t("ImageHeight"), json!(120));
+        assert_eq!(t("YOffset"), json!(8));
+        assert_eq!(t("FrameRate"), json!(25));
+        assert_eq!(t("PixelAspectRatio"), json!(1));
+        assert_eq!(t("ColorSpace"), json!("Undefined"));
+        assert_eq!(t("NominalVideoBitrate"), json!("200 kbps"));
+        assert_eq!(t("Quality"), json!(0));
+        assert_eq!(t("PixelFormat"), json!("4:4:4"));
+        // the Vorbis stream's comments come last and win
+        assert_eq!(m.get("vorbis", "Encoder"), Some(&json!("libvorbis")));
+        assert_eq!(m.get("vorbis", "SampleRate"), Some(&json!(44100)));
+        assert_eq!(m.get("file", "FileType"), Some(&json!("OGV")));
+        assert_eq!(m.get("file", "MIMEType"), Some(&json!("video/ogg")));
+        assert_eq!(m.get("composite", "ImageSize"), Some(&json!("160x120")));
         for n in 0..d.len() {
             let mut m = Metadata::new(Budget::default());
             parse(&mut m, &d[..n]);

@@ -58,6 +58,8 @@ pub fn parse(meta: &mut Metadata, d: &[u8]) {
             meta.warn("Error reading RIFF file (corrupted?)");
             break;
         };
+        // the chunk data's file offset (ExifTool prints EXIF offsets file-relative)
+        let data_pos = pos;
         pos += len + (len & 1);
         match &tag {
             b"VP8 " => {
@@ -172,10 +174,11 @@ pub fn parse(meta: &mut Metadata, d: &[u8]) {
                 }
             }
             b"EXIF" => {
+                use crate::formats::exif::{parse_tiff_at, Container};
                 if b.starts_with(b"II\x2a\0") || b.starts_with(b"MM\0\x2a") {
-                    crate::formats::exif::parse_tiff(meta, b);
+                    parse_tiff_at(meta, b, Container::Other, data_pos);
                 } else if b.starts_with(b"Exif\0\0") {
-                    crate::formats::exif::parse_tiff(meta, &b[6..]);
+                    parse_tiff_at(meta, &b[6..], Container::Other, data_pos + 6);
                 } else {
                     set(
                         meta,
@@ -268,6 +271,27 @@ mod tests {
         assert_eq!(m.get("xmp", "Rating"), Some(&Value::from(4)));
         assert_eq!(convert_duration(0.2), "0.20 s");
         assert_eq!(convert_duration(3725.0), "1:02:05");
+    }
+
+    #[test]
+    fn exif_offsets_are_file_relative() {
+        // an EXIF chunk (with and without the "Exif\0\0" prefix) after the sample's chunks
+        for prefix in [&b""[..], b"Exif\0\0"] {
+            let mut d = sample();
+            let data_pos = d.len() + 8 + prefix.len();
+            let mut exif = prefix.to_vec();
+            exif.extend(crate::formats::exif::test_tiff());
+            d.extend(ch(b"EXIF", &exif));
+            let size = (d.len() - 8) as u32;
+            d[4..8].copy_from_slice(&size.to_le_bytes());
+            let mut m = Metadata::new(Budget::default());
+            parse(&mut m, &d);
+            // IFD1's ThumbnailOffset is 8 in the block, plus the block's file position
+            assert_eq!(
+                m.get("exif", "ThumbnailOffset"),
+                Some(&Value::from(data_pos as u64 + 8))
+            );
+        }
     }
 
     #[test]

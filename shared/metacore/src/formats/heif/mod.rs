@@ -496,6 +496,11 @@ fn handle_items(meta: &mut Metadata, cx: &mut Ctx) {
         }
         let mut buf = Vec::new();
         let mut ok = true;
+        // file offset of the item's first byte, for the offsets EXIF prints file-relative
+        let file_pos = item.extents.first().and_then(|&(off, _)| {
+            let p = item.base.checked_add(off)?;
+            usize::try_from(p).ok()
+        });
         for &(off, len) in &item.extents {
             let start = item.base.checked_add(off);
             let slice = start.and_then(|s| {
@@ -527,15 +532,17 @@ fn handle_items(meta: &mut Metadata, cx: &mut Ctx) {
         }
         if sub_doc {
             let mut scratch = Metadata::new(meta.budget);
-            extract_item(&mut scratch, name, &buf);
+            extract_item(&mut scratch, name, &buf, file_pos);
             merge_sub_document(meta, &scratch);
         } else {
-            extract_item(meta, name, &buf);
+            extract_item(meta, name, &buf, file_pos);
         }
     }
 }
 
-fn extract_item(target: &mut Metadata, name: &str, buf: &[u8]) {
+/// `file_pos` is the file offset of `buf`'s first byte when known (a single extent, or
+/// the first of several holding the TIFF header).
+fn extract_item(target: &mut Metadata, name: &str, buf: &[u8], file_pos: Option<usize>) {
     if name == "EXIF" {
         let start = if buf.starts_with(b"MM\0\x2a") || buf.starts_with(b"II\x2a\0") {
             target.warn("Missing Exif header");
@@ -548,7 +555,11 @@ fn extract_item(target: &mut Metadata, name: &str, buf: &[u8]) {
             4usize.saturating_add(n)
         };
         match buf.get(start..) {
-            Some(tiff) => crate::formats::exif::parse_tiff(target, tiff),
+            Some(tiff) => {
+                let base = file_pos.and_then(|p| p.checked_add(start)).unwrap_or(0);
+                let other = crate::formats::exif::Container::Other;
+                crate::formats::exif::parse_tiff_at(target, tiff, other, base);
+            }
             None => target.warn("Invalid EXIF header"),
         }
     } else {

@@ -123,3 +123,18 @@ fn mutations_do_not_panic() {
         parse(&mut m, d);
     });
 }
+
+#[test]
+fn exif_item_offsets_are_file_relative() {
+    // an Exif item: header offset, "Exif\0\0", then the TIFF block
+    let mut buf = 6u32.to_be_bytes().to_vec();
+    buf.extend_from_slice(b"Exif\0\0");
+    buf.extend(crate::formats::exif::test_tiff());
+    let mut m = Metadata::new(Budget::default());
+    extract_item(&mut m, "EXIF", &buf, Some(1000));
+    // IFD1's ThumbnailOffset is 8 in the block, which starts at 1000 + 10 in the file
+    assert_eq!(m.get("exif", "ThumbnailOffset"), Some(&Value::from(1018)));
+    let mut m = Metadata::new(Budget::default());
+    extract_item(&mut m, "EXIF", &buf, None);
+    assert_eq!(m.get("exif", "ThumbnailOffset"), Some(&Value::from(8)));
+}

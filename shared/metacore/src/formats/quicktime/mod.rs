@@ -334,6 +334,58 @@ fn ftyp(meta: &mut Metadata, p: &[u8]) {
             .collect();
         meta.set(G, "CompatibleBrands", Value::Array(list));
     }
+    // The File tags follow the brand as in QuickTime.pm's ProcessMOV (detection only tells
+    // the QuickTime family from HEIF, CR3...).
+    let current = meta.get("file", "FileType").and_then(|v| v.as_str());
+    if matches!(current, Some("MP4" | "MOV" | "M4A" | "3GP")) {
+        if let Some(t) = ftyp_file_type(p) {
+            if current != Some(t.as_str()) {
+                let mime = match t.as_str() {
+                    "3G2" => "video/3gpp2",
+                    "3GP" => "video/3gpp",
+                    "M4A" | "M4B" | "M4P" | "F4A" | "F4B" => "audio/mp4",
+                    "M4V" => "video/x-m4v",
+                    "MOV" | "MQV" => "video/quicktime",
+                    "AAX" => "audio/vnd.audible.aax",
+                    "DVB" => "video/vnd.dvb.file",
+                    _ => "video/mp4",
+                };
+                meta.set("file", "FileTypeExtension", t.to_ascii_lowercase());
+                meta.set("file", "MIMEType", mime);
+                meta.set("file", "FileType", t);
+            }
+        }
+    }
+}
+
+/// QuickTime.pm's file type for an `ftyp` payload: the extension named in the major
+/// brand's description ("Apple iTunes Video (.M4V) Video" -> M4V), else MP4, F4V or MOV
+/// from a compatible brand after the first, else MP4. `None` for a payload under 4 bytes
+/// (ExifTool needs a 12-byte atom).
+fn ftyp_file_type(p: &[u8]) -> Option<String> {
+    let major = fourcc(p.get(0..4)?);
+    if let Some(desc) = major_brand(&major) {
+        if let Some(at) = desc.find("(.") {
+            let ext: String = desc[at + 2..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !ext.is_empty() {
+                return Some(ext);
+            }
+        }
+    }
+    let compat: Vec<&[u8]> = p.get(12..).unwrap_or(&[]).chunks_exact(4).collect();
+    let has = |b: &[u8]| compat.contains(&b);
+    Some(if has(b"mp41") || has(b"mp42") || has(b"avc1") {
+        "MP4".into()
+    } else if has(b"f4v ") {
+        "F4V".into()
+    } else if has(b"qt  ") {
+        "MOV".into()
+    } else {
+        "MP4".into()
+    })
 }
 
 fn duration_value(v: u64, ts: Option<u32>) -> Value {
@@ -991,6 +1043,13 @@ fn sample_entry(
             if let Some(r) = fixed32u(e, 32) {
                 meta.set(G, "AudioSampleRate", r);
             }
+            // child atoms follow the version's fields (ExifTool finds them by search)
+            let child = match be16(e, 16) {
+                Some(1) => 52,
+                Some(2) => 72,
+                _ => 36,
+            };
+            audio_children(meta, data, estart + child, eend, depth);
         }
         b"hint" => {}
         b"meta" => {
@@ -1020,6 +1079,184 @@ fn sample_entry(
                     }
                 }
             }
+        }
+    }
+}
+
+/// Children of a sound sample entry: 'chan' (ChannelLayout) and 'wave' (frma, enda).
+fn audio_children(meta: &mut Metadata, data: &[u8], start: usize, end: usize, depth: usize) {
+    if start >= end || depth > MAX_DEPTH {
+        return;
+    }
+    for b in Boxes::range(data, start, end) {
+        let p = b.payload(data);
+        match &b.kind {
+            b"chan" => channel_layout(meta, p),
+            b"wave" => audio_children(meta, data, b.start + b.header_len, b.end, depth + 1),
+            b"frma" => {
+                if let Some(f) = p.get(0..4) {
+                    meta.set(G, "PurchaseFileFormat", fourcc(f));
+                }
+            }
+            b"enda" => {
+                if let Some(v) = be16(p, 0) {
+                    let s = match v {
+                        0 => "Big-endian (Motorola, MM)".to_string(),
+                        1 => "Little-endian (Intel, II)".to_string(),
+                        n => format!("Unknown ({n})"),
+                    };
+                    meta.set(G, "Endianness", s);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// QuickTime.pm's ChannelLayout table ('chan': version/flags, layout tag, bitmap, count).
+fn channel_layout(meta: &mut Metadata, p: &[u8]) {
+    /// Layout tags 100 to 183 (kAudioChannelLayoutTag_* >> 16).
+    const FIXED: [&str; 84] = [
+        "Mono",
+        "Stereo",
+        "StereoHeadphones",
+        "MatrixStereo",
+        "MidSide",
+        "XY",
+        "Binaural",
+        "Ambisonic_B_Format",
+        "Quadraphonic",
+        "Pentagonal",
+        "Hexagonal",
+        "Octagonal",
+        "Cube",
+        "MPEG_3_0_A",
+        "MPEG_3_0_B",
+        "MPEG_4_0_A",
+        "MPEG_4_0_B",
+        "MPEG_5_0_A",
+        "MPEG_5_0_B",
+        "MPEG_5_0_C",
+        "MPEG_5_0_D",
+        "MPEG_5_1_A",
+        "MPEG_5_1_B",
+        "MPEG_5_1_C",
+        "MPEG_5_1_D",
+        "MPEG_6_1_A",
+        "MPEG_7_1_A",
+        "MPEG_7_1_B",
+        "MPEG_7_1_C",
+        "Emagic_Default_7_1",
+        "SMPTE_DTV",
+        "ITU_2_1",
+        "ITU_2_2",
+        "DVD_4",
+        "DVD_5",
+        "DVD_6",
+        "DVD_10",
+        "DVD_11",
+        "DVD_18",
+        "AudioUnit_6_0",
+        "AudioUnit_7_0",
+        "AAC_6_0",
+        "AAC_6_1",
+        "AAC_7_0",
+        "AAC_Octagonal",
+        "TMH_10_2_std",
+        "TMH_10_2_full",
+        "DiscreteInOrder",
+        "AudioUnit_7_0_Front",
+        "AC3_1_0_1",
+        "AC3_3_0",
+        "AC3_3_1",
+        "AC3_3_0_1",
+        "AC3_2_1_1",
+        "AC3_3_1_1",
+        "EAC_6_0_A",
+        "EAC_7_0_A",
+        "EAC3_6_1_A",
+        "EAC3_6_1_B",
+        "EAC3_6_1_C",
+        "EAC3_7_1_A",
+        "EAC3_7_1_B",
+        "EAC3_7_1_C",
+        "EAC3_7_1_D",
+        "EAC3_7_1_E",
+        "EAC3_7_1_F",
+        "EAC3_7_1_G",
+        "EAC3_7_1_H",
+        "DTS_3_1",
+        "DTS_4_1",
+        "DTS_6_0_A",
+        "DTS_6_0_B",
+        "DTS_6_0_C",
+        "DTS_6_1_A",
+        "DTS_6_1_B",
+        "DTS_6_1_C",
+        "DTS_7_0",
+        "DTS_7_1",
+        "DTS_8_0_A",
+        "DTS_8_0_B",
+        "DTS_8_1_A",
+        "DTS_8_1_B",
+        "DTS_6_1_D",
+        "AAC_7_1_B",
+    ];
+    let Some(flags) = be16(p, 4) else { return };
+    let name = match flags {
+        0 => "UseDescriptions".to_string(),
+        1 => "UseBitmap".to_string(),
+        0xffff => "Unknown".to_string(),
+        n => FIXED
+            .get(usize::from(n).wrapping_sub(100))
+            .map_or_else(|| format!("Unknown ({n})"), |s| s.to_string()),
+    };
+    meta.set(G, "LayoutFlags", name);
+    if flags > 1 {
+        if let Some(c) = be16(p, 6) {
+            meta.set(G, "AudioChannels", c as u64);
+        }
+        return;
+    }
+    if flags == 1 {
+        if let Some(bits) = be32(p, 8) {
+            const TYPES: [&str; 18] = [
+                "Left",
+                "Right",
+                "Center",
+                "LFEScreen",
+                "LeftSurround",
+                "RightSurround",
+                "LeftCenter",
+                "RightCenter",
+                "CenterSurround",
+                "LeftSurroundDirect",
+                "RightSurroundDirect",
+                "TopCenterSurround",
+                "VerticalHeightLeft",
+                "VerticalHeightCenter",
+                "VerticalHeightRight",
+                "TopBackLeft",
+                "TopBackCenter",
+                "TopBackRight",
+            ];
+            let v: Vec<String> = (0..32)
+                .filter(|i| bits & (1 << i) != 0)
+                .map(|i| {
+                    TYPES
+                        .get(i)
+                        .map_or_else(|| format!("[{i}]"), |s| s.to_string())
+                })
+                .collect();
+            let s = if v.is_empty() {
+                "(none)".to_string()
+            } else {
+                v.join(", ")
+            };
+            meta.set(G, "AudioChannelTypes", s);
+        }
+        if let Some(n) = be32(p, 12) {
+            meta.set(G, "NumChannelDescriptions", n as u64);
         }
     }
 }
@@ -1343,6 +1580,17 @@ fn user_data(meta: &mut Metadata, kind: &[u8; 4], p: &[u8], st: &mut State) {
             let name = if kind == b"manu" { "Make" } else { "Model" };
             meta.add(G, name, json_str(&text(raw)));
         }
+        b"loci" => {
+            // IText => 6: version/flags, language, then the location record
+            let (Some(lang), Some(raw)) = (be16(p, 4), p.get(6..)) else {
+                return;
+            };
+            let name = match itext(raw, lang).1 {
+                Some(l) => format!("LocationInformation-{l}"),
+                None => "LocationInformation".to_string(),
+            };
+            meta.set_owned(G, name, Value::String(location_information(raw)));
+        }
         b"yrrc" => {
             if let Some(y) = be16(p, 4) {
                 meta.add(G, "Year", y as u64);
@@ -1352,6 +1600,66 @@ fn user_data(meta: &mut Metadata, kind: &[u8; 4], p: &[u8], st: &mut State) {
         b"name" => meta.set(G, "Name", json_str(&text_trim_nulls(p))),
         _ => {}
     }
+}
+
+/// QuickTime.pm's RawConv of the 3GPP `loci` atom (after its flags and language): name,
+/// role, 16.16 longitude, latitude and altitude, body and notes, as
+/// "NAME Role=R Lat=LAT Lon=LON Alt=ALT Body=B Notes=N".
+fn location_information(val: &[u8]) -> String {
+    // A string ending in NUL (UTF-8) or in a NUL pair (UTF-16 with its byte-order mark,
+    // which ExifTool's UCS2 decoding keeps as U+FEFF); `None` when it has no end.
+    fn take(v: &[u8]) -> Option<(String, &[u8])> {
+        if v.starts_with(&[0xfe, 0xff]) {
+            let end = (0..v.len() / 2)
+                .map(|k| 2 * k)
+                .find(|&o| v.get(o..o + 2) == Some(&[0, 0][..]))?;
+            let w: Vec<u16> = v[..end]
+                .chunks_exact(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            Some((String::from_utf16_lossy(&w), &v[end + 2..]))
+        } else {
+            let end = v.iter().position(|&b| b == 0)?;
+            Some((
+                String::from_utf8_lossy(&v[..end]).into_owned(),
+                &v[end + 1..],
+            ))
+        }
+    }
+    let Some((mut out, rest)) = take(val) else {
+        return "<err>".into();
+    };
+    if out.is_empty() {
+        out.push_str("(none)");
+    }
+    let fixed = |o: usize| -> f64 {
+        rest.get(o..o + 4).map_or(0.0, |b| {
+            f64::from(i32::from_be_bytes([b[0], b[1], b[2], b[3]])) / 65536.0
+        })
+    };
+    let Some(&role) = rest.first().filter(|_| rest.len() >= 13) else {
+        return "<err>".into();
+    };
+    let role = match role {
+        0 => "shooting".to_string(),
+        1 => "real".to_string(),
+        2 => "fictional".to_string(),
+        3 => "reserved".to_string(),
+        n => format!("unknown({n})"),
+    };
+    out.push_str(&format!(
+        " Role={role} Lat={:.5} Lon={:.5} Alt={:.2}",
+        fixed(5),
+        fixed(1),
+        fixed(9)
+    ));
+    let mut rest = &rest[13..];
+    for label in ["Body", "Notes"] {
+        let Some((s, r)) = take(rest) else { break };
+        out.push_str(&format!(" {label}={s}"));
+        rest = r;
+    }
+    out
 }
 
 /// Stores a text value with the conversions some tag names need.

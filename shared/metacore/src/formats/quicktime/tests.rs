@@ -392,3 +392,112 @@ fn track_aperture_and_clean_aperture() {
     assert_eq!(q("CleanApertureOffsetX"), json!(-1.5));
     assert_eq!(q("VideoFieldOrder"), json!("Progressive; 0"));
 }
+
+#[test]
+fn location_information_and_its_composites() {
+    // 3GPP 'loci': flags, language 'und', name, role, lon/lat/alt in 16.16, body, notes
+    let mut p = vec![0, 0, 0, 0, 0x55, 0xc4];
+    p.extend_from_slice(b"\0");
+    p.push(0);
+    let fixed = |v: f64| ((v * 65536.0) as i32).to_be_bytes();
+    p.extend_from_slice(&fixed(2.2945));
+    p.extend_from_slice(&fixed(48.8583));
+    p.extend_from_slice(&fixed(-12.5));
+    p.extend_from_slice(b"earth\0\0");
+    let d = bx(b"moov", &bx(b"udta", &bx(b"loci", &p)));
+    let mut m = run(&d);
+    assert_eq!(
+        m.get("quicktime", "LocationInformation"),
+        Some(&json!(
+            "(none) Role=shooting Lat=48.85829 Lon=2.29449 Alt=-12.50 Body=earth Notes="
+        ))
+    );
+    crate::formats::composite::compute(&mut m);
+    let c = |t: &str| m.get("composite", t).cloned().unwrap_or(json!(null));
+    assert_eq!(c("GPSLatitude"), json!("48 deg 51' 29.84\" N"));
+    assert_eq!(c("GPSLongitude"), json!("2 deg 17' 40.16\" E"));
+    assert_eq!(c("GPSAltitude"), json!("12.5 m"));
+    assert_eq!(c("GPSAltitudeRef"), json!("Below Sea Level"));
+    assert!(c("GPSPosition").as_str().is_some());
+    // too short for the coordinates, and without a terminated name
+    assert_eq!(location_information(b"x\0\0\0"), "<err>");
+    assert_eq!(location_information(b"abc"), "<err>");
+}
+
+#[test]
+fn file_type_follows_the_brand() {
+    let ftyp = |major: &[u8], compat: &[&[u8]]| {
+        let mut p = major.to_vec();
+        p.extend_from_slice(&[0, 0, 2, 0]);
+        for c in compat {
+            p.extend_from_slice(c);
+        }
+        p
+    };
+    let t = |p: Vec<u8>| ftyp_file_type(&p);
+    assert_eq!(
+        t(ftyp(b"M4V ", &[b"M4V ", b"mp42"])).as_deref(),
+        Some("M4V")
+    );
+    assert_eq!(t(ftyp(b"3g2a", &[])).as_deref(), Some("3G2"));
+    assert_eq!(t(ftyp(b"qt  ", &[])).as_deref(), Some("MOV"));
+    // no extension in the description: a compatible brand after the first decides
+    assert_eq!(t(ftyp(b"3gg6", &[b"qt  "])).as_deref(), Some("MP4"));
+    assert_eq!(
+        t(ftyp(b"abcd", &[b"isom", b"qt  "])).as_deref(),
+        Some("MOV")
+    );
+    assert_eq!(t(ftyp(b"abcd", &[b"qt  "])).as_deref(), Some("MP4"));
+    assert_eq!(ftyp_file_type(b"ab"), None);
+
+    let mut m = Metadata::new(Budget::default());
+    m.set("file", "FileType", "MP4");
+    parse(&mut m, &bx(b"ftyp", &ftyp(b"M4V ", &[b"M4V "])));
+    assert_eq!(m.get("file", "FileType"), Some(&json!("M4V")));
+    assert_eq!(m.get("file", "FileTypeExtension"), Some(&json!("m4v")));
+    assert_eq!(m.get("file", "MIMEType"), Some(&json!("video/x-m4v")));
+    // HEIF and the other ISO BMFF kinds keep what detection said
+    let mut m = Metadata::new(Budget::default());
+    m.set("file", "FileType", "HEIC");
+    parse(&mut m, &bx(b"ftyp", &ftyp(b"3g2a", &[])));
+    assert_eq!(m.get("file", "FileType"), Some(&json!("HEIC")));
+}
+
+#[test]
+fn audio_channel_layout_and_wave() {
+    // a version-1 sound description with 'wave' (frma, enda) and 'chan' (Stereo, 2 ch)
+    let mut e = vec![0; 6];
+    e.extend_from_slice(&[0, 1]);
+    e.extend_from_slice(&[0, 1, 0, 0]); // version 1
+    e.extend_from_slice(&[0; 4]);
+    e.extend_from_slice(&[0, 2, 0, 16, 0, 0, 0, 0]);
+    e.extend(be32v(&[44100 << 16]));
+    e.extend_from_slice(&[0; 16]); // version 1 fields
+    let wave = bx(
+        b"wave",
+        &[bx(b"frma", b"in24"), bx(b"enda", &[0, 1])].concat(),
+    );
+    e.extend(wave);
+    e.extend(fbx(b"chan", 0, 0, &be32v(&[(101 << 16) | 2, 0, 0])));
+    let mut stsd = be32v(&[1]);
+    stsd.extend(bx(b"in24", &e));
+    let minf = bx(b"minf", &bx(b"stbl", &fbx(b"stsd", 0, 0, &stsd)));
+    let mdia = bx(b"mdia", &[hdlr_box(b"soun", b""), minf].concat());
+    let m = run(&bx(b"moov", &bx(b"trak", &mdia)));
+    let q = |t: &str| m.get("quicktime", t).cloned().unwrap_or(json!(null));
+    assert_eq!(q("PurchaseFileFormat"), json!("in24"));
+    assert_eq!(q("Endianness"), json!("Little-endian (Intel, II)"));
+    assert_eq!(q("LayoutFlags"), json!("Stereo"));
+    assert_eq!(q("AudioChannels"), json!(2));
+    let mut m = Metadata::new(Budget::default());
+    channel_layout(&mut m, &be32v(&[0, 1 << 16, 0b101, 0]));
+    assert_eq!(m.get("quicktime", "LayoutFlags"), Some(&json!("UseBitmap")));
+    assert_eq!(
+        m.get("quicktime", "AudioChannelTypes"),
+        Some(&json!("Left, Center"))
+    );
+    assert_eq!(
+        m.get("quicktime", "NumChannelDescriptions"),
+        Some(&json!(0))
+    );
+}
