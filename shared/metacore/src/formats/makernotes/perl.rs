@@ -320,12 +320,12 @@ fn prec(op: &str) -> Option<(u8, bool)> {
     })
 }
 
-impl Parser<'_> {
-    fn peek_op(&self) -> Option<String> {
+impl<'a> Parser<'a> {
+    fn peek_op(&self) -> Option<&'a str> {
         match self.t.get(self.i)? {
-            T::Op(o) => Some(o.to_string()),
+            T::Op(o) => Some(o),
             T::Ident(w) if matches!(w.as_str(), "eq" | "ne" | "lt" | "gt" | "and" | "or" | "x") => {
-                Some(w.clone())
+                Some(w)
             }
             _ => None,
         }
@@ -334,7 +334,7 @@ impl Parser<'_> {
     fn expr(&mut self, min: u8) -> Option<P> {
         let mut lhs = self.unary()?;
         while let Some(op) = self.peek_op() {
-            let Some((p, right)) = prec(&op) else { break };
+            let Some((p, right)) = prec(op) else { break };
             if p < min {
                 break;
             }
@@ -350,11 +350,11 @@ impl Parser<'_> {
                 continue;
             }
             if op == "=~" || op == "!~" {
-                let Some(T::Regex(pat, ci)) = self.t.get(self.i).cloned() else {
+                let Some(T::Regex(pat, ci)) = self.t.get(self.i) else {
                     return None;
                 };
                 self.i += 1;
-                let m = regex_match(&pat, &lhs.text(), ci)?;
+                let m = regex_match(pat, &lhs.text(), *ci)?;
                 lhs = P::Num(if m == (op == "=~") { 1.0 } else { 0.0 });
                 continue;
             }
@@ -363,14 +363,14 @@ impl Parser<'_> {
             lhs = if op == "=" {
                 rhs
             } else {
-                binop(&op, lhs, rhs)?
+                binop(op, lhs, rhs)?
             };
         }
         Some(lhs)
     }
 
     fn unary(&mut self) -> Option<P> {
-        match self.t.get(self.i)?.clone() {
+        match self.t.get(self.i)? {
             T::Op("-") => {
                 self.i += 1;
                 let v = self.expr(12)?;
@@ -395,12 +395,16 @@ impl Parser<'_> {
     }
 
     fn primary(&mut self) -> Option<P> {
-        let tok = self.t.get(self.i)?.clone();
+        let tok = self.t.get(self.i)?;
         self.i += 1;
         match tok {
-            T::Num(x) => Some(P::Num(x)),
-            T::Str(s, interp) => Some(P::Str(if interp { self.interpolate(&s)? } else { s })),
-            T::Var(v) => Some(self.var(&v)),
+            T::Num(x) => Some(P::Num(*x)),
+            T::Str(s, interp) => Some(P::Str(if *interp {
+                self.interpolate(s)?
+            } else {
+                s.clone()
+            })),
+            T::Var(v) => Some(self.var(v)),
             T::Op("(") => {
                 let v = self.expr(0)?;
                 if self.t.get(self.i) != Some(&T::Op(")")) {
@@ -434,7 +438,7 @@ impl Parser<'_> {
                 } else {
                     return None;
                 }
-                call(&f, &args)
+                call(f, &args)
             }
             _ => None,
         }
