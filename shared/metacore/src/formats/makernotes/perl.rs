@@ -360,11 +360,7 @@ impl<'a> Parser<'a> {
             }
             let rhs = self.expr(if right { p } else { p + 1 })?;
             // assignment (to a data member): the value is the assigned value
-            lhs = if op == "=" {
-                rhs
-            } else {
-                binop(op, lhs, rhs)?
-            };
+            lhs = if op == "=" { rhs } else { binop(op, lhs, rhs)? };
         }
         Some(lhs)
     }

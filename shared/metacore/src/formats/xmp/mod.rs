@@ -725,10 +725,10 @@ impl Parser<'_> {
     }
 
     fn found_xmp(&mut self, props: &[String], raw: &str, lang: Option<&str>) {
-        let Some((tag, ns, parts)) = xmp_tag_parts(props) else {
+        let Some((tag, ns)) = xmp_tag_id(props, None) else {
             return;
         };
-        let ns = std_xlat(&ns);
+        let ns = std_xlat(ns);
         let mut name;
         let mut info;
         let ns_known = ns_table(ns);
@@ -766,6 +766,8 @@ impl Parser<'_> {
             let mut field: Option<&'static Tag> = None;
             if ns_known.is_some() {
                 // an unknown field of a known structure: named after the innermost one
+                let mut parts = Vec::new();
+                xmp_tag_id(props, Some(&mut parts));
                 let mut cum: Vec<String> = Vec::new();
                 for (k, (nm, _)) in parts.iter().enumerate() {
                     let prev = cum.last().cloned().unwrap_or_default();
@@ -970,13 +972,15 @@ fn attr_in_raw(raw: &str, names: &[&str]) -> Option<String> {
     None
 }
 
-/// Port of GetXMPTagID: the flattened tag ID, the namespace of its first property, and
-/// each contributing (local name, namespace).
-type TagParts = (String, String, Vec<(String, String)>);
-fn xmp_tag_parts(props: &[String]) -> Option<TagParts> {
-    let mut parts: Vec<(String, String)> = Vec::new();
+/// Port of GetXMPTagID: the flattened tag ID and the namespace of its first property (a
+/// slice of `props`); with `parts`, also each contributing (local name, namespace), which
+/// only tags missing from the tables need.
+fn xmp_tag_id<'p>(
+    props: &'p [String],
+    mut parts: Option<&mut Vec<(String, String)>>,
+) -> Option<(String, &'p str)> {
     let mut tag: Option<String> = None;
-    let mut namespace: Option<String> = None;
+    let mut namespace: Option<&'p str> = None;
     for prop in props {
         let (ns, nm) = match prop.split_once(':') {
             Some((n, m)) => (n, m),
@@ -989,45 +993,54 @@ fn xmp_tag_parts(props: &[String]) -> Option<TagParts> {
                     t.push_str(nm);
                 }
                 if namespace.is_none() {
-                    namespace = Some(ns.to_string());
+                    namespace = Some(ns);
                 }
             }
             continue;
         }
-        let mut nm = nm.split(' ').next().unwrap_or("").to_string();
-        if !nm.bytes().any(|b| b.is_ascii_lowercase()) {
-            let xl = std_xlat(ns);
-            let in_table = lookup(xl, &nm).is_some();
-            if !in_table {
-                let lower = nm.to_lowercase();
-                let mut out = String::new();
-                let mut chars = lower.chars().peekable();
-                while let Some(c) = chars.next() {
-                    if c == '_' {
-                        if let Some(&n) = chars.peek() {
-                            if n.is_ascii_lowercase() {
-                                out.push(n.to_ascii_uppercase());
-                                chars.next();
-                                continue;
-                            }
+        let mut nm: std::borrow::Cow<str> = nm.split(' ').next().unwrap_or("").into();
+        if !nm.bytes().any(|b| b.is_ascii_lowercase()) && lookup(std_xlat(ns), &nm).is_none() {
+            let lower = nm.to_lowercase();
+            let mut out = String::new();
+            let mut chars = lower.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c == '_' {
+                    if let Some(&n) = chars.peek() {
+                        if n.is_ascii_lowercase() {
+                            out.push(n.to_ascii_uppercase());
+                            chars.next();
+                            continue;
                         }
                     }
-                    out.push(c);
                 }
-                nm = out;
+                out.push(c);
             }
+            nm = out.into();
         }
-        parts.push((nm.clone(), ns.to_string()));
+        if let Some(p) = parts.as_deref_mut() {
+            p.push((nm.to_string(), ns.to_string()));
+        }
         match tag.as_mut() {
-            Some(t) => t.push_str(&ucfirst(&nm)),
-            None => tag = Some(nm),
+            Some(t) => push_ucfirst(t, &nm),
+            None => tag = Some(nm.into_owned()),
         }
         if namespace.is_none() {
-            namespace = Some(ns.to_string());
+            namespace = Some(ns);
         }
     }
     let tag = tag.filter(|t| !t.is_empty())?;
-    Some((tag, namespace.unwrap_or_default(), parts))
+    Some((tag, namespace.unwrap_or("")))
+}
+
+/// `out.push_str(&ucfirst(s))` without the temporary `String`.
+fn push_ucfirst(out: &mut String, s: &str) {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) if f.is_ascii() => out.push(f.to_ascii_uppercase()),
+        Some(f) => out.extend(f.to_uppercase()),
+        None => return,
+    }
+    out.push_str(c.as_str());
 }
 
 fn ucfirst(s: &str) -> String {
