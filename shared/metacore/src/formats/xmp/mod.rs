@@ -9,6 +9,7 @@
 mod tables;
 
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashMap as StdHashMap;
 
 /// The parser's maps, keyed by short names from the packet: foldhash, as the metadata maps.
@@ -305,7 +306,7 @@ struct Elem {
     after: usize,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     /// `<([?/]?)([-\w:.\x80-\xff]+|!--)([^>]*)>` searched from `pos`.
     fn next_elem(&self, mut pos: usize) -> Option<Elem> {
         let d = self.data;
@@ -339,8 +340,11 @@ impl Parser<'_> {
         }
     }
 
-    fn parse_attrs(&self, r: (usize, usize)) -> Vec<(String, String)> {
-        let a = self.data.get(r.0..r.1).unwrap_or(&[]);
+    /// The attributes in `r`, as (name, value) text borrowed from the packet where it is
+    /// UTF-8 (one element's list: no copy of names or values).
+    fn parse_attrs(&self, r: (usize, usize)) -> Vec<(Cow<'a, str>, Cow<'a, str>)> {
+        let data: &'a [u8] = self.data;
+        let a = data.get(r.0..r.1).unwrap_or(&[]);
         let mut out = Vec::new();
         let mut i = 0;
         while i < a.len() {
@@ -375,8 +379,8 @@ impl Parser<'_> {
             let Some(ve) = a.get(vs..).and_then(|x| x.iter().position(|&b| b == q)) else {
                 break;
             };
-            let name = String::from_utf8_lossy(&a[ns..ne]).into_owned();
-            let val = String::from_utf8_lossy(&a[vs..vs + ve]).into_owned();
+            let name = String::from_utf8_lossy(&a[ns..ne]);
+            let val = String::from_utf8_lossy(&a[vs..vs + ve]);
             out.push((name, val));
             i = vs + ve + 1;
         }
@@ -512,7 +516,7 @@ impl Parser<'_> {
             let raw_attrs =
                 std::str::from_utf8(data.get(attrs_r.0..attrs_r.1).unwrap_or(&[])).unwrap_or("");
             // namespaces and attributes
-            let mut attrs: Vec<(String, String)> = Vec::new();
+            let mut attrs: Vec<(Cow<str>, Cow<str>)> = Vec::new();
             for (mut a, v) in self.parse_attrs(attrs_r) {
                 if let Some((pre, local)) = a.split_once(':') {
                     if pre == "xmlns" {
@@ -528,7 +532,7 @@ impl Parser<'_> {
                             } else if self.xlat.contains_key(&ns) {
                                 new_ns = Some(String::new());
                             }
-                        } else if let Some(cur) = self.cur_ns.get(&v) {
+                        } else if let Some(cur) = self.cur_ns.get(v.as_ref()) {
                             if *cur != ns {
                                 new_ns = Some(cur.clone());
                             }
@@ -542,8 +546,8 @@ impl Parser<'_> {
                                 used = format!("tmp{i}");
                                 new_ns = Some(used.clone());
                             }
-                            self.cur_ns.insert(v.clone(), used.clone());
-                            self.cur_uri.insert(used, v.clone());
+                            self.cur_ns.insert(v.to_string(), used.clone());
+                            self.cur_uri.insert(used, v.to_string());
                         }
                         if let Some(nn) = new_ns {
                             if saved_xlat.is_none() {
@@ -553,18 +557,18 @@ impl Parser<'_> {
                                 self.xlat.remove(&ns);
                             } else {
                                 self.xlat.insert(ns.clone(), nn.clone());
-                                a = format!("xmlns:{nn}");
+                                a = format!("xmlns:{nn}").into();
                                 for (prev, _) in attrs.iter_mut() {
                                     if let Some((pp, rest)) = prev.split_once(':') {
                                         if pp == ns && pp != nn {
-                                            *prev = format!("{nn}:{rest}");
+                                            *prev = format!("{nn}:{rest}").into();
                                         }
                                     }
                                 }
                             }
                         }
                     } else if let Some(x) = self.xlat.get(pre) {
-                        a = format!("{x}:{local}");
+                        a = format!("{x}:{local}").into();
                     }
                 }
                 if let Some(e) = attrs.iter_mut().find(|(k, _)| *k == a) {
@@ -612,12 +616,12 @@ impl Parser<'_> {
             }
             // shorthand properties in attributes
             let mut shorthand = false;
-            let mut remaining: Vec<(String, String)> = Vec::new();
+            let mut remaining: Vec<(Cow<str>, Cow<str>)> = Vec::new();
             for (short, val) in attrs {
                 let own_ns = short.split_once(':').map(|(n, _)| n);
                 let ns = own_ns.or(elem_ns.as_deref()).unwrap_or("");
                 let prop_name: std::borrow::Cow<str> = if own_ns.is_some() || elem_ns.is_none() {
-                    short.as_str().into()
+                    short.as_ref().into()
                 } else {
                     format!("{ns}:{short}").into()
                 };
@@ -673,7 +677,7 @@ impl Parser<'_> {
                         let lang = attrs
                             .iter()
                             .find(|(k, _)| k == "xml:lang")
-                            .map(|(_, v)| v.as_str());
+                            .map(|(_, v)| v.as_ref());
                         self.found_xmp(props, &val, lang);
                     }
                 }
