@@ -5,6 +5,7 @@
 //! static strings from the tables, and the regex matcher caps its steps.
 
 use super::value::{fmt_g, fmt_num};
+use std::borrow::Cow;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum P {
@@ -140,14 +141,17 @@ pub fn eval(code: &str, env: &dyn Env) -> Option<P> {
     Some(v)
 }
 
+/// A token, borrowing its text from the code (a string literal is copied only when it has
+/// escapes).
 #[derive(Debug, Clone, PartialEq)]
-enum T {
+enum T<'s> {
     Num(f64),
-    Str(String, bool), // text, interpolate
-    Var(String),       // val, valPt, format, count, self:Name
-    Ident(String),
+    Str(Cow<'s, str>, bool), // text, interpolate
+    Var(&'s str),            // val, valPt, format, count
+    Member(&'s str),         // $$self{Name}
+    Ident(&'s str),
     Op(&'static str),
-    Regex(String, bool), // pattern, case-insensitive
+    Regex(&'s str, bool), // pattern, case-insensitive
 }
 
 const OPS: &[&str] = &[
@@ -155,7 +159,7 @@ const OPS: &[&str] = &[
     ">", "?", ":", "(", ")", ",", ".", "!", "&", "|", "^", "=",
 ];
 
-fn lex(s: &str) -> Option<Vec<T>> {
+fn lex(s: &str) -> Option<Vec<T<'_>>> {
     let b = s.as_bytes();
     let mut i = 0;
     let mut out: Vec<T> = Vec::new();
@@ -194,11 +198,13 @@ fn lex(s: &str) -> Option<Vec<T>> {
         if c == b'"' || c == b'\'' {
             let st = i + 1;
             i += 1;
-            let mut txt = String::new();
+            // the text so far, once an escape makes it differ from the code
+            let mut txt: Option<String> = None;
             while i < b.len() && b[i] != c {
                 if b[i] == b'\\' && i + 1 < b.len() {
+                    let t = txt.get_or_insert_with(|| s[st..i].to_string());
                     i += 1;
-                    txt.push(match b[i] {
+                    t.push(match b[i] {
                         b'n' if c == b'"' => '\n',
                         b't' if c == b'"' => '\t',
                         x => x as char,
@@ -207,13 +213,18 @@ fn lex(s: &str) -> Option<Vec<T>> {
                     continue;
                 }
                 let ch = s[i..].chars().next()?;
-                txt.push(ch);
+                if let Some(t) = txt.as_mut() {
+                    t.push(ch);
+                }
                 i += ch.len_utf8();
             }
-            let _ = st;
             if i >= b.len() {
                 return None;
             }
+            let txt = match txt {
+                Some(t) => Cow::Owned(t),
+                None => Cow::Borrowed(&s[st..i]),
+            };
             i += 1;
             out.push(T::Str(txt, c == b'"'));
             continue;
@@ -222,19 +233,19 @@ fn lex(s: &str) -> Option<Vec<T>> {
             if s[i..].starts_with("$$self{") {
                 let st = i + 7;
                 let end = s[st..].find('}')? + st;
-                out.push(T::Var(format!("self:{}", &s[st..end])));
+                out.push(T::Member(&s[st..end]));
                 i = end + 1;
                 continue;
             }
             if s[i..].starts_with("$self->{") {
                 let st = i + 8;
                 let end = s[st..].find('}')? + st;
-                out.push(T::Var(format!("self:{}", &s[st..end])));
+                out.push(T::Member(&s[st..end]));
                 i = end + 1;
                 continue;
             }
             if s[i..].starts_with("$$valPt") {
-                out.push(T::Var("valPt".into()));
+                out.push(T::Var("valPt"));
                 i += 7;
                 continue;
             }
@@ -243,7 +254,7 @@ fn lex(s: &str) -> Option<Vec<T>> {
             while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
                 i += 1;
             }
-            out.push(T::Var(s[st..i].to_string()));
+            out.push(T::Var(&s[st..i]));
             continue;
         }
         if c == b'/' && matches!(out.last(), Some(T::Op("=~")) | Some(T::Op("!~"))) {
@@ -258,7 +269,7 @@ fn lex(s: &str) -> Option<Vec<T>> {
             if i >= b.len() {
                 return None;
             }
-            let pat = s[st..i].to_string();
+            let pat = &s[st..i];
             i += 1;
             let mut ci = false;
             while i < b.len() && b[i].is_ascii_alphabetic() {
@@ -282,7 +293,7 @@ fn lex(s: &str) -> Option<Vec<T>> {
                 }
                 i += 1;
             }
-            out.push(T::Ident(s[st..i].to_string()));
+            out.push(T::Ident(&s[st..i]));
             continue;
         }
         let op = OPS.iter().find(|o| s[i..].starts_with(**o))?;
@@ -293,7 +304,7 @@ fn lex(s: &str) -> Option<Vec<T>> {
 }
 
 struct Parser<'a> {
-    t: &'a [T],
+    t: &'a [T<'a>],
     i: usize,
     env: &'a dyn Env,
 }
@@ -324,9 +335,7 @@ impl<'a> Parser<'a> {
     fn peek_op(&self) -> Option<&'a str> {
         match self.t.get(self.i)? {
             T::Op(o) => Some(o),
-            T::Ident(w) if matches!(w.as_str(), "eq" | "ne" | "lt" | "gt" | "and" | "or" | "x") => {
-                Some(w)
-            }
+            T::Ident(w) if matches!(*w, "eq" | "ne" | "lt" | "gt" | "and" | "or" | "x") => Some(w),
             _ => None,
         }
     }
@@ -381,7 +390,7 @@ impl<'a> Parser<'a> {
                 let v = self.expr(12)?;
                 Some(P::Num(if v.truthy() { 0.0 } else { 1.0 }))
             }
-            T::Ident(w) if w == "not" => {
+            T::Ident("not") => {
                 self.i += 1;
                 let v = self.expr(2)?;
                 Some(P::Num(if v.truthy() { 0.0 } else { 1.0 }))
@@ -398,9 +407,10 @@ impl<'a> Parser<'a> {
             T::Str(s, interp) => Some(P::Str(if *interp {
                 self.interpolate(s)?
             } else {
-                s.clone()
+                s.to_string()
             })),
             T::Var(v) => Some(self.var(v)),
+            T::Member(n) => Some(self.env.member(n)),
             T::Op("(") => {
                 let v = self.expr(0)?;
                 if self.t.get(self.i) != Some(&T::Op(")")) {
@@ -425,11 +435,11 @@ impl<'a> Parser<'a> {
                     }
                     self.i += 1;
                 } else if matches!(
-                    f.as_str(),
+                    *f,
                     "int" | "abs" | "exp" | "log" | "sqrt" | "defined" | "length"
                 ) {
                     args.push(self.expr(12)?);
-                } else if f == "undef" {
+                } else if *f == "undef" {
                     return Some(P::Undef);
                 } else {
                     return None;
@@ -446,10 +456,7 @@ impl<'a> Parser<'a> {
             "valPt" => self.env.value_bytes(),
             "format" => self.env.format(),
             "count" => self.env.count(),
-            _ => match v.strip_prefix("self:") {
-                Some(n) => self.env.member(n),
-                None => P::Undef,
-            },
+            _ => P::Undef,
         }
     }
 
