@@ -162,10 +162,7 @@ fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     if needle.is_empty() || from >= hay.len() {
         return None;
     }
-    hay.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    memchr::memmem::find(hay.get(from..)?, needle).map(|p| p + from)
 }
 
 /// How a found tag is stored until the packet is done.
@@ -311,7 +308,7 @@ impl<'a> Parser<'a> {
     fn next_elem(&self, mut pos: usize) -> Option<Elem> {
         let d = self.data;
         loop {
-            let lt = pos + d.get(pos..)?.iter().position(|&b| b == b'<')?;
+            let lt = pos + memchr::memchr(b'<', d.get(pos..)?)?;
             let mut i = lt + 1;
             let mut special = false;
             if matches!(d.get(i), Some(b'?') | Some(b'/')) {
@@ -330,7 +327,7 @@ impl<'a> Parser<'a> {
                 pos = lt + 1;
                 continue;
             }
-            let gt = i + d.get(i..)?.iter().position(|&b| b == b'>')?;
+            let gt = i + memchr::memchr(b'>', d.get(i..)?)?;
             return Some(Elem {
                 name: (ns, i),
                 attrs: (i, gt),
@@ -394,7 +391,7 @@ impl<'a> Parser<'a> {
         let mut nesting = 1usize;
         let mut pos = from;
         loop {
-            let lt = pos + d.get(pos..)?.iter().position(|&b| b == b'<')?;
+            let lt = pos + memchr::memchr(b'<', d.get(pos..)?)?;
             let mut i = lt + 1;
             let closing = d.get(i) == Some(&b'/');
             if closing {
@@ -406,7 +403,7 @@ impl<'a> Parser<'a> {
             }
             i += prop.len();
             let more_name = i < d.len() && is_name_byte(d[i]);
-            let gt = i + d.get(i..)?.iter().position(|&b| b == b'>')?;
+            let gt = i + memchr::memchr(b'>', d.get(i..)?)?;
             let after = gt + 1;
             if after > end {
                 return None;
