@@ -1108,12 +1108,26 @@ pub fn regex_match(pat: &str, s: &str, ci: bool) -> Option<bool> {
         return None;
     }
     let chars: Vec<char> = s.chars().take(1024).collect();
+    // every alternative starts with `^`: no start but 0 can match
+    let anchored = alts
+        .iter()
+        .all(|a| matches!(a.first(), Some((Node::Start, 1, 1))));
+    let n_alts = alts.len() as u32;
     let seq = vec![(Node::Group(alts), 1, 1)];
     let mut m = Matcher {
         s: &chars,
         ci,
         steps: 0,
     };
+    if anchored {
+        if m.seq(&seq, 0, &mut |_, _| true) {
+            return Some(true);
+        }
+        // Each later start fails at `^` after 2 + (alternatives) steps: the loop below
+        // would end in `None` exactly when their sum passes the step limit.
+        let rest = (chars.len() as u64) * (2 + n_alts as u64);
+        return (m.steps as u64 + rest <= 20000).then_some(false);
+    }
     for start in 0..=chars.len() {
         if m.seq(&seq, start, &mut |_, _| true) {
             return Some(true);
@@ -1188,5 +1202,13 @@ mod tests {
         let long = "a".repeat(5000);
         assert_ne!(regex_match(".*x$", &long, false), Some(true));
         assert_ne!(regex_match("(a|b)*c", &long, false), Some(true));
+        // `^` on every alternative: only start 0 is tried, with the same step limit
+        assert_eq!(regex_match("^ab|^cd", "cdx", false), Some(true));
+        assert_eq!(regex_match("^ab", "xab", false), Some(false));
+        let filler = "z".repeat(5000);
+        assert_eq!(regex_match("^x", &filler, false), Some(false));
+        let many: Vec<String> = ('a'..='r').map(|c| format!("^{c}")).collect();
+        // 1024 later starts x (2 + 18 alternatives) steps > 20000: beyond the limit
+        assert_eq!(regex_match(&many.join("|"), &filler, false), None);
     }
 }
