@@ -3,6 +3,12 @@
 
 use gateway::{cli, config::Config, telemetry, Application};
 
+// mimalloc: the metadata core allocates a small String or Vec per tag, and glibc's malloc
+// was ~28 % of its instructions; mimalloc makes the core's corpus benchmark ~20 % faster
+// (BENCHMARKS.md section 1). The core's benchmark and `dump` example use it too.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let config = match Config::from_env() {

@@ -20,6 +20,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+// The allocator of the service binaries (gateway, worker), so that the figures are theirs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../tests/strip_util/mod.rs"]
 mod strip_util;
 use strip_util::{bx, camera_exif, full, ICC, XMP};

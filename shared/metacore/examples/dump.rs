@@ -6,6 +6,10 @@
 //! only the total length: `scripts/bench/profile.sh`
 //! profiles this mode, so that pretty-printing one big array does not weigh in the figures.
 
+// The allocator the service binaries use, so that the figures are the service's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let mut args = std::env::args().skip(1).peekable();
     let service = args.next_if(|a| a == "--service").is_some();

@@ -88,9 +88,10 @@ impl Metadata {
     /// Adds `tag` to `group` unless the group already has it: as in ExifTool without `-a`,
     /// the first occurrence wins (callers add lower-priority sources, such as IFD1, last).
     pub fn add(&mut self, group: &str, tag: &str, value: impl Into<Value>) {
-        let g = self.group_mut(group);
-        if !g.contains_key(tag) {
-            g.insert(tag.to_string(), value.into());
+        use indexmap::map::{raw_entry_v1::RawEntryMut, RawEntryApiV1};
+        // one hash and one probe; the name is copied only when the tag is new
+        if let RawEntryMut::Vacant(e) = self.group_mut(group).raw_entry_mut_v1().from_key(tag) {
+            e.insert(tag.to_string(), value.into());
         }
     }
 

@@ -89,12 +89,10 @@ fn block(
                 .find(|t| t.id == id)
                 .map(|t| t.name)
                 .unwrap_or("");
-            let saved = st
-                .members
-                .insert("DIR_NAME".into(), value::Val::Str(name.into()));
+            let saved = st.members.insert("DIR_NAME", value::Val::Str(name.into()));
             block(st, data, ptr, sz as usize, e, depth + 1, seen);
             match saved {
-                Some(v) => st.members.insert("DIR_NAME".into(), v),
+                Some(v) => st.members.insert("DIR_NAME", v),
                 None => st.members.remove("DIR_NAME"),
             };
             continue;

@@ -131,7 +131,8 @@ pub struct State<'m> {
     pub meta: &'m mut Metadata,
     pub make: String,
     pub model: String,
-    pub members: HashMap<String, Val>,
+    /// Keyed by the tables' static names (foldhash: looked up by every condition).
+    pub members: HashMap<&'static str, Val, crate::model::Hasher>,
     visited: Vec<(usize, usize)>,
     depth: u32,
     /// Values read, converted once the whole maker note is read (ExifTool converts lazily,
@@ -152,7 +153,7 @@ impl<'m> State<'m> {
             meta,
             make: make.to_string(),
             model: model.to_string(),
-            members: HashMap::new(),
+            members: HashMap::default(),
             visited: Vec::new(),
             depth: 0,
             pending: Vec::new(),
@@ -467,14 +468,13 @@ fn store_count_members(st: &mut State, t: &Table, e: &Entry) {
         if let Some(p) = tag.cond.find("} = $count") {
             if let Some(q) = tag.cond[..p].rfind("$$self{") {
                 let name = &tag.cond[q + 7..p];
-                st.members
-                    .insert(name.to_string(), Val::one(e.count as f64));
+                st.members.insert(name, Val::one(e.count as f64));
             }
         } else if let Some(rest) = tag.cond.trim().strip_prefix("$$self{") {
             // "$$self{AFInfo3} = 1": a flag for later conditions
             if let Some((name, num)) = rest.split_once("} = ") {
                 if let Ok(n) = num.trim().parse::<f64>() {
-                    st.members.insert(name.to_string(), Val::one(n));
+                    st.members.insert(name, Val::one(n));
                 }
             }
         }
@@ -785,7 +785,7 @@ pub fn emit(st: &mut State, tag: &'static Tag, v: Val) {
             None => return,
         }
     };
-    st.members.insert(tag.name.to_string(), v.clone());
+    st.members.insert(tag.name, v.clone());
     if st.pending.len() < 4096 {
         st.pending.push((tag, v));
     }

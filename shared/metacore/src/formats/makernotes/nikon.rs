@@ -29,12 +29,12 @@ pub fn parse_type3(st: &mut State, mn: &[u8]) {
         match (e.tag, e.fmt) {
             (0x001d, 2) => {
                 if let Some(v) = super::value::read(e.raw, "string", e.raw.len(), endian) {
-                    st.members.insert("SerialNumber".into(), v);
+                    st.members.insert("SerialNumber", v);
                 }
             }
             (0x00a7, 4) => {
                 if let Some(n) = u32_at(e.raw, 0, endian) {
-                    st.members.insert("ShutterCount".into(), Val::one(n as f64));
+                    st.members.insert("ShutterCount", Val::one(n as f64));
                 }
             }
             _ => {}

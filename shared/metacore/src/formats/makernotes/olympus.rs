@@ -68,7 +68,11 @@ pub fn value(_st: &State, _tag: &Tag, _v: &Val) -> Option<Option<Val>> {
 pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
     use super::value::json;
     let code = tag.print;
-    let it: Vec<String> = v.text().split_whitespace().map(str::to_string).collect();
+    // the value's words, split only for the few conversions that use them
+    let words = std::cell::OnceCell::new();
+    let it = || -> &Vec<String> {
+        words.get_or_init(|| v.text().split_whitespace().map(str::to_string).collect())
+    };
     if tag.name == "Quality" && code.starts_with("CODE") {
         // the table depends on CameraType (SX cameras except SX151, and D4322, start at 0)
         let ct = st
@@ -110,14 +114,14 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
     }
     if tag.name == "Gradation" && tag.parr.len() == 2 {
         // Relist => [[0..2], 3]: the first three values are looked up together
-        let first = it.iter().take(3).cloned().collect::<Vec<_>>().join(" ");
+        let first = it().iter().take(3).cloned().collect::<Vec<_>>().join(" ");
         let mut out = vec![tag.parr[0]
             .map
             .iter()
             .find(|(k, _)| *k == first)
             .map(|(_, s)| s.to_string())
             .unwrap_or_else(|| format!("Unknown ({first})"))];
-        if let Some(x) = it.get(3) {
+        if let Some(x) = it().get(3) {
             out.push(
                 tag.parr[1]
                     .map
@@ -130,7 +134,7 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
         return Some(Some(json(out.join("; "))));
     }
     if tag.name == "SpecialMode" && code.starts_with("CODE") {
-        if it.len() < 3 {
+        if it().len() < 3 {
             return Some(Some(json(v.text())));
         }
         let v0 = ["Normal", "Unknown (1)", "Fast", "Panorama"];
@@ -150,14 +154,14 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
         };
         return Some(Some(json(format!(
             "{}, Sequence: {}, Panorama: {}",
-            pick(&v0, &it[0]),
-            it[1],
-            pick(&v2, &it[2])
+            pick(&v0, &it()[0]),
+            it()[1],
+            pick(&v2, &it()[2])
         ))));
     }
     if code == "Image::ExifTool::Olympus::PrintAFAreas($val)" {
         let mut out = String::new();
-        for p in &it {
+        for p in it() {
             let x = super::perl::leading_num(p) as i64 as u32;
             if x == 0 {
                 continue;
@@ -181,7 +185,7 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
         if v.text().contains("undef") {
             return Some(Some(json("n/a".into())));
         }
-        let p: Vec<i64> = it
+        let p: Vec<i64> = it()
             .iter()
             .map(|x| (super::perl::leading_num(x) * 100.0).trunc() as i64)
             .collect();

@@ -116,15 +116,23 @@ fn ricoh_text(st: &mut State, mn: &[u8]) {
 
 /// Small list/string snippets that occur as ValueConv or PrintConv in several tables.
 fn list_snippet(code: &str, v: &Val) -> Option<Option<String>> {
-    let it = items(v);
+    // The list and its numbers are made only by the snippets that use them: this runs for
+    // every tag with a conversion, most of which match none of these.
+    let it = || items(v);
     let f = super::value::fmt_num;
-    let nums: Vec<f64> = it.iter().map(|x| super::perl::leading_num(x)).collect();
+    let nums = || -> Vec<f64> {
+        items(v)
+            .iter()
+            .map(|x| super::perl::leading_num(x))
+            .collect()
+    };
     let bytes = || match v {
         Val::Bytes(b) => b.clone(),
         _ => v.text().chars().map(|c| c as u32 as u8).collect(),
     };
     Some(Some(match code {
         "my @v=split(\" \",$val); $_*=15 foreach @v; \"$v[1] $v[0] $v[3] $v[2]\"" => {
+            let nums = nums();
             if nums.len() < 4 {
                 return Some(None);
             }
@@ -137,7 +145,7 @@ fn list_snippet(code: &str, v: &Val) -> Option<Option<String>> {
             )
         }
         "my @a=split \" \",$val;$a[0]*=2;$a[3]*=2;\"@a\"" => {
-            let mut a: Vec<String> = it.clone();
+            let mut a: Vec<String> = it();
             for i in [0, 3] {
                 if let Some(x) = a.get_mut(i) {
                     *x = f(super::perl::leading_num(x) * 2.0);
@@ -167,24 +175,24 @@ fn list_snippet(code: &str, v: &Val) -> Option<Option<String>> {
             .map(|b| format!("{b:02x}"))
             .collect::<Vec<_>>()
             .join(" "),
-        "unpack \"H*\", pack \"C*\", split \" \", $val" => nums
+        "unpack \"H*\", pack \"C*\", split \" \", $val" => nums()
             .iter()
             .map(|&x| format!("{:02x}", x as i64 as u8))
             .collect(),
         "unpack(\"H*\",$val)" => bytes().iter().map(|b| format!("{b:02x}")).collect(),
         "$val=~s/ +$//; $val" => v.text().trim_end_matches(' ').to_string(),
-        "$val=~s/ .*//; $val" => it.first().cloned().unwrap_or_default(),
-        "$val=~s/ .*//; $val / 256" => f(nums.first().copied().unwrap_or(0.0) / 256.0),
+        "$val=~s/ .*//; $val" => it().into_iter().next().unwrap_or_default(),
+        "$val=~s/ .*//; $val / 256" => f(nums().first().copied().unwrap_or(0.0) / 256.0),
         c if c.starts_with("$self->Options(\"DateFormat\") ?") && c.ends_with(": $val") => v.text(),
         "join(\" \", reverse split(\" \", $val))" => {
-            it.iter().rev().cloned().collect::<Vec<_>>().join(" ")
+            it().iter().rev().cloned().collect::<Vec<_>>().join(" ")
         }
-        "join(\" \",map({sprintf(\"%.5f\",$_)} split(\" \",$val)))" => nums
+        "join(\" \",map({sprintf(\"%.5f\",$_)} split(\" \",$val)))" => nums()
             .iter()
             .map(|x| format!("{x:.5}"))
             .collect::<Vec<_>>()
             .join(" "),
-        "join(\" \",map({ $_/8192 } split(\" \",$val)))" => nums
+        "join(\" \",map({ $_/8192 } split(\" \",$val)))" => nums()
             .iter()
             .map(|x| f(x / 8192.0))
             .collect::<Vec<_>>()
@@ -223,16 +231,17 @@ pub fn value(_st: &State, tag: &Tag, v: &Val) -> Option<Option<Val>> {
     if let Some(r) = list_snippet(code, v) {
         return Some(r.map(Val::Str));
     }
-    let it = items(v);
+    let list = std::cell::OnceCell::new();
+    let it = || list.get_or_init(|| items(v));
     Some(match code {
         "my @a=split(\" \",$val); $_ /= 10 foreach @a; \"@a\"" => Some(Val::Str(
-            it.iter()
+            it().iter()
                 .map(|x| super::value::fmt_num(super::perl::leading_num(x) / 10.0))
                 .collect::<Vec<_>>()
                 .join(" "),
         )),
         "my @v=split(\" \",$val); ($v[0]<<16) + $v[1]" => Some(Val::one(
-            ((num(it.first()) as i64) << 16) as f64 + num(it.get(1)),
+            ((num(it().first()) as i64) << 16) as f64 + num(it().get(1)),
         )),
         "$val =~ s/\\s+$//; $val" | "$val=~s/\\s+$//;$val" => {
             Some(Val::Str(v.text().trim_end().to_string()))
@@ -249,21 +258,21 @@ pub fn value(_st: &State, tag: &Tag, v: &Val) -> Option<Option<Val>> {
         }
         "my @a=split(\" \",$val); sprintf(\"%x %.2x %.2x\",@a[0,2,3])" => Some(Val::Str(format!(
             "{:x} {:02x} {:02x}",
-            num(it.first()) as i64,
-            num(it.get(2)) as i64,
-            num(it.get(3)) as i64
+            num(it().first()) as i64,
+            num(it().get(2)) as i64,
+            num(it().get(3)) as i64
         ))),
         "my @a=split(\" \",$val); sprintf(\"%x %.2x\",@a[0,2])" => Some(Val::Str(format!(
             "{:x} {:02x}",
-            num(it.first()) as i64,
-            num(it.get(2)) as i64
+            num(it().first()) as i64,
+            num(it().get(2)) as i64
         ))),
         c if c.contains("return 0 if $a == 0xffffffff;") && c.contains("return $a / 1000;") => {
-            let a = num(it.first());
+            let a = num(it().first());
             Some(Val::one(if a == 4294967295.0 { 0.0 } else { a / 1000.0 }))
         }
         c if c.contains("sprintf('%.4x:%.2x:%.2x', $v[0], $v[1]>>8, $v[1]&0xff)") => {
-            let (a, b) = (num(it.first()) as i64, num(it.get(1)) as i64);
+            let (a, b) = (num(it().first()) as i64, num(it().get(1)) as i64);
             Some(Val::Str(format!(
                 "{:04x}:{:02x}:{:02x}",
                 a,
@@ -272,7 +281,7 @@ pub fn value(_st: &State, tag: &Tag, v: &Val) -> Option<Option<Val>> {
             )))
         }
         c if c.contains("sprintf('%.4d:%.2d:%.2d %.2d:%.2d:%.2d', @a[5,3,4,2,1,0])") => {
-            let mut a: Vec<i64> = it
+            let mut a: Vec<i64> = it()
                 .iter()
                 .map(|x| super::perl::leading_num(x) as i64)
                 .collect();
@@ -308,10 +317,11 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
     if let Some(r) = list_snippet(code, v) {
         return Some(r.map(json));
     }
-    let it = items(v);
+    let list = std::cell::OnceCell::new();
+    let it = || list.get_or_init(|| items(v));
     let some = |s: String| Some(Some(json(s)));
     if code.contains("return 'Off' unless $a;") && code.contains("', Shot ' . $b") {
-        let a = num(it.first()) as i64;
+        let a = num(it().first()) as i64;
         if a == 0 {
             return some("Off".into());
         }
@@ -324,11 +334,11 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
         };
         return some(format!(
             "{d}, Shot {}",
-            it.get(1).cloned().unwrap_or_default()
+            it().get(1).cloned().unwrap_or_default()
         ));
     }
     if code.contains("return \"Single Shot$e\" unless $a;") {
-        let g = |i: usize| num(it.get(i)) as i64;
+        let g = |i: usize| num(it().get(i)) as i64;
         let e = match g(4) {
             0 => String::new(),
             2 => "; Anti-shock 0".into(),
@@ -338,7 +348,7 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
         if g(0) == 0 {
             return some(format!("Single Shot{e}"));
         }
-        let a = if g(0) == 5 && it.len() > 2 {
+        let a = if g(0) == 5 && it().len() > 2 {
             let bits = [
                 (0, "AE"),
                 (1, "WB"),
@@ -365,10 +375,10 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
         return some(format!("{a}, Shot {}{e}", g(1)));
     }
     if code.contains("$b = ($b == 1) ? 'Full' : \"1/$b\";") {
-        if num(it.first()) == 0.0 {
+        if num(it().first()) == 0.0 {
             return some("Off".into());
         }
-        let b = it.get(1).cloned().unwrap_or_default();
+        let b = it().get(1).cloned().unwrap_or_default();
         let b = if b == "1" {
             "Full".to_string()
         } else {
@@ -385,7 +395,7 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
         return some(format!("On, {}", if m == 1 { "Mode 1" } else { "Mode 2" }));
     }
     if code.contains("my ($a,$b,$c)=split ' ',$val;") && code.contains("CS$a (min CS0, max CS$c)") {
-        let (a, b, c) = (num(it.first()), num(it.get(1)), num(it.get(2)));
+        let (a, b, c) = (num(it().first()), num(it().get(1)), num(it().get(2)));
         let f = super::value::fmt_num;
         if st.model.starts_with("E-1")
             && st
@@ -398,14 +408,14 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
         return some(format!("{} (min {}, max {})", f(a), f(b), f(c)));
     }
     if code.contains("sprintf('%.2f - %.2f m', $a[0] <= $a[1] ? @a : reverse @a)") {
-        let (mut a, mut b) = (num(it.first()), num(it.get(1)));
+        let (mut a, mut b) = (num(it().first()), num(it().get(1)));
         if a > b {
             std::mem::swap(&mut a, &mut b);
         }
         return some(format!("{a:.2} - {b:.2} m"));
     }
     if code.contains("return 'n/a' if $v[0] == 65535 or not $v[1] or not $v[3];") {
-        let g = |i: usize| num(it.get(i));
+        let g = |i: usize| num(it().get(i));
         if g(0) == 65535.0 || g(1) == 0.0 || g(3) == 0.0 {
             return some("n/a".into());
         }
@@ -487,9 +497,9 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
         "$val =~ s/ / of /; $val" => Some(json(v.text().replacen(' ', " of ", 1))),
         "my @v=split \" \",$val; \"$v[0] (min $v[1], max $v[2])\"" => Some(json(format!(
             "{} (min {}, max {})",
-            it.first().cloned().unwrap_or_default(),
-            it.get(1).cloned().unwrap_or_default(),
-            it.get(2).cloned().unwrap_or_default()
+            it().first().cloned().unwrap_or_default(),
+            it().get(1).cloned().unwrap_or_default(),
+            it().get(2).cloned().unwrap_or_default()
         ))),
         "$val=sprintf(\"%x\",$val);$val=~s/(.{3})$/\\.$1/;$val" => {
             let h = format!("{:x}", v.num(0)? as i64);

@@ -5,6 +5,7 @@
 //! static strings from the tables, and the regex matcher caps its steps.
 
 use super::value::{fmt_g, fmt_num};
+use std::borrow::Cow;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum P {
@@ -140,14 +141,17 @@ pub fn eval(code: &str, env: &dyn Env) -> Option<P> {
     Some(v)
 }
 
+/// A token, borrowing its text from the code (a string literal is copied only when it has
+/// escapes).
 #[derive(Debug, Clone, PartialEq)]
-enum T {
+enum T<'s> {
     Num(f64),
-    Str(String, bool), // text, interpolate
-    Var(String),       // val, valPt, format, count, self:Name
-    Ident(String),
+    Str(Cow<'s, str>, bool), // text, interpolate
+    Var(&'s str),            // val, valPt, format, count
+    Member(&'s str),         // $$self{Name}
+    Ident(&'s str),
     Op(&'static str),
-    Regex(String, bool), // pattern, case-insensitive
+    Regex(&'s str, bool), // pattern, case-insensitive
 }
 
 const OPS: &[&str] = &[
@@ -155,7 +159,7 @@ const OPS: &[&str] = &[
     ">", "?", ":", "(", ")", ",", ".", "!", "&", "|", "^", "=",
 ];
 
-fn lex(s: &str) -> Option<Vec<T>> {
+fn lex(s: &str) -> Option<Vec<T<'_>>> {
     let b = s.as_bytes();
     let mut i = 0;
     let mut out: Vec<T> = Vec::new();
@@ -194,11 +198,13 @@ fn lex(s: &str) -> Option<Vec<T>> {
         if c == b'"' || c == b'\'' {
             let st = i + 1;
             i += 1;
-            let mut txt = String::new();
+            // the text so far, once an escape makes it differ from the code
+            let mut txt: Option<String> = None;
             while i < b.len() && b[i] != c {
                 if b[i] == b'\\' && i + 1 < b.len() {
+                    let t = txt.get_or_insert_with(|| s[st..i].to_string());
                     i += 1;
-                    txt.push(match b[i] {
+                    t.push(match b[i] {
                         b'n' if c == b'"' => '\n',
                         b't' if c == b'"' => '\t',
                         x => x as char,
@@ -207,13 +213,18 @@ fn lex(s: &str) -> Option<Vec<T>> {
                     continue;
                 }
                 let ch = s[i..].chars().next()?;
-                txt.push(ch);
+                if let Some(t) = txt.as_mut() {
+                    t.push(ch);
+                }
                 i += ch.len_utf8();
             }
-            let _ = st;
             if i >= b.len() {
                 return None;
             }
+            let txt = match txt {
+                Some(t) => Cow::Owned(t),
+                None => Cow::Borrowed(&s[st..i]),
+            };
             i += 1;
             out.push(T::Str(txt, c == b'"'));
             continue;
@@ -222,19 +233,19 @@ fn lex(s: &str) -> Option<Vec<T>> {
             if s[i..].starts_with("$$self{") {
                 let st = i + 7;
                 let end = s[st..].find('}')? + st;
-                out.push(T::Var(format!("self:{}", &s[st..end])));
+                out.push(T::Member(&s[st..end]));
                 i = end + 1;
                 continue;
             }
             if s[i..].starts_with("$self->{") {
                 let st = i + 8;
                 let end = s[st..].find('}')? + st;
-                out.push(T::Var(format!("self:{}", &s[st..end])));
+                out.push(T::Member(&s[st..end]));
                 i = end + 1;
                 continue;
             }
             if s[i..].starts_with("$$valPt") {
-                out.push(T::Var("valPt".into()));
+                out.push(T::Var("valPt"));
                 i += 7;
                 continue;
             }
@@ -243,7 +254,7 @@ fn lex(s: &str) -> Option<Vec<T>> {
             while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
                 i += 1;
             }
-            out.push(T::Var(s[st..i].to_string()));
+            out.push(T::Var(&s[st..i]));
             continue;
         }
         if c == b'/' && matches!(out.last(), Some(T::Op("=~")) | Some(T::Op("!~"))) {
@@ -258,7 +269,7 @@ fn lex(s: &str) -> Option<Vec<T>> {
             if i >= b.len() {
                 return None;
             }
-            let pat = s[st..i].to_string();
+            let pat = &s[st..i];
             i += 1;
             let mut ci = false;
             while i < b.len() && b[i].is_ascii_alphabetic() {
@@ -282,7 +293,7 @@ fn lex(s: &str) -> Option<Vec<T>> {
                 }
                 i += 1;
             }
-            out.push(T::Ident(s[st..i].to_string()));
+            out.push(T::Ident(&s[st..i]));
             continue;
         }
         let op = OPS.iter().find(|o| s[i..].starts_with(**o))?;
@@ -293,7 +304,7 @@ fn lex(s: &str) -> Option<Vec<T>> {
 }
 
 struct Parser<'a> {
-    t: &'a [T],
+    t: &'a [T<'a>],
     i: usize,
     env: &'a dyn Env,
 }
@@ -320,13 +331,11 @@ fn prec(op: &str) -> Option<(u8, bool)> {
     })
 }
 
-impl Parser<'_> {
-    fn peek_op(&self) -> Option<String> {
+impl<'a> Parser<'a> {
+    fn peek_op(&self) -> Option<&'a str> {
         match self.t.get(self.i)? {
-            T::Op(o) => Some(o.to_string()),
-            T::Ident(w) if matches!(w.as_str(), "eq" | "ne" | "lt" | "gt" | "and" | "or" | "x") => {
-                Some(w.clone())
-            }
+            T::Op(o) => Some(o),
+            T::Ident(w) if matches!(*w, "eq" | "ne" | "lt" | "gt" | "and" | "or" | "x") => Some(w),
             _ => None,
         }
     }
@@ -334,7 +343,7 @@ impl Parser<'_> {
     fn expr(&mut self, min: u8) -> Option<P> {
         let mut lhs = self.unary()?;
         while let Some(op) = self.peek_op() {
-            let Some((p, right)) = prec(&op) else { break };
+            let Some((p, right)) = prec(op) else { break };
             if p < min {
                 break;
             }
@@ -350,27 +359,23 @@ impl Parser<'_> {
                 continue;
             }
             if op == "=~" || op == "!~" {
-                let Some(T::Regex(pat, ci)) = self.t.get(self.i).cloned() else {
+                let Some(T::Regex(pat, ci)) = self.t.get(self.i) else {
                     return None;
                 };
                 self.i += 1;
-                let m = regex_match(&pat, &lhs.text(), ci)?;
+                let m = regex_match(pat, &lhs.text(), *ci)?;
                 lhs = P::Num(if m == (op == "=~") { 1.0 } else { 0.0 });
                 continue;
             }
             let rhs = self.expr(if right { p } else { p + 1 })?;
             // assignment (to a data member): the value is the assigned value
-            lhs = if op == "=" {
-                rhs
-            } else {
-                binop(&op, lhs, rhs)?
-            };
+            lhs = if op == "=" { rhs } else { binop(op, lhs, rhs)? };
         }
         Some(lhs)
     }
 
     fn unary(&mut self) -> Option<P> {
-        match self.t.get(self.i)?.clone() {
+        match self.t.get(self.i)? {
             T::Op("-") => {
                 self.i += 1;
                 let v = self.expr(12)?;
@@ -385,7 +390,7 @@ impl Parser<'_> {
                 let v = self.expr(12)?;
                 Some(P::Num(if v.truthy() { 0.0 } else { 1.0 }))
             }
-            T::Ident(w) if w == "not" => {
+            T::Ident("not") => {
                 self.i += 1;
                 let v = self.expr(2)?;
                 Some(P::Num(if v.truthy() { 0.0 } else { 1.0 }))
@@ -395,12 +400,17 @@ impl Parser<'_> {
     }
 
     fn primary(&mut self) -> Option<P> {
-        let tok = self.t.get(self.i)?.clone();
+        let tok = self.t.get(self.i)?;
         self.i += 1;
         match tok {
-            T::Num(x) => Some(P::Num(x)),
-            T::Str(s, interp) => Some(P::Str(if interp { self.interpolate(&s)? } else { s })),
-            T::Var(v) => Some(self.var(&v)),
+            T::Num(x) => Some(P::Num(*x)),
+            T::Str(s, interp) => Some(P::Str(if *interp {
+                self.interpolate(s)?
+            } else {
+                s.to_string()
+            })),
+            T::Var(v) => Some(self.var(v)),
+            T::Member(n) => Some(self.env.member(n)),
             T::Op("(") => {
                 let v = self.expr(0)?;
                 if self.t.get(self.i) != Some(&T::Op(")")) {
@@ -425,16 +435,16 @@ impl Parser<'_> {
                     }
                     self.i += 1;
                 } else if matches!(
-                    f.as_str(),
+                    *f,
                     "int" | "abs" | "exp" | "log" | "sqrt" | "defined" | "length"
                 ) {
                     args.push(self.expr(12)?);
-                } else if f == "undef" {
+                } else if *f == "undef" {
                     return Some(P::Undef);
                 } else {
                     return None;
                 }
-                call(&f, &args)
+                call(f, &args)
             }
             _ => None,
         }
@@ -446,10 +456,7 @@ impl Parser<'_> {
             "valPt" => self.env.value_bytes(),
             "format" => self.env.format(),
             "count" => self.env.count(),
-            _ => match v.strip_prefix("self:") {
-                Some(n) => self.env.member(n),
-                None => P::Undef,
-            },
+            _ => P::Undef,
         }
     }
 
@@ -1101,12 +1108,26 @@ pub fn regex_match(pat: &str, s: &str, ci: bool) -> Option<bool> {
         return None;
     }
     let chars: Vec<char> = s.chars().take(1024).collect();
+    // every alternative starts with `^`: no start but 0 can match
+    let anchored = alts
+        .iter()
+        .all(|a| matches!(a.first(), Some((Node::Start, 1, 1))));
+    let n_alts = alts.len() as u32;
     let seq = vec![(Node::Group(alts), 1, 1)];
     let mut m = Matcher {
         s: &chars,
         ci,
         steps: 0,
     };
+    if anchored {
+        if m.seq(&seq, 0, &mut |_, _| true) {
+            return Some(true);
+        }
+        // Each later start fails at `^` after 2 + (alternatives) steps: the loop below
+        // would end in `None` exactly when their sum passes the step limit.
+        let rest = (chars.len() as u64) * (2 + n_alts as u64);
+        return (m.steps as u64 + rest <= 20000).then_some(false);
+    }
     for start in 0..=chars.len() {
         if m.seq(&seq, start, &mut |_, _| true) {
             return Some(true);
@@ -1181,5 +1202,13 @@ mod tests {
         let long = "a".repeat(5000);
         assert_ne!(regex_match(".*x$", &long, false), Some(true));
         assert_ne!(regex_match("(a|b)*c", &long, false), Some(true));
+        // `^` on every alternative: only start 0 is tried, with the same step limit
+        assert_eq!(regex_match("^ab|^cd", "cdx", false), Some(true));
+        assert_eq!(regex_match("^ab", "xab", false), Some(false));
+        let filler = "z".repeat(5000);
+        assert_eq!(regex_match("^x", &filler, false), Some(false));
+        let many: Vec<String> = ('a'..='r').map(|c| format!("^{c}")).collect();
+        // 1024 later starts x (2 + 18 alternatives) steps > 20000: beyond the limit
+        assert_eq!(regex_match(&many.join("|"), &filler, false), None);
     }
 }

@@ -46,7 +46,16 @@ impl Val {
     /// The value as Perl would stringify it.
     pub fn text(&self) -> String {
         match self {
-            Val::Nums(v) => v.iter().map(|&x| fmt_num(x)).collect::<Vec<_>>().join(" "),
+            Val::Nums(v) => {
+                let mut out = String::with_capacity(v.len() * 4);
+                for (i, &x) in v.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    push_g(&mut out, x, 15);
+                }
+                out
+            }
             Val::Str(s) => s.clone(),
             Val::Bytes(b) => b.iter().map(|&c| c as char).collect(),
         }
@@ -75,36 +84,20 @@ pub fn fmt_num(x: f64) -> String {
 
 /// C's `%.{prec}g`.
 pub fn fmt_g(x: f64, prec: usize) -> String {
-    if x.is_nan() {
-        return "NaN".into();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "Inf".into() } else { "-Inf".into() };
-    }
-    if x == 0.0 {
-        return "0".into();
-    }
-    let prec = prec.max(1);
-    let exp = x.abs().log10().floor() as i32;
-    // format in scientific notation first to get the real exponent after rounding
-    let s = format!("{:.*e}", prec - 1, x);
-    let (mant, e) = s.split_once('e').unwrap_or((&s, "0"));
-    let e: i32 = e.parse().unwrap_or(exp);
-    if e < -4 || e >= prec as i32 {
-        let mant = trim_zeros(mant);
-        let sign = if e < 0 { "-" } else { "+" };
-        format!("{}e{}{:02}", mant, sign, e.abs())
-    } else {
-        let decimals = (prec as i32 - 1 - e).max(0) as usize;
-        trim_zeros(&format!("{:.*}", decimals, x)).to_string()
-    }
+    let mut out = String::new();
+    push_g(&mut out, x, prec);
+    out
 }
 
-fn trim_zeros(s: &str) -> &str {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
+/// [`fmt_g`] appended to `out`: the exif module's one-pass `%g` for finite numbers (equal
+/// to the former two `format!` passes, see its tests), Perl's words otherwise.
+pub fn push_g(out: &mut String, x: f64, prec: usize) {
+    if x.is_nan() {
+        out.push_str("NaN");
+    } else if x.is_infinite() {
+        out.push_str(if x > 0.0 { "Inf" } else { "-Inf" });
     } else {
-        s
+        crate::formats::exif::push_g_finite(out, x, prec);
     }
 }
 

@@ -9,6 +9,7 @@
 mod tables;
 
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashMap as StdHashMap;
 
 /// The parser's maps, keyed by short names from the packet: foldhash, as the metadata maps.
@@ -161,10 +162,7 @@ fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     if needle.is_empty() || from >= hay.len() {
         return None;
     }
-    hay.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    memchr::memmem::find(hay.get(from..)?, needle).map(|p| p + from)
 }
 
 /// How a found tag is stored until the packet is done.
@@ -305,12 +303,12 @@ struct Elem {
     after: usize,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     /// `<([?/]?)([-\w:.\x80-\xff]+|!--)([^>]*)>` searched from `pos`.
     fn next_elem(&self, mut pos: usize) -> Option<Elem> {
         let d = self.data;
         loop {
-            let lt = pos + d.get(pos..)?.iter().position(|&b| b == b'<')?;
+            let lt = pos + memchr::memchr(b'<', d.get(pos..)?)?;
             let mut i = lt + 1;
             let mut special = false;
             if matches!(d.get(i), Some(b'?') | Some(b'/')) {
@@ -329,7 +327,7 @@ impl Parser<'_> {
                 pos = lt + 1;
                 continue;
             }
-            let gt = i + d.get(i..)?.iter().position(|&b| b == b'>')?;
+            let gt = i + memchr::memchr(b'>', d.get(i..)?)?;
             return Some(Elem {
                 name: (ns, i),
                 attrs: (i, gt),
@@ -339,8 +337,11 @@ impl Parser<'_> {
         }
     }
 
-    fn parse_attrs(&self, r: (usize, usize)) -> Vec<(String, String)> {
-        let a = self.data.get(r.0..r.1).unwrap_or(&[]);
+    /// The attributes in `r`, as (name, value) text borrowed from the packet where it is
+    /// UTF-8 (one element's list: no copy of names or values).
+    fn parse_attrs(&self, r: (usize, usize)) -> Vec<(Cow<'a, str>, Cow<'a, str>)> {
+        let data: &'a [u8] = self.data;
+        let a = data.get(r.0..r.1).unwrap_or(&[]);
         let mut out = Vec::new();
         let mut i = 0;
         while i < a.len() {
@@ -375,8 +376,8 @@ impl Parser<'_> {
             let Some(ve) = a.get(vs..).and_then(|x| x.iter().position(|&b| b == q)) else {
                 break;
             };
-            let name = String::from_utf8_lossy(&a[ns..ne]).into_owned();
-            let val = String::from_utf8_lossy(&a[vs..vs + ve]).into_owned();
+            let name = String::from_utf8_lossy(&a[ns..ne]);
+            let val = String::from_utf8_lossy(&a[vs..vs + ve]);
             out.push((name, val));
             i = vs + ve + 1;
         }
@@ -390,7 +391,7 @@ impl Parser<'_> {
         let mut nesting = 1usize;
         let mut pos = from;
         loop {
-            let lt = pos + d.get(pos..)?.iter().position(|&b| b == b'<')?;
+            let lt = pos + memchr::memchr(b'<', d.get(pos..)?)?;
             let mut i = lt + 1;
             let closing = d.get(i) == Some(&b'/');
             if closing {
@@ -402,7 +403,7 @@ impl Parser<'_> {
             }
             i += prop.len();
             let more_name = i < d.len() && is_name_byte(d[i]);
-            let gt = i + d.get(i..)?.iter().position(|&b| b == b'>')?;
+            let gt = i + memchr::memchr(b'>', d.get(i..)?)?;
             let after = gt + 1;
             if after > end {
                 return None;
@@ -512,7 +513,7 @@ impl Parser<'_> {
             let raw_attrs =
                 std::str::from_utf8(data.get(attrs_r.0..attrs_r.1).unwrap_or(&[])).unwrap_or("");
             // namespaces and attributes
-            let mut attrs: Vec<(String, String)> = Vec::new();
+            let mut attrs: Vec<(Cow<str>, Cow<str>)> = Vec::new();
             for (mut a, v) in self.parse_attrs(attrs_r) {
                 if let Some((pre, local)) = a.split_once(':') {
                     if pre == "xmlns" {
@@ -528,7 +529,7 @@ impl Parser<'_> {
                             } else if self.xlat.contains_key(&ns) {
                                 new_ns = Some(String::new());
                             }
-                        } else if let Some(cur) = self.cur_ns.get(&v) {
+                        } else if let Some(cur) = self.cur_ns.get(v.as_ref()) {
                             if *cur != ns {
                                 new_ns = Some(cur.clone());
                             }
@@ -542,8 +543,8 @@ impl Parser<'_> {
                                 used = format!("tmp{i}");
                                 new_ns = Some(used.clone());
                             }
-                            self.cur_ns.insert(v.clone(), used.clone());
-                            self.cur_uri.insert(used, v.clone());
+                            self.cur_ns.insert(v.to_string(), used.clone());
+                            self.cur_uri.insert(used, v.to_string());
                         }
                         if let Some(nn) = new_ns {
                             if saved_xlat.is_none() {
@@ -553,18 +554,18 @@ impl Parser<'_> {
                                 self.xlat.remove(&ns);
                             } else {
                                 self.xlat.insert(ns.clone(), nn.clone());
-                                a = format!("xmlns:{nn}");
+                                a = format!("xmlns:{nn}").into();
                                 for (prev, _) in attrs.iter_mut() {
                                     if let Some((pp, rest)) = prev.split_once(':') {
                                         if pp == ns && pp != nn {
-                                            *prev = format!("{nn}:{rest}");
+                                            *prev = format!("{nn}:{rest}").into();
                                         }
                                     }
                                 }
                             }
                         }
                     } else if let Some(x) = self.xlat.get(pre) {
-                        a = format!("{x}:{local}");
+                        a = format!("{x}:{local}").into();
                     }
                 }
                 if let Some(e) = attrs.iter_mut().find(|(k, _)| *k == a) {
@@ -612,12 +613,12 @@ impl Parser<'_> {
             }
             // shorthand properties in attributes
             let mut shorthand = false;
-            let mut remaining: Vec<(String, String)> = Vec::new();
+            let mut remaining: Vec<(Cow<str>, Cow<str>)> = Vec::new();
             for (short, val) in attrs {
                 let own_ns = short.split_once(':').map(|(n, _)| n);
                 let ns = own_ns.or(elem_ns.as_deref()).unwrap_or("");
                 let prop_name: std::borrow::Cow<str> = if own_ns.is_some() || elem_ns.is_none() {
-                    short.as_str().into()
+                    short.as_ref().into()
                 } else {
                     format!("{ns}:{short}").into()
                 };
@@ -673,7 +674,7 @@ impl Parser<'_> {
                         let lang = attrs
                             .iter()
                             .find(|(k, _)| k == "xml:lang")
-                            .map(|(_, v)| v.as_str());
+                            .map(|(_, v)| v.as_ref());
                         self.found_xmp(props, &val, lang);
                     }
                 }
@@ -725,10 +726,10 @@ impl Parser<'_> {
     }
 
     fn found_xmp(&mut self, props: &[String], raw: &str, lang: Option<&str>) {
-        let Some((tag, ns, parts)) = xmp_tag_parts(props) else {
+        let Some((tag, ns)) = xmp_tag_id(props, None) else {
             return;
         };
-        let ns = std_xlat(&ns);
+        let ns = std_xlat(ns);
         let mut name;
         let mut info;
         let ns_known = ns_table(ns);
@@ -766,6 +767,8 @@ impl Parser<'_> {
             let mut field: Option<&'static Tag> = None;
             if ns_known.is_some() {
                 // an unknown field of a known structure: named after the innermost one
+                let mut parts = Vec::new();
+                xmp_tag_id(props, Some(&mut parts));
                 let mut cum: Vec<String> = Vec::new();
                 for (k, (nm, _)) in parts.iter().enumerate() {
                     let prev = cum.last().cloned().unwrap_or_default();
@@ -970,13 +973,15 @@ fn attr_in_raw(raw: &str, names: &[&str]) -> Option<String> {
     None
 }
 
-/// Port of GetXMPTagID: the flattened tag ID, the namespace of its first property, and
-/// each contributing (local name, namespace).
-type TagParts = (String, String, Vec<(String, String)>);
-fn xmp_tag_parts(props: &[String]) -> Option<TagParts> {
-    let mut parts: Vec<(String, String)> = Vec::new();
+/// Port of GetXMPTagID: the flattened tag ID and the namespace of its first property (a
+/// slice of `props`); with `parts`, also each contributing (local name, namespace), which
+/// only tags missing from the tables need.
+fn xmp_tag_id<'p>(
+    props: &'p [String],
+    mut parts: Option<&mut Vec<(String, String)>>,
+) -> Option<(String, &'p str)> {
     let mut tag: Option<String> = None;
-    let mut namespace: Option<String> = None;
+    let mut namespace: Option<&'p str> = None;
     for prop in props {
         let (ns, nm) = match prop.split_once(':') {
             Some((n, m)) => (n, m),
@@ -989,45 +994,54 @@ fn xmp_tag_parts(props: &[String]) -> Option<TagParts> {
                     t.push_str(nm);
                 }
                 if namespace.is_none() {
-                    namespace = Some(ns.to_string());
+                    namespace = Some(ns);
                 }
             }
             continue;
         }
-        let mut nm = nm.split(' ').next().unwrap_or("").to_string();
-        if !nm.bytes().any(|b| b.is_ascii_lowercase()) {
-            let xl = std_xlat(ns);
-            let in_table = lookup(xl, &nm).is_some();
-            if !in_table {
-                let lower = nm.to_lowercase();
-                let mut out = String::new();
-                let mut chars = lower.chars().peekable();
-                while let Some(c) = chars.next() {
-                    if c == '_' {
-                        if let Some(&n) = chars.peek() {
-                            if n.is_ascii_lowercase() {
-                                out.push(n.to_ascii_uppercase());
-                                chars.next();
-                                continue;
-                            }
+        let mut nm: std::borrow::Cow<str> = nm.split(' ').next().unwrap_or("").into();
+        if !nm.bytes().any(|b| b.is_ascii_lowercase()) && lookup(std_xlat(ns), &nm).is_none() {
+            let lower = nm.to_lowercase();
+            let mut out = String::new();
+            let mut chars = lower.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c == '_' {
+                    if let Some(&n) = chars.peek() {
+                        if n.is_ascii_lowercase() {
+                            out.push(n.to_ascii_uppercase());
+                            chars.next();
+                            continue;
                         }
                     }
-                    out.push(c);
                 }
-                nm = out;
+                out.push(c);
             }
+            nm = out.into();
         }
-        parts.push((nm.clone(), ns.to_string()));
+        if let Some(p) = parts.as_deref_mut() {
+            p.push((nm.to_string(), ns.to_string()));
+        }
         match tag.as_mut() {
-            Some(t) => t.push_str(&ucfirst(&nm)),
-            None => tag = Some(nm),
+            Some(t) => push_ucfirst(t, &nm),
+            None => tag = Some(nm.into_owned()),
         }
         if namespace.is_none() {
-            namespace = Some(ns.to_string());
+            namespace = Some(ns);
         }
     }
     let tag = tag.filter(|t| !t.is_empty())?;
-    Some((tag, namespace.unwrap_or_default(), parts))
+    Some((tag, namespace.unwrap_or("")))
+}
+
+/// `out.push_str(&ucfirst(s))` without the temporary `String`.
+fn push_ucfirst(out: &mut String, s: &str) {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) if f.is_ascii() => out.push(f.to_ascii_uppercase()),
+        Some(f) => out.extend(f.to_uppercase()),
+        None => return,
+    }
+    out.push_str(c.as_str());
 }
 
 fn ucfirst(s: &str) -> String {
