@@ -6,6 +6,8 @@
 
 use super::value::{fmt_g, fmt_num};
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum P {
@@ -1098,29 +1100,69 @@ impl Matcher<'_> {
     }
 }
 
-/// Whether `pat` (Perl syntax subset) matches somewhere in `s`; `None` if the pattern is
-/// beyond the subset.
-pub fn regex_match(pat: &str, s: &str, ci: bool) -> Option<bool> {
+/// A parsed pattern: its alternatives as one group, whether every alternative starts with
+/// `^`, and how many alternatives there are.
+struct Compiled {
+    seq: Seq,
+    anchored: bool,
+    n_alts: u32,
+}
+
+fn compile(pat: &str) -> Option<Compiled> {
     let p: Vec<char> = pat.chars().collect();
     let mut i = 0;
     let alts = parse_re(&p, &mut i, 0)?;
     if i != p.len() {
         return None;
     }
-    let chars: Vec<char> = s.chars().take(1024).collect();
     // every alternative starts with `^`: no start but 0 can match
     let anchored = alts
         .iter()
         .all(|a| matches!(a.first(), Some((Node::Start, 1, 1))));
     let n_alts = alts.len() as u32;
-    let seq = vec![(Node::Group(alts), 1, 1)];
+    Some(Compiled {
+        seq: vec![(Node::Group(alts), 1, 1)],
+        anchored,
+        n_alts,
+    })
+}
+
+/// The compiled patterns (or `None` for patterns beyond the subset), per pattern text: the
+/// patterns come from the static tables, so the map stays small.
+type ReCache = std::collections::HashMap<Box<str>, Option<Rc<Compiled>>, crate::model::Hasher>;
+
+thread_local! {
+    static RE_CACHE: RefCell<ReCache> = RefCell::default();
+}
+
+fn compiled(pat: &str) -> Option<Rc<Compiled>> {
+    RE_CACHE.with(|c| {
+        if let Some(r) = c.borrow().get(pat) {
+            return r.clone();
+        }
+        let r = compile(pat).map(Rc::new);
+        let mut c = c.borrow_mut();
+        if c.len() >= 4096 {
+            c.clear();
+        }
+        c.insert(pat.into(), r.clone());
+        r
+    })
+}
+
+/// Whether `pat` (Perl syntax subset) matches somewhere in `s`; `None` if the pattern is
+/// beyond the subset.
+pub fn regex_match(pat: &str, s: &str, ci: bool) -> Option<bool> {
+    let re = compiled(pat)?;
+    let (seq, anchored, n_alts) = (&re.seq, re.anchored, re.n_alts);
+    let chars: Vec<char> = s.chars().take(1024).collect();
     let mut m = Matcher {
         s: &chars,
         ci,
         steps: 0,
     };
     if anchored {
-        if m.seq(&seq, 0, &mut |_, _| true) {
+        if m.seq(seq, 0, &mut |_, _| true) {
             return Some(true);
         }
         // Each later start fails at `^` after 2 + (alternatives) steps: the loop below
@@ -1129,7 +1171,7 @@ pub fn regex_match(pat: &str, s: &str, ci: bool) -> Option<bool> {
         return (m.steps as u64 + rest <= 20000).then_some(false);
     }
     for start in 0..=chars.len() {
-        if m.seq(&seq, start, &mut |_, _| true) {
+        if m.seq(seq, start, &mut |_, _| true) {
             return Some(true);
         }
         if m.steps > 20000 {
