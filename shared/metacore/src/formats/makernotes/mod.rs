@@ -465,6 +465,10 @@ fn store_count_members(st: &mut State, t: &Table, e: &Entry) {
     let id = e.tag as u32;
     let start = t.tags.partition_point(|x| (x.id, x.frac) < (id, 0));
     for tag in t.tags[start..].iter().take_while(|x| x.id == id) {
+        // both forms below contain '='
+        if !tag.cond.as_bytes().contains(&b'=') {
+            continue;
+        }
         if let Some(p) = tag.cond.find("} = $count") {
             if let Some(q) = tag.cond[..p].rfind("$$self{") {
                 let name = &tag.cond[q + 7..p];

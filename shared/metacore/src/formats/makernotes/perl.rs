@@ -298,11 +298,36 @@ fn lex(s: &str) -> Option<Vec<T<'_>>> {
             out.push(T::Ident(&s[st..i]));
             continue;
         }
-        let op = OPS.iter().find(|o| s[i..].starts_with(**o))?;
+        let op = op_at(&b[i..])?;
         out.push(T::Op(op));
         i += op.len();
     }
     Some(out)
+}
+
+/// The first of `OPS` that `b` starts with (the two-character operators come first there).
+fn op_at(b: &[u8]) -> Option<&'static str> {
+    let two = match b {
+        [b'*', b'*', ..] => Some("**"),
+        [b'=', b'=', ..] => Some("=="),
+        [b'!', b'=', ..] => Some("!="),
+        [b'<', b'=', ..] => Some("<="),
+        [b'>', b'=', ..] => Some(">="),
+        [b'=', b'~', ..] => Some("=~"),
+        [b'!', b'~', ..] => Some("!~"),
+        [b'&', b'&', ..] => Some("&&"),
+        [b'|', b'|', ..] => Some("||"),
+        [b'<', b'<', ..] => Some("<<"),
+        [b'>', b'>', ..] => Some(">>"),
+        _ => None,
+    };
+    if two.is_some() {
+        return two;
+    }
+    let c = *b.first()?;
+    OPS.iter()
+        .find(|o| o.len() == 1 && o.as_bytes()[0] == c)
+        .copied()
 }
 
 struct Parser<'a> {
@@ -1127,25 +1152,35 @@ fn compile(pat: &str) -> Option<Compiled> {
     })
 }
 
-/// The compiled patterns (or `None` for patterns beyond the subset), per pattern text: the
-/// patterns come from the static tables, so the map stays small.
-type ReCache = std::collections::HashMap<Box<str>, Option<Rc<Compiled>>, crate::model::Hasher>;
+/// The compiled patterns (or `None` for patterns beyond the subset), keyed by where the
+/// pattern text lies (the tables' static strings, so a hash of two words instead of the
+/// text) and checked against a copy of the text, since a pattern from a temporary string
+/// may later share an address with another one. The map stays small: the patterns come
+/// from the static tables.
+type ReCache = std::collections::HashMap<
+    (usize, usize),
+    (Box<str>, Option<Rc<Compiled>>),
+    crate::model::Hasher,
+>;
 
 thread_local! {
     static RE_CACHE: RefCell<ReCache> = RefCell::default();
 }
 
 fn compiled(pat: &str) -> Option<Rc<Compiled>> {
+    let key = (pat.as_ptr() as usize, pat.len());
     RE_CACHE.with(|c| {
-        if let Some(r) = c.borrow().get(pat) {
-            return r.clone();
+        if let Some((text, r)) = c.borrow().get(&key) {
+            if **text == *pat {
+                return r.clone();
+            }
         }
         let r = compile(pat).map(Rc::new);
         let mut c = c.borrow_mut();
         if c.len() >= 4096 {
             c.clear();
         }
-        c.insert(pat.into(), r.clone());
+        c.insert(key, (pat.into(), r.clone()));
         r
     })
 }
@@ -1222,6 +1257,21 @@ mod tests {
         assert_eq!(ev("$$self{Model} !~ /\\b(1D|5D)$/i", 0.0), "1");
         assert_eq!(ev("sprintf(\"%.4x\", $val)", 255.0), "00ff");
         assert_eq!(ev("$val foo", 1.0), "<none>");
+    }
+
+    #[test]
+    fn operators() {
+        let chars = b"*=!<>~&|+-/%?:(),.^ a";
+        for &x in chars {
+            for &y in chars {
+                let b = [x, y];
+                let slow = OPS.iter().find(|o| b.starts_with(o.as_bytes())).copied();
+                assert_eq!(op_at(&b), slow, "{:?}", b);
+                let slow1 = OPS.iter().find(|o| [x].starts_with(o.as_bytes())).copied();
+                assert_eq!(op_at(&[x]), slow1);
+            }
+        }
+        assert_eq!(op_at(b""), None);
     }
 
     #[test]
