@@ -1023,6 +1023,8 @@ struct Matcher<'a> {
     s: &'a [char],
     ci: bool,
     steps: u32,
+    /// Whether `quick_fail` may stand in for `seq` (off only in tests, to compare).
+    quick: bool,
 }
 
 impl Matcher<'_> {
@@ -1053,6 +1055,44 @@ impl Matcher<'_> {
         self.s
             .get(pos)
             .is_some_and(|c| c.is_alphanumeric() || *c == '_')
+    }
+
+    /// When `alt` starts with single characters and assertions (`\b`, `^`, `$`) of which one
+    /// fails at `pos`, the steps `seq` would count before failing there: 3 per character
+    /// matched, 1 per assertion passed, 2 for a failing character, 1 for a failing
+    /// assertion (nothing is counted while the failure unwinds). `None` when the prefix
+    /// matches or another node comes first: then `seq` has to run. Past the step limit the
+    /// outcome is a failure either way, so adding the steps in one go changes nothing.
+    fn quick_fail(&self, alt: &[(Node, u32, u32)], pos: usize) -> Option<u32> {
+        let mut steps = 0u32;
+        let mut p = pos;
+        for (node, lo, hi) in alt {
+            if (*lo, *hi) != (1, 1) {
+                return None;
+            }
+            let ok = match node {
+                Node::Char(_) => match self.single(node, p) {
+                    Some(q) => {
+                        p = q;
+                        steps += 3;
+                        continue;
+                    }
+                    None => return Some(steps + 2),
+                },
+                Node::Start => p == 0,
+                Node::End => p == self.s.len() || (p + 1 == self.s.len() && self.s[p] == '\n'),
+                Node::WordB => {
+                    let b = p > 0 && self.is_word(p - 1);
+                    b != self.is_word(p)
+                }
+                _ => return None,
+            };
+            if !ok {
+                return Some(steps + 1);
+            }
+            steps += 1;
+        }
+        None
     }
 
     /// Matches `seq[k..]` at `pos`, then the continuation `k2`.
@@ -1103,6 +1143,10 @@ impl Matcher<'_> {
             match node {
                 Node::Group(alts) => {
                     for alt in alts {
+                        if let Some(k) = self.quick.then(|| self.quick_fail(alt, pos)).flatten() {
+                            self.steps = self.steps.saturating_add(k);
+                            continue;
+                        }
                         let mut next = |m: &mut Self, p: usize| {
                             p != pos && m.repeat(node, lo, hi, n + 1, p, rest, cont)
                                 || (p == pos && n + 1 >= lo && m.seq(rest, p, cont))
@@ -1188,32 +1232,40 @@ fn compiled(pat: &str) -> Option<Rc<Compiled>> {
 /// Whether `pat` (Perl syntax subset) matches somewhere in `s`; `None` if the pattern is
 /// beyond the subset.
 pub fn regex_match(pat: &str, s: &str, ci: bool) -> Option<bool> {
-    let re = compiled(pat)?;
+    regex_match_steps(pat, s, ci, true).0
+}
+
+/// `regex_match`, with the steps counted (`quick`: whether `quick_fail` is used).
+fn regex_match_steps(pat: &str, s: &str, ci: bool, quick: bool) -> (Option<bool>, u32) {
+    let Some(re) = compiled(pat) else {
+        return (None, 0);
+    };
     let (seq, anchored, n_alts) = (&re.seq, re.anchored, re.n_alts);
     let chars: Vec<char> = s.chars().take(1024).collect();
     let mut m = Matcher {
         s: &chars,
         ci,
         steps: 0,
+        quick,
     };
     if anchored {
         if m.seq(seq, 0, &mut |_, _| true) {
-            return Some(true);
+            return (Some(true), m.steps);
         }
         // Each later start fails at `^` after 2 + (alternatives) steps: the loop below
         // would end in `None` exactly when their sum passes the step limit.
         let rest = (chars.len() as u64) * (2 + n_alts as u64);
-        return (m.steps as u64 + rest <= 20000).then_some(false);
+        return ((m.steps as u64 + rest <= 20000).then_some(false), m.steps);
     }
     for start in 0..=chars.len() {
         if m.seq(seq, start, &mut |_, _| true) {
-            return Some(true);
+            return (Some(true), m.steps);
         }
         if m.steps > 20000 {
-            return None;
+            return (None, m.steps);
         }
     }
-    Some(false)
+    (Some(false), m.steps)
 }
 
 #[cfg(test)]
@@ -1257,6 +1309,47 @@ mod tests {
         assert_eq!(ev("$$self{Model} !~ /\\b(1D|5D)$/i", 0.0), "1");
         assert_eq!(ev("sprintf(\"%.4x\", $val)", 255.0), "00ff");
         assert_eq!(ev("$val foo", 1.0), "<none>");
+    }
+
+    #[test]
+    fn quick_fail_counts_the_same_steps() {
+        let pats = [
+            r"\b(1DS?|5D|D30|D60|10D|20D|30D|K236)$",
+            r"\b((300D|350D|400D) DIGITAL|REBEL( XTi?)?|Kiss Digital( [NX])?)$",
+            r"\b(760D|Rebel T6s|8000D)\b",
+            r"^EOS|^PowerShot|IXUS$",
+            r"EOS-1DS?$",
+            r"^(a|ab|abc)+x",
+            r"(a|aa)*b",
+            r"^\xff\xd8",
+            r"(?:x|y)\d+$",
+        ];
+        let long = "a".repeat(1000) + "c";
+        let subjects = [
+            "Canon EOS 20D",
+            "Canon EOS 350D DIGITAL",
+            "Canon EOS REBEL XTi",
+            "Canon EOS Kiss Digital N",
+            "Canon PowerShot S40",
+            "Canon DIGITAL IXUS 400",
+            "EOS-1Ds",
+            "",
+            "abcabcx",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab",
+            "y123",
+            long.as_str(),
+        ];
+        for p in pats {
+            for s in subjects {
+                for ci in [false, true] {
+                    let (a, sa) = regex_match_steps(p, s, ci, true);
+                    let (b, sb) = regex_match_steps(p, s, ci, false);
+                    assert_eq!(a, b, "{p} on {s}");
+                    // past the limit the count no longer matters (the outcome is `None`)
+                    assert!(sa == sb || (sa > 20000 && sb > 20000), "{p} on {s}");
+                }
+            }
+        }
     }
 
     #[test]
