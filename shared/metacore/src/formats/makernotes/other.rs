@@ -308,6 +308,10 @@ pub fn value(_st: &State, tag: &Tag, v: &Val) -> Option<Option<Val>> {
 pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
     use super::value::json;
     let code = tag.print;
+    // every snippet below is recognised by its code
+    if code.is_empty() {
+        return None;
+    }
     if code == "ARRAY" && !tag.parr.is_empty() {
         return Some(print_array(st, tag, v));
     }
