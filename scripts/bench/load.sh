@@ -282,7 +282,9 @@ for l in labels:
     cells += [f"{e['rps']:.1f}", f"{e['p50_ms']:.1f}", f"{e['p99_ms']:.1f}"] if e else ["-"] * 3
     cells.append(f"{g['rps'] / e['rps']:.1f}x" if g and e and e["rps"] > 0 else "-")
     if g and g.get("rate"):
-        cells[0] += f" (open loop, {g['rate']:.0f} req/s; target p99 <= 10 ms: {'met' if g['p99_ms'] <= 10 else 'NOT met'})"
+        # Issue 6's latency targets at half of peak: 10 ms embedded, 25 ms distributed.
+        bar = 25 if mode == "distributed" else 10
+        cells[0] += f" (open loop, {g['rate']:.0f} req/s; target p99 <= {bar} ms: {'met' if g['p99_ms'] <= bar else 'NOT met'})"
     out.append("| " + " | ".join(cells) + " |")
 text = "\n".join(out)
 print()

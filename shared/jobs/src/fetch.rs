@@ -316,7 +316,9 @@ fn too_large(max: u64) -> Failure {
     )
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
+/// An error and its sources on one line (clients' `Display` often says only "error
+/// sending request" or "dispatch failure").
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut src = e.source();
     while let Some(inner) = src {

@@ -31,6 +31,7 @@ use tracing::{info, warn};
 use uuid::Uuid;
 
 use crate::backend::*;
+use crate::fetch::error_chain;
 use crate::settings::S3Settings;
 
 /// The S3 file store. Cloning shares the client (and its connection pool).
@@ -74,18 +75,6 @@ where
 /// `true` when the error is the store saying "no such object / configuration" (404).
 fn is_not_found<E>(e: &SdkError<E, Http>) -> bool {
     e.raw_response().is_some_and(|r| r.status().as_u16() == 404)
-}
-
-/// An error and its sources on one line (the SDK's `Display` alone says "dispatch failure").
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cur = c.source();
-    }
-    s
 }
 
 /// Object keys are our own UUIDs; anything else is refused.
@@ -204,21 +193,51 @@ impl S3Files {
         )
     }
 
-    /// Adds our one-day expiry rule to the bucket's lifecycle configuration when missing,
-    /// keeping the rules already there.
-    pub async fn ensure_lifecycle(&self) -> BResult<()> {
-        let id = self.rule_id();
-        let existing = match self
+    /// The bucket's lifecycle rules (none when it has no configuration).
+    async fn lifecycle_rules(&self) -> BResult<Vec<LifecycleRule>> {
+        match self
             .client
             .get_bucket_lifecycle_configuration()
             .bucket(&self.cfg.bucket)
             .send()
             .await
         {
-            Ok(out) => out.rules.unwrap_or_default(),
-            Err(e) if is_not_found(&e) => Vec::new(),
-            Err(e) => return Err(sdk_error("get lifecycle", e)),
-        };
+            Ok(out) => Ok(out.rules.unwrap_or_default()),
+            Err(e) if is_not_found(&e) => Ok(Vec::new()),
+            Err(e) => Err(sdk_error("get lifecycle", e)),
+        }
+    }
+
+    /// Writes the bucket's lifecycle rules (deletes the configuration when there are none).
+    async fn put_lifecycle_rules(&self, rules: Vec<LifecycleRule>) -> BResult<()> {
+        if rules.is_empty() {
+            self.client
+                .delete_bucket_lifecycle()
+                .bucket(&self.cfg.bucket)
+                .send()
+                .await
+                .map_err(|e| sdk_error("delete lifecycle", e))?;
+            return Ok(());
+        }
+        let config = BucketLifecycleConfiguration::builder()
+            .set_rules(Some(rules))
+            .build()
+            .map_err(BackendError::other)?;
+        self.client
+            .put_bucket_lifecycle_configuration()
+            .bucket(&self.cfg.bucket)
+            .lifecycle_configuration(config)
+            .send()
+            .await
+            .map_err(|e| sdk_error("put lifecycle", e))?;
+        Ok(())
+    }
+
+    /// Adds our one-day expiry rule to the bucket's lifecycle configuration when missing,
+    /// keeping the rules already there.
+    pub async fn ensure_lifecycle(&self) -> BResult<()> {
+        let id = self.rule_id();
+        let existing = self.lifecycle_rules().await?;
         if existing.iter().any(|r| r.id() == Some(id.as_str())) {
             return Ok(());
         }
@@ -233,18 +252,9 @@ impl S3Files {
             .expiration(LifecycleExpiration::builder().days(1).build())
             .build()
             .map_err(BackendError::other)?;
-        let config = BucketLifecycleConfiguration::builder()
-            .set_rules(Some(existing))
-            .rules(ours)
-            .build()
-            .map_err(BackendError::other)?;
-        self.client
-            .put_bucket_lifecycle_configuration()
-            .bucket(&self.cfg.bucket)
-            .lifecycle_configuration(config)
-            .send()
-            .await
-            .map_err(|e| sdk_error("put lifecycle", e))?;
+        let mut rules = existing;
+        rules.push(ours);
+        self.put_lifecycle_rules(rules).await?;
         info!(rule = %id, "set the bucket's one-day expiry rule");
         Ok(())
     }
@@ -252,22 +262,13 @@ impl S3Files {
     /// The one-day rule of this prefix, if the bucket has it (for tests and diagnostics).
     pub async fn lifecycle_days(&self) -> BResult<Option<i32>> {
         let id = self.rule_id();
-        match self
-            .client
-            .get_bucket_lifecycle_configuration()
-            .bucket(&self.cfg.bucket)
-            .send()
-            .await
-        {
-            Ok(out) => Ok(out
-                .rules()
-                .iter()
-                .find(|r| r.id() == Some(id.as_str()))
-                .and_then(|r| r.expiration())
-                .and_then(|e| e.days())),
-            Err(e) if is_not_found(&e) => Ok(None),
-            Err(e) => Err(sdk_error("get lifecycle", e)),
-        }
+        Ok(self
+            .lifecycle_rules()
+            .await?
+            .iter()
+            .find(|r| r.id() == Some(id.as_str()))
+            .and_then(|r| r.expiration())
+            .and_then(|e| e.days()))
     }
 
     /// Takes this prefix's rule out of the bucket's lifecycle configuration, keeping the
@@ -275,17 +276,7 @@ impl S3Files {
     /// the rule was not there.
     pub async fn remove_lifecycle_rule(&self) -> BResult<bool> {
         let id = self.rule_id();
-        let rules = match self
-            .client
-            .get_bucket_lifecycle_configuration()
-            .bucket(&self.cfg.bucket)
-            .send()
-            .await
-        {
-            Ok(out) => out.rules.unwrap_or_default(),
-            Err(e) if is_not_found(&e) => return Ok(false),
-            Err(e) => return Err(sdk_error("get lifecycle", e)),
-        };
+        let rules = self.lifecycle_rules().await?;
         let before = rules.len();
         let rest: Vec<LifecycleRule> = rules
             .into_iter()
@@ -294,26 +285,7 @@ impl S3Files {
         if rest.len() == before {
             return Ok(false);
         }
-        if rest.is_empty() {
-            self.client
-                .delete_bucket_lifecycle()
-                .bucket(&self.cfg.bucket)
-                .send()
-                .await
-                .map_err(|e| sdk_error("delete lifecycle", e))?;
-        } else {
-            let config = BucketLifecycleConfiguration::builder()
-                .set_rules(Some(rest))
-                .build()
-                .map_err(BackendError::other)?;
-            self.client
-                .put_bucket_lifecycle_configuration()
-                .bucket(&self.cfg.bucket)
-                .lifecycle_configuration(config)
-                .send()
-                .await
-                .map_err(|e| sdk_error("put lifecycle", e))?;
-        }
+        self.put_lifecycle_rules(rest).await?;
         Ok(true)
     }
 }
