@@ -25,14 +25,15 @@ pub struct JobRunner {
 }
 
 impl JobRunner {
-    pub fn new(s: &Settings) -> anyhow::Result<JobRunner> {
+    /// `files`: the worker's S3 client (shared with its start-up lifecycle check).
+    pub fn new(s: &Settings, files: S3Files) -> anyhow::Result<JobRunner> {
         let (_, conn) = redis_store::connect(&s.redis_url)?;
         let results = Arc::new(RedisResults::new(
             conn,
             &s.redis_prefix,
             super::record_ttl(s),
         ));
-        let files = Arc::new(S3Files::new(s.s3.clone(), s.inline_max_bytes)?);
+        let files = Arc::new(files);
         std::fs::create_dir_all(&s.scratch)?;
         clean_scratch(&s.scratch, s.job_timeout * 2);
         Ok(JobRunner {
@@ -145,11 +146,11 @@ pub async fn run(
     s: &Settings,
     stop: impl std::future::Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
-    let runner = Arc::new(JobRunner::new(s)?);
-    {
-        let files = S3Files::new(s.s3.clone(), s.inline_max_bytes)?;
-        tokio::spawn(async move { s3::ensure_lifecycle_logged(&files).await });
-    }
+    // One client (one connection pool, certificates loaded once) for the jobs and the
+    // start-up lifecycle check.
+    let files = S3Files::new(s.s3.clone(), s.inline_max_bytes)?;
+    let runner = Arc::new(JobRunner::new(s, files.clone())?);
+    tokio::spawn(async move { s3::ensure_lifecycle_logged(&files).await });
     let poller = amqp::start_depth_poller(super::topology(s), super::DEPTH_POLL_EVERY);
     amqp::consume(
         amqp::ConsumerConfig {
