@@ -65,40 +65,214 @@ fn parse_args() -> Result<Args, String> {
     Ok(a)
 }
 
-/// What every request needs.
+/// What every request needs: the address, and the whole request (head and multipart
+/// body) built once. Each connection writes those bytes and reads the answer with a
+/// minimal HTTP/1.1 reader, as wrk does: the generator shares the machine with the server
+/// it measures, so it must cost little per request (building a multipart form per request
+/// with an HTTP client library cost about as much as the server's own work on a small file).
 struct Target {
-    client: reqwest::Client,
-    url: String,
-    headers: Vec<(String, String)>,
-    data: bytes::Bytes,
-    name: String,
+    addr: String,
+    request: bytes::Bytes,
 }
 
 impl Target {
-    /// One request; Ok(()) for a 2xx answer whose body was read to its end.
-    async fn send(&self) -> Result<(), String> {
-        let part = reqwest::multipart::Part::stream_with_length(
-            reqwest::Body::from(self.data.clone()),
-            self.data.len() as u64,
-        )
-        .file_name(self.name.clone());
-        let form = reqwest::multipart::Form::new().part("file", part);
-        let mut req = self.client.post(&self.url).multipart(form);
-        for (k, v) in &self.headers {
-            req = req.header(k, v);
-        }
-        let resp = req.send().await.map_err(|e| e.to_string())?;
-        let status = resp.status();
-        let body = resp.bytes().await.map_err(|e| e.to_string())?;
-        if status.is_success() {
-            Ok(())
+    fn new(
+        url: &str,
+        headers: &[(String, String)],
+        data: &[u8],
+        name: &str,
+    ) -> Result<Self, String> {
+        let rest = url
+            .strip_prefix("http://")
+            .ok_or_else(|| format!("{url}: only http:// URLs are supported"))?;
+        let (authority, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, "/"),
+        };
+        let addr = if authority.contains(':') {
+            authority.to_string()
         } else {
-            Err(format!(
-                "{status}: {}",
-                String::from_utf8_lossy(&body[..body.len().min(200)])
-            ))
+            format!("{authority}:80")
+        };
+        let boundary = "loadgen-boundary-7d3f9a1c5e";
+        let quoted = name.replace(['"', '\r', '\n'], "_");
+        let mut body = Vec::with_capacity(data.len() + 256);
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{quoted}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(data);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let mut head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {authority}\r\n\
+             Content-Type: multipart/form-data; boundary={boundary}\r\n\
+             Content-Length: {}\r\n",
+            body.len()
+        );
+        for (k, v) in headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        let mut request = head.into_bytes();
+        request.extend_from_slice(&body);
+        Ok(Target {
+            addr,
+            request: request.into(),
+        })
+    }
+
+    /// One request on `conn` (opened if `None`, dropped after an error or when the server
+    /// closes it); Ok(()) for a 2xx answer whose body was read to its end.
+    async fn send(&self, conn: &mut Option<Conn>) -> Result<(), String> {
+        if conn.is_none() {
+            let stream = tokio::net::TcpStream::connect(&self.addr)
+                .await
+                .map_err(|e| format!("connect {}: {e}", self.addr))?;
+            let _ = stream.set_nodelay(true);
+            *conn = Some(Conn {
+                stream,
+                buf: Vec::with_capacity(64 * 1024),
+            });
+        }
+        let c = conn.as_mut().expect("just opened");
+        let answer = tokio::time::timeout(Duration::from_secs(120), c.exchange(&self.request))
+            .await
+            .unwrap_or_else(|_| Err("timed out after 120 s".into()));
+        match answer {
+            Ok((status, keep)) => {
+                if !keep {
+                    *conn = None;
+                }
+                if (200..300).contains(&status) {
+                    Ok(())
+                } else {
+                    Err(format!("HTTP {status}"))
+                }
+            }
+            Err(e) => {
+                *conn = None;
+                Err(e)
+            }
         }
     }
+}
+
+/// A kept-alive connection and its read buffer.
+struct Conn {
+    stream: tokio::net::TcpStream,
+    buf: Vec<u8>,
+}
+
+impl Conn {
+    /// Writes the request, reads one answer; returns its status and whether the connection
+    /// can carry another request.
+    async fn exchange(&mut self, request: &[u8]) -> Result<(u16, bool), String> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let io = |e: std::io::Error| e.to_string();
+        self.stream.write_all(request).await.map_err(io)?;
+        self.buf.clear();
+        // The head.
+        let head_end = loop {
+            if let Some(i) = memfind(&self.buf, b"\r\n\r\n") {
+                break i + 4;
+            }
+            if self.buf.len() > 64 * 1024 {
+                return Err("answer head larger than 64 KiB".into());
+            }
+            self.fill().await?;
+        };
+        let head = std::str::from_utf8(&self.buf[..head_end]).map_err(|_| "non-UTF-8 head")?;
+        let mut lines = head.split("\r\n");
+        let status_line = lines.next().unwrap_or("");
+        let status: u16 = status_line
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| format!("bad status line {status_line:?}"))?;
+        let mut length = None;
+        let mut chunked = false;
+        let mut keep = !status_line.starts_with("HTTP/1.0");
+        for line in lines {
+            let Some((k, v)) = line.split_once(':') else {
+                continue;
+            };
+            let v = v.trim();
+            if k.eq_ignore_ascii_case("content-length") {
+                length = v.parse::<usize>().ok();
+            } else if k.eq_ignore_ascii_case("transfer-encoding") {
+                chunked = v.to_ascii_lowercase().contains("chunked");
+            } else if k.eq_ignore_ascii_case("connection") {
+                let v = v.to_ascii_lowercase();
+                keep = if v.contains("close") {
+                    false
+                } else {
+                    keep || v.contains("keep-alive")
+                };
+            }
+        }
+        // The body.
+        if chunked {
+            let pos = head_end;
+            loop {
+                let line_end = loop {
+                    if let Some(i) = memfind(&self.buf[pos..], b"\r\n") {
+                        break pos + i;
+                    }
+                    self.fill().await?;
+                };
+                let size_text = std::str::from_utf8(&self.buf[pos..line_end]).unwrap_or("");
+                let size =
+                    usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
+                        .map_err(|_| format!("bad chunk size {size_text:?}"))?;
+                let next = line_end + 2 + size + 2;
+                while self.buf.len() < next {
+                    self.fill().await?;
+                }
+                self.discard(head_end, next);
+                if size == 0 {
+                    break;
+                }
+            }
+        } else if let Some(n) = length {
+            while self.buf.len() < head_end + n {
+                self.fill().await?;
+            }
+        } else {
+            // No length: the body runs to the end of the connection.
+            let mut sink = Vec::new();
+            self.stream.read_to_end(&mut sink).await.map_err(io)?;
+            keep = false;
+        }
+        Ok((status, keep))
+    }
+
+    /// Reads more of the answer into the buffer.
+    async fn fill(&mut self) -> Result<(), String> {
+        use tokio::io::AsyncReadExt;
+        let mut chunk = [0u8; 16 * 1024];
+        let n = self
+            .stream
+            .read(&mut chunk)
+            .await
+            .map_err(|e| e.to_string())?;
+        if n == 0 {
+            return Err("the server closed the connection".into());
+        }
+        self.buf.extend_from_slice(&chunk[..n]);
+        Ok(())
+    }
+
+    /// Drops read body bytes (`from..to`), keeping the answer's head in place.
+    fn discard(&mut self, from: usize, to: usize) {
+        self.buf.drain(from..to);
+    }
+}
+
+fn memfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 #[derive(Default)]
@@ -128,7 +302,9 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)] as f64 / 1000.0
 }
 
-#[tokio::main]
+/// One thread: at the request rates measured here it needs a fraction of a core, and the
+/// rest of the machine is left to the server under test.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> std::process::ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
@@ -148,20 +324,15 @@ async fn main() -> std::process::ExitCode {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "upload".into());
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(args.connections.max(1024))
-        .timeout(Duration::from_secs(120))
-        .build()
-        .expect("HTTP client");
-    let target = Arc::new(Target {
-        client,
-        url: args.url.clone(),
-        headers: args.headers.clone(),
-        data,
-        name,
-    });
+    let target = match Target::new(&args.url, &args.headers, &data, &name) {
+        Ok(t) => Arc::new(t),
+        Err(e) => {
+            eprintln!("{e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
     // Fail fast on a wrong URL or key instead of measuring error answers.
-    if let Err(e) = target.send().await {
+    if let Err(e) = target.send(&mut None).await {
         eprintln!("the first request failed: {e}");
         return std::process::ExitCode::FAILURE;
     }
@@ -183,9 +354,10 @@ async fn main() -> std::process::ExitCode {
                     stop.clone(),
                 );
                 tasks.push(tokio::spawn(async move {
+                    let mut conn = None;
                     while !stop.load(Ordering::Relaxed) {
                         let t0 = Instant::now();
-                        let r = target.send().await;
+                        let r = target.send(&mut conn).await;
                         if recording.load(Ordering::Relaxed) && !stop.load(Ordering::Relaxed) {
                             tally.lock().unwrap().record(r, t0.elapsed());
                         }
@@ -200,6 +372,8 @@ async fn main() -> std::process::ExitCode {
                 recording.clone(),
                 stop.clone(),
             );
+            // Idle kept-alive connections, shared by the requests in flight.
+            let pool: Arc<Mutex<Vec<Conn>>> = Arc::default();
             tasks.push(tokio::spawn(async move {
                 let period = Duration::from_secs_f64(1.0 / rate.max(0.001));
                 let mut tick = tokio::time::interval(period);
@@ -207,14 +381,19 @@ async fn main() -> std::process::ExitCode {
                 let mut inflight = tokio::task::JoinSet::new();
                 while !stop.load(Ordering::Relaxed) {
                     let due = tick.tick().await.into_std();
-                    let (target, tally, recording, stop) = (
+                    let (target, tally, recording, stop, pool) = (
                         target.clone(),
                         tally.clone(),
                         recording.clone(),
                         stop.clone(),
+                        pool.clone(),
                     );
                     inflight.spawn(async move {
-                        let r = target.send().await;
+                        let mut conn = pool.lock().unwrap().pop();
+                        let r = target.send(&mut conn).await;
+                        if let Some(c) = conn {
+                            pool.lock().unwrap().push(c);
+                        }
                         if recording.load(Ordering::Relaxed) && !stop.load(Ordering::Relaxed) {
                             tally.lock().unwrap().record(r, due.elapsed());
                         }
@@ -260,7 +439,7 @@ async fn main() -> std::process::ExitCode {
     println!(
         "{}",
         serde_json::json!({
-            "url": args.url, "file": args.file, "bytes": target.data.len(),
+            "url": args.url, "file": args.file, "bytes": data.len(),
             "connections": args.connections, "rate": args.rate,
             "requests": n, "errors": t.errors, "seconds": seconds, "rps": rps,
             "p50_ms": p50, "p90_ms": p90, "p99_ms": p99, "max_ms": max,
