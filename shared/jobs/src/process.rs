@@ -220,13 +220,47 @@ enum Source {
     Memory(bytes::Bytes),
 }
 
-/// Runs CPU-bound work on the blocking pool; a panic in it fails the job (it is not
-/// retried: a file that crashes a parser would crash it again).
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, Failure> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| {
-        error!(error = %e, "a parser crashed on this file");
+thread_local! {
+    static JOB_THREAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks the calling thread as a job thread: a thread of its own whose only work is the
+/// job it runs (the embedded workers, see `embedded::start`). There, CPU-bound and
+/// blocking file work runs in place instead of crossing to tokio's blocking pool: on the
+/// request path of a small file those hand-overs (a wake-up and a park each) cost more
+/// than the parsing.
+pub fn mark_job_thread() {
+    JOB_THREAD.with(|j| j.set(true));
+}
+
+/// Whether the calling thread is a job thread ([`mark_job_thread`]).
+pub fn on_job_thread() -> bool {
+    JOB_THREAD.with(|j| j.get())
+}
+
+/// Runs CPU-bound or blocking work: in place on a job thread, on the blocking pool
+/// elsewhere. A panic in it fails the job (it is not retried: a file that crashes a parser
+/// would crash it again).
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Failure> {
+    let crashed = |e: &dyn std::fmt::Debug| {
+        error!(error = ?e, "a parser crashed on this file");
         Failure::internal("the file could not be processed (the parser failed on it)")
-    })
+    };
+    if on_job_thread() {
+        return std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|p| {
+            let msg = p
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            crashed(&msg)
+        });
+    }
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| crashed(&e))
 }
 
 /// Files up to this size are read into memory; larger ones are memory-mapped, so that only

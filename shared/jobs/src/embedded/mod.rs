@@ -78,25 +78,18 @@ impl LocalResults {
         &self.disk[id.as_u128() as usize % self.disk.len()]
     }
 
-    /// Writes `rec` to its file (one trip to the blocking pool).
+    /// Writes `rec` to its file: in place on a job thread, else one trip to the blocking
+    /// pool.
     async fn write(&self, rec: &Record) -> BResult<()> {
         let path = self.path(rec.id);
         let body = serde_json::to_vec(rec).map_err(BackendError::other)?;
         let id = rec.id;
-        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-            let parent = path.parent().unwrap_or(Path::new("."));
-            let tmp = parent.join(format!(".{id}.{}.tmp", rand::random::<u32>()));
-            if let Err(e) = std::fs::write(&tmp, &body) {
-                if e.kind() != std::io::ErrorKind::NotFound {
-                    return Err(e);
-                }
-                std::fs::create_dir_all(parent)?;
-                std::fs::write(&tmp, &body)?;
-            }
-            std::fs::rename(&tmp, &path)
-        })
-        .await
-        .map_err(BackendError::other)??;
+        if crate::process::on_job_thread() {
+            return Ok(write_record_file(&path, id, &body)?);
+        }
+        tokio::task::spawn_blocking(move || write_record_file(&path, id, &body))
+            .await
+            .map_err(BackendError::other)??;
         Ok(())
     }
 
@@ -177,6 +170,41 @@ impl ResultStore for LocalResults {
             .await
             .map(|_| ())
             .map_err(BackendError::unavailable)
+    }
+}
+
+/// Writes a record's file. A new record's file is written in place: nobody can read it
+/// before the answer that names its UUID, and that answer waits for this write. A record
+/// already on disk (its UUID was given out in a 202) is replaced whole: a temporary file,
+/// then a rename. (A crash in the middle of the first kind leaves a file that does not
+/// parse: lookups answer 404 for it, as for a record never written, and the sweeper
+/// removes it.)
+fn write_record_file(path: &Path, id: Uuid, body: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let parent = path.parent().unwrap_or(Path::new("."));
+    let create = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+    };
+    let created = match create() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(parent)?;
+            create()
+        }
+        other => other,
+    };
+    match created {
+        Ok(mut file) => file.write_all(body).inspect_err(|_| {
+            let _ = std::fs::remove_file(path);
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let tmp = parent.join(format!(".{id}.{}.tmp", rand::random::<u32>()));
+            std::fs::write(&tmp, body)?;
+            std::fs::rename(&tmp, path)
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -428,38 +456,23 @@ pub async fn start(cfg: &EmbeddedConfig) -> std::io::Result<Backends> {
     };
     let (tx, rx) = mpsc::channel::<Job>(cfg.queue_capacity.max(1));
     let rx = Arc::new(tokio::sync::Mutex::new(rx));
+    // Each worker is a thread of its own with a single-threaded runtime, marked as a job
+    // thread: a job's parsing and file writes run on it in place, so a small job crosses
+    // threads twice (queued by the request's task, answered back to it) instead of
+    // hopping through the blocking pool. The threads end when the queue closes.
     for n in 0..cfg.workers.max(1) {
         let rx = rx.clone();
         let ctx = ctx.clone();
-        tokio::spawn(async move {
-            loop {
-                let job = { rx.lock().await.recv().await };
-                let Some(job) = job else { break };
-                let span = tracing::info_span!("job", uuid = %job.id, worker = n);
-                let ctx2 = ctx.clone();
-                async move {
-                    metrics::JOBS_IN_FLIGHT.inc();
-                    let result = process_job(&ctx2, &job).await;
-                    metrics::JOBS_IN_FLIGHT.dec();
-                    match &result {
-                        Ok(rec) if rec.status == Status::Completed => {
-                            metrics::JOBS_DONE_COMPLETED.inc()
-                        }
-                        _ => metrics::JOBS_DONE_FAILED.inc(),
-                    }
-                    if let Err(t) = result {
-                        // Local stores failing is not going to heal by retrying in a loop:
-                        // record the failure so the client is not left waiting.
-                        let f = Failure::internal(format!("storage failure: {}", t.0));
-                        if let Err(e) = crate::process::fail_job(&ctx2, &job, f).await {
-                            warn!(error = %e, "could not record the job failure");
-                        }
-                    }
-                }
-                .instrument(span)
-                .await;
-            }
-        });
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        std::thread::Builder::new()
+            .name(format!("job-{n}"))
+            .stack_size(8 * 1024 * 1024)
+            .spawn(move || {
+                crate::process::mark_job_thread();
+                runtime.block_on(work(n, rx, ctx));
+            })?;
     }
     let sweep_dir = cfg.data_dir.clone();
     let (rttl, fttl, every) = (cfg.result_ttl, cfg.file_ttl, cfg.sweep_every);
@@ -484,6 +497,34 @@ pub async fn start(cfg: &EmbeddedConfig) -> std::io::Result<Backends> {
         keys,
         rate: Arc::new(LocalRate::default()),
     })
+}
+
+/// One embedded worker: runs the queue's jobs one at a time until the queue closes.
+async fn work(n: usize, rx: Arc<tokio::sync::Mutex<mpsc::Receiver<Job>>>, ctx: ProcessContext) {
+    loop {
+        let job = { rx.lock().await.recv().await };
+        let Some(job) = job else { break };
+        let span = tracing::info_span!("job", uuid = %job.id, worker = n);
+        async {
+            metrics::JOBS_IN_FLIGHT.inc();
+            let result = process_job(&ctx, &job).await;
+            metrics::JOBS_IN_FLIGHT.dec();
+            match &result {
+                Ok(rec) if rec.status == Status::Completed => metrics::JOBS_DONE_COMPLETED.inc(),
+                _ => metrics::JOBS_DONE_FAILED.inc(),
+            }
+            if let Err(t) = result {
+                // Local stores failing is not going to heal by retrying in a loop: record
+                // the failure so the client is not left waiting.
+                let f = Failure::internal(format!("storage failure: {}", t.0));
+                if let Err(e) = crate::process::fail_job(&ctx, &job, f).await {
+                    warn!(error = %e, "could not record the job failure");
+                }
+            }
+        }
+        .instrument(span)
+        .await;
+    }
 }
 
 /// Marks records that a previous run left unfinished as failed: their jobs were in the
@@ -542,17 +583,6 @@ pub fn sweep(data_dir: &Path, result_ttl: u64, file_ttl: u64) -> usize {
     let now = crate::now_secs();
     let mut removed = 0;
     let keep_records = result_ttl.max(file_ttl) + TOMBSTONE_SECS;
-    for path in walk_files(&data_dir.join("results")) {
-        let Ok(body) = std::fs::read(&path) else {
-            continue;
-        };
-        let Ok(rec) = serde_json::from_slice::<Record>(&body) else {
-            continue;
-        };
-        if rec.created_at + keep_records < now && std::fs::remove_file(&path).is_ok() {
-            removed += 1;
-        }
-    }
     let age = |p: &Path| {
         std::fs::metadata(p)
             .and_then(|m| m.modified())
@@ -561,6 +591,20 @@ pub fn sweep(data_dir: &Path, result_ttl: u64, file_ttl: u64) -> usize {
             .map(|d| d.as_secs())
             .unwrap_or(0)
     };
+    for path in walk_files(&data_dir.join("results")) {
+        let Ok(body) = std::fs::read(&path) else {
+            continue;
+        };
+        let expired = match serde_json::from_slice::<Record>(&body) {
+            Ok(rec) => rec.created_at + keep_records < now,
+            // Cut short by a crash while it was first written, or a temporary file left
+            // by one.
+            Err(_) => age(&path) >= 3600,
+        };
+        if expired && std::fs::remove_file(&path).is_ok() {
+            removed += 1;
+        }
+    }
     for path in walk_files(&data_dir.join("cleaned")) {
         if age(&path) >= file_ttl && std::fs::remove_file(&path).is_ok() {
             removed += 1;
@@ -676,6 +720,68 @@ mod tests {
             RateDecision::Limited { .. }
         ));
         assert_eq!(r.hit("b", 2, w).await.unwrap(), RateDecision::Allowed);
+    }
+
+    /// New record files are written in place, existing ones replaced whole; a record file
+    /// cut short by a crash is swept once it is an hour old, a fresh one is left alone.
+    #[test]
+    fn record_files_are_written_then_replaced_and_torn_ones_swept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalResults::new(dir.path()).unwrap();
+        let j = job();
+        let path = store.path(j.id);
+        write_record_file(&path, j.id, b"{\"first\":1}").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"{\"first\":1}");
+        write_record_file(&path, j.id, b"{\"second\":2}").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"{\"second\":2}");
+        let entries = std::fs::read_dir(path.parent().unwrap()).unwrap().count();
+        assert_eq!(entries, 1, "no temporary file is left behind");
+
+        let torn = store.path(Uuid::new_v4());
+        write_record_file(&torn, j.id, b"{\"id\": \"12").unwrap();
+        assert_eq!(
+            sweep(dir.path(), 3600, 3600),
+            0,
+            "a fresh torn file may still be written"
+        );
+        let old = std::time::SystemTime::now() - Duration::from_secs(7200);
+        std::fs::File::options()
+            .write(true)
+            .open(&torn)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        assert_eq!(sweep(dir.path(), 3600, 3600), 1);
+        assert!(!torn.exists());
+        assert!(
+            path.exists(),
+            "the other file does not parse either, but it is new"
+        );
+    }
+
+    /// On a job thread, blocking work runs in place, and a panic in it fails the job
+    /// instead of taking the thread down.
+    #[test]
+    fn job_threads_run_blocking_work_in_place_and_survive_panics() {
+        let out = std::thread::spawn(|| {
+            crate::process::mark_job_thread();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let here = std::thread::current().id();
+                let ran_on = crate::process::blocking(move || std::thread::current().id())
+                    .await
+                    .unwrap();
+                assert_eq!(ran_on, here);
+                let crashed = crate::process::blocking(|| -> u8 { panic!("parser bug") }).await;
+                assert!(crashed.is_err());
+                "survived"
+            })
+        })
+        .join()
+        .unwrap();
+        assert_eq!(out, "survived");
     }
 
     #[tokio::test]
