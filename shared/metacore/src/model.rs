@@ -78,10 +78,10 @@ pub struct Metadata {
 impl Metadata {
     pub fn new(budget: Budget) -> Self {
         Metadata {
-            groups: IndexMap::default(),
+            groups: IndexMap::with_capacity_and_hasher(8, Hasher::default()),
             warnings: Vec::new(),
             budget,
-            raw: IndexMap::default(),
+            raw: IndexMap::with_capacity_and_hasher(64, Hasher::default()),
         }
     }
 
@@ -106,13 +106,23 @@ impl Metadata {
     }
 
     /// The group named `group`, created empty at the end if missing (the group name is
-    /// only allocated then).
-    fn group_mut(&mut self, group: &str) -> &mut Group {
+    /// only allocated then), with room for the tags such a group usually gets, so that
+    /// filling it does not grow and rehash its table several times.
+    pub(crate) fn group_mut(&mut self, group: &str) -> &mut Group {
         let i = match self.groups.get_index_of(group) {
             Some(i) => i,
             None => {
+                let cap = match group {
+                    "exif" | "makernotes" | "xmp" | "quicktime" => 64,
+                    "icc_profile" => 48,
+                    "file" | "composite" => 16,
+                    _ => 8,
+                };
                 self.groups
-                    .insert_full(group.to_string(), Group::default())
+                    .insert_full(
+                        group.to_string(),
+                        Group::with_capacity_and_hasher(cap, Hasher::default()),
+                    )
                     .0
             }
         };

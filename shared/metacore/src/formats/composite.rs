@@ -105,7 +105,7 @@ impl<'m> In<'m> {
 }
 
 fn fixed(v: f64, d: usize) -> String {
-    format!("{:.*}", d, v)
+    crate::formats::exif::fixed_fast(v, d).unwrap_or_else(|| format!("{:.*}", d, v))
 }
 
 pub fn compute(meta: &mut Metadata) {

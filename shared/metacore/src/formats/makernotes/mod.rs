@@ -838,13 +838,14 @@ fn keep_raw(st: &mut State, name: &str, v: &Val, out: &serde_json::Value, replac
     };
     match num {
         Some(x) => {
-            st.meta
-                .raw
-                .insert(format!("{GROUP}:{name}"), serde_json::Value::Number(x));
+            st.meta.raw.insert(
+                crate::model::raw_key(GROUP, name),
+                serde_json::Value::Number(x),
+            );
         }
         // a replaced weak value must not leave its number behind
         None if replaces => {
-            st.meta.raw.swap_remove(&format!("{GROUP}:{name}"));
+            crate::model::with_raw_key(GROUP, name, |k| st.meta.raw.swap_remove(k));
         }
         None => {}
     }

@@ -762,7 +762,9 @@ pub fn sprintf(fmt: &str, args: &[P]) -> Option<String> {
             }
             'f' | 'F' => {
                 let x = arg.num();
-                let s = format!("{:.*}", precision.unwrap_or(6), x.abs());
+                let d = precision.unwrap_or(6);
+                let s = crate::formats::exif::fixed_fast(x.abs(), d)
+                    .unwrap_or_else(|| format!("{:.*}", d, x.abs()));
                 sign(x < 0.0, plus, s)
             }
             'e' | 'E' => {

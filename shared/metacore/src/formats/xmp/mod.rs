@@ -158,6 +158,21 @@ fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b':' || b == b'.' || b >= 0x80
 }
 
+/// `s.split_once(':')` with a plain byte loop: the names split here are a few bytes long,
+/// for which the generic `char` searcher costs more than the search.
+fn split_colon(s: &str) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == b':')?;
+    Some((&s[..i], &s[i + 1..]))
+}
+
+/// `String::from_utf8_lossy`, validating valid UTF-8 (nearly always) the faster way.
+fn lossy(b: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
+}
+
 fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     if needle.is_empty() || from >= hay.len() {
         return None;
@@ -376,8 +391,8 @@ impl<'a> Parser<'a> {
             let Some(ve) = a.get(vs..).and_then(|x| x.iter().position(|&b| b == q)) else {
                 break;
             };
-            let name = String::from_utf8_lossy(&a[ns..ne]);
-            let val = String::from_utf8_lossy(&a[vs..vs + ve]);
+            let name = lossy(&a[ns..ne]);
+            let val = lossy(&a[vs..vs + ve]);
             out.push((name, val));
             i = vs + ve + 1;
         }
@@ -397,7 +412,10 @@ impl<'a> Parser<'a> {
             if closing {
                 i += 1;
             }
-            if d.get(i..i + prop.len()) != Some(prop) {
+            // (the first byte alone rules out most tags without a call to compare)
+            if prop.first().is_some_and(|f| d.get(i) != Some(f))
+                || d.get(i..i + prop.len()) != Some(prop)
+            {
                 pos = lt + 1;
                 continue;
             }
@@ -515,7 +533,7 @@ impl<'a> Parser<'a> {
             // namespaces and attributes
             let mut attrs: Vec<(Cow<str>, Cow<str>)> = Vec::new();
             for (mut a, v) in self.parse_attrs(attrs_r) {
-                if let Some((pre, local)) = a.split_once(':') {
+                if let Some((pre, local)) = split_colon(&a) {
                     if pre == "xmlns" {
                         let ns = local.to_string();
                         let mut std_ns = uri_prefix(&v).map(|s| s.to_string());
@@ -556,7 +574,7 @@ impl<'a> Parser<'a> {
                                 self.xlat.insert(ns.clone(), nn.clone());
                                 a = format!("xmlns:{nn}").into();
                                 for (prev, _) in attrs.iter_mut() {
-                                    if let Some((pp, rest)) = prev.split_once(':') {
+                                    if let Some((pp, rest)) = split_colon(prev) {
                                         if pp == ns && pp != nn {
                                             *prev = format!("{nn}:{rest}").into();
                                         }
@@ -574,8 +592,8 @@ impl<'a> Parser<'a> {
                     attrs.push((a, v));
                 }
             }
-            let mut prop = String::from_utf8_lossy(name_bytes).into_owned();
-            if let Some((pre, local)) = prop.split_once(':') {
+            let mut prop = lossy(name_bytes).into_owned();
+            if let Some((pre, local)) = split_colon(&prop) {
                 if let Some(x) = self.xlat.get(pre) {
                     prop = format!("{x}:{local}");
                 }
@@ -607,7 +625,7 @@ impl<'a> Parser<'a> {
                 parse_resource = false;
             }
             let is_desc = prop == "rdf:Description";
-            let elem_ns = prop.split_once(':').map(|(n, _)| n.to_string());
+            let elem_ns = split_colon(&prop).map(|(n, _)| n.to_string());
             if !parse_resource {
                 props.push(prop);
             }
@@ -615,7 +633,7 @@ impl<'a> Parser<'a> {
             let mut shorthand = false;
             let mut remaining: Vec<(Cow<str>, Cow<str>)> = Vec::new();
             for (short, val) in attrs {
-                let own_ns = short.split_once(':').map(|(n, _)| n);
+                let own_ns = split_colon(&short).map(|(n, _)| n);
                 let ns = own_ns.or(elem_ns.as_deref()).unwrap_or("");
                 let prop_name: std::borrow::Cow<str> = if own_ns.is_some() || elem_ns.is_none() {
                     short.as_ref().into()
@@ -652,7 +670,7 @@ impl<'a> Parser<'a> {
                 let mut val = self
                     .data
                     .get(val_start..val_end)
-                    .map(|v| String::from_utf8_lossy(v).into_owned())
+                    .map(|v| lossy(v).into_owned())
                     .unwrap_or_default();
                 if is_desc && !val.is_empty() {
                     val = strip_comments(&val).trim().to_string();
@@ -983,7 +1001,7 @@ fn xmp_tag_id<'p>(
     let mut tag: Option<String> = None;
     let mut namespace: Option<&'p str> = None;
     for prop in props {
-        let (ns, nm) = match prop.split_once(':') {
+        let (ns, nm) = match split_colon(prop) {
             Some((n, m)) => (n, m),
             None => ("", prop.as_str()),
         };
