@@ -126,21 +126,72 @@ pub fn eval(code: &str, env: &dyn Env) -> Option<P> {
     } else {
         code
     };
+    let toks = lex(trimmed(code)?)?;
+    run(&toks, env)
+}
+
+/// The code without surrounding blanks and trailing `;`, if there is any and not too much.
+fn trimmed(code: &str) -> Option<&str> {
     let code = code.trim().trim_end_matches(';').trim();
-    if code.is_empty() || code.len() > 400 {
-        return None;
-    }
-    let toks = lex(code)?;
-    let mut p = Parser {
-        t: &toks,
-        i: 0,
-        env,
-    };
+    (!code.is_empty() && code.len() <= 400).then_some(code)
+}
+
+/// Evaluates the tokens of one expression.
+fn run(toks: &[T<'_>], env: &dyn Env) -> Option<P> {
+    let mut p = Parser { t: toks, i: 0, env };
     let v = p.expr(0)?;
     if p.i != toks.len() {
         return None;
     }
     Some(v)
+}
+
+/// What [`TOKENS`] holds for a piece of static code.
+#[derive(Clone)]
+enum Lexed {
+    Tokens(Rc<[T<'static>]>),
+    /// Code the evaluator cannot run (empty, too long, not lexable).
+    Invalid,
+    /// Code with comments: stripping them makes a new string, so `eval` runs it.
+    Comments,
+}
+
+/// The tokens of static code (the tables' conditions and conversions), keyed by the
+/// code's address and length: static text never moves or changes, so the key names one
+/// text. Lexing again for every tag of every file cost more than evaluating.
+type TokenCache = std::collections::HashMap<(usize, usize), Lexed, crate::model::Hasher>;
+
+thread_local! {
+    static TOKENS: RefCell<TokenCache> = RefCell::default();
+}
+
+/// [`eval`] for code from the static tables, lexed once per thread.
+pub fn eval_static(code: &'static str, env: &dyn Env) -> Option<P> {
+    let key = (code.as_ptr() as usize, code.len());
+    let lexed = TOKENS.with(|c| {
+        if let Some(l) = c.borrow().get(&key) {
+            return l.clone();
+        }
+        let l = if code.contains('#') {
+            Lexed::Comments
+        } else {
+            match trimmed(code).and_then(lex) {
+                Some(t) => Lexed::Tokens(t.into()),
+                None => Lexed::Invalid,
+            }
+        };
+        let mut c = c.borrow_mut();
+        if c.len() >= 4096 {
+            c.clear();
+        }
+        c.insert(key, l.clone());
+        l
+    });
+    match lexed {
+        Lexed::Tokens(t) => run(&t, env),
+        Lexed::Invalid => None,
+        Lexed::Comments => eval(code, env),
+    }
 }
 
 /// A token, borrowing its text from the code (a string literal is copied only when it has
@@ -390,7 +441,10 @@ impl<'a> Parser<'a> {
                     return None;
                 };
                 self.i += 1;
-                let m = regex_match(pat, &lhs.text(), *ci)?;
+                let m = match &lhs {
+                    P::Str(s) => regex_match(pat, s, *ci)?,
+                    other => regex_match(pat, &other.text(), *ci)?,
+                };
                 lhs = P::Num(if m == (op == "=~") { 1.0 } else { 0.0 });
                 continue;
             }
@@ -1059,12 +1113,15 @@ impl Matcher<'_> {
             .is_some_and(|c| c.is_alphanumeric() || *c == '_')
     }
 
-    /// When `alt` starts with single characters and assertions (`\b`, `^`, `$`) of which one
-    /// fails at `pos`, the steps `seq` would count before failing there: 3 per character
-    /// matched, 1 per assertion passed, 2 for a failing character, 1 for a failing
-    /// assertion (nothing is counted while the failure unwinds). `None` when the prefix
-    /// matches or another node comes first: then `seq` has to run. Past the step limit the
-    /// outcome is a failure either way, so adding the steps in one go changes nothing.
+    /// When `alt` starts with single characters (a character, `.` or a class) and assertions
+    /// (`\b`, `^`, `$`) of which one fails at `pos`, the steps `seq` would count before
+    /// failing there: 3 per character matched, 1 per assertion passed, 2 for a failing
+    /// character, 1 for a failing assertion (nothing is counted while the failure unwinds).
+    /// A group (once, no quantifier) all of whose alternatives fail that way fails after 2
+    /// steps plus theirs (`seq` and `repeat` count one each, then `repeat` tries each
+    /// alternative). `None` when the prefix matches or another node comes first: then
+    /// `seq` has to run. Past the step limit the outcome is a failure either way, so adding
+    /// the steps in one go changes nothing.
     fn quick_fail(&self, alt: &[(Node, u32, u32)], pos: usize) -> Option<u32> {
         let mut steps = 0u32;
         let mut p = pos;
@@ -1073,26 +1130,32 @@ impl Matcher<'_> {
                 return None;
             }
             let ok = match node {
-                Node::Char(_) => match self.single(node, p) {
+                Node::Char(_) | Node::Any | Node::Class(..) => match self.single(node, p) {
                     Some(q) => {
                         p = q;
-                        steps += 3;
+                        steps = steps.saturating_add(3);
                         continue;
                     }
-                    None => return Some(steps + 2),
+                    None => return Some(steps.saturating_add(2)),
                 },
+                Node::Group(alts) => {
+                    let mut k = steps.saturating_add(2);
+                    for a in alts {
+                        k = k.saturating_add(self.quick_fail(a, p)?);
+                    }
+                    return Some(k);
+                }
                 Node::Start => p == 0,
                 Node::End => p == self.s.len() || (p + 1 == self.s.len() && self.s[p] == '\n'),
                 Node::WordB => {
                     let b = p > 0 && self.is_word(p - 1);
                     b != self.is_word(p)
                 }
-                _ => return None,
             };
             if !ok {
-                return Some(steps + 1);
+                return Some(steps.saturating_add(1));
             }
-            steps += 1;
+            steps = steps.saturating_add(1);
         }
         None
     }
@@ -1260,6 +1323,14 @@ fn regex_match_steps(pat: &str, s: &str, ci: bool, quick: bool) -> (Option<bool>
         return ((m.steps as u64 + rest <= 20000).then_some(false), m.steps);
     }
     for start in 0..=chars.len() {
+        // a start where every alternative fails at once: its steps without the calls
+        if let Some(k) = m.quick.then(|| m.quick_fail(seq, start)).flatten() {
+            m.steps = m.steps.saturating_add(k);
+            if m.steps > 20000 {
+                return (None, m.steps);
+            }
+            continue;
+        }
         if m.seq(seq, start, &mut |_, _| true) {
             return (Some(true), m.steps);
         }
@@ -1325,6 +1396,13 @@ mod tests {
             r"(a|aa)*b",
             r"^\xff\xd8",
             r"(?:x|y)\d+$",
+            r"\b[A-Z]\d{2}\b",
+            r"(EOS|Power)[ -]\w",
+            r"\b(1D|5D|(10|20)D) Mark",
+            r"^(DiMAGE|Dynax) [A-Z]",
+            r"(.EOS|[^ ]S4)0",
+            r"((a|b)|(c|d))e",
+            r"\b(|x)y",
         ];
         let long = "a".repeat(1000) + "c";
         let subjects = [
