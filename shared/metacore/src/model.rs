@@ -95,6 +95,26 @@ impl Metadata {
         }
     }
 
+    /// [`Metadata::add`] for several tags of one group, which is looked up once (and, as
+    /// with `add`, only created when there is a tag to add).
+    pub(crate) fn add_all<'t>(
+        &mut self,
+        group: &str,
+        tags: impl IntoIterator<Item = (&'t str, Value)>,
+    ) {
+        use indexmap::map::{raw_entry_v1::RawEntryMut, RawEntryApiV1};
+        let mut tags = tags.into_iter().peekable();
+        if tags.peek().is_none() {
+            return;
+        }
+        let g = self.group_mut(group);
+        for (tag, value) in tags {
+            if let RawEntryMut::Vacant(e) = g.raw_entry_mut_v1().from_key(tag) {
+                e.insert(tag.to_string(), value);
+            }
+        }
+    }
+
     /// Sets `tag` in `group`, replacing an earlier value.
     pub fn set(&mut self, group: &str, tag: &str, value: impl Into<Value>) {
         self.set_owned(group, tag.to_string(), value.into());

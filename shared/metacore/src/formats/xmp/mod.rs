@@ -155,8 +155,25 @@ fn ignored_ns(ns: &str) -> bool {
 }
 
 fn is_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b':' || b == b'.' || b >= 0x80
+    NAME_BYTE[b as usize]
 }
+
+/// `[-\w:.\x80-\xff]` as a table: element names are scanned a byte at a time.
+static NAME_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0usize;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric()
+            || c == b'_'
+            || c == b'-'
+            || c == b':'
+            || c == b'.'
+            || c >= 0x80;
+        b += 1;
+    }
+    t
+};
 
 /// `s.split_once(':')` with a plain byte loop: the names split here are a few bytes long,
 /// for which the generic `char` searcher costs more than the search.
@@ -212,6 +229,8 @@ struct Parser<'a> {
     warnings: Vec<String>,
     budget: crate::model::Budget,
     steps: usize,
+    /// The namespace of the last property found and its table.
+    last_ns: Option<(String, Option<&'static Ns>)>,
 }
 
 /// Parses an XMP packet (the bytes after the APP1 identifier, an `XML:com.adobe.xmp` iTXt
@@ -230,6 +249,7 @@ pub fn parse(meta: &mut Metadata, packet: &[u8]) {
         warnings: Vec::new(),
         budget: meta.budget,
         steps: 0,
+        last_ns: None,
     };
     let mut props = Vec::new();
     let n = p.parse_level(0, data.len(), &mut props, 0);
@@ -750,7 +770,15 @@ impl<'a> Parser<'a> {
         let ns = std_xlat(ns);
         let mut name;
         let mut info;
-        let ns_known = ns_table(ns);
+        // (consecutive properties mostly share their namespace)
+        let ns_known = match &self.last_ns {
+            Some((p, t)) if p == ns => *t,
+            _ => {
+                let t = ns_table(ns);
+                self.last_ns = Some((ns.to_string(), t));
+                t
+            }
+        };
         let known = ns_known.and_then(|t| {
             t.tags
                 .binary_search_by(|x| x.id.cmp(tag.as_str()))
