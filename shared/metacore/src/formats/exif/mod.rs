@@ -74,7 +74,13 @@ pub enum Raw {
 impl Raw {
     /// ExifTool's ValueConv-less value as a string (numbers separated by spaces).
     pub fn to_text(&self) -> String {
-        let mut out = String::new();
+        // room for the usual text at once instead of growing from empty
+        let mut out = match self {
+            Raw::Int(v) => String::with_capacity(v.len().saturating_mul(6)),
+            Raw::Rat(v) => String::with_capacity(v.len().saturating_mul(12)),
+            Raw::Float(v) => String::with_capacity(v.len().saturating_mul(12)),
+            _ => String::new(),
+        };
         match self {
             Raw::Int(v) => {
                 let mut ib = itoa::Buffer::new();

@@ -469,7 +469,7 @@ fn store_count_members(st: &mut State, t: &Table, e: &Entry) {
         if !tag.cond.as_bytes().contains(&b'=') {
             continue;
         }
-        if let Some(p) = tag.cond.find("} = $count") {
+        if let Some(p) = crate::bytes::find_str(tag.cond, "} = $count") {
             if let Some(q) = tag.cond[..p].rfind("$$self{") {
                 let name = &tag.cond[q + 7..p];
                 st.members.insert(name, Val::one(e.count as f64));

@@ -1123,12 +1123,20 @@ impl Matcher<'_> {
     /// `seq` has to run. Past the step limit the outcome is a failure either way, so adding
     /// the steps in one go changes nothing.
     fn quick_fail(&self, alt: &[(Node, u32, u32)], pos: usize) -> Option<u32> {
+        self.quick_fail_far(alt, pos, &mut 0)
+    }
+
+    /// [`Matcher::quick_fail`], raising `far` to the last position it looked at (a
+    /// character, or an assertion's; `\b` also looks at the one before, `$` at whether
+    /// the next is the last).
+    fn quick_fail_far(&self, alt: &[(Node, u32, u32)], pos: usize, far: &mut usize) -> Option<u32> {
         let mut steps = 0u32;
         let mut p = pos;
         for (node, lo, hi) in alt {
             if (*lo, *hi) != (1, 1) {
                 return None;
             }
+            *far = (*far).max(p);
             let ok = match node {
                 Node::Char(_) | Node::Any | Node::Class(..) => match self.single(node, p) {
                     Some(q) => {
@@ -1141,7 +1149,7 @@ impl Matcher<'_> {
                 Node::Group(alts) => {
                     let mut k = steps.saturating_add(2);
                     for a in alts {
-                        k = k.saturating_add(self.quick_fail(a, p)?);
+                        k = k.saturating_add(self.quick_fail_far(a, p, far)?);
                     }
                     return Some(k);
                 }
@@ -1240,6 +1248,11 @@ struct Compiled {
     seq: Seq,
     anchored: bool,
     n_alts: u32,
+    /// The steps of a failing start that looks at nothing but its own character (see
+    /// `regex_match_steps`): a property of the pattern, by case-insensitivity, whether the
+    /// character before is a word character, and the (ASCII) character; `u16::MAX` while
+    /// unknown. Made on first use.
+    fails: RefCell<Option<Box<[[u16; 128]; 4]>>>,
 }
 
 fn compile(pat: &str) -> Option<Compiled> {
@@ -1258,6 +1271,7 @@ fn compile(pat: &str) -> Option<Compiled> {
         seq: vec![(Node::Group(alts), 1, 1)],
         anchored,
         n_alts,
+        fails: RefCell::new(None),
     })
 }
 
@@ -1322,9 +1336,43 @@ fn regex_match_steps(pat: &str, s: &str, ci: bool, quick: bool) -> (Option<bool>
         let rest = (chars.len() as u64) * (2 + n_alts as u64);
         return ((m.steps as u64 + rest <= 20000).then_some(false), m.steps);
     }
+    // The steps of starts where every alternative fails at once and only the start's own
+    // character was looked at depend on nothing but that character, whether the one
+    // before is a word character and the case flag (for starts not at either end, where
+    // nothing else differs): kept with the compiled pattern, they spare walking it again.
+    let mut guard = re.fails.try_borrow_mut().ok();
+    let mut fails = guard
+        .as_mut()
+        .map(|g| &mut **g.get_or_insert_with(|| Box::new([[u16::MAX; 128]; 4])));
     for start in 0..=chars.len() {
+        let slot = match chars.get(start) {
+            Some(&c) if m.quick && c.is_ascii() && start > 0 && start + 1 < chars.len() => Some((
+                usize::from(ci) * 2 + usize::from(m.is_word(start - 1)),
+                c as usize,
+            )),
+            _ => None,
+        };
+        let known = slot
+            .and_then(|(w, c)| fails.as_ref().map(|f| f[w][c]))
+            .filter(|&k| k != u16::MAX)
+            .map(u32::from);
+        let quick = known.or_else(|| {
+            let mut far = start;
+            let k = m
+                .quick
+                .then(|| m.quick_fail_far(seq, start, &mut far))
+                .flatten()?;
+            if let (Some((w, c)), Some(f)) = (slot.filter(|_| far <= start), fails.as_mut()) {
+                if let Ok(k16) = u16::try_from(k) {
+                    if k16 != u16::MAX {
+                        f[w][c] = k16;
+                    }
+                }
+            }
+            Some(k)
+        });
         // a start where every alternative fails at once: its steps without the calls
-        if let Some(k) = m.quick.then(|| m.quick_fail(seq, start)).flatten() {
+        if let Some(k) = quick {
             m.steps = m.steps.saturating_add(k);
             if m.steps > 20000 {
                 return (None, m.steps);
