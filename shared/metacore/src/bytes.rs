@@ -8,6 +8,26 @@ pub enum Endian {
     Little,
 }
 
+/// `hay.find(needle)` for the short texts of the tag tables: the first byte found with
+/// `memchr`, then compared. `str::find` sets up a two-way searcher for the needle on every
+/// call, which costs more than the search itself here. (A match of UTF-8 in UTF-8 always
+/// starts at a character boundary, so the byte offset is the one `find` gives.)
+pub fn find_str(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let Some(&first) = n.first() else {
+        return Some(0);
+    };
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(first, h.get(i..)?) {
+        let s = i + p;
+        if h.get(s..s + n.len()) == Some(n) {
+            return Some(s);
+        }
+        i = s + 1;
+    }
+    None
+}
+
 pub fn sub(data: &[u8], off: usize, len: usize) -> Option<&[u8]> {
     data.get(off..off.checked_add(len)?)
 }

@@ -78,10 +78,10 @@ pub struct Metadata {
 impl Metadata {
     pub fn new(budget: Budget) -> Self {
         Metadata {
-            groups: IndexMap::default(),
+            groups: IndexMap::with_capacity_and_hasher(8, Hasher::default()),
             warnings: Vec::new(),
             budget,
-            raw: IndexMap::default(),
+            raw: IndexMap::with_capacity_and_hasher(64, Hasher::default()),
         }
     }
 
@@ -92,6 +92,26 @@ impl Metadata {
         // one hash and one probe; the name is copied only when the tag is new
         if let RawEntryMut::Vacant(e) = self.group_mut(group).raw_entry_mut_v1().from_key(tag) {
             e.insert(tag.to_string(), value.into());
+        }
+    }
+
+    /// [`Metadata::add`] for several tags of one group, which is looked up once (and, as
+    /// with `add`, only created when there is a tag to add).
+    pub(crate) fn add_all<'t>(
+        &mut self,
+        group: &str,
+        tags: impl IntoIterator<Item = (&'t str, Value)>,
+    ) {
+        use indexmap::map::{raw_entry_v1::RawEntryMut, RawEntryApiV1};
+        let mut tags = tags.into_iter().peekable();
+        if tags.peek().is_none() {
+            return;
+        }
+        let g = self.group_mut(group);
+        for (tag, value) in tags {
+            if let RawEntryMut::Vacant(e) = g.raw_entry_mut_v1().from_key(tag) {
+                e.insert(tag.to_string(), value);
+            }
         }
     }
 
@@ -106,13 +126,23 @@ impl Metadata {
     }
 
     /// The group named `group`, created empty at the end if missing (the group name is
-    /// only allocated then).
-    fn group_mut(&mut self, group: &str) -> &mut Group {
+    /// only allocated then), with room for the tags such a group usually gets, so that
+    /// filling it does not grow and rehash its table several times.
+    pub(crate) fn group_mut(&mut self, group: &str) -> &mut Group {
         let i = match self.groups.get_index_of(group) {
             Some(i) => i,
             None => {
+                let cap = match group {
+                    "exif" | "makernotes" | "xmp" | "quicktime" => 64,
+                    "icc_profile" => 48,
+                    "file" | "composite" => 16,
+                    _ => 8,
+                };
                 self.groups
-                    .insert_full(group.to_string(), Group::default())
+                    .insert_full(
+                        group.to_string(),
+                        Group::with_capacity_and_hasher(cap, Hasher::default()),
+                    )
                     .0
             }
         };

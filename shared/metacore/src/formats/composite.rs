@@ -3,12 +3,12 @@
 //! FocalLength35efl, CircleOfConfusion, HyperfocalDistance, DOF, FOV, GPS*, SubSec*, LensID).
 
 use crate::formats::exif::{format_g, json_value, print_exposure_time, print_fnumber};
-use crate::model::Metadata;
+use crate::model::{Group, Metadata};
 use serde_json::Value;
 
 /// Groups searched for a tag when ExifTool's Composite definition names no group, in the
 /// order that approximates ExifTool's priority for the inputs used here.
-const SEARCH: &[&str] = &["exif", "makernotes", "app12", "xmp", "iptc", "quicktime"];
+const SEARCH: [&str; 6] = ["exif", "makernotes", "app12", "xmp", "iptc", "quicktime"];
 
 /// The first number in a printed value ("1.26 m" -> 1.26, "1/32" -> 0.03125).
 fn first_float(v: &Value) -> Option<f64> {
@@ -46,9 +46,17 @@ fn first_float(v: &Value) -> Option<f64> {
 
 struct In<'m> {
     meta: &'m Metadata,
+    /// The groups of `SEARCH`, looked up once: `num` and `has` try each for many tags.
+    search: [Option<&'m Group>; SEARCH.len()],
 }
 
 impl<'m> In<'m> {
+    fn new(meta: &'m Metadata) -> Self {
+        In {
+            meta,
+            search: SEARCH.map(|g| meta.groups.get(g)),
+        }
+    }
     /// Numeric (ValueConv) value of group:tag: the recorded raw value, else the printed one.
     fn num_in(&self, group: &str, tag: &str) -> Option<f64> {
         if let Some(v) = self.meta.raw_get(group, tag) {
@@ -65,12 +73,14 @@ impl<'m> In<'m> {
                 return Some(v);
             }
         }
-        SEARCH.iter().find_map(|g| {
-            if self.meta.get(g, tag).is_some() {
-                self.num_in(g, tag)
-            } else {
-                None
+        SEARCH.iter().zip(self.search).find_map(|(g, grp)| {
+            let printed = grp?.get(tag)?;
+            // as `num_in`, with the group's value at hand
+            match self.meta.raw_get(g, tag) {
+                Some(v) => first_float(v),
+                None => first_float(printed),
             }
+            .filter(|x| x.is_finite())
         })
     }
     /// Whether the maker-note value of `tag` wins over EXIF's, as for Kodak's main maker
@@ -85,7 +95,9 @@ impl<'m> In<'m> {
                 .is_some_and(|m| m.to_ascii_uppercase().contains("KODAK"))
     }
     fn has(&self, tag: &str) -> bool {
-        SEARCH.iter().any(|g| self.meta.get(g, tag).is_some())
+        self.search
+            .iter()
+            .any(|g| g.is_some_and(|g| g.contains_key(tag)))
     }
     fn text_in(&self, group: &str, tag: &str) -> Option<String> {
         self.meta.get(group, tag).map(|v| match v {
@@ -105,13 +117,13 @@ impl<'m> In<'m> {
 }
 
 fn fixed(v: f64, d: usize) -> String {
-    format!("{:.*}", d, v)
+    crate::formats::exif::fixed_fast(v, d).unwrap_or_else(|| format!("{:.*}", d, v))
 }
 
 pub fn compute(meta: &mut Metadata) {
     let mut out: Vec<(&'static str, Value)> = Vec::new();
     {
-        let i = In { meta };
+        let i = In::new(meta);
         image_size(&i, &mut out);
         maker(&i, &mut out);
         exposure(&i, &mut out);
@@ -121,9 +133,7 @@ pub fn compute(meta: &mut Metadata) {
         flash_and_dates(&i, &mut out);
         maker_more(&i, &mut out);
     }
-    for (k, v) in out {
-        meta.add("composite", k, v);
-    }
+    meta.add_all("composite", out);
 }
 
 fn image_size(i: &In, out: &mut Vec<(&'static str, Value)>) {

@@ -286,12 +286,50 @@ fn trim_zeros(s: &str) -> &str {
 
 /// `sprintf("%.{d}f")`.
 pub fn fixed(v: f64, d: usize) -> String {
+    if let Some(s) = fixed_fast(v, d) {
+        return s;
+    }
     let s = format!("{:.*}", d, v);
     if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
         // C prints "-0.0" for small negatives too; keep it.
         return s;
     }
     s
+}
+
+/// `format!("{:.d$}", v)` for a positive `v` with integer arithmetic, when that gives the
+/// same digits: `v * 10^d` is within 2^-52 relative of the exact product, so unless its
+/// fraction is within 1e-6 of one half (then `None`, and the caller formats), the nearest
+/// integer to it is the nearest to the exact value, which is what `format!` rounds to.
+pub(crate) fn fixed_fast(v: f64, d: usize) -> Option<String> {
+    const POW: [f64; 7] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6];
+    const IPOW: [u64; 7] = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000];
+    if v.is_nan() || v <= 0.0 || d >= POW.len() {
+        return None;
+    }
+    let x = v * POW[d];
+    if x >= 1e15 {
+        return None;
+    }
+    let fl = x.floor();
+    let frac = x - fl;
+    if (frac - 0.5).abs() < 1e-6 {
+        return None;
+    }
+    let k = fl as u64 + u64::from(frac > 0.5);
+    let (int, fr) = (k / IPOW[d], k % IPOW[d]);
+    let mut out = String::with_capacity(24);
+    out.push_str(itoa::Buffer::new().format(int));
+    if d > 0 {
+        out.push('.');
+        let mut b = itoa::Buffer::new();
+        let f = b.format(fr);
+        for _ in f.len()..d {
+            out.push('0');
+        }
+        out.push_str(f);
+    }
+    Some(out)
 }
 
 fn is_json_number(s: &str) -> bool {

@@ -16,7 +16,7 @@ pub use conv::{
     convert_exif_text, format_g, json_value, print_exposure_time, print_fnumber,
     to_dms as to_dms_ref,
 };
-pub(crate) use conv::{push_g, push_g_finite};
+pub(crate) use conv::{fixed_fast, push_g, push_g_finite};
 
 /// One entry of ExifTool's tag tables.
 #[derive(Debug)]
@@ -74,7 +74,13 @@ pub enum Raw {
 impl Raw {
     /// ExifTool's ValueConv-less value as a string (numbers separated by spaces).
     pub fn to_text(&self) -> String {
-        let mut out = String::new();
+        // room for the usual text at once instead of growing from empty
+        let mut out = match self {
+            Raw::Int(v) => String::with_capacity(v.len().saturating_mul(6)),
+            Raw::Rat(v) => String::with_capacity(v.len().saturating_mul(12)),
+            Raw::Float(v) => String::with_capacity(v.len().saturating_mul(12)),
+            _ => String::new(),
+        };
         match self {
             Raw::Int(v) => {
                 let mut ib = itoa::Buffer::new();
@@ -343,7 +349,7 @@ impl<'a> Parser<'a> {
             e: Endian::Little,
             base: 0,
             container,
-            tags: IndexMap::default(),
+            tags: IndexMap::with_capacity_and_hasher(64, Hasher::default()),
             priority_dir: None,
             visited: Vec::new(),
             make: String::new(),
@@ -368,21 +374,33 @@ impl<'a> Parser<'a> {
 
     fn flush(self, meta: &mut Metadata) {
         meta.raw.reserve(self.tags.len() + self.rats.len());
-        for (name, f) in self.tags {
-            if !f.prio && meta.get("exif", &name).is_some() {
-                continue;
-            }
-            match f.raw {
-                Some(r) => {
-                    meta.raw.insert(raw_key("exif", &name), r);
-                }
-                None => {
-                    if !meta.raw.is_empty() {
-                        with_raw_key("exif", &name, |k| meta.raw.shift_remove(k));
+        if !self.tags.is_empty() {
+            // the first tag would create the group here anyway: look it up once
+            let gi = {
+                let g = meta.group_mut("exif");
+                g.reserve(self.tags.len());
+                meta.groups.get_index_of("exif")
+            };
+            if let Some(gi) = gi {
+                let Metadata { groups, raw, .. } = meta;
+                let group = &mut groups[gi];
+                for (name, f) in self.tags {
+                    if !f.prio && group.contains_key(&name) {
+                        continue;
                     }
+                    match f.raw {
+                        Some(r) => {
+                            raw.insert(raw_key("exif", &name), r);
+                        }
+                        None => {
+                            if !raw.is_empty() {
+                                with_raw_key("exif", &name, |k| raw.shift_remove(k));
+                            }
+                        }
+                    }
+                    group.insert(name, f.value);
                 }
             }
-            meta.set_owned("exif", name, f.value);
         }
         for (k, v) in self.rats {
             let mut key = raw_key("exif", &k);
@@ -767,9 +785,18 @@ impl<'a> Parser<'a> {
         } else {
             !low_dir || in_prio_dir
         };
-        if !self.tags.contains_key(name) || prio {
-            self.tags
-                .insert(name.to_string(), Found { value, raw, prio });
+        // one lookup; the name is copied only for a new tag (a replaced value keeps its
+        // place, as `insert` does)
+        match self.tags.get_mut(name) {
+            Some(slot) => {
+                if prio {
+                    *slot = Found { value, raw, prio };
+                }
+            }
+            None => {
+                self.tags
+                    .insert(name.to_string(), Found { value, raw, prio });
+            }
         }
     }
 }

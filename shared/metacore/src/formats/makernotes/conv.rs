@@ -63,8 +63,8 @@ impl Env for Ev<'_, '_> {
     }
 }
 
-pub fn eval(st: &State, code: &str, v: &Val) -> Option<P> {
-    perl::eval(
+pub fn eval(st: &State, code: &'static str, v: &Val) -> Option<P> {
+    perl::eval_static(
         code,
         &Ev {
             st,
@@ -86,7 +86,7 @@ pub fn condition(st: &State, tag: &Tag, e: Option<&Entry>, bytes: &[u8]) -> bool
         bytes: Some(bytes),
         entry: e,
     };
-    let r = perl::eval(tag.cond, &env).map(|p| p.truthy());
+    let r = perl::eval_static(tag.cond, &env).map(|p| p.truthy());
     r.unwrap_or(false)
 }
 

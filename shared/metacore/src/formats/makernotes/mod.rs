@@ -469,7 +469,7 @@ fn store_count_members(st: &mut State, t: &Table, e: &Entry) {
         if !tag.cond.as_bytes().contains(&b'=') {
             continue;
         }
-        if let Some(p) = tag.cond.find("} = $count") {
+        if let Some(p) = crate::bytes::find_str(tag.cond, "} = $count") {
             if let Some(q) = tag.cond[..p].rfind("$$self{") {
                 let name = &tag.cond[q + 7..p];
                 st.members.insert(name, Val::one(e.count as f64));
@@ -838,13 +838,14 @@ fn keep_raw(st: &mut State, name: &str, v: &Val, out: &serde_json::Value, replac
     };
     match num {
         Some(x) => {
-            st.meta
-                .raw
-                .insert(format!("{GROUP}:{name}"), serde_json::Value::Number(x));
+            st.meta.raw.insert(
+                crate::model::raw_key(GROUP, name),
+                serde_json::Value::Number(x),
+            );
         }
         // a replaced weak value must not leave its number behind
         None if replaces => {
-            st.meta.raw.swap_remove(&format!("{GROUP}:{name}"));
+            crate::model::with_raw_key(GROUP, name, |k| st.meta.raw.swap_remove(k));
         }
         None => {}
     }

@@ -126,21 +126,72 @@ pub fn eval(code: &str, env: &dyn Env) -> Option<P> {
     } else {
         code
     };
+    let toks = lex(trimmed(code)?)?;
+    run(&toks, env)
+}
+
+/// The code without surrounding blanks and trailing `;`, if there is any and not too much.
+fn trimmed(code: &str) -> Option<&str> {
     let code = code.trim().trim_end_matches(';').trim();
-    if code.is_empty() || code.len() > 400 {
-        return None;
-    }
-    let toks = lex(code)?;
-    let mut p = Parser {
-        t: &toks,
-        i: 0,
-        env,
-    };
+    (!code.is_empty() && code.len() <= 400).then_some(code)
+}
+
+/// Evaluates the tokens of one expression.
+fn run(toks: &[T<'_>], env: &dyn Env) -> Option<P> {
+    let mut p = Parser { t: toks, i: 0, env };
     let v = p.expr(0)?;
     if p.i != toks.len() {
         return None;
     }
     Some(v)
+}
+
+/// What [`TOKENS`] holds for a piece of static code.
+#[derive(Clone)]
+enum Lexed {
+    Tokens(Rc<[T<'static>]>),
+    /// Code the evaluator cannot run (empty, too long, not lexable).
+    Invalid,
+    /// Code with comments: stripping them makes a new string, so `eval` runs it.
+    Comments,
+}
+
+/// The tokens of static code (the tables' conditions and conversions), keyed by the
+/// code's address and length: static text never moves or changes, so the key names one
+/// text. Lexing again for every tag of every file cost more than evaluating.
+type TokenCache = std::collections::HashMap<(usize, usize), Lexed, crate::model::Hasher>;
+
+thread_local! {
+    static TOKENS: RefCell<TokenCache> = RefCell::default();
+}
+
+/// [`eval`] for code from the static tables, lexed once per thread.
+pub fn eval_static(code: &'static str, env: &dyn Env) -> Option<P> {
+    let key = (code.as_ptr() as usize, code.len());
+    let lexed = TOKENS.with(|c| {
+        if let Some(l) = c.borrow().get(&key) {
+            return l.clone();
+        }
+        let l = if code.contains('#') {
+            Lexed::Comments
+        } else {
+            match trimmed(code).and_then(lex) {
+                Some(t) => Lexed::Tokens(t.into()),
+                None => Lexed::Invalid,
+            }
+        };
+        let mut c = c.borrow_mut();
+        if c.len() >= 4096 {
+            c.clear();
+        }
+        c.insert(key, l.clone());
+        l
+    });
+    match lexed {
+        Lexed::Tokens(t) => run(&t, env),
+        Lexed::Invalid => None,
+        Lexed::Comments => eval(code, env),
+    }
 }
 
 /// A token, borrowing its text from the code (a string literal is copied only when it has
@@ -390,7 +441,10 @@ impl<'a> Parser<'a> {
                     return None;
                 };
                 self.i += 1;
-                let m = regex_match(pat, &lhs.text(), *ci)?;
+                let m = match &lhs {
+                    P::Str(s) => regex_match(pat, s, *ci)?,
+                    other => regex_match(pat, &other.text(), *ci)?,
+                };
                 lhs = P::Num(if m == (op == "=~") { 1.0 } else { 0.0 });
                 continue;
             }
@@ -762,7 +816,9 @@ pub fn sprintf(fmt: &str, args: &[P]) -> Option<String> {
             }
             'f' | 'F' => {
                 let x = arg.num();
-                let s = format!("{:.*}", precision.unwrap_or(6), x.abs());
+                let d = precision.unwrap_or(6);
+                let s = crate::formats::exif::fixed_fast(x.abs(), d)
+                    .unwrap_or_else(|| format!("{:.*}", d, x.abs()));
                 sign(x < 0.0, plus, s)
             }
             'e' | 'E' => {
@@ -1057,40 +1113,57 @@ impl Matcher<'_> {
             .is_some_and(|c| c.is_alphanumeric() || *c == '_')
     }
 
-    /// When `alt` starts with single characters and assertions (`\b`, `^`, `$`) of which one
-    /// fails at `pos`, the steps `seq` would count before failing there: 3 per character
-    /// matched, 1 per assertion passed, 2 for a failing character, 1 for a failing
-    /// assertion (nothing is counted while the failure unwinds). `None` when the prefix
-    /// matches or another node comes first: then `seq` has to run. Past the step limit the
-    /// outcome is a failure either way, so adding the steps in one go changes nothing.
+    /// When `alt` starts with single characters (a character, `.` or a class) and assertions
+    /// (`\b`, `^`, `$`) of which one fails at `pos`, the steps `seq` would count before
+    /// failing there: 3 per character matched, 1 per assertion passed, 2 for a failing
+    /// character, 1 for a failing assertion (nothing is counted while the failure unwinds).
+    /// A group (once, no quantifier) all of whose alternatives fail that way fails after 2
+    /// steps plus theirs (`seq` and `repeat` count one each, then `repeat` tries each
+    /// alternative). `None` when the prefix matches or another node comes first: then
+    /// `seq` has to run. Past the step limit the outcome is a failure either way, so adding
+    /// the steps in one go changes nothing.
     fn quick_fail(&self, alt: &[(Node, u32, u32)], pos: usize) -> Option<u32> {
+        self.quick_fail_far(alt, pos, &mut 0)
+    }
+
+    /// [`Matcher::quick_fail`], raising `far` to the last position it looked at (a
+    /// character, or an assertion's; `\b` also looks at the one before, `$` at whether
+    /// the next is the last).
+    fn quick_fail_far(&self, alt: &[(Node, u32, u32)], pos: usize, far: &mut usize) -> Option<u32> {
         let mut steps = 0u32;
         let mut p = pos;
         for (node, lo, hi) in alt {
             if (*lo, *hi) != (1, 1) {
                 return None;
             }
+            *far = (*far).max(p);
             let ok = match node {
-                Node::Char(_) => match self.single(node, p) {
+                Node::Char(_) | Node::Any | Node::Class(..) => match self.single(node, p) {
                     Some(q) => {
                         p = q;
-                        steps += 3;
+                        steps = steps.saturating_add(3);
                         continue;
                     }
-                    None => return Some(steps + 2),
+                    None => return Some(steps.saturating_add(2)),
                 },
+                Node::Group(alts) => {
+                    let mut k = steps.saturating_add(2);
+                    for a in alts {
+                        k = k.saturating_add(self.quick_fail_far(a, p, far)?);
+                    }
+                    return Some(k);
+                }
                 Node::Start => p == 0,
                 Node::End => p == self.s.len() || (p + 1 == self.s.len() && self.s[p] == '\n'),
                 Node::WordB => {
                     let b = p > 0 && self.is_word(p - 1);
                     b != self.is_word(p)
                 }
-                _ => return None,
             };
             if !ok {
-                return Some(steps + 1);
+                return Some(steps.saturating_add(1));
             }
-            steps += 1;
+            steps = steps.saturating_add(1);
         }
         None
     }
@@ -1175,6 +1248,11 @@ struct Compiled {
     seq: Seq,
     anchored: bool,
     n_alts: u32,
+    /// The steps of a failing start that looks at nothing but its own character (see
+    /// `regex_match_steps`): a property of the pattern, by case-insensitivity, whether the
+    /// character before is a word character, and the (ASCII) character; `u16::MAX` while
+    /// unknown. Made on first use.
+    fails: RefCell<Option<Box<[[u16; 128]; 4]>>>,
 }
 
 fn compile(pat: &str) -> Option<Compiled> {
@@ -1193,6 +1271,7 @@ fn compile(pat: &str) -> Option<Compiled> {
         seq: vec![(Node::Group(alts), 1, 1)],
         anchored,
         n_alts,
+        fails: RefCell::new(None),
     })
 }
 
@@ -1257,7 +1336,49 @@ fn regex_match_steps(pat: &str, s: &str, ci: bool, quick: bool) -> (Option<bool>
         let rest = (chars.len() as u64) * (2 + n_alts as u64);
         return ((m.steps as u64 + rest <= 20000).then_some(false), m.steps);
     }
+    // The steps of starts where every alternative fails at once and only the start's own
+    // character was looked at depend on nothing but that character, whether the one
+    // before is a word character and the case flag (for starts not at either end, where
+    // nothing else differs): kept with the compiled pattern, they spare walking it again.
+    let mut guard = re.fails.try_borrow_mut().ok();
+    let mut fails = guard
+        .as_mut()
+        .map(|g| &mut **g.get_or_insert_with(|| Box::new([[u16::MAX; 128]; 4])));
     for start in 0..=chars.len() {
+        let slot = match chars.get(start) {
+            Some(&c) if m.quick && c.is_ascii() && start > 0 && start + 1 < chars.len() => Some((
+                usize::from(ci) * 2 + usize::from(m.is_word(start - 1)),
+                c as usize,
+            )),
+            _ => None,
+        };
+        let known = slot
+            .and_then(|(w, c)| fails.as_ref().map(|f| f[w][c]))
+            .filter(|&k| k != u16::MAX)
+            .map(u32::from);
+        let quick = known.or_else(|| {
+            let mut far = start;
+            let k = m
+                .quick
+                .then(|| m.quick_fail_far(seq, start, &mut far))
+                .flatten()?;
+            if let (Some((w, c)), Some(f)) = (slot.filter(|_| far <= start), fails.as_mut()) {
+                if let Ok(k16) = u16::try_from(k) {
+                    if k16 != u16::MAX {
+                        f[w][c] = k16;
+                    }
+                }
+            }
+            Some(k)
+        });
+        // a start where every alternative fails at once: its steps without the calls
+        if let Some(k) = quick {
+            m.steps = m.steps.saturating_add(k);
+            if m.steps > 20000 {
+                return (None, m.steps);
+            }
+            continue;
+        }
         if m.seq(seq, start, &mut |_, _| true) {
             return (Some(true), m.steps);
         }
@@ -1323,6 +1444,13 @@ mod tests {
             r"(a|aa)*b",
             r"^\xff\xd8",
             r"(?:x|y)\d+$",
+            r"\b[A-Z]\d{2}\b",
+            r"(EOS|Power)[ -]\w",
+            r"\b(1D|5D|(10|20)D) Mark",
+            r"^(DiMAGE|Dynax) [A-Z]",
+            r"(.EOS|[^ ]S4)0",
+            r"((a|b)|(c|d))e",
+            r"\b(|x)y",
         ];
         let long = "a".repeat(1000) + "c";
         let subjects = [

@@ -155,7 +155,39 @@ fn ignored_ns(ns: &str) -> bool {
 }
 
 fn is_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b':' || b == b'.' || b >= 0x80
+    NAME_BYTE[b as usize]
+}
+
+/// `[-\w:.\x80-\xff]` as a table: element names are scanned a byte at a time.
+static NAME_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0usize;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric()
+            || c == b'_'
+            || c == b'-'
+            || c == b':'
+            || c == b'.'
+            || c >= 0x80;
+        b += 1;
+    }
+    t
+};
+
+/// `s.split_once(':')` with a plain byte loop: the names split here are a few bytes long,
+/// for which the generic `char` searcher costs more than the search.
+fn split_colon(s: &str) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == b':')?;
+    Some((&s[..i], &s[i + 1..]))
+}
+
+/// `String::from_utf8_lossy`, validating valid UTF-8 (nearly always) the faster way.
+fn lossy(b: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
 }
 
 fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
@@ -197,6 +229,8 @@ struct Parser<'a> {
     warnings: Vec<String>,
     budget: crate::model::Budget,
     steps: usize,
+    /// The namespace of the last property found and its table.
+    last_ns: Option<(String, Option<&'static Ns>)>,
 }
 
 /// Parses an XMP packet (the bytes after the APP1 identifier, an `XML:com.adobe.xmp` iTXt
@@ -215,6 +249,7 @@ pub fn parse(meta: &mut Metadata, packet: &[u8]) {
         warnings: Vec::new(),
         budget: meta.budget,
         steps: 0,
+        last_ns: None,
     };
     let mut props = Vec::new();
     let n = p.parse_level(0, data.len(), &mut props, 0);
@@ -376,8 +411,8 @@ impl<'a> Parser<'a> {
             let Some(ve) = a.get(vs..).and_then(|x| x.iter().position(|&b| b == q)) else {
                 break;
             };
-            let name = String::from_utf8_lossy(&a[ns..ne]);
-            let val = String::from_utf8_lossy(&a[vs..vs + ve]);
+            let name = lossy(&a[ns..ne]);
+            let val = lossy(&a[vs..vs + ve]);
             out.push((name, val));
             i = vs + ve + 1;
         }
@@ -397,7 +432,10 @@ impl<'a> Parser<'a> {
             if closing {
                 i += 1;
             }
-            if d.get(i..i + prop.len()) != Some(prop) {
+            // (the first byte alone rules out most tags without a call to compare)
+            if prop.first().is_some_and(|f| d.get(i) != Some(f))
+                || d.get(i..i + prop.len()) != Some(prop)
+            {
                 pos = lt + 1;
                 continue;
             }
@@ -515,7 +553,7 @@ impl<'a> Parser<'a> {
             // namespaces and attributes
             let mut attrs: Vec<(Cow<str>, Cow<str>)> = Vec::new();
             for (mut a, v) in self.parse_attrs(attrs_r) {
-                if let Some((pre, local)) = a.split_once(':') {
+                if let Some((pre, local)) = split_colon(&a) {
                     if pre == "xmlns" {
                         let ns = local.to_string();
                         let mut std_ns = uri_prefix(&v).map(|s| s.to_string());
@@ -556,7 +594,7 @@ impl<'a> Parser<'a> {
                                 self.xlat.insert(ns.clone(), nn.clone());
                                 a = format!("xmlns:{nn}").into();
                                 for (prev, _) in attrs.iter_mut() {
-                                    if let Some((pp, rest)) = prev.split_once(':') {
+                                    if let Some((pp, rest)) = split_colon(prev) {
                                         if pp == ns && pp != nn {
                                             *prev = format!("{nn}:{rest}").into();
                                         }
@@ -574,8 +612,8 @@ impl<'a> Parser<'a> {
                     attrs.push((a, v));
                 }
             }
-            let mut prop = String::from_utf8_lossy(name_bytes).into_owned();
-            if let Some((pre, local)) = prop.split_once(':') {
+            let mut prop = lossy(name_bytes).into_owned();
+            if let Some((pre, local)) = split_colon(&prop) {
                 if let Some(x) = self.xlat.get(pre) {
                     prop = format!("{x}:{local}");
                 }
@@ -607,7 +645,7 @@ impl<'a> Parser<'a> {
                 parse_resource = false;
             }
             let is_desc = prop == "rdf:Description";
-            let elem_ns = prop.split_once(':').map(|(n, _)| n.to_string());
+            let elem_ns = split_colon(&prop).map(|(n, _)| n.to_string());
             if !parse_resource {
                 props.push(prop);
             }
@@ -615,7 +653,7 @@ impl<'a> Parser<'a> {
             let mut shorthand = false;
             let mut remaining: Vec<(Cow<str>, Cow<str>)> = Vec::new();
             for (short, val) in attrs {
-                let own_ns = short.split_once(':').map(|(n, _)| n);
+                let own_ns = split_colon(&short).map(|(n, _)| n);
                 let ns = own_ns.or(elem_ns.as_deref()).unwrap_or("");
                 let prop_name: std::borrow::Cow<str> = if own_ns.is_some() || elem_ns.is_none() {
                     short.as_ref().into()
@@ -652,7 +690,7 @@ impl<'a> Parser<'a> {
                 let mut val = self
                     .data
                     .get(val_start..val_end)
-                    .map(|v| String::from_utf8_lossy(v).into_owned())
+                    .map(|v| lossy(v).into_owned())
                     .unwrap_or_default();
                 if is_desc && !val.is_empty() {
                     val = strip_comments(&val).trim().to_string();
@@ -732,7 +770,15 @@ impl<'a> Parser<'a> {
         let ns = std_xlat(ns);
         let mut name;
         let mut info;
-        let ns_known = ns_table(ns);
+        // (consecutive properties mostly share their namespace)
+        let ns_known = match &self.last_ns {
+            Some((p, t)) if p == ns => *t,
+            _ => {
+                let t = ns_table(ns);
+                self.last_ns = Some((ns.to_string(), t));
+                t
+            }
+        };
         let known = ns_known.and_then(|t| {
             t.tags
                 .binary_search_by(|x| x.id.cmp(tag.as_str()))
@@ -983,7 +1029,7 @@ fn xmp_tag_id<'p>(
     let mut tag: Option<String> = None;
     let mut namespace: Option<&'p str> = None;
     for prop in props {
-        let (ns, nm) = match prop.split_once(':') {
+        let (ns, nm) = match split_colon(prop) {
             Some((n, m)) => (n, m),
             None => ("", prop.as_str()),
         };

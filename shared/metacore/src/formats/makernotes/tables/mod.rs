@@ -20,7 +20,11 @@ mod sony;
 
 /// Finds a table by ExifTool's name (`Image::ExifTool::Canon::Main`).
 pub fn lookup(name: &str) -> Option<&'static super::Table> {
-    let vendor = name.strip_prefix("Image::ExifTool::")?.split("::").next()?;
+    let rest = name.strip_prefix("Image::ExifTool::")?;
+    let vendor = match crate::bytes::find_str(rest, "::") {
+        Some(i) => &rest[..i],
+        None => rest,
+    };
     match vendor {
         "Apple" => apple::lookup(name),
         "Canon" | "CanonCustom" => canon::lookup(name),
