@@ -5,9 +5,10 @@
 //!    camera JPEGs: criterion on the whole set (files/s, MB/s), then a side-by-side with one
 //!    persistent `exiftool -stay_open True -@ -` process fed `-json -G0 FILE` per file. Both
 //!    run on one thread (exiftool is one Perl process), so the figures are "per core"; the
-//!    ratio printed is core files/s / exiftool files/s (target: >= 100). Without exiftool
-//!    the comparison is skipped with a message. `EXTRACT_BENCH_SECS` (default 5) sets how long
-//!    each side of the comparison runs.
+//!    ratio printed is core files/s / exiftool files/s (target: >= 100). The two sides take
+//!    turns (one exiftool pass, then core passes for a tenth of its time), so that drifts in
+//!    the machine's speed hit both alike. Without exiftool the comparison is skipped with a
+//!    message. `EXTRACT_BENCH_SECS` (default 5) sets how long each side of it runs.
 //!
 //! The core side of the comparison includes serialising the metadata to JSON text, as
 //! exiftool's side includes printing it.
@@ -425,16 +426,16 @@ impl Drop for ExifTool {
     }
 }
 
-/// Runs `f` over the whole set repeatedly for about `secs`; returns files/s.
-fn timed(secs: f64, files: usize, mut f: impl FnMut()) -> (f64, usize) {
+/// Times one call of `f`.
+fn time(f: impl FnOnce()) -> Duration {
     let start = Instant::now();
-    let mut rounds = 0;
-    while rounds == 0 || start.elapsed().as_secs_f64() < secs {
-        f();
-        rounds += 1;
-    }
-    let n = rounds * files;
-    (n as f64 / start.elapsed().as_secs_f64(), n)
+    f();
+    start.elapsed()
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
 }
 
 fn compare_exiftool() {
@@ -457,15 +458,6 @@ fn compare_exiftool() {
         bytes as f64 / 1e6,
         corpus_dir().display()
     );
-    let (core, core_n) = timed(secs, corpus.len(), || {
-        for (p, d) in &corpus {
-            black_box(extract_to_json(black_box(d), file_name(p)));
-        }
-    });
-    println!(
-        "  core (extract + JSON text, 1 thread):       {core:>10.0} files/s  ({:.1} MB/s, {core_n} files)",
-        core * bytes as f64 / corpus.len() as f64 / 1e6
-    );
     let mut et = match ExifTool::start() {
         Ok(et) => et,
         Err(e) => {
@@ -473,18 +465,13 @@ fn compare_exiftool() {
             return;
         }
     };
-    // Warm-up: the first file loads Perl modules.
-    for (p, _) in &corpus {
-        if let Err(e) = et.extract(p) {
-            println!(
-                "  exiftool: failed on {} ({e}): comparison skipped",
-                p.display()
-            );
-            return;
+    let core_pass = || {
+        for (p, d) in &corpus {
+            black_box(extract_to_json(black_box(d), file_name(p)));
         }
-    }
+    };
     let mut failed = None;
-    let (exif, et_n) = timed(secs, corpus.len(), || {
+    let mut exiftool_pass = || {
         for (p, _) in &corpus {
             if failed.is_none() {
                 if let Err(e) = et.extract(p) {
@@ -492,12 +479,57 @@ fn compare_exiftool() {
                 }
             }
         }
-    });
-    if let Some(e) = failed {
-        println!("  exiftool: failed mid-run ({e}): comparison skipped");
+        failed.as_ref().map(|e| e.to_string())
+    };
+    // Warm-up: the first files load exiftool's Perl modules, and the core's caches fill.
+    if let Some(e) = exiftool_pass() {
+        println!("  exiftool: failed on the corpus ({e}): comparison skipped");
         return;
     }
-    println!("  exiftool -stay_open (-json -G0, 1 process): {exif:>10.1} files/s  ({et_n} files)");
+    core_pass();
+    // The two sides take turns: one exiftool pass over the set, then as many core passes
+    // as fit in ~a tenth of that time (at least one), for about `secs` per side. A machine
+    // whose speed drifts (other load, a neighbour on the host) slows both sides alike,
+    // where two back-to-back runs of `secs` each would each see different conditions. Each
+    // turn also gives a ratio of its own; their median and spread are printed.
+    let (mut core_t, mut core_n, mut et_t, mut et_n) =
+        (Duration::ZERO, 0usize, Duration::ZERO, 0usize);
+    let mut turn_ratios = Vec::new();
+    let start = Instant::now();
+    while start.elapsed().as_secs_f64() < 2.0 * secs || turn_ratios.is_empty() {
+        let mut err = None;
+        let et_turn = time(|| err = exiftool_pass());
+        if let Some(e) = err {
+            println!("  exiftool: failed mid-run ({e}): comparison skipped");
+            return;
+        }
+        let (mut c_turn, mut c_passes) = (Duration::ZERO, 0usize);
+        while c_passes == 0 || c_turn < et_turn / 10 {
+            c_turn += time(core_pass);
+            c_passes += 1;
+        }
+        turn_ratios.push((c_passes as f64 / c_turn.as_secs_f64()) / (1.0 / et_turn.as_secs_f64()));
+        core_t += c_turn;
+        core_n += c_passes * corpus.len();
+        et_t += et_turn;
+        et_n += corpus.len();
+    }
+    let core = core_n as f64 / core_t.as_secs_f64();
+    let exif = et_n as f64 / et_t.as_secs_f64();
+    println!(
+        "  core (extract + JSON text, 1 thread):       {core:>10.0} files/s  ({:.1} MB/s, {core_n} files in {:.1} s)",
+        core * bytes as f64 / corpus.len() as f64 / 1e6,
+        core_t.as_secs_f64()
+    );
+    println!(
+        "  exiftool -stay_open (-json -G0, 1 process): {exif:>10.1} files/s  ({et_n} files in {:.1} s)",
+        et_t.as_secs_f64()
+    );
+    let turns = turn_ratios.len();
+    let lo = turn_ratios.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = turn_ratios.iter().copied().fold(0.0, f64::max);
+    let mid = median(&mut turn_ratios);
+    println!("  ratio per turn ({turns} turns, sides interleaved): median {mid:.0}x, min {lo:.0}x, max {hi:.0}x");
     let ratio = core / exif;
     println!(
         "  ratio core/exiftool per core: {ratio:.0}x  (target >= 100x: {})",
