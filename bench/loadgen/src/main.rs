@@ -1,7 +1,8 @@
 //! `loadgen`: posts one file as a multipart part named `file` to a URL, either from N
 //! connections as fast as the server answers (closed loop: measures the peak) or at a fixed
-//! rate (open loop, `--rate`: measures latency under a given load; a latency counts from the
-//! moment the request was due, so a stalled server cannot hide its queueing).
+//! rate (open loop, `--rate`: measures latency under a given load; the N connections take
+//! the requests as they fall due, and a latency counts from the moment the request was due,
+//! so a stalled server cannot hide its queueing).
 //!
 //! ```text
 //! loadgen --url http://127.0.0.1:8080/api/v1/extract --file photo.jpg \
@@ -366,42 +367,51 @@ async fn main() -> std::process::ExitCode {
             }
         }
         Some(rate) => {
-            let (target, tally, recording, stop) = (
-                target.clone(),
-                tally.clone(),
-                recording.clone(),
-                stop.clone(),
-            );
-            // Idle kept-alive connections, shared by the requests in flight.
-            let pool: Arc<Mutex<Vec<Conn>>> = Arc::default();
+            // As wrk2 does: a ticker hands out due times at the rate, and the N
+            // connections take them in turn. A request waits for a free connection when all
+            // are busy, and its latency counts from its due time, so queueing behind a slow
+            // server is measured; the client never opens more than N connections (opening
+            // one per request in flight made a stall snowball into a connection storm).
+            let (due_tx, due_rx) = tokio::sync::mpsc::unbounded_channel::<Instant>();
+            let due_rx = Arc::new(tokio::sync::Mutex::new(due_rx));
+            let stop2 = stop.clone();
             tasks.push(tokio::spawn(async move {
                 let period = Duration::from_secs_f64(1.0 / rate.max(0.001));
                 let mut tick = tokio::time::interval(period);
                 tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-                let mut inflight = tokio::task::JoinSet::new();
-                while !stop.load(Ordering::Relaxed) {
+                while !stop2.load(Ordering::Relaxed) {
                     let due = tick.tick().await.into_std();
-                    let (target, tally, recording, stop, pool) = (
-                        target.clone(),
-                        tally.clone(),
-                        recording.clone(),
-                        stop.clone(),
-                        pool.clone(),
-                    );
-                    inflight.spawn(async move {
-                        let mut conn = pool.lock().unwrap().pop();
+                    if due_tx.send(due).is_err() {
+                        break;
+                    }
+                }
+            }));
+            for _ in 0..args.connections {
+                let (target, tally, recording, stop, due_rx) = (
+                    target.clone(),
+                    tally.clone(),
+                    recording.clone(),
+                    stop.clone(),
+                    due_rx.clone(),
+                );
+                tasks.push(tokio::spawn(async move {
+                    let mut conn = None;
+                    while !stop.load(Ordering::Relaxed) {
+                        let due = {
+                            let mut rx = due_rx.lock().await;
+                            tokio::select! {
+                                d = rx.recv() => d,
+                                _ = tokio::time::sleep(Duration::from_millis(50)) => continue,
+                            }
+                        };
+                        let Some(due) = due else { break };
                         let r = target.send(&mut conn).await;
-                        if let Some(c) = conn {
-                            pool.lock().unwrap().push(c);
-                        }
                         if recording.load(Ordering::Relaxed) && !stop.load(Ordering::Relaxed) {
                             tally.lock().unwrap().record(r, due.elapsed());
                         }
-                    });
-                    while inflight.try_join_next().is_some() {}
-                }
-                while inflight.join_next().await.is_some() {}
-            }));
+                    }
+                }));
+            }
         }
     }
     tokio::time::sleep(warmup).await;
