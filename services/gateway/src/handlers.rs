@@ -130,27 +130,30 @@ async fn submit(
         };
         let rec = Record::queued(&job);
         state.backends.results.put(&rec).await?;
-        if let Err(e) = state.backends.queue.enqueue(&job).await {
-            let mut failed = rec.clone();
-            failed.status = Status::Failed;
-            failed.failure = Some(jobs::Failure::internal(format!(
-                "could not queue the job: {e}"
-            )));
-            let _ = state.backends.results.put(&failed).await;
-            if let JobInput::Staged { key, .. } = &job.input {
-                let _ = state.backends.files.delete_staged(key).await;
+        let queue = async {
+            if let Err(e) = state.backends.queue.enqueue(&job).await {
+                let mut failed = rec.clone();
+                failed.status = Status::Failed;
+                failed.failure = Some(jobs::Failure::internal(format!(
+                    "could not queue the job: {e}"
+                )));
+                let _ = state.backends.results.put(&failed).await;
+                if let JobInput::Staged { key, .. } = &job.input {
+                    let _ = state.backends.files.delete_staged(key).await;
+                }
+                return Err(e);
             }
-            return Err(e.into());
-        }
-        info!(kind = ?kind, "job queued");
-        match kind {
-            JobKind::Extract => jobs::metrics::JOBS_SUBMITTED_EXTRACT.inc(),
-            JobKind::Remove => jobs::metrics::JOBS_SUBMITTED_REMOVE.inc(),
-        }
+            info!(kind = ?kind, "job queued");
+            match kind {
+                JobKind::Extract => jobs::metrics::JOBS_SUBMITTED_EXTRACT.inc(),
+                JobKind::Remove => jobs::metrics::JOBS_SUBMITTED_REMOVE.inc(),
+            }
+            Ok(())
+        };
         let rec = state
             .backends
             .results
-            .wait_final(id, state.config.wait_timeout)
+            .start_and_wait(id, Box::pin(queue), state.config.wait_timeout)
             .await?;
         // No record: the result store lost it (a Redis restart); the job itself is safe in
         // the queue and its worker writes the record again. Answer like a slow job.

@@ -58,6 +58,19 @@ pub trait ResultStore: Send + Sync {
     /// Waits until the record of `id` is final or `timeout` has passed, and returns the
     /// record as it then is. Never misses a result that completed before the call.
     async fn wait_final(&self, id: Uuid, timeout: Duration) -> BResult<Option<Record>>;
+    /// Runs `start` (which queues job `id`), then waits as [`ResultStore::wait_final`]
+    /// does. An error of `start` is returned as it is, without waiting. A store with
+    /// completion notices starts listening before `start` runs, and so need not read the
+    /// record before it waits.
+    async fn start_and_wait(
+        &self,
+        id: Uuid,
+        start: futures::future::BoxFuture<'_, BResult<()>>,
+        timeout: Duration,
+    ) -> BResult<Option<Record>> {
+        start.await?;
+        self.wait_final(id, timeout).await
+    }
     async fn ready(&self) -> BResult<()>;
 }
 

@@ -23,7 +23,17 @@ pub struct ProcessContext {
     pub scratch: PathBuf,
     /// How long cleaned files stay downloadable, in seconds.
     pub file_ttl: u64,
+    /// Bounds the CPU-bound steps that run on tokio's blocking pool at once (the worker:
+    /// one per core, however many jobs it has in flight waiting on Redis, S3 or a URL).
+    /// `None`: no bound (job threads bound themselves).
+    pub cpu: Option<Arc<tokio::sync::Semaphore>>,
 }
+
+/// Inputs in memory up to this size are parsed or cleaned in place, on the thread that
+/// runs the job, even off a job thread: that takes a few hundred microseconds at most
+/// (the metadata core reads headers, not pixels), less than handing the work to the
+/// blocking pool and back.
+pub const IN_PLACE_MAX: usize = 64 * 1024;
 
 /// A job could not be finished now but may succeed later (a store was unreachable).
 #[derive(Debug, thiserror::Error)]
@@ -42,9 +52,23 @@ impl From<BackendError> for Transient {
 /// Records the run in the metrics: its duration by kind and detected format when it ends
 /// in a final record, and its failure reason when it does not complete.
 pub async fn process_job(ctx: &ProcessContext, job: &Job) -> Result<Record, Transient> {
+    process_job_marked(ctx, job, false).await
+}
+
+/// [`process_job`] for a job whose `processing` record the caller has written already
+/// (the distributed worker does it in the same Redis call that counts the attempt).
+pub async fn process_started_job(ctx: &ProcessContext, job: &Job) -> Result<Record, Transient> {
+    process_job_marked(ctx, job, true).await
+}
+
+async fn process_job_marked(
+    ctx: &ProcessContext,
+    job: &Job,
+    marked: bool,
+) -> Result<Record, Transient> {
     let started = std::time::Instant::now();
     let mut format = None;
-    let result = process(ctx, job, &mut format).await;
+    let result = process(ctx, job, &mut format, marked).await;
     match &result {
         Ok(rec) => {
             metrics::observe_job(job.kind, format, started.elapsed());
@@ -61,12 +85,13 @@ async fn process(
     ctx: &ProcessContext,
     job: &Job,
     format: &mut Option<metacore::FileKind>,
+    marked: bool,
 ) -> Result<Record, Transient> {
     let started = std::time::Instant::now();
-    let mut rec = Record::queued(job);
-    rec.status = Status::Processing;
-    rec.updated_at = crate::now_secs();
-    ctx.results.put(&rec).await?;
+    let mut rec = Record::processing(job);
+    if !marked {
+        ctx.results.put(&rec).await?;
+    }
 
     let outcome = run(ctx, job, &mut rec, format).await;
     match outcome {
@@ -177,9 +202,15 @@ async fn run(
         }
     };
     let name = rec.file_name.clone();
+    let in_place = matches!(&input, Source::Memory(d) if d.len() <= IN_PLACE_MAX);
+    let _cpu = match (&ctx.cpu, in_place || on_job_thread()) {
+        (Some(sem), false) => Some(sem.clone().acquire_owned().await.map_err(internal)?),
+        _ => None,
+    };
     match job.kind {
         JobKind::Extract => {
-            let (kind, extracted) = blocking(move || extract_file(&input, name.as_deref())).await?;
+            let (kind, extracted) =
+                cpu_step(in_place, move || extract_file(&input, name.as_deref())).await?;
             *format = kind;
             let (metadata, warnings) = extracted?;
             rec.metadata = Some(metadata);
@@ -194,8 +225,10 @@ async fn run(
             };
             let out = dir.path().join("cleaned");
             let out2 = out.clone();
-            let (kind, cleaned) =
-                blocking(move || clean_file(&input, &out2, name.as_deref(), keep)).await?;
+            let (kind, cleaned) = cpu_step(in_place, move || {
+                clean_file(&input, &out2, name.as_deref(), keep)
+            })
+            .await?;
             *format = kind;
             let report = cleaned?;
             let key = ctx.files.put_cleaned(job.id, &out, report.mime).await?;
@@ -238,17 +271,18 @@ pub fn on_job_thread() -> bool {
     JOB_THREAD.with(|j| j.get())
 }
 
-/// Runs CPU-bound or blocking work: in place on a job thread, on the blocking pool
-/// elsewhere. A panic in it fails the job (it is not retried: a file that crashes a parser
-/// would crash it again).
-pub(crate) async fn blocking<T: Send + 'static>(
+/// Runs CPU-bound or blocking work: in place on a job thread or when `in_place` (small
+/// work, see [`IN_PLACE_MAX`]), on the blocking pool otherwise. A panic in it fails the
+/// job (it is not retried: a file that crashes a parser would crash it again).
+pub(crate) async fn cpu_step<T: Send + 'static>(
+    in_place: bool,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Failure> {
     let crashed = |e: &dyn std::fmt::Debug| {
         error!(error = ?e, "a parser crashed on this file");
         Failure::internal("the file could not be processed (the parser failed on it)")
     };
-    if on_job_thread() {
+    if in_place || on_job_thread() {
         return std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|p| {
             let msg = p
                 .downcast_ref::<&str>()

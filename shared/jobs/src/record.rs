@@ -193,6 +193,14 @@ impl Record {
             cleaned: None,
         }
     }
+
+    /// The record of `job` as a worker starts it.
+    pub fn processing(job: &Job) -> Record {
+        let mut rec = Record::queued(job);
+        rec.status = Status::Processing;
+        rec.updated_at = crate::now_secs();
+        rec
+    }
 }
 
 pub(crate) mod b64 {

@@ -55,8 +55,14 @@ pub struct Settings {
     pub max_attempts: u32,
     /// Delay before a job that hit a transient failure is tried again (`RETRY_DELAY_MS`).
     pub retry_delay: Duration,
-    /// Jobs one worker process runs at once, and its prefetch (`WORKER_CONCURRENCY`).
+    /// Jobs one worker process has in flight at once, and its prefetch
+    /// (`WORKER_CONCURRENCY`, default 8 per core): most of a small job's time is spent
+    /// waiting on Redis and RabbitMQ, so a worker keeps several per core in flight.
     pub concurrency: usize,
+    /// Of those, how many may run their CPU-bound step on the blocking pool at once
+    /// (`WORKER_CPU_SLOTS`, default: the cores). Small in-memory inputs are parsed in
+    /// place and do not take a slot.
+    pub cpu_slots: usize,
     /// A job running longer than this counts as a failed attempt (`JOB_TIMEOUT_SECS`).
     pub job_timeout: Duration,
     /// How long SIGTERM waits for in-flight jobs (`DRAIN_TIMEOUT_SECS`).
@@ -145,7 +151,8 @@ impl Settings {
             inline_max_bytes: num("INLINE_MAX_BYTES", 256 * 1024)?,
             max_attempts: num("MAX_ATTEMPTS", 3)?.clamp(1, 100) as u32,
             retry_delay: Duration::from_millis(num("RETRY_DELAY_MS", 2000)?),
-            concurrency: num("WORKER_CONCURRENCY", cores as u64)?.clamp(1, 256) as usize,
+            concurrency: num("WORKER_CONCURRENCY", 8 * cores as u64)?.clamp(1, 256) as usize,
+            cpu_slots: num("WORKER_CPU_SLOTS", cores as u64)?.clamp(1, 256) as usize,
             job_timeout: Duration::from_secs(num("JOB_TIMEOUT_SECS", 300)?.max(1)),
             drain_timeout: Duration::from_secs(num("DRAIN_TIMEOUT_SECS", 60)?),
             metrics_addr: match vars.get("METRICS_ADDR") {

@@ -62,6 +62,31 @@ if final then redis.call('PUBLISH', KEYS[2], ARGV[4] .. '\n' .. ARGV[2]) end
 return 1
 ";
 
+/// A worker starting a job: unless its record is final already (a redelivery after the
+/// work was done), count the attempt and, when it will run, mark the record `processing`.
+/// Returns -1 for a final record, else the attempt count.
+const BEGIN_SCRIPT: &str = r"
+local cur = redis.call('HGET', KEYS[1], 's')
+if cur == 'completed' or cur == 'failed' then return -1 end
+local n = redis.call('INCR', KEYS[2])
+redis.call('EXPIRE', KEYS[2], 86400)
+if n <= tonumber(ARGV[1]) then
+  redis.call('HSET', KEYS[1], 's', 'processing', 'r', ARGV[2])
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
+end
+return n
+";
+
+/// What [`RedisResults::begin`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Begin {
+    /// The job's record is final: nothing left to do.
+    Final,
+    /// This is delivery number `n` of the job; it was marked `processing` when
+    /// `n <= max_attempts`.
+    Attempt(u32),
+}
+
 /// Who waits for which job. A completion message carries the final record, which the
 /// waiter gets in hand (`Some`); `None` means "look again" (the subscription was lost).
 type Waiters = Arc<Mutex<HashMap<Uuid, Vec<oneshot::Sender<Option<Record>>>>>>;
@@ -72,6 +97,7 @@ pub struct RedisResults {
     prefix: String,
     record_ttl: u64,
     put_script: redis::Script,
+    begin_script: redis::Script,
     waiters: Waiters,
     subscribed: Arc<AtomicBool>,
     has_subscriber: AtomicBool,
@@ -85,6 +111,7 @@ impl RedisResults {
             prefix: prefix.to_string(),
             record_ttl: record_ttl.max(1),
             put_script: redis::Script::new(PUT_SCRIPT),
+            begin_script: redis::Script::new(BEGIN_SCRIPT),
             waiters: Arc::default(),
             subscribed: Arc::new(AtomicBool::new(false)),
             has_subscriber: AtomicBool::new(false),
@@ -160,19 +187,25 @@ impl RedisResults {
         });
     }
 
-    /// Counts one more delivery of job `id`; returns the count.
-    pub async fn count_attempt(&self, id: Uuid) -> BResult<u32> {
-        let key = format!("{}attempts:{id}", self.prefix);
+    /// Starts a delivery of `job` in one round trip (see [`BEGIN_SCRIPT`]).
+    pub async fn begin(&self, job: &crate::record::Job, max_attempts: u32) -> BResult<Begin> {
+        let rec = Record::processing(job);
+        let body = serde_json::to_string(&rec).map_err(BackendError::other)?;
         let mut c = self.conn.clone();
-        let (n,): (u32,) = redis::pipe()
-            .atomic()
-            .incr(&key, 1)
-            .expire(&key, 86_400)
-            .ignore()
-            .query_async(&mut c)
+        let n: i64 = self
+            .begin_script
+            .key(self.key(job.id))
+            .key(format!("{}attempts:{}", self.prefix, job.id))
+            .arg(max_attempts)
+            .arg(body)
+            .arg(self.record_ttl)
+            .invoke_async(&mut c)
             .await
             .map_err(unavailable)?;
-        Ok(n)
+        Ok(match u32::try_from(n) {
+            Ok(n) => Begin::Attempt(n),
+            Err(_) => Begin::Final,
+        })
     }
 
     fn register(&self, id: Uuid) -> oneshot::Receiver<Option<Record>> {
@@ -278,6 +311,34 @@ impl ResultStore for RedisResults {
                 return Ok(Some(rec));
             }
         }
+    }
+
+    async fn start_and_wait(
+        &self,
+        id: Uuid,
+        start: futures::future::BoxFuture<'_, BResult<()>>,
+        timeout: Duration,
+    ) -> BResult<Option<Record>> {
+        let deadline = Instant::now() + timeout;
+        {
+            // As in `wait_final`, but registered before the job is queued: while the
+            // subscription is live, the completion cannot pass unseen, so the record need
+            // not be read first (one round trip and one parse less per request). A lost
+            // subscription wakes the waiter (`wake_all`), which then reads as usual.
+            let _registered = Registration { store: self, id };
+            let rx = self.register(id);
+            let listening = self.subscribed.load(Ordering::SeqCst);
+            start.await?;
+            if listening {
+                match tokio::time::timeout(timeout, rx).await {
+                    Ok(Ok(Some(rec))) => return Ok(Some(rec)),
+                    Err(_) => return self.get(id).await,
+                    Ok(_) => {}
+                }
+            }
+        }
+        self.wait_final(id, deadline.saturating_duration_since(Instant::now()))
+            .await
     }
 
     async fn ready(&self) -> BResult<()> {
@@ -543,8 +604,22 @@ mod tests {
             .unwrap();
         assert_eq!(got.unwrap().status, Status::Queued);
         assert!(lock(&store.waiters).is_empty(), "waiters left behind");
-        assert_eq!(store.count_attempt(j.id).await.unwrap(), 1);
-        assert_eq!(store.count_attempt(j.id).await.unwrap(), 2);
+        // A worker starting a delivery: final records are left alone; otherwise each
+        // delivery is counted, and marked processing while attempts remain.
+        assert_eq!(store.begin(&j, 2).await.unwrap(), Begin::Final);
+        assert_eq!(store.begin(&j2, 2).await.unwrap(), Begin::Attempt(1));
+        let r2 = store.get(j2.id).await.unwrap().unwrap();
+        assert_eq!((r2.status, r2.id), (Status::Processing, j2.id));
+        assert_eq!(store.begin(&j2, 2).await.unwrap(), Begin::Attempt(2));
+        assert_eq!(store.begin(&j2, 2).await.unwrap(), Begin::Attempt(3));
+        let mut failed = Record::queued(&j2);
+        failed.status = Status::Failed;
+        store.put(&failed).await.unwrap();
+        assert_eq!(store.begin(&j2, 2).await.unwrap(), Begin::Final);
+        assert_eq!(
+            store.get(j2.id).await.unwrap().unwrap().status,
+            Status::Failed
+        );
     }
 
     #[tokio::test]

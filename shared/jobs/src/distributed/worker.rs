@@ -6,14 +6,13 @@ use std::sync::Arc;
 use tracing::{error, warn};
 
 use super::amqp::{self, Handler, Outcome};
-use super::redis_store::{self, RedisResults};
+use super::redis_store::{self, Begin, RedisResults};
 use super::s3::{self, S3Files};
 use crate::backend::BResult;
 use crate::metrics;
-use crate::process::{fail_job, process_job, ProcessContext};
+use crate::process::{fail_job, process_started_job, ProcessContext};
 use crate::record::{Failure, Job, JobInput, Status};
 use crate::settings::Settings;
-use crate::ResultStore;
 
 /// Runs jobs for the consumer loop.
 pub struct JobRunner {
@@ -43,6 +42,7 @@ impl JobRunner {
                 fetch: s.fetch.clone(),
                 scratch: s.scratch.clone(),
                 file_ttl: s.file_ttl,
+                cpu: Some(Arc::new(tokio::sync::Semaphore::new(s.cpu_slots))),
             },
             results,
             max_attempts: s.max_attempts,
@@ -65,15 +65,12 @@ impl JobRunner {
 #[async_trait]
 impl Handler for JobRunner {
     async fn handle(&self, job: &Job, redelivered: bool) -> Outcome {
-        // A redelivery of a job whose record is already final (the worker died between
-        // writing it and acking): nothing left to do.
-        match self.results.get(job.id).await {
-            Ok(Some(r)) if r.status.is_final() => return Outcome::Done,
-            Ok(_) => {}
-            Err(e) => return Outcome::Retry(e.to_string()),
-        }
-        let attempt = match self.results.count_attempt(job.id).await {
-            Ok(n) => n,
+        // One round trip: a redelivery of a job whose record is already final (the
+        // worker died between writing it and acking) has nothing left to do; otherwise
+        // the delivery is counted and the record marked `processing`.
+        let attempt = match self.results.begin(job, self.max_attempts).await {
+            Ok(Begin::Final) => return Outcome::Done,
+            Ok(Begin::Attempt(n)) => n,
             Err(e) => return Outcome::Retry(e.to_string()),
         };
         if attempt > self.max_attempts {
@@ -93,7 +90,7 @@ impl Handler for JobRunner {
                 std::process::abort();
             }
         }
-        match tokio::time::timeout(self.job_timeout, process_job(&self.ctx, job)).await {
+        match tokio::time::timeout(self.job_timeout, process_started_job(&self.ctx, job)).await {
             Ok(Ok(rec)) => {
                 if rec.status == Status::Completed {
                     metrics::JOBS_DONE_COMPLETED.inc();
@@ -185,7 +182,7 @@ impl Probe {
 
     pub async fn ready(&self) -> BResult<()> {
         use crate::FileStore;
-        self.results.ready().await?;
+        crate::ResultStore::ready(&self.results).await?;
         self.files.ready().await?;
         if metrics::AMQP_UP.get() != 1 {
             return Err(crate::backend::BackendError::unavailable(

@@ -453,6 +453,7 @@ pub async fn start(cfg: &EmbeddedConfig) -> std::io::Result<Backends> {
         fetch: cfg.fetch.clone(),
         scratch,
         file_ttl: cfg.file_ttl,
+        cpu: None,
     };
     let (tx, rx) = mpsc::channel::<Job>(cfg.queue_capacity.max(1));
     let rx = Arc::new(tokio::sync::Mutex::new(rx));
@@ -765,11 +766,12 @@ mod tests {
                 .unwrap();
             rt.block_on(async {
                 let here = std::thread::current().id();
-                let ran_on = crate::process::blocking(move || std::thread::current().id())
+                let ran_on = crate::process::cpu_step(false, move || std::thread::current().id())
                     .await
                     .unwrap();
                 assert_eq!(ran_on, here);
-                let crashed = crate::process::blocking(|| -> u8 { panic!("parser bug") }).await;
+                let crashed =
+                    crate::process::cpu_step(false, || -> u8 { panic!("parser bug") }).await;
                 assert!(crashed.is_err());
                 "survived"
             })
@@ -777,6 +779,21 @@ mod tests {
         .join()
         .unwrap();
         assert_eq!(out, "survived");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn small_work_runs_in_place_off_job_threads_and_survives_panics() {
+        let here = std::thread::current().id();
+        let ran_on = crate::process::cpu_step(true, move || std::thread::current().id())
+            .await
+            .unwrap();
+        assert_eq!(ran_on, here);
+        let pooled = crate::process::cpu_step(false, move || std::thread::current().id())
+            .await
+            .unwrap();
+        assert_ne!(pooled, here);
+        let crashed = crate::process::cpu_step(true, || -> u8 { panic!("parser bug") }).await;
+        assert!(crashed.is_err());
     }
 
     #[tokio::test]
