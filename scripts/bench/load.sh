@@ -182,10 +182,29 @@ fi
 # ---------------------------------------------------------------- runs
 RESULTS=$WORK/results.jsonl
 : >"$RESULTS"
+# Waits (up to 60 s) until the machine is at least 90 % idle over half a second. The
+# reference answers from a thread per connection that queues for its exiftool processes,
+# so when a run stops it can have seconds of accepted work left (its p99 shows how much);
+# without this the next run, the gateway's, would share the cores with that backlog.
+settle() {
+  local i a b
+  for i in $(seq 1 120); do
+    a=$(awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8, $5+$6}' /proc/stat)
+    sleep 0.5
+    b=$(awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8, $5+$6}' /proc/stat)
+    if python3 -c 'import sys; t0,i0,t1,i1=map(int,sys.argv[1:]); sys.exit(0 if t1>t0 and (i1-i0)/(t1-t0)>=0.9 else 1)' $a $b; then
+      [ "$i" -gt 1 ] && log "waited $(( (i - 1) / 2 )) s for the machine to go idle"
+      return 0
+    fi
+  done
+  log "the machine did not go idle within 60 s; running anyway"
+}
+
 run() { # label target(gateway|reference) endpoint file [extra loadgen args]
   local label=$1 who=$2 endpoint=$3 file=$4; shift 4
   local port=$GW_PORT
   [ "$who" = reference ] && port=$REF_PORT
+  settle
   log "$label on $who"
   local out
   out=$("$LOADGEN" --url "http://127.0.0.1:$port/api/v1/$endpoint" --file "$file" \
