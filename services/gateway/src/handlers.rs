@@ -129,7 +129,6 @@ async fn submit(
             attempt: 0,
         };
         let rec = Record::queued(&job);
-        state.backends.results.put(&rec).await?;
         let queue = async {
             if let Err(e) = state.backends.queue.enqueue(&job).await {
                 let mut failed = rec.clone();
@@ -153,7 +152,7 @@ async fn submit(
         let rec = state
             .backends
             .results
-            .start_and_wait(id, Box::pin(queue), state.config.wait_timeout)
+            .start_and_wait(&rec, Box::pin(queue), state.config.wait_timeout)
             .await?;
         // No record: the result store lost it (a Redis restart); the job itself is safe in
         // the queue and its worker writes the record again. Answer like a slow job.

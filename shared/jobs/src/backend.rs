@@ -58,18 +58,23 @@ pub trait ResultStore: Send + Sync {
     /// Waits until the record of `id` is final or `timeout` has passed, and returns the
     /// record as it then is. Never misses a result that completed before the call.
     async fn wait_final(&self, id: Uuid, timeout: Duration) -> BResult<Option<Record>>;
-    /// Runs `start` (which queues job `id`), then waits as [`ResultStore::wait_final`]
-    /// does. An error of `start` is returned as it is, without waiting. A store with
-    /// completion notices starts listening before `start` runs, and so need not read the
-    /// record before it waits.
+    /// Writes `queued` (the record of a job about to be queued), runs `start` (which
+    /// queues it), then waits as [`ResultStore::wait_final`] does. An error of `start` is
+    /// returned as it is, without waiting.
+    ///
+    /// A store may defer writing `queued` until the wait times out (the client is then
+    /// told the UUID): a job answered within the wait never needs it. The Redis store does
+    /// so, and also starts listening before `start` runs, so it need not read the record
+    /// before it waits.
     async fn start_and_wait(
         &self,
-        id: Uuid,
+        queued: &Record,
         start: futures::future::BoxFuture<'_, BResult<()>>,
         timeout: Duration,
     ) -> BResult<Option<Record>> {
+        self.put(queued).await?;
         start.await?;
-        self.wait_final(id, timeout).await
+        self.wait_final(queued.id, timeout).await
     }
     async fn ready(&self) -> BResult<()>;
 }

@@ -77,6 +77,14 @@ end
 return n
 ";
 
+/// Writes a record only where there is none.
+const PUT_NEW_SCRIPT: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 's', ARGV[1], 'r', ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+";
+
 /// What [`RedisResults::begin`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Begin {
@@ -98,6 +106,7 @@ pub struct RedisResults {
     record_ttl: u64,
     put_script: redis::Script,
     begin_script: redis::Script,
+    put_new_script: redis::Script,
     waiters: Waiters,
     subscribed: Arc<AtomicBool>,
     has_subscriber: AtomicBool,
@@ -112,6 +121,7 @@ impl RedisResults {
             record_ttl: record_ttl.max(1),
             put_script: redis::Script::new(PUT_SCRIPT),
             begin_script: redis::Script::new(BEGIN_SCRIPT),
+            put_new_script: redis::Script::new(PUT_NEW_SCRIPT),
             waiters: Arc::default(),
             subscribed: Arc::new(AtomicBool::new(false)),
             has_subscriber: AtomicBool::new(false),
@@ -185,6 +195,22 @@ impl RedisResults {
                 backoff = (backoff * 2).min(Duration::from_secs(5));
             }
         });
+    }
+
+    /// Writes `rec` unless the job has a record already.
+    pub async fn put_new(&self, rec: &Record) -> BResult<()> {
+        let body = serde_json::to_string(rec).map_err(BackendError::other)?;
+        let mut c = self.conn.clone();
+        let _: i64 = self
+            .put_new_script
+            .key(self.key(rec.id))
+            .arg(rec.status.as_str())
+            .arg(body)
+            .arg(self.record_ttl)
+            .invoke_async(&mut c)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
     }
 
     /// Starts a delivery of `job` in one round trip (see [`BEGIN_SCRIPT`]).
@@ -315,12 +341,13 @@ impl ResultStore for RedisResults {
 
     async fn start_and_wait(
         &self,
-        id: Uuid,
+        queued: &Record,
         start: futures::future::BoxFuture<'_, BResult<()>>,
         timeout: Duration,
     ) -> BResult<Option<Record>> {
+        let id = queued.id;
         let deadline = Instant::now() + timeout;
-        {
+        let rec = 'wait: {
             // As in `wait_final`, but registered before the job is queued: while the
             // subscription is live, the completion cannot pass unseen, so the record need
             // not be read first (one round trip and one parse less per request). A lost
@@ -332,13 +359,23 @@ impl ResultStore for RedisResults {
             if listening {
                 match tokio::time::timeout(timeout, rx).await {
                     Ok(Ok(Some(rec))) => return Ok(Some(rec)),
-                    Err(_) => return self.get(id).await,
+                    Err(_) => break 'wait self.get(id).await?,
                     Ok(_) => {}
                 }
             }
+            self.wait_final(id, deadline.saturating_duration_since(Instant::now()))
+                .await?
+        };
+        match rec {
+            Some(r) if r.status.is_final() => Ok(Some(r)),
+            // Not done within the wait: the client is about to learn the UUID, so the job
+            // must have a record. The worker writes one when it starts the job; until then
+            // (or if Redis lost it) write the queued one, unless a record appeared since.
+            _ => {
+                self.put_new(queued).await?;
+                self.get(id).await
+            }
         }
-        self.wait_final(id, deadline.saturating_duration_since(Instant::now()))
-            .await
     }
 
     async fn ready(&self) -> BResult<()> {
@@ -604,6 +641,63 @@ mod tests {
             .unwrap();
         assert_eq!(got.unwrap().status, Status::Queued);
         assert!(lock(&store.waiters).is_empty(), "waiters left behind");
+        // Queue-and-wait: the queued record is written only when the wait times out.
+        let j3 = job();
+        let q3 = Record::queued(&j3);
+        let failed_start = store
+            .start_and_wait(
+                &q3,
+                Box::pin(async { Err(BackendError::unavailable("no broker")) }),
+                Duration::from_secs(5),
+            )
+            .await;
+        assert!(failed_start.is_err());
+        assert!(store.get(j3.id).await.unwrap().is_none());
+        let got = store
+            .start_and_wait(&q3, Box::pin(async { Ok(()) }), Duration::from_millis(200))
+            .await
+            .unwrap();
+        assert_eq!(got.unwrap().status, Status::Queued);
+        assert_eq!(
+            store.get(j3.id).await.unwrap().unwrap().status,
+            Status::Queued
+        );
+        let j4 = job();
+        let s4 = store.clone();
+        let mut d4 = Record::queued(&j4);
+        d4.status = Status::Completed;
+        let start = async move {
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                s4.put(&d4).await.unwrap();
+            });
+            Ok(())
+        };
+        let t = Instant::now();
+        let got = store
+            .start_and_wait(
+                &Record::queued(&j4),
+                Box::pin(start),
+                Duration::from_secs(10),
+            )
+            .await
+            .unwrap();
+        assert_eq!(got.unwrap().status, Status::Completed);
+        assert!(t.elapsed() < Duration::from_secs(3));
+        // A record the worker wrote first is not replaced by the late queued one.
+        let j5 = job();
+        store.put(&Record::processing(&j5)).await.unwrap();
+        let got = store
+            .start_and_wait(
+                &Record::queued(&j5),
+                Box::pin(async { Ok(()) }),
+                Duration::from_millis(100),
+            )
+            .await
+            .unwrap();
+        assert_eq!(got.unwrap().status, Status::Processing);
+        assert!(lock(&store.waiters).is_empty(), "waiters left behind");
+
         // A worker starting a delivery: final records are left alone; otherwise each
         // delivery is counted, and marked processing while attempts remain.
         assert_eq!(store.begin(&j, 2).await.unwrap(), Begin::Final);
