@@ -193,7 +193,7 @@ settle() {
     sleep 0.5
     b=$(awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8, $5+$6}' /proc/stat)
     if python3 -c 'import sys; t0,i0,t1,i1=map(int,sys.argv[1:]); sys.exit(0 if t1>t0 and (i1-i0)/(t1-t0)>=0.9 else 1)' $a $b; then
-      [ "$i" -gt 1 ] && log "waited $(( (i - 1) / 2 )) s for the machine to go idle"
+      [ "$i" -gt 1 ] && log "waited $(( (i - 1) * 5 / 10 )).$(( (i - 1) * 5 % 10 )) s for the machine to go idle"
       return 0
     fi
   done
@@ -259,18 +259,24 @@ SCENARIOS=(
   "remove Canon_40D.jpg (8 KB)|remove|$SMALL"
   "remove photo (${BIG_BYTES} B)|remove|$BIG"
 )
+half_peak() {
+  local peak half
+  peak=$(python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    r=json.loads(l)
+    if r["who"]=="gateway" and r["label"].startswith("extract Canon_40D"): print(r["rps"]); break' "$RESULTS")
+  half=$(python3 -c "print(max(1.0, $peak/2))")
+  run "extract Canon_40D.jpg at 50% of peak" gateway extract "$SMALL" --rate "$half"
+}
+# The half-peak latency run comes right after the peak is known, before the 5.5 MB
+# scenarios: what those leave behind (Garage's background work after gigabytes of staged
+# uploads, in distributed mode) is not part of the Canon_40D latency target.
 for s in "${SCENARIOS[@]}"; do
   IFS='|' read -r label endpoint file <<<"$s"
   run "$label" gateway "$endpoint" "$file"
   [ "$REFERENCE" = 1 ] && run "$label" reference "$endpoint" "$file"
+  case "$label" in "extract Canon_40D"*) half_peak ;; esac
 done
-
-PEAK=$(python3 -c 'import json,sys
-for l in open(sys.argv[1]):
-    r=json.loads(l)
-    if r["who"]=="gateway" and r["label"].startswith("extract Canon_40D"): print(r["rps"]); break' "$RESULTS")
-HALF=$(python3 -c "print(max(1.0, $PEAK/2))")
-run "extract Canon_40D.jpg at 50% of peak" gateway extract "$SMALL" --rate "$HALF"
 
 GW_RSS=$(awk '/VmHWM/ {print $2}' "/proc/$GW_PID/status" 2>/dev/null || echo 0)
 
