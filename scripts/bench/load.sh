@@ -15,7 +15,7 @@
 # in by exiftool), remove of each. Prints a table (req/s, p50, p99, ratio to the reference)
 # and writes it into BENCHMARKS.md between the `load:begin` / `load:end` markers, with the
 # machine's description. Environment: CARGO_TARGET_DIR (default ./target), CORPUS (default
-# ../shared/corpus/exif-samples), GW_PORT (18080), REF_PORT (18081).
+# ../shared/corpus/exif-samples), GW_PORT (18080), REF_PORT (18081), BENCH_TMPDIR (/tmp).
 #
 # --distributed: 1 gateway + WORKERS (default 2) workers on the machine's RabbitMQ and Redis
 # and a local Garage (scripts/garage.sh), with a queue and key prefix of their own; the
@@ -76,7 +76,10 @@ log "building gateway and loadgen (release)"
 cargo build --release -q -p gateway -p loadgen
 LOADGEN=$TARGET/release/loadgen
 
-WORK=$(mktemp -d /tmp/bench-load.XXXXXX)
+# BENCH_TMPDIR: where the data directories (gateway, reference) and the generated photo go;
+# default /tmp. BENCH_TMPDIR=/dev/shm keeps the embedded gateway's record files in memory,
+# which shows what the file system costs (BENCHMARKS.md section 3).
+WORK=$(mktemp -d "${BENCH_TMPDIR:-/tmp}/bench-load.XXXXXX")
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
