@@ -144,9 +144,15 @@ impl Application {
         self,
         signal: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let results = self.state.backends.results.clone();
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(signal)
-            .await
+            .await?;
+        // Records written behind their answers reach the disk before the process ends.
+        if let Err(e) = results.close().await {
+            tracing::error!(error = %e, "result records could not all be written");
+        }
+        Ok(())
     }
 }
 

@@ -77,6 +77,11 @@ pub trait ResultStore: Send + Sync {
         self.wait_final(queued.id, timeout).await
     }
     async fn ready(&self) -> BResult<()>;
+    /// Waits until every record put so far is stored durably (the embedded store writes
+    /// final records behind the answer); called on shutdown.
+    async fn close(&self) -> BResult<()> {
+        Ok(())
+    }
 }
 
 /// A byte stream for downloads.

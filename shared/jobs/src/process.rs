@@ -203,14 +203,12 @@ async fn run(
     };
     let name = rec.file_name.clone();
     let in_place = matches!(&input, Source::Memory(d) if d.len() <= IN_PLACE_MAX);
-    let _cpu = match (&ctx.cpu, in_place || on_job_thread()) {
-        (Some(sem), false) => Some(sem.clone().acquire_owned().await.map_err(internal)?),
-        _ => None,
-    };
     match job.kind {
         JobKind::Extract => {
-            let (kind, extracted) =
-                cpu_step(in_place, move || extract_file(&input, name.as_deref())).await?;
+            let (kind, extracted) = cpu_step(ctx.cpu.as_deref(), in_place, move || {
+                extract_file(&input, name.as_deref())
+            })
+            .await?;
             *format = kind;
             let (metadata, warnings) = extracted?;
             rec.metadata = Some(metadata);
@@ -225,7 +223,7 @@ async fn run(
             };
             let out = dir.path().join("cleaned");
             let out2 = out.clone();
-            let (kind, cleaned) = cpu_step(in_place, move || {
+            let (kind, cleaned) = cpu_step(ctx.cpu.as_deref(), in_place, move || {
                 clean_file(&input, &out2, name.as_deref(), keep)
             })
             .await?;
@@ -272,9 +270,13 @@ pub fn on_job_thread() -> bool {
 }
 
 /// Runs CPU-bound or blocking work: in place on a job thread or when `in_place` (small
-/// work, see [`IN_PLACE_MAX`]), on the blocking pool otherwise. A panic in it fails the
-/// job (it is not retried: a file that crashes a parser would crash it again).
+/// work, see [`IN_PLACE_MAX`]), on the blocking pool otherwise. Work sent to the pool
+/// first takes one of `slots` (the worker's `WORKER_CPU_SLOTS`) and holds it only while it
+/// runs: a job's network steps (fetching, staging, uploading the cleaned file) never count
+/// against the CPU bound. A panic in the work fails the job (it is not retried: a file
+/// that crashes a parser would crash it again).
 pub(crate) async fn cpu_step<T: Send + 'static>(
+    slots: Option<&tokio::sync::Semaphore>,
     in_place: bool,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Failure> {
@@ -292,6 +294,14 @@ pub(crate) async fn cpu_step<T: Send + 'static>(
             crashed(&msg)
         });
     }
+    let _slot = match slots {
+        Some(s) => Some(
+            s.acquire()
+                .await
+                .map_err(|e| Failure::internal(e.to_string()))?,
+        ),
+        None => None,
+    };
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| crashed(&e))

@@ -1,7 +1,8 @@
 //! The embedded backends: one process, a local data directory, an in-process queue.
 //!
 //! Layout of `DATA_DIR`:
-//! - `results/<xx>/<uuid>.json`: result records (written to a temp file, then renamed);
+//! - `records/<seq>.log`: result records, appended to segment files ([`log`]; earlier
+//!   versions kept a file per record in `results/`, moved into the log on start);
 //! - `staging/<uuid>`: uploads waiting for their job;
 //! - `cleaned/<uuid>`: cleaned files;
 //! - `tmp/`: the gateway's upload temp files and the jobs' scratch directories;
@@ -25,6 +26,8 @@ use crate::metrics;
 use crate::process::{process_job, ProcessContext};
 use crate::record::{Failure, Job, Record, Status};
 
+pub mod log;
+
 /// How long records are kept after they stop being served, so that a download of an
 /// expired file can answer 410 (gone) rather than 404 (never existed).
 pub const TOMBSTONE_SECS: u64 = 7 * 24 * 3600;
@@ -33,72 +36,264 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Result records: final ones as JSON files; unfinished ones in memory.
+/// Result records: final ones in the record log ([`log::RecordLog`]); unfinished ones in
+/// memory.
 ///
 /// A job's `queued` and `processing` states live only in memory (the common job finishes
 /// in a millisecond, before anyone could look), and reach the disk only when a client is
 /// told the job's UUID before it finished (a 202 answer, see [`ResultStore::wait_final`]).
 /// So every UUID a client has seen is on disk, finished or not, and [`recover`] can mark
-/// the unfinished ones failed after a restart. Final records are written (temp file, then
-/// rename) before anyone waiting is woken, and the waiter gets the record in hand: the
-/// answer to a submission never reads the disk.
+/// the unfinished ones failed after a restart.
+///
+/// Records are appended by one writer thread ([`RecordWriter`]), in the order they were
+/// made, several per write when they come fast; until a record is written, lookups find
+/// it in memory (`unflushed`). The job that made it does not wait for the disk: a write
+/// can stall for tens of milliseconds while the kernel writes back earlier data, and a job
+/// thread waiting on it held up every request behind it. The waiter gets the record in
+/// hand: the answer to a submission never reads the disk. [`ResultStore::close`] waits for
+/// the writer to catch up (the gateway calls it on shutdown); a crash of the process loses
+/// the records still in the writer's queue (a few milliseconds' worth: their clients got
+/// their answers, and a later lookup of those UUIDs answers 404).
 pub struct LocalResults {
-    dir: PathBuf,
-    inner: Mutex<ResultsState>,
-    /// Orders the disk writes of one job (striped by id): a 202's write of the unfinished
-    /// record and the worker's write of the final one never interleave.
+    log: Arc<log::RecordLog>,
+    inner: Arc<Mutex<ResultsState>>,
+    /// Orders the writes of one job's records (striped by id): a 202's write of the
+    /// unfinished record and the worker's write of the final one never interleave.
     disk: Vec<tokio::sync::Mutex<()>>,
+    writer: tokio::sync::mpsc::Sender<WriteRequest>,
+    /// Jobs the last run left unfinished (taken by [`recover`]).
+    interrupted: Mutex<Vec<Uuid>>,
 }
 
 #[derive(Default)]
 struct ResultsState {
     /// Unfinished records by job.
     pending: HashMap<Uuid, Record>,
+    /// Final records on their way to the disk (in the writer's queue).
+    unflushed: HashMap<Uuid, Arc<Record>>,
     /// Who waits for each job to finish.
     waiters: HashMap<Uuid, Vec<oneshot::Sender<Record>>>,
+    /// The last write failed (disk full, permissions): the store reports itself unready.
+    write_failed: bool,
 }
 
-impl LocalResults {
-    pub fn new(data_dir: &Path) -> std::io::Result<Self> {
-        let dir = data_dir.join("results");
-        std::fs::create_dir_all(&dir)?;
-        Ok(LocalResults {
-            dir,
-            inner: Mutex::new(ResultsState::default()),
-            disk: (0..64).map(|_| tokio::sync::Mutex::new(())).collect(),
-        })
-    }
+/// What the writer thread is asked to do: write one record (and say when it is written),
+/// or only say when everything asked before is written.
+struct WriteRequest {
+    record: Option<Arc<Record>>,
+    done: Option<oneshot::Sender<std::io::Result<()>>>,
+}
 
-    fn path(&self, id: Uuid) -> PathBuf {
-        let s = id.to_string();
-        self.dir.join(&s[..2]).join(format!("{s}.json"))
+/// How many records may wait for the writer thread. A job whose record finds the queue
+/// full waits for room: the disk sets the pace, and memory stays bounded (records of
+/// ~15 KB: ~15 MB).
+const WRITE_QUEUE: usize = 1024;
+
+impl LocalResults {
+    /// Opens the record log in `data_dir/records` (moving records of the earlier
+    /// one-file-per-record layout, `data_dir/results`, into it) and starts its writer.
+    pub fn new(data_dir: &Path) -> std::io::Result<Self> {
+        let (log, mut interrupted) = log::RecordLog::open(&data_dir.join("records"))?;
+        let log = Arc::new(log);
+        let mut appender = None;
+        interrupted.extend(migrate_record_files(
+            &data_dir.join("results"),
+            &log,
+            &mut appender,
+        )?);
+        let inner = Arc::new(Mutex::new(ResultsState::default()));
+        let (tx, rx) = tokio::sync::mpsc::channel(WRITE_QUEUE);
+        let writer = RecordWriter {
+            log: log.clone(),
+            appender,
+            inner: inner.clone(),
+        };
+        std::thread::Builder::new()
+            .name("record-writer".into())
+            .spawn(move || writer.run(rx))?;
+        Ok(LocalResults {
+            log,
+            inner,
+            disk: (0..64).map(|_| tokio::sync::Mutex::new(())).collect(),
+            writer: tx,
+            interrupted: Mutex::new(interrupted),
+        })
     }
 
     fn disk_lock(&self, id: Uuid) -> &tokio::sync::Mutex<()> {
         &self.disk[id.as_u128() as usize % self.disk.len()]
     }
 
-    /// Writes `rec` to its file: in place on a job thread, else one trip to the blocking
-    /// pool.
-    async fn write(&self, rec: &Record) -> BResult<()> {
-        let path = self.path(rec.id);
-        let body = serde_json::to_vec(rec).map_err(BackendError::other)?;
-        let id = rec.id;
-        if crate::process::on_job_thread() {
-            return Ok(write_record_file(&path, id, &body)?);
-        }
-        tokio::task::spawn_blocking(move || write_record_file(&path, id, &body))
+    /// Queues `rec` for the writer thread; with `wait`, returns once it is written.
+    async fn write(&self, rec: Option<Arc<Record>>, wait: bool) -> BResult<()> {
+        let (done, written) = match wait {
+            true => {
+                let (tx, rx) = oneshot::channel();
+                (Some(tx), Some(rx))
+            }
+            false => (None, None),
+        };
+        let gone = || BackendError::other("the record writer has stopped");
+        self.writer
+            .send(WriteRequest { record: rec, done })
             .await
-            .map_err(BackendError::other)??;
+            .map_err(|_| gone())?;
+        if let Some(rx) = written {
+            rx.await.map_err(|_| gone())??;
+        }
         Ok(())
     }
 
     async fn read(&self, id: Uuid) -> BResult<Option<Record>> {
-        match tokio::fs::read(self.path(id)).await {
-            Ok(body) => Ok(serde_json::from_slice(&body).ok()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e.into()),
+        if let Some(rec) = lock(&self.inner).unflushed.get(&id) {
+            return Ok(Some(Record::clone(rec)));
         }
+        let log = self.log.clone();
+        let body = tokio::task::spawn_blocking(move || log.read(id))
+            .await
+            .map_err(BackendError::other)??;
+        Ok(body.and_then(|b| serde_json::from_slice(&b).ok()))
+    }
+
+    /// Deletes the record log's segments whose records are all past `keep` seconds.
+    pub fn sweep(&self, keep: u64) -> std::io::Result<usize> {
+        self.log.sweep(keep, crate::now_secs())
+    }
+}
+
+/// Moves the record files of the earlier layout (`results/<xx>/<uuid>.json`) into the log,
+/// then deletes them. Returns the unfinished ones (for [`recover`]). Files that do not
+/// parse (cut short by a crash) are deleted.
+fn migrate_record_files(
+    dir: &Path,
+    log: &log::RecordLog,
+    appender: &mut Option<log::Appender>,
+) -> std::io::Result<Vec<Uuid>> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let (mut moved, mut unfinished) = (0usize, Vec::new());
+    let mut batch = Vec::new();
+    let mut files = Vec::new();
+    let flush = |batch: &mut Vec<log::Entry>,
+                 files: &mut Vec<PathBuf>,
+                 appender: &mut Option<log::Appender>| {
+        log.append(appender, batch, crate::now_secs())?;
+        batch.clear();
+        for f in files.drain(..) {
+            let _ = std::fs::remove_file(f);
+        }
+        std::io::Result::Ok(())
+    };
+    for path in walk_files(dir) {
+        let rec = std::fs::read(&path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Record>(&b).ok());
+        let Some(rec) = rec else {
+            let _ = std::fs::remove_file(&path);
+            continue;
+        };
+        if !rec.status.is_final() {
+            unfinished.push(rec.id);
+        }
+        batch.push(log::Entry {
+            id: rec.id,
+            is_final: rec.status.is_final(),
+            body: serde_json::to_vec(&rec).map_err(std::io::Error::other)?,
+        });
+        files.push(path);
+        moved += 1;
+        if batch.len() >= 1024 {
+            flush(&mut batch, &mut files, appender)?;
+        }
+    }
+    flush(&mut batch, &mut files, appender)?;
+    for shard in std::fs::read_dir(dir)?.flatten() {
+        let _ = std::fs::remove_dir(shard.path());
+    }
+    let _ = std::fs::remove_dir(dir);
+    if moved > 0 {
+        info!(
+            records = moved,
+            "moved result record files into the record log"
+        );
+    }
+    Ok(unfinished)
+}
+
+/// The thread that appends records to the log, in the order they were queued.
+struct RecordWriter {
+    log: Arc<log::RecordLog>,
+    appender: Option<log::Appender>,
+    inner: Arc<Mutex<ResultsState>>,
+}
+
+impl RecordWriter {
+    /// Records that arrive while a write is under way go out together in the next one.
+    const BATCH: usize = 256;
+
+    fn run(mut self, mut rx: tokio::sync::mpsc::Receiver<WriteRequest>) {
+        let mut batch = Vec::with_capacity(Self::BATCH);
+        while let Some(first) = rx.blocking_recv() {
+            batch.push(first);
+            while batch.len() < Self::BATCH {
+                match rx.try_recv() {
+                    Ok(r) => batch.push(r),
+                    Err(_) => break,
+                }
+            }
+            let written = self.write(&batch);
+            for req in batch.drain(..) {
+                if let Some(done) = req.done {
+                    let _ = done.send(match &written {
+                        Ok(()) => Ok(()),
+                        Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
+                    });
+                }
+            }
+        }
+    }
+
+    fn write(&mut self, batch: &[WriteRequest]) -> std::io::Result<()> {
+        let records: Vec<&Arc<Record>> = batch.iter().filter_map(|r| r.record.as_ref()).collect();
+        if records.is_empty() {
+            return Ok(());
+        }
+        let entries = records
+            .iter()
+            .map(|rec| {
+                Ok(log::Entry {
+                    id: rec.id,
+                    is_final: rec.status.is_final(),
+                    body: serde_json::to_vec(&***rec).map_err(std::io::Error::other)?,
+                })
+            })
+            .collect::<std::io::Result<Vec<_>>>();
+        let written =
+            entries.and_then(|e| self.log.append(&mut self.appender, &e, crate::now_secs()));
+        let mut st = lock(&self.inner);
+        match &written {
+            Ok(()) => {
+                st.write_failed = false;
+                for rec in records {
+                    // Only this version: a newer one may be queued behind it.
+                    if st
+                        .unflushed
+                        .get(&rec.id)
+                        .is_some_and(|r| Arc::ptr_eq(r, rec))
+                    {
+                        st.unflushed.remove(&rec.id);
+                    }
+                }
+            }
+            Err(e) => {
+                // The records stay in memory (lookups still find them until a restart),
+                // and `ready` fails until a write succeeds again.
+                st.write_failed = true;
+                tracing::error!(records = records.len(), error = %e, "could not write result records");
+            }
+        }
+        written
     }
 }
 
@@ -109,12 +304,17 @@ impl ResultStore for LocalResults {
             lock(&self.inner).pending.insert(rec.id, rec.clone());
             return Ok(());
         }
+        let shared = Arc::new(rec.clone());
         let waiters = {
             let _order = self.disk_lock(rec.id).lock().await;
-            self.write(rec).await?;
-            let mut st = lock(&self.inner);
-            st.pending.remove(&rec.id);
-            st.waiters.remove(&rec.id)
+            let waiters = {
+                let mut st = lock(&self.inner);
+                st.unflushed.insert(rec.id, shared.clone());
+                st.pending.remove(&rec.id);
+                st.waiters.remove(&rec.id)
+            };
+            self.write(Some(shared), false).await?;
+            waiters
         };
         for w in waiters.into_iter().flatten() {
             let _ = w.send(rec.clone());
@@ -141,7 +341,7 @@ impl ResultStore for LocalResults {
                 None
             }
         };
-        // Not pending: finished already (or unknown), and on disk if anywhere.
+        // Not pending: finished already (or unknown), and on disk or on its way there.
         let Some(rx) = rx else {
             return self.read(id).await;
         };
@@ -149,7 +349,8 @@ impl ResultStore for LocalResults {
             return Ok(Some(rec));
         }
         // Still running: the client is about to learn this UUID, so the record goes to
-        // disk now (unless it finished meanwhile, in which case the disk has it).
+        // disk now, and the answer waits for it (unless the job finished meanwhile, in
+        // which case its final record is ahead in the writer's queue).
         let _order = self.disk_lock(id).lock().await;
         let pending = {
             let mut st = lock(&self.inner);
@@ -158,7 +359,7 @@ impl ResultStore for LocalResults {
         };
         match pending {
             Some(rec) => {
-                self.write(&rec).await?;
+                self.write(Some(Arc::new(rec.clone())), true).await?;
                 Ok(Some(rec))
             }
             None => self.read(id).await,
@@ -166,45 +367,16 @@ impl ResultStore for LocalResults {
     }
 
     async fn ready(&self) -> BResult<()> {
-        tokio::fs::metadata(&self.dir)
-            .await
-            .map(|_| ())
-            .map_err(BackendError::unavailable)
+        if lock(&self.inner).write_failed {
+            return Err(BackendError::unavailable(
+                "the last result record could not be written",
+            ));
+        }
+        Ok(())
     }
-}
 
-/// Writes a record's file. A new record's file is written in place: nobody can read it
-/// before the answer that names its UUID, and that answer waits for this write. A record
-/// already on disk (its UUID was given out in a 202) is replaced whole: a temporary file,
-/// then a rename. (A crash in the middle of the first kind leaves a file that does not
-/// parse: lookups answer 404 for it, as for a record never written, and the sweeper
-/// removes it with the records of its age.)
-fn write_record_file(path: &Path, id: Uuid, body: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let parent = path.parent().unwrap_or(Path::new("."));
-    let create = || {
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)
-    };
-    let created = match create() {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(parent)?;
-            create()
-        }
-        other => other,
-    };
-    match created {
-        Ok(mut file) => file.write_all(body).inspect_err(|_| {
-            let _ = std::fs::remove_file(path);
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            let tmp = parent.join(format!(".{id}.{}.tmp", rand::random::<u32>()));
-            std::fs::write(&tmp, body)?;
-            std::fs::rename(&tmp, path)
-        }
-        Err(e) => Err(e),
+    async fn close(&self) -> BResult<()> {
+        self.write(None, true).await
     }
 }
 
@@ -476,18 +648,29 @@ pub async fn start(cfg: &EmbeddedConfig) -> std::io::Result<Backends> {
             })?;
     }
     let sweep_dir = cfg.data_dir.clone();
-    let (rttl, fttl, every) = (cfg.result_ttl, cfg.file_ttl, cfg.sweep_every);
+    let keep = keep_records(cfg.result_ttl, cfg.file_ttl);
+    let (fttl, every) = (cfg.file_ttl, cfg.sweep_every);
+    let swept = results.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
-        let mut shard = 0u8;
         loop {
             tick.tick().await;
             let dir = sweep_dir.clone();
-            let records = RecordShards::One(shard);
-            shard = shard.wrapping_add(1);
-            match tokio::task::spawn_blocking(move || sweep(&dir, rttl, fttl, records)).await {
-                Ok(n) if n > 0 => info!(removed = n, "sweeper removed expired files"),
-                _ => {}
+            let records = swept.clone();
+            let pass =
+                tokio::task::spawn_blocking(move || (sweep(&dir, fttl), records.sweep(keep)));
+            match pass.await {
+                Ok((files, segments)) => {
+                    if files > 0 {
+                        info!(removed = files, "sweeper removed expired files");
+                    }
+                    match segments {
+                        Ok(0) => {}
+                        Ok(n) => info!(segments = n, "sweeper removed expired record log segments"),
+                        Err(e) => warn!(error = %e, "sweeping the record log failed"),
+                    }
+                }
+                Err(e) => warn!(error = %e, "the sweeper crashed"),
             }
         }
     });
@@ -534,13 +717,10 @@ async fn work(n: usize, rx: Arc<tokio::sync::Mutex<mpsc::Receiver<Job>>>, ctx: P
 /// Marks records that a previous run left unfinished as failed: their jobs were in the
 /// in-process queue and are gone.
 async fn recover(results: &LocalResults, data_dir: &Path) {
-    let dir = data_dir.join("results");
+    let ids = std::mem::take(&mut *lock(&results.interrupted));
     let mut n = 0;
-    for path in walk_files(&dir) {
-        let Ok(body) = std::fs::read(&path) else {
-            continue;
-        };
-        let Ok(mut rec) = serde_json::from_slice::<Record>(&body) else {
+    for id in ids {
+        let Ok(Some(mut rec)) = results.get(id).await else {
             continue;
         };
         if !rec.status.is_final() {
@@ -584,23 +764,10 @@ fn walk_files(dir: &Path) -> impl Iterator<Item = PathBuf> {
         })
 }
 
-/// Which record shards (`results/<xx>/`, 256 of them) a sweep pass looks at.
-#[derive(Debug, Clone, Copy)]
-pub enum RecordShards {
-    All,
-    /// The sweeper looks at one shard per pass, in turn. Records are kept a week past
-    /// their expiry, so there is no hurry, and a pass over every record file (millions
-    /// of `stat`s) every `SWEEP_INTERVAL_SECS` was a CPU burst that stalled requests: at
-    /// 5 s in the load bench, with ~200 k records, the half-peak p99 was ~100 ms against
-    /// a p90 of 7 ms. A full turn takes 256 passes (4.3 hours at the default 60 s).
-    One(u8),
-}
-
-/// Deletes cleaned files past their expiry, records past their tombstone time (in the
-/// shards asked for), and orphaned staging files. Returns how many files it removed.
-pub fn sweep(data_dir: &Path, result_ttl: u64, file_ttl: u64, records: RecordShards) -> usize {
+/// Deletes cleaned files past their expiry and orphaned staging files. Returns how many
+/// files it removed. (Records go with their log segments: [`LocalResults::sweep`].)
+pub fn sweep(data_dir: &Path, file_ttl: u64) -> usize {
     let mut removed = 0;
-    let keep_records = result_ttl.max(file_ttl) + TOMBSTONE_SECS;
     let age = |p: &Path| {
         std::fs::metadata(p)
             .and_then(|m| m.modified())
@@ -609,26 +776,6 @@ pub fn sweep(data_dir: &Path, result_ttl: u64, file_ttl: u64, records: RecordSha
             .map(|d| d.as_secs())
             .unwrap_or(0)
     };
-    // Records go by their file's age, not by reading them: a record's file is written
-    // when its job ends, seconds at most after `created_at`, so it is kept at least
-    // `keep_records` past its creation. (Files that do not parse, cut short by a crash,
-    // and temporary files left by one, go the same way.)
-    let results = data_dir.join("results");
-    let record_files: Box<dyn Iterator<Item = PathBuf>> = match records {
-        RecordShards::All => Box::new(walk_files(&results)),
-        RecordShards::One(n) => Box::new(
-            std::fs::read_dir(results.join(format!("{n:02x}")))
-                .into_iter()
-                .flatten()
-                .flatten()
-                .map(|e| e.path()),
-        ),
-    };
-    for path in record_files {
-        if age(&path) >= keep_records && std::fs::remove_file(&path).is_ok() {
-            removed += 1;
-        }
-    }
     for path in walk_files(&data_dir.join("cleaned")) {
         if age(&path) >= file_ttl && std::fs::remove_file(&path).is_ok() {
             removed += 1;
@@ -640,6 +787,11 @@ pub fn sweep(data_dir: &Path, result_ttl: u64, file_ttl: u64, records: RecordSha
         }
     }
     removed
+}
+
+/// How long records are kept: past the later of the two expiries, as tombstones.
+pub fn keep_records(result_ttl: u64, file_ttl: u64) -> u64 {
+    result_ttl.max(file_ttl) + TOMBSTONE_SECS
 }
 
 #[cfg(test)]
@@ -705,8 +857,10 @@ mod tests {
         let mut rec = Record::queued(&j);
         rec.status = Status::Processing;
         store.put(&rec).await.unwrap();
+        store.close().await.unwrap();
+        let reopened = LocalResults::new(dir.path()).unwrap();
         assert!(
-            !store.path(j.id).exists(),
+            reopened.get(j.id).await.unwrap().is_none(),
             "in memory only while nobody knows the id"
         );
         assert_eq!(
@@ -719,18 +873,75 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(got.status, Status::Processing);
-        // What a restarted process sees.
+        // What a restarted process sees, without waiting for the writer: the 202's write
+        // is done when `wait_final` returns.
         let reopened = LocalResults::new(dir.path()).unwrap();
         let on_disk = reopened.get(j.id).await.unwrap().unwrap();
         assert_eq!(on_disk.status, Status::Processing);
-        // The final record replaces it, and a later lookup reads it from disk.
+        assert_eq!(*lock(&reopened.interrupted), vec![j.id]);
+        drop(reopened);
+        // The final record replaces it; it is served at once (from memory until written),
+        // and after `close` a restarted process reads it from disk.
         rec.status = Status::Completed;
         store.put(&rec).await.unwrap();
+        assert_eq!(
+            store.get(j.id).await.unwrap().unwrap().status,
+            Status::Completed
+        );
+        store.close().await.unwrap();
+        assert!(lock(&store.inner).unflushed.is_empty());
         let reopened = LocalResults::new(dir.path()).unwrap();
         assert_eq!(
             reopened.get(j.id).await.unwrap().unwrap().status,
             Status::Completed
         );
+        assert!(lock(&reopened.interrupted).is_empty());
+    }
+
+    /// A restart fails the jobs the last run left unfinished; records of the earlier
+    /// one-file-per-record layout are moved into the log.
+    #[tokio::test]
+    async fn restarts_fail_interrupted_jobs_and_move_old_record_files_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let (done, running) = (job(), job());
+        let mut finished = Record::queued(&done);
+        finished.status = Status::Completed;
+        for rec in [&finished, &Record::queued(&running)] {
+            let s = rec.id.to_string();
+            let shard = dir.path().join("results").join(&s[..2]);
+            std::fs::create_dir_all(&shard).unwrap();
+            std::fs::write(
+                shard.join(format!("{s}.json")),
+                serde_json::to_vec(rec).unwrap(),
+            )
+            .unwrap();
+        }
+        let torn = dir.path().join("results").join("ab");
+        std::fs::create_dir_all(&torn).unwrap();
+        std::fs::write(
+            torn.join(format!("{}.json", Uuid::new_v4())),
+            b"{\"id\": \"12",
+        )
+        .unwrap();
+
+        let results = LocalResults::new(dir.path()).unwrap();
+        assert!(
+            !dir.path().join("results").exists(),
+            "the old files are gone"
+        );
+        recover(&results, dir.path()).await;
+        assert_eq!(
+            results.get(done.id).await.unwrap().unwrap().status,
+            Status::Completed
+        );
+        let failed = results.get(running.id).await.unwrap().unwrap();
+        assert_eq!(failed.status, Status::Failed);
+        assert!(failed.failure.unwrap().message.contains("restarted"));
+        results.close().await.unwrap();
+        drop(results);
+        let again = LocalResults::new(dir.path()).unwrap();
+        assert!(lock(&again.interrupted).is_empty());
+        assert_eq!(again.log.len(), 2);
     }
 
     #[tokio::test]
@@ -746,60 +957,29 @@ mod tests {
         assert_eq!(r.hit("b", 2, w).await.unwrap(), RateDecision::Allowed);
     }
 
-    /// New record files are written in place, existing ones replaced whole; the sweeper
-    /// removes record files (torn ones too) by their age, without reading them.
+    /// The sweeper removes cleaned files by age and orphaned staging files after an hour.
     #[test]
-    fn record_files_are_written_then_replaced_and_swept_by_age() {
+    fn cleaned_and_staged_files_are_swept_by_age() {
         let dir = tempfile::tempdir().unwrap();
-        let store = LocalResults::new(dir.path()).unwrap();
-        let j = job();
-        let path = store.path(j.id);
-        write_record_file(&path, j.id, b"{\"first\":1}").unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"{\"first\":1}");
-        write_record_file(&path, j.id, b"{\"second\":2}").unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"{\"second\":2}");
-        let entries = std::fs::read_dir(path.parent().unwrap()).unwrap().count();
-        assert_eq!(entries, 1, "no temporary file is left behind");
-
-        let torn = store.path(Uuid::new_v4());
-        write_record_file(&torn, j.id, b"{\"id\": \"12").unwrap();
-        let keep = 3600 + TOMBSTONE_SECS;
-        assert_eq!(
-            sweep(dir.path(), 3600, 3600, RecordShards::All),
-            0,
-            "nothing is old enough yet"
-        );
-        let old = std::time::SystemTime::now() - Duration::from_secs(keep + 60);
-        std::fs::File::options()
-            .write(true)
-            .open(&torn)
-            .unwrap()
-            .set_modified(old)
-            .unwrap();
-        // A pass over another shard leaves it; a pass over its own shard removes it.
-        let shard = u8::from_str_radix(
-            &torn
-                .parent()
-                .unwrap()
-                .file_name()
-                .unwrap()
-                .to_string_lossy(),
-            16,
-        )
-        .unwrap();
-        assert_eq!(
-            sweep(
-                dir.path(),
-                3600,
-                3600,
-                RecordShards::One(shard.wrapping_add(1))
-            ),
-            0
-        );
-        assert!(torn.exists());
-        assert_eq!(sweep(dir.path(), 3600, 3600, RecordShards::One(shard)), 1);
-        assert!(!torn.exists());
-        assert!(path.exists(), "the younger record stays");
+        let (cleaned, staged) = (dir.path().join("cleaned"), dir.path().join("staging"));
+        std::fs::create_dir_all(&cleaned).unwrap();
+        std::fs::create_dir_all(&staged).unwrap();
+        let old = std::time::SystemTime::now() - Duration::from_secs(7200);
+        let mut files = Vec::new();
+        for d in [&cleaned, &staged] {
+            for age in ["old", "new"] {
+                let p = d.join(format!("{}-{age}", Uuid::new_v4()));
+                let f = std::fs::File::create(&p).unwrap();
+                if age == "old" {
+                    f.set_modified(old).unwrap();
+                }
+                files.push(p);
+            }
+        }
+        assert_eq!(sweep(dir.path(), 3600), 2);
+        let left: Vec<bool> = files.iter().map(|p| p.exists()).collect();
+        assert_eq!(left, [false, true, false, true]);
+        assert_eq!(keep_records(10, 20), 20 + TOMBSTONE_SECS);
     }
 
     /// On a job thread, blocking work runs in place, and a panic in it fails the job
@@ -813,12 +993,13 @@ mod tests {
                 .unwrap();
             rt.block_on(async {
                 let here = std::thread::current().id();
-                let ran_on = crate::process::cpu_step(false, move || std::thread::current().id())
-                    .await
-                    .unwrap();
+                let ran_on =
+                    crate::process::cpu_step(None, false, move || std::thread::current().id())
+                        .await
+                        .unwrap();
                 assert_eq!(ran_on, here);
                 let crashed =
-                    crate::process::cpu_step(false, || -> u8 { panic!("parser bug") }).await;
+                    crate::process::cpu_step(None, false, || -> u8 { panic!("parser bug") }).await;
                 assert!(crashed.is_err());
                 "survived"
             })
@@ -831,15 +1012,35 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn small_work_runs_in_place_off_job_threads_and_survives_panics() {
         let here = std::thread::current().id();
-        let ran_on = crate::process::cpu_step(true, move || std::thread::current().id())
+        let ran_on = crate::process::cpu_step(None, true, move || std::thread::current().id())
             .await
             .unwrap();
         assert_eq!(ran_on, here);
-        let pooled = crate::process::cpu_step(false, move || std::thread::current().id())
+        let pooled = crate::process::cpu_step(None, false, move || std::thread::current().id())
             .await
             .unwrap();
         assert_ne!(pooled, here);
-        let crashed = crate::process::cpu_step(true, || -> u8 { panic!("parser bug") }).await;
+        // A step on the pool holds one CPU slot while it runs, and only then; work done
+        // in place takes none.
+        let slots = tokio::sync::Semaphore::new(1);
+        let inside = crate::process::cpu_step(Some(&slots), false, || ())
+            .await
+            .map(|_| slots.available_permits());
+        assert_eq!(inside.unwrap(), 1, "the slot is given back after the step");
+        let seen = std::sync::Arc::new(tokio::sync::Semaphore::new(1));
+        let probe = seen.clone();
+        let during =
+            crate::process::cpu_step(Some(&seen), false, move || probe.available_permits())
+                .await
+                .unwrap();
+        assert_eq!(during, 0, "a pooled step holds the slot while it runs");
+        let held = seen.try_acquire().unwrap();
+        let in_place = crate::process::cpu_step(Some(&seen), true, || 7)
+            .await
+            .unwrap();
+        assert_eq!(in_place, 7, "in-place work does not wait for a slot");
+        drop(held);
+        let crashed = crate::process::cpu_step(None, true, || -> u8 { panic!("parser bug") }).await;
         assert!(crashed.is_err());
     }
 
