@@ -72,12 +72,26 @@ SMALL=$CORPUS/jpg/Canon_40D.jpg
 
 log() { printf '== %s\n' "$*" >&2; }
 
+# exiftool runs the reference and, with ImageMagick, makes the 5 MB photo; a fresh machine
+# has neither (scripts/test.sh installs them the same way).
+need_apt=()
+command -v exiftool >/dev/null 2>&1 || need_apt+=(libimage-exiftool-perl)
+if [ "$SCALING" = 0 ]; then
+  command -v convert >/dev/null 2>&1 && convert -version 2>/dev/null | grep -q ImageMagick \
+    || need_apt+=(imagemagick)
+fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  log "installing ${need_apt[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
 log "building gateway and loadgen (release)"
 cargo build --release -q -p gateway -p loadgen
 LOADGEN=$TARGET/release/loadgen
 
 # BENCH_TMPDIR: where the data directories (gateway, reference) and the generated photo go;
-# default /tmp. BENCH_TMPDIR=/dev/shm keeps the embedded gateway's record files in memory,
+# default /tmp. BENCH_TMPDIR=/dev/shm keeps the embedded gateway's record log in memory,
 # which shows what the file system costs (BENCHMARKS.md section 3).
 WORK=$(mktemp -d "${BENCH_TMPDIR:-/tmp}/bench-load.XXXXXX")
 PIDS=()
