@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Memory bench: the gateway's peak RSS while it cleans a 2 GiB file (target < 128 MiB).
 #
-#   bash scripts/bench/memory.sh [--size-mib N] [--jpeg] [--keep]
+#   bash scripts/bench/memory.sh [--size-mib N] [--jpeg] [--keep] [--distributed]
 #
 # Builds a sparse 2 GiB MP4 (ftyp, a 2 GiB mdat of zeros, then moov with a GPS/date udta and
 # a track whose chunk offsets point into the mdat) with Python, and with --jpeg also a
@@ -10,6 +10,10 @@
 # to /api/v1/remove with curl (streamed: -F file=@...), downloads the cleaned file, and
 # reports the gateway's VmHWM (peak RSS) plus the peaks of RssAnon / RssFile sampled every
 # 100 ms, and /proc/PID/smaps_rollup after the run (anonymous vs file-backed pages).
+# --distributed: the same uploads through 1 gateway + 1 worker on the machine's RabbitMQ and
+# Redis and a local Garage (scripts/garage.sh), with a queue and key prefix of their own:
+# the gateway stages the upload in S3, the worker fetches it, cleans it and stores the
+# cleaned file there; the gateway streams the download. Reports both processes' peaks.
 # Environment: CARGO_TARGET_DIR (default ./target), GW_PORT (18090).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,12 +21,14 @@ ROOT=$(pwd)
 SIZE_MIB=2048
 JPEG=0
 KEEP=0
+MODE=embedded
 while [ $# -gt 0 ]; do
   case "$1" in
     --size-mib) SIZE_MIB=$2; shift 2 ;;
     --jpeg) JPEG=1; shift ;;
     --keep) KEEP=1; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --distributed) MODE=distributed; shift ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -31,15 +37,16 @@ GW_PORT=${GW_PORT:-18090}
 KEY=bench-key-$$
 log() { printf '== %s\n' "$*" >&2; }
 
-log "building the gateway (release)"
-cargo build --release -q -p gateway
+log "building the gateway and worker (release)"
+cargo build --release -q -p gateway -p worker
 
 WORK=$(mktemp -d /tmp/bench-mem.XXXXXX)
 GW_PID=
+WK_PID=
 SAMPLER=
 cleanup() {
   [ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null || true
-  [ -n "$GW_PID" ] && { kill "$GW_PID" 2>/dev/null || true; wait "$GW_PID" 2>/dev/null || true; }
+  for p in $GW_PID $WK_PID; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   if [ "$KEEP" = 1 ]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -93,10 +100,26 @@ if jpeg:
 EOF
 ls -ls "$WORK"/big.* >&2
 
-log "starting the gateway"
+export MAX_UPLOAD_BYTES=$((3 * 1024 * 1024 * 1024)) WAIT_TIMEOUT_SECS=600 RUST_LOG=warn
+if [ "$MODE" = distributed ]; then
+  log "starting Garage and a worker (distributed mode)"
+  s3env=$(bash "$ROOT/scripts/garage.sh")
+  set -a
+  # shellcheck disable=SC1090
+  source "$s3env"
+  AMQP_URL=${AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/%2f}
+  REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/}
+  QUEUE_NAME=bench-mem-$$-$RANDOM
+  REDIS_PREFIX=bench-mem-$$-$RANDOM:
+  set +a
+  METRICS_ADDR=127.0.0.1:0 "$TARGET/release/worker" >"$WORK/worker.log" 2>&1 &
+  WK_PID=$!
+  sleep 1
+  kill -0 "$WK_PID" 2>/dev/null || { cat "$WORK/worker.log" >&2; exit 1; }
+fi
+log "starting the gateway ($MODE)"
 mkdir -p "$WORK/data"
-DATA_DIR=$WORK/data API_KEYS=$KEY RUST_LOG=warn LISTEN_ADDR=127.0.0.1:$GW_PORT \
-  MAX_UPLOAD_BYTES=$((3 * 1024 * 1024 * 1024)) WAIT_TIMEOUT_SECS=600 \
+DATA_DIR=$WORK/data API_KEYS=$KEY LISTEN_ADDR=127.0.0.1:$GW_PORT \
   "$TARGET/release/gateway" >"$WORK/gateway.log" 2>&1 &
 GW_PID=$!
 for _ in $(seq 1 200); do
@@ -104,17 +127,20 @@ for _ in $(seq 1 200); do
   kill -0 "$GW_PID" 2>/dev/null || { cat "$WORK/gateway.log" >&2; exit 1; }
   sleep 0.1
 done
-status() { awk -v k="$1" '$1 == k":" {print $2}' "/proc/$GW_PID/status"; }
+status() { awk -v k="$1" '$1 == k":" {print $2}' "/proc/${2:-$GW_PID}/status"; }
 log "gateway pid $GW_PID, RSS at start $(status VmRSS) KiB"
+[ -n "$WK_PID" ] && log "worker pid $WK_PID, RSS at start $(status VmRSS "$WK_PID") KiB"
 
-# Sampler: peaks of RssAnon and RssFile (VmHWM only gives their sum's peak).
+# Sampler: peaks of RssAnon and RssFile per process (VmHWM only gives their sum's peak).
 (
-  a=0; f=0
+  declare -A a f
   while kill -0 "$GW_PID" 2>/dev/null; do
-    ra=$(status RssAnon); rf=$(status RssFile)
-    [ "${ra:-0}" -gt "$a" ] && a=$ra
-    [ "${rf:-0}" -gt "$f" ] && f=$rf
-    echo "$a $f" >"$WORK/peaks"
+    for p in $GW_PID $WK_PID; do
+      ra=$(status RssAnon "$p"); rf=$(status RssFile "$p")
+      [ "${ra:-0}" -gt "${a[$p]:-0}" ] && a[$p]=$ra
+      [ "${rf:-0}" -gt "${f[$p]:-0}" ] && f[$p]=$rf
+      echo "${a[$p]:-0} ${f[$p]:-0}" >"$WORK/peaks.$p"
+    done
     sleep 0.1
   done
 ) &
@@ -123,6 +149,7 @@ SAMPLER=$!
 FILES=("$WORK/big.mp4")
 [ "$JPEG" = 1 ] && FILES+=("$WORK/big.jpg")
 REPORT=()
+BAD_STATUS=0
 for f in "${FILES[@]}"; do
   name=$(basename "$f")
   log "uploading $name to /api/v1/remove"
@@ -140,15 +167,24 @@ for f in "${FILES[@]}"; do
     out_size=$(stat -c %s "$WORK/cleaned-$name")
     rm -f "$WORK/cleaned-$name"
   fi
-  REPORT+=("$name: in $(stat -c %s "$f") B, HTTP $code, cleaned $out_size B, upload+clean $(python3 -c "print(f'{$t1-$t0:.1f}')") s, VmHWM so far $(status VmHWM) KiB")
+  REPORT+=("$name: in $(stat -c %s "$f") B, HTTP $code, cleaned $out_size B, upload+clean $(python3 -c "print(f'{$t1-$t0:.1f}')") s, VmHWM so far $(status VmHWM) KiB${WK_PID:+, worker $(status VmHWM "$WK_PID") KiB}")
+  [ "$code" = 200 ] || BAD_STATUS=1
 done
 sleep 0.3
-read -r PEAK_ANON PEAK_FILE <"$WORK/peaks"
-HWM=$(status VmHWM)
 echo
-echo "Memory bench ($SIZE_MIB MiB inputs), $(date -u '+%Y-%m-%d %H:%M') UTC, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "Memory bench ($SIZE_MIB MiB inputs, $MODE mode), $(date -u '+%Y-%m-%d %H:%M') UTC, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in "${REPORT[@]}"; do echo "  $r"; done
-echo "  gateway VmHWM (peak RSS): $HWM KiB = $((HWM / 1024)) MiB (target < 128 MiB: $([ "$HWM" -lt $((128 * 1024)) ] && echo met || echo NOT met))"
-echo "  sampled peaks (100 ms): RssAnon $((PEAK_ANON / 1024)) MiB, RssFile $((PEAK_FILE / 1024)) MiB"
-echo "  smaps_rollup after the run:"
-grep -E '^(Rss|Pss_Anon|Pss_File|Anonymous|Private_Dirty|Shared_Clean|Private_Clean)' "/proc/$GW_PID/smaps_rollup" | sed 's/^/    /'
+FAILED=0
+for pair in "gateway $GW_PID" ${WK_PID:+"worker $WK_PID"}; do
+  read -r name pid <<<"$pair"
+  read -r PEAK_ANON PEAK_FILE <"$WORK/peaks.$pid"
+  HWM=$(status VmHWM "$pid")
+  met=met
+  [ "$HWM" -lt $((128 * 1024)) ] || { met="NOT met"; FAILED=1; }
+  echo "  $name VmHWM (peak RSS): $HWM KiB = $((HWM / 1024)) MiB (target < 128 MiB: $met)"
+  echo "  $name sampled peaks (100 ms): RssAnon $((PEAK_ANON / 1024)) MiB, RssFile $((PEAK_FILE / 1024)) MiB"
+  echo "  $name smaps_rollup after the run:"
+  grep -E '^(Rss|Pss_Anon|Pss_File|Anonymous|Private_Dirty|Shared_Clean|Private_Clean)' "/proc/$pid/smaps_rollup" | sed 's/^/    /'
+done
+[ "$BAD_STATUS" = 0 ] || echo "  an upload did not answer 200: see $WORK/gateway.log" >&2
+[ "$FAILED" = 0 ] && [ "$BAD_STATUS" = 0 ]
