@@ -124,13 +124,20 @@ async fn sigterm_lets_a_worker_finish_its_job() {
     }
 }
 
+/// A deployment whose workers abort on inputs holding the returned marker, and give a job
+/// up after 2 attempts.
+async fn poison_app() -> (TestApp, &'static str) {
+    let marker = "POISON-7f3a9c";
+    let app = TestApp::spawn_with(&[("WORKER_FAULT_MARKER", marker), ("MAX_ATTEMPTS", "2")]).await;
+    (app, marker)
+}
+
 #[tokio::test]
 async fn a_poison_file_fails_and_workers_keep_working() {
     if skip() {
         return;
     }
-    let marker = "POISON-7f3a9c";
-    let app = TestApp::spawn_with(&[("WORKER_FAULT_MARKER", marker), ("MAX_ATTEMPTS", "2")]).await;
+    let (app, marker) = poison_app().await;
     let starts_before = app
         .cluster()
         .unwrap()
@@ -189,6 +196,97 @@ async fn a_poison_file_fails_and_workers_keep_working() {
         .await;
         assert_eq!(status, 200, "{body}");
     }
+}
+
+/// The body of a GET of `url`, as text.
+async fn text_of(client: &reqwest::Client, url: &str) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
+}
+
+/// The value of the sample `name` (with its labels) in a Prometheus text page.
+fn sample(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+}
+
+/// Under load a gateway sends several jobs in one message. They all complete; and a job
+/// that takes workers down is split from its batch when the batch comes back, then
+/// retried and given up on alone, without failing its neighbours.
+#[tokio::test]
+async fn batched_jobs_complete_and_a_poison_job_fails_alone() {
+    if skip() {
+        return;
+    }
+    let (app, marker) = poison_app().await;
+    let gateway_metrics = || async {
+        let base = app.cluster().unwrap().gateway_base(0);
+        let t = text_of(&app.client, &format!("{base}/metrics")).await;
+        let get = |unit: &str| {
+            sample(
+                &t,
+                &format!("metadata_queue_published_total{{unit=\"{unit}\"}}"),
+            )
+            .unwrap_or(0.0)
+        };
+        (get("jobs"), get("messages"))
+    };
+    let split_seen = || {
+        let c = app.cluster().unwrap();
+        (0..api_tests::cluster::WORKERS).any(|slot| {
+            std::fs::read_to_string(c.log_path(&format!("worker{slot}")))
+                .unwrap_or_default()
+                .contains("a batch came back unacked")
+        })
+    };
+    const N: usize = 48;
+    const POISON_AT: usize = N / 2;
+    let submit = |i: usize| {
+        let mut bytes = fixtures::TINY_JPEG.to_vec();
+        if i == POISON_AT {
+            bytes.extend_from_slice(marker.as_bytes());
+        }
+        let app = &app;
+        async move {
+            json(
+                app.upload("/api/v1/extract", Some(KEY_A), &format!("f{i}.jpg"), bytes)
+                    .await,
+            )
+            .await
+        }
+    };
+    // Which jobs share a message depends on timing: rounds go on until the poison job has
+    // been in a batch (its worker's successor logs the split), at most 5 of them.
+    let mut rounds = 0;
+    while rounds < 5 && !split_seen() {
+        rounds += 1;
+        let (jobs_before, messages_before) = gateway_metrics().await;
+        let answers = futures::future::join_all((0..N).map(submit)).await;
+        for (i, (status, body)) in answers.iter().enumerate() {
+            if i == POISON_AT {
+                assert_eq!(*status, 500, "the poison job: {body}");
+                assert_eq!(body["status"], "failed", "{body}");
+            } else {
+                assert_eq!(*status, 200, "round {rounds}, job {i}: {body}");
+                assert_eq!(
+                    body["status"], "completed",
+                    "round {rounds}, job {i}: {body}"
+                );
+            }
+        }
+        let (jobs, messages) = gateway_metrics().await;
+        assert_eq!(jobs - jobs_before, N as f64, "jobs published");
+        assert!(
+            messages - messages_before < jobs - jobs_before,
+            "{} jobs in {} messages: no batch was formed",
+            jobs - jobs_before,
+            messages - messages_before
+        );
+    }
+    eprintln!("rounds: {rounds}");
+    assert!(
+        split_seen(),
+        "the poison job was never in a batch in {rounds} rounds"
+    );
 }
 
 #[tokio::test]
@@ -337,15 +435,7 @@ async fn metrics_are_served() {
     )
     .await;
     assert_eq!(status, 200);
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = text_of(&app.client, &app.url("/metrics")).await;
     assert!(
         text.contains("metadata_jobs_submitted_total{kind=\"extract\"} 1"),
         "{text}"

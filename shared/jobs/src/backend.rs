@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::record::{Job, JobInput, Record};
 
 /// A backend failure. `Unavailable` means "try again later" (the gateway answers 503).
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum BackendError {
     #[error("backend unavailable: {0}")]
     Unavailable(String),

@@ -43,6 +43,9 @@ impl Metric {
     pub fn dec(&self) {
         self.value.fetch_sub(1, Relaxed);
     }
+    pub fn add(&self, n: i64) {
+        self.value.fetch_add(n, Relaxed);
+    }
     pub fn set(&self, v: i64) {
         self.value.store(v, Relaxed);
     }
@@ -70,6 +73,8 @@ metrics! {
     JOBS_RETRIED = "metadata_worker_jobs_total", "counter", [("outcome", "retried")], "Jobs finished by this process's workers, by outcome.";
     JOBS_DEAD_LETTERED = "metadata_worker_jobs_total", "counter", [("outcome", "dead_lettered")], "Jobs finished by this process's workers, by outcome.";
     JOBS_IN_FLIGHT = "metadata_worker_jobs_in_flight", "gauge", [], "Jobs this process's workers are running now.";
+    AMQP_PUBLISHED_JOBS = "metadata_queue_published_total", "counter", [("unit", "jobs")], "Jobs this gateway put on the queue, and the messages that carried them (several jobs travel in one message under load).";
+    AMQP_PUBLISHED_MESSAGES = "metadata_queue_published_total", "counter", [("unit", "messages")], "Jobs this gateway put on the queue, and the messages that carried them (several jobs travel in one message under load).";
     AMQP_RECONNECTS = "metadata_backend_reconnects_total", "counter", [("backend", "amqp")], "Connections (re)established to a backend.";
     REDIS_RESUBSCRIBES = "metadata_backend_reconnects_total", "counter", [("backend", "redis_pubsub")], "Connections (re)established to a backend.";
     AMQP_UP = "metadata_backend_up", "gauge", [("backend", "amqp")], "1 when the backend connection is up.";

@@ -251,6 +251,63 @@ pub mod message {
         }
         Ok(job)
     }
+
+    /// A batch: `BATCH_MAGIC`, the number of jobs (u32, big-endian), then each job as its
+    /// own job message, preceded by that message's length (u32, big-endian).
+    pub const BATCH_MAGIC: &[u8; 4] = b"MDB1";
+
+    /// Wraps job messages (from [`encode`]) into one batch message.
+    pub fn encode_batch<'a>(jobs: impl ExactSizeIterator<Item = &'a [u8]>) -> Vec<u8> {
+        let n = jobs.len();
+        let mut out = Vec::with_capacity(8 + n * 4 + n * 512);
+        out.extend_from_slice(BATCH_MAGIC);
+        out.extend_from_slice(&(n as u32).to_be_bytes());
+        for j in jobs {
+            out.extend_from_slice(&(j.len() as u32).to_be_bytes());
+            out.extend_from_slice(j);
+        }
+        out
+    }
+
+    /// Whether `body` is a batch (rather than one job).
+    pub fn is_batch(body: &[u8]) -> bool {
+        body.starts_with(BATCH_MAGIC)
+    }
+
+    /// The jobs of a batch message; inline bytes are slices of `body` (no copy). A batch
+    /// with a broken part is an error as a whole.
+    pub fn decode_batch(body: &bytes::Bytes) -> Result<Vec<Job>, String> {
+        let rest = body
+            .strip_prefix(BATCH_MAGIC.as_slice())
+            .ok_or("not a batch message")?;
+        let word = |at: usize| -> Result<usize, String> {
+            body.get(at..at + 4)
+                .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
+                .ok_or_else(|| "truncated batch message".to_string())
+        };
+        let n = word(4)?;
+        // Each job takes at least its length word and a header: a count larger than the
+        // message could hold is a broken message, not a reason to allocate.
+        if n == 0 || n > rest.len() / 12 {
+            return Err(format!("a batch message cannot hold {n} jobs"));
+        }
+        let mut jobs = Vec::with_capacity(n);
+        let mut at = 8usize;
+        for _ in 0..n {
+            let len = word(at)?;
+            let start = at + 4;
+            let end = start
+                .checked_add(len)
+                .filter(|&e| e <= body.len())
+                .ok_or("truncated job in a batch message")?;
+            jobs.push(decode(&body.slice(start..end))?);
+            at = end;
+        }
+        if at != body.len() {
+            return Err("bytes after the last job of a batch message".into());
+        }
+        Ok(jobs)
+    }
 }
 
 /// Publishes a job message persistently to `routing_key` and waits for the broker's
@@ -306,8 +363,38 @@ struct Link {
     backoff: Duration,
 }
 
+/// At most this many jobs go in one message.
+pub const BATCH_MAX_JOBS: usize = 64;
+/// A batch stops growing once its jobs add up to this many bytes (a job larger than this
+/// travels alone).
+pub const BATCH_MAX_BYTES: usize = 1 << 20;
+/// At most this many publishes wait for their confirms at once, per gateway. Jobs that
+/// arrive meanwhile wait their turn and go together in the next message.
+pub const PUBLISHES_IN_FLIGHT: usize = 2;
+
+/// A job waiting for the batcher: its encoded message and who waits for the confirm.
+struct Pending {
+    id: uuid::Uuid,
+    body: Vec<u8>,
+    done: tokio::sync::oneshot::Sender<BResult<()>>,
+}
+
 /// The gateway's side: puts jobs on the queue.
+///
+/// Jobs are published in batches (group commit): while [`PUBLISHES_IN_FLIGHT`] publishes
+/// wait for their confirms, the jobs that arrive queue up, and the next free publish takes
+/// all of them (up to [`BATCH_MAX_JOBS`] and [`BATCH_MAX_BYTES`]) in one message. Under a
+/// light load every job goes alone at once (no timer, no added wait); under a heavy one the
+/// broker's cost per persistent, confirmed message (the larger part of its work) is shared
+/// by the jobs of a batch. Each caller still returns only once the broker has confirmed the
+/// message that carries its job.
 pub struct AmqpQueue {
+    link: Arc<LinkState>,
+    batcher: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<Pending>>,
+}
+
+/// The connection and where it goes, shared with the batcher task.
+struct LinkState {
     topology: Topology,
     link: Mutex<Link>,
 }
@@ -315,18 +402,21 @@ pub struct AmqpQueue {
 impl AmqpQueue {
     pub fn new(topology: Topology) -> AmqpQueue {
         AmqpQueue {
-            topology,
-            link: Mutex::new(Link {
-                conn: None,
-                last_attempt: None,
-                backoff: Duration::from_millis(200),
+            link: Arc::new(LinkState {
+                topology,
+                link: Mutex::new(Link {
+                    conn: None,
+                    last_attempt: None,
+                    backoff: Duration::from_millis(200),
+                }),
             }),
+            batcher: std::sync::OnceLock::new(),
         }
     }
 
     /// Keeps the connection up in the background (so `/readyz` recovers by itself).
     pub fn start_keepalive(self: &Arc<Self>) {
-        let me = Arc::downgrade(self);
+        let me = Arc::downgrade(&self.link);
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(Duration::from_secs(1)).await;
@@ -336,6 +426,60 @@ impl AmqpQueue {
         });
     }
 
+    /// The batcher's inbox, starting the batcher on first use (it ends when the queue is
+    /// dropped).
+    fn batcher(&self) -> &tokio::sync::mpsc::UnboundedSender<Pending> {
+        self.batcher.get_or_init(|| {
+            let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+            tokio::spawn(run_batcher(self.link.clone(), rx));
+            tx
+        })
+    }
+}
+
+/// Takes the waiting jobs in batches, at most [`PUBLISHES_IN_FLIGHT`] publishes at once.
+async fn run_batcher(link: Arc<LinkState>, mut rx: tokio::sync::mpsc::UnboundedReceiver<Pending>) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(PUBLISHES_IN_FLIGHT));
+    let mut carry: Option<Pending> = None;
+    loop {
+        let first = match carry.take() {
+            Some(p) => p,
+            None => match rx.recv().await {
+                Some(p) => p,
+                None => break,
+            },
+        };
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            break;
+        };
+        // Everything that queued up while the slot was busy goes now.
+        let mut bytes = first.body.len();
+        let mut batch = vec![first];
+        while batch.len() < BATCH_MAX_JOBS {
+            let Ok(p) = rx.try_recv() else { break };
+            if bytes + p.body.len() > BATCH_MAX_BYTES {
+                carry = Some(p);
+                break;
+            }
+            bytes += p.body.len();
+            batch.push(p);
+        }
+        let link = link.clone();
+        tokio::spawn(async move {
+            let _slot = slot;
+            let result = link.publish_batch(&batch).await;
+            if result.is_ok() {
+                metrics::AMQP_PUBLISHED_MESSAGES.inc();
+                metrics::AMQP_PUBLISHED_JOBS.add(batch.len() as i64);
+            }
+            for p in batch {
+                let _ = p.done.send(result.clone());
+            }
+        });
+    }
+}
+
+impl LinkState {
     /// A live channel, reconnecting when needed (at most once per backoff period).
     async fn channel(&self) -> BResult<Channel> {
         let mut link = self.link.lock().await;
@@ -373,14 +517,21 @@ impl AmqpQueue {
         link.conn = None;
         metrics::AMQP_UP.set(0);
     }
-}
 
-#[async_trait]
-impl JobQueue for AmqpQueue {
-    async fn enqueue(&self, job: &Job) -> BResult<()> {
-        let body = message::encode(job).map_err(BackendError::other)?;
-        let props = BasicProperties::default().with_message_id(job.id.to_string().into());
-        // One retry on a fresh connection: a broker restart shows up on the first publish.
+    /// Publishes one message carrying `batch` (a lone job as a plain job message) and waits
+    /// for its confirm, with one retry on a fresh connection: a broker restart shows up on
+    /// the first publish.
+    async fn publish_batch(&self, batch: &[Pending]) -> BResult<()> {
+        let (body, props) = match batch {
+            [one] => (
+                std::borrow::Cow::Borrowed(one.body.as_slice()),
+                BasicProperties::default().with_message_id(one.id.to_string().into()),
+            ),
+            many => (
+                std::borrow::Cow::Owned(message::encode_batch(many.iter().map(|p| &p.body[..]))),
+                BasicProperties::default(),
+            ),
+        };
         for attempt in 0..2 {
             let ch = self.channel().await?;
             match publish(&ch, &self.topology.queue, &body, props.clone()).await {
@@ -396,9 +547,28 @@ impl JobQueue for AmqpQueue {
         }
         Err(unavailable("could not publish"))
     }
+}
+
+#[async_trait]
+impl JobQueue for AmqpQueue {
+    async fn enqueue(&self, job: &Job) -> BResult<()> {
+        let body = message::encode(job).map_err(BackendError::other)?;
+        let (done, confirmed) = tokio::sync::oneshot::channel();
+        let pending = Pending {
+            id: job.id,
+            body,
+            done,
+        };
+        if self.batcher().send(pending).is_err() {
+            return Err(unavailable("the publisher has stopped"));
+        }
+        confirmed
+            .await
+            .unwrap_or_else(|_| Err(unavailable("the publisher has stopped")))
+    }
 
     async fn ready(&self) -> BResult<()> {
-        self.channel().await.map(|_| ())
+        self.link.channel().await.map(|_| ())
     }
 }
 
@@ -533,6 +703,13 @@ async fn session(
     }
 }
 
+/// Runs the job(s) of one delivery and settles it: acked once every job is settled (done,
+/// republished for a retry, or recorded failed and dead-lettered), requeued otherwise.
+///
+/// A batch's jobs run side by side. A batch that comes back (its worker stopped before
+/// acking it) is not run again as a whole: its jobs are put back on the queue one message
+/// each, so that a job which takes workers down is retried, counted and given up on alone,
+/// and the others are not charged for its crashes.
 async fn dispatch(
     ch: &Channel,
     queue: &str,
@@ -541,7 +718,12 @@ async fn dispatch(
     mut delivery: lapin::message::Delivery,
 ) {
     let data = bytes::Bytes::from(std::mem::take(&mut delivery.data));
-    let job: Job = match message::decode(&data) {
+    let decoded = if message::is_batch(&data) {
+        message::decode_batch(&data)
+    } else {
+        message::decode(&data).map(|j| vec![j])
+    };
+    let jobs = match decoded {
         Ok(j) => j,
         Err(e) => {
             error!(error = %e, "a message that is not a job; dead-lettering it");
@@ -555,64 +737,92 @@ async fn dispatch(
             return;
         }
     };
-    let span = tracing::info_span!("job", uuid = %job.id);
-    async {
-        metrics::JOBS_IN_FLIGHT.inc();
-        let outcome = handler.handle(&job, delivery.redelivered).await;
-        metrics::JOBS_IN_FLIGHT.dec();
-        let settled = match outcome {
-            Outcome::Done => Ok(()),
-            Outcome::Retry(why) => {
-                metrics::JOBS_RETRIED.inc();
-                warn!(reason = %why, "job will be retried");
-                let mut next = job.clone();
-                next.attempt += 1;
-                let props = BasicProperties::default()
-                    .with_message_id(job.id.to_string().into())
-                    .with_expiration(retry_delay.as_millis().to_string().into());
-                publish_job(ch, &format!("{queue}.retry"), &next, props).await
-            }
-            Outcome::GiveUp(failure) => {
-                metrics::JOBS_DEAD_LETTERED.inc();
-                warn!(reason = %failure.message, "giving up on the job");
-                match handler.give_up(&job, &failure).await {
-                    Ok(()) => {
-                        let props = BasicProperties::default()
-                            .with_message_id(job.id.to_string().into())
-                            .with_headers(table(&[("x-failure", text(&failure.message))]));
-                        publish(ch, &format!("{queue}.dead"), &data, props).await
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-        };
-        match settled {
-            Ok(()) => {
-                if let Err(e) = delivery.acker.ack(BasicAckOptions::default()).await {
-                    // The channel died: the broker redelivers; the job's record is final
-                    // already, so the next worker only acks it.
-                    warn!(error = %e, "could not ack; the job will be redelivered");
-                }
-            }
-            Err(e) => {
-                warn!(error = %e, "could not settle the job; requeueing it");
-                let _ = delivery
-                    .acker
-                    .nack(BasicNackOptions {
-                        requeue: true,
-                        ..Default::default()
-                    })
-                    .await;
+    let settled = if jobs.len() > 1 && delivery.redelivered {
+        warn!(
+            jobs = jobs.len(),
+            "a batch came back unacked; putting its jobs back on the queue one by one"
+        );
+        let puts = jobs.iter().map(|job| {
+            let props = BasicProperties::default().with_message_id(job.id.to_string().into());
+            publish_job(ch, queue, job, props)
+        });
+        futures::future::join_all(puts).await.into_iter().collect()
+    } else {
+        let runs = jobs.iter().map(|job| {
+            let span = tracing::info_span!("job", uuid = %job.id);
+            settle(
+                ch,
+                queue,
+                retry_delay,
+                handler.as_ref(),
+                job,
+                delivery.redelivered,
+            )
+            .instrument(span)
+        });
+        futures::future::join_all(runs).await.into_iter().collect()
+    };
+    match settled {
+        Ok(()) => {
+            if let Err(e) = delivery.acker.ack(BasicAckOptions::default()).await {
+                // The channel died: the broker redelivers; the jobs' records are final
+                // already, so the next worker only acks them.
+                warn!(error = %e, "could not ack; the message will be redelivered");
             }
         }
+        Err(e) => {
+            warn!(error = %e, "could not settle the message's jobs; requeueing it");
+            let _ = delivery
+                .acker
+                .nack(BasicNackOptions {
+                    requeue: true,
+                    ..Default::default()
+                })
+                .await;
+        }
     }
-    .instrument(span)
-    .await;
+}
+
+/// Runs one job and does what its outcome asks: nothing more when done, a republish to
+/// the retry queue, or a failed record and a copy on the dead queue.
+async fn settle(
+    ch: &Channel,
+    queue: &str,
+    retry_delay: Duration,
+    handler: &dyn Handler,
+    job: &Job,
+    redelivered: bool,
+) -> BResult<()> {
+    metrics::JOBS_IN_FLIGHT.inc();
+    let outcome = handler.handle(job, redelivered).await;
+    metrics::JOBS_IN_FLIGHT.dec();
+    match outcome {
+        Outcome::Done => Ok(()),
+        Outcome::Retry(why) => {
+            metrics::JOBS_RETRIED.inc();
+            warn!(reason = %why, "job will be retried");
+            let mut next = job.clone();
+            next.attempt += 1;
+            let props = BasicProperties::default()
+                .with_message_id(job.id.to_string().into())
+                .with_expiration(retry_delay.as_millis().to_string().into());
+            publish_job(ch, &format!("{queue}.retry"), &next, props).await
+        }
+        Outcome::GiveUp(failure) => {
+            metrics::JOBS_DEAD_LETTERED.inc();
+            warn!(reason = %failure.message, "giving up on the job");
+            handler.give_up(job, &failure).await?;
+            let props = BasicProperties::default()
+                .with_message_id(job.id.to_string().into())
+                .with_headers(table(&[("x-failure", text(&failure.message))]));
+            publish_job(ch, &format!("{queue}.dead"), job, props).await
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::message::{decode, encode, MAGIC};
+    use super::message::{decode, decode_batch, encode, encode_batch, is_batch, MAGIC};
     use crate::record::{Job, JobInput, JobKind};
 
     fn job(input: JobInput) -> Job {
@@ -694,6 +904,65 @@ mod tests {
         cases.push(trailing);
         for c in cases {
             assert!(decode(&c.clone().into()).is_err(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn batches_round_trip_and_keep_each_jobs_bytes() {
+        let jobs: Vec<Job> = (0..5u8)
+            .map(|i| {
+                job(if i % 2 == 0 {
+                    JobInput::Inline {
+                        data: vec![i; 1000 + i as usize].into(),
+                    }
+                } else {
+                    JobInput::Url {
+                        url: format!("http://127.0.0.1/{i}.jpg"),
+                    }
+                })
+            })
+            .collect();
+        let parts: Vec<Vec<u8>> = jobs.iter().map(|j| encode(j).unwrap()).collect();
+        let body = encode_batch(parts.iter().map(|p| &p[..]));
+        assert!(is_batch(&body));
+        assert!(!is_batch(&parts[0]));
+        let back = decode_batch(&body.into()).unwrap();
+        assert_eq!(back.len(), jobs.len());
+        for (a, b) in back.iter().zip(&jobs) {
+            same(a, b);
+        }
+    }
+
+    #[test]
+    fn broken_batches_are_errors_not_panics() {
+        let parts: Vec<Vec<u8>> = (0..3)
+            .map(|_| {
+                encode(&job(JobInput::Inline {
+                    data: b"abc".to_vec().into(),
+                }))
+                .unwrap()
+            })
+            .collect();
+        let good = encode_batch(parts.iter().map(|p| &p[..]));
+        assert_eq!(decode_batch(&good.clone().into()).unwrap().len(), 3);
+        let mut cases: Vec<Vec<u8>> = vec![
+            b"MDB1".to_vec(),
+            b"MDB1\x00\x00\x00\x00".to_vec(),
+            b"MDB1\xff\xff\xff\xff\x00\x00\x00\x01{".to_vec(),
+            encode_batch([&b"not a job"[..]].into_iter()),
+        ];
+        for cut in (4..good.len()).step_by(7) {
+            cases.push(good[..cut].to_vec());
+        }
+        let mut trailing = good.clone();
+        trailing.push(0);
+        cases.push(trailing);
+        // A count that does not match the parts.
+        let mut miscounted = good.clone();
+        miscounted[7] = 4;
+        cases.push(miscounted);
+        for c in cases {
+            assert!(decode_batch(&c.clone().into()).is_err(), "{c:?}");
         }
     }
 }
