@@ -607,6 +607,10 @@ pub async fn consume(
     stop: impl std::future::Future<Output = ()> + Send,
 ) {
     let sem = Arc::new(tokio::sync::Semaphore::new(cfg.concurrency.max(1)));
+    let jobs = Slots {
+        deliveries: sem.clone(),
+        isolation: Arc::new(tokio::sync::RwLock::new(())),
+    };
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let runner = async {
         let mut backoff = Duration::from_millis(200);
@@ -614,7 +618,7 @@ pub async fn consume(
             if *stop_rx.borrow() {
                 break;
             }
-            match session(&cfg, handler.clone(), sem.clone(), stop_rx.clone()).await {
+            match session(&cfg, handler.clone(), &jobs, stop_rx.clone()).await {
                 Ok(()) => break,
                 Err(e) => {
                     metrics::AMQP_UP.set(0);
@@ -647,13 +651,28 @@ pub async fn consume(
     }
 }
 
+/// What a worker's deliveries share.
+struct Slots {
+    /// One permit per delivery in hand (`concurrency`).
+    deliveries: Arc<tokio::sync::Semaphore>,
+    /// Jobs under suspicion (their last delivery ended with its worker) run alone: they
+    /// hold this for writing, other jobs for reading. So when a job that takes workers
+    /// down does it again, no other job is running with it to be charged an attempt for
+    /// its crash; innocent jobs are charged at most the one crash they first shared.
+    isolation: Arc<tokio::sync::RwLock<()>>,
+}
+
+/// The header that marks a job put back on the queue from a batch that came back.
+const SUSPECT_HEADER: &str = "x-from-returned-batch";
+
 /// One connection's life: declare, consume, dispatch. `Ok` when stopped on request.
 async fn session(
     cfg: &ConsumerConfig,
     handler: Arc<dyn Handler>,
-    sem: Arc<tokio::sync::Semaphore>,
+    jobs: &Slots,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) -> BResult<()> {
+    let sem = &jobs.deliveries;
     let (conn, ch) = open(&cfg.topology).await?;
     let prefetch = u16::try_from(cfg.concurrency.max(1)).unwrap_or(u16::MAX);
     ch.basic_qos(prefetch, BasicQosOptions::default())
@@ -690,13 +709,14 @@ async fn session(
                     None => return Err(unavailable("the consumer was cancelled")),
                 };
                 let permit = sem.clone().acquire_owned().await.map_err(BackendError::other)?;
+                let isolation = jobs.isolation.clone();
                 let handler = handler.clone();
                 let ch = ch.clone();
                 let retry_delay = cfg.retry_delay;
                 let queue = cfg.topology.queue.clone();
                 tokio::spawn(async move {
                     let _permit = permit;
-                    dispatch(&ch, &queue, retry_delay, handler, delivery).await;
+                    dispatch(&ch, &queue, retry_delay, handler, &isolation, delivery).await;
                 });
             }
         }
@@ -708,13 +728,15 @@ async fn session(
 ///
 /// A batch's jobs run side by side. A batch that comes back (its worker stopped before
 /// acking it) is not run again as a whole: its jobs are put back on the queue one message
-/// each, so that a job which takes workers down is retried, counted and given up on alone,
-/// and the others are not charged for its crashes.
+/// each, marked as suspects, so that a job which takes workers down is retried, counted
+/// and given up on alone. Suspects (those and any job redelivered) run alone on their
+/// worker ([`Slots::isolation`]), so the others are not charged for its crashes.
 async fn dispatch(
     ch: &Channel,
     queue: &str,
     retry_delay: Duration,
     handler: Arc<dyn Handler>,
+    isolation: &tokio::sync::RwLock<()>,
     mut delivery: lapin::message::Delivery,
 ) {
     let data = bytes::Bytes::from(std::mem::take(&mut delivery.data));
@@ -737,28 +759,29 @@ async fn dispatch(
             return;
         }
     };
+    let suspect = delivery.redelivered
+        || delivery
+            .properties
+            .headers()
+            .as_ref()
+            .is_some_and(|h| h.inner().contains_key(SUSPECT_HEADER));
     let settled = if jobs.len() > 1 && delivery.redelivered {
         warn!(
             jobs = jobs.len(),
             "a batch came back unacked; putting its jobs back on the queue one by one"
         );
         let puts = jobs.iter().map(|job| {
-            let props = BasicProperties::default().with_message_id(job.id.to_string().into());
+            let props = BasicProperties::default()
+                .with_message_id(job.id.to_string().into())
+                .with_headers(table(&[(SUSPECT_HEADER, AMQPValue::Boolean(true))]));
             publish_job(ch, queue, job, props)
         });
         futures::future::join_all(puts).await.into_iter().collect()
     } else {
         let runs = jobs.iter().map(|job| {
             let span = tracing::info_span!("job", uuid = %job.id);
-            settle(
-                ch,
-                queue,
-                retry_delay,
-                handler.as_ref(),
-                job,
-                delivery.redelivered,
-            )
-            .instrument(span)
+            let turn = Turn { isolation, suspect };
+            settle(ch, queue, retry_delay, handler.as_ref(), job, turn).instrument(span)
         });
         futures::future::join_all(runs).await.into_iter().collect()
     };
@@ -783,6 +806,12 @@ async fn dispatch(
     }
 }
 
+/// How a job may run: alone (a suspect) or beside others.
+struct Turn<'a> {
+    isolation: &'a tokio::sync::RwLock<()>,
+    suspect: bool,
+}
+
 /// Runs one job and does what its outcome asks: nothing more when done, a republish to
 /// the retry queue, or a failed record and a copy on the dead queue.
 async fn settle(
@@ -791,11 +820,21 @@ async fn settle(
     retry_delay: Duration,
     handler: &dyn Handler,
     job: &Job,
-    redelivered: bool,
+    turn: Turn<'_>,
 ) -> BResult<()> {
-    metrics::JOBS_IN_FLIGHT.inc();
-    let outcome = handler.handle(job, redelivered).await;
-    metrics::JOBS_IN_FLIGHT.dec();
+    let outcome = {
+        // Held while the job runs: alone for a suspect, shared otherwise.
+        let (_alone, _shared);
+        if turn.suspect {
+            _alone = turn.isolation.write().await;
+        } else {
+            _shared = turn.isolation.read().await;
+        }
+        metrics::JOBS_IN_FLIGHT.inc();
+        let outcome = handler.handle(job, turn.suspect).await;
+        metrics::JOBS_IN_FLIGHT.dec();
+        outcome
+    };
     match outcome {
         Outcome::Done => Ok(()),
         Outcome::Retry(why) => {
