@@ -15,7 +15,8 @@
 # in by exiftool), remove of each. Prints a table (req/s, p50, p99, ratio to the reference)
 # and writes it into BENCHMARKS.md between the `load:begin` / `load:end` markers, with the
 # machine's description. Environment: CARGO_TARGET_DIR (default ./target), CORPUS (default
-# ../shared/corpus/exif-samples), GW_PORT (18080), REF_PORT (18081), BENCH_TMPDIR (/tmp).
+# ../shared/corpus/exif-samples), GW_PORT (18080), REF_PORT (18081), BENCH_TMPDIR (/tmp),
+# ONLY (run only the scenarios whose label contains it, e.g. ONLY=Canon; use --no-write).
 #
 # --distributed: 1 gateway + WORKERS (default 2) workers on the machine's RabbitMQ and Redis
 # and a local Garage (scripts/garage.sh), with a queue and key prefix of their own; the
@@ -290,6 +291,7 @@ for l in open(sys.argv[1]):
 # uploads, in distributed mode) is not part of the Canon_40D latency target.
 for s in "${SCENARIOS[@]}"; do
   IFS='|' read -r label endpoint file <<<"$s"
+  [[ -n ${ONLY:-} && $label != *"$ONLY"* ]] && continue
   run "$label" gateway "$endpoint" "$file"
   [ "$REFERENCE" = 1 ] && run "$label" reference "$endpoint" "$file"
   case "$label" in "extract Canon_40D"*) half_peak ;; esac
