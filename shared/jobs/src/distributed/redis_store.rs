@@ -56,11 +56,9 @@ pub fn connect(url: &str) -> anyhow::Result<(redis::Client, ConnectionManager)> 
 /// records are written by a MULTI/EXEC that does the same without the check.)
 const PUT_SCRIPT: &str = r"
 local cur = redis.call('HGET', KEYS[1], 's')
-local final = (ARGV[1] == 'completed' or ARGV[1] == 'failed')
-if (cur == 'completed' or cur == 'failed') and not final then return 0 end
+if cur == 'completed' or cur == 'failed' then return 0 end
 redis.call('HSET', KEYS[1], 's', ARGV[1], 'r', ARGV[2])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
-if final then redis.call('PUBLISH', KEYS[2], ARGV[4] .. '\n' .. ARGV[2]) end
 return 1
 ";
 
@@ -304,11 +302,9 @@ impl ResultStore for RedisResults {
         let _: i64 = self
             .put_script
             .key(self.key(rec.id))
-            .key(self.channel())
             .arg(rec.status.as_str())
             .arg(body)
             .arg(self.record_ttl)
-            .arg(rec.id.to_string())
             .invoke_async(&mut c)
             .await
             .map_err(unavailable)?;
