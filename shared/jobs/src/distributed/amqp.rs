@@ -234,10 +234,7 @@ pub mod message {
         let Some(rest) = body.strip_prefix(MAGIC.as_slice()) else {
             return serde_json::from_slice(body).map_err(|e| e.to_string());
         };
-        let len = rest
-            .get(..4)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
-            .ok_or("truncated job message")?;
+        let len = be_u32(rest, 0).ok_or("truncated job message")?;
         let start = 8usize;
         let end = start.checked_add(len).filter(|&e| e <= body.len());
         let end = end.ok_or("truncated job header")?;
@@ -250,6 +247,12 @@ pub mod message {
             _ => {}
         }
         Ok(job)
+    }
+
+    /// The big-endian u32 at `at`, if `b` holds one there.
+    fn be_u32(b: &[u8], at: usize) -> Option<usize> {
+        let w = b.get(at..at.checked_add(4)?)?;
+        Some(u32::from_be_bytes([w[0], w[1], w[2], w[3]]) as usize)
     }
 
     /// A batch: `BATCH_MAGIC`, the number of jobs (u32, big-endian), then each job as its
@@ -280,11 +283,7 @@ pub mod message {
         let rest = body
             .strip_prefix(BATCH_MAGIC.as_slice())
             .ok_or("not a batch message")?;
-        let word = |at: usize| -> Result<usize, String> {
-            body.get(at..at + 4)
-                .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
-                .ok_or_else(|| "truncated batch message".to_string())
-        };
+        let word = |at: usize| be_u32(body, at).ok_or("truncated batch message");
         let n = word(4)?;
         // Each job takes at least its length word and a header: a count larger than the
         // message could hold is a broken message, not a reason to allocate.
@@ -308,6 +307,11 @@ pub mod message {
         }
         Ok(jobs)
     }
+}
+
+/// The properties of a message that carries the job `id` alone.
+fn job_props(id: uuid::Uuid) -> BasicProperties {
+    BasicProperties::default().with_message_id(id.to_string().into())
 }
 
 /// Publishes a job message persistently to `routing_key` and waits for the broker's
@@ -525,7 +529,7 @@ impl LinkState {
         let (body, props) = match batch {
             [one] => (
                 std::borrow::Cow::Borrowed(one.body.as_slice()),
-                BasicProperties::default().with_message_id(one.id.to_string().into()),
+                job_props(one.id),
             ),
             many => (
                 std::borrow::Cow::Owned(message::encode_batch(many.iter().map(|p| &p.body[..]))),
@@ -771,8 +775,7 @@ async fn dispatch(
             "a batch came back unacked; putting its jobs back on the queue one by one"
         );
         let puts = jobs.iter().map(|job| {
-            let props = BasicProperties::default()
-                .with_message_id(job.id.to_string().into())
+            let props = job_props(job.id)
                 .with_headers(table(&[(SUSPECT_HEADER, AMQPValue::Boolean(true))]));
             publish_job(ch, queue, job, props)
         });
@@ -842,18 +845,16 @@ async fn settle(
             warn!(reason = %why, "job will be retried");
             let mut next = job.clone();
             next.attempt += 1;
-            let props = BasicProperties::default()
-                .with_message_id(job.id.to_string().into())
-                .with_expiration(retry_delay.as_millis().to_string().into());
+            let props =
+                job_props(job.id).with_expiration(retry_delay.as_millis().to_string().into());
             publish_job(ch, &format!("{queue}.retry"), &next, props).await
         }
         Outcome::GiveUp(failure) => {
             metrics::JOBS_DEAD_LETTERED.inc();
             warn!(reason = %failure.message, "giving up on the job");
             handler.give_up(job, &failure).await?;
-            let props = BasicProperties::default()
-                .with_message_id(job.id.to_string().into())
-                .with_headers(table(&[("x-failure", text(&failure.message))]));
+            let props =
+                job_props(job.id).with_headers(table(&[("x-failure", text(&failure.message))]));
             publish_job(ch, &format!("{queue}.dead"), job, props).await
         }
     }
