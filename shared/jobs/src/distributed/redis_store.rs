@@ -64,11 +64,13 @@ return 1
 
 /// A worker starting a job: unless its record is final already (a redelivery after the
 /// work was done), count the attempt and, when it will run, mark the record `processing`.
-/// Returns -1 for a final record, else the attempt count.
+/// Returns -1 for a final record, else the attempt count. `ARGV[4]` is `1` when the job's
+/// first delivery was not counted (it skipped this script): the first count is then 2.
 const BEGIN_SCRIPT: &str = r"
 local cur = redis.call('HGET', KEYS[1], 's')
 if cur == 'completed' or cur == 'failed' then return -1 end
 local n = redis.call('INCR', KEYS[2])
+if n == 1 and ARGV[4] == '1' then n = redis.call('INCR', KEYS[2]) end
 redis.call('EXPIRE', KEYS[2], 86400)
 if n <= tonumber(ARGV[1]) then
   redis.call('HSET', KEYS[1], 's', 'processing', 'r', ARGV[2])
@@ -214,7 +216,14 @@ impl RedisResults {
     }
 
     /// Starts a delivery of `job` in one round trip (see [`BEGIN_SCRIPT`]).
-    pub async fn begin(&self, job: &crate::record::Job, max_attempts: u32) -> BResult<Begin> {
+    /// `first_uncounted`: the job's first delivery did not call this (the worker's quick
+    /// start), so it is counted now.
+    pub async fn begin(
+        &self,
+        job: &crate::record::Job,
+        max_attempts: u32,
+        first_uncounted: bool,
+    ) -> BResult<Begin> {
         let rec = Record::processing(job);
         let body = serde_json::to_string(&rec).map_err(BackendError::other)?;
         let mut c = self.conn.clone();
@@ -225,6 +234,7 @@ impl RedisResults {
             .arg(max_attempts)
             .arg(body)
             .arg(self.record_ttl)
+            .arg(if first_uncounted { "1" } else { "0" })
             .invoke_async(&mut c)
             .await
             .map_err(unavailable)?;
@@ -717,20 +727,25 @@ mod tests {
 
         // A worker starting a delivery: final records are left alone; otherwise each
         // delivery is counted, and marked processing while attempts remain.
-        assert_eq!(store.begin(&j, 2).await.unwrap(), Begin::Final);
-        assert_eq!(store.begin(&j2, 2).await.unwrap(), Begin::Attempt(1));
+        assert_eq!(store.begin(&j, 2, false).await.unwrap(), Begin::Final);
+        assert_eq!(store.begin(&j2, 2, false).await.unwrap(), Begin::Attempt(1));
         let r2 = store.get(j2.id).await.unwrap().unwrap();
         assert_eq!((r2.status, r2.id), (Status::Processing, j2.id));
-        assert_eq!(store.begin(&j2, 2).await.unwrap(), Begin::Attempt(2));
-        assert_eq!(store.begin(&j2, 2).await.unwrap(), Begin::Attempt(3));
+        assert_eq!(store.begin(&j2, 2, false).await.unwrap(), Begin::Attempt(2));
+        assert_eq!(store.begin(&j2, 2, false).await.unwrap(), Begin::Attempt(3));
         let mut failed = Record::queued(&j2);
         failed.status = Status::Failed;
         store.put(&failed).await.unwrap();
-        assert_eq!(store.begin(&j2, 2).await.unwrap(), Begin::Final);
+        assert_eq!(store.begin(&j2, 2, false).await.unwrap(), Begin::Final);
         assert_eq!(
             store.get(j2.id).await.unwrap().unwrap().status,
             Status::Failed
         );
+        // A job whose first delivery skipped `begin` (the worker's quick start): that
+        // delivery is counted with the next one.
+        let j6 = job();
+        assert_eq!(store.begin(&j6, 2, true).await.unwrap(), Begin::Attempt(2));
+        assert_eq!(store.begin(&j6, 2, true).await.unwrap(), Begin::Attempt(3));
     }
 
     #[tokio::test]
