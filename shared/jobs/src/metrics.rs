@@ -249,6 +249,10 @@ fn format_label(i: usize) -> String {
         .unwrap_or_else(|| "unknown".to_string())
 }
 
+/// Distributed gateways: from a job's enqueue until the broker confirmed the message that
+/// carries it (waiting for a publish slot included: see `amqp::AmqpQueue`).
+pub static ENQUEUE_DURATION: Histogram = Histogram::new();
+
 static JOB_DURATION: [[Histogram; FORMATS]; KINDS.len()] =
     [const { [const { Histogram::new() }; FORMATS] }; KINDS.len()];
 
@@ -372,6 +376,16 @@ pub fn write_to(x: &mut Exposition) {
                 );
             }
         }
+    }
+
+    if ENQUEUE_DURATION.count() > 0 {
+        x.family(
+            "metadata_queue_enqueue_seconds",
+            "histogram",
+            "Distributed gateways: time from a job's submission to the queue until the broker \
+             confirmed the message that carries it (waiting for a publish slot included).",
+        );
+        x.histogram("metadata_queue_enqueue_seconds", &[], &ENQUEUE_DURATION);
     }
 
     x.family(

@@ -563,12 +563,17 @@ impl JobQueue for AmqpQueue {
             body,
             done,
         };
+        let started = Instant::now();
         if self.batcher().send(pending).is_err() {
             return Err(unavailable("the publisher has stopped"));
         }
-        confirmed
+        let result = confirmed
             .await
-            .unwrap_or_else(|_| Err(unavailable("the publisher has stopped")))
+            .unwrap_or_else(|_| Err(unavailable("the publisher has stopped")));
+        if result.is_ok() {
+            metrics::ENQUEUE_DURATION.observe(started.elapsed());
+        }
+        result
     }
 
     async fn ready(&self) -> BResult<()> {
