@@ -143,17 +143,19 @@ async fn submit(
                 return Err(e);
             }
             info!(kind = ?kind, "job queued");
-            match kind {
-                JobKind::Extract => jobs::metrics::JOBS_SUBMITTED_EXTRACT.inc(),
-                JobKind::Remove => jobs::metrics::JOBS_SUBMITTED_REMOVE.inc(),
-            }
             Ok(())
         };
+        // (The wait may end before `queue` does: a job's completion can come before the
+        // broker's confirm of its message. Either way it was accepted once this is Ok.)
         let rec = state
             .backends
             .results
             .start_and_wait(&rec, Box::pin(queue), state.config.wait_timeout)
             .await?;
+        match kind {
+            JobKind::Extract => jobs::metrics::JOBS_SUBMITTED_EXTRACT.inc(),
+            JobKind::Remove => jobs::metrics::JOBS_SUBMITTED_REMOVE.inc(),
+        }
         // No record: the result store lost it (a Redis restart); the job itself is safe in
         // the queue and its worker writes the record again. Answer like a slow job.
         let Some(rec) = rec else {

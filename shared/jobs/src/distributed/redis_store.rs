@@ -380,14 +380,36 @@ impl ResultStore for RedisResults {
             // not be read first (one round trip and one parse less per request). A lost
             // subscription wakes the waiter (`wake_all`), which then reads as usual.
             let _registered = Registration { store: self, id };
-            let rx = self.register(id);
+            let mut rx = self.register(id);
             let listening = self.subscribed.load(Ordering::SeqCst);
-            start.await?;
-            if listening {
-                match tokio::time::timeout(timeout, rx).await {
-                    Ok(Ok(Some(rec))) => return Ok(Some(rec)),
-                    Err(_) => break 'wait self.get(id).await?,
-                    Ok(_) => {}
+            if !listening {
+                start.await?;
+            } else {
+                // The completion can arrive before `start` ends: the broker confirms a
+                // persistent message once it is on disk or acked by its consumer, and a
+                // batch of jobs is acked after the last of them. A completion proves the
+                // job was queued, so it is answered at once (`start`, dropped, is then
+                // only waiting for that confirm).
+                let mut start = start;
+                let early = tokio::select! {
+                    queued = &mut start => {
+                        queued?;
+                        None
+                    }
+                    done = &mut rx => Some(done),
+                };
+                match early {
+                    Some(Ok(Some(rec))) => return Ok(Some(rec)),
+                    // Woken to look again (the subscription was lost): queue, then look.
+                    Some(_) => start.await?,
+                    None => {
+                        let left = deadline.saturating_duration_since(Instant::now());
+                        match tokio::time::timeout(left, rx).await {
+                            Ok(Ok(Some(rec))) => return Ok(Some(rec)),
+                            Err(_) => break 'wait self.get(id).await?,
+                            Ok(_) => {}
+                        }
+                    }
                 }
             }
             self.wait_final(id, deadline.saturating_duration_since(Instant::now()))
@@ -711,6 +733,28 @@ mod tests {
             .unwrap();
         assert_eq!(got.unwrap().status, Status::Completed);
         assert!(t.elapsed() < Duration::from_secs(3));
+        // A completion that comes before the broker's confirm is answered at once: the
+        // confirm here never comes (within the test's 10 s).
+        let j4b = job();
+        let s4b = store.clone();
+        let mut d4b = Record::queued(&j4b);
+        d4b.status = Status::Completed;
+        let start = async move {
+            s4b.put(&d4b).await.unwrap();
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            Ok(())
+        };
+        let t = Instant::now();
+        let got = store
+            .start_and_wait(
+                &Record::queued(&j4b),
+                Box::pin(start),
+                Duration::from_secs(10),
+            )
+            .await
+            .unwrap();
+        assert_eq!(got.unwrap().status, Status::Completed);
+        assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
         // A record the worker wrote first is not replaced by the late queued one.
         let j5 = job();
         store.put(&Record::processing(&j5)).await.unwrap();
