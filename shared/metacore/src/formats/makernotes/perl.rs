@@ -1253,6 +1253,106 @@ struct Compiled {
     /// character before is a word character, and the (ASCII) character; `u16::MAX` while
     /// unknown. Made on first use.
     fails: RefCell<Option<Box<[[u16; 128]; 4]>>>,
+    /// What every match needs in the subject (see [`Req`]).
+    req: Req,
+    /// The most steps one start can take (see [`seq_steps`]); `None` when a quantifier
+    /// is unbounded or the figure too large to matter.
+    start_steps: Option<u64>,
+}
+
+/// A necessary condition for a match: literal runs that must occur in the subject (each
+/// a run of plain characters the match consumes one after the other), in every one of
+/// `All` and in at least one of `Any`. Only ASCII characters are kept in literals (a
+/// non-ASCII character ends a run), so they can be looked for in the UTF-8 bytes.
+enum Req {
+    Lit(Box<[u8]>),
+    All(Vec<Req>),
+    Any(Vec<Req>),
+}
+
+impl Req {
+    /// The condition of one alternative: its runs of single characters (each exactly
+    /// once) and its groups taken at least once.
+    fn of_seq(seq: &[(Node, u32, u32)]) -> Req {
+        let mut all = Vec::new();
+        let mut run = Vec::new();
+        for (node, lo, hi) in seq {
+            match node {
+                Node::Char(c) if (*lo, *hi) == (1, 1) && c.is_ascii() => {
+                    run.push(*c as u8);
+                    continue;
+                }
+                Node::Group(alts) if *lo >= 1 => {
+                    all.push(Req::Any(alts.iter().map(|a| Req::of_seq(a)).collect()));
+                }
+                _ => {}
+            }
+            if !run.is_empty() {
+                all.push(Req::Lit(std::mem::take(&mut run).into()));
+            }
+        }
+        if !run.is_empty() {
+            all.push(Req::Lit(run.into()));
+        }
+        Req::All(all)
+    }
+
+    /// Whether the condition holds in `s` (characters compared as [`Matcher::eq`] does:
+    /// exactly, or ignoring ASCII case when `ci`).
+    fn holds(&self, s: &[u8], ci: bool) -> bool {
+        match self {
+            Req::Lit(l) => {
+                let eq = |a: u8, b: u8| a == b || (ci && a.eq_ignore_ascii_case(&b));
+                l.is_empty()
+                    || s.windows(l.len())
+                        .any(|w| w.iter().zip(l.iter()).all(|(&a, &b)| eq(a, b)))
+            }
+            Req::All(v) => v.iter().all(|r| r.holds(s, ci)),
+            Req::Any(v) => v.iter().any(|r| r.holds(s, ci)),
+        }
+    }
+}
+
+/// At most how many steps [`Matcher::seq`] counts for `seq` at one position when each
+/// call of its continuation counts at most `cont` (an upper bound, following the
+/// matcher's calls: every character may match); `None` for an unbounded quantifier.
+/// Saturates, so a huge figure only means "too many". `work` bounds the work of working
+/// it out (nested counted groups multiply it): `None` once it runs out.
+fn seq_steps(seq: &[(Node, u32, u32)], cont: u64, work: &mut u32) -> Option<u64> {
+    *work = work.checked_sub(1)?;
+    let Some(((node, lo, hi), rest)) = seq.split_first() else {
+        return Some(cont.saturating_add(1));
+    };
+    let q = seq_steps(rest, cont, work)?;
+    match node {
+        Node::Start | Node::End | Node::WordB => Some(q.saturating_add(1)),
+        _ => Some(repeat_steps(node, (*lo, *hi), 0, q, work)?.saturating_add(1)),
+    }
+}
+
+/// [`seq_steps`] for [`Matcher::repeat`] at count `n`, `q` being the bound of the rest.
+fn repeat_steps(node: &Node, (lo, hi): (u32, u32), n: u32, q: u64, work: &mut u32) -> Option<u64> {
+    *work = work.checked_sub(1)?;
+    if hi > 16 {
+        return None;
+    }
+    let mut s = 1u64;
+    if n < hi {
+        let more = repeat_steps(node, (lo, hi), n + 1, q, work)?;
+        match node {
+            Node::Group(alts) => {
+                let next = if n + 1 >= lo { more.max(q) } else { more };
+                for alt in alts {
+                    s = s.saturating_add(seq_steps(alt, next, work)?);
+                }
+            }
+            _ => s = s.saturating_add(more),
+        }
+    }
+    if n >= lo {
+        s = s.saturating_add(q);
+    }
+    Some(s)
 }
 
 fn compile(pat: &str) -> Option<Compiled> {
@@ -1267,11 +1367,16 @@ fn compile(pat: &str) -> Option<Compiled> {
         .iter()
         .all(|a| matches!(a.first(), Some((Node::Start, 1, 1))));
     let n_alts = alts.len() as u32;
+    let req = Req::Any(alts.iter().map(|a| Req::of_seq(a)).collect());
+    let seq = vec![(Node::Group(alts), 1, 1)];
+    let start_steps = seq_steps(&seq, 0, &mut 10_000);
     Some(Compiled {
-        seq: vec![(Node::Group(alts), 1, 1)],
+        seq,
         anchored,
         n_alts,
         fails: RefCell::new(None),
+        req,
+        start_steps,
     })
 }
 
@@ -1311,7 +1416,27 @@ fn compiled(pat: &str) -> Option<Rc<Compiled>> {
 /// Whether `pat` (Perl syntax subset) matches somewhere in `s`; `None` if the pattern is
 /// beyond the subset.
 pub fn regex_match(pat: &str, s: &str, ci: bool) -> Option<bool> {
+    if let Some(false) = compiled(pat).map(|re| could_match(&re, s, ci)) {
+        return Some(false);
+    }
     regex_match_steps(pat, s, ci, true).0
+}
+
+/// `false` when the matcher would certainly answer `Some(false)`: the subject lacks what
+/// every match needs, and the steps of all starts together stay within the limit (so the
+/// search fails without running out of steps). The subject's byte length bounds its
+/// number of characters.
+fn could_match(re: &Compiled, s: &str, ci: bool) -> bool {
+    let Some(per_start) = re.start_steps else {
+        return true;
+    };
+    let len = s.len().min(1024) as u64;
+    let total = if re.anchored {
+        per_start.saturating_add(len * (2 + re.n_alts as u64))
+    } else {
+        per_start.saturating_mul(len + 1)
+    };
+    total > 20000 || re.req.holds(s.as_bytes(), ci)
 }
 
 /// `regex_match`, with the steps counted (`quick`: whether `quick_fail` is used).
@@ -1473,8 +1598,55 @@ mod tests {
                     let (a, sa) = regex_match_steps(p, s, ci, true);
                     let (b, sb) = regex_match_steps(p, s, ci, false);
                     assert_eq!(a, b, "{p} on {s}");
+                    assert_eq!(regex_match(p, s, ci), b, "{p} on {s} (prefilter)");
                     // past the limit the count no longer matters (the outcome is `None`)
                     assert!(sa == sb || (sa > 20000 && sb > 20000), "{p} on {s}");
+                }
+            }
+        }
+    }
+
+    /// The step bound the prefilter relies on is never below the steps the matcher counts.
+    #[test]
+    fn step_bound_holds() {
+        let pats = [
+            r"\b(1DS?|5D|D30|D60|10D|20D|30D|K236)$",
+            r"\b((300D|350D|400D) DIGITAL|REBEL( XTi?)?|Kiss Digital( [NX])?)$",
+            r"^EOS|^PowerShot|IXUS$",
+            r"(a|aa){1,3}b",
+            r"((a|b)|(c|d)){2}e",
+            r"\b(|x)y",
+            r"a?a?a?aaa",
+            r"(a?){3}a",
+            r"^0[2-9]",
+        ];
+        let subjects = [
+            "Canon EOS 20D",
+            "Canon EOS REBEL XTi",
+            "aaaaaaab",
+            "abcdabcde",
+            "xy y",
+            "",
+            "0210",
+            "aaa",
+        ];
+        for p in pats {
+            let re = compiled(p).unwrap();
+            let per = re.start_steps.unwrap();
+            for s in subjects {
+                for ci in [false, true] {
+                    let (r, steps) = regex_match_steps(p, s, ci, false);
+                    assert!(r.is_some());
+                    if r == Some(false) {
+                        let n = s.chars().count() as u64;
+                        let bound = if re.anchored {
+                            per + n * (2 + re.n_alts as u64)
+                        } else {
+                            per * (n + 1)
+                        };
+                        assert!(steps as u64 <= bound, "{p} on {s}: {steps} > {bound}");
+                    }
+                    assert_eq!(regex_match(p, s, ci), r, "{p} on {s}");
                 }
             }
         }
