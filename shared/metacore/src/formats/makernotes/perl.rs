@@ -1302,10 +1302,20 @@ impl Req {
     fn holds(&self, s: &[u8], ci: bool) -> bool {
         match self {
             Req::Lit(l) => {
-                let eq = |a: u8, b: u8| a == b || (ci && a.eq_ignore_ascii_case(&b));
-                l.is_empty()
-                    || s.windows(l.len())
-                        .any(|w| w.iter().zip(l.iter()).all(|(&a, &b)| eq(a, b)))
+                let Some((&first, _)) = l.split_first() else {
+                    return true;
+                };
+                let Some(last) = s.len().checked_sub(l.len()) else {
+                    return false;
+                };
+                if ci {
+                    (0..=last).any(|i| {
+                        s[i].eq_ignore_ascii_case(&first)
+                            && s[i..i + l.len()].eq_ignore_ascii_case(l)
+                    })
+                } else {
+                    (0..=last).any(|i| s[i] == first && s[i..i + l.len()] == **l)
+                }
             }
             Req::All(v) => v.iter().all(|r| r.holds(s, ci)),
             Req::Any(v) => v.iter().any(|r| r.holds(s, ci)),
@@ -1326,6 +1336,10 @@ fn seq_steps(seq: &[(Node, u32, u32)], cont: u64, work: &mut u32) -> Option<u64>
     let q = seq_steps(rest, cont, work)?;
     match node {
         Node::Start | Node::End | Node::WordB => Some(q.saturating_add(1)),
+        // `seq`, then `repeat` at counts 0 and 1 (what `repeat_steps` works out)
+        Node::Char(_) | Node::Any | Node::Class(..) if (*lo, *hi) == (1, 1) => {
+            Some(q.saturating_add(3))
+        }
         _ => Some(repeat_steps(node, (*lo, *hi), 0, q, work)?.saturating_add(1)),
     }
 }
@@ -1416,10 +1430,11 @@ fn compiled(pat: &str) -> Option<Rc<Compiled>> {
 /// Whether `pat` (Perl syntax subset) matches somewhere in `s`; `None` if the pattern is
 /// beyond the subset.
 pub fn regex_match(pat: &str, s: &str, ci: bool) -> Option<bool> {
-    if let Some(false) = compiled(pat).map(|re| could_match(&re, s, ci)) {
+    let re = compiled(pat)?;
+    if !could_match(&re, s, ci) {
         return Some(false);
     }
-    regex_match_steps(pat, s, ci, true).0
+    run_compiled(&re, s, ci, true).0
 }
 
 /// `false` when the matcher would certainly answer `Some(false)`: the subject lacks what
@@ -1440,10 +1455,16 @@ fn could_match(re: &Compiled, s: &str, ci: bool) -> bool {
 }
 
 /// `regex_match`, with the steps counted (`quick`: whether `quick_fail` is used).
+#[cfg(test)]
 fn regex_match_steps(pat: &str, s: &str, ci: bool, quick: bool) -> (Option<bool>, u32) {
-    let Some(re) = compiled(pat) else {
-        return (None, 0);
-    };
+    match compiled(pat) {
+        Some(re) => run_compiled(&re, s, ci, quick),
+        None => (None, 0),
+    }
+}
+
+/// [`regex_match_steps`] with the pattern compiled.
+fn run_compiled(re: &Compiled, s: &str, ci: bool, quick: bool) -> (Option<bool>, u32) {
     let (seq, anchored, n_alts) = (&re.seq, re.anchored, re.n_alts);
     let chars: Vec<char> = s.chars().take(1024).collect();
     let mut m = Matcher {
