@@ -12,6 +12,12 @@ pub enum Endian {
 /// `memchr`, then compared. `str::find` sets up a two-way searcher for the needle on every
 /// call, which costs more than the search itself here. (A match of UTF-8 in UTF-8 always
 /// starts at a character boundary, so the byte offset is the one `find` gives.)
+/// `hay.contains(needle)` the way [`find_str`] searches: for needles over 32 bytes, where
+/// `str::contains` sets up its two-way searcher (see [`find_str`]).
+pub fn contains_str(hay: &str, needle: &str) -> bool {
+    find_str(hay, needle).is_some()
+}
+
 pub fn find_str(hay: &str, needle: &str) -> Option<usize> {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());
     let Some(&first) = n.first() else {

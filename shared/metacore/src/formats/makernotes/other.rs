@@ -271,7 +271,11 @@ pub fn value(_st: &State, tag: &Tag, v: &Val) -> Option<Option<Val>> {
             let a = num(it().first());
             Some(Val::one(if a == 4294967295.0 { 0.0 } else { a / 1000.0 }))
         }
-        c if c.contains("sprintf('%.4x:%.2x:%.2x', $v[0], $v[1]>>8, $v[1]&0xff)") => {
+        c if crate::bytes::contains_str(
+            c,
+            "sprintf('%.4x:%.2x:%.2x', $v[0], $v[1]>>8, $v[1]&0xff)",
+        ) =>
+        {
             let (a, b) = (num(it().first()) as i64, num(it().get(1)) as i64);
             Some(Val::Str(format!(
                 "{:04x}:{:02x}:{:02x}",
@@ -280,7 +284,11 @@ pub fn value(_st: &State, tag: &Tag, v: &Val) -> Option<Option<Val>> {
                 b & 0xff
             )))
         }
-        c if c.contains("sprintf('%.4d:%.2d:%.2d %.2d:%.2d:%.2d', @a[5,3,4,2,1,0])") => {
+        c if crate::bytes::contains_str(
+            c,
+            "sprintf('%.4d:%.2d:%.2d %.2d:%.2d:%.2d', @a[5,3,4,2,1,0])",
+        ) =>
+        {
             let mut a: Vec<i64> = it()
                 .iter()
                 .map(|x| super::perl::leading_num(x) as i64)
@@ -341,7 +349,7 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
             it().get(1).cloned().unwrap_or_default()
         ));
     }
-    if code.contains("return \"Single Shot$e\" unless $a;") {
+    if crate::bytes::contains_str(code, "return \"Single Shot$e\" unless $a;") {
         let g = |i: usize| num(it().get(i)) as i64;
         let e = match g(4) {
             0 => String::new(),
@@ -378,7 +386,7 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
         };
         return some(format!("{a}, Shot {}{e}", g(1)));
     }
-    if code.contains("$b = ($b == 1) ? 'Full' : \"1/$b\";") {
+    if crate::bytes::contains_str(code, "$b = ($b == 1) ? 'Full' : \"1/$b\";") {
         if num(it().first()) == 0.0 {
             return some("Off".into());
         }
@@ -390,7 +398,7 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
         };
         return some(format!("On ({b} strength)"));
     }
-    if code.contains("$val =~ /^\\0{4}/ ? 'Off' : 'On, '") {
+    if crate::bytes::contains_str(code, "$val =~ /^\\0{4}/ ? 'Off' : 'On, '") {
         let Val::Bytes(b) = v else { return Some(None) };
         if b.len() >= 4 && b[..4] == [0, 0, 0, 0] {
             return some("Off".into());
@@ -411,14 +419,20 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
         }
         return some(format!("{} (min {}, max {})", f(a), f(b), f(c)));
     }
-    if code.contains("sprintf('%.2f - %.2f m', $a[0] <= $a[1] ? @a : reverse @a)") {
+    if crate::bytes::contains_str(
+        code,
+        "sprintf('%.2f - %.2f m', $a[0] <= $a[1] ? @a : reverse @a)",
+    ) {
         let (mut a, mut b) = (num(it().first()), num(it().get(1)));
         if a > b {
             std::mem::swap(&mut a, &mut b);
         }
         return some(format!("{a:.2} - {b:.2} m"));
     }
-    if code.contains("return 'n/a' if $v[0] == 65535 or not $v[1] or not $v[3];") {
+    if crate::bytes::contains_str(
+        code,
+        "return 'n/a' if $v[0] == 65535 or not $v[1] or not $v[3];",
+    ) {
         let g = |i: usize| num(it().get(i));
         if g(0) == 65535.0 || g(1) == 0.0 || g(3) == 0.0 {
             return some("n/a".into());
@@ -439,7 +453,10 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
             (x.abs() - 60.0 * h) as i64
         ));
     }
-    if code.contains("if (/^(\\d{2})(\\d{2})\\0\\0(\\d{2})(\\d{2})\\0\\0(\\d{2})") {
+    if crate::bytes::contains_str(
+        code,
+        "if (/^(\\d{2})(\\d{2})\\0\\0(\\d{2})(\\d{2})\\0\\0(\\d{2})",
+    ) {
         let b: Vec<u8> = match v {
             Val::Bytes(b) => b.clone(),
             _ => v.text().chars().map(|c| c as u8).collect(),
@@ -470,9 +487,10 @@ pub fn print(st: &State, tag: &Tag, v: &Val) -> Option<Option<Value>> {
             .collect();
         return some(format!("Unknown ({})", t.trim_end_matches('.')));
     }
-    if code
-        .contains("return $val unless $val=~/^([A-Z][0-9A-Z]{2})(\\d{2})(\\d{2})(\\d{2})(\\d{4})/;")
-    {
+    if crate::bytes::contains_str(
+        code,
+        "return $val unless $val=~/^([A-Z][0-9A-Z]{2})(\\d{2})(\\d{2})(\\d{2})(\\d{4})/;",
+    ) {
         let t = v.text();
         let c: Vec<char> = t.chars().collect();
         let ok = c.len() >= 13
