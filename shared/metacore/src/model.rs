@@ -21,21 +21,31 @@ pub fn raw_key(group: &str, tag: &str) -> String {
     k
 }
 
-/// Calls `f` with the key of [`Metadata::raw`] for `group:tag`, built on the stack (no
-/// allocation) unless it is longer than 96 bytes: for lookups and removals.
+/// Calls `f` with the key of [`Metadata::raw`] for `group:tag`, built in a buffer kept per
+/// thread (no allocation, and no UTF-8 check as a stack buffer would need): for lookups and
+/// removals.
 pub fn with_raw_key<R>(group: &str, tag: &str, f: impl FnOnce(&str) -> R) -> R {
-    let mut buf = [0u8; 96];
-    let n = group.len() + 1 + tag.len();
-    if n > buf.len() {
-        return f(&raw_key(group, tag));
+    thread_local! {
+        static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
     }
-    buf[..group.len()].copy_from_slice(group.as_bytes());
-    buf[group.len()] = b':';
-    buf[group.len() + 1..n].copy_from_slice(tag.as_bytes());
-    // two `str`s joined by an ASCII byte: always valid UTF-8
-    match std::str::from_utf8(&buf[..n]) {
-        Ok(k) => f(k),
-        Err(_) => f(&raw_key(group, tag)),
+    let mut f = Some(f);
+    let r = KEY.with(|k| {
+        // (a call from inside `f` finds the buffer taken and builds its own key)
+        let mut k = k.try_borrow_mut().ok()?;
+        k.clear();
+        k.push_str(group);
+        k.push(':');
+        k.push_str(tag);
+        let r = (f.take()?)(&k);
+        if k.capacity() > 256 {
+            *k = String::new();
+        }
+        Some(r)
+    });
+    match (r, f) {
+        (Some(r), _) => r,
+        (None, Some(f)) => f(&raw_key(group, tag)),
+        (None, None) => unreachable!("`f` runs once"),
     }
 }
 
