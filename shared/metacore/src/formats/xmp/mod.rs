@@ -182,14 +182,6 @@ fn split_colon(s: &str) -> Option<(&str, &str)> {
     Some((&s[..i], &s[i + 1..]))
 }
 
-/// `String::from_utf8_lossy`, validating valid UTF-8 (nearly always) the faster way.
-fn lossy(b: &[u8]) -> Cow<'_, str> {
-    match std::str::from_utf8(b) {
-        Ok(s) => Cow::Borrowed(s),
-        Err(_) => String::from_utf8_lossy(b),
-    }
-}
-
 fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     if needle.is_empty() || from >= hay.len() {
         return None;
@@ -219,6 +211,9 @@ struct Info {
 
 struct Parser<'a> {
     data: &'a [u8],
+    /// `data` as text when it is all UTF-8 (nearly always): its pieces are then sliced from
+    /// it (a boundary check) instead of each being validated again.
+    text: Option<&'a str>,
     found: Vec<Found>,
     index: HashMap<String, usize>,
     list_tags: HashMap<String, usize>,
@@ -239,6 +234,7 @@ pub fn parse(meta: &mut Metadata, packet: &[u8]) {
     let data = decode_packet(packet);
     let mut p = Parser {
         data: &data,
+        text: std::str::from_utf8(&data).ok(),
         found: Vec::new(),
         index: HashMap::default(),
         list_tags: HashMap::default(),
@@ -372,6 +368,24 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// `data[a..b]` as text if it is UTF-8 (`None` too when out of range). When all of
+    /// `data` is UTF-8, a piece is exactly when its ends are character boundaries.
+    fn str_at(&self, a: usize, b: usize) -> Option<&'a str> {
+        match self.text {
+            Some(t) => t.get(a..b),
+            None => std::str::from_utf8(self.data.get(a..b)?).ok(),
+        }
+    }
+
+    /// `String::from_utf8_lossy` of `data[a..b]` (which must be in range), borrowed when
+    /// it is UTF-8 (nearly always).
+    fn lossy_at(&self, a: usize, b: usize) -> Cow<'a, str> {
+        match self.str_at(a, b) {
+            Some(s) => Cow::Borrowed(s),
+            None => String::from_utf8_lossy(&self.data[a..b]),
+        }
+    }
+
     /// The attributes in `r`, as (name, value) text borrowed from the packet where it is
     /// UTF-8 (one element's list: no copy of names or values).
     fn parse_attrs(&self, r: (usize, usize)) -> Vec<(Cow<'a, str>, Cow<'a, str>)> {
@@ -411,8 +425,8 @@ impl<'a> Parser<'a> {
             let Some(ve) = a.get(vs..).and_then(|x| x.iter().position(|&b| b == q)) else {
                 break;
             };
-            let name = lossy(&a[ns..ne]);
-            let val = lossy(&a[vs..vs + ve]);
+            let name = self.lossy_at(r.0 + ns, r.0 + ne);
+            let val = self.lossy_at(r.0 + vs, r.0 + vs + ve);
             out.push((name, val));
             i = vs + ve + 1;
         }
@@ -548,8 +562,10 @@ impl<'a> Parser<'a> {
             } else {
                 val_end = val_start;
             }
-            let raw_attrs =
-                std::str::from_utf8(data.get(attrs_r.0..attrs_r.1).unwrap_or(&[])).unwrap_or("");
+            let raw_attrs = match data.get(attrs_r.0..attrs_r.1) {
+                Some(_) => self.str_at(attrs_r.0, attrs_r.1).unwrap_or(""),
+                None => "",
+            };
             // namespaces and attributes
             let mut attrs: Vec<(Cow<str>, Cow<str>)> = Vec::new();
             for (mut a, v) in self.parse_attrs(attrs_r) {
@@ -612,7 +628,7 @@ impl<'a> Parser<'a> {
                     attrs.push((a, v));
                 }
             }
-            let mut prop = lossy(name_bytes).into_owned();
+            let mut prop = self.lossy_at(el.name.0, el.name.1).into_owned();
             if let Some((pre, local)) = split_colon(&prop) {
                 if let Some(x) = self.xlat.get(pre) {
                     prop = format!("{x}:{local}");
@@ -687,11 +703,10 @@ impl<'a> Parser<'a> {
                 self.parse_level(val_start, val_end, props, depth + 1)
             };
             if inner == 0 {
-                let mut val = self
-                    .data
-                    .get(val_start..val_end)
-                    .map(|v| lossy(v).into_owned())
-                    .unwrap_or_default();
+                let mut val = match self.data.get(val_start..val_end) {
+                    Some(_) => self.lossy_at(val_start, val_end).into_owned(),
+                    None => String::new(),
+                };
                 if is_desc && !val.is_empty() {
                     val = strip_comments(&val).trim().to_string();
                 }
