@@ -826,33 +826,22 @@ fn raw_code(tag: &Tag, v: Val, e: Endian) -> Val {
     }
 }
 
-/// Keeps the numeric ValueConv value of a tag whose printed value is not that number, for
-/// the Composite tags (ExifTool computes them from ValueConv values, e.g. Composite:ISO from
-/// Canon's AutoISO 541.70, printed 542). A value printed as itself needs no copy.
-fn keep_raw(st: &mut State, name: &str, v: &Val, out: &serde_json::Value, replaces: bool) {
-    let num = match v {
+/// The numeric ValueConv value to keep for a tag whose printed value is not that number,
+/// for the Composite tags (ExifTool computes them from ValueConv values, e.g. Composite:ISO
+/// from Canon's AutoISO 541.70, printed 542). A value printed as itself needs no copy.
+fn raw_number(v: &Val, out: &serde_json::Value) -> Option<serde_json::Number> {
+    match v {
         Val::Nums(n) if n.len() == 1 && out.as_f64() != Some(n[0]) => {
             serde_json::Number::from_f64(n[0])
         }
         _ => None,
-    };
-    match num {
-        Some(x) => {
-            st.meta.raw.insert(
-                crate::model::raw_key(GROUP, name),
-                serde_json::Value::Number(x),
-            );
-        }
-        // a replaced weak value must not leave its number behind
-        None if replaces => {
-            crate::model::with_raw_key(GROUP, name, |k| st.meta.raw.swap_remove(k));
-        }
-        None => {}
     }
 }
 
-/// Converts and adds the values read.
+/// Converts and adds the values read (first value wins, as in [`State::add`], but with one
+/// lookup of the name in the group).
 fn flush(st: &mut State) {
+    use indexmap::map::{raw_entry_v1::RawEntryMut, RawEntryApiV1};
     let pending = std::mem::take(&mut st.pending);
     for (tag, v) in pending {
         let Some(v) = conv::value_conv(st, tag, v) else {
@@ -861,12 +850,45 @@ fn flush(st: &mut State) {
         let Some(out) = conv::print_conv(st, tag, &v) else {
             continue;
         };
-        let exists = st.meta.get(GROUP, tag.name).is_some();
-        let replaces = exists && st.weak.iter().any(|w| w == tag.name);
-        if !exists || replaces {
-            keep_raw(st, tag.name, &v, &out, replaces);
+        let num = raw_number(&v, &out);
+        // a `Priority => 0` value of the same name is replaced
+        let weak = st.weak.iter().any(|w| w == tag.name);
+        let exists = match st
+            .meta
+            .group_mut(GROUP)
+            .raw_entry_mut_v1()
+            .from_key(tag.name)
+        {
+            RawEntryMut::Vacant(e) => {
+                e.insert(tag.name.to_string(), out);
+                false
+            }
+            RawEntryMut::Occupied(mut e) => {
+                if weak {
+                    e.insert(out);
+                }
+                true
+            }
+        };
+        if weak {
+            st.weak.retain(|w| w != tag.name);
         }
-        st.add(tag.name, out);
+        let replaces = exists && weak;
+        if !exists || replaces {
+            match num {
+                Some(x) => {
+                    st.meta.raw.insert(
+                        crate::model::raw_key(GROUP, tag.name),
+                        serde_json::Value::Number(x),
+                    );
+                }
+                // a replaced weak value must not leave its number behind
+                None if replaces => {
+                    crate::model::with_raw_key(GROUP, tag.name, |k| st.meta.raw.swap_remove(k));
+                }
+                None => {}
+            }
+        }
         if tag.weak && !exists {
             st.weak.push(tag.name.to_string());
         }
