@@ -119,6 +119,10 @@ pub fn raw_conv(st: &State, tag: &Tag, v: Val) -> Option<Val> {
     }
     match eval(st, code, &v) {
         Some(P::Undef) => None,
+        // the same number prints the same (`P::text` and `Val::text` are both `%.15g`)
+        Some(P::Num(x)) if matches!(&v, Val::Nums(n) if n.len() == 1 && n[0].to_bits() == x.to_bits()) => {
+            Some(v)
+        }
         Some(p) if p.text() == v.text() => Some(v),
         Some(p) => from_p(p),
         None => Some(v),
