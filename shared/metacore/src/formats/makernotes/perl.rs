@@ -1253,73 +1253,60 @@ struct Compiled {
     /// character before is a word character, and the (ASCII) character; `u16::MAX` while
     /// unknown. Made on first use.
     fails: RefCell<Option<Box<[[u16; 128]; 4]>>>,
-    /// What every match needs in the subject (see [`Req`]).
-    req: Req,
     /// The most steps one start can take (see [`seq_steps`]); `None` when a quantifier
-    /// is unbounded or the figure too large to matter.
-    start_steps: Option<u64>,
+    /// is unbounded or the figure too large to matter. Worked out when first needed.
+    start_steps: std::cell::OnceCell<Option<u64>>,
 }
 
-/// A necessary condition for a match: literal runs that must occur in the subject (each
-/// a run of plain characters the match consumes one after the other), in every one of
-/// `All` and in at least one of `Any`. Only ASCII characters are kept in literals (a
-/// non-ASCII character ends a run), so they can be looked for in the UTF-8 bytes.
-enum Req {
-    Lit(Box<[u8]>),
-    All(Vec<Req>),
-    Any(Vec<Req>),
-}
-
-impl Req {
-    /// The condition of one alternative: its runs of single characters (each exactly
-    /// once) and its groups taken at least once.
-    fn of_seq(seq: &[(Node, u32, u32)]) -> Req {
-        let mut all = Vec::new();
-        let mut run = Vec::new();
-        for (node, lo, hi) in seq {
-            match node {
-                Node::Char(c) if (*lo, *hi) == (1, 1) && c.is_ascii() => {
-                    run.push(*c as u8);
-                    continue;
-                }
-                Node::Group(alts) if *lo >= 1 => {
-                    all.push(Req::Any(alts.iter().map(|a| Req::of_seq(a)).collect()));
-                }
-                _ => {}
-            }
-            if !run.is_empty() {
-                all.push(Req::Lit(std::mem::take(&mut run).into()));
-            }
-        }
-        if !run.is_empty() {
-            all.push(Req::Lit(run.into()));
-        }
-        Req::All(all)
+impl Compiled {
+    fn start_steps(&self) -> Option<u64> {
+        *self
+            .start_steps
+            .get_or_init(|| seq_steps(&self.seq, 0, &mut 10_000))
     }
+}
 
-    /// Whether the condition holds in `s` (characters compared as [`Matcher::eq`] does:
-    /// exactly, or ignoring ASCII case when `ci`).
-    fn holds(&self, s: &[u8], ci: bool) -> bool {
-        match self {
-            Req::Lit(l) => {
-                let Some((&first, _)) = l.split_first() else {
-                    return true;
-                };
-                let Some(last) = s.len().checked_sub(l.len()) else {
-                    return false;
-                };
-                if ci {
-                    (0..=last).any(|i| {
-                        s[i].eq_ignore_ascii_case(&first)
-                            && s[i..i + l.len()].eq_ignore_ascii_case(l)
-                    })
-                } else {
-                    (0..=last).any(|i| s[i] == first && s[i..i + l.len()] == **l)
-                }
+/// Whether `s` has what every match of `seq` needs: its runs of plain characters (each
+/// matched exactly once, one after the other) and, for each group taken at least once,
+/// what one of its alternatives needs. Only ASCII characters make runs (another ends
+/// one), so they are looked for in the UTF-8 bytes, compared as [`Matcher::eq`] does
+/// (exactly, or ignoring ASCII case when `ci`).
+fn seq_holds(seq: &[(Node, u32, u32)], s: &[u8], ci: bool) -> bool {
+    let mut run = [0u8; 32];
+    let mut n = 0;
+    for (node, lo, hi) in seq {
+        match node {
+            Node::Char(c) if (*lo, *hi) == (1, 1) && c.is_ascii() && n < run.len() => {
+                run[n] = *c as u8;
+                n += 1;
+                continue;
             }
-            Req::All(v) => v.iter().all(|r| r.holds(s, ci)),
-            Req::Any(v) => v.iter().any(|r| r.holds(s, ci)),
+            Node::Group(alts) if *lo >= 1 && !alts.iter().any(|a| seq_holds(a, s, ci)) => {
+                return false;
+            }
+            _ => {}
         }
+        if n > 0 {
+            if !has_lit(s, &run[..n], ci) {
+                return false;
+            }
+            n = 0;
+        }
+    }
+    n == 0 || has_lit(s, &run[..n], ci)
+}
+
+/// Whether `l` (not empty) occurs in `s`.
+fn has_lit(s: &[u8], l: &[u8], ci: bool) -> bool {
+    let Some(last) = s.len().checked_sub(l.len()) else {
+        return false;
+    };
+    let first = l[0];
+    if ci {
+        (0..=last)
+            .any(|i| s[i].eq_ignore_ascii_case(&first) && s[i..i + l.len()].eq_ignore_ascii_case(l))
+    } else {
+        (0..=last).any(|i| s[i] == first && s[i..i + l.len()] == *l)
     }
 }
 
@@ -1381,16 +1368,12 @@ fn compile(pat: &str) -> Option<Compiled> {
         .iter()
         .all(|a| matches!(a.first(), Some((Node::Start, 1, 1))));
     let n_alts = alts.len() as u32;
-    let req = Req::Any(alts.iter().map(|a| Req::of_seq(a)).collect());
-    let seq = vec![(Node::Group(alts), 1, 1)];
-    let start_steps = seq_steps(&seq, 0, &mut 10_000);
     Some(Compiled {
-        seq,
+        seq: vec![(Node::Group(alts), 1, 1)],
         anchored,
         n_alts,
         fails: RefCell::new(None),
-        req,
-        start_steps,
+        start_steps: std::cell::OnceCell::new(),
     })
 }
 
@@ -1442,7 +1425,10 @@ pub fn regex_match(pat: &str, s: &str, ci: bool) -> Option<bool> {
 /// search fails without running out of steps). The subject's byte length bounds its
 /// number of characters.
 fn could_match(re: &Compiled, s: &str, ci: bool) -> bool {
-    let Some(per_start) = re.start_steps else {
+    if seq_holds(&re.seq, s.as_bytes(), ci) {
+        return true;
+    }
+    let Some(per_start) = re.start_steps() else {
         return true;
     };
     let len = s.len().min(1024) as u64;
@@ -1451,7 +1437,7 @@ fn could_match(re: &Compiled, s: &str, ci: bool) -> bool {
     } else {
         per_start.saturating_mul(len + 1)
     };
-    total > 20000 || re.req.holds(s.as_bytes(), ci)
+    total > 20000
 }
 
 /// `regex_match`, with the steps counted (`quick`: whether `quick_fail` is used).
@@ -1653,7 +1639,7 @@ mod tests {
         ];
         for p in pats {
             let re = compiled(p).unwrap();
-            let per = re.start_steps.unwrap();
+            let per = re.start_steps().unwrap();
             for s in subjects {
                 for ci in [false, true] {
                     let (r, steps) = regex_match_steps(p, s, ci, false);
