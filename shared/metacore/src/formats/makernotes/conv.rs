@@ -178,7 +178,15 @@ pub fn print_conv(st: &State, tag: &Tag, v: &Val) -> Option<Value> {
         return r;
     }
     if !tag.map.is_empty() || !tag.bits.is_empty() {
-        let key = v.text();
+        let mut buf = itoa::Buffer::new();
+        let text;
+        let key = match int_text(v, &mut buf) {
+            Some(k) => k,
+            None => {
+                text = v.text();
+                text.as_str()
+            }
+        };
         if let Some((_, s)) = tag.map.iter().find(|(k, _)| *k == key) {
             return Some(Value::String(s.to_string()));
         }
@@ -210,10 +218,49 @@ pub fn print_conv(st: &State, tag: &Tag, v: &Val) -> Option<Value> {
     })
 }
 
+/// [`Val::text`] of a single whole number below 10^15 in size (`%.15g` prints those as
+/// integers, and -0 as 0), written without allocating; `None` for other values.
+fn int_text<'b>(v: &Val, buf: &'b mut itoa::Buffer) -> Option<&'b str> {
+    match v {
+        Val::Nums(n) if n.len() == 1 && n[0].fract() == 0.0 && n[0].abs() < 1e15 => {
+            Some(buf.format(n[0] as i64))
+        }
+        _ => None,
+    }
+}
+
 fn trim_nul(b: &[u8]) -> &[u8] {
     let mut e = b.len();
     while e > 0 && b[e - 1] == 0 {
         e -= 1;
     }
     &b[..e]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int_text_is_text() {
+        let mut xs = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            65535.0,
+            -32768.0,
+            1e14,
+            999_999_999_999_999.0,
+        ];
+        xs.extend((0..2000).map(|i| (i as f64 - 1000.0) * 7919.0));
+        xs.extend([0.5, 1e15, 1e16, f64::NAN, f64::INFINITY]);
+        for x in xs {
+            let v = Val::one(x);
+            let mut buf = itoa::Buffer::new();
+            if let Some(k) = int_text(&v, &mut buf) {
+                assert_eq!(k, v.text(), "{x}");
+            }
+        }
+    }
 }
