@@ -1301,13 +1301,26 @@ fn has_lit(s: &[u8], l: &[u8], ci: bool) -> bool {
     let Some(last) = s.len().checked_sub(l.len()) else {
         return false;
     };
-    let first = l[0];
-    if ci {
-        (0..=last)
-            .any(|i| s[i].eq_ignore_ascii_case(&first) && s[i..i + l.len()].eq_ignore_ascii_case(l))
+    let (lo, up) = if ci {
+        (l[0].to_ascii_lowercase(), l[0].to_ascii_uppercase())
     } else {
-        (0..=last).any(|i| s[i] == first && s[i..i + l.len()] == *l)
+        (l[0], l[0])
+    };
+    // candidates found with memchr (both cases of the first byte when `ci`)
+    let mut from = 0;
+    while let Some(p) = memchr::memchr2(lo, up, &s[from..=last]) {
+        let i = from + p;
+        let w = &s[i..i + l.len()];
+        if if ci {
+            w.eq_ignore_ascii_case(l)
+        } else {
+            w == l
+        } {
+            return true;
+        }
+        from = i + 1;
     }
+    false
 }
 
 /// At most how many steps [`Matcher::seq`] counts for `seq` at one position when each
