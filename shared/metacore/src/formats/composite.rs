@@ -116,6 +116,11 @@ impl<'m> In<'m> {
     }
 }
 
+/// The texts one after the other (what `format!` with only `{}` of texts gives, for less).
+fn cat(parts: &[&str]) -> String {
+    parts.concat()
+}
+
 fn fixed(v: f64, d: usize) -> String {
     crate::formats::exif::fixed_fast(v, d).unwrap_or_else(|| format!("{:.*}", d, v))
 }
@@ -185,7 +190,7 @@ fn image_size(i: &In, out: &mut Vec<(&'static str, Value)>) {
     let Some((w, h)) = wh else { return };
     out.push((
         "ImageSize",
-        Value::String(format!("{}x{}", format_g(w, 15), format_g(h, 15))),
+        Value::String(cat(&[&format_g(w, 15), "x", &format_g(h, 15)])),
     ));
     let mp = w * h / 1_000_000.0;
     let d = if mp >= 1.0 {
@@ -397,8 +402,13 @@ fn exposure(i: &In, out: &mut Vec<(&'static str, Value)>) {
     if let Some(f) = focal {
         let v = f * scale.unwrap_or(1.0);
         let p = match scale {
-            Some(_) => format!("{} mm (35 mm equivalent: {} mm)", fixed(f, 1), fixed(v, 1)),
-            None => format!("{} mm", fixed(v, 1)),
+            Some(_) => cat(&[
+                &fixed(f, 1),
+                " mm (35 mm equivalent: ",
+                &fixed(v, 1),
+                " mm)",
+            ]),
+            None => cat(&[&fixed(v, 1), " mm"]),
         };
         out.push(("FocalLength35efl", Value::String(p)));
     }
@@ -407,7 +417,7 @@ fn exposure(i: &In, out: &mut Vec<(&'static str, Value)>) {
     let coc = (24.0f64 * 24.0 + 36.0 * 36.0).sqrt() / (scale * 1440.0);
     out.push((
         "CircleOfConfusion",
-        Value::String(format!("{} mm", fixed(coc, 3))),
+        Value::String(cat(&[&fixed(coc, 3), " mm"])),
     ));
     let Some(f) = focal else { return };
     // FOV
@@ -424,11 +434,11 @@ fn exposure(i: &In, out: &mut Vec<(&'static str, Value)>) {
         // ExifTool divides by 3.14159, not by pi.
         #[allow(clippy::approx_constant)]
         let fov = fd2 * 360.0 / 3.14159;
-        let mut s = format!("{} deg", fixed(fov, 1));
+        let mut s = cat(&[&fixed(fov, 1), " deg"]);
         if let Some(fd) = focus.filter(|&d| d > 0.0 && d < 10000.0) {
             let m = 2.0 * fd * fd2.sin() / fd2.cos();
             if m != 0.0 {
-                s.push_str(&format!(" ({} m)", fixed(m, 2)));
+                s.push_str(&cat(&[" (", &fixed(m, 2), " m)"]));
             }
         }
         out.push(("FOV", Value::String(s)));
@@ -440,7 +450,7 @@ fn exposure(i: &In, out: &mut Vec<(&'static str, Value)>) {
         } else {
             "inf".into()
         };
-        out.push(("HyperfocalDistance", Value::String(format!("{h} m"))));
+        out.push(("HyperfocalDistance", Value::String(cat(&[&h, " m"]))));
         // DOF
         let d = if i.has("FocusDistance") {
             Some(focus.filter(|&d| d != 0.0).unwrap_or(1e10))
@@ -557,7 +567,7 @@ fn flash_and_dates(i: &In, out: &mut Vec<(&'static str, Value)>) {
         i.text_in("iptc", "DateCreated"),
         i.text_in("iptc", "TimeCreated"),
     ) {
-        (Some(d), Some(t)) => Some(format!("{d} {t}")),
+        (Some(d), Some(t)) => Some(cat(&[&d, " ", &t])),
         _ => None,
     };
     if let Some(v) = &dtc {
@@ -566,7 +576,7 @@ fn flash_and_dates(i: &In, out: &mut Vec<(&'static str, Value)>) {
     // Kodak DateCreated
     if make_is(i, "EASTMAN KODAK") || make_is(i, "Kodak") || make_is(i, "KODAK") {
         if let (Some(y), Some(md)) = (mn_text(i, "YearCreated"), mn_text(i, "MonthDayCreated")) {
-            out.push(("DateCreated", Value::String(format!("{y}:{md}"))));
+            out.push(("DateCreated", Value::String(cat(&[&y, ":", &md]))));
         }
     }
     // Composite DateTimeOriginal when no group has one.
@@ -584,7 +594,7 @@ fn flash_and_dates(i: &In, out: &mut Vec<(&'static str, Value)>) {
         if let (Some(d), Some(t)) = (find("DateCreated"), find("TimeCreated")) {
             let v = match &dtc {
                 Some(v) if v.contains(' ') => v.clone(),
-                _ => format!("{d} {t}"),
+                _ => cat(&[&d, " ", &t]),
             };
             out.push(("DateTimeOriginal", Value::String(v)));
         }
@@ -711,7 +721,7 @@ fn duration(t: f64) -> String {
 
 fn to_dms(deg: f64, pos: &str, neg: &str) -> String {
     let r = if deg < 0.0 { neg } else { pos };
-    crate::formats::exif::to_dms_ref(deg, &format!(" {r}"))
+    crate::formats::exif::to_dms_ref(deg, &cat(&[" ", r]))
 }
 
 fn gps(i: &In, out: &mut Vec<(&'static str, Value)>) {
@@ -740,7 +750,7 @@ fn gps(i: &In, out: &mut Vec<(&'static str, Value)>) {
     if let (Some(a), Some(b)) = (lat, lon) {
         out.push((
             "GPSPosition",
-            Value::String(format!("{}, {}", to_dms(a, "N", "S"), to_dms(b, "E", "W"))),
+            Value::String(cat(&[&to_dms(a, "N", "S"), ", ", &to_dms(b, "E", "W")])),
         ));
     } else if lat.is_none() && lon.is_none() {
         quicktime_gps(i, out);
@@ -758,7 +768,7 @@ fn gps(i: &In, out: &mut Vec<(&'static str, Value)>) {
         i.raw_text_in("exif", "GPSDateStamp"),
         i.raw_text_in("exif", "GPSTimeStamp"),
     ) {
-        out.push(("GPSDateTime", Value::String(format!("{d} {t}Z"))));
+        out.push(("GPSDateTime", Value::String(cat(&[&d, " ", &t, "Z"]))));
     }
 }
 
@@ -783,14 +793,14 @@ fn gps_altitude(i: &In, out: &mut Vec<(&'static str, Value)>) {
         };
         let prt = i.text_in(g, "GPSAltitudeRef").unwrap_or_default();
         let s = if prt.contains("Sea") {
-            format!("{} m {}", format_g((alt * 10.0).trunc() / 10.0, 15), prt)
+            cat(&[&format_g((alt * 10.0).trunc() / 10.0, 15), " m ", &prt])
         } else {
             let v = if r != 0.0 { -alt.abs() } else { alt };
             let v = (v * 10.0).trunc() / 10.0;
             if v < 0.0 {
-                format!("{} m Below Sea Level", format_g(-v, 15))
+                cat(&[&format_g(-v, 15), " m Below Sea Level"])
             } else {
-                format!("{} m Above Sea Level", format_g(v, 15))
+                cat(&[&format_g(v, 15), " m Above Sea Level"])
             }
         };
         out.push(("GPSAltitude", Value::String(s)));
@@ -858,13 +868,13 @@ fn quicktime_gps(i: &In, out: &mut Vec<(&'static str, Value)>) {
             out.push(("GPSLongitude", Value::String(to_dms(b, "E", "W"))));
             out.push((
                 "GPSPosition",
-                Value::String(format!("{}, {}", to_dms(a, "N", "S"), to_dms(b, "E", "W"))),
+                Value::String(cat(&[&to_dms(a, "N", "S"), ", ", &to_dms(b, "E", "W")])),
             ));
         }
         if let Some(al) = alt {
             out.push((
                 "GPSAltitude",
-                Value::String(format!("{} m", format_g(al.abs(), 15))),
+                Value::String(cat(&[&format_g(al.abs(), 15), " m"])),
             ));
             out.push((
                 "GPSAltitudeRef",
@@ -900,14 +910,14 @@ fn quicktime_gps(i: &In, out: &mut Vec<(&'static str, Value)>) {
         if let (Some(a), Some(b)) = (lat, lon) {
             out.push((
                 "GPSPosition",
-                Value::String(format!("{}, {}", to_dms(a, "N", "S"), to_dms(b, "E", "W"))),
+                Value::String(cat(&[&to_dms(a, "N", "S"), ", ", &to_dms(b, "E", "W")])),
             ));
         }
         if let Some(al) = field("Alt=") {
-            let m = format!("{} m", format_g(al.abs(), 15));
+            let m = cat(&[&format_g(al.abs(), 15), " m"]);
             out.push(("GPSAltitude", Value::String(m)));
             let r = if al < 0.0 { "Below" } else { "Above" };
-            out.push(("GPSAltitudeRef", Value::String(format!("{r} Sea Level"))));
+            out.push(("GPSAltitudeRef", Value::String(cat(&[r, " Sea Level"]))));
         }
         return;
     }
@@ -915,7 +925,7 @@ fn quicktime_gps(i: &In, out: &mut Vec<(&'static str, Value)>) {
         i.text_in("xmp", "GPSLatitude"),
         i.text_in("xmp", "GPSLongitude"),
     ) {
-        out.push(("GPSPosition", Value::String(format!("{a}, {b}"))));
+        out.push(("GPSPosition", Value::String(cat(&[&a, ", ", &b]))));
     }
 }
 
@@ -949,7 +959,7 @@ fn subsec(i: &In, out: &mut Vec<(&'static str, Value)>) {
         if let Some(off) = i.raw_text_in("exif", ot) {
             if !date.contains(['-', '+']) {
                 if let Some(tz) = parse_tz(&off) {
-                    v = Some(format!("{}{}", v.unwrap_or_else(|| date.clone()), tz));
+                    v = Some(cat(&[&v.unwrap_or_else(|| date.clone()), &tz]));
                 }
             }
         }
