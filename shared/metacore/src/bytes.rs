@@ -12,6 +12,12 @@ pub enum Endian {
 /// `memchr`, then compared. `str::find` sets up a two-way searcher for the needle on every
 /// call, which costs more than the search itself here. (A match of UTF-8 in UTF-8 always
 /// starts at a character boundary, so the byte offset is the one `find` gives.)
+/// The texts one after the other: what `format!` with only `{}` of texts gives, without
+/// the formatting machinery.
+pub fn cat(parts: &[&str]) -> String {
+    parts.concat()
+}
+
 /// `hay.contains(needle)` the way [`find_str`] searches: for needles over 32 bytes, where
 /// `str::contains` sets up its two-way searcher (see [`find_str`]).
 pub fn contains_str(hay: &str, needle: &str) -> bool {

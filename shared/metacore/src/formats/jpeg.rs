@@ -211,7 +211,7 @@ fn sof(meta: &mut Metadata, marker: u8, seg: &[u8]) {
     if hmin > 0 && vmin > 0 {
         let hs = exif::format_g(hmax as f64 / hmin as f64, 15);
         let vs = exif::format_g(vmax as f64 / vmin as f64, 15);
-        let key = format!("{hs} {vs}");
+        let key = crate::bytes::cat(&[&hs, " ", &vs]);
         let v = match key.as_str() {
             "1 1" => "YCbCr4:4:4 (1 1)".to_string(),
             "2 1" => "YCbCr4:2:2 (2 1)".to_string(),

@@ -401,7 +401,8 @@ pub fn print_exposure_time(s: &str) -> String {
     }
     let secs: f64 = s.parse().unwrap_or(0.0);
     if secs < 0.25001 && secs > 0.0 {
-        return format!("1/{}", (0.5 + 1.0 / secs).trunc() as i64);
+        let d = (0.5 + 1.0 / secs).trunc() as i64;
+        return crate::bytes::cat(&["1/", itoa::Buffer::new().format(d)]);
     }
     let r = fixed(secs, 1);
     r.strip_suffix(".0").map(str::to_string).unwrap_or(r)

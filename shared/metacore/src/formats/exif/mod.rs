@@ -455,7 +455,7 @@ impl<'a> Parser<'a> {
                 meta.warn("Processing time budget exceeded");
                 break;
             }
-            let name = format!("IFD{n}");
+            let name = crate::bytes::cat(&["IFD", itoa::Buffer::new().format(n)]);
             match self.process_ifd(meta, off, &name, 0) {
                 Some(next) => off = next,
                 None => break,
@@ -877,8 +877,7 @@ fn conditional_name(
 
 /// Stores a tag's numeric (ValueConv) value for the Composite tags, out of the JSON output.
 pub fn meta_set_raw(meta: &mut Metadata, group: &str, tag: &str, v: Value) {
-    let key = format!("{group}:{tag}");
-    meta.raw.entry(key).or_insert(v);
+    meta.raw.entry(raw_key(group, tag)).or_insert(v);
 }
 
 /// The numeric (ValueConv) value of a tag, if a parser recorded one.

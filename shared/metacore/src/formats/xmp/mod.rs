@@ -608,18 +608,18 @@ impl<'a> Parser<'a> {
                                 self.xlat.remove(&ns);
                             } else {
                                 self.xlat.insert(ns.clone(), nn.clone());
-                                a = format!("xmlns:{nn}").into();
+                                a = crate::bytes::cat(&["xmlns:", &nn]).into();
                                 for (prev, _) in attrs.iter_mut() {
                                     if let Some((pp, rest)) = split_colon(prev) {
                                         if pp == ns && pp != nn {
-                                            *prev = format!("{nn}:{rest}").into();
+                                            *prev = crate::bytes::cat(&[&nn, ":", rest]).into();
                                         }
                                     }
                                 }
                             }
                         }
                     } else if let Some(x) = self.xlat.get(pre) {
-                        a = format!("{x}:{local}").into();
+                        a = crate::bytes::cat(&[x, ":", local]).into();
                     }
                 }
                 if let Some(e) = attrs.iter_mut().find(|(k, _)| *k == a) {
@@ -631,7 +631,7 @@ impl<'a> Parser<'a> {
             let mut prop = self.lossy_at(el.name.0, el.name.1).into_owned();
             if let Some((pre, local)) = split_colon(&prop) {
                 if let Some(x) = self.xlat.get(pre) {
-                    prop = format!("{x}:{local}");
+                    prop = crate::bytes::cat(&[x, ":", local]);
                 }
             }
             let mut parse_resource = false;
@@ -657,7 +657,7 @@ impl<'a> Parser<'a> {
             }
             if let Some(i) = attrs.iter().position(|(k, _)| k == "rdf:nodeID") {
                 let (_, id) = attrs.remove(i);
-                prop = format!("{prop} #{id}");
+                prop = crate::bytes::cat(&[&prop, " #", &id]);
                 parse_resource = false;
             }
             let is_desc = prop == "rdf:Description";
@@ -674,7 +674,7 @@ impl<'a> Parser<'a> {
                 let prop_name: std::borrow::Cow<str> = if own_ns.is_some() || elem_ns.is_none() {
                     short.as_ref().into()
                 } else {
-                    format!("{ns}:{short}").into()
+                    crate::bytes::cat(&[ns, ":", &short]).into()
                 };
                 if ignored_ns(ns) {
                     let special = match &*prop_name {
@@ -849,15 +849,15 @@ impl<'a> Parser<'a> {
                     let flat = if st.flat.is_empty() { st.name } else { st.flat };
                     let mut rel = String::new();
                     for (nm, _) in parts[i + 1..].iter().rev() {
-                        rel = format!("{nm}{}", ucfirst(&rel));
+                        rel = crate::bytes::cat(&[nm, &ucfirst(&rel)]);
                     }
-                    name = format!("{flat}{}", ucfirst(&rel));
+                    name = crate::bytes::cat(&[flat, &ucfirst(&rel)]);
                     if st.st == 2 {
                         // variable-namespace structure: the field's own namespace table
                         let fns = std_xlat(&parts[i + 1].1);
                         if fns != ns {
                             if let Some(t) = lookup(fns, &rel) {
-                                name = format!("{flat}{}", t.name);
+                                name = crate::bytes::cat(&[flat, t.name]);
                                 field = Some(t);
                             }
                         }
@@ -900,7 +900,7 @@ impl<'a> Parser<'a> {
         }
         if let Some(l) = lang {
             if !l.eq_ignore_ascii_case("x-default") && info.w == Some(W::LangAlt) {
-                name = format!("{name}-{}", standard_lang_case(&l.replace('_', "-")));
+                name = crate::bytes::cat(&[&name, "-", &standard_lang_case(&l.replace('_', "-"))]);
             }
         }
         let mut val = unescape_value(raw);
@@ -1014,7 +1014,7 @@ fn strip_comments(s: &str) -> String {
 fn attr_in_raw(raw: &str, names: &[&str]) -> Option<String> {
     let b = raw.as_bytes();
     for name in names {
-        let pat = format!("{name}=");
+        let pat = crate::bytes::cat(&[name, "="]);
         let mut from = 0;
         while let Some(i) = raw.get(from..).and_then(|r| r.find(&pat)).map(|i| i + from) {
             let boundary = i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_');
