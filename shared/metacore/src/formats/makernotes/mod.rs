@@ -843,6 +843,9 @@ fn raw_number(v: &Val, out: &serde_json::Value) -> Option<serde_json::Number> {
 fn flush(st: &mut State) {
     use indexmap::map::{raw_entry_v1::RawEntryMut, RawEntryApiV1};
     let pending = std::mem::take(&mut st.pending);
+    // the group's index once it is made (conversions only read the metadata, so no group
+    // moves meanwhile)
+    let mut gi: Option<usize> = None;
     for (tag, v) in pending {
         let Some(v) = conv::value_conv(st, tag, v) else {
             continue;
@@ -853,12 +856,18 @@ fn flush(st: &mut State) {
         let num = raw_number(&v, &out);
         // a `Priority => 0` value of the same name is replaced
         let weak = st.weak.iter().any(|w| w == tag.name);
-        let exists = match st
-            .meta
-            .group_mut(GROUP)
-            .raw_entry_mut_v1()
-            .from_key(tag.name)
-        {
+        let i = match gi {
+            Some(i) => i,
+            None => {
+                st.meta.group_mut(GROUP);
+                let Some(i) = st.meta.groups.get_index_of(GROUP) else {
+                    continue;
+                };
+                gi = Some(i);
+                i
+            }
+        };
+        let exists = match st.meta.groups[i].raw_entry_mut_v1().from_key(tag.name) {
             RawEntryMut::Vacant(e) => {
                 e.insert(tag.name.to_string(), out);
                 false
