@@ -139,6 +139,11 @@ impl Metadata {
     /// only allocated then), with room for the tags such a group usually gets, so that
     /// filling it does not grow and rehash its table several times.
     pub(crate) fn group_mut(&mut self, group: &str) -> &mut Group {
+        // tags mostly go to the group made last: a name compare instead of a hash then
+        let last = self.groups.len().wrapping_sub(1);
+        if self.groups.get_index(last).is_some_and(|(k, _)| k == group) {
+            return &mut self.groups[last];
+        }
         let i = match self.groups.get_index_of(group) {
             Some(i) => i,
             None => {
