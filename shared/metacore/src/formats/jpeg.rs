@@ -163,8 +163,6 @@ fn sof(meta: &mut Metadata, marker: u8, seg: &[u8]) {
     let h = be16(seg, 1).unwrap_or(0);
     let w = be16(seg, 3).unwrap_or(0);
     let n = seg[5];
-    meta.add("file", "ImageWidth", w);
-    meta.add("file", "ImageHeight", h);
     let proc_ = marker - 0xC0;
     let ep = match proc_ {
         0x0 => "Baseline DCT, Huffman coding",
@@ -182,13 +180,22 @@ fn sof(meta: &mut Metadata, marker: u8, seg: &[u8]) {
         0xf => "Lossless, differential arithmetic coding",
         _ => "",
     };
-    if !ep.is_empty() {
-        meta.add("file", "EncodingProcess", ep);
+    let ep = if !ep.is_empty() {
+        Value::from(ep)
     } else {
-        meta.add("file", "EncodingProcess", format!("Unknown (0x{proc_:x})"));
-    }
-    meta.add("file", "BitsPerSample", p);
-    meta.add("file", "ColorComponents", n);
+        Value::from(format!("Unknown (0x{proc_:x})"))
+    };
+    // one group lookup for the five
+    meta.add_all(
+        "file",
+        [
+            ("ImageWidth", Value::from(w)),
+            ("ImageHeight", h.into()),
+            ("EncodingProcess", ep),
+            ("BitsPerSample", p.into()),
+            ("ColorComponents", n.into()),
+        ],
+    );
     if n != 3 || seg.len() < 15 {
         return;
     }
