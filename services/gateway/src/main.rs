@@ -7,7 +7,7 @@ use gateway::{cli, config::Config, telemetry, Application};
 // was ~28 % of its instructions; mimalloc makes the core's corpus benchmark ~20 % faster
 // (BENCHMARKS.md section 1). The core's benchmark and `dump` example use it too.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: mialloc::MiMalloc = mialloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 // was ~28 % of its instructions; mimalloc makes the core's corpus benchmark ~20 % faster
 // (BENCHMARKS.md section 1). The core's benchmark and `dump` example use it too.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: mialloc::MiMalloc = mialloc::MiMalloc;
 
 fn main() -> ExitCode {
     init_logging();

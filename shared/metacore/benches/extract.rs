@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 // The allocator of the service binaries (gateway, worker), so that the figures are theirs.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: mialloc::MiMalloc = mialloc::MiMalloc;
 
 #[path = "../tests/strip_util/mod.rs"]
 mod strip_util;

@@ -8,7 +8,7 @@
 
 // The allocator the service binaries use, so that the figures are the service's.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: mialloc::MiMalloc = mialloc::MiMalloc;
 
 fn main() {
     let mut args = std::env::args().skip(1).peekable();
