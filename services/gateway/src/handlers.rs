@@ -136,10 +136,21 @@ async fn submit(
                 failed.failure = Some(jobs::Failure::internal(format!(
                     "could not queue the job: {e}"
                 )));
-                let _ = state.backends.results.put(&failed).await;
-                if let JobInput::Staged { key, .. } = &job.input {
-                    let _ = state.backends.files.delete_staged(key).await;
-                }
+                // Written once this future has returned its error, not before: the
+                // waiter of `start_and_wait` listens for the job's completion while this
+                // runs, and must answer the error (503), not this record (500).
+                let (results, files) =
+                    (state.backends.results.clone(), state.backends.files.clone());
+                let staged = match &job.input {
+                    JobInput::Staged { key, .. } => Some(key.clone()),
+                    _ => None,
+                };
+                tokio::spawn(async move {
+                    let _ = results.put(&failed).await;
+                    if let Some(key) = staged {
+                        let _ = files.delete_staged(&key).await;
+                    }
+                });
                 return Err(e);
             }
             info!(kind = ?kind, "job queued");

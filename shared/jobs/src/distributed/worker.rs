@@ -75,7 +75,16 @@ impl Handler for JobRunner {
         let attempt = if quick && !redelivered && job.attempt == 0 {
             1
         } else {
-            match self.results.begin(job, self.max_attempts, quick).await {
+            // The skipped first delivery is counted when this one redelivers it (that one
+            // may have crashed a worker), not on a retry: that one ended in a transient
+            // failure, which the old start would not have counted either when Redis was
+            // down.
+            let first_uncounted = quick && job.attempt == 0;
+            match self
+                .results
+                .begin(job, self.max_attempts, first_uncounted)
+                .await
+            {
                 Ok(Begin::Final) => return Outcome::Done,
                 Ok(Begin::Attempt(n)) => n,
                 Err(e) => return Outcome::Retry(e.to_string()),
