@@ -2,6 +2,7 @@
 //! tables: ImageSize, Megapixels, ShutterSpeed, Aperture, LightValue, ScaleFactor35efl,
 //! FocalLength35efl, CircleOfConfusion, HyperfocalDistance, DOF, FOV, GPS*, SubSec*, LensID).
 
+use crate::bytes::cat;
 use crate::formats::exif::{format_g, json_value, print_exposure_time, print_fnumber};
 use crate::model::{Group, Metadata};
 use serde_json::Value;
@@ -114,11 +115,6 @@ impl<'m> In<'m> {
             })
             .or_else(|| self.text_in(group, tag))
     }
-}
-
-/// The texts one after the other (what `format!` with only `{}` of texts gives, for less).
-fn cat(parts: &[&str]) -> String {
-    parts.concat()
 }
 
 fn fixed(v: f64, d: usize) -> String {

@@ -165,12 +165,7 @@ impl<'m> State<'m> {
 
     /// Adds a maker note tag (first value wins, as in ExifTool without -a).
     pub fn add(&mut self, name: &str, value: serde_json::Value) {
-        if self.weak.iter().any(|w| w == name) {
-            self.weak.retain(|w| w != name);
-            self.meta.set(GROUP, name, value);
-        } else {
-            self.meta.add(GROUP, name, value);
-        }
+        put(self.meta.group_mut(GROUP), &mut self.weak, name, value);
     }
 
     pub fn member_num(&self, name: &str) -> Option<f64> {
@@ -838,10 +833,46 @@ fn raw_number(v: &Val, out: &serde_json::Value) -> Option<serde_json::Number> {
     }
 }
 
-/// Converts and adds the values read (first value wins, as in [`State::add`], but with one
-/// lookup of the name in the group).
-fn flush(st: &mut State) {
+/// What [`put`] did with a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Put {
+    Added,
+    /// It replaced a weak (`Priority => 0`) value of the same name.
+    Replaced,
+    /// A value of that name was there already: this one was dropped.
+    Kept,
+}
+
+/// Adds `value` as `name` to the maker-note group `g` (one lookup of the name): the first
+/// value wins, except over a weak value of that name listed in `weak`, which it replaces
+/// (that name is then no longer weak).
+fn put(
+    g: &mut crate::model::Group,
+    weak: &mut Vec<String>,
+    name: &str,
+    value: serde_json::Value,
+) -> Put {
     use indexmap::map::{raw_entry_v1::RawEntryMut, RawEntryApiV1};
+    let was_weak = weak.iter().any(|w| w == name);
+    if was_weak {
+        weak.retain(|w| w != name);
+    }
+    match g.raw_entry_mut_v1().from_key(name) {
+        RawEntryMut::Vacant(e) => {
+            e.insert(name.to_string(), value);
+            Put::Added
+        }
+        RawEntryMut::Occupied(mut e) if was_weak => {
+            e.insert(value);
+            Put::Replaced
+        }
+        RawEntryMut::Occupied(_) => Put::Kept,
+    }
+}
+
+/// Converts and adds the values read (as [`State::add`] does, with the group looked up
+/// once per walk).
+fn flush(st: &mut State) {
     let pending = std::mem::take(&mut st.pending);
     // the group's index once it is made (conversions only read the metadata, so no group
     // moves meanwhile)
@@ -854,8 +885,6 @@ fn flush(st: &mut State) {
             continue;
         };
         let num = raw_number(&v, &out);
-        // a `Priority => 0` value of the same name is replaced
-        let weak = st.weak.iter().any(|w| w == tag.name);
         let i = match gi {
             Some(i) => i,
             None => {
@@ -867,23 +896,8 @@ fn flush(st: &mut State) {
                 i
             }
         };
-        let exists = match st.meta.groups[i].raw_entry_mut_v1().from_key(tag.name) {
-            RawEntryMut::Vacant(e) => {
-                e.insert(tag.name.to_string(), out);
-                false
-            }
-            RawEntryMut::Occupied(mut e) => {
-                if weak {
-                    e.insert(out);
-                }
-                true
-            }
-        };
-        if weak {
-            st.weak.retain(|w| w != tag.name);
-        }
-        let replaces = exists && weak;
-        if !exists || replaces {
+        let put = put(&mut st.meta.groups[i], &mut st.weak, tag.name, out);
+        if put != Put::Kept {
             match num {
                 Some(x) => {
                     st.meta.raw.insert(
@@ -892,13 +906,13 @@ fn flush(st: &mut State) {
                     );
                 }
                 // a replaced weak value must not leave its number behind
-                None if replaces => {
+                None if put == Put::Replaced => {
                     crate::model::with_raw_key(GROUP, tag.name, |k| st.meta.raw.swap_remove(k));
                 }
                 None => {}
             }
         }
-        if tag.weak && !exists {
+        if tag.weak && put == Put::Added {
             st.weak.push(tag.name.to_string());
         }
     }
