@@ -71,15 +71,15 @@ impl Handler for JobRunner {
         // redelivery of a job whose record is already final (the worker died between
         // writing it and acking) has nothing left to do; otherwise the delivery is
         // counted and the record marked `processing`.
-        let quick = starts_quick(job);
-        let attempt = if quick && !redelivered && job.attempt == 0 {
+        //
+        // The skipped first delivery is counted when a later one redelivers its message
+        // (it may have crashed a worker), not by a retry (`attempt > 0`): that one ended
+        // in a transient failure, which the script would not have counted either while
+        // Redis was down.
+        let first_uncounted = starts_quick(job) && job.attempt == 0;
+        let attempt = if first_uncounted && !redelivered {
             1
         } else {
-            // The skipped first delivery is counted when this one redelivers it (that one
-            // may have crashed a worker), not on a retry: that one ended in a transient
-            // failure, which the old start would not have counted either when Redis was
-            // down.
-            let first_uncounted = quick && job.attempt == 0;
             match self
                 .results
                 .begin(job, self.max_attempts, first_uncounted)
@@ -138,9 +138,9 @@ impl Handler for JobRunner {
 
 /// Whether a job's first delivery skips the Redis start ([`RedisResults::begin`]): an
 /// extract of an upload that travels in the message and is small enough to be parsed in
-/// place. Its first delivery is then not counted in Redis; `begin` counts it for the later
-/// ones (a first delivery always comes first: it is the only one that is neither a
-/// redelivery, nor a suspect, nor a retry).
+/// place. Its first delivery is then not counted in Redis; `begin` counts it when the
+/// first message is delivered again (a first delivery always comes first: it is the only
+/// one that is neither a redelivery, nor a suspect, nor a retry).
 fn starts_quick(job: &Job) -> bool {
     job.kind == JobKind::Extract
         && matches!(&job.input, JobInput::Inline { data } if data.len() <= IN_PLACE_MAX)
