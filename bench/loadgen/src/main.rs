@@ -6,8 +6,12 @@
 //!
 //! ```text
 //! loadgen --url http://127.0.0.1:8080/api/v1/extract --file photo.jpg \
-//!         [--header 'X-API-Key: KEY'] [--connections 64] [--duration 15] [--warmup 2] [--rate 500]
+//!         [--header 'X-API-Key: KEY'] [--connections 64] [--duration 15] [--warmup 2] [--rate 500] \
+//!         [--timeline 0.5]
 //! ```
+//!
+//! `--timeline SECS` also prints, per slice of that many seconds, the successes that ended
+//! in it with their p50, p99 and max.
 //!
 //! Prints a human summary on stderr and one JSON line on stdout:
 //! `{"requests", "errors", "seconds", "rps", "p50_ms", "p90_ms", "p99_ms", "max_ms", ...}`.
@@ -25,10 +29,12 @@ struct Args {
     duration: f64,
     warmup: f64,
     rate: Option<f64>,
+    timeline: Option<f64>,
 }
 
 const USAGE: &str = "usage: loadgen --url URL --file PATH [--header 'Name: value']... \
-[--connections N (64)] [--duration SECS (15)] [--warmup SECS (2)] [--rate REQ_PER_SEC]";
+[--connections N (64)] [--duration SECS (15)] [--warmup SECS (2)] [--rate REQ_PER_SEC] \
+[--timeline SECS]";
 
 fn parse_args() -> Result<Args, String> {
     let mut a = Args {
@@ -39,6 +45,7 @@ fn parse_args() -> Result<Args, String> {
         duration: 15.0,
         warmup: 2.0,
         rate: None,
+        timeline: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -56,6 +63,7 @@ fn parse_args() -> Result<Args, String> {
             "--duration" => a.duration = num(value()?)?,
             "--warmup" => a.warmup = num(value()?)?,
             "--rate" => a.rate = Some(num(value()?)?),
+            "--timeline" => a.timeline = Some(num(value()?)?.max(0.01)),
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
@@ -279,6 +287,9 @@ fn memfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
 #[derive(Default)]
 struct Tally {
     latencies_us: Vec<u64>,
+    /// When each success in `latencies_us` ended, as time since the tally began.
+    ended_us: Vec<u64>,
+    began: Option<Instant>,
     errors: u64,
     first_error: Option<String>,
 }
@@ -286,12 +297,42 @@ struct Tally {
 impl Tally {
     fn record(&mut self, result: Result<(), String>, latency: Duration) {
         match result {
-            Ok(()) => self.latencies_us.push(latency.as_micros() as u64),
+            Ok(()) => {
+                let began = *self.began.get_or_insert_with(Instant::now);
+                self.latencies_us.push(latency.as_micros() as u64);
+                self.ended_us.push(began.elapsed().as_micros() as u64);
+            }
             Err(e) => {
                 self.errors += 1;
                 self.first_error.get_or_insert(e);
             }
         }
+    }
+}
+
+/// Prints, on stderr, the successes that ended in each `every`-second slice of the run
+/// with their p50, p99 and max: shows whether a tail comes from a few stalls or from all
+/// along.
+fn print_timeline(t: &Tally, every: f64) {
+    let width = (every * 1e6) as u64;
+    let mut slices: Vec<Vec<u64>> = Vec::new();
+    for (&end, &lat) in t.ended_us.iter().zip(&t.latencies_us) {
+        let i = (end / width.max(1)) as usize;
+        if slices.len() <= i {
+            slices.resize_with(i + 1, Vec::new);
+        }
+        slices[i].push(lat);
+    }
+    for (i, mut s) in slices.into_iter().enumerate() {
+        s.sort_unstable();
+        eprintln!(
+            "{:8.2} s {:6} ok  p50 {:7.2} ms  p99 {:7.2} ms  max {:7.2} ms",
+            i as f64 * every,
+            s.len(),
+            percentile(&s, 50.0),
+            percentile(&s, 99.0),
+            percentile(&s, 100.0)
+        );
     }
 }
 
@@ -425,6 +466,9 @@ async fn main() -> std::process::ExitCode {
     }
 
     let mut t = std::mem::take(&mut *tally.lock().unwrap());
+    if let Some(every) = args.timeline {
+        print_timeline(&t, every);
+    }
     t.latencies_us.sort_unstable();
     let n = t.latencies_us.len() as u64;
     let rps = n as f64 / seconds;
