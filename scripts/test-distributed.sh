@@ -5,8 +5,8 @@
 #
 #   scripts/test-distributed.sh [extra nextest args]
 #
-# API_TEST_RESTART_BACKENDS=1 (the default when CI=true) also runs the test that restarts
-# RabbitMQ and Redis; it starts them again before it ends.
+# API_TEST_RESTART_BACKENDS=1 (the default when CI=true) also runs the tests that restart
+# RabbitMQ (and Redis); they start them again before they end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,13 +26,12 @@ export API_TEST_MODE=distributed
 if [[ ${CI:-} == true ]]; then
     export API_TEST_RESTART_BACKENDS=${API_TEST_RESTART_BACKENDS:-1}
 fi
-# The backend-restart test must not overlap other tests that need the backends: run it
-# alone, after the rest.
+# The backend-restart tests must not overlap other tests that need the backends, nor each
+# other: they run after the rest, one at a time.
+RESTARTS='test(rabbitmq_and_redis_restarts_heal_without_restarting_services) | test(a_job_answered_202_survives_a_broker_restart)'
 rc=0
-cargo nextest run -p api-tests --no-fail-fast \
-    -E 'not test(rabbitmq_and_redis_restarts_heal_without_restarting_services)' "$@" || rc=$?
+cargo nextest run -p api-tests --no-fail-fast -E "not ($RESTARTS)" "$@" || rc=$?
 if [[ ${API_TEST_RESTART_BACKENDS:-} == 1 ]]; then
-    cargo nextest run -p api-tests \
-        -E 'test(rabbitmq_and_redis_restarts_heal_without_restarting_services)' "$@" || rc=$?
+    cargo nextest run -p api-tests --no-fail-fast --test-threads 1 -E "$RESTARTS" "$@" || rc=$?
 fi
 exit $rc

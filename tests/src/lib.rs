@@ -188,6 +188,33 @@ impl TestApp {
         req.send().await.expect("request sent")
     }
 
+    /// Extracts the tiny test JPEG uploaded as `name` with key A: the answer's status and
+    /// JSON body.
+    pub async fn extract_tiny(&self, name: &str) -> (u16, serde_json::Value) {
+        json(
+            self.upload(
+                "/api/v1/extract",
+                Some(KEY_A),
+                name,
+                fixtures::TINY_JPEG.to_vec(),
+            )
+            .await,
+        )
+        .await
+    }
+
+    /// `GET /api/v1/extract/{id}` without a key: the answer's status and JSON body.
+    pub async fn lookup(&self, id: &str) -> (u16, serde_json::Value) {
+        json(
+            self.client
+                .get(self.url(&format!("/api/v1/extract/{id}")))
+                .send()
+                .await
+                .expect("request sent"),
+        )
+        .await
+    }
+
     /// `POST path` with a JSON body `{"url": url}`.
     pub async fn post_url(&self, path: &str, key: Option<&str>, url: &str) -> reqwest::Response {
         let mut req = self

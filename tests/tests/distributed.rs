@@ -2,10 +2,10 @@
 //! only with `API_TEST_MODE=distributed` (see scripts/test-distributed.sh); in embedded mode
 //! each returns at once.
 //!
-//! The backend-restart test stops and starts the machine's RabbitMQ and Redis (with the
-//! commands of services.md) and so disturbs anything else using them: it runs only with
-//! `API_TEST_RESTART_BACKENDS=1` (the script sets it in CI) and starts both again before it
-//! ends, even when it fails.
+//! The backend-restart tests stop and start the machine's RabbitMQ (and Redis) with the
+//! commands of services.md, and so disturb anything else using them: they run only with
+//! `API_TEST_RESTART_BACKENDS=1` (the script sets it in CI), one at a time, and start both
+//! again before they end, even when they fail.
 
 use api_tests::cluster::Cluster;
 use api_tests::fixtures;
@@ -424,16 +424,7 @@ async fn metrics_are_served() {
         return;
     }
     let app = TestApp::spawn().await;
-    let (status, _) = json(
-        app.upload(
-            "/api/v1/extract",
-            Some(KEY_A),
-            "a.jpg",
-            fixtures::TINY_JPEG.to_vec(),
-        )
-        .await,
-    )
-    .await;
+    let (status, _) = app.extract_tiny("a.jpg").await;
     assert_eq!(status, 200);
     let text = text_of(&app.client, &app.url("/metrics")).await;
     assert!(
@@ -661,4 +652,91 @@ async fn rabbitmq_and_redis_restarts_heal_without_restarting_services() {
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+}
+
+/// Stops (SIGSTOP) every worker process of `app`, so that jobs stay on the queue; returns
+/// their pids for [`resume_workers`].
+fn pause_workers(app: &TestApp) -> Vec<u32> {
+    let pids: Vec<u32> = app
+        .cluster()
+        .unwrap()
+        .worker_pids()
+        .into_iter()
+        .flatten()
+        .collect();
+    for &pid in &pids {
+        Cluster::signal(pid, "STOP");
+    }
+    pids
+}
+
+fn resume_workers(pids: &[u32]) {
+    for &pid in pids {
+        Cluster::signal(pid, "CONT");
+    }
+}
+
+/// Submits a small extract (a light job: its first message is transient) while no worker
+/// runs, so that the gateway's wait ends and it answers 202 with the UUID.
+async fn submit_while_paused(app: &TestApp) -> String {
+    let (status, body) = app.extract_tiny("waiting.jpg").await;
+    assert_eq!(status, 202, "{body}");
+    body["uuid"].as_str().unwrap().to_string()
+}
+
+/// Polls `GET /api/v1/extract/{id}` until the job is completed (60 s at most).
+async fn wait_completed(app: &TestApp, id: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (status, got) = app.lookup(id).await;
+        if status == 200 && got["status"] == "completed" {
+            assert_eq!(got["metadata"]["file"]["Name"], "waiting.jpg", "{got}");
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the job answered 202 never completed: {status} {got}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_light_job_answered_202_completes_once_workers_run() {
+    if skip() {
+        return;
+    }
+    // Its transient message and the gateway's durable copy both reach the workers; the
+    // job completes, and whichever comes second finds it done.
+    let app = TestApp::spawn_with(&[("WAIT_TIMEOUT_MS", "1000")]).await;
+    let paused = pause_workers(&app);
+    let id = submit_while_paused(&app).await;
+    resume_workers(&paused);
+    wait_completed(&app, &id).await;
+}
+
+#[tokio::test]
+async fn a_job_answered_202_survives_a_broker_restart() {
+    if skip() {
+        return;
+    }
+    if std::env::var("API_TEST_RESTART_BACKENDS").ok().as_deref() != Some("1") {
+        eprintln!("skipped: set API_TEST_RESTART_BACKENDS=1 (restarts the machine's RabbitMQ)");
+        return;
+    }
+    let _restore = Restore;
+    // The job's first message is transient and dies with the broker; the persistent copy
+    // the gateway published before answering 202 must not.
+    let app = TestApp::spawn_with(&[("WAIT_TIMEOUT_MS", "1000")]).await;
+    let paused = pause_workers(&app);
+    let id = submit_while_paused(&app).await;
+    let _ = std::process::Command::new("rabbitmqctl")
+        .arg("stop")
+        .stdout(std::process::Stdio::null())
+        .status();
+    wait_port(5672, false, 60).await;
+    start_rabbit();
+    wait_port(5672, true, 120).await;
+    resume_workers(&paused);
+    wait_completed(&app, &id).await;
 }

@@ -167,6 +167,11 @@ async fn submit(
             JobKind::Extract => jobs::metrics::JOBS_SUBMITTED_EXTRACT.inc(),
             JobKind::Remove => jobs::metrics::JOBS_SUBMITTED_REMOVE.inc(),
         }
+        // Not done within the wait: the client is about to learn the UUID, so from now on
+        // the job must survive a restart of the queue (a light job's message may not).
+        if !rec.as_ref().is_some_and(|r| r.status.is_final()) {
+            state.backends.queue.make_durable(&job).await?;
+        }
         // No record: the result store lost it (a Redis restart); the job itself is safe in
         // the queue and its worker writes the record again. Answer like a slow job.
         let Some(rec) = rec else {

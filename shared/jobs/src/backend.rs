@@ -43,6 +43,12 @@ pub type BResult<T> = Result<T, BackendError>;
 #[async_trait]
 pub trait JobQueue: Send + Sync {
     async fn enqueue(&self, job: &Job) -> BResult<()>;
+    /// Makes sure `job`, enqueued and not finished, survives a restart of the queue: called
+    /// before a client is told the UUID of a job that is still running. The default does
+    /// nothing: a queue that keeps every job durably has nothing to add.
+    async fn make_durable(&self, _job: &Job) -> BResult<()> {
+        Ok(())
+    }
     /// Ok when the queue accepts jobs.
     async fn ready(&self) -> BResult<()>;
     /// Brings the queue metrics read on demand up to date (called before `/metrics` is

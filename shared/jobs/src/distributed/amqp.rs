@@ -2,7 +2,8 @@
 //! workers).
 //!
 //! Topology, all durable, on the default exchange (`Q` = `QUEUE_NAME`):
-//! - `Q`: the jobs; messages persistent; rejected messages dead-letter to `Q.dead`;
+//! - `Q`: the jobs; messages persistent, except those that carry only light jobs
+//!   ([`super::is_light`]); rejected messages dead-letter to `Q.dead`;
 //! - `Q.retry`: jobs waiting to be tried again: each message carries an expiration (the
 //!   retry delay) and dead-letters back into `Q` when it expires;
 //! - `Q.dead`: jobs given up on, with the reason in their headers, for an operator to look at.
@@ -323,15 +324,17 @@ async fn publish_job(
     props: BasicProperties,
 ) -> BResult<()> {
     let body = message::encode(job).map_err(BackendError::other)?;
-    publish(ch, routing_key, &body, props).await
+    publish(ch, routing_key, &body, props, true).await
 }
 
-/// Publishes `body` persistently to `routing_key` and waits for the broker's confirm.
+/// Publishes `body` to `routing_key`, persistently or not, and waits for the broker's
+/// confirm.
 async fn publish(
     ch: &Channel,
     routing_key: &str,
     body: &[u8],
     props: BasicProperties,
+    persistent: bool,
 ) -> BResult<()> {
     let content_type = if body.starts_with(message::MAGIC) {
         message::CONTENT_TYPE
@@ -339,7 +342,7 @@ async fn publish(
         "application/json"
     };
     let props = props
-        .with_delivery_mode(2)
+        .with_delivery_mode(if persistent { 2 } else { 1 })
         .with_content_type(content_type.into());
     let confirm = tokio::time::timeout(Duration::from_secs(10), async {
         ch.basic_publish(
@@ -374,24 +377,34 @@ pub const BATCH_MAX_JOBS: usize = 64;
 pub const BATCH_MAX_BYTES: usize = 1 << 20;
 /// At most this many publishes wait for their confirms at once, per gateway. Jobs that
 /// arrive meanwhile wait their turn and go together in the next message.
-pub const PUBLISHES_IN_FLIGHT: usize = 2;
+pub const PUBLISHES_IN_FLIGHT: usize = 8;
+/// After a message that carried several jobs, the next one starts no sooner than this
+/// after it: jobs that arrive meanwhile go together. A job that comes after a quiet spell
+/// (the last message carried one job, or none went for this long) goes at once.
+pub const PUBLISH_GAP: Duration = Duration::from_millis(2);
 
 /// A job waiting for the batcher: its encoded message and who waits for the confirm.
 struct Pending {
     id: uuid::Uuid,
     body: Vec<u8>,
+    /// [`super::is_light`]: the message may be transient.
+    light: bool,
     done: tokio::sync::oneshot::Sender<BResult<()>>,
 }
 
+/// Marks the gateway's persistent copy of a light job ([`JobQueue::make_durable`]).
+const COPY_HEADER: &str = "x-durable-copy";
+
 /// The gateway's side: puts jobs on the queue.
 ///
-/// Jobs are published in batches (group commit): while [`PUBLISHES_IN_FLIGHT`] publishes
-/// wait for their confirms, the jobs that arrive queue up, and the next free publish takes
-/// all of them (up to [`BATCH_MAX_JOBS`] and [`BATCH_MAX_BYTES`]) in one message. Under a
-/// light load every job goes alone at once (no timer, no added wait); under a heavy one the
-/// broker's cost per persistent, confirmed message (the larger part of its work) is shared
-/// by the jobs of a batch. Each caller still returns only once the broker has confirmed the
-/// message that carries its job.
+/// Jobs are published in batches (group commit): the jobs that arrive while a publish
+/// must wait (for [`PUBLISH_GAP`] after a message of several jobs, or for one of the
+/// [`PUBLISHES_IN_FLIGHT`] to be confirmed) queue up, and the next publish takes all of
+/// them (up to [`BATCH_MAX_JOBS`] and [`BATCH_MAX_BYTES`]) in one message. Under a light
+/// load every job goes alone at once; under a heavy one the broker's cost per message (the
+/// larger part of its work) is shared by the jobs of a batch, and the message rate stays
+/// near one per gap whatever the job rate. Each caller still returns only once the broker
+/// has confirmed the message that carries its job.
 pub struct AmqpQueue {
     link: Arc<LinkState>,
     batcher: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<Pending>>,
@@ -445,6 +458,8 @@ impl AmqpQueue {
 async fn run_batcher(link: Arc<LinkState>, mut rx: tokio::sync::mpsc::UnboundedReceiver<Pending>) {
     let slots = Arc::new(tokio::sync::Semaphore::new(PUBLISHES_IN_FLIGHT));
     let mut carry: Option<Pending> = None;
+    // When the last message of several jobs started.
+    let mut last_batch: Option<Instant> = None;
     loop {
         let first = match carry.take() {
             Some(p) => p,
@@ -456,6 +471,9 @@ async fn run_batcher(link: Arc<LinkState>, mut rx: tokio::sync::mpsc::UnboundedR
         let Ok(slot) = slots.clone().acquire_owned().await else {
             break;
         };
+        if let Some(left) = last_batch.and_then(|t| PUBLISH_GAP.checked_sub(t.elapsed())) {
+            tokio::time::sleep(left).await;
+        }
         // Everything that queued up while the slot was busy goes now.
         let mut bytes = first.body.len();
         let mut batch = vec![first];
@@ -468,6 +486,7 @@ async fn run_batcher(link: Arc<LinkState>, mut rx: tokio::sync::mpsc::UnboundedR
             bytes += p.body.len();
             batch.push(p);
         }
+        last_batch = (batch.len() > 1).then(Instant::now);
         let link = link.clone();
         tokio::spawn(async move {
             let _slot = slot;
@@ -522,9 +541,8 @@ impl LinkState {
         metrics::AMQP_UP.set(0);
     }
 
-    /// Publishes one message carrying `batch` (a lone job as a plain job message) and waits
-    /// for its confirm, with one retry on a fresh connection: a broker restart shows up on
-    /// the first publish.
+    /// Publishes one message carrying `batch` (a lone job as a plain job message), transient
+    /// when all its jobs are light, and waits for its confirm.
     async fn publish_batch(&self, batch: &[Pending]) -> BResult<()> {
         let (body, props) = match batch {
             [one] => (
@@ -536,9 +554,21 @@ impl LinkState {
                 BasicProperties::default(),
             ),
         };
+        let persistent = batch.iter().any(|p| !p.light);
+        self.publish_retrying(&body, props, persistent).await
+    }
+
+    /// Publishes one message to the jobs queue and waits for its confirm, with one retry on
+    /// a fresh connection: a broker restart shows up on the first publish.
+    async fn publish_retrying(
+        &self,
+        body: &[u8],
+        props: BasicProperties,
+        persistent: bool,
+    ) -> BResult<()> {
         for attempt in 0..2 {
             let ch = self.channel().await?;
-            match publish(&ch, &self.topology.queue, &body, props.clone()).await {
+            match publish(&ch, &self.topology.queue, body, props.clone(), persistent).await {
                 Ok(()) => return Ok(()),
                 Err(e) if attempt == 0 => {
                     warn!(error = %e, "publishing failed; reconnecting once");
@@ -561,6 +591,7 @@ impl JobQueue for AmqpQueue {
         let pending = Pending {
             id: job.id,
             body,
+            light: super::is_light(job),
             done,
         };
         let started = Instant::now();
@@ -574,6 +605,19 @@ impl JobQueue for AmqpQueue {
             metrics::ENQUEUE_DURATION.observe(started.elapsed());
         }
         result
+    }
+
+    /// A light job traveled in a transient message, which a broker restart loses: it is
+    /// published again, persistently, marked as a copy (its worker reads the record first,
+    /// and a copy of a job already done has nothing left to do).
+    async fn make_durable(&self, job: &Job) -> BResult<()> {
+        if !super::is_light(job) {
+            return Ok(());
+        }
+        let body = message::encode(job).map_err(BackendError::other)?;
+        let props =
+            job_props(job.id).with_headers(table(&[(COPY_HEADER, AMQPValue::Boolean(true))]));
+        self.link.publish_retrying(&body, props, true).await
     }
 
     async fn ready(&self) -> BResult<()> {
@@ -592,10 +636,23 @@ pub enum Outcome {
     GiveUp(Failure),
 }
 
+/// How a job's delivery came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// The job's first message, delivered for the first time (or a retry's message).
+    First,
+    /// The gateway's persistent copy of a light job ([`JobQueue::make_durable`]): the job
+    /// may have run already.
+    Copy,
+    /// A suspect: a redelivery, or a job put back from a batch that came back. Its last
+    /// delivery may have ended with its worker.
+    Again,
+}
+
 /// Runs one delivery's job and says what to do with the message.
 #[async_trait]
 pub trait Handler: Send + Sync + 'static {
-    async fn handle(&self, job: &Job, redelivered: bool) -> Outcome;
+    async fn handle(&self, job: &Job, start: Start) -> Outcome;
     /// Records a job given up on as failed (retried by the loop until it works).
     async fn give_up(&self, job: &Job, failure: &Failure) -> BResult<()>;
 }
@@ -768,12 +825,20 @@ async fn dispatch(
             return;
         }
     };
-    let suspect = delivery.redelivered
-        || delivery
+    let has_header = |name: &str| {
+        delivery
             .properties
             .headers()
             .as_ref()
-            .is_some_and(|h| h.inner().contains_key(SUSPECT_HEADER));
+            .is_some_and(|h| h.inner().contains_key(name))
+    };
+    let start = if delivery.redelivered || has_header(SUSPECT_HEADER) {
+        Start::Again
+    } else if has_header(COPY_HEADER) {
+        Start::Copy
+    } else {
+        Start::First
+    };
     let settled = if jobs.len() > 1 && delivery.redelivered {
         warn!(
             jobs = jobs.len(),
@@ -788,7 +853,7 @@ async fn dispatch(
     } else {
         let runs = jobs.iter().map(|job| {
             let span = tracing::info_span!("job", uuid = %job.id);
-            let turn = Turn { isolation, suspect };
+            let turn = Turn { isolation, start };
             settle(ch, queue, retry_delay, handler.as_ref(), job, turn).instrument(span)
         });
         futures::future::join_all(runs).await.into_iter().collect()
@@ -814,10 +879,10 @@ async fn dispatch(
     }
 }
 
-/// How a job may run: alone (a suspect) or beside others.
+/// How a job may run: alone (a suspect, [`Start::Again`]) or beside others.
 struct Turn<'a> {
     isolation: &'a tokio::sync::RwLock<()>,
-    suspect: bool,
+    start: Start,
 }
 
 /// Runs one job and does what its outcome asks: nothing more when done, a republish to
@@ -833,13 +898,13 @@ async fn settle(
     let outcome = {
         // Held while the job runs: alone for a suspect, shared otherwise.
         let (_alone, _shared);
-        if turn.suspect {
+        if turn.start == Start::Again {
             _alone = turn.isolation.write().await;
         } else {
             _shared = turn.isolation.read().await;
         }
         metrics::JOBS_IN_FLIGHT.inc();
-        let outcome = handler.handle(job, turn.suspect).await;
+        let outcome = handler.handle(job, turn.start).await;
         metrics::JOBS_IN_FLIGHT.dec();
         outcome
     };
@@ -881,6 +946,30 @@ mod tests {
             created_at: 1_700_000_000,
             attempt: 2,
         }
+    }
+
+    #[test]
+    fn only_small_inline_extracts_are_light() {
+        // Light jobs travel in transient messages: anything else must stay persistent.
+        let inline = |n: usize| JobInput::Inline {
+            data: vec![0u8; n].into(),
+        };
+        let max = crate::process::IN_PLACE_MAX;
+        assert!(super::super::is_light(&job(inline(8000))));
+        assert!(super::super::is_light(&job(inline(max))));
+        assert!(!super::super::is_light(&job(inline(max + 1))));
+        let mut remove = job(inline(8000));
+        remove.kind = JobKind::Remove;
+        assert!(!super::super::is_light(&remove));
+        let url = JobInput::Url {
+            url: "https://example.com/a.jpg".into(),
+        };
+        assert!(!super::super::is_light(&job(url)));
+        let staged = JobInput::Staged {
+            key: "k".into(),
+            size: 10,
+        };
+        assert!(!super::super::is_light(&job(staged)));
     }
 
     fn same(a: &Job, b: &Job) {

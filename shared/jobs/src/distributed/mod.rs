@@ -14,7 +14,20 @@ pub mod worker;
 use std::sync::Arc;
 
 use crate::backend::{Backends, KeyStore};
+use crate::record::{Job, JobInput, JobKind};
 use crate::settings::Settings;
+
+/// Whether a job is light: an extract of an upload that travels in its message and is
+/// small enough to be parsed in place (the hot path). A light job's message is transient
+/// (the broker keeps it in memory: no disk write, no fsync) and its first delivery starts
+/// without a Redis round trip. A client waiting for it holds its request open, so a broker
+/// restart that loses the message costs the client nothing more than its wait: when the
+/// wait ends without a result, the gateway publishes a persistent copy
+/// ([`crate::backend::JobQueue::make_durable`]) before it answers with the UUID.
+pub fn is_light(job: &Job) -> bool {
+    job.kind == JobKind::Extract
+        && matches!(&job.input, JobInput::Inline { data } if data.len() <= crate::process::IN_PLACE_MAX)
+}
 
 /// How long a record is kept after its last write: past both TTLs, plus the tombstone
 /// time during which an expired download still answers 410.

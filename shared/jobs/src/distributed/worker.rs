@@ -5,13 +5,13 @@ use async_trait::async_trait;
 use std::sync::Arc;
 use tracing::{error, warn};
 
-use super::amqp::{self, Handler, Outcome};
+use super::amqp::{self, Handler, Outcome, Start};
 use super::redis_store::{self, Begin, RedisResults};
 use super::s3::{self, S3Files};
 use crate::backend::BResult;
 use crate::metrics;
-use crate::process::{fail_job, process_started_job, ProcessContext, IN_PLACE_MAX};
-use crate::record::{Failure, Job, JobInput, JobKind, Status};
+use crate::process::{fail_job, process_started_job, ProcessContext};
+use crate::record::{Failure, Job, JobInput, Status};
 use crate::settings::Settings;
 
 /// Runs jobs for the consumer loop.
@@ -64,20 +64,19 @@ impl JobRunner {
 
 #[async_trait]
 impl Handler for JobRunner {
-    async fn handle(&self, job: &Job, redelivered: bool) -> Outcome {
-        // A small inline extract's first delivery starts at once: it is over within a
-        // millisecond or so, sooner than a `processing` mark could be read, and nothing
-        // can be final yet. Every other delivery starts with one round trip: a
-        // redelivery of a job whose record is already final (the worker died between
-        // writing it and acking) has nothing left to do; otherwise the delivery is
-        // counted and the record marked `processing`.
+    async fn handle(&self, job: &Job, start: Start) -> Outcome {
+        // A light job's first delivery starts at once: it is over within a millisecond or
+        // so, sooner than a `processing` mark could be read, and nothing can be final yet.
+        // Every other delivery starts with one round trip: a redelivery, or the gateway's
+        // durable copy, of a job whose record is already final has nothing left to do;
+        // otherwise the delivery is counted and the record marked `processing`.
         //
-        // The skipped first delivery is counted when a later one redelivers its message
-        // (it may have crashed a worker), not by a retry (`attempt > 0`): that one ended
-        // in a transient failure, which the script would not have counted either while
-        // Redis was down.
-        let first_uncounted = starts_quick(job) && job.attempt == 0;
-        let attempt = if first_uncounted && !redelivered {
+        // The skipped first delivery is counted by the next delivery of the job (a
+        // redelivery: it may have crashed a worker; or the durable copy), not by a retry
+        // (`attempt > 0`): that one ended in a transient failure, which the script would
+        // not have counted either while Redis was down.
+        let first_uncounted = super::is_light(job) && job.attempt == 0;
+        let attempt = if first_uncounted && start == Start::First {
             1
         } else {
             match self
@@ -98,7 +97,7 @@ impl Handler for JobRunner {
                 attempt - 1
             )));
         }
-        if redelivered {
+        if start == Start::Again {
             warn!(attempt, "running a redelivered job");
         }
         if let (Some(marker), JobInput::Inline { data }) = (&self.fault_marker, &job.input) {
@@ -134,16 +133,6 @@ impl Handler for JobRunner {
             .map(|_| ())
             .map_err(|t| crate::backend::BackendError::Unavailable(t.0))
     }
-}
-
-/// Whether a job's first delivery skips the Redis start ([`RedisResults::begin`]): an
-/// extract of an upload that travels in the message and is small enough to be parsed in
-/// place. Its first delivery is then not counted in Redis; `begin` counts it when the
-/// first message is delivered again (a first delivery always comes first: it is the only
-/// one that is neither a redelivery, nor a suspect, nor a retry).
-fn starts_quick(job: &Job) -> bool {
-    job.kind == JobKind::Extract
-        && matches!(&job.input, JobInput::Inline { data } if data.len() <= IN_PLACE_MAX)
 }
 
 /// Removes job directories a killed worker left behind. Other workers may share the
