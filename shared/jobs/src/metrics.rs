@@ -250,7 +250,8 @@ fn format_label(i: usize) -> String {
 }
 
 /// Distributed gateways: from a job's enqueue until the broker confirmed the message that
-/// carries it (waiting for a publish slot included: see `amqp::AmqpQueue`).
+/// carries it (the wait for its publish, after a batch or for a free slot, included: see
+/// `amqp::AmqpQueue`).
 pub static ENQUEUE_DURATION: Histogram = Histogram::new();
 
 static JOB_DURATION: [[Histogram; FORMATS]; KINDS.len()] =
@@ -383,7 +384,7 @@ pub fn write_to(x: &mut Exposition) {
             "metadata_queue_enqueue_seconds",
             "histogram",
             "Distributed gateways: time from a job's submission to the queue until the broker \
-             confirmed the message that carries it (waiting for a publish slot included).",
+             confirmed the message that carries it (the wait for its publish included).",
         );
         x.histogram("metadata_queue_enqueue_seconds", &[], &ENQUEUE_DURATION);
     }
