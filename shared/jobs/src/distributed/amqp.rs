@@ -825,20 +825,7 @@ async fn dispatch(
             return;
         }
     };
-    let has_header = |name: &str| {
-        delivery
-            .properties
-            .headers()
-            .as_ref()
-            .is_some_and(|h| h.inner().contains_key(name))
-    };
-    let start = if delivery.redelivered || has_header(SUSPECT_HEADER) {
-        Start::Again
-    } else if has_header(COPY_HEADER) {
-        Start::Copy
-    } else {
-        Start::First
-    };
+    let start = start_of(delivery.redelivered, delivery.properties.headers().as_ref());
     let settled = if jobs.len() > 1 && delivery.redelivered {
         warn!(
             jobs = jobs.len(),
@@ -876,6 +863,18 @@ async fn dispatch(
                 })
                 .await;
         }
+    }
+}
+
+/// How a delivery came, from its redelivered flag and its message's headers.
+fn start_of(redelivered: bool, headers: Option<&FieldTable>) -> Start {
+    let has = |name: &str| headers.is_some_and(|h| h.inner().contains_key(name));
+    if redelivered || has(SUSPECT_HEADER) {
+        Start::Again
+    } else if has(COPY_HEADER) {
+        Start::Copy
+    } else {
+        Start::First
     }
 }
 
@@ -946,6 +945,21 @@ mod tests {
             created_at: 1_700_000_000,
             attempt: 2,
         }
+    }
+
+    #[test]
+    fn deliveries_are_told_apart_by_flag_and_header() {
+        use super::{start_of, table, Start, COPY_HEADER, SUSPECT_HEADER};
+        use lapin::types::AMQPValue;
+        let with = |name: &str| table(&[(name, AMQPValue::Boolean(true))]);
+        let (copy, suspect, other) = (with(COPY_HEADER), with(SUSPECT_HEADER), with("x-other"));
+        assert_eq!(start_of(false, None), Start::First);
+        assert_eq!(start_of(false, Some(&other)), Start::First);
+        assert_eq!(start_of(false, Some(&copy)), Start::Copy);
+        assert_eq!(start_of(false, Some(&suspect)), Start::Again);
+        // A redelivered copy may have crashed its worker: it is a suspect.
+        assert_eq!(start_of(true, Some(&copy)), Start::Again);
+        assert_eq!(start_of(true, None), Start::Again);
     }
 
     #[test]
